@@ -1,0 +1,119 @@
+//! Credentials: the auth trait, the secret type and the clock signers read.
+
+use std::fmt;
+use std::time::SystemTime;
+
+use async_trait::async_trait;
+use reqwest::header::HeaderValue;
+pub use secrecy::{ExposeSecret, SecretString};
+
+use crate::error::{Error, Origin};
+use crate::transport::HttpRequest;
+
+/// What a signer knows about the attempt it signs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempt {
+    /// Provider and operation.
+    pub origin: Origin,
+    /// 1 for the first attempt, 2 for the first retry, ...
+    pub number: u32,
+}
+
+/// Puts credentials on a request. Called once for **every attempt**, so signatures that
+/// embed a timestamp are fresh on each retry.
+///
+/// Implementations mark every header value that carries a secret as sensitive
+/// ([`sensitive_header`]) and never log credentials.
+#[async_trait]
+pub trait Auth: Send + Sync + 'static {
+    /// Adds the credentials to `request`.
+    async fn authorize(&self, request: &mut HttpRequest, attempt: Attempt) -> Result<(), Error>;
+
+    /// Values that must never appear in an error's body excerpt (a server that echoes a key
+    /// back in an error page must not leak it into logs). Default: none.
+    fn redact(&self) -> Vec<&str> {
+        Vec::new()
+    }
+}
+
+/// No credentials at all.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoAuth;
+
+#[async_trait]
+impl Auth for NoAuth {
+    async fn authorize(&self, _: &mut HttpRequest, _: Attempt) -> Result<(), Error> {
+        Ok(())
+    }
+}
+
+/// A header value marked sensitive (hidden from `Debug` of headers and from HTTP/2
+/// header compression tables). Refuses values that cannot be a header, without echoing them.
+pub fn sensitive_header(origin: Origin, what: &str, value: &str) -> Result<HeaderValue, Error> {
+    let mut header = HeaderValue::from_str(value).map_err(|_| {
+        Error::config(
+            origin,
+            format!("the {what} holds characters that cannot be sent in a header"),
+        )
+    })?;
+    header.set_sensitive(true);
+    Ok(header)
+}
+
+/// Reads a non-empty secret: `Err` names what is missing but never shows a value.
+pub fn require_secret(origin: Origin, what: &str, value: SecretString) -> Result<SecretString, Error> {
+    if value.expose_secret().trim().is_empty() {
+        Err(Error::config(origin, format!("the {what} is empty")))
+    } else {
+        Ok(value)
+    }
+}
+
+/// A source of the current time, injectable for tests of time-based signatures.
+pub trait Clock: Send + Sync + fmt::Debug + 'static {
+    /// Now.
+    fn now(&self) -> SystemTime;
+}
+
+/// The system's clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> SystemTime {
+        SystemTime::now()
+    }
+}
+
+/// A clock fixed at one instant (for tests and examples).
+#[derive(Debug, Clone, Copy)]
+pub struct FixedClock(pub SystemTime);
+
+impl Clock for FixedClock {
+    fn now(&self) -> SystemTime {
+        self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sensitive_header_is_hidden_and_errors_do_not_echo() {
+        let o = Origin::new("t", "configure");
+        let h = sensitive_header(o, "token", "SENTINEL").unwrap();
+        assert!(h.is_sensitive());
+        assert!(!format!("{h:?}").contains("SENTINEL"));
+        let e = sensitive_header(o, "token", "SENTINEL\nX").unwrap_err();
+        assert!(!e.to_string().contains("SENTINEL"));
+        assert!(!format!("{e:?}").contains("SENTINEL"));
+    }
+
+    #[test]
+    fn empty_secret_is_refused() {
+        let o = Origin::new("t", "configure");
+        assert!(require_secret(o, "key", SecretString::from("  ")).is_err());
+        assert!(require_secret(o, "key", SecretString::from("k")).is_ok());
+    }
+}

@@ -1,0 +1,625 @@
+//! The core client: configuration, the retry loop, tracing.
+
+use std::fmt;
+use std::net::IpAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use reqwest::header::{HeaderValue, USER_AGENT};
+use reqwest::{Method, Url};
+use tracing::Instrument;
+
+use crate::auth::{Attempt, Auth, Clock, SystemClock};
+use crate::error::{Error, Origin, excerpt};
+use crate::operation::Operation;
+use crate::retry::{Decision, Failure, RetryPolicy, decide, parse_retry_after};
+use crate::transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport, build_reqwest};
+
+/// The default user agent, `voxkit/<version>`.
+pub const USER_AGENT_DEFAULT: &str = concat!("voxkit/", env!("CARGO_PKG_VERSION"));
+
+/// The default connect timeout (5 s).
+pub const CONNECT_TIMEOUT_DEFAULT: Duration = Duration::from_secs(5);
+
+/// The default timeout of one attempt (30 s).
+pub const ATTEMPT_TIMEOUT_DEFAULT: Duration = Duration::from_secs(30);
+
+/// The default cap on a response body (32 MiB).
+pub const MAX_RESPONSE_BYTES_DEFAULT: usize = 32 * 1024 * 1024;
+
+/// Configures a [`Client`]. Provider crates wrap it in their own builders, which offer the
+/// same methods.
+pub struct ClientBuilder {
+    provider: &'static str,
+    base_url: String,
+    connect_timeout: Duration,
+    attempt_timeout: Duration,
+    deadline: Option<Duration>,
+    user_agent: String,
+    retry: RetryPolicy,
+    allow_http: bool,
+    http_client: Option<reqwest::Client>,
+    transport: Option<Arc<dyn Transport>>,
+    proxy: Option<reqwest::Proxy>,
+    max_response_bytes: usize,
+    clock: Arc<dyn Clock>,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("provider", &self.provider)
+            .field("base_url", &self.base_url)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("attempt_timeout", &self.attempt_timeout)
+            .field("deadline", &self.deadline)
+            .field("user_agent", &self.user_agent)
+            .field("retry", &self.retry)
+            .field("allow_http", &self.allow_http)
+            .field("custom_http_client", &self.http_client.is_some())
+            .field("custom_transport", &self.transport.is_some())
+            .field("proxy", &self.proxy.is_some())
+            .field("max_response_bytes", &self.max_response_bytes)
+            .finish()
+    }
+}
+
+impl ClientBuilder {
+    /// A builder for `provider` with its default base URL.
+    pub fn new(provider: &'static str, default_base_url: &str) -> Self {
+        ClientBuilder {
+            provider,
+            base_url: default_base_url.to_owned(),
+            connect_timeout: CONNECT_TIMEOUT_DEFAULT,
+            attempt_timeout: ATTEMPT_TIMEOUT_DEFAULT,
+            deadline: None,
+            user_agent: USER_AGENT_DEFAULT.to_owned(),
+            retry: RetryPolicy::default(),
+            allow_http: false,
+            http_client: None,
+            transport: None,
+            proxy: None,
+            max_response_bytes: MAX_RESPONSE_BYTES_DEFAULT,
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// The base URL: scheme, host, optional port and optional path prefix (for a proxy).
+    /// `http://` is accepted only for loopback hosts unless [`ClientBuilder::allow_http`].
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// Time allowed to establish a connection (default 5 s).
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for one attempt, from sending to the end of the body (default 30 s).
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.attempt_timeout = timeout;
+        self
+    }
+
+    /// Time allowed for a whole call, retries and backoff included (default: none, so the
+    /// retry policy alone bounds a call).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// The `User-Agent` header (default `voxkit/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// The retry policy (default: 3 attempts, full-jitter backoff from 100 ms).
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Allows plain `http://` to hosts that are not loopback. Credentials then cross the
+    /// network in clear text: only for trusted networks.
+    pub fn allow_http(mut self, allow: bool) -> Self {
+        self.allow_http = allow;
+        self
+    }
+
+    /// Uses the caller's `reqwest::Client` (its pool, TLS, proxy and connect timeout)
+    /// instead of building one. Build it with `redirect(reqwest::redirect::Policy::none())`:
+    /// a response that came from a redirect is refused, but by then the credentials were
+    /// sent. The user agent of this builder is still set on every request.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http_client = Some(client);
+        self
+    }
+
+    /// Uses a custom [`Transport`] (tests, other HTTP stacks). Takes precedence over
+    /// [`ClientBuilder::http_client`].
+    pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
+        self.transport = Some(transport);
+        self
+    }
+
+    /// Sends every request through this proxy.
+    pub fn proxy(mut self, proxy: reqwest::Proxy) -> Self {
+        self.proxy = Some(proxy);
+        self
+    }
+
+    /// The largest response body accepted (default 32 MiB).
+    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
+    /// The clock used for `Retry-After` dates (and by signers that ask for it).
+    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// The configured clock.
+    pub fn clock_ref(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    /// Checks the configuration and builds the client.
+    pub fn build(self, auth: Arc<dyn Auth>) -> Result<Client, Error> {
+        let origin = Origin::new(self.provider, "configure");
+        let base_url = check_base_url(origin, &self.base_url, self.allow_http)?;
+        if self.retry.max_attempts == 0 {
+            return Err(Error::config(origin, "retry policy needs at least one attempt"));
+        }
+        if self.attempt_timeout.is_zero() {
+            return Err(Error::config(origin, "the attempt timeout must not be zero"));
+        }
+        let user_agent = HeaderValue::from_str(&self.user_agent)
+            .map_err(|_| Error::config(origin, "the user agent is not a valid header value"))?;
+        let transport: Arc<dyn Transport> = match (self.transport, self.http_client) {
+            (Some(transport), _) => transport,
+            (None, Some(client)) => Arc::new(ReqwestTransport::new(client)),
+            (None, None) => {
+                if base_url.scheme() == "https" && crate::transport::tls_backend().is_none() {
+                    return Err(Error::config(
+                        origin,
+                        "https needs a TLS backend: enable the `rustls` (default), \
+                         `rustls-aws-lc-rs` or `native-tls` feature",
+                    ));
+                }
+                let client = build_reqwest(self.connect_timeout, &self.user_agent, self.proxy)
+                    .map_err(|e| Error::config(origin, e))?;
+                Arc::new(ReqwestTransport::new(client))
+            }
+        };
+        Ok(Client {
+            inner: Arc::new(Inner {
+                provider: self.provider,
+                base_url,
+                attempt_timeout: self.attempt_timeout,
+                deadline: self.deadline,
+                user_agent,
+                retry: self.retry,
+                max_response_bytes: self.max_response_bytes,
+                transport,
+                auth,
+                clock: self.clock,
+            }),
+        })
+    }
+}
+
+fn check_base_url(origin: Origin, raw: &str, allow_http: bool) -> Result<Url, Error> {
+    let url = Url::parse(raw.trim())
+        .map_err(|e| Error::config(origin, format!("invalid base URL {raw:?}: {e}")))?;
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::config(
+            origin,
+            "the base URL must not hold credentials",
+        ));
+    }
+    if url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::config(
+            origin,
+            format!("the base URL {url} must not have a query or fragment"),
+        ));
+    }
+    match url.scheme() {
+        "https" => {}
+        "http" if allow_http || is_loopback(&url) => {}
+        "http" => {
+            return Err(Error::config(
+                origin,
+                format!(
+                    "refusing plain http:// to {}: credentials would cross the network \
+                     unencrypted; use https://, a loopback address, or allow_http(true)",
+                    url.host_str().unwrap_or("?")
+                ),
+            ));
+        }
+        other => {
+            return Err(Error::config(
+                origin,
+                format!("unsupported URL scheme {other:?} in the base URL"),
+            ));
+        }
+    }
+    if url.host().is_none() {
+        return Err(Error::config(origin, "the base URL has no host"));
+    }
+    Ok(url)
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+struct Inner {
+    provider: &'static str,
+    base_url: Url,
+    attempt_timeout: Duration,
+    deadline: Option<Duration>,
+    user_agent: HeaderValue,
+    retry: RetryPolicy,
+    max_response_bytes: usize,
+    transport: Arc<dyn Transport>,
+    auth: Arc<dyn Auth>,
+    clock: Arc<dyn Clock>,
+}
+
+/// A configured connection to one provider: base URL, transport, credentials and retry
+/// policy. Cheap to clone (one `Arc`); clones share the connection pool.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let i = &self.inner;
+        f.debug_struct("Client")
+            .field("provider", &i.provider)
+            .field("base_url", &i.base_url.as_str())
+            .field("attempt_timeout", &i.attempt_timeout)
+            .field("deadline", &i.deadline)
+            .field("retry", &i.retry)
+            .field("max_response_bytes", &i.max_response_bytes)
+            .field("auth", &"[redacted]")
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A builder; see [`ClientBuilder::new`].
+    pub fn builder(provider: &'static str, default_base_url: &str) -> ClientBuilder {
+        ClientBuilder::new(provider, default_base_url)
+    }
+
+    /// The provider's short name.
+    pub fn provider(&self) -> &'static str {
+        self.inner.provider
+    }
+
+    /// The base URL.
+    pub fn base_url(&self) -> &Url {
+        &self.inner.base_url
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// The clock.
+    pub fn clock(&self) -> &Arc<dyn Clock> {
+        &self.inner.clock
+    }
+
+    /// The origin of an operation of this client's provider.
+    pub fn origin(&self, operation: &'static str) -> Origin {
+        Origin::new(self.inner.provider, operation)
+    }
+
+    /// The full URL of an operation.
+    pub fn url(&self, op: &Operation) -> Url {
+        let mut url = self.inner.base_url.clone();
+        let prefix = url.path().trim_end_matches('/');
+        let path = format!("{prefix}{}", op.path.as_str());
+        url.set_path(if path.is_empty() { "/" } else { &path });
+        if !op.query.is_empty() {
+            url.query_pairs_mut().extend_pairs(&op.query);
+        }
+        url
+    }
+
+    /// Sends `op`, retrying as its idempotency and the policy allow, and hands a success
+    /// response to `decode`.
+    ///
+    /// A non-success response that will not be retried is also offered to `decode`: if
+    /// the decoder finds the provider's error envelope in it ([`Error::Api`]), that error
+    /// is returned; otherwise an [`Error::Status`] with a scrubbed excerpt.
+    pub async fn execute<T>(
+        &self,
+        op: &Operation,
+        decode: impl Fn(&HttpResponse) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let span = tracing::debug_span!(
+            "voxkit.call",
+            provider = self.inner.provider,
+            operation = op.name,
+            attempt = tracing::field::Empty,
+            status = tracing::field::Empty,
+            elapsed_ms = tracing::field::Empty,
+        );
+        self.run(op, decode, &span).instrument(span.clone()).await
+    }
+
+    async fn run<T>(
+        &self,
+        op: &Operation,
+        decode: impl Fn(&HttpResponse) -> Result<T, Error>,
+        span: &tracing::Span,
+    ) -> Result<T, Error> {
+        let inner = &*self.inner;
+        let origin = self.origin(op.name);
+        let url = self.url(op);
+        let start = Instant::now();
+        let mut headers = op.headers.clone();
+        headers.insert(USER_AGENT, inner.user_agent.clone());
+        let mut attempt = 0u32;
+        loop {
+            attempt += 1;
+            span.record("attempt", attempt);
+            let remaining = inner.deadline.map(|d| d.saturating_sub(start.elapsed()));
+            let mut request = HttpRequest {
+                method: op.method.clone(),
+                url: url.clone(),
+                headers: headers.clone(),
+                body: op.body.clone(),
+            };
+            inner
+                .auth
+                .authorize(&mut request, Attempt {
+                    origin,
+                    number: attempt,
+                })
+                .await?;
+            let budget = remaining.map_or(inner.attempt_timeout, |r| r.min(inner.attempt_timeout));
+            let sent = tokio::time::timeout(
+                budget,
+                inner.transport.send(request, inner.max_response_bytes),
+            )
+            .await;
+            let mut answered = None;
+            let (failure, error) = match sent {
+                Err(_) => (
+                    Failure::Timeout,
+                    Error::Timeout {
+                        origin,
+                        elapsed: start.elapsed(),
+                        attempts: attempt,
+                    },
+                ),
+                Ok(Err(e)) => (
+                    Failure::Transport {
+                        kind: e.kind,
+                        maybe_sent: e.maybe_sent,
+                    },
+                    Error::Transport {
+                        origin,
+                        kind: e.kind,
+                        maybe_sent: e.maybe_sent,
+                        source: Some(e.source),
+                    },
+                ),
+                Ok(Ok(response)) => {
+                    span.record("status", response.status.as_u16());
+                    span.record("elapsed_ms", start.elapsed().as_millis() as u64);
+                    if response.status.is_success() {
+                        return decode(&response);
+                    }
+                    let retry_after = response
+                        .headers
+                        .get(reqwest::header::RETRY_AFTER)
+                        .and_then(|v| parse_retry_after(v, inner.clock.now()));
+                    let error = Error::Status {
+                        origin,
+                        status: response.status,
+                        excerpt: excerpt(&response.body, &inner.auth.redact()),
+                        retry_after,
+                    };
+                    answered = Some(response);
+                    let failure = Failure::Status {
+                        status: error.status().unwrap_or_default(),
+                        retry_after,
+                    };
+                    (failure, error)
+                }
+            };
+            let remaining = inner.deadline.map(|d| d.saturating_sub(start.elapsed()));
+            match decide(
+                &inner.retry,
+                op.idempotency,
+                &failure,
+                attempt,
+                remaining,
+                fastrand::f64(),
+            ) {
+                Decision::RetryAfter(delay) => {
+                    tracing::debug!(attempt, ?delay, error = %error, "retrying");
+                    tokio::time::sleep(delay).await;
+                }
+                Decision::Stop { outcome_unknown } => {
+                    span.record("elapsed_ms", start.elapsed().as_millis() as u64);
+                    // The provider's own error envelope in a non-success answer is a known
+                    // outcome and a better error than the bare status.
+                    if let Some(Err(api @ Error::Api { .. })) = answered.as_ref().map(&decode) {
+                        tracing::debug!(attempt, error = %api, "provider error");
+                        return Err(api);
+                    }
+                    tracing::debug!(attempt, error = %error, outcome_unknown, "giving up");
+                    return Err(if outcome_unknown {
+                        Error::OutcomeUnknown {
+                            origin,
+                            cause: Box::new(error),
+                        }
+                    } else {
+                        error
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// `true` when `method` never changes server state by HTTP's definition (GET, HEAD,
+/// OPTIONS). Provider crates still declare each operation's idempotency explicitly.
+pub fn is_safe_method(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// Implements the common builder methods on a provider's builder that holds a
+/// [`ClientBuilder`] in a field named `core`. Used by every provider crate so that their
+/// builders offer the same options with the same documentation.
+#[macro_export]
+macro_rules! forward_builder_methods {
+    () => {
+        /// The base URL: scheme, host, optional port and path prefix. `http://` is
+        /// accepted only for loopback hosts unless `allow_http(true)`.
+        pub fn base_url(mut self, url: impl Into<String>) -> Self {
+            self.core = self.core.base_url(url);
+            self
+        }
+        /// Time allowed to establish a connection (default 5 s).
+        pub fn connect_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.core = self.core.connect_timeout(timeout);
+            self
+        }
+        /// Time allowed for one attempt (default 30 s).
+        pub fn attempt_timeout(mut self, timeout: ::std::time::Duration) -> Self {
+            self.core = self.core.attempt_timeout(timeout);
+            self
+        }
+        /// Time allowed for a whole call, retries included (default: none).
+        pub fn deadline(mut self, deadline: ::std::time::Duration) -> Self {
+            self.core = self.core.deadline(deadline);
+            self
+        }
+        /// The `User-Agent` header (default `voxkit/<version>`).
+        pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+            self.core = self.core.user_agent(user_agent);
+            self
+        }
+        /// The retry policy (default: 3 attempts, full-jitter backoff).
+        pub fn retry_policy(mut self, policy: $crate::RetryPolicy) -> Self {
+            self.core = self.core.retry_policy(policy);
+            self
+        }
+        /// Allows plain `http://` to hosts that are not loopback (credentials in clear text).
+        pub fn allow_http(mut self, allow: bool) -> Self {
+            self.core = self.core.allow_http(allow);
+            self
+        }
+        /// Uses the caller's `reqwest::Client`; build it with `redirect::Policy::none()`.
+        pub fn http_client(mut self, client: $crate::reqwest::Client) -> Self {
+            self.core = self.core.http_client(client);
+            self
+        }
+        /// Uses a custom transport (tests, other HTTP stacks).
+        pub fn transport(mut self, transport: ::std::sync::Arc<dyn $crate::Transport>) -> Self {
+            self.core = self.core.transport(transport);
+            self
+        }
+        /// Sends every request through this proxy.
+        pub fn proxy(mut self, proxy: $crate::reqwest::Proxy) -> Self {
+            self.core = self.core.proxy(proxy);
+            self
+        }
+        /// The largest response body accepted (default 32 MiB).
+        pub fn max_response_bytes(mut self, bytes: usize) -> Self {
+            self.core = self.core.max_response_bytes(bytes);
+            self
+        }
+        /// The clock used for signatures and `Retry-After` dates (tests inject a fixed one).
+        pub fn clock(mut self, clock: ::std::sync::Arc<dyn $crate::Clock>) -> Self {
+            self.core = self.core.clock(clock);
+            self
+        }
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::NoAuth;
+    use crate::operation::{Idempotency, Path};
+
+    fn build(url: &str, allow_http: bool) -> Result<Client, Error> {
+        ClientBuilder::new("test", "https://example.invalid")
+            .base_url(url)
+            .allow_http(allow_http)
+            .build(Arc::new(NoAuth))
+    }
+
+    #[test]
+    fn http_only_to_loopback_unless_allowed() {
+        for ok in [
+            "http://127.0.0.1:8080",
+            "http://127.8.0.1",
+            "http://[::1]:3000",
+            "http://localhost:1",
+            "https://api.laaffic.com",
+        ] {
+            assert!(build(ok, false).is_ok(), "{ok}");
+        }
+        let err = build("http://api.laaffic.com", false).unwrap_err();
+        assert!(matches!(err, Error::Config { .. }));
+        assert!(err.to_string().contains("allow_http"), "{err}");
+        assert!(build("http://10.0.0.1", false).is_err());
+        assert!(build("http://api.laaffic.com", true).is_ok());
+        assert!(build("ftp://x", true).is_err());
+        assert!(build("https://user:pw@host", false).is_err());
+        assert!(build("https://host/?q=1", false).is_err());
+        assert!(build("not a url", false).is_err());
+    }
+
+    #[test]
+    fn urls_keep_the_base_prefix_and_encode_the_query() {
+        let c = build("http://127.0.0.1:9/proxy/laaffic/", false).unwrap();
+        let op = Operation::new(
+            "x",
+            Method::GET,
+            Path::root().lit("v3/getBalance"),
+            Idempotency::Repeatable,
+        )
+        .query("date[]", "2024-01-01")
+        .query("q", "a b&c");
+        assert_eq!(
+            c.url(&op).as_str(),
+            "http://127.0.0.1:9/proxy/laaffic/v3/getBalance?date%5B%5D=2024-01-01&q=a+b%26c"
+        );
+        let c = build("http://127.0.0.1:9", false).unwrap();
+        assert_eq!(
+            c.url(&op).path(),
+            "/v3/getBalance",
+            "no double slash with an empty prefix"
+        );
+    }
+
+    #[test]
+    fn client_is_cheap_to_clone_and_debug_shows_no_auth() {
+        let c = build("http://127.0.0.1:1", false).unwrap();
+        let d = c.clone();
+        assert!(Arc::ptr_eq(&c.inner, &d.inner));
+        assert!(format!("{c:?}").contains("[redacted]"));
+    }
+}

@@ -1,0 +1,364 @@
+//! The one error type of the whole workspace.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+/// Where an error happened: which provider and which operation.
+///
+/// Every [`Error`] carries one, and its `Display` starts with it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Origin {
+    /// The provider's short name, e.g. `"laaffic"`.
+    pub provider: &'static str,
+    /// The operation's name, e.g. `"balance"`, or `"configure"` for client set-up.
+    pub operation: &'static str,
+}
+
+impl Origin {
+    /// Creates an origin.
+    pub const fn new(provider: &'static str, operation: &'static str) -> Self {
+        Self {
+            provider,
+            operation,
+        }
+    }
+}
+
+impl fmt::Display for Origin {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.provider, self.operation)
+    }
+}
+
+/// Why a transport-level failure happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportKind {
+    /// No connection could be made (refused, DNS failure, TLS handshake failed).
+    /// The request was certainly not sent.
+    Connect,
+    /// The connection was closed or reset before a complete response arrived.
+    Dropped,
+    /// The response body was larger than the configured cap.
+    BodyTooLarge,
+    /// Any other I/O or protocol failure.
+    Other,
+}
+
+impl fmt::Display for TransportKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportKind::Connect => "could not connect",
+            TransportKind::Dropped => "connection dropped before a complete response",
+            TransportKind::BodyTooLarge => "response body too large",
+            TransportKind::Other => "transport failure",
+        })
+    }
+}
+
+type Source = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Every error a voxkit client returns.
+///
+/// Match on the variant, or use the accessors: [`Error::is_retryable`],
+/// [`Error::outcome_unknown`], [`Error::api_code`], [`Error::status`].
+///
+/// No variant ever holds a credential: body excerpts are shortened and scrubbed of the
+/// client's secrets before they are stored.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The caller's input was refused before anything was sent.
+    #[error("{origin}: invalid input: {message} (nothing was sent)")]
+    InvalidInput {
+        /// Where.
+        origin: Origin,
+        /// What is wrong with the input.
+        message: Cow<'static, str>,
+    },
+
+    /// The client is misconfigured (bad base URL, plain `http://` to a remote host,
+    /// missing credential, no TLS backend compiled in). Nothing was sent.
+    #[error("{origin}: configuration error: {message}")]
+    Config {
+        /// Where.
+        origin: Origin,
+        /// What is wrong.
+        message: Cow<'static, str>,
+    },
+
+    /// A network-level failure, with whether the request may have reached the server.
+    #[error("{origin}: {kind}{}", if *.maybe_sent { " (the request may have reached the server)" } else { " (the request was not sent)" })]
+    Transport {
+        /// Where.
+        origin: Origin,
+        /// What kind of failure.
+        kind: TransportKind,
+        /// `false` only when the request provably never reached the server.
+        maybe_sent: bool,
+        /// The underlying error.
+        #[source]
+        source: Option<Source>,
+    },
+
+    /// The attempt timeout or the overall deadline passed before an answer came.
+    #[error("{origin}: timed out after {elapsed:?} ({attempts} attempt(s))")]
+    Timeout {
+        /// Where.
+        origin: Origin,
+        /// Time spent on the call.
+        elapsed: Duration,
+        /// Attempts made.
+        attempts: u32,
+    },
+
+    /// A non-repeatable operation (one that moves money or creates something) may or may
+    /// not have been applied: the request may have reached the server but no answer came
+    /// back. **Check the provider's state (history, balance) before trying again.**
+    #[error("{origin}: outcome unknown, the request may have been applied: {cause}; check before retrying")]
+    OutcomeUnknown {
+        /// Where.
+        origin: Origin,
+        /// What happened (a transport failure or timeout).
+        #[source]
+        cause: Box<Error>,
+    },
+
+    /// The server answered with an unexpected HTTP status.
+    #[error("{origin}: HTTP {status}: {excerpt}")]
+    Status {
+        /// Where.
+        origin: Origin,
+        /// The HTTP status.
+        status: StatusCode,
+        /// A short, scrubbed excerpt of the body.
+        excerpt: String,
+        /// The `Retry-After` the server asked for, if any.
+        retry_after: Option<Duration>,
+    },
+
+    /// The provider answered with an error in its own envelope.
+    #[error("{origin}: provider error {}: {message}", .code.as_deref().unwrap_or("(no code)"))]
+    Api {
+        /// Where.
+        origin: Origin,
+        /// The provider's error code as sent (e.g. `"-16"`, `"10004"`), if any.
+        code: Option<String>,
+        /// The provider's message.
+        message: String,
+    },
+
+    /// The response could not be decoded.
+    #[error("{origin}: could not decode the response: {message}; body starts: {excerpt}")]
+    Decode {
+        /// Where.
+        origin: Origin,
+        /// What went wrong.
+        message: String,
+        /// A short, scrubbed excerpt of the body.
+        excerpt: String,
+    },
+}
+
+impl Error {
+    /// Builds an [`Error::InvalidInput`].
+    pub fn invalid_input(origin: Origin, message: impl Into<Cow<'static, str>>) -> Self {
+        Error::InvalidInput {
+            origin,
+            message: message.into(),
+        }
+    }
+
+    /// Builds an [`Error::Config`].
+    pub fn config(origin: Origin, message: impl Into<Cow<'static, str>>) -> Self {
+        Error::Config {
+            origin,
+            message: message.into(),
+        }
+    }
+
+    /// Builds an [`Error::Api`].
+    pub fn api(origin: Origin, code: Option<String>, message: impl Into<String>) -> Self {
+        Error::Api {
+            origin,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// Where the error happened.
+    pub fn origin(&self) -> Origin {
+        match self {
+            Error::InvalidInput { origin, .. }
+            | Error::Config { origin, .. }
+            | Error::Transport { origin, .. }
+            | Error::Timeout { origin, .. }
+            | Error::OutcomeUnknown { origin, .. }
+            | Error::Status { origin, .. }
+            | Error::Api { origin, .. }
+            | Error::Decode { origin, .. } => *origin,
+        }
+    }
+
+    /// Whether calling again later could succeed *and is safe*: transient transport
+    /// failures, timeouts, 408/429/5xx. Never true for [`Error::OutcomeUnknown`] (check
+    /// first), invalid input, configuration, provider API errors or decode errors.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Transport { kind, .. } => {
+                matches!(kind, TransportKind::Connect | TransportKind::Dropped)
+            }
+            Error::Timeout { .. } => true,
+            Error::Status { status, .. } => retryable_status(*status),
+            _ => false,
+        }
+    }
+
+    /// Whether the operation may or may not have been applied (see [`Error::OutcomeUnknown`]).
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(self, Error::OutcomeUnknown { .. })
+    }
+
+    /// The provider's error code, for [`Error::Api`].
+    pub fn api_code(&self) -> Option<&str> {
+        match self {
+            Error::Api { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status, for [`Error::Status`].
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Whether the request certainly never reached the server (so nothing was applied).
+    pub fn nothing_sent(&self) -> bool {
+        match self {
+            Error::InvalidInput { .. } | Error::Config { .. } => true,
+            Error::Transport { maybe_sent, .. } => !maybe_sent,
+            _ => false,
+        }
+    }
+}
+
+/// The statuses that mean "try again later": 408, 429 and every 5xx.
+pub(crate) fn retryable_status(status: StatusCode) -> bool {
+    status == StatusCode::REQUEST_TIMEOUT
+        || status == StatusCode::TOO_MANY_REQUESTS
+        || status.is_server_error()
+}
+
+/// The longest excerpt of a body kept in an error, in characters.
+pub const EXCERPT_CHARS: usize = 200;
+
+/// Makes a short, printable excerpt of a body for an error message: at most
+/// [`EXCERPT_CHARS`] characters, control characters replaced, and every occurrence of
+/// each `secret` replaced by `[redacted]`.
+pub fn excerpt(body: &[u8], secrets: &[&str]) -> String {
+    // Look at a little more than we keep so that a secret cut at the edge is still found.
+    let window = &body[..body.len().min(EXCERPT_CHARS * 4 + 256)];
+    let mut text = String::from_utf8_lossy(window).into_owned();
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        if text.contains(secret) {
+            text = text.replace(secret, "[redacted]");
+        }
+    }
+    let mut out = String::with_capacity(EXCERPT_CHARS.min(text.len()) + 3);
+    let mut chars = text.chars();
+    for c in chars.by_ref().take(EXCERPT_CHARS) {
+        out.push(if c.is_control() { ' ' } else { c });
+    }
+    if chars.next().is_some() || window.len() < body.len() {
+        out.push('…');
+    }
+    let trimmed = out.trim();
+    if trimmed.is_empty() {
+        "(empty body)".to_owned()
+    } else {
+        trimmed.to_owned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const O: Origin = Origin::new("test", "op");
+
+    #[test]
+    fn display_names_provider_and_operation() {
+        let e = Error::api(O, Some("-16".into()), "timestamp expired");
+        assert_eq!(e.to_string(), "test op: provider error -16: timestamp expired");
+        let e = Error::invalid_input(O, "amount must be positive");
+        assert!(e.to_string().starts_with("test op: invalid input"));
+        assert!(e.to_string().contains("nothing was sent"));
+        let e = Error::Transport {
+            origin: O,
+            kind: TransportKind::Dropped,
+            maybe_sent: true,
+            source: None,
+        };
+        assert!(e.to_string().contains("may have reached the server"));
+        let e = Error::OutcomeUnknown {
+            origin: O,
+            cause: Box::new(e),
+        };
+        assert!(e.to_string().starts_with("test op: outcome unknown"));
+    }
+
+    #[test]
+    fn accessors() {
+        let e = Error::api(O, Some("10004".into()), "no billing permission");
+        assert_eq!(e.api_code(), Some("10004"));
+        assert!(!e.is_retryable());
+        let e = Error::Status {
+            origin: O,
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            excerpt: String::new(),
+            retry_after: None,
+        };
+        assert_eq!(e.status(), Some(StatusCode::SERVICE_UNAVAILABLE));
+        assert!(e.is_retryable());
+        let e = Error::Status {
+            origin: O,
+            status: StatusCode::NOT_FOUND,
+            excerpt: String::new(),
+            retry_after: None,
+        };
+        assert!(!e.is_retryable());
+        let dropped = Error::Transport {
+            origin: O,
+            kind: TransportKind::Dropped,
+            maybe_sent: true,
+            source: None,
+        };
+        let unknown = Error::OutcomeUnknown {
+            origin: O,
+            cause: Box::new(dropped),
+        };
+        assert!(unknown.outcome_unknown());
+        assert!(!unknown.is_retryable());
+        assert!(!unknown.nothing_sent());
+        assert!(Error::invalid_input(O, "x").nothing_sent());
+    }
+
+    #[test]
+    fn excerpt_is_short_printable_and_scrubbed() {
+        let body = format!("<html>\r\n<b>key=SENTINEL-KEY</b>{}</html>", "x".repeat(1000));
+        let e = excerpt(body.as_bytes(), &["SENTINEL-KEY"]);
+        assert!(!e.contains("SENTINEL-KEY"));
+        assert!(e.contains("[redacted]"));
+        assert!(!e.contains('\r') && !e.contains('\n'));
+        assert!(e.chars().count() <= EXCERPT_CHARS + 1);
+        assert!(e.ends_with('…'));
+        assert_eq!(excerpt(b"", &[]), "(empty body)");
+        assert_eq!(excerpt(&[0xff, b'a'], &[]), "\u{fffd}a");
+    }
+}

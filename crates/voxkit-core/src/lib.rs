@@ -1,0 +1,70 @@
+//! HTTP plumbing shared by the voxkit provider clients. It knows no provider.
+//!
+//! - [`Client`] and [`ClientBuilder`]: one shared `reqwest::Client` behind the
+//!   [`Transport`] trait, base URL checks (plain `http://` only to loopback unless
+//!   allowed), timeouts, a deadline, no redirects, and the retry loop.
+//! - [`Auth`]: an object-safe trait that signs **every attempt** afresh.
+//! - [`SecretString`]: credentials whose `Debug` and `Display` never show the value.
+//! - [`Operation`] and [`Path`]: what a call sends, with caller-supplied path segments
+//!   always percent-encoded, and whether it is [safe to repeat](Idempotency).
+//! - [`retry`]: the retry decision as a pure function, and full-jitter backoff.
+//! - [`Error`]: the one error type of the workspace; [`Error::OutcomeUnknown`] says that
+//!   a money-moving request may have been applied and must be checked before it is
+//!   sent again.
+//!
+//! # TLS
+//!
+//! The TLS backend is chosen here, by additive cargo features: `rustls` (default, with the
+//! `ring` crypto provider), `rustls-aws-lc-rs`, or `native-tls` (which wins when enabled).
+//! The rustls provider is handed to each client explicitly: voxkit never installs a
+//! process-wide provider and never panics because an application installed its own.
+//!
+//! # Example
+//!
+//! A provider crate builds operations and decodes their answers:
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use voxkit_core::{Client, Error, Idempotency, NoAuth, Operation, Path};
+//! use voxkit_core::reqwest::Method;
+//!
+//! # async fn run() -> Result<(), Error> {
+//! let client = Client::builder("example", "https://api.example.com").build(Arc::new(NoAuth))?;
+//! let origin = client.origin("ping");
+//! let op = Operation::new(
+//!     "ping",
+//!     Method::GET,
+//!     Path::root().lit("v1/ping").param(origin, "user/42")?, // sent as /v1/ping/user%2F42
+//!     Idempotency::Repeatable,
+//! );
+//! let body = client.execute(&op, |response| Ok(response.body.clone())).await?;
+//! # let _ = body; Ok(()) }
+//! ```
+
+pub mod auth;
+mod client;
+pub mod error;
+#[cfg(feature = "test-util")]
+pub mod fault;
+pub mod operation;
+pub mod retry;
+pub mod transport;
+
+pub use auth::{
+    Attempt, Auth, Clock, ExposeSecret, FixedClock, NoAuth, SecretString, SystemClock,
+    require_secret, sensitive_header,
+};
+pub use client::{
+    ATTEMPT_TIMEOUT_DEFAULT, CONNECT_TIMEOUT_DEFAULT, Client, ClientBuilder,
+    MAX_RESPONSE_BYTES_DEFAULT, USER_AGENT_DEFAULT, is_safe_method,
+};
+pub use error::{Error, Origin, TransportKind};
+pub use operation::{Idempotency, Operation, Path};
+pub use retry::RetryPolicy;
+pub use transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportError};
+
+/// The `reqwest` version voxkit is built on, for [`ClientBuilder::http_client`] and
+/// [`ClientBuilder::proxy`].
+pub use reqwest;
+/// The `async_trait` macro, for implementing [`Auth`] and [`Transport`].
+pub use async_trait::async_trait;

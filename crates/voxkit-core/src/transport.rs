@@ -1,0 +1,291 @@
+//! The transport: sends one HTTP request and reads the whole response, with a size cap.
+//!
+//! [`ReqwestTransport`] is the real one. Tests and other runtimes can plug in their own
+//! through [`Transport`].
+
+use std::fmt;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use bytes::{Bytes, BytesMut};
+use reqwest::header::HeaderMap;
+use reqwest::{Method, StatusCode, Url};
+
+use crate::error::TransportKind;
+
+/// One HTTP request, ready to send.
+#[derive(Clone)]
+pub struct HttpRequest {
+    /// The method.
+    pub method: Method,
+    /// The full URL.
+    pub url: Url,
+    /// The headers, credentials included (marked sensitive).
+    pub headers: HeaderMap,
+    /// The body, if any.
+    pub body: Option<Bytes>,
+}
+
+impl fmt::Debug for HttpRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `HeaderMap`'s Debug prints "Sensitive" for headers marked sensitive.
+        f.debug_struct("HttpRequest")
+            .field("method", &self.method)
+            .field("url", &self.url.as_str())
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.as_ref().map_or(0, Bytes::len))
+            .finish()
+    }
+}
+
+/// One HTTP response with its whole body.
+#[derive(Debug, Clone)]
+pub struct HttpResponse {
+    /// The status.
+    pub status: StatusCode,
+    /// The headers.
+    pub headers: HeaderMap,
+    /// The body, at most the configured cap.
+    pub body: Bytes,
+}
+
+/// Why a request failed below HTTP.
+#[derive(Debug)]
+pub struct TransportError {
+    /// The kind of failure.
+    pub kind: TransportKind,
+    /// `false` only when the request provably never reached the server.
+    pub maybe_sent: bool,
+    /// The underlying error.
+    pub source: Box<dyn std::error::Error + Send + Sync + 'static>,
+}
+
+impl TransportError {
+    /// A transport error of the given kind.
+    pub fn new(
+        kind: TransportKind,
+        maybe_sent: bool,
+        source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
+    ) -> Self {
+        TransportError {
+            kind,
+            maybe_sent,
+            source: source.into(),
+        }
+    }
+}
+
+/// Sends requests. Object-safe; one value is shared by every clone of a client.
+///
+/// Implementations read the whole body, refuse bodies over `max_body` bytes with
+/// [`TransportKind::BodyTooLarge`], never follow redirects, and tell precisely whether a
+/// failed request may have reached the server. Timeouts are applied by the caller.
+#[async_trait]
+pub trait Transport: Send + Sync + 'static {
+    /// Sends `request` and reads the response.
+    async fn send(
+        &self,
+        request: HttpRequest,
+        max_body: usize,
+    ) -> Result<HttpResponse, TransportError>;
+}
+
+/// The [`Transport`] over one shared `reqwest::Client` (connection pool included).
+#[derive(Debug, Clone)]
+pub struct ReqwestTransport {
+    client: reqwest::Client,
+}
+
+impl ReqwestTransport {
+    /// Wraps a caller-supplied client.
+    ///
+    /// Build it with `redirect(reqwest::redirect::Policy::none())`: voxkit refuses any
+    /// response that came from a redirect, but a client that follows redirects will already
+    /// have sent the credentials to the redirect's target.
+    pub fn new(client: reqwest::Client) -> Self {
+        ReqwestTransport { client }
+    }
+
+    /// The client used.
+    pub fn client(&self) -> &reqwest::Client {
+        &self.client
+    }
+}
+
+fn classify(err: &reqwest::Error) -> (TransportKind, bool) {
+    if err.is_connect() {
+        // hyper-util reports failures to establish the connection (refused, DNS, TLS
+        // handshake, connect timeout) as connect errors: nothing was written.
+        (TransportKind::Connect, false)
+    } else if err.is_body() || err.is_decode() || err.is_request() {
+        (TransportKind::Dropped, true)
+    } else {
+        (TransportKind::Other, true)
+    }
+}
+
+#[async_trait]
+impl Transport for ReqwestTransport {
+    async fn send(
+        &self,
+        request: HttpRequest,
+        max_body: usize,
+    ) -> Result<HttpResponse, TransportError> {
+        let HttpRequest {
+            method,
+            url,
+            headers,
+            body,
+        } = request;
+        let mut builder = self.client.request(method, url.clone()).headers(headers);
+        if let Some(body) = body {
+            builder = builder.body(body);
+        }
+        let mut response = builder.send().await.map_err(|e| {
+            let (kind, maybe_sent) = classify(&e);
+            TransportError::new(kind, maybe_sent, e.without_url())
+        })?;
+        if response.url() != &url {
+            return Err(TransportError::new(
+                TransportKind::Other,
+                true,
+                "the reqwest::Client followed a redirect; build it with redirect::Policy::none()",
+            ));
+        }
+        if response
+            .content_length()
+            .is_some_and(|len| len > max_body as u64)
+        {
+            return Err(TransportError::new(
+                TransportKind::BodyTooLarge,
+                true,
+                format!("the response declares more than {max_body} bytes"),
+            ));
+        }
+        let status = response.status();
+        let headers = std::mem::take(response.headers_mut());
+        let capacity = response.content_length().unwrap_or(0).min(max_body as u64) as usize;
+        let mut body = BytesMut::with_capacity(capacity);
+        while let Some(chunk) = response.chunk().await.map_err(|e| {
+            let (kind, maybe_sent) = classify(&e);
+            TransportError::new(kind, maybe_sent, e.without_url())
+        })? {
+            if body.len() + chunk.len() > max_body {
+                return Err(TransportError::new(
+                    TransportKind::BodyTooLarge,
+                    true,
+                    format!("the response is longer than {max_body} bytes"),
+                ));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(HttpResponse {
+            status,
+            headers,
+            body: body.freeze(),
+        })
+    }
+}
+
+/// The TLS backend compiled into this build, chosen by cargo features:
+/// `native-tls` if enabled, else rustls with `aws-lc-rs` if `rustls-aws-lc-rs` is enabled,
+/// else rustls with `ring` (the default), else none (plain HTTP to loopback only).
+pub fn tls_backend() -> Option<&'static str> {
+    if cfg!(feature = "native-tls") {
+        Some("native-tls")
+    } else if cfg!(feature = "rustls-aws-lc-rs") {
+        Some("rustls+aws-lc-rs")
+    } else if cfg!(feature = "rustls") {
+        Some("rustls+ring")
+    } else {
+        None
+    }
+}
+
+/// Builds the shared `reqwest::Client`: no redirects, the given connect timeout and user
+/// agent, and the TLS backend of [`tls_backend`].
+///
+/// With rustls, the crypto provider is handed to this client's TLS configuration
+/// explicitly: nothing is installed process-wide, and an application that installed its
+/// own default provider (or enabled both of rustls' providers) is neither overridden nor
+/// made to panic.
+pub(crate) fn build_reqwest(
+    connect_timeout: Duration,
+    user_agent: &str,
+    proxy: Option<reqwest::Proxy>,
+) -> Result<reqwest::Client, String> {
+    let mut builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(connect_timeout)
+        .user_agent(user_agent)
+        .pool_idle_timeout(Duration::from_secs(60));
+    if let Some(proxy) = proxy {
+        builder = builder.proxy(proxy);
+    }
+    #[cfg(feature = "native-tls")]
+    {
+        builder = builder.tls_backend_native();
+    }
+    #[cfg(all(
+        not(feature = "native-tls"),
+        any(feature = "rustls", feature = "rustls-aws-lc-rs")
+    ))]
+    {
+        builder = builder.tls_backend_preconfigured(rustls_config()?);
+    }
+    builder.build().map_err(|e| e.to_string())
+}
+
+#[cfg(all(
+    not(feature = "native-tls"),
+    any(feature = "rustls", feature = "rustls-aws-lc-rs")
+))]
+fn rustls_config() -> Result<rustls::ClientConfig, String> {
+    use std::sync::Arc;
+
+    #[cfg(feature = "rustls-aws-lc-rs")]
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    #[cfg(not(feature = "rustls-aws-lc-rs"))]
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+
+    let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
+        .map_err(|e| format!("cannot load the platform's certificate verifier: {e}"))?;
+    let mut config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| format!("invalid TLS configuration: {e}"))?
+        .dangerous()
+        .with_custom_certificate_verifier(Arc::new(verifier))
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_client_builds_without_a_process_provider() {
+        // Would panic inside reqwest if a process-wide rustls provider were required.
+        let client = build_reqwest(Duration::from_secs(1), "voxkit/test", None);
+        assert!(client.is_ok(), "{client:?}");
+        if cfg!(any(feature = "rustls", feature = "rustls-aws-lc-rs")) {
+            assert!(tls_backend().is_some());
+        }
+    }
+
+    #[test]
+    fn request_debug_hides_sensitive_headers() {
+        let mut headers = HeaderMap::new();
+        let mut v = reqwest::header::HeaderValue::from_static("SENTINEL-SECRET");
+        v.set_sensitive(true);
+        headers.insert("sign", v);
+        let req = HttpRequest {
+            method: Method::GET,
+            url: Url::parse("http://127.0.0.1/").unwrap(),
+            headers,
+            body: None,
+        };
+        assert!(!format!("{req:?}").contains("SENTINEL-SECRET"));
+    }
+}
