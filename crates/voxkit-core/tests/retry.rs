@@ -1,0 +1,408 @@
+//! The retry loop over real loopback HTTP: wiremock for statuses, the raw-TCP fault
+//! server for dropped connections, stalls and truncated bodies.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use voxkit_core::fault::{Fault, FaultServer, refused_url};
+use voxkit_core::reqwest::Method;
+use voxkit_core::reqwest::header::HeaderValue;
+use voxkit_core::{
+    Attempt, Auth, Client, Error, HttpRequest, Idempotency, NoAuth, Operation, Path, RetryPolicy,
+    TransportKind, async_trait,
+};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const R: Idempotency = Idempotency::Repeatable;
+const N: Idempotency = Idempotency::NotRepeatable;
+
+fn fast_retries() -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(1),
+        max_delay: Duration::from_millis(5),
+        max_retry_after: Duration::from_secs(30),
+    }
+}
+
+fn client(url: &str) -> Client {
+    client_with(url, Arc::new(NoAuth), |b| b)
+}
+
+fn client_with(
+    url: &str,
+    auth: Arc<dyn Auth>,
+    tweak: impl FnOnce(voxkit_core::ClientBuilder) -> voxkit_core::ClientBuilder,
+) -> Client {
+    tweak(
+        Client::builder("test", "https://example.invalid")
+            .base_url(url)
+            .retry_policy(fast_retries())
+            .attempt_timeout(Duration::from_secs(10)),
+    )
+    .build(auth)
+    .expect("client builds")
+}
+
+fn op(idempotency: Idempotency) -> Operation {
+    let method = if idempotency.is_repeatable() {
+        Method::GET
+    } else {
+        Method::PUT
+    };
+    let op = Operation::new("op", method, Path::root().lit("v1/thing"), idempotency);
+    if idempotency.is_repeatable() {
+        op
+    } else {
+        op.body(r#"{"amount":1}"#)
+    }
+}
+
+async fn call(client: &Client, idempotency: Idempotency) -> Result<String, Error> {
+    client
+        .execute(&op(idempotency), |r| {
+            Ok(String::from_utf8_lossy(&r.body).into_owned())
+        })
+        .await
+}
+
+#[tokio::test]
+async fn dropped_connection_non_repeatable_is_sent_once_and_outcome_unknown() {
+    let server = FaultServer::start(vec![Fault::DropAfterRequest]).await;
+    let err = call(&client(&server.url()), N).await.unwrap_err();
+    assert_eq!(server.requests(), 1, "a non-repeatable request must be sent exactly once");
+    assert!(err.outcome_unknown(), "{err:?}");
+    assert!(!err.is_retryable());
+    let Error::OutcomeUnknown { cause, .. } = &err else {
+        unreachable!()
+    };
+    assert!(
+        matches!(
+            **cause,
+            Error::Transport {
+                kind: TransportKind::Dropped,
+                maybe_sent: true,
+                ..
+            }
+        ),
+        "{cause:?}"
+    );
+    assert!(err.to_string().contains("check before retrying"), "{err}");
+}
+
+#[tokio::test]
+async fn dropped_connection_repeatable_is_retried_to_the_limit() {
+    let server = FaultServer::start(vec![Fault::DropAfterRequest]).await;
+    let err = call(&client(&server.url()), R).await.unwrap_err();
+    assert_eq!(server.requests(), 3);
+    assert!(matches!(
+        err,
+        Error::Transport {
+            kind: TransportKind::Dropped,
+            ..
+        }
+    ));
+    assert!(err.is_retryable());
+}
+
+#[tokio::test]
+async fn dropped_then_answered_repeatable_succeeds() {
+    let server = FaultServer::start(vec![Fault::DropAfterRequest, Fault::json(r#"{"ok":1}"#)]).await;
+    let body = call(&client(&server.url()), R).await.unwrap();
+    assert_eq!(body, r#"{"ok":1}"#);
+    assert_eq!(server.requests(), 2);
+}
+
+#[tokio::test]
+async fn connection_refused_is_known_not_sent() {
+    let url = refused_url().await;
+    for idempotency in [R, N] {
+        let err = call(&client(&url), idempotency).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Transport {
+                    kind: TransportKind::Connect,
+                    maybe_sent: false,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(err.nothing_sent());
+        assert!(!err.outcome_unknown());
+    }
+}
+
+#[tokio::test]
+async fn refused_then_served_non_repeatable_is_retried() {
+    // A listener that appears after the first attempt: the non-repeatable request is
+    // retried because the first attempt provably never left.
+    let url = refused_url().await;
+    let addr = url.trim_start_matches("http://").to_owned();
+    let attempts = Arc::new(AtomicU32::new(0));
+    let counter = attempts.clone();
+    struct StartServerOnSecondAttempt {
+        attempts: Arc<AtomicU32>,
+        addr: String,
+        server: std::sync::Mutex<Option<std::net::TcpListener>>,
+    }
+    #[async_trait]
+    impl Auth for StartServerOnSecondAttempt {
+        async fn authorize(&self, _: &mut HttpRequest, attempt: Attempt) -> Result<(), Error> {
+            self.attempts.store(attempt.number, Ordering::SeqCst);
+            if attempt.number == 2 {
+                let listener = std::net::TcpListener::bind(&self.addr).expect("rebind");
+                *self.server.lock().unwrap() = Some(listener);
+            }
+            Ok(())
+        }
+    }
+    let auth = Arc::new(StartServerOnSecondAttempt {
+        attempts: counter,
+        addr,
+        server: std::sync::Mutex::new(None),
+    });
+    // The rebound listener never answers: the second attempt times out. What matters is
+    // that a second attempt was made and that its failure is "outcome unknown".
+    let c = client_with(&url, auth.clone(), |b| {
+        b.attempt_timeout(Duration::from_millis(300))
+    });
+    let err = call(&c, N).await.unwrap_err();
+    assert_eq!(attempts.load(Ordering::SeqCst), 2);
+    assert!(err.outcome_unknown(), "{err:?}");
+}
+
+#[tokio::test]
+async fn stall_times_out_per_attempt() {
+    let server = FaultServer::start(vec![Fault::Stall]).await;
+    let c = client_with(&server.url(), Arc::new(NoAuth), |b| {
+        b.attempt_timeout(Duration::from_millis(200))
+            .retry_policy(RetryPolicy {
+                max_attempts: 2,
+                ..fast_retries()
+            })
+    });
+    let err = call(&c, R).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { attempts: 2, .. }), "{err:?}");
+    assert_eq!(server.requests(), 2);
+
+    let server = FaultServer::start(vec![Fault::Stall]).await;
+    let c = client_with(&server.url(), Arc::new(NoAuth), |b| {
+        b.attempt_timeout(Duration::from_millis(200))
+    });
+    let err = call(&c, N).await.unwrap_err();
+    assert_eq!(server.requests(), 1);
+    assert!(err.outcome_unknown(), "{err:?}");
+}
+
+#[tokio::test]
+async fn deadline_bounds_the_whole_call() {
+    let server = FaultServer::start(vec![Fault::Stall]).await;
+    let c = client_with(&server.url(), Arc::new(NoAuth), |b| {
+        b.deadline(Duration::from_millis(250))
+    });
+    let err = call(&c, R).await.unwrap_err();
+    assert!(matches!(err, Error::Timeout { attempts: 1, .. }), "{err:?}");
+    assert_eq!(server.requests(), 1);
+}
+
+#[tokio::test]
+async fn truncated_body() {
+    let truncated = Fault::Truncated {
+        status: 200,
+        declared: 100,
+        body: br#"{"status":"0","bal"#.to_vec(),
+    };
+    let server = FaultServer::start(vec![truncated.clone()]).await;
+    let err = call(&client(&server.url()), R).await.unwrap_err();
+    assert_eq!(server.requests(), 3);
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                kind: TransportKind::Dropped,
+                maybe_sent: true,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let server = FaultServer::start(vec![truncated]).await;
+    let err = call(&client(&server.url()), N).await.unwrap_err();
+    assert_eq!(server.requests(), 1);
+    assert!(err.outcome_unknown());
+}
+
+#[tokio::test]
+async fn html_502() {
+    let server = FaultServer::start(vec![Fault::html_502()]).await;
+    let err = call(&client(&server.url()), R).await.unwrap_err();
+    assert_eq!(server.requests(), 3);
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(502));
+    assert!(err.to_string().contains("502 Bad Gateway"), "{err}");
+
+    let server = FaultServer::start(vec![Fault::html_502()]).await;
+    let err = call(&client(&server.url()), N).await.unwrap_err();
+    assert_eq!(server.requests(), 1);
+    assert!(err.outcome_unknown(), "a gateway error may hide an applied request");
+}
+
+#[tokio::test]
+async fn status_503_with_retry_after_then_success() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .and(path("/v1/thing"))
+        .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "0"))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path("/v1/thing"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("fine"))
+        .mount(&server)
+        .await;
+    assert_eq!(call(&client(&server.uri()), R).await.unwrap(), "fine");
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn non_repeatable_refused_statuses_are_not_retried() {
+    for status in [429u16, 503, 408] {
+        let server = MockServer::start().await;
+        Mock::given(method("PUT"))
+            .respond_with(ResponseTemplate::new(status))
+            .mount(&server)
+            .await;
+        let err = call(&client(&server.uri()), N).await.unwrap_err();
+        assert_eq!(server.received_requests().await.unwrap().len(), 1, "{status}");
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
+        assert!(!err.outcome_unknown(), "{status}: the server refused it");
+    }
+}
+
+#[tokio::test]
+async fn long_retry_after_stops_and_is_reported() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "3600"))
+        .mount(&server)
+        .await;
+    let err = call(&client(&server.uri()), R).await.unwrap_err();
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    assert!(matches!(
+        err,
+        Error::Status { retry_after: Some(d), .. } if d == Duration::from_secs(3600)
+    ));
+}
+
+#[tokio::test]
+async fn client_errors_are_not_retried() {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(404).set_body_string("no such thing"))
+        .mount(&server)
+        .await;
+    let err = call(&client(&server.uri()), R).await.unwrap_err();
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
+}
+
+#[tokio::test]
+async fn provider_envelope_in_an_error_status_becomes_an_api_error() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(500).set_body_string(r#"{"code":10004}"#))
+        .mount(&server)
+        .await;
+    let err = client(&server.uri())
+        .execute(&op(N), |r| {
+            if r.body.starts_with(b"{\"code\"") {
+                Err(Error::api(
+                    voxkit_core::Origin::new("test", "op"),
+                    Some("10004".into()),
+                    "no billing permission",
+                ))
+            } else {
+                Ok(())
+            }
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.api_code(), Some("10004"));
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn body_cap() {
+    let server = FaultServer::start(vec![Fault::json(&"x".repeat(1000))]).await;
+    let c = client_with(&server.url(), Arc::new(NoAuth), |b| b.max_response_bytes(100));
+    let err = call(&c, R).await.unwrap_err();
+    assert!(matches!(
+        err,
+        Error::Transport {
+            kind: TransportKind::BodyTooLarge,
+            ..
+        }
+    ));
+    assert_eq!(server.requests(), 1, "an oversized body is not retried");
+}
+
+#[tokio::test]
+async fn every_attempt_is_signed_afresh() {
+    struct Numbered;
+    #[async_trait]
+    impl Auth for Numbered {
+        async fn authorize(&self, req: &mut HttpRequest, attempt: Attempt) -> Result<(), Error> {
+            req.headers
+                .insert("x-attempt", HeaderValue::from(attempt.number));
+            Ok(())
+        }
+    }
+    let server = FaultServer::start(vec![Fault::DropAfterRequest]).await;
+    let c = client_with(&server.url(), Arc::new(Numbered), |b| b);
+    let _ = call(&c, R).await;
+    let seen: Vec<String> = server
+        .received()
+        .iter()
+        .map(|raw| {
+            let text = String::from_utf8_lossy(raw).to_ascii_lowercase();
+            text.lines()
+                .find_map(|l| l.strip_prefix("x-attempt: ").map(str::to_owned))
+                .unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(seen, ["1", "2", "3"]);
+}
+
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let elsewhere = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200))
+        .mount(&elsewhere)
+        .await;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(302).insert_header("Location", format!("{}/steal", elsewhere.uri())),
+        )
+        .mount(&server)
+        .await;
+    let err = call(&client(&server.uri()), R).await.unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(302));
+    assert!(elsewhere.received_requests().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn user_agent_is_sent() {
+    let server = FaultServer::start(vec![Fault::json("{}")]).await;
+    call(&client(&server.url()), R).await.unwrap();
+    let raw = String::from_utf8_lossy(&server.received()[0]).to_ascii_lowercase();
+    assert!(
+        raw.contains(&format!("user-agent: voxkit/{}", env!("CARGO_PKG_VERSION"))),
+        "{raw}"
+    );
+}

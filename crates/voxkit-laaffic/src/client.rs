@@ -1,0 +1,416 @@
+//! The Laaffic client, its builder and the request signer.
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use md5::{Digest, Md5};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use voxkit_core::reqwest::header::{CONTENT_TYPE, DATE, HeaderValue};
+use voxkit_core::reqwest::Method;
+use voxkit_core::{
+    Attempt, Auth, Clock, Error, ExposeSecret, HttpRequest, HttpResponse, Idempotency, Operation,
+    Origin, Path, SecretString, async_trait, require_secret, sensitive_header,
+};
+
+use crate::status::{RawStatus, Status};
+use crate::{Balance, DEFAULT_BASE_URL, PROVIDER};
+
+/// The `Content-Type` every documented request carries.
+const CONTENT_TYPE_JSON_UTF8: &str = "application/json;charset=UTF-8";
+
+/// `Sign` = lowercase hex MD5 of `api_key + api_secret + timestamp`, as documented
+/// ("MD5-32-bit string (case-insensitive)"; the samples send lowercase).
+///
+/// ```
+/// // The documentation's own vector:
+/// assert_eq!(
+///     voxkit_laaffic::signature("bDqJFiq9", "7bz1lzh9", 1630468800),
+///     "05d7a50893e22a5c4bb3216ae3396c7c",
+/// );
+/// ```
+pub fn signature(api_key: &str, api_secret: &str, timestamp: i64) -> String {
+    let mut hasher = Md5::new();
+    hasher.update(api_key.as_bytes());
+    hasher.update(api_secret.as_bytes());
+    hasher.update(timestamp.to_string().as_bytes());
+    let digest = hasher.finalize();
+    let mut hex = String::with_capacity(32);
+    for byte in digest {
+        use fmt::Write;
+        let _ = write!(hex, "{byte:02x}");
+    }
+    hex
+}
+
+/// The server-minus-local clock offset learnt from a `-16` answer, shared by clones.
+#[derive(Debug, Default)]
+struct Skew {
+    offset_secs: AtomicI64,
+    known: AtomicBool,
+}
+
+impl Skew {
+    fn get(&self) -> Option<i64> {
+        self.known
+            .load(Ordering::Acquire)
+            .then(|| self.offset_secs.load(Ordering::Acquire))
+    }
+
+    fn set(&self, offset: i64) {
+        self.offset_secs.store(offset, Ordering::Release);
+        self.known.store(true, Ordering::Release);
+    }
+}
+
+/// Signs each attempt with a fresh timestamp (local clock plus the learnt offset).
+struct Signer {
+    api_key: SecretString,
+    api_secret: SecretString,
+    clock: Arc<dyn Clock>,
+    skew: Arc<Skew>,
+}
+
+impl Signer {
+    fn timestamp(&self) -> i64 {
+        unix_seconds(self.clock.now()) + self.skew.get().unwrap_or(0)
+    }
+}
+
+fn unix_seconds(time: SystemTime) -> i64 {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(d) => d.as_secs() as i64,
+        Err(e) => -(e.duration().as_secs() as i64),
+    }
+}
+
+#[async_trait]
+impl Auth for Signer {
+    async fn authorize(&self, request: &mut HttpRequest, attempt: Attempt) -> Result<(), Error> {
+        let origin = attempt.origin;
+        let key = self.api_key.expose_secret();
+        let timestamp = self.timestamp();
+        let sign = signature(key, self.api_secret.expose_secret(), timestamp);
+        let headers = &mut request.headers;
+        headers.insert("Api-Key", sensitive_header(origin, "API key", key)?);
+        headers.insert("Timestamp", HeaderValue::from(timestamp));
+        headers.insert("Sign", sensitive_header(origin, "signature", &sign)?);
+        Ok(())
+    }
+
+    fn redact(&self) -> Vec<&str> {
+        vec![self.api_key.expose_secret(), self.api_secret.expose_secret()]
+    }
+}
+
+/// Configures a [`Client`]: credentials, base URL, timeouts, retry policy, clock-skew
+/// correction.
+pub struct ClientBuilder {
+    core: voxkit_core::ClientBuilder,
+    api_key: Option<SecretString>,
+    api_secret: Option<SecretString>,
+    skew_correction: bool,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("core", &self.core)
+            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .field("api_secret", &self.api_secret.as_ref().map(|_| "[redacted]"))
+            .field("skew_correction", &self.skew_correction)
+            .finish()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with no credentials and the default base URL `https://api.laaffic.com`.
+    pub fn new() -> Self {
+        ClientBuilder {
+            core: voxkit_core::ClientBuilder::new(PROVIDER, DEFAULT_BASE_URL),
+            api_key: None,
+            api_secret: None,
+            skew_correction: true,
+        }
+    }
+
+    /// The API key and API secret (account management → API key).
+    pub fn credentials(
+        mut self,
+        api_key: impl Into<SecretString>,
+        api_secret: impl Into<SecretString>,
+    ) -> Self {
+        self.api_key = Some(api_key.into());
+        self.api_secret = Some(api_secret.into());
+        self
+    }
+
+    /// Reads `LAAFFIC_API_KEY`, `LAAFFIC_API_SECRET` and, if set, `LAAFFIC_BASE_URL`.
+    pub fn from_env(self) -> Result<Self, Error> {
+        self.from_lookup(|name| std::env::var(name).ok())
+    }
+
+    fn from_lookup(mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let origin = Origin::new(PROVIDER, "configure");
+        let var = |name: &'static str| {
+            lookup(name)
+                .filter(|v| !v.trim().is_empty())
+                .ok_or_else(|| Error::config(origin, format!("environment variable {name} is not set")))
+        };
+        let key = var("LAAFFIC_API_KEY")?;
+        let secret = var("LAAFFIC_API_SECRET")?;
+        self = self.credentials(key, secret);
+        if let Some(url) = lookup("LAAFFIC_BASE_URL").filter(|v| !v.trim().is_empty()) {
+            self = self.base_url(url);
+        }
+        Ok(self)
+    }
+
+    /// Whether a `-16` (timestamp out of range) answer to a repeatable call makes the
+    /// client measure its clock offset from the response's `Date` header, re-sign and try
+    /// once more (default: on). The offset is kept for later calls; see
+    /// [`Client::clock_offset`].
+    pub fn skew_correction(mut self, on: bool) -> Self {
+        self.skew_correction = on;
+        self
+    }
+
+    voxkit_core::forward_builder_methods!();
+
+    /// Checks the configuration and builds the client. Nothing is sent.
+    pub fn build(self) -> Result<Client, Error> {
+        let origin = Origin::new(PROVIDER, "configure");
+        let missing = || Error::config(origin, "no credentials: call credentials() or from_env()");
+        let api_key = require_secret(origin, "API key", self.api_key.ok_or_else(missing)?)?;
+        let api_secret = require_secret(origin, "API secret", self.api_secret.ok_or_else(missing)?)?;
+        // Refuse credentials that cannot travel in a header now, not at the first call.
+        sensitive_header(origin, "API key", api_key.expose_secret())?;
+        let skew = Arc::new(Skew::default());
+        let signer = Signer {
+            api_key,
+            api_secret,
+            clock: self.core.clock_ref().clone(),
+            skew: skew.clone(),
+        };
+        let core = self.core.build(Arc::new(signer))?;
+        Ok(Client {
+            core,
+            skew,
+            skew_correction: self.skew_correction,
+        })
+    }
+}
+
+/// A Laaffic API client. Cheap to clone; clones share the connection pool and the learnt
+/// clock offset.
+///
+/// Every request carries `Content-Type: application/json;charset=UTF-8`, `Api-Key`,
+/// `Timestamp` (unix seconds) and `Sign`, computed afresh for each attempt.
+#[derive(Clone)]
+pub struct Client {
+    core: voxkit_core::Client,
+    skew: Arc<Skew>,
+    skew_correction: bool,
+}
+
+impl fmt::Debug for Client {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Client")
+            .field("core", &self.core)
+            .field("clock_offset", &self.skew.get())
+            .field("skew_correction", &self.skew_correction)
+            .finish()
+    }
+}
+
+impl Client {
+    /// A client with these credentials and the default configuration.
+    pub fn new(
+        api_key: impl Into<SecretString>,
+        api_secret: impl Into<SecretString>,
+    ) -> Result<Client, Error> {
+        ClientBuilder::new().credentials(api_key, api_secret).build()
+    }
+
+    /// A client configured from `LAAFFIC_API_KEY`, `LAAFFIC_API_SECRET` and, if set,
+    /// `LAAFFIC_BASE_URL`.
+    pub fn from_env() -> Result<Client, Error> {
+        ClientBuilder::new().from_env()?.build()
+    }
+
+    /// A builder for everything else.
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// The core client (base URL, retry policy).
+    pub fn core(&self) -> &voxkit_core::Client {
+        &self.core
+    }
+
+    /// The server-minus-local clock offset in seconds learnt from a `-16` answer, added to
+    /// every timestamp signed since; `None` until one was learnt.
+    pub fn clock_offset(&self) -> Option<i64> {
+        self.skew.get()
+    }
+
+    /// The account balance: `GET /v3/getBalance`.
+    ///
+    /// Repeatable: retried on transient failures. Returns [`Balance`] with exact decimals.
+    pub async fn balance(&self) -> Result<Balance, Error> {
+        let op = Operation::new(
+            "balance",
+            Method::GET,
+            Path::root().lit("v3/getBalance"),
+            Idempotency::Repeatable,
+        )
+        .header(CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE_JSON_UTF8));
+        self.call(&op).await
+    }
+
+    /// Runs `op`; decodes family-A envelopes (`{status, reason, ...payload}`), and applies
+    /// the clock-skew correction once on `-16` for repeatable operations.
+    async fn call<T: DeserializeOwned>(&self, op: &Operation) -> Result<T, Error> {
+        let origin = self.core.origin(op.name());
+        let mut corrected = false;
+        loop {
+            let server_date = OnceLock::new();
+            let result = self
+                .core
+                .execute(op, |response| decode(origin, response, &server_date))
+                .await;
+            let retry_skew = !corrected
+                && self.skew_correction
+                && op.idempotency().is_repeatable()
+                && matches!(&result, Err(e) if Status::of(e) == Some(Status::TimestampOutOfRange));
+            if !retry_skew {
+                return result;
+            }
+            let Some(date) = server_date.get() else {
+                tracing::debug!("-16 without a usable Date header: no clock correction");
+                return result;
+            };
+            let offset = unix_seconds(*date) - unix_seconds(self.core.clock().now());
+            if self.skew.get() == Some(offset) {
+                // Already signing with this offset: the clock is not the problem.
+                return result;
+            }
+            tracing::debug!(offset, "timestamp refused; correcting the clock offset and retrying once");
+            self.skew.set(offset);
+            corrected = true;
+        }
+    }
+}
+
+/// The status and reason every family-A envelope carries; other fields are ignored here.
+#[derive(Deserialize)]
+struct Head {
+    status: RawStatus,
+    #[serde(default)]
+    reason: Option<String>,
+}
+
+/// Decodes a family-A envelope: a non-`"0"` status is an [`Error::Api`] with the status as
+/// code and the reason as message; otherwise the payload is decoded from the same object.
+/// On `-16`, the response's `Date` is kept in `server_date` for the skew correction.
+pub(crate) fn decode<T: DeserializeOwned>(
+    origin: Origin,
+    response: &HttpResponse,
+    server_date: &OnceLock<SystemTime>,
+) -> Result<T, Error> {
+    let body = &response.body;
+    let decode_error = |e: serde_json::Error| Error::Decode {
+        origin,
+        message: e.to_string(),
+        excerpt: voxkit_core::error::excerpt(body, &[]),
+    };
+    let head: Head = serde_json::from_slice(body).map_err(decode_error)?;
+    if !head.status.is_success() {
+        if Status::from_code(&head.status.0) == Status::TimestampOutOfRange {
+            if let Some(date) = response.headers.get(DATE).and_then(voxkit_core::retry::parse_http_date) {
+                let _ = server_date.set(date);
+            }
+        }
+        return Err(Error::api(origin, Some(head.status.0), head.reason.unwrap_or_default()));
+    }
+    serde_json::from_slice(body).map_err(decode_error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn documented_sign_vector() {
+        assert_eq!(
+            signature("bDqJFiq9", "7bz1lzh9", 1_630_468_800),
+            "05d7a50893e22a5c4bb3216ae3396c7c"
+        );
+    }
+
+    #[test]
+    fn signer_uses_clock_and_offset() {
+        let skew = Arc::new(Skew::default());
+        let signer = Signer {
+            api_key: "k".into(),
+            api_secret: "s".into(),
+            clock: Arc::new(voxkit_core::FixedClock(
+                UNIX_EPOCH + std::time::Duration::from_secs(1_630_468_800),
+            )),
+            skew: skew.clone(),
+        };
+        assert_eq!(signer.timestamp(), 1_630_468_800);
+        skew.set(-30);
+        assert_eq!(signer.timestamp(), 1_630_468_770);
+    }
+
+    #[test]
+    fn env_lookup() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| *k == name)
+                    .map(|(_, v)| v.to_string())
+            }
+        };
+        let err = ClientBuilder::new()
+            .from_lookup(env(&[("LAAFFIC_API_KEY", "k")]))
+            .unwrap_err();
+        assert!(err.to_string().contains("LAAFFIC_API_SECRET"), "{err}");
+        let client = ClientBuilder::new()
+            .from_lookup(env(&[
+                ("LAAFFIC_API_KEY", "k"),
+                ("LAAFFIC_API_SECRET", "s"),
+                ("LAAFFIC_BASE_URL", "http://127.0.0.1:9"),
+            ]))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(client.core().base_url().as_str(), "http://127.0.0.1:9/");
+        let client = ClientBuilder::new()
+            .from_lookup(env(&[("LAAFFIC_API_KEY", "k"), ("LAAFFIC_API_SECRET", "s")]))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(client.core().base_url().as_str(), "https://api.laaffic.com/");
+    }
+
+    #[test]
+    fn bad_credentials_are_refused_without_echo() {
+        let err = Client::new("", "s").unwrap_err();
+        assert!(matches!(err, Error::Config { .. }));
+        let err = Client::new("SENTINEL\n", "s").unwrap_err();
+        assert!(!format!("{err} {err:?}").contains("SENTINEL"));
+        let err = ClientBuilder::new().build().unwrap_err();
+        assert!(err.to_string().contains("no credentials"));
+    }
+}

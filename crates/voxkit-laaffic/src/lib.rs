@@ -1,0 +1,84 @@
+//! Typed async client for the [Laaffic](https://www.laaffic.com) API (v3): MD5-signed
+//! requests, the account balance, status codes as an enum.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), voxkit_core::Error> {
+//! # // A local stand-in for api.laaffic.com, so that this example runs as a test.
+//! # use wiremock::{Mock, MockServer, ResponseTemplate, matchers::{method, path}};
+//! # let server = MockServer::start().await;
+//! # Mock::given(method("GET")).and(path("/v3/getBalance"))
+//! #     .respond_with(ResponseTemplate::new(200).set_body_raw(
+//! #         r#"{"status":"0","reason":"success","balance":"99.990000","gift":"50.00000","credit":"0"}"#,
+//! #         "application/json"))
+//! #     .mount(&server).await;
+//! use rust_decimal::Decimal;
+//! use voxkit_laaffic::{Client, Status};
+//!
+//! let client = Client::builder()
+//!     .credentials("your-api-key", "your-api-secret") // or Client::from_env()
+//! #   .base_url(server.uri())
+//!     .build()?;
+//!
+//! match client.balance().await {
+//!     Ok(balance) => {
+//!         assert_eq!(balance.balance, Decimal::new(9999, 2)); // "99.990000", exactly
+//!         println!("balance {} + gift {} (credit {})", balance.balance, balance.gift, balance.credit);
+//!     }
+//!     Err(e) if Status::of(&e) == Some(Status::AuthenticationError) => eprintln!("check the key: {e}"),
+//!     Err(e) => return Err(e),
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! # Configuration
+//!
+//! [`Client::from_env`] reads `LAAFFIC_API_KEY`, `LAAFFIC_API_SECRET` and, if set,
+//! `LAAFFIC_BASE_URL` (scheme and host, default `https://api.laaffic.com`; the client
+//! appends the documented paths such as `/v3/getBalance`). [`Client::builder`] sets
+//! everything else: timeouts, deadline, retry policy, proxy, your own `reqwest::Client`.
+//!
+//! # Signing and clock skew
+//!
+//! Every attempt is signed afresh: `Timestamp` is the current unix time in seconds and
+//! `Sign` the lowercase hex MD5 of `api_key + api_secret + timestamp` ([`signature`]).
+//! The server refuses timestamps outside its window with `-16`; the client then learns
+//! the offset from the response's `Date` header, re-signs and retries once (repeatable
+//! calls only). See [`ClientBuilder::skew_correction`] and [`Client::clock_offset`].
+//!
+//! # Errors
+//!
+//! Calls return [`voxkit_core::Error`]. A non-`"0"` status is [`voxkit_core::Error::Api`]
+//! carrying the code; [`Status::of`] turns it into a [`Status`].
+
+mod client;
+mod status;
+
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+pub use client::{Client, ClientBuilder, signature};
+pub use status::Status;
+pub use voxkit_core::{Error, SecretString};
+
+/// The provider's short name in errors and traces.
+pub const PROVIDER: &str = "laaffic";
+
+/// The default base URL (scheme and host; paths are appended per endpoint).
+pub const DEFAULT_BASE_URL: &str = "https://api.laaffic.com";
+
+/// The account balance (`GET /v3/getBalance`).
+///
+/// The documentation types every field as a String and sends decimal strings with
+/// varying precision (`"99.990000"`, `"50.00000"`, `"0"`); they are decoded exactly into
+/// [`Decimal`] (JSON numbers are accepted too). The currency is not stated by the page.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct Balance {
+    /// `balance`: the balance of the real account (实际账户的余额).
+    pub balance: Decimal,
+    /// `gift`: the balance of the gift account (赠送账户余额).
+    pub gift: Decimal,
+    /// `credit`: the credit line (信用额度).
+    pub credit: Decimal,
+}
