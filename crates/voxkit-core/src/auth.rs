@@ -61,7 +61,11 @@ pub fn sensitive_header(origin: Origin, what: &str, value: &str) -> Result<Heade
 }
 
 /// Reads a non-empty secret: `Err` names what is missing but never shows a value.
-pub fn require_secret(origin: Origin, what: &str, value: SecretString) -> Result<SecretString, Error> {
+pub fn require_secret(
+    origin: Origin,
+    what: &str,
+    value: SecretString,
+) -> Result<SecretString, Error> {
     if value.expose_secret().trim().is_empty() {
         Err(Error::config(origin, format!("the {what} is empty")))
     } else {

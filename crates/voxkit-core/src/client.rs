@@ -173,10 +173,16 @@ impl ClientBuilder {
         let origin = Origin::new(self.provider, "configure");
         let base_url = check_base_url(origin, &self.base_url, self.allow_http)?;
         if self.retry.max_attempts == 0 {
-            return Err(Error::config(origin, "retry policy needs at least one attempt"));
+            return Err(Error::config(
+                origin,
+                "retry policy needs at least one attempt",
+            ));
         }
         if self.attempt_timeout.is_zero() {
-            return Err(Error::config(origin, "the attempt timeout must not be zero"));
+            return Err(Error::config(
+                origin,
+                "the attempt timeout must not be zero",
+            ));
         }
         let user_agent = HeaderValue::from_str(&self.user_agent)
             .map_err(|_| Error::config(origin, "the user agent is not a valid header value"))?;
@@ -388,10 +394,13 @@ impl Client {
             };
             inner
                 .auth
-                .authorize(&mut request, Attempt {
-                    origin,
-                    number: attempt,
-                })
+                .authorize(
+                    &mut request,
+                    Attempt {
+                        origin,
+                        number: attempt,
+                    },
+                )
                 .await?;
             let budget = remaining.map_or(inner.attempt_timeout, |r| r.min(inner.attempt_timeout));
             let sent = tokio::time::timeout(

@@ -118,7 +118,9 @@ pub enum Error {
     /// A non-repeatable operation (one that moves money or creates something) may or may
     /// not have been applied: the request may have reached the server but no answer came
     /// back. **Check the provider's state (history, balance) before trying again.**
-    #[error("{origin}: outcome unknown, the request may have been applied: {cause}; check before retrying")]
+    #[error(
+        "{origin}: outcome unknown, the request may have been applied: {cause}; check before retrying"
+    )]
     OutcomeUnknown {
         /// Where.
         origin: Origin,
@@ -295,7 +297,10 @@ mod tests {
     #[test]
     fn display_names_provider_and_operation() {
         let e = Error::api(O, Some("-16".into()), "timestamp expired");
-        assert_eq!(e.to_string(), "test op: provider error -16: timestamp expired");
+        assert_eq!(
+            e.to_string(),
+            "test op: provider error -16: timestamp expired"
+        );
         let e = Error::invalid_input(O, "amount must be positive");
         assert!(e.to_string().starts_with("test op: invalid input"));
         assert!(e.to_string().contains("nothing was sent"));
@@ -351,7 +356,10 @@ mod tests {
 
     #[test]
     fn excerpt_is_short_printable_and_scrubbed() {
-        let body = format!("<html>\r\n<b>key=SENTINEL-KEY</b>{}</html>", "x".repeat(1000));
+        let body = format!(
+            "<html>\r\n<b>key=SENTINEL-KEY</b>{}</html>",
+            "x".repeat(1000)
+        );
         let e = excerpt(body.as_bytes(), &["SENTINEL-KEY"]);
         assert!(!e.contains("SENTINEL-KEY"));
         assert!(e.contains("[redacted]"));

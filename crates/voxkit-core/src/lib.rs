@@ -63,8 +63,8 @@ pub use operation::{Idempotency, Operation, Path};
 pub use retry::RetryPolicy;
 pub use transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportError};
 
+/// The `async_trait` macro, for implementing [`Auth`] and [`Transport`].
+pub use async_trait::async_trait;
 /// The `reqwest` version voxkit is built on, for [`ClientBuilder::http_client`] and
 /// [`ClientBuilder::proxy`].
 pub use reqwest;
-/// The `async_trait` macro, for implementing [`Auth`] and [`Transport`].
-pub use async_trait::async_trait;

@@ -203,7 +203,10 @@ mod tests {
 
     #[test]
     fn literals_split_on_slashes() {
-        assert_eq!(Path::root().lit("/v3/getBalance").as_str(), "/v3/getBalance");
+        assert_eq!(
+            Path::root().lit("/v3/getBalance").as_str(),
+            "/v3/getBalance"
+        );
         assert_eq!(Path::root().as_str(), "");
     }
 
@@ -217,7 +220,10 @@ mod tests {
             .json(O, &serde_json::json!({"a": 1}))
             .unwrap();
         assert_eq!(
-            op.headers.get_all(reqwest::header::CONTENT_TYPE).iter().count(),
+            op.headers
+                .get_all(reqwest::header::CONTENT_TYPE)
+                .iter()
+                .count(),
             1
         );
         assert_eq!(op.body.as_deref(), Some(&br#"{"a":1}"#[..]));

@@ -271,7 +271,14 @@ mod tests {
         );
         // Not enough time left before the deadline for the backoff.
         assert_eq!(
-            outcome(decide(&policy, R, &f, 1, Some(Duration::from_millis(10)), 1.0)),
+            outcome(decide(
+                &policy,
+                R,
+                &f,
+                1,
+                Some(Duration::from_millis(10)),
+                1.0
+            )),
             STOP
         );
         // A connect failure on a non-repeatable call stops with a known outcome.
@@ -324,7 +331,10 @@ mod tests {
     fn retry_after_parsing() {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_630_468_800);
         let v = |s: &'static str| HeaderValue::from_static(s);
-        assert_eq!(parse_retry_after(&v("5"), now), Some(Duration::from_secs(5)));
+        assert_eq!(
+            parse_retry_after(&v("5"), now),
+            Some(Duration::from_secs(5))
+        );
         assert_eq!(parse_retry_after(&v(" 0 "), now), Some(Duration::ZERO));
         // 2021-09-01T04:00:00Z is the timestamp above; ten seconds later:
         assert_eq!(

@@ -72,7 +72,11 @@ async fn call(client: &Client, idempotency: Idempotency) -> Result<String, Error
 async fn dropped_connection_non_repeatable_is_sent_once_and_outcome_unknown() {
     let server = FaultServer::start(vec![Fault::DropAfterRequest]).await;
     let err = call(&client(&server.url()), N).await.unwrap_err();
-    assert_eq!(server.requests(), 1, "a non-repeatable request must be sent exactly once");
+    assert_eq!(
+        server.requests(),
+        1,
+        "a non-repeatable request must be sent exactly once"
+    );
     assert!(err.outcome_unknown(), "{err:?}");
     assert!(!err.is_retryable());
     let Error::OutcomeUnknown { cause, .. } = &err else {
@@ -109,7 +113,8 @@ async fn dropped_connection_repeatable_is_retried_to_the_limit() {
 
 #[tokio::test]
 async fn dropped_then_answered_repeatable_succeeds() {
-    let server = FaultServer::start(vec![Fault::DropAfterRequest, Fault::json(r#"{"ok":1}"#)]).await;
+    let server =
+        FaultServer::start(vec![Fault::DropAfterRequest, Fault::json(r#"{"ok":1}"#)]).await;
     let body = call(&client(&server.url()), R).await.unwrap();
     assert_eq!(body, r#"{"ok":1}"#);
     assert_eq!(server.requests(), 2);
@@ -247,7 +252,10 @@ async fn html_502() {
     let server = FaultServer::start(vec![Fault::html_502()]).await;
     let err = call(&client(&server.url()), N).await.unwrap_err();
     assert_eq!(server.requests(), 1);
-    assert!(err.outcome_unknown(), "a gateway error may hide an applied request");
+    assert!(
+        err.outcome_unknown(),
+        "a gateway error may hide an applied request"
+    );
 }
 
 #[tokio::test]
@@ -277,7 +285,11 @@ async fn non_repeatable_refused_statuses_are_not_retried() {
             .mount(&server)
             .await;
         let err = call(&client(&server.uri()), N).await.unwrap_err();
-        assert_eq!(server.received_requests().await.unwrap().len(), 1, "{status}");
+        assert_eq!(
+            server.received_requests().await.unwrap().len(),
+            1,
+            "{status}"
+        );
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
         assert!(!err.outcome_unknown(), "{status}: the server refused it");
     }
@@ -338,7 +350,9 @@ async fn provider_envelope_in_an_error_status_becomes_an_api_error() {
 #[tokio::test]
 async fn body_cap() {
     let server = FaultServer::start(vec![Fault::json(&"x".repeat(1000))]).await;
-    let c = client_with(&server.url(), Arc::new(NoAuth), |b| b.max_response_bytes(100));
+    let c = client_with(&server.url(), Arc::new(NoAuth), |b| {
+        b.max_response_bytes(100)
+    });
     let err = call(&c, R).await.unwrap_err();
     assert!(matches!(
         err,
@@ -387,7 +401,8 @@ async fn redirects_are_not_followed() {
     let server = MockServer::start().await;
     Mock::given(method("GET"))
         .respond_with(
-            ResponseTemplate::new(302).insert_header("Location", format!("{}/steal", elsewhere.uri())),
+            ResponseTemplate::new(302)
+                .insert_header("Location", format!("{}/steal", elsewhere.uri())),
         )
         .mount(&server)
         .await;

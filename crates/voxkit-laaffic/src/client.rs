@@ -6,10 +6,10 @@ use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use md5::{Digest, Md5};
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
-use voxkit_core::reqwest::header::{CONTENT_TYPE, DATE, HeaderValue};
+use serde::de::DeserializeOwned;
 use voxkit_core::reqwest::Method;
+use voxkit_core::reqwest::header::{CONTENT_TYPE, DATE, HeaderValue};
 use voxkit_core::{
     Attempt, Auth, Clock, Error, ExposeSecret, HttpRequest, HttpResponse, Idempotency, Operation,
     Origin, Path, SecretString, async_trait, require_secret, sensitive_header,
@@ -101,7 +101,10 @@ impl Auth for Signer {
     }
 
     fn redact(&self) -> Vec<&str> {
-        vec![self.api_key.expose_secret(), self.api_secret.expose_secret()]
+        vec![
+            self.api_key.expose_secret(),
+            self.api_secret.expose_secret(),
+        ]
     }
 }
 
@@ -119,7 +122,10 @@ impl fmt::Debug for ClientBuilder {
         f.debug_struct("ClientBuilder")
             .field("core", &self.core)
             .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
-            .field("api_secret", &self.api_secret.as_ref().map(|_| "[redacted]"))
+            .field(
+                "api_secret",
+                &self.api_secret.as_ref().map(|_| "[redacted]"),
+            )
             .field("skew_correction", &self.skew_correction)
             .finish()
     }
@@ -154,16 +160,18 @@ impl ClientBuilder {
     }
 
     /// Reads `LAAFFIC_API_KEY`, `LAAFFIC_API_SECRET` and, if set, `LAAFFIC_BASE_URL`.
-    pub fn from_env(self) -> Result<Self, Error> {
-        self.from_lookup(|name| std::env::var(name).ok())
+    pub fn credentials_from_env(self) -> Result<Self, Error> {
+        self.credentials_from(|name| std::env::var(name).ok())
     }
 
-    fn from_lookup(mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+    fn credentials_from(mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let origin = Origin::new(PROVIDER, "configure");
         let var = |name: &'static str| {
             lookup(name)
                 .filter(|v| !v.trim().is_empty())
-                .ok_or_else(|| Error::config(origin, format!("environment variable {name} is not set")))
+                .ok_or_else(|| {
+                    Error::config(origin, format!("environment variable {name} is not set"))
+                })
         };
         let key = var("LAAFFIC_API_KEY")?;
         let secret = var("LAAFFIC_API_SECRET")?;
@@ -188,9 +196,15 @@ impl ClientBuilder {
     /// Checks the configuration and builds the client. Nothing is sent.
     pub fn build(self) -> Result<Client, Error> {
         let origin = Origin::new(PROVIDER, "configure");
-        let missing = || Error::config(origin, "no credentials: call credentials() or from_env()");
+        let missing = || {
+            Error::config(
+                origin,
+                "no credentials: call credentials() or credentials_from_env()",
+            )
+        };
         let api_key = require_secret(origin, "API key", self.api_key.ok_or_else(missing)?)?;
-        let api_secret = require_secret(origin, "API secret", self.api_secret.ok_or_else(missing)?)?;
+        let api_secret =
+            require_secret(origin, "API secret", self.api_secret.ok_or_else(missing)?)?;
         // Refuse credentials that cannot travel in a header now, not at the first call.
         sensitive_header(origin, "API key", api_key.expose_secret())?;
         let skew = Arc::new(Skew::default());
@@ -237,13 +251,15 @@ impl Client {
         api_key: impl Into<SecretString>,
         api_secret: impl Into<SecretString>,
     ) -> Result<Client, Error> {
-        ClientBuilder::new().credentials(api_key, api_secret).build()
+        ClientBuilder::new()
+            .credentials(api_key, api_secret)
+            .build()
     }
 
     /// A client configured from `LAAFFIC_API_KEY`, `LAAFFIC_API_SECRET` and, if set,
     /// `LAAFFIC_BASE_URL`.
     pub fn from_env() -> Result<Client, Error> {
-        ClientBuilder::new().from_env()?.build()
+        ClientBuilder::new().credentials_from_env()?.build()
     }
 
     /// A builder for everything else.
@@ -272,7 +288,10 @@ impl Client {
             Path::root().lit("v3/getBalance"),
             Idempotency::Repeatable,
         )
-        .header(CONTENT_TYPE, HeaderValue::from_static(CONTENT_TYPE_JSON_UTF8));
+        .header(
+            CONTENT_TYPE,
+            HeaderValue::from_static(CONTENT_TYPE_JSON_UTF8),
+        );
         self.call(&op).await
     }
 
@@ -303,7 +322,10 @@ impl Client {
                 // Already signing with this offset: the clock is not the problem.
                 return result;
             }
-            tracing::debug!(offset, "timestamp refused; correcting the clock offset and retrying once");
+            tracing::debug!(
+                offset,
+                "timestamp refused; correcting the clock offset and retrying once"
+            );
             self.skew.set(offset);
             corrected = true;
         }
@@ -335,11 +357,19 @@ pub(crate) fn decode<T: DeserializeOwned>(
     let head: Head = serde_json::from_slice(body).map_err(decode_error)?;
     if !head.status.is_success() {
         if Status::from_code(&head.status.0) == Status::TimestampOutOfRange {
-            if let Some(date) = response.headers.get(DATE).and_then(voxkit_core::retry::parse_http_date) {
+            if let Some(date) = response
+                .headers
+                .get(DATE)
+                .and_then(voxkit_core::retry::parse_http_date)
+            {
                 let _ = server_date.set(date);
             }
         }
-        return Err(Error::api(origin, Some(head.status.0), head.reason.unwrap_or_default()));
+        return Err(Error::api(
+            origin,
+            Some(head.status.0),
+            head.reason.unwrap_or_default(),
+        ));
     }
     serde_json::from_slice(body).map_err(decode_error)
 }
@@ -383,11 +413,11 @@ mod tests {
             }
         };
         let err = ClientBuilder::new()
-            .from_lookup(env(&[("LAAFFIC_API_KEY", "k")]))
+            .credentials_from(env(&[("LAAFFIC_API_KEY", "k")]))
             .unwrap_err();
         assert!(err.to_string().contains("LAAFFIC_API_SECRET"), "{err}");
         let client = ClientBuilder::new()
-            .from_lookup(env(&[
+            .credentials_from(env(&[
                 ("LAAFFIC_API_KEY", "k"),
                 ("LAAFFIC_API_SECRET", "s"),
                 ("LAAFFIC_BASE_URL", "http://127.0.0.1:9"),
@@ -397,11 +427,17 @@ mod tests {
             .unwrap();
         assert_eq!(client.core().base_url().as_str(), "http://127.0.0.1:9/");
         let client = ClientBuilder::new()
-            .from_lookup(env(&[("LAAFFIC_API_KEY", "k"), ("LAAFFIC_API_SECRET", "s")]))
+            .credentials_from(env(&[
+                ("LAAFFIC_API_KEY", "k"),
+                ("LAAFFIC_API_SECRET", "s"),
+            ]))
             .unwrap()
             .build()
             .unwrap();
-        assert_eq!(client.core().base_url().as_str(), "https://api.laaffic.com/");
+        assert_eq!(
+            client.core().base_url().as_str(),
+            "https://api.laaffic.com/"
+        );
     }
 
     #[test]

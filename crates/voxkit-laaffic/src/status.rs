@@ -249,7 +249,12 @@ mod tests {
 
     #[test]
     fn raw_status_accepts_strings_and_numbers() {
-        for (json, want) in [(r#""0""#, "0"), ("0", "0"), ("-16", "-16"), (r#""-16""#, "-16")] {
+        for (json, want) in [
+            (r#""0""#, "0"),
+            ("0", "0"),
+            ("-16", "-16"),
+            (r#""-16""#, "-16"),
+        ] {
             let s: RawStatus = serde_json::from_str(json).unwrap();
             assert_eq!(s.0, want);
         }

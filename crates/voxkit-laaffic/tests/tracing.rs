@@ -1,0 +1,100 @@
+//! Everything traced at TRACE level during successful, retried and failed calls: one
+//! span per call with provider, operation, attempt and status, and never a credential.
+
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tracing_subscriber::fmt::MakeWriter;
+use tracing_subscriber::fmt::format::FmtSpan;
+use voxkit_core::RetryPolicy;
+use voxkit_laaffic::Client;
+use wiremock::matchers::method;
+use wiremock::{Mock, MockServer, ResponseTemplate};
+
+const KEY: &str = "SENTINEL-KEY-5c1d";
+const SECRET: &str = "SENTINEL-SECRET-77e0";
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> MakeWriter<'a> for Capture {
+    type Writer = Capture;
+    fn make_writer(&'a self) -> Capture {
+        self.clone()
+    }
+}
+
+#[tokio::test]
+async fn traces_name_the_call_and_never_the_credentials() {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_writer(capture.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(503).set_body_string(format!("echo {KEY}")))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200)
+                .set_body_string(r#"{"status":"0","balance":"1","gift":"0","credit":"0"}"#),
+        )
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_string(r#"{"status":"-16","reason":"expired"}"#),
+        )
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .credentials(KEY, SECRET)
+        .base_url(server.uri())
+        .retry_policy(RetryPolicy {
+            base_delay: Duration::from_millis(1),
+            ..RetryPolicy::default()
+        })
+        .build()
+        .unwrap();
+    client.balance().await.unwrap(); // 503, then success
+    client.balance().await.unwrap_err(); // -16, corrected, -16 again
+
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("voxkit.call"), "{logs}");
+    assert!(logs.contains("provider=\"laaffic\""), "{logs}");
+    assert!(logs.contains("operation=\"balance\""), "{logs}");
+    assert!(logs.contains("attempt=2"), "{logs}");
+    assert!(logs.contains("status=503"), "{logs}");
+    assert!(logs.contains("retrying"), "{logs}");
+    let signs: Vec<String> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.headers.get("sign").unwrap().to_str().unwrap().to_owned())
+        .collect();
+    assert!(!logs.contains(KEY));
+    assert!(!logs.contains(SECRET));
+    for sign in signs {
+        assert!(!logs.contains(&sign));
+    }
+}
