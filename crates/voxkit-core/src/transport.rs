@@ -274,6 +274,17 @@ mod tests {
         }
     }
 
+    /// An application that installed its own process-wide provider keeps it, and voxkit's
+    /// clients still build (no "provider already installed" or "no provider" panic).
+    #[cfg(all(feature = "rustls", not(feature = "native-tls")))]
+    #[test]
+    fn coexists_with_an_application_provider() {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        assert!(rustls::crypto::CryptoProvider::get_default().is_some());
+        assert!(build_reqwest(Duration::from_secs(1), "voxkit/test", None).is_ok());
+        assert!(rustls::crypto::CryptoProvider::get_default().is_some());
+    }
+
     #[test]
     fn request_debug_hides_sensitive_headers() {
         let mut headers = HeaderMap::new();

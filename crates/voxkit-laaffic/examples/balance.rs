@@ -21,7 +21,10 @@ async fn main() -> std::process::ExitCode {
         Ok(b) => {
             #[allow(clippy::print_stdout)]
             {
-                println!("balance {}  gift {}  credit {}", b.balance, b.gift, b.credit);
+                println!(
+                    "balance {}  gift {}  credit {}",
+                    b.balance, b.gift, b.credit
+                );
             }
             std::process::ExitCode::SUCCESS
         }

@@ -1,0 +1,73 @@
+//! Development tasks for the voxkit workspace, run as `cargo xtask <command>`
+//! (the alias lives in `.cargo/config.toml`).
+//!
+//! Every task shells out to `cargo` with [`std::process::Command`], from the workspace root,
+//! and prints each command as `==> ...` before running it.
+
+// xtask is a command-line tool: printing to stdout is its job.
+#![allow(clippy::print_stdout)]
+
+mod ci;
+mod cmd;
+mod metadata;
+mod tree;
+mod version;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Usage text for `cargo xtask help`.
+const USAGE: &str = "\
+Usage: cargo xtask <command>
+
+Commands:
+  ci      Run every CI check, stopping at the first failure:
+            1. cargo fmt --check
+            2. cargo clippy -D warnings
+            3. feature matrix (cargo check of each provider feature and TLS backend)
+            4. cargo test
+            5. cargo doc with -Dwarnings
+            6. cargo tree assertions (provider isolation, no OpenSSL, no aws-lc by default)
+            7. MSRV of the dependency graph
+  help    Print this message
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+
+    let result = match args.first().map(String::as_str) {
+        None | Some("help" | "-h" | "--help") => {
+            print!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Some("ci") if args.len() == 1 => ci::run(&root),
+        Some("ci") => {
+            eprintln!("error: `ci` takes no arguments, got {:?}\n", &args[1..]);
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+        // Later commands (`bench`, `fuzz`) get their arms here.
+        Some(other) => {
+            eprintln!("error: unknown command `{other}`\n");
+            eprint!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("\nerror: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The workspace root: the parent of this crate's manifest directory.
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives in a subdirectory of the workspace root")
+        .to_path_buf()
+}
