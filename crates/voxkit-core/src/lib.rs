@@ -18,6 +18,7 @@
 //! `ring` crypto provider), `rustls-aws-lc-rs`, or `native-tls` (which wins when enabled).
 //! The rustls provider is handed to each client explicitly: voxkit never installs a
 //! process-wide provider and never panics because an application installed its own.
+//! To supply your own `reqwest::Client`, start from [`transport::http_client_builder`].
 //!
 //! # Example
 //!

@@ -202,26 +202,23 @@ pub fn tls_backend() -> Option<&'static str> {
     }
 }
 
-/// Builds the shared `reqwest::Client`: no redirects, the given connect timeout and user
-/// agent, and the TLS backend of [`tls_backend`].
+/// A `reqwest::ClientBuilder` set up as voxkit sets up its own: redirects off and the TLS
+/// backend of [`tls_backend`]. Start from it when you supply your own client with
+/// [`ClientBuilder::http_client`](crate::ClientBuilder::http_client).
 ///
 /// With rustls, the crypto provider is handed to this client's TLS configuration
 /// explicitly: nothing is installed process-wide, and an application that installed its
 /// own default provider (or enabled both of rustls' providers) is neither overridden nor
 /// made to panic.
-pub(crate) fn build_reqwest(
-    connect_timeout: Duration,
-    user_agent: &str,
-    proxy: Option<reqwest::Proxy>,
-) -> Result<reqwest::Client, String> {
-    let mut builder = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .connect_timeout(connect_timeout)
-        .user_agent(user_agent)
-        .pool_idle_timeout(Duration::from_secs(60));
-    if let Some(proxy) = proxy {
-        builder = builder.proxy(proxy);
-    }
+///
+/// One consequence of cargo's feature unification to know about: voxkit turns on
+/// reqwest's rustls support *without* a provider. If your application builds other
+/// clients with a bare `reqwest::Client::new()` and enables no rustls provider for
+/// reqwest itself, reqwest asks for a process-wide provider; build such clients from this
+/// function, or install one with `rustls::crypto::ring::default_provider().install_default()`.
+pub fn http_client_builder() -> Result<reqwest::ClientBuilder, String> {
+    #[allow(unused_mut)]
+    let mut builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
     #[cfg(feature = "native-tls")]
     {
         builder = builder.tls_backend_native();
@@ -232,6 +229,23 @@ pub(crate) fn build_reqwest(
     ))]
     {
         builder = builder.tls_backend_preconfigured(rustls_config()?);
+    }
+    Ok(builder)
+}
+
+/// Builds the shared `reqwest::Client` of [`http_client_builder`] with the given connect
+/// timeout, user agent and proxy.
+pub(crate) fn build_reqwest(
+    connect_timeout: Duration,
+    user_agent: &str,
+    proxy: Option<reqwest::Proxy>,
+) -> Result<reqwest::Client, String> {
+    let mut builder = http_client_builder()?
+        .connect_timeout(connect_timeout)
+        .user_agent(user_agent)
+        .pool_idle_timeout(Duration::from_secs(60));
+    if let Some(proxy) = proxy {
+        builder = builder.proxy(proxy);
     }
     builder.build().map_err(|e| e.to_string())
 }

@@ -421,3 +421,50 @@ async fn user_agent_is_sent() {
         "{raw}"
     );
 }
+
+#[tokio::test]
+async fn a_supplied_reqwest_client_is_used() {
+    let server = FaultServer::start(vec![Fault::json("{}")]).await;
+    let own = voxkit_core::transport::http_client_builder()
+        .unwrap()
+        .pool_max_idle_per_host(1)
+        .build()
+        .unwrap();
+    let c = client_with(&server.url(), Arc::new(NoAuth), |b| b.http_client(own));
+    assert_eq!(call(&c, R).await.unwrap(), "{}");
+    assert_eq!(server.requests(), 1);
+    let raw = String::from_utf8_lossy(&server.received()[0]).to_ascii_lowercase();
+    assert!(
+        raw.contains("user-agent: voxkit/"),
+        "our user agent is still sent"
+    );
+}
+
+#[tokio::test]
+async fn a_supplied_client_that_follows_redirects_is_caught() {
+    let target = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("elsewhere"))
+        .mount(&target)
+        .await;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(
+            ResponseTemplate::new(307).insert_header("Location", format!("{}/x", target.uri())),
+        )
+        .mount(&server)
+        .await;
+    let following = voxkit_core::transport::http_client_builder()
+        .unwrap()
+        .redirect(voxkit_core::reqwest::redirect::Policy::limited(3))
+        .build()
+        .unwrap();
+    let c = client_with(&server.uri(), Arc::new(NoAuth), |b| {
+        b.http_client(following).retry_policy(RetryPolicy::none())
+    });
+    let err = call(&c, R).await.unwrap_err();
+    assert!(
+        err.to_string().contains("followed a redirect") || format!("{err:?}").contains("redirect"),
+        "{err:?}"
+    );
+}

@@ -41,6 +41,21 @@ fn json(body: &str) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_raw(body.to_owned(), "application/json")
 }
 
+/// A server answering every GET with `template`.
+async fn answering(template: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(template)
+        .mount(&server)
+        .await;
+    server
+}
+
+/// One balance call with the test client pointed at `server`.
+async fn balance(server: &MockServer) -> Result<voxkit_laaffic::Balance, Error> {
+    builder(&server.uri()).build().unwrap().balance().await
+}
+
 async fn requests(server: &MockServer) -> usize {
     server.received_requests().await.unwrap().len()
 }
@@ -59,12 +74,7 @@ async fn balance_request_is_exactly_as_documented() {
         .mount(&server)
         .await;
 
-    let balance = builder(&server.uri())
-        .build()
-        .unwrap()
-        .balance()
-        .await
-        .unwrap();
+    let balance = balance(&server).await.unwrap();
     assert_eq!(balance.balance, Decimal::new(9999, 2));
     assert_eq!(
         balance.balance.to_string(),
@@ -83,19 +93,11 @@ async fn balance_request_is_exactly_as_documented() {
 
 #[tokio::test]
 async fn numbers_and_numeric_status_are_accepted() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(json(
-            r#"{"status":0,"reason":"success","balance":12.5,"gift":0,"credit":"3"}"#,
-        ))
-        .mount(&server)
-        .await;
-    let b = builder(&server.uri())
-        .build()
-        .unwrap()
-        .balance()
-        .await
-        .unwrap();
+    let server = answering(json(
+        r#"{"status":0,"reason":"success","balance":12.5,"gift":0,"credit":"3"}"#,
+    ))
+    .await;
+    let b = balance(&server).await.unwrap();
     assert_eq!(b.balance, Decimal::new(125, 1));
     assert_eq!(b.credit, Decimal::new(3, 0));
 }
@@ -134,33 +136,15 @@ async fn every_documented_status_is_an_api_error_sent_once() {
 
 #[tokio::test]
 async fn unknown_status_is_kept() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(json(r#"{"status":"-99","reason":"new"}"#))
-        .mount(&server)
-        .await;
-    let err = builder(&server.uri())
-        .build()
-        .unwrap()
-        .balance()
-        .await
-        .unwrap_err();
+    let server = answering(json(r#"{"status":"-99","reason":"new"}"#)).await;
+    let err = balance(&server).await.unwrap_err();
     assert_eq!(Status::of(&err), Some(Status::Unknown("-99".into())));
 }
 
 #[tokio::test]
 async fn authentication_error_is_not_retried() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(json(r#"{"status":"-1","reason":"认证错误"}"#))
-        .mount(&server)
-        .await;
-    let err = builder(&server.uri())
-        .build()
-        .unwrap()
-        .balance()
-        .await
-        .unwrap_err();
+    let server = answering(json(r#"{"status":"-1","reason":"认证错误"}"#)).await;
+    let err = balance(&server).await.unwrap_err();
     assert_eq!(Status::of(&err), Some(Status::AuthenticationError));
     assert!(!err.is_retryable());
     assert_eq!(requests(&server).await, 1);
@@ -195,20 +179,12 @@ async fn html_and_malformed_bodies_are_clean_errors() {
 
 #[tokio::test]
 async fn html_502_is_retried_then_reported() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(502)
-                .set_body_raw("<html><title>502 Bad Gateway</title></html>", "text/html"),
-        )
-        .mount(&server)
-        .await;
-    let err = builder(&server.uri())
-        .build()
-        .unwrap()
-        .balance()
-        .await
-        .unwrap_err();
+    let server = answering(
+        ResponseTemplate::new(502)
+            .set_body_raw("<html><title>502 Bad Gateway</title></html>", "text/html"),
+    )
+    .await;
+    let err = balance(&server).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(502));
     assert!(err.to_string().contains("Bad Gateway"));
     assert_eq!(requests(&server).await, 3);
@@ -253,12 +229,7 @@ async fn status_503_then_success_is_retried() {
         .respond_with(json(DOC_SUCCESS))
         .mount(&server)
         .await;
-    let b = builder(&server.uri())
-        .build()
-        .unwrap()
-        .balance()
-        .await
-        .unwrap();
+    let b = balance(&server).await.unwrap();
     assert_eq!(b.gift, Decimal::new(50, 0));
     assert_eq!(requests(&server).await, 2);
 }
@@ -340,14 +311,11 @@ async fn clock_skew_correction_can_be_turned_off() {
 
 #[tokio::test]
 async fn persistent_minus_16_is_retried_only_once() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(
-            json(r#"{"status":"-16","reason":"expired"}"#)
-                .insert_header("Date", httpdate::fmt_http_date(at(DOC_TIMESTAMP - 90))),
-        )
-        .mount(&server)
-        .await;
+    let server = answering(
+        json(r#"{"status":"-16","reason":"expired"}"#)
+            .insert_header("Date", httpdate::fmt_http_date(at(DOC_TIMESTAMP - 90))),
+    )
+    .await;
     let client = builder(&server.uri()).build().unwrap();
     let err = client.balance().await.unwrap_err();
     assert_eq!(Status::of(&err), Some(Status::TimestampOutOfRange));
