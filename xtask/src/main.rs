@@ -25,7 +25,7 @@ Commands:
             1. cargo fmt --check
             2. cargo clippy -D warnings
             3. feature matrix (cargo check of each provider feature and TLS backend)
-            4. cargo test
+            4. cargo test (all features; then core with rustls+ring and both providers)
             5. cargo doc with -Dwarnings
             6. cargo tree assertions (provider isolation, no OpenSSL, no aws-lc by default)
             7. MSRV of the dependency graph

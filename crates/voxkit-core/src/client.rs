@@ -436,22 +436,25 @@ impl Client {
                     if response.status.is_success() {
                         return decode(&response);
                     }
+                    let status = response.status;
                     let retry_after = response
                         .headers
                         .get(reqwest::header::RETRY_AFTER)
                         .and_then(|v| parse_retry_after(v, inner.clock.now()));
                     let error = Error::Status {
                         origin,
-                        status: response.status,
+                        status,
                         excerpt: excerpt(&response.body, &inner.auth.redact()),
                         retry_after,
                     };
                     answered = Some(response);
-                    let failure = Failure::Status {
-                        status: error.status().unwrap_or_default(),
-                        retry_after,
-                    };
-                    (failure, error)
+                    (
+                        Failure::Status {
+                            status,
+                            retry_after,
+                        },
+                        error,
+                    )
                 }
             };
             let remaining = inner.deadline.map(|d| d.saturating_sub(start.elapsed()));
