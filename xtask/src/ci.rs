@@ -210,19 +210,14 @@ fn dependency_tree(ci: &mut Ci<'_>) -> Result<()> {
     }
     for (label, args) in builds {
         let names = cargo_tree(ci.root, &args, "normal,build")?;
-        let openssl = present(&names, OPENSSL_CRATES);
-        if !openssl.is_empty() {
-            return Err(err!(
-                "`{label}` (default TLS) pulls OpenSSL: {}",
-                openssl.join(", ")
-            ));
-        }
-        let aws_lc = present(&names, AWS_LC_CRATES);
-        if !aws_lc.is_empty() {
-            return Err(err!(
-                "`{label}` (default crypto provider) pulls aws-lc: {}",
-                aws_lc.join(", ")
-            ));
+        for (what, crates) in [("OpenSSL", OPENSSL_CRATES), ("aws-lc", AWS_LC_CRATES)] {
+            let found = present(&names, crates);
+            if !found.is_empty() {
+                return Err(err!(
+                    "`{label}` (default TLS) pulls {what}: {}",
+                    found.join(", ")
+                ));
+            }
         }
         println!(
             "ok: {label} pulls no OpenSSL and no aws-lc ({} crates)",

@@ -5,8 +5,8 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use reqwest::Url;
 use reqwest::header::{HeaderValue, USER_AGENT};
-use reqwest::{Method, Url};
 use tracing::Instrument;
 
 use crate::auth::{Attempt, Auth, Clock, SystemClock};
@@ -493,12 +493,6 @@ impl Client {
     }
 }
 
-/// `true` when `method` never changes server state by HTTP's definition (GET, HEAD,
-/// OPTIONS). Provider crates still declare each operation's idempotency explicitly.
-pub fn is_safe_method(method: &Method) -> bool {
-    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
-}
-
 /// Implements the common builder methods on a provider's builder that holds a
 /// [`ClientBuilder`] in a field named `core`. Used by every provider crate so that their
 /// builders offer the same options with the same documentation.
@@ -609,7 +603,7 @@ mod tests {
         let c = build("http://127.0.0.1:9/proxy/laaffic/", false).unwrap();
         let op = Operation::new(
             "x",
-            Method::GET,
+            reqwest::Method::GET,
             Path::root().lit("v3/getBalance"),
             Idempotency::Repeatable,
         )

@@ -57,7 +57,7 @@ pub use auth::{
 };
 pub use client::{
     ATTEMPT_TIMEOUT_DEFAULT, CONNECT_TIMEOUT_DEFAULT, Client, ClientBuilder,
-    MAX_RESPONSE_BYTES_DEFAULT, USER_AGENT_DEFAULT, is_safe_method,
+    MAX_RESPONSE_BYTES_DEFAULT, USER_AGENT_DEFAULT,
 };
 pub use error::{Error, Origin, TransportKind};
 pub use operation::{Idempotency, Operation, Path};

@@ -20,7 +20,7 @@ use std::time::{Duration, SystemTime};
 use reqwest::StatusCode;
 use reqwest::header::HeaderValue;
 
-use crate::error::TransportKind;
+use crate::error::{TransportKind, retryable_status};
 use crate::operation::Idempotency;
 
 /// How often and how patiently a call is retried.
@@ -127,10 +127,11 @@ fn verdict(failure: &Failure, idempotency: Idempotency) -> Result<Option<Duratio
             status,
             retry_after,
         } => {
+            // 408, 429 and 503: the server says it did not process the request.
             let refused = status == StatusCode::REQUEST_TIMEOUT
                 || status == StatusCode::TOO_MANY_REQUESTS
                 || status == StatusCode::SERVICE_UNAVAILABLE;
-            if !(refused || status.is_server_error()) {
+            if !retryable_status(status) {
                 Err(false)
             } else if repeatable {
                 Ok(retry_after)

@@ -1,7 +1,7 @@
 //! The Laaffic client, its builder and the request signer.
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -46,28 +46,31 @@ pub fn signature(api_key: &str, api_secret: &str, timestamp: i64) -> String {
 }
 
 /// The server-minus-local clock offset learnt from a `-16` answer, shared by clones.
-#[derive(Debug, Default)]
-struct Skew {
-    offset_secs: AtomicI64,
-    known: AtomicBool,
+/// `i64::MIN` stands for "none learnt yet" (no real offset is that large).
+#[derive(Debug)]
+struct Skew(AtomicI64);
+
+impl Default for Skew {
+    fn default() -> Self {
+        Skew(AtomicI64::new(i64::MIN))
+    }
 }
 
 impl Skew {
     fn get(&self) -> Option<i64> {
-        self.known
-            .load(Ordering::Acquire)
-            .then(|| self.offset_secs.load(Ordering::Acquire))
+        Some(self.0.load(Ordering::Acquire)).filter(|&o| o != i64::MIN)
     }
 
     fn set(&self, offset: i64) {
-        self.offset_secs.store(offset, Ordering::Release);
-        self.known.store(true, Ordering::Release);
+        self.0.store(offset.max(i64::MIN + 1), Ordering::Release);
     }
 }
 
 /// Signs each attempt with a fresh timestamp (local clock plus the learnt offset).
 struct Signer {
     api_key: SecretString,
+    /// `api_key` as a sensitive header value, checked and built once.
+    api_key_header: HeaderValue,
     api_secret: SecretString,
     clock: Arc<dyn Clock>,
     skew: Arc<Skew>,
@@ -90,11 +93,14 @@ fn unix_seconds(time: SystemTime) -> i64 {
 impl Auth for Signer {
     async fn authorize(&self, request: &mut HttpRequest, attempt: Attempt) -> Result<(), Error> {
         let origin = attempt.origin;
-        let key = self.api_key.expose_secret();
         let timestamp = self.timestamp();
-        let sign = signature(key, self.api_secret.expose_secret(), timestamp);
+        let sign = signature(
+            self.api_key.expose_secret(),
+            self.api_secret.expose_secret(),
+            timestamp,
+        );
         let headers = &mut request.headers;
-        headers.insert("Api-Key", sensitive_header(origin, "API key", key)?);
+        headers.insert("Api-Key", self.api_key_header.clone());
         headers.insert("Timestamp", HeaderValue::from(timestamp));
         headers.insert("Sign", sensitive_header(origin, "signature", &sign)?);
         Ok(())
@@ -206,10 +212,11 @@ impl ClientBuilder {
         let api_secret =
             require_secret(origin, "API secret", self.api_secret.ok_or_else(missing)?)?;
         // Refuse credentials that cannot travel in a header now, not at the first call.
-        sensitive_header(origin, "API key", api_key.expose_secret())?;
+        let api_key_header = sensitive_header(origin, "API key", api_key.expose_secret())?;
         let skew = Arc::new(Skew::default());
         let signer = Signer {
             api_key,
+            api_key_header,
             api_secret,
             clock: self.core.clock_ref().clone(),
             skew: skew.clone(),
@@ -391,6 +398,7 @@ mod tests {
         let skew = Arc::new(Skew::default());
         let signer = Signer {
             api_key: "k".into(),
+            api_key_header: HeaderValue::from_static("k"),
             api_secret: "s".into(),
             clock: Arc::new(voxkit_core::FixedClock(
                 UNIX_EPOCH + std::time::Duration::from_secs(1_630_468_800),
