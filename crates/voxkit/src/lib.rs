@@ -4,7 +4,9 @@
 //!
 //! | feature   | module              | provider                                   |
 //! |-----------|---------------------|--------------------------------------------|
+//! | `longlonglong` | [`longlonglong`] | longlonglong AI agent API (Bearer token): recharge, deduct, expiry, sub-accounts |
 //! | `laaffic` | [`laaffic`]         | Laaffic v3 (MD5-signed): balance           |
+//! | `espai`   | [`espai`]           | ESP-AI open platform: quota cards, transfers, orders |
 //!
 //! TLS: `rustls` (default, ring provider), `rustls-aws-lc-rs`, or `native-tls`.
 //! [`core`] holds what every provider shares: the error type, retry policy, transport.
@@ -24,6 +26,15 @@ pub use voxkit_core as core;
 /// The Laaffic client (feature `laaffic`): see [`voxkit_laaffic`].
 #[cfg(feature = "laaffic")]
 pub use voxkit_laaffic as laaffic;
+
+/// The longlonglong AI outbound-call agent client (feature `longlonglong`): see
+/// [`voxkit_longlonglong`].
+#[cfg(feature = "longlonglong")]
+pub use voxkit_longlonglong as longlonglong;
+
+/// The ESP-AI open platform client (feature `espai`): see [`voxkit_espai`].
+#[cfg(feature = "espai")]
+pub use voxkit_espai as espai;
 
 /// The error type of every provider.
 pub use voxkit_core::Error;

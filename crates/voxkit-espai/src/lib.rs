@@ -1,0 +1,1 @@
+//! Typed async client for the ESP-AI open platform (work in progress).

@@ -1,0 +1,1 @@
+//! Typed async client for the longlonglong AI outbound-call agent API (work in progress).
