@@ -342,7 +342,18 @@ impl Client {
         let path = format!("{prefix}{}", op.path.as_str());
         url.set_path(if path.is_empty() { "/" } else { &path });
         if !op.query.is_empty() {
-            url.query_pairs_mut().extend_pairs(&op.query);
+            use crate::operation::{QUERY_KEY, QUERY_VALUE};
+            use percent_encoding::utf8_percent_encode;
+            let mut query = String::new();
+            for (key, value) in &op.query {
+                if !query.is_empty() {
+                    query.push('&');
+                }
+                query.extend(utf8_percent_encode(key, QUERY_KEY));
+                query.push('=');
+                query.extend(utf8_percent_encode(value, QUERY_VALUE));
+            }
+            url.set_query(Some(&query));
         }
         url
     }
@@ -434,7 +445,8 @@ impl Client {
                     span.record("status", response.status.as_u16());
                     span.record("elapsed_ms", start.elapsed().as_millis() as u64);
                     if response.status.is_success() {
-                        return decode(&response);
+                        return decode(&response)
+                            .map_err(|e| scrub(e, &response.body, &inner.auth.redact()));
                     }
                     let status = response.status;
                     let retry_after = response
@@ -474,9 +486,12 @@ impl Client {
                     span.record("elapsed_ms", start.elapsed().as_millis() as u64);
                     // The provider's own error envelope in a non-success answer is a known
                     // outcome and a better error than the bare status.
-                    if let Some(Err(api @ Error::Api { .. })) = answered.as_ref().map(&decode) {
-                        tracing::debug!(attempt, error = %api, "provider error");
-                        return Err(api);
+                    if let Some(response) = &answered {
+                        if let Err(api @ Error::Api { .. }) = decode(response) {
+                            let api = scrub(api, &response.body, &inner.auth.redact());
+                            tracing::debug!(attempt, error = %api, "provider error");
+                            return Err(api);
+                        }
                     }
                     tracing::debug!(attempt, error = %error, outcome_unknown, "giving up");
                     return Err(if outcome_unknown {
@@ -491,6 +506,41 @@ impl Client {
             }
         }
     }
+}
+
+/// Makes sure no credential survives in an error a provider's decoder built from `body`:
+/// a decode error's excerpt is remade from the body with the secrets scrubbed, and an API
+/// error's message (which a server may have copied a token into) is scrubbed too.
+fn scrub(error: Error, body: &[u8], secrets: &[&str]) -> Error {
+    let secrets: Vec<&str> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
+    match error {
+        Error::Decode {
+            origin, message, ..
+        } => Error::Decode {
+            origin,
+            message: replace_all(message, &secrets),
+            excerpt: excerpt(body, &secrets),
+        },
+        Error::Api {
+            origin,
+            code,
+            message,
+        } => Error::Api {
+            origin,
+            code: code.map(|c| replace_all(c, &secrets)),
+            message: replace_all(message, &secrets),
+        },
+        other => other,
+    }
+}
+
+fn replace_all(mut text: String, secrets: &[&str]) -> String {
+    for secret in secrets {
+        if text.contains(secret) {
+            text = text.replace(secret, "[redacted]");
+        }
+    }
+    text
 }
 
 /// Implements the common builder methods on a provider's builder that holds a
@@ -608,10 +658,11 @@ mod tests {
             Idempotency::Repeatable,
         )
         .query("date[]", "2024-01-01")
-        .query("q", "a b&c");
+        .query("q", "a b&c")
+        .query("k=[", "#?+%");
         assert_eq!(
             c.url(&op).as_str(),
-            "http://127.0.0.1:9/proxy/laaffic/v3/getBalance?date%5B%5D=2024-01-01&q=a+b%26c"
+            "http://127.0.0.1:9/proxy/laaffic/v3/getBalance?date[]=2024-01-01&q=a%20b%26c&k%3D[=%23%3F%2B%25"
         );
         let c = build("http://127.0.0.1:9", false).unwrap();
         assert_eq!(

@@ -35,6 +35,14 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'.')
     .remove(b'~');
 
+/// Characters left as they are in a query value: the unreserved characters, as in a path
+/// segment. `&`, `=`, `+`, `#`, spaces and everything else are percent-encoded.
+pub(crate) const QUERY_VALUE: &AsciiSet = SEGMENT;
+
+/// Characters left as they are in a query key: the unreserved characters plus `[` and `]`,
+/// so that PHP-style array keys go out as the providers document them (`date[]=...`).
+pub(crate) const QUERY_KEY: &AsciiSet = &SEGMENT.remove(b'[').remove(b']');
+
 /// A request path built from segments. Literal segments come from the provider crate;
 /// [`Path::param`] segments come from the caller and are always percent-encoded, so a
 /// caller's value can never change the shape of the path.
@@ -99,7 +107,7 @@ impl fmt::Debug for Path {
 ///
 /// Built by the provider crates; the core client sends it, retries it as its
 /// [`Idempotency`] allows, and hands the response to the provider's decoder.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Operation {
     pub(crate) name: &'static str,
     pub(crate) method: Method,
@@ -108,6 +116,21 @@ pub struct Operation {
     pub(crate) headers: HeaderMap,
     pub(crate) body: Option<Bytes>,
     pub(crate) idempotency: Idempotency,
+}
+
+impl std::fmt::Debug for Operation {
+    /// Shows the body's length, never its bytes: bodies can carry passwords.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Operation")
+            .field("name", &self.name)
+            .field("method", &self.method)
+            .field("path", &self.path.as_str())
+            .field("query", &self.query)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.as_ref().map_or(0, Bytes::len))
+            .field("idempotency", &self.idempotency)
+            .finish()
+    }
 }
 
 impl Operation {
@@ -124,7 +147,10 @@ impl Operation {
         }
     }
 
-    /// Adds a query parameter (encoded when the URL is built).
+    /// Adds a query parameter (encoded when the URL is built). Repeat a key to send an
+    /// array: `.query("date[]", "2023-05-08").query("date[]", "2023-05-28")` goes out as
+    /// `date[]=2023-05-08&date[]=2023-05-28`; brackets in keys are kept, everything
+    /// outside the unreserved characters in values is percent-encoded.
     pub fn query(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.query.push((key.into(), value.into()));
         self
@@ -180,6 +206,16 @@ mod tests {
     use super::*;
 
     const O: Origin = Origin::new("test", "op");
+
+    #[test]
+    fn debug_shows_the_body_length_not_the_body() {
+        let op = Operation::new("op", Method::POST, Path::root().lit("x"), Idempotency::NotRepeatable)
+            .json(O, &serde_json::json!({"password": "SENTINEL-PW"}))
+            .unwrap();
+        let debug = format!("{op:?}");
+        assert!(!debug.contains("SENTINEL-PW"), "{debug}");
+        assert!(debug.contains("body_len: 26"), "{debug}");
+    }
 
     #[test]
     fn params_are_encoded_and_cannot_escape() {

@@ -468,3 +468,48 @@ async fn a_supplied_client_that_follows_redirects_is_caught() {
         "{err:?}"
     );
 }
+
+/// Errors a provider decoder builds from a body never keep the client's secrets, even when
+/// the decoder itself did not scrub them.
+#[tokio::test]
+async fn decoder_errors_are_scrubbed_of_secrets() {
+    struct Secret;
+    #[async_trait]
+    impl Auth for Secret {
+        async fn authorize(&self, _: &mut HttpRequest, _: Attempt) -> Result<(), Error> {
+            Ok(())
+        }
+        fn redact(&self) -> Vec<&str> {
+            vec!["SENTINEL-TOKEN"]
+        }
+    }
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/decode"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>SENTINEL-TOKEN</html>"))
+        .mount(&server)
+        .await;
+    Mock::given(path("/v1/api"))
+        .respond_with(ResponseTemplate::new(401).set_body_string("bad token SENTINEL-TOKEN"))
+        .mount(&server)
+        .await;
+    let c = client_with(&server.uri(), Arc::new(Secret), |b| b);
+    let naive = |r: &voxkit_core::HttpResponse| -> Result<(), Error> {
+        let text = String::from_utf8_lossy(&r.body).into_owned();
+        if r.status.is_success() {
+            Err(Error::Decode {
+                origin: voxkit_core::Origin::new("test", "op"),
+                message: format!("unexpected {text}"),
+                excerpt: text,
+            })
+        } else {
+            Err(Error::api(voxkit_core::Origin::new("test", "op"), None, text))
+        }
+    };
+    for p in ["v1/decode", "v1/api"] {
+        let op = Operation::new("op", Method::GET, Path::root().lit(p), R);
+        let err = c.execute(&op, naive).await.unwrap_err();
+        let shown = format!("{err} {err:?}");
+        assert!(!shown.contains("SENTINEL"), "{shown}");
+        assert!(shown.contains("[redacted]"), "{shown}");
+    }
+}

@@ -1,1 +1,116 @@
-//! Typed async client for the longlonglong AI outbound-call agent API (work in progress).
+//! Typed async client for the longlonglong AI outbound-call **agent API**
+//! (`https://ai.api.longlonglong.cn/agent-api/...`): recharge and deduct a user's
+//! outbound-call balance, read the recharge history, set the account's expiry, manage
+//! sub-accounts.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), voxkit_core::Error> {
+//! # // A local stand-in for ai.api.longlonglong.cn, so that this example runs as a test.
+//! # use wiremock::{Mock, MockServer, ResponseTemplate, matchers::{method, path}};
+//! # let server = MockServer::start().await;
+//! # Mock::given(method("PUT")).and(path("/agent-api/user/5433b412-07d5-44e6-9fa4-deb65e43bc93/recharge"))
+//! #     .respond_with(ResponseTemplate::new(200).set_body_raw(
+//! #         r#"{"code":200,"status":"success","message":"AI外呼充值操作成功","data":[]}"#,
+//! #         "application/json"))
+//! #     .mount(&server).await;
+//! # Mock::given(method("GET")).and(path("/agent-api/user/5433b412-07d5-44e6-9fa4-deb65e43bc93/bill_recharge_record"))
+//! #     .respond_with(ResponseTemplate::new(200).set_body_raw(
+//! #         r#"{"code":200,"status":"success","message":"查看充值记录成功","data":[{"id":137,
+//! #            "user_id":"5433b412-07d5-44e6-9fa4-deb65e43bc93","amounts":100,"balance":1684,
+//! #            "remark":"order-8123","created_at":"2026-11-22 10:09:20",
+//! #            "updated_at":"2026-11-22 10:09:20","type":"充值"}]}"#,
+//! #         "application/json"))
+//! #     .mount(&server).await;
+//! use chrono::NaiveDate;
+//! use voxkit_longlonglong::{Client, Code, RechargeHistoryQuery, UserId};
+//!
+//! let client = Client::builder()
+//!     .token("your-partner-token") // or Client::from_env(): LONGLONGLONG_TOKEN
+//! #   .base_url(server.uri())
+//!     .build()?;
+//! let user: UserId = "5433b412-07d5-44e6-9fa4-deb65e43bc93".parse()?;
+//!
+//! match client.recharge(&user, 100, Some("order-8123")).await {
+//!     Ok(ack) => println!("{}", ack.message),
+//!     Err(e) if Code::of(&e) == Some(Code::BillingNotEnabled) => {
+//!         return Err(e); // 10004 用户未开通账单权限
+//!     }
+//!     Err(e) if e.outcome_unknown() => {
+//!         // The answer was lost: look for "order-8123" in the history before retrying.
+//!     }
+//!     Err(e) => return Err(e),
+//! }
+//!
+//! let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
+//! let history = client
+//!     .recharge_history(&user, &RechargeHistoryQuery::new().between(today, today))
+//!     .await?;
+//! for record in &history.records {
+//!     println!("{} {} {:?} → balance {}", record.created_at, record.amounts, record.remark, record.balance);
+//! }
+//! assert_eq!(history.records[0].remark.as_deref(), Some("order-8123"));
+//! # Ok(()) }
+//! ```
+//!
+//! # Configuration
+//!
+//! [`Client::from_env`] reads `LONGLONGLONG_TOKEN` (the partner token) and, if set,
+//! `LONGLONGLONG_BASE_URL` (scheme and host, default `https://ai.api.longlonglong.cn`; the
+//! client appends the documented paths such as `/agent-api/user/{user_id}/recharge`).
+//! [`Client::builder`] sets everything else: timeouts, deadline, retry policy, proxy, your
+//! own `reqwest::Client`.
+//!
+//! # Money and retries: reconciling a lost answer
+//!
+//! The API has no idempotency key. [`Client::recharge`], [`Client::deduct`],
+//! [`Client::zero_balance`], [`Client::create_sub_account`],
+//! [`Client::delete_sub_account`] and [`Client::register_user`] are therefore sent **at
+//! most once** once the request may have reached the server: they are retried only when
+//! the connection was refused (nothing was sent). When the request went out and no answer
+//! came back (dropped connection, timeout, a 502 from a proxy), the call returns
+//! [`voxkit_core::Error::OutcomeUnknown`] (`e.outcome_unknown()` is true): the movement
+//! may or may not have been applied.
+//!
+//! To reconcile, give every movement a remark that identifies it (an order number), and on
+//! an unknown outcome read [`Client::recharge_history`] for the day: a record with your
+//! remark and amount means the movement was applied; none means it was not and you may
+//! send it again. Reads ([`Client::recharge_history`], [`Client::account_info`],
+//! [`Client::sub_accounts`], ...) and [`Client::set_expiry`] (an absolute value) are
+//! retried on transient failures.
+//!
+//! # Errors
+//!
+//! Every answer comes in the envelope `{"code", "status", "message", "data"}`, decoded in
+//! one place: `code` 200 is success; any other code is
+//! [`voxkit_core::Error::Api`] with the code and message — **whatever the HTTP status**,
+//! because the API sends its errors with HTTP 200 (`{"code": 10004, "status": "error",
+//! "message": "用户未开通账单权限", "data": []}`). [`Code::of`] names the documented codes.
+//!
+//! # Identifiers
+//!
+//! `user_id` and `sub_user_id` are UUIDs in the documentation. [`UserId`] and
+//! [`SubUserId`] accept nothing else, so no value can point a call at another path (and
+//! the path is percent-encoded regardless).
+
+mod client;
+mod code;
+mod de;
+mod ids;
+mod model;
+
+pub use client::{Client, ClientBuilder};
+pub use code::Code;
+pub use ids::{SubUserId, UserId};
+pub use model::{
+    AccountInfo, Ack, Direction, MAX_HISTORY_SPAN_DAYS, Meta, NewSubAccount, NewUser,
+    RechargeHistory, RechargeHistoryQuery, RechargeRecord, RecordKind, Registration, Sex,
+    SubAccount, SubAccountPage, SubAccountQuery, TokenInfo, Undocumented,
+};
+pub use voxkit_core::{Error, SecretString};
+
+/// The provider's short name in errors and traces: `"longlonglong"`.
+pub const PROVIDER: &str = "longlonglong";
+
+/// The documented base URL.
+pub const DEFAULT_BASE_URL: &str = "https://ai.api.longlonglong.cn";
