@@ -1,0 +1,515 @@
+//! A stateful local simulator of the three APIs voxkit speaks — longlonglong
+//! (`/agent-api/...`, `/users`), Laaffic (`/v3/...`) and ESP-AI (`/cdkey/...`, `/order/...`) —
+//! on one loopback port, following the documentation in `provider-docs/`, with fault
+//! injection per route.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> std::io::Result<()> {
+//! use voxkit_sandbox::{Fault, Sandbox};
+//!
+//! let sandbox = Sandbox::start().await?; // seeded, on 127.0.0.1:<ephemeral>
+//! let user = sandbox.seed().longlonglong_user.clone();
+//! assert_eq!(sandbox.longlonglong_balance(&user), Some(1000));
+//!
+//! // Point a client at it: sandbox.url() with the sandbox's credentials.
+//! println!("{}", sandbox.env_lines());
+//!
+//! // Apply the next recharge, then drop its answer.
+//! sandbox.set_fault("longlonglong.recharge", Fault::default().drop_after(1.0).times(1));
+//! # Ok(()) }
+//! ```
+//!
+//! # What it simulates
+//!
+//! - **longlonglong**: users with balances, expiry dates and recharge histories; recharge,
+//!   deduct (a deduction larger than the balance is refused with code 422 `余额不足` and
+//!   nothing changes — the documentation does not say what happens below zero), zero
+//!   balance (recorded in the history as a `扣费` of the whole balance with the remark
+//!   `余额归零`), the history with its 30-day rule (15 rows a page, newest first), the expiry
+//!   rule (today or earlier in China time, or none, is `422 到期时间最少设置一天`),
+//!   sub-accounts (password confirmation and unique emails enforced, listed with the
+//!   `meta` block), end-user registration. A wrong bearer token gets HTTP 401 with
+//!   `{"code": 401, "status": "error", "message": "Unauthenticated.", "data": []}`; every
+//!   documented error comes back with HTTP 200 in the envelope.
+//! - **Laaffic**: `GET /v3/getBalance` checks `Api-Key`, the MD5 `Sign` and the
+//!   `Timestamp` window (±300 s, else `-16`); the balance moves when told to
+//!   ([`Sandbox::set_laaffic_balance`]).
+//! - **ESP-AI**: quota cards with types and remaining quota; list with every filter and
+//!   real paging, detail, transfer (paid cards only, within the remaining quota), destroy
+//!   (paid cards with zero quota only), the usage log (one row per side of a transfer),
+//!   order/pay returning a payment URL. A wrong `authorization` key is refused with
+//!   `{"success": false, "message": "open_api_key 无效", "code": 401}`.
+//!
+//! Every answer, success or error, is JSON in that provider's own envelope. Choices where
+//! the documentation is silent are stated above and in [`ROUTES`].
+
+// Handlers pass a finished error `Response` up with `?`-style early returns; it is large,
+// but it is what gets sent, once per request.
+#![allow(clippy::result_large_err)]
+
+mod espai;
+mod fault;
+mod laaffic;
+mod longlonglong;
+mod server;
+mod state;
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use axum::Router;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+
+pub use fault::Fault;
+pub use state::{Card, Movement, SubAccount, User};
+
+/// The bearer token the sandbox accepts for longlonglong (an obvious placeholder).
+pub const LONGLONGLONG_TOKEN: &str = "sandbox-longlonglong-token";
+/// The Laaffic API key the sandbox accepts.
+pub const LAAFFIC_API_KEY: &str = "sandbox-laaffic-key";
+/// The Laaffic API secret the sandbox accepts.
+pub const LAAFFIC_API_SECRET: &str = "sandbox-laaffic-secret";
+/// The ESP-AI open API key the sandbox accepts.
+pub const ESPAI_OPEN_API_KEY: &str = "sandbox-espai-open-api-key";
+
+/// One simulated route: the name faults are set under, its method and path template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    /// The name, e.g. `"longlonglong.recharge"`, for [`Sandbox::set_fault`].
+    pub name: &'static str,
+    /// The HTTP method.
+    pub method: &'static str,
+    /// The path, `{name}` standing for one segment.
+    pub template: &'static str,
+}
+
+impl Route {
+    /// Whether `path` fits the template.
+    pub fn matches(&self, path: &str) -> bool {
+        let mut want = self.template.split('/');
+        let mut got = path.split('/');
+        loop {
+            match (want.next(), got.next()) {
+                (None, None) => return true,
+                (Some(w), Some(g)) if w.starts_with('{') => {
+                    if g.is_empty() {
+                        return false;
+                    }
+                }
+                (Some(w), Some(g)) if w == g => {}
+                _ => return false,
+            }
+        }
+    }
+}
+
+/// Every route the sandbox serves. Recharge and deduct share one route, as in the API.
+pub const ROUTES: &[Route] = &[
+    Route {
+        name: "longlonglong.recharge",
+        method: "PUT",
+        template: "/agent-api/user/{user_id}/recharge",
+    },
+    Route {
+        name: "longlonglong.zero_balance",
+        method: "PUT",
+        template: "/agent-api/user/{user_id}/zero_balance",
+    },
+    Route {
+        name: "longlonglong.recharge_history",
+        method: "GET",
+        template: "/agent-api/user/{user_id}/bill_recharge_record",
+    },
+    Route {
+        name: "longlonglong.set_expiry",
+        method: "PUT",
+        template: "/agent-api/user/{user_id}/expire_time",
+    },
+    Route {
+        name: "longlonglong.account_info",
+        method: "GET",
+        template: "/agent-api/user/{user_id}/message",
+    },
+    Route {
+        name: "longlonglong.token_info",
+        method: "GET",
+        template: "/agent-api/token",
+    },
+    Route {
+        name: "longlonglong.create_sub_account",
+        method: "POST",
+        template: "/agent-api/user/{user_id}/subset_users",
+    },
+    Route {
+        name: "longlonglong.sub_accounts",
+        method: "GET",
+        template: "/agent-api/user/{user_id}/subset_users",
+    },
+    Route {
+        name: "longlonglong.sub_account",
+        method: "GET",
+        template: "/agent-api/user/{user_id}/subset_users/{sub_user_id}/edit",
+    },
+    Route {
+        name: "longlonglong.delete_sub_account",
+        method: "DELETE",
+        template: "/agent-api/user/{user_id}/subset_users/{sub_user_id}",
+    },
+    Route {
+        name: "longlonglong.register_user",
+        method: "POST",
+        template: "/users",
+    },
+    Route {
+        name: "laaffic.balance",
+        method: "GET",
+        template: "/v3/getBalance",
+    },
+    Route {
+        name: "espai.list",
+        method: "POST",
+        template: "/cdkey/list",
+    },
+    Route {
+        name: "espai.detail",
+        method: "POST",
+        template: "/cdkey/detail",
+    },
+    Route {
+        name: "espai.balance_logs",
+        method: "POST",
+        template: "/cdkey/balance_logs",
+    },
+    Route {
+        name: "espai.transfer",
+        method: "POST",
+        template: "/cdkey/transfer",
+    },
+    Route {
+        name: "espai.destroy",
+        method: "POST",
+        template: "/cdkey/destroy",
+    },
+    Route {
+        name: "espai.order_pay",
+        method: "POST",
+        template: "/order/pay",
+    },
+];
+
+/// The sandbox's state, shared by the handlers and the [`Sandbox`] accessors.
+#[derive(Clone)]
+pub(crate) struct Shared(Arc<Mutex<state::State>>);
+
+impl Shared {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, state::State> {
+        // A handler that panicked cannot leave the state half-written in a way that
+        // matters more than stopping the whole sandbox would.
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// What [`SandboxBuilder::seeded`] creates, for the caller to use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Seed {
+    /// A longlonglong user with billing enabled, balance 1000, expiring in a year.
+    pub longlonglong_user: String,
+    /// A longlonglong user without billing permission (recharges get `10004`).
+    pub longlonglong_user_without_billing: String,
+    /// The phone of the ESP-AI user owning the seeded cards.
+    pub espai_phone: String,
+    /// The codes of the seeded paid cards (quota 500 and 200).
+    pub espai_paid_codes: Vec<String>,
+    /// The code of the seeded free card (type `"0"`, quota 100: it cannot be transferred).
+    pub espai_free_code: String,
+    /// The id of a seeded paid card with zero quota (it can be destroyed).
+    pub espai_empty_card_id: String,
+}
+
+/// Configures a [`Sandbox`].
+#[derive(Debug, Clone)]
+pub struct SandboxBuilder {
+    addr: SocketAddr,
+    seeded: bool,
+    rng_seed: u64,
+    today: Option<NaiveDate>,
+}
+
+impl Default for SandboxBuilder {
+    fn default() -> Self {
+        SandboxBuilder {
+            addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            seeded: true,
+            rng_seed: 0x5eed,
+            today: None,
+        }
+    }
+}
+
+impl SandboxBuilder {
+    /// The address to listen on (default `127.0.0.1:0`, an ephemeral port).
+    pub fn addr(mut self, addr: SocketAddr) -> Self {
+        self.addr = addr;
+        self
+    }
+
+    /// Whether to create the [`Seed`] users and cards (default yes).
+    pub fn seeded(mut self, seeded: bool) -> Self {
+        self.seeded = seeded;
+        self
+    }
+
+    /// The seed of the generator behind fault shares and generated ids.
+    pub fn rng_seed(mut self, seed: u64) -> Self {
+        self.rng_seed = seed;
+        self
+    }
+
+    /// Pins "today" (China time) for the expiry rule and the history's default range.
+    pub fn today(mut self, today: NaiveDate) -> Self {
+        self.today = Some(today);
+        self
+    }
+
+    /// Binds the port and starts serving.
+    pub async fn start(self) -> std::io::Result<Sandbox> {
+        let listener = TcpListener::bind(self.addr).await?;
+        let addr = listener.local_addr()?;
+        let mut state = state::State::new(self.rng_seed, self.today);
+        let seed = if self.seeded {
+            state.seed()
+        } else {
+            Seed {
+                longlonglong_user: String::new(),
+                longlonglong_user_without_billing: String::new(),
+                espai_phone: String::new(),
+                espai_paid_codes: Vec::new(),
+                espai_free_code: String::new(),
+                espai_empty_card_id: String::new(),
+            }
+        };
+        state.base_url = format!("http://{addr}");
+        let shared = Shared(Arc::new(Mutex::new(state)));
+        let task = tokio::spawn(server::serve(listener, app(shared.clone())));
+        Ok(Sandbox {
+            addr,
+            shared,
+            seed,
+            task,
+        })
+    }
+}
+
+/// The router of all three providers behind the fault layer.
+fn app(shared: Shared) -> Router {
+    Router::new()
+        .merge(longlonglong::routes())
+        .merge(laaffic::routes())
+        .merge(espai::routes())
+        .layer(axum::middleware::from_fn_with_state(
+            shared.clone(),
+            fault::layer,
+        ))
+        .with_state(shared)
+}
+
+/// A running sandbox. Dropping it stops the server.
+pub struct Sandbox {
+    addr: SocketAddr,
+    shared: Shared,
+    seed: Seed,
+    task: JoinHandle<()>,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox").field("addr", &self.addr).finish()
+    }
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Sandbox {
+    /// A seeded sandbox on `127.0.0.1` with an ephemeral port.
+    pub async fn start() -> std::io::Result<Sandbox> {
+        SandboxBuilder::default().start().await
+    }
+
+    /// A builder for the address, the seed data, the generator seed and "today".
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    /// The address it listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:<port>`: the base URL of all three providers.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The seeded users and cards.
+    pub fn seed(&self) -> &Seed {
+        &self.seed
+    }
+
+    /// Shell lines that point voxkit (the SDK's `from_env` and the CLI) at this sandbox.
+    pub fn env_lines(&self) -> String {
+        let url = self.url();
+        format!(
+            "export LONGLONGLONG_TOKEN={LONGLONGLONG_TOKEN}\n\
+             export LONGLONGLONG_BASE_URL={url}\n\
+             export LAAFFIC_API_KEY={LAAFFIC_API_KEY}\n\
+             export LAAFFIC_API_SECRET={LAAFFIC_API_SECRET}\n\
+             export LAAFFIC_BASE_URL={url}\n\
+             export ESPAI_OPEN_API_KEY={ESPAI_OPEN_API_KEY}\n\
+             export ESPAI_BASE_URL={url}\n"
+        )
+    }
+
+    // ----- faults ---------------------------------------------------------------------
+
+    /// Sets the fault of one route (a [`Route::name`]) or of every route (`"*"`; a route's
+    /// own fault wins). Panics on an unknown route name or invalid shares: a test set-up
+    /// error.
+    pub fn set_fault(&self, route: &str, fault: Fault) {
+        self.try_set_fault(route, fault)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+
+    /// Like [`Sandbox::set_fault`], returning what is wrong instead of panicking.
+    pub fn try_set_fault(&self, route: &str, fault: Fault) -> Result<(), String> {
+        let name = if route == "*" {
+            "*"
+        } else {
+            ROUTES
+                .iter()
+                .find(|r| r.name == route)
+                .map(|r| r.name)
+                .ok_or_else(|| {
+                    format!(
+                        "no route named {route:?}; known: *, {}",
+                        ROUTES.iter().map(|r| r.name).collect::<Vec<_>>().join(", ")
+                    )
+                })?
+        };
+        fault.validate()?;
+        self.shared.lock().faults.insert(name, fault);
+        Ok(())
+    }
+
+    /// Removes every fault.
+    pub fn clear_faults(&self) {
+        self.shared.lock().faults.clear();
+    }
+
+    /// How many requests were applied and then had their answer dropped.
+    pub fn dropped_after_applying(&self) -> u64 {
+        self.shared.lock().dropped_after_applying
+    }
+
+    // ----- longlonglong ---------------------------------------------------------------
+
+    /// Adds a longlonglong user and returns its id.
+    pub fn add_longlonglong_user(
+        &self,
+        name: &str,
+        balance: i64,
+        expires_on: Option<NaiveDate>,
+        billing_enabled: bool,
+    ) -> String {
+        self.shared
+            .lock()
+            .add_user(name, balance, expires_on, billing_enabled)
+    }
+
+    /// A longlonglong user, as the sandbox holds it.
+    pub fn longlonglong_user(&self, id: &str) -> Option<User> {
+        self.shared.lock().users.get(id).cloned()
+    }
+
+    /// A longlonglong user's balance.
+    pub fn longlonglong_balance(&self, id: &str) -> Option<i64> {
+        self.shared.lock().users.get(id).map(|u| u.balance)
+    }
+
+    /// Every balance movement of a user, oldest first.
+    pub fn longlonglong_movements(&self, id: &str) -> Vec<Movement> {
+        self.shared
+            .lock()
+            .users
+            .get(id)
+            .map(|u| u.movements.clone())
+            .unwrap_or_default()
+    }
+
+    // ----- Laaffic --------------------------------------------------------------------
+
+    /// Sets the Laaffic balance, gift and credit.
+    pub fn set_laaffic_balance(&self, balance: Decimal, gift: Decimal, credit: Decimal) {
+        let mut state = self.shared.lock();
+        state.laaffic.balance = balance;
+        state.laaffic.gift = gift;
+        state.laaffic.credit = credit;
+    }
+
+    /// The Laaffic balance.
+    pub fn laaffic_balance(&self) -> Decimal {
+        self.shared.lock().laaffic.balance
+    }
+
+    // ----- ESP-AI ---------------------------------------------------------------------
+
+    /// Adds a quota card and returns its id. `card_type` is the type text (`"0"`..`"5"`).
+    pub fn add_espai_card(&self, phone: &str, code: &str, card_type: &str, quota: u64) -> String {
+        self.shared.lock().add_card(phone, code, card_type, quota)
+    }
+
+    /// Every quota card, in creation order.
+    pub fn espai_cards(&self) -> Vec<Card> {
+        self.shared.lock().cards.clone()
+    }
+
+    /// The card with this code.
+    pub fn espai_card(&self, code: &str) -> Option<Card> {
+        self.shared
+            .lock()
+            .cards
+            .iter()
+            .find(|c| c.code == code)
+            .cloned()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_match_one_segment_per_parameter() {
+        let r = ROUTES[0];
+        assert!(r.matches("/agent-api/user/abc/recharge"));
+        assert!(!r.matches("/agent-api/user//recharge"));
+        assert!(!r.matches("/agent-api/user/a/b/recharge"));
+        assert!(!r.matches("/agent-api/user/abc/recharge/x"));
+    }
+
+    #[test]
+    fn route_names_are_unique() {
+        let mut names: Vec<_> = ROUTES.iter().map(|r| r.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), ROUTES.len());
+    }
+}
