@@ -209,9 +209,14 @@ mod tests {
 
     #[test]
     fn debug_shows_the_body_length_not_the_body() {
-        let op = Operation::new("op", Method::POST, Path::root().lit("x"), Idempotency::NotRepeatable)
-            .json(O, &serde_json::json!({"password": "SENTINEL-PW"}))
-            .unwrap();
+        let op = Operation::new(
+            "op",
+            Method::POST,
+            Path::root().lit("x"),
+            Idempotency::NotRepeatable,
+        )
+        .json(O, &serde_json::json!({"password": "SENTINEL-PW"}))
+        .unwrap();
         let debug = format!("{op:?}");
         assert!(!debug.contains("SENTINEL-PW"), "{debug}");
         assert!(debug.contains("body_len: 26"), "{debug}");

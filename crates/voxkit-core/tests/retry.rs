@@ -502,7 +502,11 @@ async fn decoder_errors_are_scrubbed_of_secrets() {
                 excerpt: text,
             })
         } else {
-            Err(Error::api(voxkit_core::Origin::new("test", "op"), None, text))
+            Err(Error::api(
+                voxkit_core::Origin::new("test", "op"),
+                None,
+                text,
+            ))
         }
     };
     for p in ["v1/decode", "v1/api"] {
