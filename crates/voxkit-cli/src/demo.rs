@@ -1,0 +1,366 @@
+//! `voxkit demo`: starts the sandbox in this process and walks through every operation of
+//! the three providers with the SDK (not by running the CLI), printing each call and its
+//! result — including a refused request and an outcome-unknown recharge that is then
+//! reconciled through the recharge history.
+
+use std::time::{Duration, SystemTime};
+
+use chrono::{DateTime, Utc};
+use futures_util::TryStreamExt as _;
+use rust_decimal::Decimal;
+use voxkit_core::Error;
+use voxkit_espai::{BalanceLogQuery, Card, CardFilter, CardKey, Commodity, OrderKind};
+use voxkit_longlonglong::{
+    NewSubAccount, NewUser, RechargeHistoryQuery, Sex, SubAccountQuery, UserId,
+};
+use voxkit_sandbox::{
+    ESPAI_OPEN_API_KEY, Fault, LAAFFIC_API_KEY, LAAFFIC_API_SECRET, LONGLONGLONG_TOKEN, Sandbox,
+};
+
+use crate::failure::{CliError, exit_code};
+use crate::render::{json_fields, out};
+use crate::{espai, laaffic, longlonglong};
+
+/// The remark of the recharge whose answer the fault injector drops.
+const LOST_ORDER: &str = "demo-order-42";
+
+/// Each call's deadline: the sandbox is local, so anything slower is a failure.
+const DEADLINE: Duration = Duration::from_secs(10);
+
+/// Runs the demo.
+pub async fn run() -> Result<(), CliError> {
+    let sandbox = Sandbox::start()
+        .await
+        .map_err(|e| CliError::local("sandbox", format!("could not start the sandbox: {e}")))?;
+    out!(
+        "voxkit demo: the sandbox (a simulator of longlonglong, Laaffic and ESP-AI) is serving {} \
+         in this process.",
+        sandbox.url()
+    );
+    out!("Every call below goes through the voxkit SDK, as your own code would.");
+    longlonglong_tour(&sandbox).await?;
+    laaffic_tour(&sandbox).await?;
+    espai_tour(&sandbox).await?;
+    out!("");
+    out!(
+        "Done: every operation of the three providers ran, one request was refused (exit code 3 \
+         in the CLI) and one outcome was unknown (exit code 5) and reconciled."
+    );
+    out!("Try the CLI against a sandbox of your own: `voxkit sandbox`, then `voxkit --help`.");
+    Ok(())
+}
+
+fn section(title: &str) {
+    out!("");
+    out!("== {title} ==");
+}
+
+/// Prints the call about to be made.
+fn call(text: &str) {
+    out!("");
+    out!("> {text}");
+}
+
+/// Prints a result, indented.
+fn show(text: &str) {
+    for line in text.lines() {
+        out!("  {line}");
+    }
+}
+
+/// A step of the demo that did not go as the demo expects.
+fn unexpected(message: String) -> CliError {
+    CliError::local("demo", message)
+}
+
+async fn longlonglong_tour(sandbox: &Sandbox) -> Result<(), CliError> {
+    section("longlonglong: AI outbound-call agent API");
+    let client = voxkit_longlonglong::Client::builder()
+        .token(LONGLONGLONG_TOKEN)
+        .base_url(sandbox.url())
+        .deadline(DEADLINE)
+        .build()?;
+    let seed = sandbox.seed();
+    let user = UserId::parse(&seed.longlonglong_user)?;
+    let balance = || sandbox.longlonglong_balance(user.as_str()).unwrap_or(0);
+
+    call("client.token_info()");
+    let token = client.token_info().await?;
+    show(&format!("{}\n{}", token.message, json_fields(&token.data)));
+
+    call(&format!("client.account_info({user})"));
+    let info = client.account_info(&user).await?;
+    show(&format!("{}\n{}", info.message, json_fields(&info.data)));
+
+    call(&format!(
+        "client.recharge({user}, 100, Some(\"demo-recharge-1\"))"
+    ));
+    let ack = client.recharge(&user, 100, Some("demo-recharge-1")).await?;
+    show(&format!("{} (balance now {})", ack.message, balance()));
+
+    call(&format!(
+        "client.deduct({user}, 30, Some(\"demo-deduct-1\"))"
+    ));
+    let ack = client.deduct(&user, 30, Some("demo-deduct-1")).await?;
+    show(&format!("{} (balance now {})", ack.message, balance()));
+
+    let expiry = DateTime::<Utc>::from(SystemTime::now()).date_naive() + chrono::Days::new(30);
+    call(&format!("client.set_expiry({user}, {expiry})"));
+    let ack = client.set_expiry(&user, expiry).await?;
+    show(&ack.message);
+
+    call(&format!(
+        "client.recharge_history({user}, &RechargeHistoryQuery::new())  // the last 7 days"
+    ));
+    let history = client
+        .recharge_history(&user, &RechargeHistoryQuery::new())
+        .await?;
+    show(&longlonglong::history_text(&history, false));
+
+    call(&format!(
+        "client.create_sub_account({user}, &NewSubAccount::new(\"demo-sub\", \
+         \"demo-sub@example.com\", \"13800000000\", <password>).alias(\"演示\").sex(Sex::Female))"
+    ));
+    let account = NewSubAccount::new(
+        "demo-sub",
+        "demo-sub@example.com",
+        "13800000000",
+        "demo-sub-password",
+    )
+    .alias("演示")
+    .sex(Sex::Female);
+    let created = client.create_sub_account(&user, &account).await?;
+    show(&format!("created sub-account {}", created.id));
+
+    call(&format!(
+        "client.sub_accounts({user}, &SubAccountQuery::new().per_page(10))"
+    ));
+    let page = client
+        .sub_accounts(&user, &SubAccountQuery::new().per_page(10))
+        .await?;
+    show(&longlonglong::subs_text(&page));
+
+    call(&format!("client.sub_account({user}, {})", created.id));
+    let sub = client.sub_account(&user, &created.id).await?;
+    show(&longlonglong::sub_text(&sub));
+
+    call(&format!(
+        "client.delete_sub_account({user}, {})",
+        created.id
+    ));
+    let ack = client.delete_sub_account(&user, &created.id).await?;
+    show(&ack.message);
+
+    call(
+        "client.register_user(&NewUser::new(\"demo-user\", \"demo-user@example.com\", \
+         \"13900000000\", <password>))",
+    );
+    let registered = client
+        .register_user(&NewUser::new(
+            "demo-user",
+            "demo-user@example.com",
+            "13900000000",
+            "demo-user-password",
+        ))
+        .await?;
+    show(&format!(
+        "{}\n{}",
+        registered.message,
+        json_fields(&registered.data)
+    ));
+
+    // A refused request: the provider answers with its own error code.
+    let no_billing = UserId::parse(&seed.longlonglong_user_without_billing)?;
+    call(&format!(
+        "client.recharge({no_billing}, 100, None)  // a user without billing permission"
+    ));
+    match client.recharge(&no_billing, 100, None).await {
+        Err(e @ Error::Api { .. }) => show(&format!(
+            "refused, as expected: {e}\n(code {:?}; the CLI exits with code {})",
+            e.api_code().unwrap_or("-"),
+            exit_code(&e)
+        )),
+        Err(e) => return Err(e.into()),
+        Ok(_) => {
+            return Err(unexpected(
+                "the recharge without billing was accepted".into(),
+            ));
+        }
+    }
+
+    // An unknown outcome: the sandbox applies the recharge, then drops the answer.
+    call(
+        "sandbox.set_fault(\"longlonglong.recharge\", Fault::default().drop_after(1.0).times(1))  \
+         // apply the next recharge, then drop its answer",
+    );
+    sandbox.set_fault(
+        "longlonglong.recharge",
+        Fault::default().drop_after(1.0).times(1),
+    );
+    let before = balance();
+    call(&format!(
+        "client.recharge({user}, 250, Some(\"{LOST_ORDER}\"))"
+    ));
+    match client.recharge(&user, 250, Some(LOST_ORDER)).await {
+        Err(e) if e.outcome_unknown() => show(&format!(
+            "outcome unknown, as expected: {e}\n(the SDK did not resend it; the CLI exits with \
+             code {})",
+            exit_code(&e)
+        )),
+        Err(e) => return Err(e.into()),
+        Ok(_) => {
+            return Err(unexpected(
+                "the fault injector did not drop the answer".into(),
+            ));
+        }
+    }
+    sandbox.clear_faults();
+
+    call(&format!(
+        "client.recharge_history({user}, &RechargeHistoryQuery::new())  // reconcile: look for \
+         the remark {LOST_ORDER:?}"
+    ));
+    let history = client
+        .recharge_history(&user, &RechargeHistoryQuery::new())
+        .await?;
+    let found: Vec<_> = history
+        .records
+        .iter()
+        .filter(|r| r.remark.as_deref() == Some(LOST_ORDER))
+        .collect();
+    match found.as_slice() {
+        [record] => show(&format!(
+            "found exactly one record with remark {LOST_ORDER:?}: {} {} at {}, balance after {}\n\
+             -> the recharge was applied once (balance {before} -> {}); do not send it again",
+            record.kind.label(),
+            record.amounts,
+            record.created_at,
+            record.balance,
+            balance()
+        )),
+        other => {
+            return Err(unexpected(format!(
+                "expected one record with remark {LOST_ORDER:?}, found {}",
+                other.len()
+            )));
+        }
+    }
+
+    call(&format!("client.zero_balance({user})"));
+    let ack = client.zero_balance(&user).await?;
+    show(&format!("{} (balance now {})", ack.message, balance()));
+    Ok(())
+}
+
+async fn laaffic_tour(sandbox: &Sandbox) -> Result<(), CliError> {
+    section("Laaffic: v3 API, MD5-signed requests");
+    let client = voxkit_laaffic::Client::builder()
+        .credentials(LAAFFIC_API_KEY, LAAFFIC_API_SECRET)
+        .base_url(sandbox.url())
+        .deadline(DEADLINE)
+        .build()?;
+
+    call("client.balance()");
+    let balance = client.balance().await?;
+    show(&laaffic::balance_text(&balance));
+
+    let (real, gift, credit) = (
+        Decimal::new(1_234_500, 4),
+        Decimal::new(5, 1),
+        Decimal::ZERO,
+    );
+    call(&format!(
+        "sandbox.set_laaffic_balance({real}, {gift}, {credit}); client.balance()  // decimals stay exact"
+    ));
+    sandbox.set_laaffic_balance(real, gift, credit);
+    let balance = client.balance().await?;
+    show(&laaffic::balance_text(&balance));
+    Ok(())
+}
+
+async fn espai_tour(sandbox: &Sandbox) -> Result<(), CliError> {
+    section("ESP-AI: quota cards (cdkey) and orders");
+    let client = voxkit_espai::Client::builder()
+        .open_api_key(ESPAI_OPEN_API_KEY)
+        .base_url(sandbox.url())
+        .deadline(DEADLINE)
+        .build()?;
+    let seed = sandbox.seed();
+    let phone = seed.espai_phone.clone();
+    let (Some(from_code), Some(to_code)) =
+        (seed.espai_paid_codes.first(), seed.espai_paid_codes.get(1))
+    else {
+        return Err(unexpected(
+            "the sandbox seeded fewer than two paid cards".into(),
+        ));
+    };
+    let from = CardKey::new(&phone, from_code);
+    let to = CardKey::new(&phone, to_code);
+
+    call("client.cards(CardFilter::new()).try_collect()  // every card, page after page");
+    let cards: Vec<Card> = client.cards(CardFilter::new()).try_collect().await?;
+    let total = cards.len() as u64;
+    show(&espai::cards_text(&cards, Some(total), true));
+
+    call(&format!(
+        "client.card(&CardKey::new(\"{phone}\", \"{from_code}\"))"
+    ));
+    let card = client.card(&from).await?;
+    show(&espai::card_text(&card));
+
+    call(&format!(
+        "client.transfer(&{phone}/{from_code}, &{phone}/{to_code}, 10)"
+    ));
+    let ack = client.transfer(&from, &to, 10).await?;
+    let after_from = client.card(&from).await?;
+    let after_to = client.card(&to).await?;
+    show(&format!(
+        "{}\n{from_code} quota {} -> {}, {to_code} quota now {}",
+        ack.message.unwrap_or_default(),
+        card.api_limit,
+        after_from.api_limit,
+        after_to.api_limit
+    ));
+
+    call(&format!(
+        "client.balance_logs(&BalanceLogQuery::card(\"{}\"))",
+        card.id
+    ));
+    let logs = client
+        .balance_logs(&BalanceLogQuery::card(&card.id))
+        .await?;
+    show(&espai::logs_text(&logs));
+
+    // A refused request: free cards cannot transfer quota.
+    let free = CardKey::new(&phone, &seed.espai_free_code);
+    call(&format!(
+        "client.transfer(&{phone}/{}, &{phone}/{to_code}, 10)  // from the free card",
+        seed.espai_free_code
+    ));
+    match client.transfer(&free, &to, 10).await {
+        Err(e @ Error::Api { .. }) => show(&format!(
+            "refused, as expected: {e}\n(the CLI exits with code {})",
+            exit_code(&e)
+        )),
+        Err(e) => return Err(e.into()),
+        Ok(_) => {
+            return Err(unexpected(
+                "a transfer from the free card was accepted".into(),
+            ));
+        }
+    }
+
+    call(&format!(
+        "client.destroy(&[\"{}\"])  // a paid card with zero quota",
+        seed.espai_empty_card_id
+    ));
+    let ack = client
+        .destroy(std::slice::from_ref(&seed.espai_empty_card_id))
+        .await?;
+    show(&ack.message.unwrap_or_default());
+
+    call("client.pay(Commodity::Uses1000, OrderKind::Buy)");
+    let url = client.pay(Commodity::Uses1000, OrderKind::Buy).await?;
+    show(&format!("payment URL: {url}"));
+    Ok(())
+}

@@ -1,0 +1,62 @@
+//! `voxkit`, the command-line tool of the voxkit SDK: every longlonglong, Laaffic and
+//! ESP-AI operation as a subcommand, a local sandbox that simulates all three providers,
+//! and a demo that walks through them.
+//!
+//! Credentials and base URLs come from the environment (`LONGLONGLONG_TOKEN`,
+//! `LAAFFIC_API_KEY`, `LAAFFIC_API_SECRET`, `ESPAI_OPEN_API_KEY`, `*_BASE_URL`). Results go
+//! to stdout as text or, with `--output json`, as one JSON object; errors go to stderr as
+//! one line, and the exit code says what happened (see `voxkit --help`).
+
+// Printing is what a command-line tool is for; the workspace's `print_stdout` lint guards
+// the libraries. (Output goes through `render::write_stdout`, which survives a closed pipe.)
+#![allow(clippy::print_stdout)]
+
+mod app;
+mod demo;
+mod espai;
+mod failure;
+mod laaffic;
+mod logging;
+mod longlonglong;
+mod render;
+mod sandbox;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::app::Cli;
+use crate::failure::CliError;
+
+fn main() -> ExitCode {
+    let args: Vec<OsString> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&args) {
+        Ok(cli) => cli,
+        Err(error) => return app::usage_error(&error, app::format_in_args(&args)),
+    };
+    logging::init();
+    let format = cli.output;
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            CliError::local("runtime", format!("could not start the async runtime: {e}"))
+                .print(format);
+            return ExitCode::from(failure::EXIT_FAILED);
+        }
+    };
+    match runtime.block_on(app::run(cli)) {
+        Ok(Some(report)) => {
+            report.print(format);
+            ExitCode::from(failure::EXIT_OK)
+        }
+        Ok(None) => ExitCode::from(failure::EXIT_OK),
+        Err(error) => {
+            error.print(format);
+            ExitCode::from(error.exit_code)
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! `voxkit sandbox`: serves the simulator of all three providers until Ctrl-C.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use serde_json::json;
+use voxkit_sandbox::{
+    ESPAI_OPEN_API_KEY, Fault, LAAFFIC_API_KEY, LAAFFIC_API_SECRET, LONGLONGLONG_TOKEN, ROUTES,
+    Sandbox,
+};
+
+use crate::app::Global;
+use crate::failure::CliError;
+use crate::render::{Format, out};
+
+/// The route names, for `voxkit sandbox --help`.
+fn routes_help() -> String {
+    let mut help = String::from(
+        "Prints `export ...` lines for the SDK and the CLI, then the seeded ids and card codes \
+         as `# ...` comments, then serves until Ctrl-C. The whole output can be `eval`ed.\n\n\
+         Fault routes (--fault-route), or * for every route:\n",
+    );
+    for route in ROUTES {
+        help.push_str(&format!(
+            "  {:<34} {} {}\n",
+            route.name, route.method, route.template
+        ));
+    }
+    help
+}
+
+/// The arguments of `voxkit sandbox`.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = routes_help(),
+    group = clap::ArgGroup::new("fault").multiple(true)
+)]
+pub struct Args {
+    /// The address to listen on (port 0: any free port; the printed URL has the real one).
+    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
+    addr: SocketAddr,
+
+    /// The route the fault options apply to (see below), or `*` for every route.
+    #[arg(long, value_name = "ROUTE", default_value = "*")]
+    fault_route: String,
+
+    /// Wait this many milliseconds before handling each request.
+    #[arg(long, value_name = "MS", group = "fault")]
+    latency_ms: Option<u64>,
+
+    /// Share (0 to 1) of requests whose connection is closed before they are handled.
+    #[arg(long, value_name = "SHARE", group = "fault")]
+    drop_before_share: Option<f64>,
+
+    /// Share (0 to 1) of requests answered with --error-status without being handled.
+    #[arg(long, value_name = "SHARE", group = "fault")]
+    error_share: Option<f64>,
+
+    /// The status of those answers: 429 or 5xx (default 503).
+    #[arg(long, value_name = "STATUS", requires = "error_share")]
+    error_status: Option<u16>,
+
+    /// The `Retry-After` seconds sent with those answers.
+    #[arg(long, value_name = "SECS", requires = "error_share")]
+    retry_after: Option<u64>,
+
+    /// Share (0 to 1) of requests handled (applied!) whose answer is then dropped.
+    #[arg(long, value_name = "SHARE", group = "fault")]
+    drop_after_share: Option<f64>,
+
+    /// Apply the fault to the next N requests only.
+    #[arg(long, value_name = "N", requires = "fault")]
+    fault_times: Option<u64>,
+
+    /// The seed of the generator behind fault shares and generated ids.
+    #[arg(long, value_name = "N")]
+    rng_seed: Option<u64>,
+}
+
+impl Args {
+    /// The fault the options describe, if any.
+    fn fault(&self) -> Option<Fault> {
+        let any = self.latency_ms.is_some()
+            || self.drop_before_share.is_some()
+            || self.error_share.is_some()
+            || self.drop_after_share.is_some();
+        if !any {
+            return None;
+        }
+        let mut fault = Fault::default();
+        if let Some(ms) = self.latency_ms {
+            fault = fault.latency(Duration::from_millis(ms));
+        }
+        if let Some(share) = self.drop_before_share {
+            fault = fault.drop_before(share);
+        }
+        if let Some(share) = self.error_share {
+            fault = fault.error(share, self.error_status.unwrap_or(503));
+        }
+        if let Some(secs) = self.retry_after {
+            fault = fault.retry_after(secs);
+        }
+        if let Some(share) = self.drop_after_share {
+            fault = fault.drop_after(share);
+        }
+        if let Some(n) = self.fault_times {
+            fault = fault.times(n);
+        }
+        Some(fault)
+    }
+}
+
+/// A fault in words, for the `# fault` line.
+fn describe(fault: &Fault) -> String {
+    let mut parts = Vec::new();
+    if !fault.latency.is_zero() {
+        parts.push(format!("latency {} ms", fault.latency.as_millis()));
+    }
+    if fault.drop_before_share > 0.0 {
+        parts.push(format!("drop before {}", fault.drop_before_share));
+    }
+    if fault.error_share > 0.0 {
+        let mut error = format!("HTTP {} for {}", fault.error_status, fault.error_share);
+        if let Some(secs) = fault.retry_after {
+            error.push_str(&format!(" (Retry-After {secs})"));
+        }
+        parts.push(error);
+    }
+    if fault.drop_after_share > 0.0 {
+        parts.push(format!(
+            "apply then drop the answer for {}",
+            fault.drop_after_share
+        ));
+    }
+    if let Some(n) = fault.remaining {
+        parts.push(format!("next {n} requests only"));
+    }
+    if parts.is_empty() {
+        "none".to_owned()
+    } else {
+        parts.join(", ")
+    }
+}
+
+/// Registers for Ctrl-C (and, on Unix, SIGTERM) now, and returns the future that ends
+/// when one arrives.
+#[cfg(unix)]
+fn stop_signals() -> std::io::Result<impl Future<Output = ()>> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut interrupt = signal(SignalKind::interrupt())?;
+    let mut terminate = signal(SignalKind::terminate())?;
+    Ok(async move {
+        tokio::select! {
+            _ = interrupt.recv() => {}
+            _ = terminate.recv() => {}
+        }
+    })
+}
+
+/// Registers for Ctrl-C and returns the future that ends when it arrives.
+#[cfg(not(unix))]
+fn stop_signals() -> std::io::Result<impl Future<Output = ()>> {
+    Ok(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+}
+
+/// Starts the sandbox, prints how to use it, serves until Ctrl-C.
+pub async fn run(args: Args, global: &Global) -> Result<(), CliError> {
+    if args.fault_route != "*" && !ROUTES.iter().any(|r| r.name == args.fault_route) {
+        return Err(CliError::invalid(format!(
+            "--fault-route {:?} is not a route; see `voxkit sandbox --help` for the names",
+            args.fault_route
+        )));
+    }
+    let mut builder = Sandbox::builder().addr(args.addr);
+    if let Some(seed) = args.rng_seed {
+        builder = builder.rng_seed(seed);
+    }
+    let sandbox = builder.start().await.map_err(|e| {
+        CliError::invalid(format!("could not listen on {}: {e}", args.addr))
+            .hint("choose another --addr, e.g. 127.0.0.1:0 for any free port")
+    })?;
+    // Listen for Ctrl-C before printing: a signal sent as soon as the lines appear is
+    // then not missed.
+    let stop = stop_signals()
+        .map_err(|e| CliError::local("signal", format!("cannot wait for Ctrl-C: {e}")))?;
+    let fault = args.fault();
+    if let Some(fault) = &fault {
+        sandbox
+            .try_set_fault(&args.fault_route, fault.clone())
+            .map_err(|e| CliError::invalid(format!("invalid fault: {e}")))?;
+    }
+    let seed = sandbox.seed();
+    let url = sandbox.url();
+    match global.output {
+        Format::Json => out!(
+            "{}",
+            json!({
+                "url": url,
+                "env": {
+                    "LONGLONGLONG_TOKEN": LONGLONGLONG_TOKEN,
+                    "LONGLONGLONG_BASE_URL": url,
+                    "LAAFFIC_API_KEY": LAAFFIC_API_KEY,
+                    "LAAFFIC_API_SECRET": LAAFFIC_API_SECRET,
+                    "LAAFFIC_BASE_URL": url,
+                    "ESPAI_OPEN_API_KEY": ESPAI_OPEN_API_KEY,
+                    "ESPAI_BASE_URL": url,
+                },
+                "seed": {
+                    "longlonglong_user": seed.longlonglong_user,
+                    "longlonglong_user_without_billing": seed.longlonglong_user_without_billing,
+                    "espai_phone": seed.espai_phone,
+                    "espai_paid_codes": seed.espai_paid_codes,
+                    "espai_free_code": seed.espai_free_code,
+                    "espai_empty_card_id": seed.espai_empty_card_id,
+                },
+                "fault": fault.as_ref().map(|_| args.fault_route.as_str()),
+            })
+        ),
+        Format::Text => {
+            out!("{}", sandbox.env_lines().trim_end());
+            out!(
+                "# longlonglong user (billing, balance 1000): {}",
+                seed.longlonglong_user
+            );
+            out!(
+                "# longlonglong user without billing (recharge refused with 10004): {}",
+                seed.longlonglong_user_without_billing
+            );
+            out!("# espai phone: {}", seed.espai_phone);
+            out!("# espai paid cards: {}", seed.espai_paid_codes.join(" "));
+            out!(
+                "# espai free card (cannot transfer): {}",
+                seed.espai_free_code
+            );
+            out!(
+                "# espai empty paid card id (can be destroyed): {}",
+                seed.espai_empty_card_id
+            );
+            if let Some(fault) = &fault {
+                out!("# fault on {}: {}", args.fault_route, describe(fault));
+            }
+            out!("# serving {url}; press Ctrl-C to stop");
+        }
+    }
+    stop.await;
+    drop(sandbox);
+    if global.output == Format::Text {
+        crate::render::write_stderr("voxkit: sandbox stopped");
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::{Cli, Command};
+    use clap::Parser;
+
+    fn args(extra: &[&str]) -> Result<Args, clap::Error> {
+        let mut argv = vec!["voxkit", "sandbox"];
+        argv.extend(extra);
+        Cli::try_parse_from(argv).map(|cli| match cli.command {
+            Command::Sandbox(args) => args,
+            other => panic!("{other:?}"),
+        })
+    }
+
+    #[test]
+    fn no_fault_by_default() {
+        let a = args(&[]).unwrap();
+        assert_eq!(a.addr, "127.0.0.1:8787".parse().unwrap());
+        assert_eq!(a.fault(), None);
+    }
+
+    #[test]
+    fn fault_options_build_one_fault() {
+        let a = args(&[
+            "--fault-route",
+            "longlonglong.recharge",
+            "--latency-ms",
+            "5",
+            "--error-share",
+            "0.5",
+            "--error-status",
+            "502",
+            "--retry-after",
+            "1",
+            "--drop-after-share",
+            "0.25",
+            "--fault-times",
+            "3",
+        ])
+        .unwrap();
+        let expected = Fault::default()
+            .latency(Duration::from_millis(5))
+            .error(0.5, 502)
+            .retry_after(1)
+            .drop_after(0.25)
+            .times(3);
+        assert_eq!(a.fault(), Some(expected));
+        assert_eq!(
+            args(&["--error-share", "1"]).unwrap().fault(),
+            Some(Fault::default().error(1.0, 503))
+        );
+    }
+
+    #[test]
+    fn options_that_mean_nothing_alone_are_refused() {
+        assert!(args(&["--retry-after", "1"]).is_err());
+        assert!(args(&["--error-status", "500"]).is_err());
+        assert!(args(&["--fault-times", "1"]).is_err());
+        assert!(args(&["--addr", "nowhere"]).is_err());
+    }
+
+    #[test]
+    fn help_lists_the_routes() {
+        let help = routes_help();
+        for route in ROUTES {
+            assert!(help.contains(route.name), "{}", route.name);
+        }
+    }
+}
