@@ -243,7 +243,10 @@ pub(crate) fn build_reqwest(
     let mut builder = http_client_builder()?
         .connect_timeout(connect_timeout)
         .user_agent(user_agent)
-        .pool_idle_timeout(Duration::from_secs(60));
+        .pool_idle_timeout(Duration::from_secs(60))
+        // voxkit decides every retry itself; reqwest's own protocol-level retry layer
+        // would also clone every request (headers, URI, body) in case it needed one.
+        .retry(reqwest::retry::never());
     if let Some(proxy) = proxy {
         builder = builder.proxy(proxy);
     }
