@@ -97,8 +97,8 @@ pub enum Client {
     },
     /// One shared hyper-util client.
     Hyper {
-        /// The client.
-        client: HyperClient<HttpConnector, Full<Bytes>>,
+        /// The client (boxed: it is much larger than the others).
+        client: Box<HyperClient<HttpConnector, Full<Bytes>>>,
         /// `http://127.0.0.1:port`.
         base: String,
     },
@@ -147,7 +147,7 @@ impl Client {
                 let mut connector = HttpConnector::new();
                 connector.set_nodelay(true);
                 Client::Hyper {
-                    client: HyperClient::builder(TokioExecutor::new()).build(connector),
+                    client: Box::new(HyperClient::builder(TokioExecutor::new()).build(connector)),
                     base: base.to_owned(),
                 }
             }
