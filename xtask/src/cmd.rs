@@ -101,6 +101,17 @@ impl Cmd {
         }
     }
 
+    /// Runs the command in `dir` silently (no input, output discarded) and tells whether it
+    /// succeeded: for probing which tools are installed.
+    pub fn probe(&self, dir: &Path) -> bool {
+        self.command(dir)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|status| status.success())
+    }
+
     /// Prints the command, then runs it in `dir` and returns its stdout (stderr is inherited).
     pub fn read(&self, dir: &Path) -> Result<String> {
         println!("==> {self}");

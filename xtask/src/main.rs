@@ -9,6 +9,7 @@
 
 mod ci;
 mod cmd;
+mod fuzz;
 mod metadata;
 mod tree;
 mod version;
@@ -29,6 +30,12 @@ Commands:
             5. cargo doc with -Dwarnings
             6. cargo tree assertions (provider isolation, no OpenSSL, no aws-lc by default)
             7. MSRV of the dependency graph
+  fuzz [TARGET] [-- LIBFUZZER_ARGS...]
+          Run the cargo-fuzz targets under fuzz/ (response decoders, Retry-After and Date
+          parsing), each for 30 s (-max_total_time=30; arguments after -- are passed on and
+          win). Needs a nightly toolchain and cargo-fuzz: without them it says what is
+          missing and exits 0 (CI runs the same decoders' proptests in `cargo test`). Exits
+          non-zero for an unknown target or a target that found a crash.
   help    Print this message
 ";
 
@@ -47,7 +54,8 @@ fn main() -> ExitCode {
             eprint!("{USAGE}");
             return ExitCode::from(2);
         }
-        // Later commands (`bench`, `fuzz`) get their arms here.
+        Some("fuzz") => fuzz::run(&root, &args[1..]),
+        // Later commands (`bench`) get their arms here.
         Some(other) => {
             eprintln!("error: unknown command `{other}`\n");
             eprint!("{USAGE}");

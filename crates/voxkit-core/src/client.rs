@@ -3,10 +3,13 @@
 use std::fmt;
 use std::net::IpAddr;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::Url;
 use reqwest::header::{HeaderValue, USER_AGENT};
+// The deadline is kept on tokio's clock, the one its timeouts and backoff sleeps run on
+// (a paused test clock included), not on the wall clock.
+use tokio::time::Instant;
 use tracing::Instrument;
 
 use crate::auth::{Attempt, Auth, Clock, SystemClock};

@@ -8,7 +8,7 @@
 //! | connect failed (refused, DNS, TLS)        | retry           | retry (nothing was sent)|
 //! | connection dropped, I/O error             | retry           | stop: outcome unknown   |
 //! | attempt timed out                         | retry           | stop: outcome unknown   |
-//! | body larger than the cap                  | stop            | stop                    |
+//! | body larger than the cap                  | stop            | stop: outcome unknown   |
 //! | HTTP 408, 429, 503                        | retry           | stop: the server refused|
 //! | HTTP 500, 502, 504 and other 5xx          | retry           | stop: outcome unknown   |
 //!
@@ -109,10 +109,12 @@ pub enum Decision {
 fn verdict(failure: &Failure, idempotency: Idempotency) -> Result<Option<Duration>, bool> {
     let repeatable = idempotency.is_repeatable();
     match *failure {
+        // Never retried (the next answer would be as large). The server read the request
+        // and answered it, so a non-repeatable request may have been applied.
         Failure::Transport {
             kind: TransportKind::BodyTooLarge,
             ..
-        } => Err(false),
+        } => Err(!repeatable),
         Failure::Transport {
             maybe_sent: false, ..
         } => Ok(None),
@@ -233,7 +235,9 @@ mod tests {
             (transport(TransportKind::Other, true), R, RETRY),
             (transport(TransportKind::Other, true), N, UNKNOWN),
             (transport(TransportKind::BodyTooLarge, true), R, STOP),
-            (transport(TransportKind::BodyTooLarge, true), N, STOP),
+            // The server read the request and answered: a non-repeatable request may have been
+            // applied, and the answer that would say so was not read.
+            (transport(TransportKind::BodyTooLarge, true), N, UNKNOWN),
             (Failure::Timeout, R, RETRY),
             (Failure::Timeout, N, UNKNOWN),
             (status(408, None), R, RETRY),

@@ -214,6 +214,68 @@ async fn deadline_bounds_the_whole_call() {
     assert_eq!(server.requests(), 1);
 }
 
+/// A transport whose requests never come back, and that counts them.
+struct NeverAnswers(AtomicU32);
+
+#[async_trait]
+impl voxkit_core::Transport for NeverAnswers {
+    async fn send(
+        &self,
+        _: HttpRequest,
+        _: usize,
+    ) -> Result<voxkit_core::HttpResponse, voxkit_core::TransportError> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        std::future::pending().await
+    }
+}
+
+/// Regression: the deadline was measured on the wall clock (`std::time::Instant`) while the
+/// attempt timeouts and backoffs it bounds run on tokio's clock. On a paused or
+/// auto-advancing test clock the deadline was then never reached (every attempt ran) and
+/// `Timeout::elapsed` reported the wall clock's microseconds. The whole call now runs on
+/// tokio's clock.
+#[tokio::test(start_paused = true)]
+async fn the_deadline_runs_on_tokios_clock() {
+    for (idempotency, attempts) in [(R, 2), (N, 1)] {
+        let transport = Arc::new(NeverAnswers(AtomicU32::new(0)));
+        let c = client_with("http://127.0.0.1:9", Arc::new(NoAuth), |b| {
+            b.transport(transport.clone())
+                .attempt_timeout(Duration::from_secs(2))
+                .deadline(Duration::from_secs(3))
+        });
+        let start = tokio::time::Instant::now();
+        let err = call(&c, idempotency).await.unwrap_err();
+        let took = start.elapsed();
+        assert_eq!(
+            transport.0.load(Ordering::SeqCst),
+            attempts,
+            "{idempotency:?}"
+        );
+        let timeout = match &err {
+            Error::OutcomeUnknown { cause, .. } => &**cause,
+            other => other,
+        };
+        let Error::Timeout {
+            elapsed,
+            attempts: reported,
+            ..
+        } = timeout
+        else {
+            panic!("{err:?}")
+        };
+        assert_eq!(*reported, attempts);
+        let want = Duration::from_secs(if idempotency.is_repeatable() { 3 } else { 2 });
+        assert!(
+            took >= want && took < want + Duration::from_millis(10),
+            "{took:?}"
+        );
+        assert!(
+            *elapsed >= want && *elapsed < want + Duration::from_millis(10),
+            "{elapsed:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn truncated_body() {
     let truncated = Fault::Truncated {
@@ -362,6 +424,35 @@ async fn body_cap() {
         }
     ));
     assert_eq!(server.requests(), 1, "an oversized body is not retried");
+}
+
+/// Regression: an oversized answer to a non-repeatable request used to be reported as a
+/// plain transport error with a "known" outcome, although the server had read the request
+/// and answered it (the recharge may well have been applied). It is an unknown outcome.
+#[tokio::test]
+async fn oversized_answer_to_a_non_repeatable_request_is_outcome_unknown() {
+    let server = FaultServer::start(vec![Fault::json(&"x".repeat(1000))]).await;
+    let c = client_with(&server.url(), Arc::new(NoAuth), |b| {
+        b.max_response_bytes(100)
+    });
+    let err = call(&c, N).await.unwrap_err();
+    assert_eq!(server.requests(), 1, "sent once, never again");
+    assert!(err.outcome_unknown(), "{err:?}");
+    assert!(!err.is_retryable() && !err.nothing_sent(), "{err:?}");
+    let Error::OutcomeUnknown { cause, .. } = &err else {
+        unreachable!()
+    };
+    assert!(
+        matches!(
+            **cause,
+            Error::Transport {
+                kind: TransportKind::BodyTooLarge,
+                maybe_sent: true,
+                ..
+            }
+        ),
+        "{cause:?}"
+    );
 }
 
 #[tokio::test]

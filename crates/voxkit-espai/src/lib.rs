@@ -87,9 +87,17 @@
 mod client;
 mod code;
 mod paging;
+#[cfg(test)]
+mod proptests;
 mod types;
 mod validate;
 mod wire;
+
+/// Not part of the API: the response decoder on raw bytes, for `fuzz/` and the property
+/// tests. Hidden from the documentation; may change in any release.
+#[doc(hidden)]
+#[path = "fuzz.rs"]
+pub mod __fuzz;
 
 pub use client::{Client, ClientBuilder, ENV_BASE_URL, ENV_OPEN_API_KEY};
 pub use code::{Code, missing_parameter};
@@ -101,6 +109,8 @@ pub use types::{
 pub use validate::{MAX_PHONE_DIGITS, MAX_TEXT_CHARS, MAX_TOKEN_BYTES};
 pub use voxkit_core::{Error, SecretString};
 
+use voxkit_core::Idempotency;
+
 /// The provider's short name in errors and traces.
 pub const PROVIDER: &str = "espai";
 
@@ -108,3 +118,99 @@ pub const PROVIDER: &str = "espai";
 /// documentation's quota-card and order endpoints live on `api.espai.fun` (older revisions
 /// used `api.espai2.fun`; point `ESPAI_BASE_URL` there if needed).
 pub const DEFAULT_BASE_URL: &str = "https://api.espai.fun";
+
+/// Every operation this crate sends, by the name it carries in errors and traces
+/// ([`voxkit_core::Origin::operation`], the `operation` field of the `voxkit.call` span), with
+/// whether it is [repeatable](Idempotency): repeatable operations are retried on transient
+/// failures; the others are sent at most once when the request may have reached the server,
+/// and a lost answer is [`Error::OutcomeUnknown`].
+///
+/// A unit test checks this list against the operations the client builds, so it cannot fall
+/// behind; the workspace's fault-matrix test runs every entry against every fault.
+///
+/// [`Client::cards`] and [`Client::cards_with`] send `list_cards`, once per page;
+/// [`Client::card`] sends `card_detail`.
+pub const OPERATIONS: &[(&str, Idempotency)] = &[
+    ("list_cards", Idempotency::Repeatable),
+    ("card_detail", Idempotency::Repeatable),
+    ("balance_logs", Idempotency::Repeatable),
+    ("transfer", Idempotency::NotRepeatable),
+    ("destroy", Idempotency::NotRepeatable),
+    ("pay", Idempotency::NotRepeatable),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first argument of every call `callee(...)` in `source`: a string literal with
+    /// its quotes, or the leading name of any other expression (`name`, `&self`).
+    fn first_args<'a>(source: &'a str, callee: &str) -> Vec<&'a str> {
+        let mut args = Vec::new();
+        let mut rest = source;
+        while let Some(at) = rest.find(callee) {
+            let part_of_a_longer_name = rest[..at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_');
+            rest = &rest[at + callee.len()..];
+            if part_of_a_longer_name {
+                continue;
+            }
+            let arg = rest.trim_start();
+            let len = match arg.strip_prefix('"') {
+                Some(literal) => literal.find('"').map_or(arg.len(), |end| end + 2),
+                None => arg
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '&'))
+                    .unwrap_or(arg.len()),
+            };
+            args.push(&arg[..len]);
+        }
+        args
+    }
+
+    /// Every operation the client builds is listed in [`OPERATIONS`], and nothing else:
+    /// each public call names its operation in a `const OP: &str = "..."` and hands it to
+    /// `self.post(OP, ..)`, which wraps `Operation::new(name, ..)`.
+    #[test]
+    fn operations_lists_every_operation_the_client_builds() {
+        let source = include_str!("client.rs");
+        let source = &source[..source.find("#[cfg(test)]").unwrap_or(source.len())];
+        for (callee, forwarded) in [("Operation::new(", "name"), ("post(", "OP")] {
+            for arg in first_args(source, callee) {
+                assert_eq!(
+                    arg, forwarded,
+                    "{callee}{arg}: an operation named another way; extend this test"
+                );
+            }
+        }
+        let consts = source.matches("const OP: &str = ").count();
+        let mut built: Vec<&str> = source
+            .split("const OP: &str = \"")
+            .skip(1)
+            .map(|rest| &rest[..rest.find('"').unwrap_or(0)])
+            .collect();
+        assert_eq!(built.len(), consts);
+        assert_eq!(
+            source.matches("self.post(OP,").count(),
+            consts,
+            "every OP is sent through post()"
+        );
+        built.sort_unstable();
+        built.dedup();
+        let mut listed: Vec<&str> = OPERATIONS.iter().map(|(name, _)| *name).collect();
+        listed.sort_unstable();
+        assert_eq!(built, listed, "OPERATIONS is out of date");
+        assert_eq!(listed.len(), OPERATIONS.len(), "a name is listed twice");
+        // The paging stream walks `list_cards`, already listed.
+        assert!(include_str!("paging.rs").contains(".list_cards(&filter)"));
+    }
+
+    #[test]
+    fn money_moving_operations_are_not_repeatable() {
+        for (name, idempotency) in OPERATIONS {
+            let moves = ["transfer", "destroy", "pay"].contains(name);
+            assert_eq!(idempotency.is_repeatable(), !moves, "{name}");
+        }
+    }
+}

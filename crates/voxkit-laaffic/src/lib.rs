@@ -52,7 +52,15 @@
 //! carrying the code; [`Status::of`] turns it into a [`Status`].
 
 mod client;
+#[cfg(test)]
+mod proptests;
 mod status;
+
+/// Not part of the API: the decoders on raw bytes, for `fuzz/` and the property tests.
+/// Hidden from the documentation; may change in any release.
+#[doc(hidden)]
+#[path = "fuzz.rs"]
+pub mod __fuzz;
 
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -61,11 +69,23 @@ pub use client::{Client, ClientBuilder, signature};
 pub use status::Status;
 pub use voxkit_core::{Error, SecretString};
 
+use voxkit_core::Idempotency;
+
 /// The provider's short name in errors and traces.
 pub const PROVIDER: &str = "laaffic";
 
 /// The default base URL (scheme and host; paths are appended per endpoint).
 pub const DEFAULT_BASE_URL: &str = "https://api.laaffic.com";
+
+/// Every operation this crate sends, by the name it carries in errors and traces
+/// ([`voxkit_core::Origin::operation`], the `operation` field of the `voxkit.call` span), with
+/// whether it is [repeatable](Idempotency): repeatable operations are retried on transient
+/// failures; the others are sent at most once when the request may have reached the server,
+/// and a lost answer is [`Error::OutcomeUnknown`].
+///
+/// A unit test checks this list against the operations the client builds, so it cannot fall
+/// behind; the workspace's fault-matrix test runs every entry against every fault.
+pub const OPERATIONS: &[(&str, Idempotency)] = &[("balance", Idempotency::Repeatable)];
 
 /// The account balance (`GET /v3/getBalance`).
 ///
@@ -81,4 +101,59 @@ pub struct Balance {
     pub gift: Decimal,
     /// `credit`: the credit line (信用额度).
     pub credit: Decimal,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first argument of every call `callee(...)` in `source`: a string literal with
+    /// its quotes, or the leading name of any other expression (`name`, `&self`).
+    fn first_args<'a>(source: &'a str, callee: &str) -> Vec<&'a str> {
+        let mut args = Vec::new();
+        let mut rest = source;
+        while let Some(at) = rest.find(callee) {
+            let part_of_a_longer_name = rest[..at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_');
+            rest = &rest[at + callee.len()..];
+            if part_of_a_longer_name {
+                continue;
+            }
+            let arg = rest.trim_start();
+            let len = match arg.strip_prefix('"') {
+                Some(literal) => literal.find('"').map_or(arg.len(), |end| end + 2),
+                None => arg
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '&'))
+                    .unwrap_or(arg.len()),
+            };
+            args.push(&arg[..len]);
+        }
+        args
+    }
+
+    /// Every operation the client builds is listed in [`OPERATIONS`], and nothing else.
+    #[test]
+    fn operations_lists_every_operation_the_client_builds() {
+        let source = include_str!("client.rs");
+        let source = &source[..source.find("#[cfg(test)]").unwrap_or(source.len())];
+        let mut built: Vec<&str> = first_args(source, "Operation::new(")
+            .into_iter()
+            .map(|arg| {
+                arg.strip_prefix('"')
+                    .and_then(|a| a.strip_suffix('"'))
+                    .unwrap_or_else(|| {
+                        panic!(
+                            "Operation::new({arg}: a name that is not a literal; extend this test"
+                        )
+                    })
+            })
+            .collect();
+        built.sort_unstable();
+        built.dedup();
+        let listed: Vec<&str> = OPERATIONS.iter().map(|(name, _)| *name).collect();
+        assert_eq!(built, listed, "OPERATIONS is out of date");
+        assert_eq!(OPERATIONS, &[("balance", Idempotency::Repeatable)]);
+    }
 }

@@ -586,7 +586,7 @@ struct Body<T> {
 }
 
 /// A decoded success: the envelope's message, `data` and `meta`.
-struct Success<T> {
+pub(crate) struct Success<T> {
     message: String,
     data: T,
     meta: Option<Meta>,
@@ -596,7 +596,7 @@ struct Success<T> {
 /// then decoded as `T`; any other code is an [`Error::Api`] with the code and message —
 /// whatever the HTTP status (the documented errors come with HTTP 200). A body that is not
 /// the envelope (an HTML error page) is an [`Error::Decode`].
-fn decode<T: DeserializeOwned>(
+pub(crate) fn decode<T: DeserializeOwned>(
     origin: Origin,
     response: &HttpResponse,
 ) -> Result<Success<T>, Error> {

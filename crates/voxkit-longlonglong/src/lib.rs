@@ -98,6 +98,14 @@ mod code;
 mod de;
 mod ids;
 mod model;
+#[cfg(test)]
+mod proptests;
+
+/// Not part of the API: the response decoder on raw bytes, for `fuzz/` and the property
+/// tests. Hidden from the documentation; may change in any release.
+#[doc(hidden)]
+#[path = "fuzz.rs"]
+pub mod __fuzz;
 
 pub use client::{Client, ClientBuilder};
 pub use code::Code;
@@ -109,8 +117,114 @@ pub use model::{
 };
 pub use voxkit_core::{Error, SecretString};
 
+use voxkit_core::Idempotency;
+
 /// The provider's short name in errors and traces: `"longlonglong"`.
 pub const PROVIDER: &str = "longlonglong";
 
 /// The documented base URL.
 pub const DEFAULT_BASE_URL: &str = "https://ai.api.longlonglong.cn";
+
+/// Every operation this crate sends, by the name it carries in errors and traces
+/// ([`voxkit_core::Origin::operation`], the `operation` field of the `voxkit.call` span), with
+/// whether it is [repeatable](Idempotency): repeatable operations are retried on transient
+/// failures; the others are sent at most once when the request may have reached the server,
+/// and a lost answer is [`Error::OutcomeUnknown`].
+///
+/// A unit test checks this list against the operations the client builds, so it cannot fall
+/// behind; the workspace's fault-matrix test runs every entry against every fault.
+pub const OPERATIONS: &[(&str, Idempotency)] = &[
+    ("recharge", Idempotency::NotRepeatable),
+    ("deduct", Idempotency::NotRepeatable),
+    ("zero_balance", Idempotency::NotRepeatable),
+    ("recharge_history", Idempotency::Repeatable),
+    ("set_expiry", Idempotency::Repeatable),
+    ("account_info", Idempotency::Repeatable),
+    ("token_info", Idempotency::Repeatable),
+    ("register_user", Idempotency::NotRepeatable),
+    ("create_sub_account", Idempotency::NotRepeatable),
+    ("sub_accounts", Idempotency::Repeatable),
+    ("sub_account", Idempotency::Repeatable),
+    ("delete_sub_account", Idempotency::NotRepeatable),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The first argument of every call `callee(...)` in `source`: a string literal with
+    /// its quotes, or the leading name of any other expression (`name`, `&self`).
+    fn first_args<'a>(source: &'a str, callee: &str) -> Vec<&'a str> {
+        let mut args = Vec::new();
+        let mut rest = source;
+        while let Some(at) = rest.find(callee) {
+            let part_of_a_longer_name = rest[..at]
+                .chars()
+                .next_back()
+                .is_some_and(|c| c.is_alphanumeric() || c == '_');
+            rest = &rest[at + callee.len()..];
+            if part_of_a_longer_name {
+                continue;
+            }
+            let arg = rest.trim_start();
+            let len = match arg.strip_prefix('"') {
+                Some(literal) => literal.find('"').map_or(arg.len(), |end| end + 2),
+                None => arg
+                    .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '&'))
+                    .unwrap_or(arg.len()),
+            };
+            args.push(&arg[..len]);
+        }
+        args
+    }
+
+    /// Every operation the client builds is listed in [`OPERATIONS`], and nothing else:
+    /// the client's source is scanned for the names it hands to `op(..)` (which wraps
+    /// `Operation::new`) and to `move_balance(..)`.
+    #[test]
+    fn operations_lists_every_operation_the_client_builds() {
+        let source = include_str!("client.rs");
+        let source = &source[..source.find("#[cfg(test)]").unwrap_or(source.len())];
+        let mut built = Vec::new();
+        for callee in ["op(", "move_balance(", "Operation::new("] {
+            for arg in first_args(source, callee) {
+                match arg.strip_prefix('"').and_then(|a| a.strip_suffix('"')) {
+                    Some(name) => built.push(name),
+                    // The helpers' own parameters, which only forward a literal above.
+                    None => assert!(
+                        ["name", "&self"].contains(&arg),
+                        "{callee}{arg}: an operation name that is not a literal; \
+                         extend this test so that it still sees every name"
+                    ),
+                }
+            }
+        }
+        built.sort_unstable();
+        built.dedup();
+        let mut listed: Vec<&str> = OPERATIONS.iter().map(|(name, _)| *name).collect();
+        listed.sort_unstable();
+        assert_eq!(built, listed, "OPERATIONS is out of date");
+        assert_eq!(listed.len(), OPERATIONS.len(), "a name is listed twice");
+        assert_eq!(built.len(), 12);
+    }
+
+    #[test]
+    fn money_moving_operations_are_not_repeatable() {
+        for (name, idempotency) in OPERATIONS {
+            let moves_or_creates = [
+                "recharge",
+                "deduct",
+                "zero_balance",
+                "register_user",
+                "create_sub_account",
+                "delete_sub_account",
+            ]
+            .contains(name);
+            assert_eq!(
+                idempotency.is_repeatable(),
+                !moves_or_creates,
+                "{name} {idempotency:?}"
+            );
+        }
+    }
+}

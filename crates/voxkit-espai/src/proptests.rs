@@ -1,0 +1,347 @@
+//! Property tests of the response decoder (the same entry point as `fuzz/`): arbitrary
+//! bytes, JSON mutations of the documentation's examples and byte edits of them are decoded
+//! or refused with a clean error, never a panic, and the key never survives in an error.
+//!
+//! [`CASES`] cases per property, each case running every decoder ([`Payload::ALL`]). The
+//! seed is fixed, so a run is reproducible; `PROPTEST_RNG_SEED=<n>` explores other inputs
+//! and `PROPTEST_CASES=<n>` runs more cases.
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed};
+use serde_json::Value;
+use voxkit_core::Error;
+use voxkit_core::error::EXCERPT_CHARS;
+
+use crate::__fuzz::{Payload, decode_body};
+use crate::{OPERATIONS, PROVIDER};
+
+/// Cases per property.
+const CASES: u32 = 256;
+
+fn config() -> Config {
+    let defaults = Config::default();
+    let mut config = Config {
+        cases: if std::env::var_os("PROPTEST_CASES").is_some() {
+            defaults.cases
+        } else {
+            CASES
+        },
+        failure_persistence: None,
+        ..defaults
+    };
+    if config.rng_seed == RngSeed::Random {
+        config.rng_seed = RngSeed::Fixed(0x766f_786b_6974);
+    }
+    config
+}
+
+/// The documentation's answers.
+const EXAMPLES: &[&str] = &[
+    r#"{ "message": "请求成功",
+  "data": [ { "id": "772868ead56c48d68fd1924aa5ec3aac", "create_time": 1743506056109,
+              "update_time": null, "code": "wNaa1GDw",
+              "user_id": "87215a4192654cea8781a1a596d23cae", "api_limit": 500,
+              "type": "0", "user_phone": 15916888888, "user_name": "琳琅" } ],
+  "totalNumber": 1, "success": true }"#,
+    r#"{ "success": true, "message": "请求成功",
+  "data": { "id": "772868ead56c48d68fd1924aa5ec3aac", "create_time": 1743506056109,
+            "update_time": null, "code": "wNaa1GDw",
+            "user_id": "87215a4192654cea8781a1a596d23cae", "api_limit": 500,
+            "type": "0", "user_phone": 15916888888, "user_name": "琳琅" } }"#,
+    r#"{ "success": true, "message": "请求成功",
+  "data": [ { "id": "a52cd323fa2e452cb902a16c668f0xxx", "create_time": 1749551694870,
+              "type": "2", "user_id": "1991d099eaa5470daeb6f1e5a1726xxx",
+              "cdkey_id": "dd3d910b08e4405e88242ca7f8f86xxx", "api_limit": 1,
+              "user_name": "琳琅", "user_email": "", "user_phone": "15916888888" } ],
+  "totalNumber": 19 }"#,
+    r#"{ "success": true, "message": "请求成功" }"#,
+    r#"{ "success": true, "message": "删除成功" }"#,
+    r#"{"success":true,"data":"https://pay.phpwc.cn/submit.php?buyer_id=87215a4192654cea8781a1a596d23cae&money=8.8&out_trade_no=20250410094846975&type=alipay"}"#,
+    r#"{ "success": false, "message": "系统错误：xxx", "code": 500 }"#,
+    r#"{ "success": false, "message": "缺失参数：commodity_id", "code": 401 }"#,
+    r#"{ "success": false, "message": "额度卡不存在" }"#,
+];
+
+/// `Ok`, or an error that is clean: a decode error with a short printable excerpt, or the
+/// provider's error; in neither the `secret`.
+fn check(payload: Payload, result: Result<(), Error>, secret: &str) -> Result<(), TestCaseError> {
+    let Err(error) = result else {
+        return Ok(());
+    };
+    let shown = format!("{error} {error:?}");
+    prop_assert!(shown.starts_with(PROVIDER), "{payload:?}: {shown}");
+    prop_assert!(
+        !shown.contains(secret),
+        "{payload:?}: the key leaked: {shown}"
+    );
+    match &error {
+        Error::Decode {
+            message, excerpt, ..
+        } => {
+            prop_assert!(!message.is_empty());
+            prop_assert!(excerpt.chars().count() <= EXCERPT_CHARS + 1, "{excerpt}");
+            prop_assert!(!excerpt.chars().any(char::is_control), "{excerpt:?}");
+        }
+        Error::Api { .. } => {}
+        other => prop_assert!(false, "{payload:?}: not a decoder error: {other:?}"),
+    }
+    Ok(())
+}
+
+/// The key the properties hide in bodies: the decoder must scrub it from every error.
+const KEY: &str = "SENTINEL-KEY-5c2e";
+
+fn decode_all(body: &[u8]) -> Result<(), TestCaseError> {
+    for &payload in Payload::ALL {
+        check(payload, decode_body(payload, body, &[KEY]), KEY)?;
+    }
+    Ok(())
+}
+
+// ----- JSON mutations --------------------------------------------------------------------
+
+/// Strings that decoders of numbers, timestamps and codes find hard, and the key.
+const TRICKY: &[&str] = &[
+    "",
+    " ",
+    "0",
+    "-1",
+    "500",
+    "500.0",
+    "1e400",
+    "9e99999999999",
+    "NaN",
+    "18446744073709551615",
+    "18446744073709551616",
+    "-9223372036854775809",
+    "170141183460469231731687303715884105728",
+    "9223372036854775807",
+    "-9223372036854775808",
+    "１２３",
+    "\u{0}",
+    "true",
+    "null",
+    KEY,
+    "key=SENTINEL-KEY-5c2e;",
+];
+
+fn scalar() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        any::<f64>().prop_filter_map("finite", |f| serde_json::Number::from_f64(f)
+            .map(Value::Number)),
+        "\\PC{0,16}".prop_map(Value::String),
+        prop::sample::select(TRICKY).prop_map(|s| Value::String(s.to_owned())),
+    ]
+}
+
+fn json() -> impl Strategy<Value = Value> {
+    scalar().prop_recursive(3, 16, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec(("[a-z_]{1,10}", inner), 0..4)
+                .prop_map(|fields| Value::Object(fields.into_iter().collect())),
+        ]
+    })
+}
+
+/// One edit of a JSON document, at the node numbered `.0` (pre-order, modulo the count).
+#[derive(Debug, Clone)]
+enum Edit {
+    Replace(Value),
+    Remove,
+    Insert(String, Value),
+}
+
+fn edits() -> impl Strategy<Value = Vec<(usize, Edit)>> {
+    let edit = prop_oneof![
+        json().prop_map(Edit::Replace),
+        Just(Edit::Remove),
+        ("[a-z_]{1,10}", json()).prop_map(|(k, v)| Edit::Insert(k, v)),
+    ];
+    prop::collection::vec((any::<usize>(), edit), 1..5)
+}
+
+/// JSON pointers to every node of `value`, in pre-order.
+fn pointers(value: &Value, at: String, out: &mut Vec<String>) {
+    match value {
+        Value::Array(items) => {
+            out.push(at.clone());
+            for (i, item) in items.iter().enumerate() {
+                pointers(item, format!("{at}/{i}"), out);
+            }
+        }
+        Value::Object(fields) => {
+            out.push(at.clone());
+            for (key, item) in fields {
+                let key = key.replace('~', "~0").replace('/', "~1");
+                pointers(item, format!("{at}/{key}"), out);
+            }
+        }
+        _ => out.push(at),
+    }
+}
+
+fn apply(doc: &mut Value, at: usize, edit: Edit) {
+    let mut all = Vec::new();
+    pointers(doc, String::new(), &mut all);
+    let pointer = all[at % all.len()].clone();
+    match edit {
+        Edit::Replace(value) => {
+            if let Some(node) = doc.pointer_mut(&pointer) {
+                *node = value;
+            }
+        }
+        Edit::Insert(key, value) => match doc.pointer_mut(&pointer) {
+            Some(Value::Object(fields)) => {
+                fields.insert(key, value);
+            }
+            Some(Value::Array(items)) => items.push(value),
+            Some(node) => *node = value,
+            None => {}
+        },
+        Edit::Remove => {
+            let Some((parent, last)) = pointer.rsplit_once('/') else {
+                *doc = Value::Null;
+                return;
+            };
+            let key = last.replace("~1", "/").replace("~0", "~");
+            match doc.pointer_mut(parent) {
+                Some(Value::Object(fields)) => {
+                    fields.remove(&key);
+                }
+                Some(Value::Array(items)) => {
+                    if let Ok(i) = key.parse::<usize>() {
+                        if i < items.len() {
+                            items.remove(i);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// One byte-level edit of a serialized document.
+#[derive(Debug, Clone)]
+enum ByteEdit {
+    Truncate(usize),
+    Overwrite(usize, u8),
+    Insert(usize, u8),
+}
+
+fn byte_edits() -> impl Strategy<Value = Vec<ByteEdit>> {
+    let edit = prop_oneof![
+        any::<usize>().prop_map(ByteEdit::Truncate),
+        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| ByteEdit::Overwrite(i, b)),
+        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| ByteEdit::Insert(i, b)),
+    ];
+    prop::collection::vec(edit, 1..6)
+}
+
+fn apply_bytes(bytes: &mut Vec<u8>, edit: ByteEdit) {
+    let len = bytes.len();
+    match edit {
+        ByteEdit::Truncate(i) => bytes.truncate(i % (len + 1)),
+        ByteEdit::Overwrite(i, b) if len > 0 => bytes[i % len] = b,
+        ByteEdit::Overwrite(..) => {}
+        ByteEdit::Insert(i, b) => bytes.insert(i % (len + 1), b),
+    }
+}
+
+fn example() -> impl Strategy<Value = Value> {
+    prop::sample::select(EXAMPLES)
+        .prop_map(|text| serde_json::from_str(text).expect("the examples are JSON"))
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn arbitrary_bytes_decode_or_fail_cleanly(body in prop::collection::vec(any::<u8>(), 0..600)) {
+        decode_all(&body)?;
+    }
+
+    #[test]
+    fn mutated_doc_examples_decode_or_fail_cleanly(mut doc in example(), edits in edits()) {
+        for (at, edit) in edits {
+            apply(&mut doc, at, edit);
+        }
+        decode_all(&serde_json::to_vec(&doc).expect("serializable"))?;
+    }
+
+    #[test]
+    fn byte_edited_doc_examples_decode_or_fail_cleanly(
+        doc in prop::sample::select(EXAMPLES),
+        edits in byte_edits(),
+    ) {
+        let mut bytes = doc.as_bytes().to_vec();
+        for edit in edits {
+            apply_bytes(&mut bytes, edit);
+        }
+        decode_all(&bytes)?;
+    }
+
+    /// `"success": false` is the provider's error whatever else the envelope holds, with
+    /// the code as text and the message, the key scrubbed from both.
+    #[test]
+    fn success_false_is_the_providers_error(
+        mut doc in example(),
+        code in prop_oneof![
+            Just(Value::Null),
+            any::<i64>().prop_map(Value::from),
+            "[0-9A-Z_-]{1,6}".prop_map(Value::String),
+            Just(Value::String(KEY.to_owned())),
+        ],
+        message in "\\PC{0,20}",
+        echo_key in any::<bool>(),
+    ) {
+        let message = if echo_key { format!("{message}{KEY}") } else { message };
+        doc["success"] = Value::Bool(false);
+        doc["code"] = code.clone();
+        doc["message"] = Value::String(message.clone());
+        let body = serde_json::to_vec(&doc).expect("serializable");
+        let expected_code = match &code {
+            Value::Null => None,
+            Value::String(s) => Some(s.trim().replace(KEY, "[redacted]")),
+            other => Some(other.to_string()),
+        };
+        for &payload in Payload::ALL {
+            match decode_body(payload, &body, &[KEY]) {
+                Err(Error::Api { code, message: got, .. }) => {
+                    prop_assert_eq!(&code, &expected_code);
+                    prop_assert_eq!(got, message.replace(KEY, "[redacted]"));
+                }
+                other => prop_assert!(false, "{payload:?}: {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn every_operation_has_a_decoder_and_the_examples_decode() {
+    for (name, _) in OPERATIONS {
+        assert!(Payload::of(name).is_some(), "{name} has no fuzzed decoder");
+    }
+    let ok = |payload, example: &str| decode_body(payload, example.as_bytes(), &[]).is_ok();
+    assert!(ok(Payload::Cards, EXAMPLES[0]));
+    assert!(ok(Payload::Card, EXAMPLES[1]));
+    assert!(ok(Payload::BalanceLogs, EXAMPLES[2]));
+    assert!(ok(Payload::Ack, EXAMPLES[3]));
+    assert!(ok(Payload::Ack, EXAMPLES[4]));
+    assert!(ok(Payload::PayUrl, EXAMPLES[5]));
+    for error in &EXAMPLES[6..] {
+        assert!(matches!(
+            decode_body(Payload::Ack, error.as_bytes(), &[]),
+            Err(Error::Api { .. })
+        ));
+    }
+    assert!(matches!(
+        decode_body(Payload::Card, b"<html>502 Bad Gateway</html>", &[]),
+        Err(Error::Decode { .. })
+    ));
+}

@@ -1,0 +1,39 @@
+//! **Not part of the API**: hidden from the documentation and free to change in any
+//! release.
+//!
+//! This crate's decoders on raw bytes, exactly as the client runs them, for the
+//! `cargo fuzz` targets under `fuzz/` and for the property tests.
+
+use std::sync::OnceLock;
+use std::time::SystemTime;
+
+use voxkit_core::reqwest::StatusCode;
+use voxkit_core::reqwest::header::{DATE, HeaderMap, HeaderValue};
+use voxkit_core::{Error, HttpResponse, Origin};
+
+use crate::client::decode;
+use crate::{Balance, PROVIDER, Status};
+
+/// Decodes `body` as the answer of `balance` (a family-A envelope), with `date` as the
+/// response's `Date` header when it is a valid header value. Returns the decoded balance
+/// or a clean [`Error::Decode`] / [`Error::Api`], and the server time the skew correction
+/// would learn (set only for a `-16` answer with a usable `Date`). Never panics.
+pub fn decode_balance(date: &[u8], body: &[u8]) -> (Result<Balance, Error>, Option<SystemTime>) {
+    let mut headers = HeaderMap::new();
+    if let Ok(value) = HeaderValue::from_bytes(date) {
+        headers.insert(DATE, value);
+    }
+    let response = HttpResponse {
+        status: StatusCode::OK,
+        headers,
+        body: body.to_vec().into(),
+    };
+    let server_date = OnceLock::new();
+    let result = decode::<Balance>(Origin::new(PROVIDER, "balance"), &response, &server_date);
+    (result, server_date.get().copied())
+}
+
+/// The status parser: [`Status::from_code`] on arbitrary text.
+pub fn parse_status(text: &str) -> Status {
+    Status::from_code(text)
+}

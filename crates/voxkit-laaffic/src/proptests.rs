@@ -1,0 +1,339 @@
+//! Property tests of the decoders (the same entry points as `fuzz/`): the balance envelope
+//! with its `Date` header, and the status parser. Arbitrary bytes, JSON mutations of the
+//! documentation's examples and byte edits of them are decoded or refused with a clean
+//! error, never a panic.
+//!
+//! [`CASES`] cases per property. The seed is fixed, so a run is reproducible;
+//! `PROPTEST_RNG_SEED=<n>` explores other inputs and `PROPTEST_CASES=<n>` runs more cases.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed};
+use serde_json::Value;
+use voxkit_core::Error;
+use voxkit_core::error::EXCERPT_CHARS;
+
+use crate::__fuzz::{decode_balance, parse_status};
+use crate::{PROVIDER, Status};
+
+/// Cases per property.
+const CASES: u32 = 256;
+
+fn config() -> Config {
+    let defaults = Config::default();
+    let mut config = Config {
+        cases: if std::env::var_os("PROPTEST_CASES").is_some() {
+            defaults.cases
+        } else {
+            CASES
+        },
+        failure_persistence: None,
+        ..defaults
+    };
+    if config.rng_seed == RngSeed::Random {
+        config.rng_seed = RngSeed::Fixed(0x766f_786b_6974);
+    }
+    config
+}
+
+/// The documentation's answers.
+const EXAMPLES: &[&str] = &[
+    r#"{ "status": "0", "reason": "success", "balance": "99.990000", "gift": "50.00000", "credit": "0" }"#,
+    r#"{"status":0,"reason":"success","balance":12.5,"gift":0,"credit":"3"}"#,
+    r#"{"status":"-16","reason":"超出时间范围限制"}"#,
+    r#"{"status":"-1","reason":"认证错误"}"#,
+];
+
+/// `Ok`, or an error that is clean: a decode error with a short printable excerpt, or the
+/// provider's error with the status it sent.
+fn check(result: &Result<crate::Balance, Error>) -> Result<(), TestCaseError> {
+    let Err(error) = result else {
+        return Ok(());
+    };
+    let shown = error.to_string();
+    prop_assert!(shown.starts_with(PROVIDER), "{shown}");
+    match error {
+        Error::Decode {
+            message, excerpt, ..
+        } => {
+            prop_assert!(!message.is_empty());
+            prop_assert!(excerpt.chars().count() <= EXCERPT_CHARS + 1, "{excerpt}");
+            prop_assert!(!excerpt.chars().any(char::is_control), "{excerpt:?}");
+        }
+        Error::Api { code, .. } => {
+            let code = code.as_deref().unwrap_or_default();
+            prop_assert!(!parse_status(code).is_success(), "{error:?}");
+        }
+        other => prop_assert!(false, "not a decoder error: {other:?}"),
+    }
+    Ok(())
+}
+
+// ----- JSON mutations --------------------------------------------------------------------
+
+/// Strings that decoders of numbers and statuses find hard.
+const TRICKY: &[&str] = &[
+    "",
+    " ",
+    "0",
+    " 0 ",
+    "-0",
+    "+0",
+    "00",
+    "-16",
+    "1e400",
+    "9e99999999999",
+    "1e-99999999999",
+    "NaN",
+    "79228162514264337593543950336",
+    "-79228162514264337593543950336",
+    "0.00000000000000000000000000001",
+    "99.990000",
+    "9223372036854775808",
+    "-9223372036854775809",
+    "１２３",
+    "\u{0}",
+];
+
+fn scalar() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        any::<f64>().prop_filter_map("finite", |f| serde_json::Number::from_f64(f)
+            .map(Value::Number)),
+        "\\PC{0,16}".prop_map(Value::String),
+        prop::sample::select(TRICKY).prop_map(|s| Value::String(s.to_owned())),
+    ]
+}
+
+fn json() -> impl Strategy<Value = Value> {
+    scalar().prop_recursive(3, 16, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec(("[a-z_]{1,10}", inner), 0..4)
+                .prop_map(|fields| Value::Object(fields.into_iter().collect())),
+        ]
+    })
+}
+
+/// One edit of a JSON document, at the node numbered `.0` (pre-order, modulo the count).
+#[derive(Debug, Clone)]
+enum Edit {
+    Replace(Value),
+    Remove,
+    Insert(String, Value),
+}
+
+fn edits() -> impl Strategy<Value = Vec<(usize, Edit)>> {
+    let edit = prop_oneof![
+        json().prop_map(Edit::Replace),
+        Just(Edit::Remove),
+        ("[a-z_]{1,10}", json()).prop_map(|(k, v)| Edit::Insert(k, v)),
+    ];
+    prop::collection::vec((any::<usize>(), edit), 1..5)
+}
+
+/// JSON pointers to every node of `value`, in pre-order.
+fn pointers(value: &Value, at: String, out: &mut Vec<String>) {
+    match value {
+        Value::Array(items) => {
+            out.push(at.clone());
+            for (i, item) in items.iter().enumerate() {
+                pointers(item, format!("{at}/{i}"), out);
+            }
+        }
+        Value::Object(fields) => {
+            out.push(at.clone());
+            for (key, item) in fields {
+                let key = key.replace('~', "~0").replace('/', "~1");
+                pointers(item, format!("{at}/{key}"), out);
+            }
+        }
+        _ => out.push(at),
+    }
+}
+
+fn apply(doc: &mut Value, at: usize, edit: Edit) {
+    let mut all = Vec::new();
+    pointers(doc, String::new(), &mut all);
+    let pointer = all[at % all.len()].clone();
+    match edit {
+        Edit::Replace(value) => {
+            if let Some(node) = doc.pointer_mut(&pointer) {
+                *node = value;
+            }
+        }
+        Edit::Insert(key, value) => match doc.pointer_mut(&pointer) {
+            Some(Value::Object(fields)) => {
+                fields.insert(key, value);
+            }
+            Some(Value::Array(items)) => items.push(value),
+            Some(node) => *node = value,
+            None => {}
+        },
+        Edit::Remove => {
+            let Some((parent, last)) = pointer.rsplit_once('/') else {
+                *doc = Value::Null;
+                return;
+            };
+            let key = last.replace("~1", "/").replace("~0", "~");
+            match doc.pointer_mut(parent) {
+                Some(Value::Object(fields)) => {
+                    fields.remove(&key);
+                }
+                Some(Value::Array(items)) => {
+                    if let Ok(i) = key.parse::<usize>() {
+                        if i < items.len() {
+                            items.remove(i);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// One byte-level edit of a serialized document.
+#[derive(Debug, Clone)]
+enum ByteEdit {
+    Truncate(usize),
+    Overwrite(usize, u8),
+    Insert(usize, u8),
+}
+
+fn byte_edits() -> impl Strategy<Value = Vec<ByteEdit>> {
+    let edit = prop_oneof![
+        any::<usize>().prop_map(ByteEdit::Truncate),
+        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| ByteEdit::Overwrite(i, b)),
+        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| ByteEdit::Insert(i, b)),
+    ];
+    prop::collection::vec(edit, 1..6)
+}
+
+fn apply_bytes(bytes: &mut Vec<u8>, edit: ByteEdit) {
+    let len = bytes.len();
+    match edit {
+        ByteEdit::Truncate(i) => bytes.truncate(i % (len + 1)),
+        ByteEdit::Overwrite(i, b) if len > 0 => bytes[i % len] = b,
+        ByteEdit::Overwrite(..) => {}
+        ByteEdit::Insert(i, b) => bytes.insert(i % (len + 1), b),
+    }
+}
+
+fn example() -> impl Strategy<Value = Value> {
+    prop::sample::select(EXAMPLES)
+        .prop_map(|text| serde_json::from_str(text).expect("the examples are JSON"))
+}
+
+/// A `Date` header: a real HTTP date, a mangled one, or arbitrary bytes.
+fn date_header() -> impl Strategy<Value = Vec<u8>> {
+    prop_oneof![
+        (0u64..=253_402_300_799)
+            .prop_map(
+                |s| httpdate::fmt_http_date(UNIX_EPOCH + Duration::from_secs(s)).into_bytes()
+            ),
+        "[A-Za-z0-9 ,:-]{0,40}".prop_map(String::into_bytes),
+        prop::collection::vec(any::<u8>(), 0..40),
+    ]
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn arbitrary_bytes_decode_or_fail_cleanly(
+        date in date_header(),
+        body in prop::collection::vec(any::<u8>(), 0..600),
+    ) {
+        check(&decode_balance(&date, &body).0)?;
+    }
+
+    #[test]
+    fn mutated_doc_examples_decode_or_fail_cleanly(
+        mut doc in example(),
+        edits in edits(),
+        date in date_header(),
+    ) {
+        for (at, edit) in edits {
+            apply(&mut doc, at, edit);
+        }
+        let body = serde_json::to_vec(&doc).expect("serializable");
+        let (result, server_date) = decode_balance(&date, &body);
+        check(&result)?;
+        if server_date.is_some() {
+            prop_assert_eq!(
+                Status::of(result.as_ref().expect_err("only -16 learns the date")),
+                Some(Status::TimestampOutOfRange)
+            );
+        }
+    }
+
+    #[test]
+    fn byte_edited_doc_examples_decode_or_fail_cleanly(
+        doc in prop::sample::select(EXAMPLES),
+        edits in byte_edits(),
+        date in date_header(),
+    ) {
+        let mut bytes = doc.as_bytes().to_vec();
+        for edit in edits {
+            apply_bytes(&mut bytes, edit);
+        }
+        check(&decode_balance(&date, &bytes).0)?;
+    }
+
+    /// The status parser: documented codes (as text or number, spaces around) are their
+    /// variant, anything else is kept as sent; never a panic.
+    #[test]
+    fn status_parser_is_total(text in prop_oneof![
+        "\\PC{0,12}",
+        any::<i64>().prop_map(|n| n.to_string()),
+        (-80i64..=5, "[ \t]{0,2}").prop_map(|(n, pad)| format!("{pad}{n}{pad}")),
+        prop::sample::select(TRICKY).prop_map(str::to_owned),
+    ]) {
+        let status = parse_status(&text);
+        let trimmed = text.trim();
+        match trimmed.parse::<i64>().ok().and_then(|n| {
+            Status::DOCUMENTED.iter().find(|s| s.code().map(i64::from) == Some(n))
+        }) {
+            Some(documented) => prop_assert_eq!(&status, documented),
+            None => prop_assert_eq!(&status, &Status::Unknown(trimmed.to_owned())),
+        }
+        prop_assert_eq!(status.is_success(), status == Status::Success);
+    }
+
+    /// A `-16` answer with a valid `Date` hands the skew correction that exact time.
+    #[test]
+    fn minus_16_learns_the_servers_date(secs in 0u64..=253_402_300_799, numeric in any::<bool>()) {
+        let at = UNIX_EPOCH + Duration::from_secs(secs);
+        let body: &[u8] = if numeric {
+            br#"{"status":-16,"reason":"x"}"#
+        } else {
+            br#"{"status":" -16 ","reason":"x"}"#
+        };
+        let (result, learnt) = decode_balance(httpdate::fmt_http_date(at).as_bytes(), body);
+        prop_assert_eq!(learnt, Some(at));
+        prop_assert_eq!(Status::of(&result.expect_err("-16 is an error")), Some(Status::TimestampOutOfRange));
+    }
+}
+
+#[test]
+fn the_examples_decode() {
+    let date = httpdate::fmt_http_date(SystemTime::UNIX_EPOCH);
+    let (ok, _) = decode_balance(date.as_bytes(), EXAMPLES[0].as_bytes());
+    assert_eq!(ok.unwrap().balance, rust_decimal::Decimal::new(9999, 2));
+    assert!(decode_balance(b"", EXAMPLES[1].as_bytes()).0.is_ok());
+    let (err, learnt) = decode_balance(date.as_bytes(), EXAMPLES[2].as_bytes());
+    assert_eq!(
+        Status::of(&err.unwrap_err()),
+        Some(Status::TimestampOutOfRange)
+    );
+    assert_eq!(learnt, Some(SystemTime::UNIX_EPOCH));
+    assert!(matches!(
+        decode_balance(b"", b"<html>502</html>").0,
+        Err(Error::Decode { .. })
+    ));
+}

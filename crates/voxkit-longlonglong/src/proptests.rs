@@ -1,0 +1,328 @@
+//! Property tests of the response decoder (the same entry point as `fuzz/`): arbitrary
+//! bytes, JSON mutations of the documentation's examples and byte edits of them are decoded
+//! or refused with a clean error, never a panic.
+//!
+//! [`CASES`] cases per property, each case running every decoder ([`Payload::ALL`]). The
+//! seed is fixed, so a run is reproducible; `PROPTEST_RNG_SEED=<n>` explores other inputs
+//! and `PROPTEST_CASES=<n>` runs more cases.
+
+use proptest::prelude::*;
+use proptest::test_runner::{Config, RngSeed};
+use serde_json::Value;
+use voxkit_core::Error;
+use voxkit_core::error::EXCERPT_CHARS;
+
+use crate::__fuzz::{Payload, decode_body};
+use crate::{OPERATIONS, PROVIDER};
+
+/// Cases per property.
+const CASES: u32 = 256;
+
+fn config() -> Config {
+    let defaults = Config::default();
+    let mut config = Config {
+        cases: if std::env::var_os("PROPTEST_CASES").is_some() {
+            defaults.cases
+        } else {
+            CASES
+        },
+        failure_persistence: None,
+        ..defaults
+    };
+    if config.rng_seed == RngSeed::Random {
+        config.rng_seed = RngSeed::Fixed(0x766f_786b_6974);
+    }
+    config
+}
+
+/// The documentation's answers (and the shapes the wire tests pin down).
+const EXAMPLES: &[&str] = &[
+    r#"{"code":200,"status":"success","message":"AI外呼充值操作成功","data":[]}"#,
+    r#"{"code":10004,"status":"error","message":"用户未开通账单权限","data":[]}"#,
+    r#"{ "code": 200, "status": "success", "message": "查看充值记录成功",
+  "data": [ { "id": 137, "user_id": "073d8501-b6a3-4869-a87e-71807bfd4fb8", "amounts": 10, "balance": 1584,
+              "remark": "测试", "created_at": "2023-10-18 10:09:20", "updated_at": "2023-10-18 10:09:20", "type": "充值" } ] }"#,
+    r#"{ "code": 200, "status": "success", "message": "查看子账户信息成功",
+  "data": { "id": "91f9254f-ca58-49af-be34-8370d7549d73", "name": "子账户1", "phone": "123456789",
+            "email": "123456789@qq.com", "sex": 0, "alias": "账户1", "duty": "员工", "landline_phone": null,
+            "qq": null, "wechat": null, "birthday": "2022-07-13",
+            "created_at": "2022-07-13 17:12:37", "updated_at": "2022-07-13 17:58:42" } }"#,
+    r#"{"code": 200, "status": "success", "message": "添加子账户成功", "data": {"id": "01c80030-28ef-4d0b-a2ef-2475a0504e32", "name": "子账户1", "email": "12345678@qq.com", "phone": "12345678"}}"#,
+    r#"{"code": 200, "status": "success", "message": "ok",
+  "meta": {"has_pages": true, "total": 31, "last_page": 31, "current_page": 2, "per_page": "1"},
+  "data": [{"id": "91f9254f-ca58-49af-be34-8370d7549d73", "name": "子账户1", "phone": "123456789",
+            "email": "123456789@qq.com", "sex": 1, "birthday": null, "department": "sales"}]}"#,
+    r#"{"code": 200, "status": "success", "message": "注册成功", "data": {"id": 1}}"#,
+];
+
+/// `Ok`, or an error that is clean: a decode error with a short printable excerpt, or the
+/// provider's error with the code it sent.
+fn check(payload: Payload, result: Result<(), Error>) -> Result<(), TestCaseError> {
+    let Err(error) = result else {
+        return Ok(());
+    };
+    let shown = error.to_string();
+    prop_assert!(shown.starts_with(PROVIDER), "{payload:?}: {shown}");
+    match &error {
+        Error::Decode {
+            message, excerpt, ..
+        } => {
+            prop_assert!(!message.is_empty());
+            prop_assert!(excerpt.chars().count() <= EXCERPT_CHARS + 1, "{excerpt}");
+            prop_assert!(!excerpt.chars().any(char::is_control), "{excerpt:?}");
+        }
+        Error::Api { code, .. } => {
+            prop_assert!(code.as_deref().is_some_and(|c| c != "200"), "{error:?}");
+        }
+        other => prop_assert!(false, "{payload:?}: not a decoder error: {other:?}"),
+    }
+    Ok(())
+}
+
+fn decode_all(body: &[u8]) -> Result<(), TestCaseError> {
+    for &payload in Payload::ALL {
+        check(payload, decode_body(payload, 200, body))?;
+    }
+    Ok(())
+}
+
+// ----- JSON mutations --------------------------------------------------------------------
+
+/// Strings that decoders of numbers, dates and ids find hard.
+const TRICKY: &[&str] = &[
+    "",
+    " ",
+    "0",
+    "-1",
+    "200",
+    "1e400",
+    "9e99999999999",
+    "1e-99999999999",
+    "NaN",
+    "79228162514264337593543950336",
+    "-79228162514264337593543950336",
+    "0.00000000000000000000000000001",
+    "18446744073709551616",
+    "-9223372036854775809",
+    "2023-10-18 10:09:20",
+    "2023-02-30 25:61:61",
+    "+262143-12-31 23:59:59",
+    "9999-12-31T23:59:59",
+    "2022-07-13",
+    "１２３",
+    "\u{0}",
+    "../x",
+    "5433b412-07d5-44e6-9fa4-deb65e43bc93",
+    "充值",
+];
+
+fn scalar() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        any::<f64>().prop_filter_map("finite", |f| serde_json::Number::from_f64(f)
+            .map(Value::Number)),
+        "\\PC{0,16}".prop_map(Value::String),
+        prop::sample::select(TRICKY).prop_map(|s| Value::String(s.to_owned())),
+    ]
+}
+
+fn json() -> impl Strategy<Value = Value> {
+    scalar().prop_recursive(3, 16, 4, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+            prop::collection::vec(("[a-z_]{1,10}", inner), 0..4)
+                .prop_map(|fields| Value::Object(fields.into_iter().collect())),
+        ]
+    })
+}
+
+/// One edit of a JSON document, at the node numbered `.0` (pre-order, modulo the count).
+#[derive(Debug, Clone)]
+enum Edit {
+    Replace(Value),
+    Remove,
+    Insert(String, Value),
+}
+
+fn edits() -> impl Strategy<Value = Vec<(usize, Edit)>> {
+    let edit = prop_oneof![
+        json().prop_map(Edit::Replace),
+        Just(Edit::Remove),
+        ("[a-z_]{1,10}", json()).prop_map(|(k, v)| Edit::Insert(k, v)),
+    ];
+    prop::collection::vec((any::<usize>(), edit), 1..5)
+}
+
+/// JSON pointers to every node of `value`, in pre-order.
+fn pointers(value: &Value, at: String, out: &mut Vec<String>) {
+    match value {
+        Value::Array(items) => {
+            out.push(at.clone());
+            for (i, item) in items.iter().enumerate() {
+                pointers(item, format!("{at}/{i}"), out);
+            }
+        }
+        Value::Object(fields) => {
+            out.push(at.clone());
+            for (key, item) in fields {
+                let key = key.replace('~', "~0").replace('/', "~1");
+                pointers(item, format!("{at}/{key}"), out);
+            }
+        }
+        _ => out.push(at),
+    }
+}
+
+fn apply(doc: &mut Value, at: usize, edit: Edit) {
+    let mut all = Vec::new();
+    pointers(doc, String::new(), &mut all);
+    let pointer = all[at % all.len()].clone();
+    match edit {
+        Edit::Replace(value) => {
+            if let Some(node) = doc.pointer_mut(&pointer) {
+                *node = value;
+            }
+        }
+        Edit::Insert(key, value) => match doc.pointer_mut(&pointer) {
+            Some(Value::Object(fields)) => {
+                fields.insert(key, value);
+            }
+            Some(Value::Array(items)) => items.push(value),
+            Some(node) => *node = value,
+            None => {}
+        },
+        Edit::Remove => {
+            let Some((parent, last)) = pointer.rsplit_once('/') else {
+                *doc = Value::Null;
+                return;
+            };
+            let key = last.replace("~1", "/").replace("~0", "~");
+            match doc.pointer_mut(parent) {
+                Some(Value::Object(fields)) => {
+                    fields.remove(&key);
+                }
+                Some(Value::Array(items)) => {
+                    if let Ok(i) = key.parse::<usize>() {
+                        if i < items.len() {
+                            items.remove(i);
+                        }
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+}
+
+/// One byte-level edit of a serialized document.
+#[derive(Debug, Clone)]
+enum ByteEdit {
+    Truncate(usize),
+    Overwrite(usize, u8),
+    Insert(usize, u8),
+}
+
+fn byte_edits() -> impl Strategy<Value = Vec<ByteEdit>> {
+    let edit = prop_oneof![
+        any::<usize>().prop_map(ByteEdit::Truncate),
+        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| ByteEdit::Overwrite(i, b)),
+        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| ByteEdit::Insert(i, b)),
+    ];
+    prop::collection::vec(edit, 1..6)
+}
+
+fn apply_bytes(bytes: &mut Vec<u8>, edit: ByteEdit) {
+    let len = bytes.len();
+    match edit {
+        ByteEdit::Truncate(i) => bytes.truncate(i % (len + 1)),
+        ByteEdit::Overwrite(i, b) if len > 0 => bytes[i % len] = b,
+        ByteEdit::Overwrite(..) => {}
+        ByteEdit::Insert(i, b) => bytes.insert(i % (len + 1), b),
+    }
+}
+
+fn example() -> impl Strategy<Value = Value> {
+    prop::sample::select(EXAMPLES)
+        .prop_map(|text| serde_json::from_str(text).expect("the examples are JSON"))
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn arbitrary_bytes_decode_or_fail_cleanly(body in prop::collection::vec(any::<u8>(), 0..600)) {
+        decode_all(&body)?;
+    }
+
+    #[test]
+    fn mutated_doc_examples_decode_or_fail_cleanly(mut doc in example(), edits in edits()) {
+        for (at, edit) in edits {
+            apply(&mut doc, at, edit);
+        }
+        decode_all(&serde_json::to_vec(&doc).expect("serializable"))?;
+    }
+
+    #[test]
+    fn byte_edited_doc_examples_decode_or_fail_cleanly(
+        doc in prop::sample::select(EXAMPLES),
+        edits in byte_edits(),
+    ) {
+        let mut bytes = doc.as_bytes().to_vec();
+        for edit in edits {
+            apply_bytes(&mut bytes, edit);
+        }
+        decode_all(&bytes)?;
+    }
+
+    /// Whatever else the envelope holds, a `code` other than 200 is the provider's error
+    /// carrying that code, for every payload.
+    #[test]
+    fn any_code_but_200_is_the_providers_error(
+        mut doc in example(),
+        code in prop_oneof![any::<i64>().prop_map(Value::from), "[0-9-]{1,6}".prop_map(Value::String)],
+        message in "\\PC{0,20}",
+    ) {
+        let expected = match &code {
+            Value::String(s) => s.trim().to_owned(),
+            other => other.to_string(),
+        };
+        prop_assume!(expected != "200");
+        doc["code"] = code;
+        doc["message"] = Value::String(message.clone());
+        let body = serde_json::to_vec(&doc).expect("serializable");
+        for &payload in Payload::ALL {
+            match decode_body(payload, 200, &body) {
+                Err(Error::Api { code, message: got, .. }) => {
+                    prop_assert_eq!(code.as_deref(), Some(expected.as_str()));
+                    prop_assert_eq!(&got, &message);
+                }
+                other => prop_assert!(false, "{payload:?}: {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
+fn every_operation_has_a_decoder_and_the_examples_decode() {
+    for (name, _) in OPERATIONS {
+        assert!(Payload::of(name).is_some(), "{name} has no fuzzed decoder");
+    }
+    let ok = |payload, example: &str| decode_body(payload, 200, example.as_bytes()).is_ok();
+    assert!(ok(Payload::Ack, EXAMPLES[0]));
+    assert!(matches!(
+        decode_body(Payload::Ack, 200, EXAMPLES[1].as_bytes()),
+        Err(Error::Api { .. })
+    ));
+    assert!(ok(Payload::RechargeHistory, EXAMPLES[2]));
+    assert!(ok(Payload::SubAccount, EXAMPLES[3]));
+    assert!(ok(Payload::SubAccount, EXAMPLES[4]));
+    assert!(ok(Payload::SubAccounts, EXAMPLES[5]));
+    assert!(ok(Payload::Undocumented, EXAMPLES[6]));
+    assert!(matches!(
+        decode_body(Payload::SubAccount, 502, b"<html>502 Bad Gateway</html>"),
+        Err(Error::Decode { .. })
+    ));
+}

@@ -1,0 +1,555 @@
+//! The fault matrix: every operation of every provider against every fault, generated
+//! from one table that a test holds equal to the providers' own `OPERATIONS` lists (a new
+//! operation cannot be forgotten) and to the sandbox's routes.
+//!
+//! Raw-TCP fault server, one test per fault: connection refused, connection dropped after
+//! the request was read, a stall past the attempt timeout, a truncated body, an HTML 502,
+//! a 503 with `Retry-After`, a 429, a stall that runs into the call's deadline and an
+//! answer larger than the cap. Each case asserts the attempts the client made, the
+//! requests the server read, the error returned (outcome unknown or not) and the time the
+//! call took on tokio's paused clock: repeatable operations retry within the policy and the
+//! deadline; non-repeatable ones are sent once unless the connection was refused, and
+//! report outcome unknown whenever the request may have been applied.
+//!
+//! Sandbox, one test per injected fault (503 with `Retry-After`, 429, connection dropped
+//! before handling, applied then dropped): the same rules, and the sandbox's state shows
+//! how many times each non-repeatable operation was applied (never twice; once exactly
+//! when the answer was dropped after applying).
+
+#![cfg(all(feature = "longlonglong", feature = "laaffic", feature = "espai"))]
+
+mod common;
+
+use std::time::Duration;
+
+use tokio::time::Instant;
+use voxkit::core::fault::{Fault, FaultServer, refused_url};
+use voxkit::core::{Error, Idempotency, Origin, TransportKind};
+use voxkit::espai::{Commodity, OrderKind};
+use voxkit::{espai, laaffic, longlonglong};
+use voxkit_sandbox::{ROUTES, Sandbox};
+
+use common::ops::{Inputs, Op, TABLE, call, sandbox_inputs};
+use common::{Clients, Counting, Settings, clients, drive, http_client};
+
+#[test]
+fn the_table_is_every_operation_of_every_provider_and_every_sandbox_route() {
+    let mut listed: Vec<(&str, &str, Idempotency)> = Vec::new();
+    for (provider, operations) in [
+        (longlonglong::PROVIDER, longlonglong::OPERATIONS),
+        (laaffic::PROVIDER, laaffic::OPERATIONS),
+        (espai::PROVIDER, espai::OPERATIONS),
+    ] {
+        listed.extend(operations.iter().map(|(name, i)| (provider, *name, *i)));
+    }
+    let mut table: Vec<(&str, &str, Idempotency)> = TABLE
+        .iter()
+        .map(|o| (o.provider, o.name, o.idempotency))
+        .collect();
+    listed.sort_by_key(|(p, n, _)| (*p, *n));
+    table.sort_by_key(|(p, n, _)| (*p, *n));
+    assert_eq!(
+        table, listed,
+        "the fault matrix's TABLE must list exactly the providers' OPERATIONS"
+    );
+
+    let mut routes: Vec<&str> = TABLE.iter().map(|o| o.route).collect();
+    routes.sort_unstable();
+    routes.dedup();
+    let mut served: Vec<&str> = ROUTES.iter().map(|r| r.name).collect();
+    served.sort_unstable();
+    assert_eq!(
+        routes, served,
+        "every sandbox route is exercised, and every row names a sandbox route"
+    );
+}
+
+// ----- the raw-TCP fault server ----------------------------------------------------------
+
+/// The faults of the fault server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Nothing listens: the connection is refused.
+    Refused,
+    /// The server reads the request and closes the connection.
+    Dropped,
+    /// The server reads the request and never answers (2 s attempt timeout).
+    Stall,
+    /// `200` with `Content-Length: 200` and 27 bytes, then the connection closes.
+    Truncated,
+    /// A gateway's HTML `502 Bad Gateway`.
+    Html502,
+    /// `503` with `Retry-After: 2`.
+    Busy503,
+    /// `429` without `Retry-After`.
+    TooMany429,
+    /// The server stalls; the call's deadline (3 s) ends it during the second attempt.
+    Deadline,
+    /// `200` with a 4 KiB body; the client accepts 1 KiB.
+    Oversized,
+}
+
+const KINDS: &[Kind] = &[
+    Kind::Refused,
+    Kind::Dropped,
+    Kind::Stall,
+    Kind::Truncated,
+    Kind::Html502,
+    Kind::Busy503,
+    Kind::TooMany429,
+    Kind::Deadline,
+    Kind::Oversized,
+];
+
+impl Kind {
+    fn fault(self) -> Option<Fault> {
+        Some(match self {
+            Kind::Refused => return None,
+            Kind::Dropped => Fault::DropAfterRequest,
+            Kind::Stall | Kind::Deadline => Fault::Stall,
+            Kind::Truncated => Fault::Truncated {
+                status: 200,
+                declared: 200,
+                body: br#"{"code":200,"success":true,"#.to_vec(),
+            },
+            Kind::Html502 => Fault::html_502(),
+            Kind::Busy503 => Fault::Respond {
+                status: 503,
+                headers: vec![
+                    ("Retry-After".into(), "2".into()),
+                    ("Content-Type".into(), "text/html".into()),
+                ],
+                body: b"<html><body>busy</body></html>".to_vec(),
+            },
+            Kind::TooMany429 => Fault::Respond {
+                status: 429,
+                headers: vec![],
+                body: b"slow down".to_vec(),
+            },
+            Kind::Oversized => Fault::json(&format!(r#"{{"pad":"{}"}}"#, "x".repeat(4096))),
+        })
+    }
+
+    fn settings(self) -> Settings {
+        let mut settings = Settings::default();
+        match self {
+            Kind::Deadline => settings.deadline = Some(Duration::from_secs(3)),
+            Kind::Oversized => settings.max_response_bytes = 1024,
+            _ => {}
+        }
+        settings
+    }
+
+    /// (attempts made = requests read, except when refused; least and most virtual time).
+    fn expected(self, repeatable: bool) -> (usize, Duration, Duration) {
+        let ms = Duration::from_millis;
+        let s = Duration::from_secs;
+        // Two full-jitter backoffs: at most 100 ms, then at most 200 ms.
+        let backoffs = ms(300);
+        match (self, repeatable) {
+            (Kind::Refused, _) => (3, ms(0), backoffs),
+            (Kind::Dropped | Kind::Truncated | Kind::Html502 | Kind::TooMany429, true) => {
+                (3, ms(0), backoffs)
+            }
+            (Kind::Stall, true) => (3, s(6), s(6) + backoffs),
+            (Kind::Busy503, true) => (3, s(4), s(4)),
+            (Kind::Deadline, true) => (2, s(3), s(3)),
+            (Kind::Stall | Kind::Deadline, false) => (1, s(2), s(2)),
+            (Kind::Oversized, _) | (_, false) => (1, ms(0), ms(0)),
+        }
+    }
+
+    /// Whether `err` is the error this fault must give.
+    fn check(self, repeatable: bool, err: &Error) -> Result<(), String> {
+        let transport = |e: &Error, want: TransportKind, sent: bool| matches!(e, Error::Transport { kind, maybe_sent, .. } if *kind == want && *maybe_sent == sent);
+        let status = |e: &Error, code: u16| e.status().is_some_and(|s| s.as_u16() == code);
+        let timeout =
+            |e: &Error, n: u32| matches!(e, Error::Timeout { attempts, .. } if *attempts == n);
+        // The error itself for repeatable operations (and known outcomes), the cause of
+        // an outcome unknown for the others.
+        let unknown = |cause_ok: &dyn Fn(&Error) -> bool| match err {
+            Error::OutcomeUnknown { cause, .. } => cause_ok(cause),
+            _ => false,
+        };
+        let ok = match (self, repeatable) {
+            (Kind::Refused, _) => {
+                transport(err, TransportKind::Connect, false) && err.nothing_sent()
+            }
+            (Kind::Dropped | Kind::Truncated, true) => {
+                transport(err, TransportKind::Dropped, true) && err.is_retryable()
+            }
+            (Kind::Dropped | Kind::Truncated, false) => {
+                unknown(&|e| transport(e, TransportKind::Dropped, true))
+            }
+            (Kind::Stall, true) => timeout(err, 3),
+            (Kind::Deadline, true) => timeout(err, 2),
+            (Kind::Stall | Kind::Deadline, false) => unknown(&|e| timeout(e, 1)),
+            (Kind::Html502, true) => status(err, 502),
+            (Kind::Html502, false) => unknown(&|e| status(e, 502)),
+            (Kind::Busy503, _) => {
+                matches!(err, Error::Status { retry_after: Some(d), .. } if *d == Duration::from_secs(2))
+                    && status(err, 503)
+                    && err.is_retryable()
+            }
+            (Kind::TooMany429, _) => status(err, 429) && err.is_retryable(),
+            (Kind::Oversized, true) => transport(err, TransportKind::BodyTooLarge, true),
+            (Kind::Oversized, false) => {
+                unknown(&|e| transport(e, TransportKind::BodyTooLarge, true))
+            }
+        };
+        let must_be_unknown =
+            !repeatable && !matches!(self, Kind::Refused | Kind::Busy503 | Kind::TooMany429);
+        if !ok || err.outcome_unknown() != must_be_unknown {
+            return Err(format!("unexpected error {err:?}"));
+        }
+        if err.outcome_unknown() && (err.is_retryable() || err.nothing_sent()) {
+            return Err(format!(
+                "an unknown outcome must not look safe to retry: {err:?}"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Runs every operation against one fault; returns the cases run.
+async fn run_kind(kind: Kind) -> usize {
+    let http = http_client();
+    let inputs = Inputs::docs();
+    let mut failures = Vec::new();
+    for op in TABLE {
+        let server = match kind.fault() {
+            Some(fault) => Some(FaultServer::start(vec![fault]).await),
+            None => None,
+        };
+        let url = match &server {
+            Some(server) => server.url(),
+            None => refused_url().await,
+        };
+        let transport = Counting::new(http.clone());
+        let c = clients(&url, transport.clone(), kind.settings());
+        let read = || server.as_ref().map_or(0, FaultServer::requests);
+        let stalled: Option<&dyn Fn() -> usize> =
+            matches!(kind, Kind::Stall | Kind::Deadline).then_some(&read);
+        let start = Instant::now();
+        let result = drive(call(op, &c, &inputs), &transport, stalled).await;
+        let elapsed = start.elapsed();
+
+        let repeatable = op.idempotency.is_repeatable();
+        let (attempts, least, most) = kind.expected(repeatable);
+        let expect_read = if kind == Kind::Refused { 0 } else { attempts };
+        let mut problems = Vec::new();
+        match &result {
+            Ok(()) => problems.push("succeeded".to_owned()),
+            Err(err) => {
+                if let Err(problem) = kind.check(repeatable, err) {
+                    problems.push(problem);
+                }
+                if err.origin() != Origin::new(op.provider, op.name) {
+                    problems.push(format!("origin {}", err.origin()));
+                }
+            }
+        }
+        if transport.attempts() != attempts {
+            problems.push(format!(
+                "{} attempts, expected {attempts}",
+                transport.attempts()
+            ));
+        }
+        if read() != expect_read {
+            problems.push(format!(
+                "the server read {} requests, expected {expect_read}",
+                read()
+            ));
+        }
+        let slack = Duration::from_millis(20);
+        if elapsed < least || elapsed > most + slack {
+            problems.push(format!("took {elapsed:?}, expected {least:?} to {most:?}"));
+        }
+        if !problems.is_empty() {
+            failures.push(format!(
+                "{kind:?} × {} {} ({:?}): {}",
+                op.provider,
+                op.name,
+                op.idempotency,
+                problems.join("; ")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    eprintln!(
+        "fault matrix: {kind:?}: {} operations × 1 fault passed",
+        TABLE.len()
+    );
+    TABLE.len()
+}
+
+#[tokio::test(start_paused = true)]
+async fn connection_refused() {
+    run_kind(Kind::Refused).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn connection_dropped_after_the_request_was_read() {
+    run_kind(Kind::Dropped).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn stall_past_the_attempt_timeout() {
+    run_kind(Kind::Stall).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn truncated_body() {
+    run_kind(Kind::Truncated).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn html_502() {
+    run_kind(Kind::Html502).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn status_503_with_retry_after() {
+    run_kind(Kind::Busy503).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn status_429() {
+    run_kind(Kind::TooMany429).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn stall_into_the_deadline() {
+    run_kind(Kind::Deadline).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn answer_larger_than_the_cap() {
+    run_kind(Kind::Oversized).await;
+}
+
+// ----- the sandbox's fault injection -----------------------------------------------------
+
+/// The faults the sandbox injects on an operation's route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Injected {
+    /// The next two requests: `503` with `Retry-After: 1`, not handled.
+    Busy503,
+    /// The next two requests: `429`, not handled.
+    TooMany429,
+    /// The next two requests: the connection is closed before handling.
+    DropBefore,
+    /// The next request is handled (applied), then its connection closed unanswered.
+    DropAfter,
+}
+
+const INJECTED: &[Injected] = &[
+    Injected::Busy503,
+    Injected::TooMany429,
+    Injected::DropBefore,
+    Injected::DropAfter,
+];
+
+impl Injected {
+    fn fault(self) -> voxkit_sandbox::Fault {
+        let fault = voxkit_sandbox::Fault::default();
+        match self {
+            Injected::Busy503 => fault.error(1.0, 503).retry_after(1).times(2),
+            Injected::TooMany429 => fault.error(1.0, 429).times(2),
+            Injected::DropBefore => fault.drop_before(1.0).times(2),
+            Injected::DropAfter => fault.drop_after(1.0).times(1),
+        }
+    }
+}
+
+/// How many times a non-repeatable operation was applied, read from the sandbox's state
+/// (or, where the state has no accessor, by a second request through the SDK).
+async fn applied(
+    op: &Op,
+    sandbox: &Sandbox,
+    c: &Clients,
+    i: &Inputs,
+    transport: &Counting,
+) -> usize {
+    let movements = |kind: &str, remark: &str| {
+        sandbox
+            .longlonglong_movements(i.user.as_str())
+            .iter()
+            .filter(|m| m.kind == kind && m.remark.as_deref() == Some(remark))
+            .count()
+    };
+    let user = || sandbox.longlonglong_user(i.user.as_str()).expect("user");
+    match op.name {
+        "recharge" => movements("充值", &i.tag),
+        "deduct" => movements("扣费", &i.tag),
+        "zero_balance" => movements("扣费", "余额归零"),
+        "create_sub_account" => user()
+            .sub_accounts
+            .iter()
+            .filter(|s| s.email == format!("sub-{}@example.com", i.tag))
+            .count(),
+        "delete_sub_account" => {
+            usize::from(!user().sub_accounts.iter().any(|s| s.id == i.sub.as_str()))
+        }
+        "transfer" => {
+            let left = sandbox.espai_card(&i.from.code).expect("card").quota;
+            usize::try_from((500 - left) / 5).expect("whole transfers")
+        }
+        "destroy" => usize::from(
+            !sandbox
+                .espai_cards()
+                .iter()
+                .any(|card| card.id == i.empty_card_id),
+        ),
+        // No accessor: register the same e-mail again; the sandbox refuses a taken one.
+        "register_user" => match drive(call(op, c, i), transport, None).await {
+            Ok(()) => 0,
+            Err(e) if e.api_code() == Some("422") => 1,
+            Err(e) => panic!("probe: {e}"),
+        },
+        // No accessor: the next order's number tells how many were created.
+        "pay" => {
+            let url = drive(
+                c.espai.pay(Commodity::Uses1000, OrderKind::Buy),
+                transport,
+                None,
+            )
+            .await
+            .expect("probe: pay");
+            let number = url
+                .split("out_trade_no=SANDBOX")
+                .nth(1)
+                .and_then(|rest| rest.get(..8))
+                .and_then(|n| n.parse::<usize>().ok())
+                .expect("an order number");
+            number - 1
+        }
+        other => panic!("no probe for {other}"),
+    }
+}
+
+async fn run_injected(injected: Injected) -> usize {
+    let http = http_client();
+    let mut failures = Vec::new();
+    for op in TABLE {
+        let sandbox = Sandbox::start().await.expect("sandbox");
+        let transport = Counting::new(http.clone());
+        let c = clients(&sandbox.url(), transport.clone(), Settings::default());
+        let inputs = sandbox_inputs(&sandbox, &c, &transport).await;
+        sandbox.set_fault(op.route, injected.fault());
+
+        let before = transport.attempts();
+        let start = Instant::now();
+        let result = drive(call(op, &c, &inputs), &transport, None).await;
+        let elapsed = start.elapsed();
+        let attempts = transport.attempts() - before;
+        sandbox.clear_faults();
+
+        let repeatable = op.idempotency.is_repeatable();
+        let mut problems = Vec::new();
+        let want_attempts = match (injected, repeatable) {
+            (_, false) => 1,
+            (Injected::DropAfter, true) => 2,
+            (_, true) => 3,
+        };
+        if attempts != want_attempts {
+            problems.push(format!("{attempts} attempts, expected {want_attempts}"));
+        }
+        if repeatable {
+            if let Err(e) = &result {
+                problems.push(format!("not retried to success: {e}"));
+            }
+            let least = if injected == Injected::Busy503 {
+                Duration::from_secs(2)
+            } else {
+                Duration::ZERO
+            };
+            if elapsed < least || elapsed > least + Duration::from_millis(320) {
+                problems.push(format!("took {elapsed:?}"));
+            }
+        } else {
+            let times = applied(op, &sandbox, &c, &inputs, &transport).await;
+            let (unknown, want_times) = match injected {
+                Injected::Busy503 | Injected::TooMany429 => (false, 0),
+                Injected::DropBefore => (true, 0),
+                Injected::DropAfter => (true, 1),
+            };
+            match &result {
+                Ok(()) => problems.push("succeeded".into()),
+                Err(e) if e.outcome_unknown() != unknown => {
+                    problems.push(format!("outcome_unknown() is not {unknown}: {e:?}"));
+                }
+                Err(e)
+                    if !unknown
+                        && e.status().map(|s| s.as_u16())
+                            != Some(match injected {
+                                Injected::Busy503 => 503,
+                                _ => 429,
+                            }) =>
+                {
+                    problems.push(format!("unexpected error {e:?}"))
+                }
+                Err(_) => {}
+            }
+            if times != want_times {
+                problems.push(format!("applied {times} times, expected {want_times}"));
+            }
+        }
+        let dropped = sandbox.dropped_after_applying();
+        if dropped != u64::from(injected == Injected::DropAfter) {
+            problems.push(format!("the sandbox dropped {dropped} applied answers"));
+        }
+        if !problems.is_empty() {
+            failures.push(format!(
+                "sandbox {injected:?} × {} {} ({:?}): {}",
+                op.provider,
+                op.name,
+                op.idempotency,
+                problems.join("; ")
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+    eprintln!(
+        "fault matrix: sandbox {injected:?}: {} operations × 1 fault passed",
+        TABLE.len()
+    );
+    TABLE.len()
+}
+
+#[tokio::test(start_paused = true)]
+async fn sandbox_503_with_retry_after() {
+    run_injected(Injected::Busy503).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn sandbox_429() {
+    run_injected(Injected::TooMany429).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn sandbox_drop_before_handling() {
+    run_injected(Injected::DropBefore).await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn sandbox_applied_then_dropped() {
+    run_injected(Injected::DropAfter).await;
+}
+
+#[test]
+fn figures() {
+    eprintln!(
+        "fault matrix: {} operations × {} fault-server faults = {} cases; \
+         {} operations × {} sandbox faults = {} cases",
+        TABLE.len(),
+        KINDS.len(),
+        TABLE.len() * KINDS.len(),
+        TABLE.len(),
+        INJECTED.len(),
+        TABLE.len() * INJECTED.len()
+    );
+    assert_eq!(TABLE.len(), 19);
+    assert_eq!(KINDS.len(), 9);
+    assert_eq!(INJECTED.len(), 4);
+}

@@ -1,0 +1,393 @@
+//! Secret hygiene: every client and every request type holding a credential or a password
+//! is built with sentinel values; every operation of every provider runs to success (the
+//! sandbox) and through every error path (the fault server: provider errors and error pages
+//! echoing the credentials, bodies that cannot be decoded, dropped connections, timeouts,
+//! unknown outcomes, oversized answers, refused connections; invalid input; configuration
+//! errors) under a `tracing` subscriber capturing everything at TRACE. The sentinels must
+//! appear nowhere: not in the captured logs, not in the `Debug` or `Display` of clients,
+//! builders, requests and errors (their sources included).
+//!
+//! (The CLI's output is checked by the CLI's own tests.)
+
+#![cfg(all(feature = "longlonglong", feature = "laaffic", feature = "espai"))]
+
+mod common;
+
+use std::time::Duration;
+
+use tracing_subscriber::fmt::format::FmtSpan;
+use voxkit::core::Error;
+use voxkit::core::fault::{Fault, FaultServer, refused_url};
+use voxkit::espai::CardKey;
+use voxkit::longlonglong::{NewSubAccount, NewUser};
+use voxkit::{espai, laaffic, longlonglong};
+use voxkit_sandbox::Sandbox;
+
+use common::ops::{Inputs, TABLE, call, sandbox_inputs};
+use common::{Capture, Counting, Credentials, SANDBOX, Settings, clients_as, drive, http_client};
+
+const TOKEN: &str = "SENTINEL-TOKEN-7f3a";
+const LAAFFIC_KEY: &str = "SENTINEL-KEY-2b91";
+const LAAFFIC_SECRET: &str = "SENTINEL-SECRET-c40d";
+const ESPAI_KEY: &str = "SENTINEL-OPENKEY-9e17";
+const PASSWORD: &str = "SENTINEL-PASSWORD-51aa";
+
+const SENTINEL_CREDENTIALS: Credentials = Credentials {
+    token: TOKEN,
+    laaffic_key: LAAFFIC_KEY,
+    laaffic_secret: LAAFFIC_SECRET,
+    espai_key: ESPAI_KEY,
+};
+
+/// Everything that must never be shown: the sentinels, and the sandbox's credentials used
+/// on the success path.
+const NEVER_SHOWN: &[&str] = &[
+    TOKEN,
+    LAAFFIC_KEY,
+    LAAFFIC_SECRET,
+    ESPAI_KEY,
+    PASSWORD,
+    voxkit_sandbox::LONGLONGLONG_TOKEN,
+    voxkit_sandbox::LAAFFIC_API_KEY,
+    voxkit_sandbox::LAAFFIC_API_SECRET,
+    voxkit_sandbox::ESPAI_OPEN_API_KEY,
+];
+
+/// What a server that echoes the credentials it received from `provider`'s client sends
+/// back. (A client can scrub its own credentials only: it does not know the others'.)
+fn echo(provider: &str) -> String {
+    match provider {
+        "longlonglong" => format!("bearer token={TOKEN}"),
+        "laaffic" => format!("key={LAAFFIC_KEY} secret={LAAFFIC_SECRET}"),
+        _ => format!("open_api_key={ESPAI_KEY}"),
+    }
+}
+
+/// The faults of the error paths, each served to every operation of `provider`.
+fn faults(provider: &str) -> Vec<(&'static str, Option<Fault>)> {
+    let echo = echo(provider);
+    // One of the credentials of `provider`'s client, alone.
+    let own = match provider {
+        "longlonglong" => TOKEN,
+        "laaffic" => LAAFFIC_SECRET,
+        _ => ESPAI_KEY,
+    };
+    let html = |status: u16, extra: Vec<(String, String)>| {
+        let mut headers = vec![("Content-Type".to_owned(), "text/html".to_owned())];
+        headers.extend(extra);
+        Some(Fault::Respond {
+            status,
+            headers,
+            body: format!("<html><body><h1>{status}</h1><p>{echo}</p></body></html>").into_bytes(),
+        })
+    };
+    let json = |body: String| Some(Fault::json(&body));
+    vec![
+        ("connection refused", None),
+        ("dropped after the request", Some(Fault::DropAfterRequest)),
+        ("stall past the attempt timeout", Some(Fault::Stall)),
+        (
+            "truncated body",
+            Some(Fault::Truncated {
+                status: 200,
+                declared: 4096,
+                body: echo.clone().into_bytes(),
+            }),
+        ),
+        ("HTML 200 echoing the credentials", html(200, vec![])),
+        ("HTML 401 echoing the credentials", html(401, vec![])),
+        ("HTML 502 echoing the credentials", html(502, vec![])),
+        (
+            "503 with Retry-After echoing the credentials",
+            html(503, vec![("Retry-After".into(), "1".into())]),
+        ),
+        ("429 echoing the credentials", html(429, vec![])),
+        (
+            "oversized answer",
+            json(format!(r#"{{"pad":"{}"}}"#, echo.repeat(200))),
+        ),
+        (
+            "longlonglong error echoing the credentials",
+            json(format!(
+                r#"{{"code":"{own}","status":"error","message":"{echo}","data":[]}}"#
+            )),
+        ),
+        (
+            "longlonglong success whose data holds the credentials",
+            json(format!(
+                r#"{{"code":200,"status":"success","message":"{echo}","data":{{"id":"{own}","x":["{echo}"]}}}}"#
+            )),
+        ),
+        (
+            "laaffic error echoing the credentials",
+            json(format!(r#"{{"status":"-1","reason":"{echo}"}}"#)),
+        ),
+        (
+            "laaffic -16 echoing the credentials (clock correction)",
+            Some(Fault::Respond {
+                status: 200,
+                headers: vec![
+                    ("Content-Type".into(), "application/json".into()),
+                    ("Date".into(), "Wed, 01 Sep 2021 04:00:00 GMT".into()),
+                ],
+                body: format!(r#"{{"status":"-16","reason":"{echo}"}}"#).into_bytes(),
+            }),
+        ),
+        (
+            "laaffic success whose fields hold the credentials",
+            json(format!(
+                r#"{{"status":"0","reason":"{echo}","balance":"{own}","gift":"0","credit":"0"}}"#
+            )),
+        ),
+        (
+            "espai error echoing the credentials",
+            json(format!(
+                r#"{{"success":false,"message":"{echo}","code":"{own}"}}"#
+            )),
+        ),
+        (
+            "espai success whose data holds the credentials",
+            json(format!(
+                r#"{{"success":true,"message":"{echo}","data":{{"id":"{own}","api_limit":"{own}"}}}}"#
+            )),
+        ),
+    ]
+}
+
+/// Every text an error shows: `Display`, `Debug`, and those of its sources.
+fn texts_of(error: &Error) -> Vec<String> {
+    let mut texts = vec![error.to_string(), format!("{error:?}")];
+    let mut source = std::error::Error::source(error);
+    while let Some(s) = source {
+        texts.push(s.to_string());
+        texts.push(format!("{s:?}"));
+        source = s.source();
+    }
+    texts
+}
+
+fn settings() -> Settings {
+    Settings {
+        attempt_timeout: Duration::from_secs(2),
+        deadline: Some(Duration::from_secs(30)),
+        max_response_bytes: 4096,
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn sentinels_never_show_in_logs_debug_display_or_errors() {
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(FmtSpan::NEW | FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_writer(capture.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let http = http_client();
+    let mut shown: Vec<(String, String)> = Vec::new();
+    let mut show = |what: String, text: String| shown.push((what, text));
+
+    // ----- builders, clients, requests ---------------------------------------------------
+    let lll_builder = longlonglong::Client::builder().token(TOKEN);
+    let laf_builder = laaffic::Client::builder().credentials(LAAFFIC_KEY, LAAFFIC_SECRET);
+    let esp_builder = espai::Client::builder().open_api_key(ESPAI_KEY);
+    show(
+        "builders".into(),
+        format!("{lll_builder:?} {laf_builder:?} {esp_builder:?}"),
+    );
+    let lll = lll_builder.build().expect("client");
+    let laf = laf_builder.build().expect("client");
+    let esp = esp_builder.build().expect("client");
+    show(
+        "clients".into(),
+        format!(
+            "{lll:?} {laf:?} {esp:?} {:?} {:?} {:?}",
+            lll.core(),
+            laf.core(),
+            esp.core()
+        ),
+    );
+    let sub = NewSubAccount::new("子账户", "sub@example.com", "123", PASSWORD).alias("a");
+    let user = NewUser::new("用户", "user@example.com", "123", PASSWORD).tenant_id("t1");
+    show("requests".into(), format!("{sub:?} {user:?}"));
+
+    // ----- configuration errors: credentials that cannot be sent ------------------------
+    for err in [
+        longlonglong::Client::new(format!("{TOKEN}\n")).map(drop),
+        longlonglong::Client::new(format!("Bearer\u{0}{TOKEN}")).map(drop),
+        laaffic::Client::new(format!("{LAAFFIC_KEY}\r\n"), LAAFFIC_SECRET).map(drop),
+        laaffic::Client::new(LAAFFIC_KEY, "").map(drop),
+        espai::Client::new(format!("{ESPAI_KEY}\u{7f}")).map(drop),
+        longlonglong::Client::builder()
+            .token(TOKEN)
+            .base_url("http://example.com")
+            .build()
+            .map(drop),
+    ]
+    .into_iter()
+    .filter_map(Result::err)
+    {
+        assert!(matches!(err, Error::Config { .. }), "{err:?}");
+        for text in texts_of(&err) {
+            show("configuration error".into(), text);
+        }
+    }
+
+    // ----- success: every operation against the sandbox ----------------------------------
+    let sandbox = Sandbox::start().await.expect("sandbox");
+    let transport = Counting::new(http.clone());
+    let c = clients_as(SANDBOX, &sandbox.url(), transport.clone(), settings());
+    let mut inputs = sandbox_inputs(&sandbox, &c, &transport).await;
+    inputs.password = PASSWORD.into();
+    for op in TABLE {
+        let result = drive(call(op, &c, &inputs), &transport, None).await;
+        assert!(result.is_ok(), "{} {}: {result:?}", op.provider, op.name);
+    }
+    show(
+        "sandbox clients".into(),
+        format!("{:?} {:?} {:?}", c.longlonglong, c.laaffic, c.espai),
+    );
+
+    // ----- refused credentials: the sandbox's own error answers --------------------------
+    let c = clients_as(
+        SENTINEL_CREDENTIALS,
+        &sandbox.url(),
+        transport.clone(),
+        settings(),
+    );
+    for op in TABLE {
+        let err = drive(call(op, &c, &inputs), &transport, None)
+            .await
+            .expect_err("wrong credentials");
+        for text in texts_of(&err) {
+            show(format!("refused credentials × {}", op.name), text);
+        }
+    }
+
+    // ----- invalid input: refused before sending -----------------------------------------
+    let user_id = inputs.user.clone();
+    let invalid: Vec<Result<(), Error>> = vec![
+        c.longlonglong
+            .create_sub_account(
+                &user_id,
+                &NewSubAccount::new("n", "not an email", "1", PASSWORD),
+            )
+            .await
+            .map(drop),
+        c.longlonglong
+            .create_sub_account(&user_id, &NewSubAccount::new("n", "a@b.c", "12x", PASSWORD))
+            .await
+            .map(drop),
+        c.longlonglong
+            .register_user(&NewUser::new(" ", "a@b.c", "1", PASSWORD))
+            .await
+            .map(drop),
+        c.longlonglong
+            .register_user(&NewUser::new("n", "a@b.c", "1", PASSWORD).tenant_id("has space"))
+            .await
+            .map(drop),
+        c.longlonglong
+            .recharge(&user_id, 0, Some(PASSWORD))
+            .await
+            .map(drop),
+        c.espai
+            .transfer(&CardKey::new("1", "a"), &CardKey::new("2", "b"), 0)
+            .await
+            .map(drop),
+        c.espai
+            .card(&CardKey::new("+86 159", "wNaa1GDw"))
+            .await
+            .map(drop),
+    ];
+    for err in invalid.into_iter().map(|r| r.expect_err("invalid input")) {
+        assert!(err.nothing_sent(), "{err:?}");
+        for text in texts_of(&err) {
+            show("invalid input".into(), text);
+        }
+    }
+
+    // ----- every error path on the fault server ------------------------------------------
+    let docs = Inputs {
+        password: PASSWORD.into(),
+        ..Inputs::docs()
+    };
+    let mut errors = 0;
+    for op in TABLE {
+        for (fault_name, fault) in faults(op.provider) {
+            let server = match &fault {
+                Some(fault) => Some(FaultServer::start(vec![fault.clone()]).await),
+                None => None,
+            };
+            let url = match &server {
+                Some(server) => server.url(),
+                None => refused_url().await,
+            };
+            let transport = Counting::new(http.clone());
+            let c = clients_as(SENTINEL_CREDENTIALS, &url, transport.clone(), settings());
+            let read = || server.as_ref().map_or(0, FaultServer::requests);
+            let stalled: Option<&dyn Fn() -> usize> =
+                matches!(fault, Some(Fault::Stall)).then_some(&read);
+            // A success-shaped answer may decode (an ack ignores `data`): only errors count.
+            let Err(err) = drive(call(op, &c, &docs), &transport, stalled).await else {
+                continue;
+            };
+            errors += 1;
+            for text in texts_of(&err) {
+                show(format!("{fault_name} × {} {}", op.provider, op.name), text);
+            }
+        }
+    }
+
+    // ----- the verdict -------------------------------------------------------------------
+    drop(_guard);
+    let logs = capture.text();
+    for op in TABLE {
+        assert!(
+            logs.contains(&format!("operation=\"{}\"", op.name)),
+            "the logs miss {}: was the subscriber capturing?",
+            op.name
+        );
+    }
+    for evidence in [
+        "voxkit.call",
+        "retrying",
+        "giving up",
+        "outcome_unknown=true",
+        "status=503",
+    ] {
+        assert!(logs.contains(evidence), "the logs miss {evidence:?}");
+    }
+    let mut leaks = Vec::new();
+    for secret in NEVER_SHOWN {
+        for line in logs.lines().filter(|l| l.contains(secret)) {
+            leaks.push(format!("log: {line}"));
+        }
+        for (what, text) in &shown {
+            if text.contains(secret) {
+                leaks.push(format!("{what}: {text}"));
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "secrets shown:\n{}", leaks.join("\n"));
+    // Proof that the servers did echo the credentials back (the scrubbing was needed).
+    assert!(
+        shown.iter().any(|(_, t)| t.contains("[redacted]")),
+        "no error was ever redacted"
+    );
+    assert!(
+        errors > faults("espai").len() * TABLE.len() * 9 / 10,
+        "{errors} errors"
+    );
+    eprintln!(
+        "secret hygiene: {} operations run to success, {errors} errors from {} faults × {} \
+         operations, {} texts and {} log lines checked for {} secrets",
+        TABLE.len(),
+        faults("espai").len(),
+        TABLE.len(),
+        shown.len(),
+        logs.lines().count(),
+        NEVER_SHOWN.len()
+    );
+}

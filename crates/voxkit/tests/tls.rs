@@ -1,0 +1,216 @@
+//! TLS is always verified: a server whose certificate does not chain to a trusted root, or
+//! does not name the host, gets nothing but a failed handshake (the request is never sent,
+//! and the error says so); the same server with a trusted certificate for the right name
+//! is reached, which proves the refusals are the verification's.
+
+// The control client is built on rustls; voxkit's own set-up is whichever backend is on.
+#![cfg(all(
+    feature = "longlonglong",
+    any(feature = "rustls", feature = "rustls-aws-lc-rs")
+))]
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+use voxkit::core::{Error, RetryPolicy, TransportKind};
+use voxkit::longlonglong;
+
+// A test CA and a certificate it issued for `localhost` and 127.0.0.1, valid 2000-2099.
+// Test fixtures only: the key protects nothing.
+const CA: &str = "-----BEGIN CERTIFICATE-----
+MIIBejCCASGgAwIBAgIUbQwgI2Qup3eGCyBYfIEoI4jlJY0wCgYIKoZIzj0EAwIw
+GTEXMBUGA1UEAwwOdm94a2l0IHRlc3QgQ0EwIBcNMDAwMTAxMDAwMDAwWhgPMjA5
+OTEyMzEwMDAwMDBaMBkxFzAVBgNVBAMMDnZveGtpdCB0ZXN0IENBMFkwEwYHKoZI
+zj0CAQYIKoZIzj0DAQcDQgAEVBh7uH3GvSnk2voQ2Ycff78tWe/6TtmjRj9i1oyY
+lSOY+jn0uaA4ZUL87zuKBLjGWAik4f5HiO82dmYtrlEqv6NFMEMwEgYDVR0TAQH/
+BAgwBgEB/wIBADAOBgNVHQ8BAf8EBAMCAQYwHQYDVR0OBBYEFLBL5HU/wfnwryge
+DW7f+VbsKNMCMAoGCCqGSM49BAMCA0cAMEQCICcLPifBsn2BB8akE3qcOKVxGDG1
+pPIvrW0s3BcMIYgtAiAu7UC3sL7Xcrx+4cF4IsZgKolwYy2fqW5gCnrFId9Pjg==
+-----END CERTIFICATE-----";
+const LEAF: &str = "-----BEGIN CERTIFICATE-----
+MIIBozCCAUmgAwIBAgIUMDb4UToESu+5miZuNoXQw8GwLoswCgYIKoZIzj0EAwIw
+GTEXMBUGA1UEAwwOdm94a2l0IHRlc3QgQ0EwIBcNMDAwMTAxMDAwMDAwWhgPMjA5
+OTEyMzEwMDAwMDBaMBQxEjAQBgNVBAMMCWxvY2FsaG9zdDBZMBMGByqGSM49AgEG
+CCqGSM49AwEHA0IABMkK2KNZ6VA2hQj4c678SZs0U1gMIIpmQwmyEnZfUAltPS80
+S3pgELNQ4UHN01UHVUgacTCdH2rO6ZyhFCczCrGjcjBwMAwGA1UdEwEB/wQCMAAw
+DgYDVR0PAQH/BAQDAgeAMBMGA1UdJQQMMAoGCCsGAQUFBwMBMBoGA1UdEQQTMBGC
+CWxvY2FsaG9zdIcEfwAAATAfBgNVHSMEGDAWgBSwS+R1P8H58K8oHg1u3/lW7CjT
+AjAKBggqhkjOPQQDAgNIADBFAiA4CZvhw+RUwJc9RxqMqU3saGd2t9nE/OvVDYC3
+j8K81QIhAPBzoHuwbIxnvV9iB0LwJuN6zv9uxUGclQ4TocFlegiy
+-----END CERTIFICATE-----";
+const LEAF_KEY: &str = "-----BEGIN PRIVATE KEY-----
+MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgeQUxgS64bCHtvv/e
+b1dHE4BGYV1GtJuHjFwcXmDJksShRANCAATJCtijWelQNoUI+HOu/EmbNFNYDCCK
+ZkMJshJ2X1AJbT0vNEt6YBCzUOFBzdNVB1VIGnEwnR9qzumcoRQnMwqx
+-----END PRIVATE KEY-----";
+
+fn provider() -> Arc<rustls::crypto::CryptoProvider> {
+    Arc::new(rustls::crypto::ring::default_provider())
+}
+
+/// A TLS server on 127.0.0.1 (a thread): counts the handshakes begun and the HTTP requests
+/// read, and answers each request with a longlonglong success.
+struct TlsServer {
+    addr: SocketAddr,
+    connections: Arc<AtomicUsize>,
+    requests: Arc<AtomicUsize>,
+}
+
+impl TlsServer {
+    fn start() -> TlsServer {
+        let certs = CertificateDer::pem_slice_iter(LEAF.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .expect("certificate");
+        let key = PrivateKeyDer::from_pem_slice(LEAF_KEY.as_bytes()).expect("key");
+        let config = Arc::new(
+            rustls::ServerConfig::builder_with_provider(provider())
+                .with_safe_default_protocol_versions()
+                .expect("protocol versions")
+                .with_no_client_auth()
+                .with_single_cert(certs, key)
+                .expect("server config"),
+        );
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let (connections, requests) =
+            (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let (c, r) = (connections.clone(), requests.clone());
+        std::thread::spawn(move || {
+            for tcp in listener.incoming().flatten() {
+                c.fetch_add(1, Ordering::SeqCst);
+                let Ok(conn) = rustls::ServerConnection::new(config.clone()) else {
+                    continue;
+                };
+                let mut tls = rustls::StreamOwned::new(conn, tcp);
+                let mut head = Vec::new();
+                let mut byte = [0u8; 1];
+                // The handshake happens on the first read; a refused certificate ends here.
+                while !head.ends_with(b"\r\n\r\n") {
+                    match tls.read(&mut byte) {
+                        Ok(1) => head.push(byte[0]),
+                        _ => break,
+                    }
+                }
+                if !head.ends_with(b"\r\n\r\n") {
+                    continue;
+                }
+                r.fetch_add(1, Ordering::SeqCst);
+                let body = r#"{"code":200,"status":"success","message":"ok","data":{}}"#;
+                let answer = format!(
+                    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+                let _ = tls.write_all(answer.as_bytes());
+                tls.conn.send_close_notify();
+                let _ = tls.flush();
+            }
+        });
+        TlsServer {
+            addr,
+            connections,
+            requests,
+        }
+    }
+}
+
+/// A `reqwest::Client` that trusts the test CA, with `host` resolved to `addr`.
+fn trusting_client(host: &str, addr: SocketAddr) -> voxkit::core::reqwest::Client {
+    let mut roots = rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_slice_iter(CA.as_bytes()) {
+        roots.add(cert.expect("CA certificate")).expect("a root");
+    }
+    let mut config = rustls::ClientConfig::builder_with_provider(provider())
+        .with_safe_default_protocol_versions()
+        .expect("protocol versions")
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    voxkit::core::reqwest::Client::builder()
+        .tls_backend_preconfigured(config)
+        .redirect(voxkit::core::reqwest::redirect::Policy::none())
+        .resolve(host, addr)
+        .build()
+        .expect("client")
+}
+
+fn client(url: String, http: Option<voxkit::core::reqwest::Client>) -> longlonglong::Client {
+    let builder = longlonglong::Client::builder()
+        .token("test-token")
+        .base_url(url)
+        .retry_policy(RetryPolicy::none());
+    match http {
+        Some(http) => builder.http_client(http),
+        None => builder,
+    }
+    .build()
+    .expect("client")
+}
+
+fn refused_before_sending(err: &Error) -> bool {
+    matches!(
+        err,
+        Error::Transport {
+            kind: TransportKind::Connect,
+            maybe_sent: false,
+            ..
+        }
+    ) && err.nothing_sent()
+}
+
+#[tokio::test]
+async fn an_untrusted_certificate_is_refused_before_anything_is_sent() {
+    let server = TlsServer::start();
+    // voxkit's own TLS set-up: the platform's roots, which do not hold the test CA.
+    let c = client(format!("https://127.0.0.1:{}", server.addr.port()), None);
+    let err = c.token_info().await.expect_err("an untrusted certificate");
+    assert!(refused_before_sending(&err), "{err:?}");
+    assert_eq!(
+        server.connections.load(Ordering::SeqCst),
+        1,
+        "a handshake was begun"
+    );
+    assert_eq!(
+        server.requests.load(Ordering::SeqCst),
+        0,
+        "no request was sent"
+    );
+}
+
+#[tokio::test]
+async fn a_certificate_for_another_name_is_refused_before_anything_is_sent() {
+    let server = TlsServer::start();
+    let host = "api.voxkit.invalid";
+    let c = client(
+        format!("https://{host}:{}", server.addr.port()),
+        Some(trusting_client(host, server.addr)),
+    );
+    let err = c.token_info().await.expect_err("the wrong name");
+    assert!(refused_before_sending(&err), "{err:?}");
+    assert_eq!(
+        server.connections.load(Ordering::SeqCst),
+        1,
+        "a handshake was begun"
+    );
+    assert_eq!(
+        server.requests.load(Ordering::SeqCst),
+        0,
+        "no request was sent"
+    );
+}
+
+/// The control: the same server, trusted and named, is reached.
+#[tokio::test]
+async fn a_trusted_certificate_for_the_name_is_accepted() {
+    let server = TlsServer::start();
+    let c = client(
+        format!("https://localhost:{}", server.addr.port()),
+        Some(trusting_client("localhost", server.addr)),
+    );
+    let info = c.token_info().await.expect("a verified connection");
+    assert_eq!(info.message, "ok");
+    assert_eq!(server.requests.load(Ordering::SeqCst), 1);
+}
