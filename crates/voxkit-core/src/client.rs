@@ -52,7 +52,7 @@ impl fmt::Debug for ClientBuilder {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ClientBuilder")
             .field("provider", &self.provider)
-            .field("base_url", &self.base_url)
+            .field("base_url", &shown_base_url(&self.base_url))
             .field("connect_timeout", &self.connect_timeout)
             .field("attempt_timeout", &self.attempt_timeout)
             .field("deadline", &self.deadline)
@@ -222,9 +222,26 @@ impl ClientBuilder {
     }
 }
 
+/// A URL as errors and `Debug` show it: scheme, host, port and path only — never user
+/// info, query or fragment, which could hold a credential put there by mistake.
+fn shown_url(url: &Url) -> String {
+    let mut shown = format!("{}://{}", url.scheme(), url.host_str().unwrap_or(""));
+    if let Some(port) = url.port() {
+        shown.push_str(&format!(":{port}"));
+    }
+    shown.push_str(url.path());
+    shown
+}
+
+/// [`shown_url`] of a base URL that has not been checked yet.
+fn shown_base_url(raw: &str) -> String {
+    Url::parse(raw.trim()).map_or_else(|_| "[not a URL]".to_owned(), |u| shown_url(&u))
+}
+
 fn check_base_url(origin: Origin, raw: &str, allow_http: bool) -> Result<Url, Error> {
+    // The raw text is never echoed: a mistaken base URL may hold a key.
     let url = Url::parse(raw.trim())
-        .map_err(|e| Error::config(origin, format!("invalid base URL {raw:?}: {e}")))?;
+        .map_err(|e| Error::config(origin, format!("invalid base URL: {e}")))?;
     if !url.username().is_empty() || url.password().is_some() {
         return Err(Error::config(
             origin,
@@ -234,7 +251,10 @@ fn check_base_url(origin: Origin, raw: &str, allow_http: bool) -> Result<Url, Er
     if url.query().is_some() || url.fragment().is_some() {
         return Err(Error::config(
             origin,
-            format!("the base URL {url} must not have a query or fragment"),
+            format!(
+                "the base URL {} must not have a query or fragment",
+                shown_url(&url)
+            ),
         ));
     }
     match url.scheme() {
@@ -448,8 +468,21 @@ impl Client {
                     span.record("status", response.status.as_u16());
                     span.record("elapsed_ms", start.elapsed().as_millis() as u64);
                     if response.status.is_success() {
-                        return decode(&response)
-                            .map_err(|e| scrub(e, &response.body, &inner.auth.redact()));
+                        return decode(&response).map_err(|e| {
+                            let e = scrub(e, &response.body, &inner.auth.redact());
+                            // The server answered, but not with anything the provider's
+                            // decoder understands (a proxy's page, a changed format): a
+                            // request that moves money may well have been applied.
+                            if matches!(e, Error::Decode { .. }) && !op.idempotency.is_repeatable()
+                            {
+                                Error::OutcomeUnknown {
+                                    origin,
+                                    cause: Box::new(e),
+                                }
+                            } else {
+                                e
+                            }
+                        });
                     }
                     let status = response.status;
                     let retry_after = response
@@ -649,6 +682,22 @@ mod tests {
         assert!(build("https://user:pw@host", false).is_err());
         assert!(build("https://host/?q=1", false).is_err());
         assert!(build("not a url", false).is_err());
+    }
+
+    #[test]
+    fn base_url_errors_and_debug_never_show_user_info_or_query() {
+        for raw in [
+            "https://host/?key=SENTINEL-KEY",
+            "https://host/#SENTINEL-KEY",
+            "https://user:SENTINEL-KEY@host/",
+            "not a url SENTINEL-KEY",
+        ] {
+            let builder = Client::builder("test", "https://example.invalid").base_url(raw);
+            let debug = format!("{builder:?}");
+            assert!(!debug.contains("SENTINEL"), "{debug}");
+            let err = builder.build(Arc::new(NoAuth)).unwrap_err();
+            assert!(!format!("{err} {err:?}").contains("SENTINEL"), "{err}");
+        }
     }
 
     #[test]

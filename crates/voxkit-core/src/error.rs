@@ -119,7 +119,8 @@ pub enum Error {
     /// not have been applied: the request may have reached the server but no answer came
     /// back. **Check the provider's state (history, balance) before trying again.**
     #[error(
-        "{origin}: outcome unknown, the request may have been applied: {cause}; check before retrying"
+        "{origin}: outcome unknown, the request may have been applied ({}); check before retrying",
+        without_origin(cause)
     )]
     OutcomeUnknown {
         /// Where.
@@ -255,6 +256,15 @@ pub(crate) fn retryable_status(status: StatusCode) -> bool {
     status == StatusCode::REQUEST_TIMEOUT
         || status == StatusCode::TOO_MANY_REQUESTS
         || status.is_server_error()
+}
+
+/// An error's message without its leading `provider operation: `, for nesting.
+fn without_origin(error: &Error) -> String {
+    let text = error.to_string();
+    let prefix = format!("{}: ", error.origin());
+    text.strip_prefix(&prefix)
+        .map(str::to_owned)
+        .unwrap_or(text)
 }
 
 /// The longest excerpt of a body kept in an error, in characters.

@@ -93,6 +93,7 @@ impl FaultServer {
         let (count, log) = (requests.clone(), received.clone());
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
+                let _ = stream.set_nodelay(true);
                 let (faults, count, log) = (faults.clone(), count.clone(), log.clone());
                 tokio::spawn(async move { serve(stream, &faults, &count, &log).await });
             }
@@ -166,8 +167,9 @@ async fn serve(
                 let head = format!(
                     "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {declared}\r\n\r\n"
                 );
-                let _ = stream.write_all(head.as_bytes()).await;
-                let _ = stream.write_all(body).await;
+                let mut bytes = head.into_bytes();
+                bytes.extend_from_slice(body);
+                let _ = stream.write_all(&bytes).await;
                 let _ = stream.flush().await;
                 return;
             }
@@ -181,9 +183,11 @@ async fn serve(
                     head.push_str(&format!("{k}: {v}\r\n"));
                 }
                 head.push_str("\r\n");
-                if stream.write_all(head.as_bytes()).await.is_err()
-                    || stream.write_all(body).await.is_err()
-                {
+                // One write: head and body in separate small writes would meet Nagle's
+                // algorithm and the peer's delayed ACK (40 ms per answer).
+                let mut bytes = head.into_bytes();
+                bytes.extend_from_slice(body);
+                if stream.write_all(&bytes).await.is_err() {
                     return;
                 }
             }

@@ -608,3 +608,34 @@ async fn decoder_errors_are_scrubbed_of_secrets() {
         assert!(shown.contains("[redacted]"), "{shown}");
     }
 }
+
+/// A 2xx answer the decoder cannot read, to a request that moves money: the server did
+/// answer, so the request may have been applied — outcome unknown, not a plain decode error.
+/// The same answer to a read stays a decode error (and is retried).
+#[tokio::test]
+async fn an_undecodable_answer_to_a_non_repeatable_request_is_outcome_unknown() {
+    let server = MockServer::start().await;
+    Mock::given(path("/v1/thing"))
+        .respond_with(ResponseTemplate::new(200).set_body_string("<html>proxy page</html>"))
+        .mount(&server)
+        .await;
+    let c = client(&server.uri());
+    let strict = |r: &voxkit_core::HttpResponse| -> Result<(), Error> {
+        Err(Error::Decode {
+            origin: voxkit_core::Origin::new("test", "op"),
+            message: "not JSON".into(),
+            excerpt: String::from_utf8_lossy(&r.body).into_owned(),
+        })
+    };
+    let err = c.execute(&op(N), strict).await.unwrap_err();
+    assert!(err.outcome_unknown(), "{err:?}");
+    assert!(
+        matches!(&err, Error::OutcomeUnknown { cause, .. } if matches!(**cause, Error::Decode { .. }))
+    );
+    assert_eq!(
+        err.to_string(),
+        "test op: outcome unknown, the request may have been applied (could not decode the response: not JSON; body starts: <html>proxy page</html>); check before retrying"
+    );
+    let err = c.execute(&op(R), strict).await.unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+}
