@@ -7,6 +7,7 @@
 // xtask is a command-line tool: printing to stdout is its job.
 #![allow(clippy::print_stdout)]
 
+mod bench;
 mod ci;
 mod cmd;
 mod fuzz;
@@ -36,6 +37,16 @@ Commands:
           win). Needs a nightly toolchain and cargo-fuzz: without them it says what is
           missing and exits 0 (CI runs the same decoders' proptests in `cargo test`). Exits
           non-zero for an unknown target or a target that found a crash.
+  bench [--quick]
+          Build crates/voxkit-bench in release and run it: a local server and the same
+          workloads through voxkit, raw reqwest and raw hyper, each client in its own
+          process, rounds interleaved; prints the table and the ratios and writes
+          target/voxkit-bench/report.json. --quick: 3 short rounds (under a minute once
+          built). Criterion micro-benchmarks: cargo bench -p voxkit-bench.
+  bench --build [--quick]
+          Clean debug and release builds (time, crates compiled, binary size) of small
+          programs: the facade with one provider, with `full`, with aws-lc-rs instead of
+          ring, and raw reqwest; writes target/voxkit-bench/build.json. --quick: release only.
   help    Print this message
 ";
 
@@ -55,7 +66,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
         Some("fuzz") => fuzz::run(&root, &args[1..]),
-        // Later commands (`bench`) get their arms here.
+        Some("bench") => bench::run(&root, &args[1..]),
         Some(other) => {
             eprintln!("error: unknown command `{other}`\n");
             eprint!("{USAGE}");

@@ -165,24 +165,43 @@ impl Transport for ReqwestTransport {
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
         let capacity = response.content_length().unwrap_or(0).min(max_body as u64) as usize;
-        let mut body = BytesMut::with_capacity(capacity);
+        // A body that arrives in one chunk is kept as it is (no copy); only a body in several
+        // chunks is gathered into one buffer.
+        let mut total = 0usize;
+        let mut first: Option<Bytes> = None;
+        let mut gathered: Option<BytesMut> = None;
         while let Some(chunk) = response.chunk().await.map_err(|e| {
             let (kind, maybe_sent) = classify(&e);
             TransportError::new(kind, maybe_sent, e.without_url())
         })? {
-            if body.len() + chunk.len() > max_body {
+            total += chunk.len();
+            if total > max_body {
                 return Err(TransportError::new(
                     TransportKind::BodyTooLarge,
                     true,
                     format!("the response is longer than {max_body} bytes"),
                 ));
             }
-            body.extend_from_slice(&chunk);
+            match (&mut gathered, first.take()) {
+                (Some(buffer), _) => buffer.extend_from_slice(&chunk),
+                (None, Some(previous)) => {
+                    let mut buffer = BytesMut::with_capacity(capacity.max(total));
+                    buffer.extend_from_slice(&previous);
+                    buffer.extend_from_slice(&chunk);
+                    gathered = Some(buffer);
+                }
+                (None, None) => first = Some(chunk),
+            }
         }
+        let body = match (gathered, first) {
+            (Some(buffer), _) => buffer.freeze(),
+            (None, Some(only)) => only,
+            (None, None) => Bytes::new(),
+        };
         Ok(HttpResponse {
             status,
             headers,
-            body: body.freeze(),
+            body,
         })
     }
 }

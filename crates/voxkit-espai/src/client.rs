@@ -15,8 +15,9 @@ use voxkit_core::{
 };
 
 use crate::types::{
-    Ack, BalanceLogPage, BalanceLogQuery, Card, CardFilter, CardKey, CardPage, Commodity, Data,
-    IdBody, ListData, OptionalListData, OrderKind, PayBody, TransferBody,
+    Ack, AckEnvelope, BalanceLogPage, BalanceLogQuery, Card, CardFilter, CardKey, CardPage,
+    Commodity, Data, Enveloped, IdBody, ListData, OptionalListData, OrderKind, PayBody,
+    TransferBody,
 };
 use crate::wire::Text;
 use crate::{DEFAULT_BASE_URL, PROVIDER, validate};
@@ -268,7 +269,7 @@ impl Client {
             limit: amount.to_string(),
         };
         let op = self.post(OP, "cdkey/transfer", Idempotency::NotRepeatable, &body)?;
-        self.call(&op).await
+        Ok(self.call::<AckEnvelope>(&op).await?.into_ack())
     }
 
     /// Destroys cards by id, one or many in one call: `POST /cdkey/destroy` (销毁额度卡),
@@ -297,7 +298,7 @@ impl Client {
             body.push(IdBody { id });
         }
         let op = self.post(OP, "cdkey/destroy", Idempotency::NotRepeatable, &body)?;
-        self.call(&op).await
+        Ok(self.call::<AckEnvelope>(&op).await?.into_ack())
     }
 
     /// Starts buying or topping up a quota card: `POST /order/pay` (额度卡购买充值),
@@ -335,7 +336,7 @@ impl Client {
     }
 
     /// Runs `op` and decodes the envelope.
-    async fn call<T: DeserializeOwned>(&self, op: &Operation) -> Result<T, Error> {
+    async fn call<T: DeserializeOwned + Enveloped>(&self, op: &Operation) -> Result<T, Error> {
         let origin = self.core.origin(op.name());
         let auth = &self.auth;
         self.core
@@ -362,7 +363,7 @@ struct Head {
 /// from the same object. A body that is not such an object (an HTML error page, a missing
 /// or non-boolean `success`, a payload of the wrong shape) is an [`Error::Decode`] with a
 /// short excerpt; `secrets` are scrubbed from every text kept.
-pub(crate) fn decode<T: DeserializeOwned>(
+pub(crate) fn decode<T: DeserializeOwned + Enveloped>(
     origin: Origin,
     response: &HttpResponse,
     secrets: &[&str],
@@ -373,15 +374,31 @@ pub(crate) fn decode<T: DeserializeOwned>(
         message: scrub(e.to_string(), secrets),
         excerpt: voxkit_core::error::excerpt(body, secrets),
     };
-    let head: Head = serde_json::from_slice(body).map_err(decode_error)?;
-    if !head.success {
-        return Err(Error::api(
+    let api_error = |code: Option<Text>, message: Option<String>| {
+        Error::api(
             origin,
-            head.code.map(|c| scrub(c.0, secrets)),
-            scrub(head.message.unwrap_or_default(), secrets),
-        ));
+            code.map(|c| scrub(c.0, secrets)),
+            scrub(message.unwrap_or_default(), secrets),
+        )
+    };
+    // One pass over the body on the success path: head and payload together.
+    match serde_json::from_slice::<T>(body) {
+        Ok(envelope) if envelope.success() => Ok(envelope),
+        Ok(mut envelope) => {
+            let (message, code) = envelope.take_error();
+            Err(api_error(code, message))
+        }
+        Err(full) => {
+            // Not a whole envelope with this payload: an error envelope without it, or no
+            // envelope at all. The head alone tells which.
+            let head: Head = serde_json::from_slice(body).map_err(decode_error)?;
+            if head.success {
+                Err(decode_error(full))
+            } else {
+                Err(api_error(head.code, head.message))
+            }
+        }
     }
-    serde_json::from_slice(body).map_err(decode_error)
 }
 
 /// `text` with every non-empty secret replaced by `[redacted]`.
@@ -461,23 +478,23 @@ mod tests {
 
     #[test]
     fn envelope_errors() {
-        let err = decode::<Ack>(
+        let err = decode::<AckEnvelope>(
             O,
             &response(r#"{"success":false,"message":"系统错误：xxx","code":500}"#),
             &[],
         )
         .unwrap_err();
         assert_eq!(err.api_code(), Some("500"));
-        let err = decode::<Ack>(
+        let err = decode::<AckEnvelope>(
             O,
             &response(r#"{"success":false,"message":"x","code":"401"}"#),
             &[],
         )
         .unwrap_err();
         assert_eq!(err.api_code(), Some("401"));
-        let err = decode::<Ack>(O, &response(r#"{"success":false}"#), &[]).unwrap_err();
+        let err = decode::<AckEnvelope>(O, &response(r#"{"success":false}"#), &[]).unwrap_err();
         assert!(matches!(&err, Error::Api { code: None, message, .. } if message.is_empty()));
-        let err = decode::<Ack>(
+        let err = decode::<AckEnvelope>(
             O,
             &response(r#"{"success":false,"message":"key SECRET-1 bad","code":null}"#),
             &["SECRET-1"],
@@ -499,7 +516,7 @@ mod tests {
             "[1,2]",
             "null",
         ] {
-            let err = decode::<Ack>(O, &response(body), &[]).unwrap_err();
+            let err = decode::<AckEnvelope>(O, &response(body), &[]).unwrap_err();
             assert!(matches!(err, Error::Decode { .. }), "{body}: {err:?}");
         }
         let err = decode::<Data<Card>>(

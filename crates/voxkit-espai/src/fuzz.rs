@@ -10,7 +10,7 @@ use voxkit_core::{Error, HttpResponse, Origin};
 
 use crate::client::decode;
 use crate::types::{Data, ListData, OptionalListData};
-use crate::{Ack, BalanceLog, Card, PROVIDER};
+use crate::{BalanceLog, Card, PROVIDER};
 
 /// What the envelope is decoded into: one variant per decoder the client uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,7 +77,7 @@ pub fn decode_body(payload: Payload, body: &[u8], secrets: &[&str]) -> Result<()
         Payload::BalanceLogs => {
             decode::<OptionalListData<BalanceLog>>(origin, &response, secrets).map(drop)
         }
-        Payload::Ack => decode::<Ack>(origin, &response, secrets).map(drop),
+        Payload::Ack => decode::<crate::types::AckEnvelope>(origin, &response, secrets).map(drop),
         Payload::PayUrl => decode::<Data<String>>(origin, &response, secrets).map(drop),
     }
 }

@@ -622,13 +622,62 @@ pub(crate) struct PayBody {
 }
 
 // ---------------------------------------------------------------------------------------
-// Response payloads (the envelope's `success`/`message`/`code` are read in client.rs)
+// Response envelopes: the envelope's `success`, `message` and `code` with each payload, so
+// that a success is decoded in one pass over the body (see `decode` in client.rs)
 // ---------------------------------------------------------------------------------------
+
+/// An envelope type: its head, for [`crate::client`]'s decoder.
+pub(crate) trait Enveloped {
+    /// `success`.
+    fn success(&self) -> bool;
+    /// The `message` and `code` of a failure, taken out.
+    fn take_error(&mut self) -> (Option<String>, Option<wire::Text>);
+}
+
+macro_rules! enveloped {
+    ($($t:ident $(<$g:ident>)?),*) => {$(
+        impl$(<$g>)? Enveloped for $t$(<$g>)? {
+            fn success(&self) -> bool {
+                self.success
+            }
+            fn take_error(&mut self) -> (Option<String>, Option<wire::Text>) {
+                (self.message.take(), self.code.take())
+            }
+        }
+    )*};
+}
+enveloped!(ListData<T>, OptionalListData<T>, Data<T>, AckEnvelope);
+
+/// A success without data: `{"success": true, "message": "请求成功"}`.
+#[derive(Debug, Deserialize)]
+pub(crate) struct AckEnvelope {
+    /// The envelope's `success`, read in the same pass as the payload.
+    pub(crate) success: bool,
+    #[serde(default)]
+    pub(crate) message: Option<String>,
+    #[serde(default)]
+    pub(crate) code: Option<wire::Text>,
+}
+
+impl AckEnvelope {
+    /// The public answer.
+    pub(crate) fn into_ack(self) -> Ack {
+        Ack {
+            message: self.message,
+        }
+    }
+}
 
 /// `data` (a list, `null` allowed, required) and `totalNumber`.
 #[derive(Deserialize)]
 #[serde(bound(deserialize = "T: Deserialize<'de>"))]
 pub(crate) struct ListData<T> {
+    /// The envelope's `success`, read in the same pass as the payload.
+    pub(crate) success: bool,
+    #[serde(default)]
+    pub(crate) message: Option<String>,
+    #[serde(default)]
+    pub(crate) code: Option<wire::Text>,
     #[serde(deserialize_with = "wire::null_as_empty")]
     pub(crate) data: Vec<T>,
     #[serde(
@@ -643,6 +692,12 @@ pub(crate) struct ListData<T> {
 #[derive(Deserialize)]
 #[serde(bound(deserialize = "T: Deserialize<'de>"))]
 pub(crate) struct OptionalListData<T> {
+    /// The envelope's `success`, read in the same pass as the payload.
+    pub(crate) success: bool,
+    #[serde(default)]
+    pub(crate) message: Option<String>,
+    #[serde(default)]
+    pub(crate) code: Option<wire::Text>,
     #[serde(default, deserialize_with = "wire::null_as_empty")]
     pub(crate) data: Vec<T>,
     #[serde(
@@ -656,6 +711,12 @@ pub(crate) struct OptionalListData<T> {
 /// A required `data`.
 #[derive(Debug, Deserialize)]
 pub(crate) struct Data<T> {
+    /// The envelope's `success`, read in the same pass as the payload.
+    pub(crate) success: bool,
+    #[serde(default)]
+    pub(crate) message: Option<String>,
+    #[serde(default)]
+    pub(crate) code: Option<wire::Text>,
     pub(crate) data: T,
 }
 

@@ -32,15 +32,30 @@ const CONTENT_TYPE_JSON_UTF8: &str = "application/json;charset=UTF-8";
 /// );
 /// ```
 pub fn signature(api_key: &str, api_secret: &str, timestamp: i64) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let mut hasher = Md5::new();
     hasher.update(api_key.as_bytes());
     hasher.update(api_secret.as_bytes());
-    hasher.update(timestamp.to_string().as_bytes());
-    let digest = hasher.finalize();
+    // The decimal timestamp without a heap allocation.
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    let mut rest = timestamp.unsigned_abs();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    if timestamp < 0 {
+        hasher.update(b"-");
+    }
+    hasher.update(&digits[at..]);
     let mut hex = String::with_capacity(32);
-    for byte in digest {
-        use fmt::Write;
-        let _ = write!(hex, "{byte:02x}");
+    for byte in hasher.finalize() {
+        hex.push(char::from(HEX[usize::from(byte >> 4)]));
+        hex.push(char::from(HEX[usize::from(byte & 0xf)]));
     }
     hex
 }
@@ -391,6 +406,20 @@ mod tests {
             signature("bDqJFiq9", "7bz1lzh9", 1_630_468_800),
             "05d7a50893e22a5c4bb3216ae3396c7c"
         );
+    }
+
+    #[test]
+    fn signature_formats_any_timestamp_as_its_decimal_text() {
+        for ts in [0, 7, 1_630_468_800, -5, i64::MIN, i64::MAX] {
+            let mut hasher = Md5::new();
+            hasher.update(format!("ks{ts}").as_bytes());
+            let expected: String = hasher
+                .finalize()
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            assert_eq!(signature("k", "s", ts), expected, "{ts}");
+        }
     }
 
     #[test]

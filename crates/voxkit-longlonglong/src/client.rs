@@ -578,7 +578,11 @@ struct Head {
 }
 
 #[derive(Deserialize)]
-struct Body<T> {
+struct Envelope<T> {
+    #[serde(deserialize_with = "de::code_text")]
+    code: String,
+    #[serde(default)]
+    message: Option<String>,
     /// A missing `data` is `None` (serde's rule for `Option` fields).
     data: Option<T>,
     #[serde(default)]
@@ -606,27 +610,41 @@ pub(crate) fn decode<T: DeserializeOwned>(
         message,
         excerpt: voxkit_core::error::excerpt(bytes, &[]),
     };
-    let head: Head = serde_json::from_slice(bytes)
-        .map_err(|e| decode_error(format!("not the API's envelope: {e}")))?;
-    if head.code != "200" {
+    // One pass over the body on the success path: the whole envelope with `data` as `T`.
+    let envelope = match serde_json::from_slice::<Envelope<T>>(bytes) {
+        Ok(envelope) => envelope,
+        Err(full) => {
+            // Not a whole envelope with a `T` in it: an error envelope whose `data` is
+            // something else (`[]`), or no envelope at all. The head alone tells which.
+            let head: Head = serde_json::from_slice(bytes)
+                .map_err(|e| decode_error(format!("not the API's envelope: {e}")))?;
+            if head.code != "200" {
+                return Err(Error::api(
+                    origin,
+                    Some(head.code),
+                    head.message.unwrap_or_default(),
+                ));
+            }
+            return Err(decode_error(format!("unexpected data: {full}")));
+        }
+    };
+    if envelope.code != "200" {
         return Err(Error::api(
             origin,
-            Some(head.code),
-            head.message.unwrap_or_default(),
+            Some(envelope.code),
+            envelope.message.unwrap_or_default(),
         ));
     }
-    let body: Body<T> =
-        serde_json::from_slice(bytes).map_err(|e| decode_error(format!("unexpected data: {e}")))?;
-    let data = match body.data {
+    let data = match envelope.data {
         Some(data) => data,
         // `data` absent or null: acceptable only where `T` itself accepts null.
         None => serde_json::from_value(serde_json::Value::Null)
             .map_err(|e| decode_error(format!("no data: {e}")))?,
     };
     Ok(Success {
-        message: head.message.unwrap_or_default(),
+        message: envelope.message.unwrap_or_default(),
         data,
-        meta: body.meta,
+        meta: envelope.meta,
     })
 }
 
