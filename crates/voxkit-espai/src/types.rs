@@ -111,9 +111,40 @@ impl Serialize for CardType {
 
 impl<'de> Deserialize<'de> for CardType {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        Ok(CardType::from_code(
-            &wire::Text::deserialize(deserializer)?.0,
-        ))
+        // A visitor of its own: a card list holds thousands of these, and the documented
+        // codes need no allocation when read from a borrowed string.
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = CardType;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a card type, as a string or a number")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<CardType, E> {
+                Ok(CardType::from_code(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<CardType, E> {
+                Ok(CardType::from_code(&v.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<CardType, E> {
+                Ok(CardType::from_code(&v.to_string()))
+            }
+            fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<CardType, E> {
+                // A whole float (`1.0`) reads as its integer, as everywhere in this crate.
+                let whole = v.is_finite() && v.fract() == 0.0 && v.abs() < 1e19;
+                Ok(CardType::from_code(&if whole {
+                    (v as i128).to_string()
+                } else {
+                    v.to_string()
+                }))
+            }
+            fn visit_bool<E: serde::de::Error>(self, v: bool) -> Result<CardType, E> {
+                Ok(CardType::from_code(&v.to_string()))
+            }
+            fn visit_unit<E: serde::de::Error>(self) -> Result<CardType, E> {
+                Err(E::custom("expected a card type, got null"))
+            }
+        }
+        deserializer.deserialize_any(V)
     }
 }
 
