@@ -97,13 +97,23 @@ async fn main() {
         },
         Program {
             name: "raw-reqwest",
-            what: "reqwest 0.13 + rustls + ring, hand-written balance call",
+            what: "reqwest 0.13 + rustls + ring + serde_json, hand-written balance call",
             dependencies: format!(
                 "reqwest = {{ version = \"0.13.5\", default-features = false, features = [\"rustls-no-provider\"] }}\n\
                  rustls = {{ version = \"0.23\", default-features = false, features = [\"ring\", \"std\", \"tls12\"] }}\n\
+                 serde = {{ version = \"1\", features = [\"derive\"] }}\n\
+                 serde_json = \"1\"\n\
                  md-5 = \"0.10\"\n{tokio}\n"
             ),
             main: r#"use md5::{Digest, Md5};
+
+#[derive(serde::Deserialize)]
+struct Balance {
+    status: String,
+    balance: String,
+    gift: String,
+    credit: String,
+}
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
@@ -115,7 +125,10 @@ async fn main() {
     match client.get("https://api.laaffic.com/v3/getBalance")
         .header("Api-Key", key).header("Timestamp", ts.to_string()).header("Sign", sign)
         .send().await {
-        Ok(r) => println!("{}", r.text().await.unwrap_or_default()),
+        Ok(r) => match serde_json::from_slice::<Balance>(&r.bytes().await.unwrap_or_default()) {
+            Ok(b) => println!("{} {} {} {}", b.status, b.balance, b.gift, b.credit),
+            Err(e) => eprintln!("{e}"),
+        },
         Err(e) => eprintln!("{e}"),
     }
 }
