@@ -1,6 +1,7 @@
 //! The three clients under test, each making the same calls: voxkit, raw reqwest written
 //! as a user would write it, and a raw hyper client.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -47,8 +48,10 @@ impl Workload {
 /// Which client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
-    /// The SDK.
+    /// The SDK with its default transport (reqwest).
     Voxkit,
+    /// The SDK with its lean transport (`voxkit_core::transport::HyperTransport`).
+    VoxkitLean,
     /// reqwest by hand.
     Reqwest,
     /// hyper-util's client by hand.
@@ -57,12 +60,13 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order the rounds run them.
-    pub const ALL: [Kind; 3] = [Kind::Voxkit, Kind::Reqwest, Kind::Hyper];
+    pub const ALL: [Kind; 4] = [Kind::Voxkit, Kind::VoxkitLean, Kind::Reqwest, Kind::Hyper];
 
     /// The name on the command line and in the report.
     pub fn name(self) -> &'static str {
         match self {
             Kind::Voxkit => "voxkit",
+            Kind::VoxkitLean => "voxkit+hyper",
             Kind::Reqwest => "reqwest",
             Kind::Hyper => "hyper",
         }
@@ -108,28 +112,33 @@ impl Client {
     /// A client of `kind` for the server at `base`.
     pub fn new(kind: Kind, base: &str) -> Result<Client, String> {
         Ok(match kind {
-            Kind::Voxkit => {
+            Kind::Voxkit | Kind::VoxkitLean => {
                 // Default settings, except that a benchmark must not retry.
                 let retry = RetryPolicy::none();
+                let mut laaffic = voxkit_laaffic::Client::builder()
+                    .credentials(API_KEY, API_SECRET)
+                    .base_url(base)
+                    .retry_policy(retry.clone());
+                let mut longlonglong = voxkit_longlonglong::Client::builder()
+                    .token(TOKEN)
+                    .base_url(base)
+                    .retry_policy(retry.clone());
+                let mut espai = voxkit_espai::Client::builder()
+                    .open_api_key(OPEN_API_KEY)
+                    .base_url(base)
+                    .retry_policy(retry);
+                if kind == Kind::VoxkitLean {
+                    let lean: Arc<dyn voxkit_core::Transport> = Arc::new(
+                        voxkit_core::transport::HyperTransport::new(Duration::from_secs(5))?,
+                    );
+                    laaffic = laaffic.transport(lean.clone());
+                    longlonglong = longlonglong.transport(lean.clone());
+                    espai = espai.transport(lean);
+                }
                 Client::Voxkit {
-                    laaffic: voxkit_laaffic::Client::builder()
-                        .credentials(API_KEY, API_SECRET)
-                        .base_url(base)
-                        .retry_policy(retry.clone())
-                        .build()
-                        .map_err(|e| e.to_string())?,
-                    longlonglong: voxkit_longlonglong::Client::builder()
-                        .token(TOKEN)
-                        .base_url(base)
-                        .retry_policy(retry.clone())
-                        .build()
-                        .map_err(|e| e.to_string())?,
-                    espai: voxkit_espai::Client::builder()
-                        .open_api_key(OPEN_API_KEY)
-                        .base_url(base)
-                        .retry_policy(retry)
-                        .build()
-                        .map_err(|e| e.to_string())?,
+                    laaffic: laaffic.build().map_err(|e| e.to_string())?,
+                    longlonglong: longlonglong.build().map_err(|e| e.to_string())?,
+                    espai: espai.build().map_err(|e| e.to_string())?,
                     user: USER
                         .parse()
                         .map_err(|e: voxkit_core::Error| e.to_string())?,

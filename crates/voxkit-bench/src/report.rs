@@ -221,6 +221,7 @@ impl Report {
             "CPU/call vs hyper",
             "RSS − reqwest"
         );
+        let lean_rows = self.lean_table();
         for group in self.groups().values() {
             let first = group[0];
             let show = |s: Spread| format!("{:.3} [{:.3}–{:.3}]", s.median, s.min, s.max);
@@ -244,6 +245,40 @@ impl Report {
                     Measurement::us_per_call
                 )),
                 show(Self::ratio(group, Kind::Voxkit, Kind::Hyper, |m| m.cpu_us_per_call)),
+                rss / 1024.0,
+            );
+        }
+        out.push_str(&lean_rows);
+        out
+    }
+
+    /// The same ratios for voxkit on its lean transport.
+    fn lean_table(&self) -> String {
+        let mut out =
+            String::from("\nvoxkit+hyper (the lean HyperTransport) against the same baselines\n");
+        for group in self.groups().values() {
+            let first = group[0];
+            let show = |s: Spread| format!("{:.3} [{:.3}–{:.3}]", s.median, s.min, s.max);
+            let rss = Self::of(group, Kind::VoxkitLean, |m| m.peak_rss_kb as f64).median
+                - Self::of(group, Kind::Reqwest, |m| m.peak_rss_kb as f64).median;
+            let _ = writeln!(
+                out,
+                "{:<10} {:>3} {:>26} {:>26} {:>26} {:>9.2} MB",
+                first.workload.name(),
+                first.concurrency,
+                show(Self::ratio(
+                    group,
+                    Kind::VoxkitLean,
+                    Kind::Reqwest,
+                    Measurement::us_per_call
+                )),
+                show(Self::ratio(
+                    group,
+                    Kind::VoxkitLean,
+                    Kind::Hyper,
+                    Measurement::us_per_call
+                )),
+                show(Self::ratio(group, Kind::VoxkitLean, Kind::Hyper, |m| m.cpu_us_per_call)),
                 rss / 1024.0,
             );
         }
@@ -287,6 +322,9 @@ impl Report {
                     "cpu_voxkit_over_hyper": r(Kind::Voxkit, Kind::Hyper, |m| m.cpu_us_per_call),
                     "cpu_voxkit_over_reqwest": r(Kind::Voxkit, Kind::Reqwest, |m| m.cpu_us_per_call),
                     "cpu_reqwest_over_hyper": r(Kind::Reqwest, Kind::Hyper, |m| m.cpu_us_per_call),
+                    "time_lean_over_reqwest": r(Kind::VoxkitLean, Kind::Reqwest, Measurement::us_per_call),
+                    "time_lean_over_hyper": r(Kind::VoxkitLean, Kind::Hyper, Measurement::us_per_call),
+                    "cpu_lean_over_hyper": r(Kind::VoxkitLean, Kind::Hyper, |m| m.cpu_us_per_call),
                 },
             }));
         }

@@ -272,10 +272,14 @@ pub(crate) fn build_reqwest(
     builder.build().map_err(|e| e.to_string())
 }
 
-#[cfg(all(
-    not(feature = "native-tls"),
-    any(feature = "rustls", feature = "rustls-aws-lc-rs")
-))]
+#[cfg(any(feature = "rustls", feature = "rustls-aws-lc-rs"))]
+mod lean;
+#[cfg(any(feature = "rustls", feature = "rustls-aws-lc-rs"))]
+pub use lean::HyperTransport;
+
+/// voxkit's rustls configuration: the compiled-in provider, the platform's verifier,
+/// HTTP/1.1 by ALPN.
+#[cfg(any(feature = "rustls", feature = "rustls-aws-lc-rs"))]
 fn rustls_config() -> Result<rustls::ClientConfig, String> {
     use std::sync::Arc;
 

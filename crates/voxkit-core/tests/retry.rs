@@ -639,3 +639,100 @@ async fn an_undecodable_answer_to_a_non_repeatable_request_is_outcome_unknown() 
     let err = c.execute(&op(R), strict).await.unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
 }
+
+/// The lean transport behaves as the reqwest one where it matters: answers and their
+/// bodies, nothing-sent on a refused connection, maybe-sent on a dropped one, the body cap.
+#[cfg(any(feature = "rustls", feature = "rustls-aws-lc-rs"))]
+mod hyper_transport {
+    use super::*;
+    use voxkit_core::transport::HyperTransport;
+
+    fn lean(url: &str, max_body: usize) -> Client {
+        let transport = Arc::new(HyperTransport::new(Duration::from_secs(5)).unwrap());
+        client_with(url, Arc::new(NoAuth), move |b| {
+            b.transport(transport).max_response_bytes(max_body)
+        })
+    }
+
+    #[tokio::test]
+    async fn answers_come_back_with_headers_and_body() {
+        let server = MockServer::start().await;
+        Mock::given(method("PUT"))
+            .and(path("/v1/thing"))
+            .and(wiremock::matchers::header(
+                "user-agent",
+                voxkit_core::USER_AGENT_DEFAULT,
+            ))
+            .and(wiremock::matchers::body_string(r#"{"amount":1}"#))
+            .respond_with(
+                ResponseTemplate::new(200)
+                    .insert_header("x-answer", "yes")
+                    .set_body_string("x".repeat(300_000)),
+            )
+            .expect(1)
+            .mount(&server)
+            .await;
+        let c = lean(&server.uri(), 1 << 20);
+        let (status, header, len) = c
+            .execute(&op(N), |r| {
+                Ok((
+                    r.status.as_u16(),
+                    r.headers.get("x-answer").cloned(),
+                    r.body.len(),
+                ))
+            })
+            .await
+            .unwrap();
+        assert_eq!((status, len), (200, 300_000));
+        assert_eq!(header.unwrap(), "yes");
+    }
+
+    #[tokio::test]
+    async fn refused_is_nothing_sent_and_dropped_is_outcome_unknown() {
+        let err = lean(&refused_url().await, 1 << 20)
+            .execute(&op(N), |_| Ok(()))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Transport {
+                    kind: TransportKind::Connect,
+                    maybe_sent: false,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        let server = FaultServer::start(vec![Fault::DropAfterRequest]).await;
+        let err = lean(&server.url(), 1 << 20)
+            .execute(&op(N), |_| Ok(()))
+            .await
+            .unwrap_err();
+        assert!(err.outcome_unknown(), "{err:?}");
+        assert_eq!(server.requests(), 1);
+    }
+
+    #[tokio::test]
+    async fn bodies_over_the_cap_are_refused() {
+        let server = MockServer::start().await;
+        Mock::given(method("GET"))
+            .respond_with(ResponseTemplate::new(200).set_body_string("y".repeat(5000)))
+            .mount(&server)
+            .await;
+        let err = lean(&server.uri(), 1000)
+            .execute(&op(R), |_| Ok(()))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Transport {
+                    kind: TransportKind::BodyTooLarge,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+    }
+}

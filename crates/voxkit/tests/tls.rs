@@ -180,6 +180,35 @@ async fn an_untrusted_certificate_is_refused_before_anything_is_sent() {
     );
 }
 
+/// The lean transport verifies certificates as the default one does.
+#[tokio::test]
+async fn the_lean_transport_refuses_an_untrusted_certificate_before_sending() {
+    let server = TlsServer::start();
+    let transport = Arc::new(
+        voxkit::core::transport::HyperTransport::new(std::time::Duration::from_secs(5))
+            .expect("transport"),
+    );
+    let c = longlonglong::Client::builder()
+        .token("test-token")
+        .base_url(format!("https://127.0.0.1:{}", server.addr.port()))
+        .retry_policy(RetryPolicy::none())
+        .transport(transport)
+        .build()
+        .expect("client");
+    let err = c.token_info().await.expect_err("an untrusted certificate");
+    assert!(refused_before_sending(&err), "{err:?}");
+    assert_eq!(
+        server.connections.load(Ordering::SeqCst),
+        1,
+        "a handshake was begun"
+    );
+    assert_eq!(
+        server.requests.load(Ordering::SeqCst),
+        0,
+        "no request was sent"
+    );
+}
+
 #[tokio::test]
 async fn a_certificate_for_another_name_is_refused_before_anything_is_sent() {
     let server = TlsServer::start();
