@@ -21,7 +21,7 @@ pub enum Payload {
     Card,
     /// A list of [`BalanceLog`]s, `data` optional (`balance_logs`).
     BalanceLogs,
-    /// [`Ack`]: the message only (`transfer`, `destroy`).
+    /// [`Ack`](crate::Ack): the message only (`transfer`, `destroy`).
     Ack,
     /// A string in `data`, the payment URL (`pay`).
     PayUrl,
