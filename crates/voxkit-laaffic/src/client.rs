@@ -6,8 +6,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use md5::{Digest, Md5};
-use serde::Deserialize;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
+use serde::{Deserialize, Serialize};
 use voxkit_core::reqwest::Method;
 use voxkit_core::reqwest::header::{CONTENT_TYPE, DATE, HeaderValue};
 use voxkit_core::{
@@ -16,7 +16,10 @@ use voxkit_core::{
 };
 
 use crate::status::{RawStatus, Status};
-use crate::{Balance, DEFAULT_BASE_URL, PROVIDER};
+use crate::{
+    Balance, CallRecord, DEFAULT_BASE_URL, NewTask, PROVIDER, Page, RecordQuery, Resend,
+    TaskDetail, TaskId, TaskQuery, TaskSummary, VoiceFileId, de, validate,
+};
 
 /// The `Content-Type` every documented request carries.
 const CONTENT_TYPE_JSON_UTF8: &str = "application/json;charset=UTF-8";
@@ -317,8 +320,273 @@ impl Client {
         self.call(&op).await
     }
 
-    /// Runs `op`; decodes family-A envelopes (`{status, reason, ...payload}`), and applies
-    /// the clock-skew correction once on `-16` for repeatable operations.
+    // ----- IVR group calls ---------------------------------------------------------------
+    //
+    // Paths: every laaffic reference page of these endpoints uses `https://api.laaffic.com/v3/…`;
+    // the forms without `/v3` appear in the quick-start guide's curl (fileUpload), on the
+    // itniotech copies (which drop `/v3` everywhere, also where the laaffic page has it) and
+    // on the AI-Agent pages (which drop it even for `voice/group/call/query`, whose IVR page
+    // has it). So every endpoint below is sent with `/v3`, including the two known only from
+    // other copies (detail, pause: itniotech) and cancel (AI-Agent page, without `/v3`).
+    // Whether both forms are served is unverified; a base URL cannot change this choice.
+
+    /// Uploads a voice file: `POST /v3/voice/fileUpload` (上传语音文件), operation
+    /// `upload_voice_file`. Returns the voice file id to create tasks with
+    /// ([`crate::VoiceSource::file`]).
+    ///
+    /// `file_name` must follow the documented rules, checked before sending: 5-32
+    /// characters with the extension, `.mp3`, `.m4a` or `.wav` (and no path separator);
+    /// `content` must not be empty. The client base64-encodes the content (the page states
+    /// no size limit; the body is about 4/3 of the file's size).
+    ///
+    /// **Not repeatable**: names must be unique ("名称不允许重复"), so an upload whose answer
+    /// was lost is [`Error::OutcomeUnknown`]; sending it again may answer `-20` (data
+    /// exists) although the first one worked.
+    pub async fn upload_voice_file(
+        &self,
+        file_name: &str,
+        content: &[u8],
+    ) -> Result<VoiceFileId, Error> {
+        let op = Operation::new(
+            "upload_voice_file",
+            Method::POST,
+            Path::root().lit("v3/voice/fileUpload"),
+            Idempotency::NotRepeatable,
+        );
+        let origin = self.core.origin(op.name());
+        validate::voice_file_name(origin, "the file name", file_name)?;
+        if content.is_empty() {
+            return Err(Error::invalid_input(origin, "the voice file is empty"));
+        }
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Body<'a> {
+            file_name: &'a str,
+            file: String,
+        }
+        let body = Body {
+            file_name,
+            file: crate::base64::encode(content),
+        };
+        let op = self.json(op, &body)?;
+        let data: Data<VoiceFileId> = self.call(&op).await?;
+        Ok(data.data)
+    }
+
+    /// Uploads the voice file at `path` under its own file name (which must follow the
+    /// rules of [`Client::upload_voice_file`], checked before the file is read). The file
+    /// is read with blocking I/O (it is small: a voice prompt).
+    pub async fn upload_voice_file_from_path(
+        &self,
+        path: impl AsRef<std::path::Path>,
+    ) -> Result<VoiceFileId, Error> {
+        let origin = Origin::new(PROVIDER, "upload_voice_file");
+        let path = path.as_ref();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            return Err(Error::invalid_input(
+                origin,
+                "the path has no UTF-8 file name",
+            ));
+        };
+        validate::voice_file_name(origin, "the file name", name)?;
+        let content = std::fs::read(path).map_err(|e| {
+            Error::invalid_input(origin, format!("the voice file cannot be read: {e}"))
+        })?;
+        self.upload_voice_file(name, &content).await
+    }
+
+    /// Creates an IVR group-call task: `POST /v3/voice/group/call/send` (创建群呼任务),
+    /// operation `create_task`. Every documented rule of [`NewTask`] is checked first.
+    ///
+    /// The answer is not in the copy of the page read; the sibling endpoints return the new
+    /// id in `data`, so an integer `data` is returned, anything else is `None`.
+    ///
+    /// **Not repeatable**: a lost answer is [`Error::OutcomeUnknown`]; check with
+    /// [`Client::query_tasks`] (task names are unique) before creating again.
+    pub async fn create_task(&self, task: &NewTask) -> Result<Option<TaskId>, Error> {
+        let op = Operation::new(
+            "create_task",
+            Method::POST,
+            Path::root().lit("v3/voice/group/call/send"),
+            Idempotency::NotRepeatable,
+        );
+        task.check(self.core.origin(op.name()))?;
+        let op = self.json(op, &task.wire())?;
+        let id: MaybeId = self.call(&op).await?;
+        Ok(id.data.map(TaskId))
+    }
+
+    /// Lists group-call tasks: `POST /v3/voice/group/call/query` (查询群呼任务列表), operation
+    /// `query_tasks`. The answer is a `{code, msg, data}` envelope.
+    ///
+    /// Repeatable.
+    pub async fn query_tasks(&self, query: &TaskQuery) -> Result<Page<TaskSummary>, Error> {
+        let op = Operation::new(
+            "query_tasks",
+            Method::POST,
+            Path::root().lit("v3/voice/group/call/query"),
+            Idempotency::Repeatable,
+        );
+        query.check(self.core.origin(op.name()))?;
+        let op = self.json(op, &query.wire())?;
+        let data: Data<Page<TaskSummary>> = self.call(&op).await?;
+        Ok(data.data)
+    }
+
+    /// One task in detail: `GET /v3/voice/group/call/detail/{id}` (群呼任务详情), operation
+    /// `task_detail`. Documented on the itniotech copy only (`/voice/group/call/detail/{id}`,
+    /// without `/v3` as every itniotech page); sent with `/v3` like the laaffic pages.
+    ///
+    /// Repeatable.
+    pub async fn task_detail(&self, task: TaskId) -> Result<TaskDetail, Error> {
+        let origin = self.core.origin("task_detail");
+        let op = Operation::new(
+            "task_detail",
+            Method::GET,
+            Path::root()
+                .lit("v3/voice/group/call/detail")
+                .param(origin, &task.to_string())?,
+            Idempotency::Repeatable,
+        )
+        .header(
+            CONTENT_TYPE,
+            HeaderValue::from_static(CONTENT_TYPE_JSON_UTF8),
+        );
+        let data: Data<TaskDetail> = self.call(&op).await?;
+        Ok(data.data)
+    }
+
+    /// Pauses tasks: `POST /v3/voice/group/call/provisional` (暂停任务) with `jobIdList`,
+    /// operation `pause_tasks`. Documented on the itniotech copy only; no resume endpoint
+    /// was found. The answer is `{code, msg, data: null}`.
+    ///
+    /// **Repeatable** (retried on transient failures): pausing tasks twice leaves them as
+    /// pausing them once. The price: when an attempt was applied but its answer lost, the
+    /// retry may be answered with an error such as `-24` (data does not exist) or `-54`
+    /// (the task is wrong) although the tasks are paused — on such an error, look at
+    /// [`Client::task_detail`] before concluding.
+    pub async fn pause_tasks(&self, tasks: &[TaskId]) -> Result<(), Error> {
+        let op = Operation::new(
+            "pause_tasks",
+            Method::POST,
+            Path::root().lit("v3/voice/group/call/provisional"),
+            Idempotency::Repeatable,
+        );
+        check_task_list(self.core.origin(op.name()), tasks)?;
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Body<'a> {
+            job_id_list: &'a [TaskId],
+        }
+        let op = self.json(op, &Body { job_id_list: tasks })?;
+        let _: IgnoredAny = self.call(&op).await?;
+        Ok(())
+    }
+
+    /// Cancels tasks: `POST /v3/voice/group/call/cancel` (取消任务) with `taskIdList`,
+    /// operation `cancel_tasks`. Documented on the AI-Agent page (without `/v3`, body
+    /// `taskIdList`); whether IVR tasks take `jobIdList` as the pause does is unverified, so
+    /// the documented `taskIdList` is sent. The answer is `{code, msg, data: null}`.
+    ///
+    /// **Repeatable**, for the reasons given at [`Client::pause_tasks`] (a cancelled task
+    /// stays cancelled; a retry after a lost answer may be answered `-24`/`-54`).
+    pub async fn cancel_tasks(&self, tasks: &[TaskId]) -> Result<(), Error> {
+        let op = Operation::new(
+            "cancel_tasks",
+            Method::POST,
+            Path::root().lit("v3/voice/group/call/cancel"),
+            Idempotency::Repeatable,
+        );
+        check_task_list(self.core.origin(op.name()), tasks)?;
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Body<'a> {
+            task_id_list: &'a [TaskId],
+        }
+        let op = self.json(
+            op,
+            &Body {
+                task_id_list: tasks,
+            },
+        )?;
+        let _: IgnoredAny = self.call(&op).await?;
+        Ok(())
+    }
+
+    /// Resends (recalls) a task: `POST /v3/voice/group/call/resend` (重呼), operation
+    /// `resend_task`. See [`Resend`] for the fields (the page shows no resend type).
+    ///
+    /// The answer is not in the copy read; an integer `data` (the AI resend's new key id)
+    /// is returned, anything else is `None`.
+    ///
+    /// **Not repeatable**: each resend starts a new round of calls.
+    pub async fn resend_task(&self, resend: &Resend) -> Result<Option<TaskId>, Error> {
+        let op = Operation::new(
+            "resend_task",
+            Method::POST,
+            Path::root().lit("v3/voice/group/call/resend"),
+            Idempotency::NotRepeatable,
+        );
+        resend.check(self.core.origin(op.name()))?;
+        let op = self.json(op, &resend.wire())?;
+        let id: MaybeId = self.call(&op).await?;
+        Ok(id.data.map(TaskId))
+    }
+
+    /// One call record: `GET /v3/voice/recordGroup/{voiceId}` (查询语音消息记录, "within the
+    /// last two months": the id carries no date to check, so the server decides), operation
+    /// `call_record`.
+    ///
+    /// Repeatable.
+    pub async fn call_record(&self, voice_id: &str) -> Result<CallRecord, Error> {
+        let origin = self.core.origin("call_record");
+        validate::token(origin, "the voice id", voice_id)?;
+        let op = Operation::new(
+            "call_record",
+            Method::GET,
+            Path::root()
+                .lit("v3/voice/recordGroup")
+                .param(origin, voice_id)?,
+            Idempotency::Repeatable,
+        )
+        .header(
+            CONTENT_TYPE,
+            HeaderValue::from_static(CONTENT_TYPE_JSON_UTF8),
+        );
+        let data: Data<CallRecord> = self.call(&op).await?;
+        Ok(data.data)
+    }
+
+    /// A page of call records: `POST /v3/voice/recordGroupQuery` (批量分页查询记录),
+    /// operation `call_records`. The window rules of [`RecordQuery`] (within the last two
+    /// months by this client's clock, at most 31 days long) are checked before sending.
+    ///
+    /// Repeatable.
+    pub async fn call_records(&self, query: &RecordQuery) -> Result<Page<CallRecord>, Error> {
+        let op = Operation::new(
+            "call_records",
+            Method::POST,
+            Path::root().lit("v3/voice/recordGroupQuery"),
+            Idempotency::Repeatable,
+        );
+        query.check(self.core.origin(op.name()), self.core.clock().now())?;
+        let op = self.json(op, &query.wire())?;
+        let data: Data<Page<CallRecord>> = self.call(&op).await?;
+        Ok(data.data)
+    }
+
+    /// `op` with the documented `Content-Type` and `body` as JSON.
+    fn json<B: Serialize + ?Sized>(&self, op: Operation, body: &B) -> Result<Operation, Error> {
+        let origin = self.core.origin(op.name());
+        op.header(
+            CONTENT_TYPE,
+            HeaderValue::from_static(CONTENT_TYPE_JSON_UTF8),
+        )
+        .json(origin, body)
+    }
+
+    /// Runs `op`; decodes both envelope families (see [`decode`]), and applies the
+    /// clock-skew correction once on `-16` for repeatable operations.
     async fn call<T: DeserializeOwned>(&self, op: &Operation) -> Result<T, Error> {
         let origin = self.core.origin(op.name());
         let mut corrected = false;
@@ -354,31 +622,76 @@ impl Client {
     }
 }
 
-/// The status and reason every family-A envelope carries; other fields are ignored here.
-#[derive(Deserialize)]
-struct Head {
-    status: RawStatus,
-    #[serde(default)]
-    reason: Option<String>,
+/// At least one task id, none twice (the pages mark the list required and give no upper
+/// limit; a repeated id could only earn a `-54` "the task you submitted is wrong").
+fn check_task_list(origin: Origin, tasks: &[TaskId]) -> Result<(), Error> {
+    if tasks.is_empty() {
+        return Err(Error::invalid_input(origin, "no task id given"));
+    }
+    let mut sorted = tasks.to_vec();
+    sorted.sort_unstable();
+    sorted.dedup();
+    if sorted.len() != tasks.len() {
+        return Err(Error::invalid_input(origin, "a task id is listed twice"));
+    }
+    Ok(())
 }
 
-/// Decodes a family-A envelope: a non-`"0"` status is an [`Error::Api`] with the status as
-/// code and the reason as message; otherwise the payload is decoded from the same object.
-/// On `-16`, the response's `Date` is kept in `server_date` for the skew correction.
+/// A payload in `data`.
+#[derive(Deserialize)]
+#[serde(bound(deserialize = "T: Deserialize<'de>"))]
+pub(crate) struct Data<T> {
+    pub(crate) data: T,
+}
+
+/// An id in `data` where the answer is not documented: kept when it is an integer.
+#[derive(Deserialize)]
+pub(crate) struct MaybeId {
+    #[serde(default, deserialize_with = "de::lenient_id")]
+    pub(crate) data: Option<u64>,
+}
+
+/// The head of both envelope families: `{status, reason}` (family A: getBalance, upload,
+/// records) and `{code, msg}` (family B: group-call query, pause, cancel), the status a
+/// string or a number either way. Where both names are present, `status` and `reason`
+/// win. Other fields are ignored here.
+#[derive(Deserialize)]
+struct Head {
+    #[serde(default)]
+    status: Option<RawStatus>,
+    #[serde(default)]
+    code: Option<RawStatus>,
+    #[serde(default)]
+    reason: Option<String>,
+    #[serde(default)]
+    msg: Option<String>,
+}
+
+/// Decodes either envelope family, in one place for every operation: a status (`status`
+/// or `code`) other than `0` is an [`Error::Api`] with the status as code and the reason
+/// (`reason` or `msg`) as message; an envelope with neither `status` nor `code` is a
+/// decode error; otherwise the payload is decoded from the same object (top-level fields
+/// for getBalance, `data` for the others). On `-16`, the response's `Date` is kept in
+/// `server_date` for the skew correction.
 pub(crate) fn decode<T: DeserializeOwned>(
     origin: Origin,
     response: &HttpResponse,
     server_date: &OnceLock<SystemTime>,
 ) -> Result<T, Error> {
     let body = &response.body;
-    let decode_error = |e: serde_json::Error| Error::Decode {
+    let decode_error = |message: String| Error::Decode {
         origin,
-        message: e.to_string(),
+        message,
         excerpt: voxkit_core::error::excerpt(body, &[]),
     };
-    let head: Head = serde_json::from_slice(body).map_err(decode_error)?;
-    if !head.status.is_success() {
-        if Status::from_code(&head.status.0) == Status::TimestampOutOfRange {
+    let head: Head = serde_json::from_slice(body).map_err(|e| decode_error(e.to_string()))?;
+    let Some(status) = head.status.or(head.code) else {
+        return Err(decode_error(
+            "the envelope has neither `status` nor `code`".into(),
+        ));
+    };
+    if !status.is_success() {
+        if Status::from_code(&status.0) == Status::TimestampOutOfRange {
             if let Some(date) = response
                 .headers
                 .get(DATE)
@@ -389,11 +702,11 @@ pub(crate) fn decode<T: DeserializeOwned>(
         }
         return Err(Error::api(
             origin,
-            Some(head.status.0),
-            head.reason.unwrap_or_default(),
+            Some(status.0),
+            head.reason.or(head.msg).unwrap_or_default(),
         ));
     }
-    serde_json::from_slice(body).map_err(decode_error)
+    serde_json::from_slice(body).map_err(|e| decode_error(e.to_string()))
 }
 
 #[cfg(test)]

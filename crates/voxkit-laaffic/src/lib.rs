@@ -1,5 +1,6 @@
 //! Typed async client for the [Laaffic](https://www.laaffic.com) API (v3): MD5-signed
-//! requests, the account balance, status codes as an enum.
+//! requests, the account balance, IVR group calls (voice files, tasks, their queries and
+//! controls, call records, the pushed call reports), status codes as an enum.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
@@ -46,15 +47,52 @@
 //! the offset from the response's `Date` header, re-signs and retries once (repeatable
 //! calls only). See [`ClientBuilder::skew_correction`] and [`Client::clock_offset`].
 //!
+//! # IVR group calls
+//!
+//! Upload a voice file ([`Client::upload_voice_file`]), create a task ([`NewTask`],
+//! [`Client::create_task`]), follow it ([`Client::query_tasks`], [`Client::task_detail`]),
+//! pause, cancel or resend it ([`Client::pause_tasks`], [`Client::cancel_tasks`],
+//! [`Resend`]), read its call records ([`Client::call_record`], [`Client::call_records`]) and
+//! receive the reports the platform pushes ([`VoiceReport`]). Input the documentation calls
+//! invalid is refused with [`Error::InvalidInput`] before anything is sent. The answers come
+//! in two envelope families, `{status, reason}` and `{code, msg}`, with the status as a
+//! string or a number: both are decoded in one place, and every error is [`Error::Api`].
+//!
+//! ## Paths: `/v3` or not
+//!
+//! The pages disagree: the laaffic reference pages use `https://api.laaffic.com/v3/…`, while
+//! the quick-start guide's curl, the itniotech copies and the AI-Agent pages drop `/v3` —
+//! the AI-Agent pages even for `voice/group/call/query`, whose IVR page keeps it, so the
+//! missing `/v3` is those pages' habit rather than a property of the endpoint. Whether both
+//! forms are served is unverified. Every operation is therefore sent under `/v3`:
+//!
+//! | operation | request | documented on |
+//! |---|---|---|
+//! | `upload_voice_file` | `POST /v3/voice/fileUpload` | laaffic reference page (guide curl: no `/v3`) |
+//! | `create_task` | `POST /v3/voice/group/call/send` | laaffic page |
+//! | `query_tasks` | `POST /v3/voice/group/call/query` | laaffic page (AI-Agent page: no `/v3`) |
+//! | `task_detail` | `GET /v3/voice/group/call/detail/{id}` | itniotech copy only (no `/v3`, like every itniotech page) |
+//! | `pause_tasks` | `POST /v3/voice/group/call/provisional` | itniotech copy only (no `/v3`) |
+//! | `cancel_tasks` | `POST /v3/voice/group/call/cancel` | laaffic AI-Agent page (no `/v3`) |
+//! | `resend_task` | `POST /v3/voice/group/call/resend` | laaffic page |
+//! | `call_record` | `GET /v3/voice/recordGroup/{voiceId}` | laaffic page |
+//! | `call_records` | `POST /v3/voice/recordGroupQuery` | laaffic page |
+//!
 //! # Errors
 //!
 //! Calls return [`voxkit_core::Error`]. A non-`"0"` status is [`voxkit_core::Error::Api`]
 //! carrying the code; [`Status::of`] turns it into a [`Status`].
 
+mod base64;
 mod client;
+mod de;
+mod ivr;
 #[cfg(test)]
 mod proptests;
+mod records;
+mod report;
 mod status;
+mod validate;
 
 /// Not part of the API: the decoders on raw bytes, for `fuzz/` and the property tests.
 /// Hidden from the documentation; may change in any release.
@@ -66,7 +104,15 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 pub use client::{Client, ClientBuilder, signature};
+pub use ivr::{
+    Callee, Gender, Lan, MAX_TASK_NUMBERS, NewTask, Page, PostCallSms, Resend, SendWindow,
+    SourceKind, TaskDetail, TaskId, TaskQuery, TaskStatus, TaskSummary, TaskType, VoiceFileId,
+    VoiceSource,
+};
+pub use records::{CallRecord, MAX_RECORD_WINDOW_DAYS, RECORD_RETENTION_MONTHS, RecordQuery};
+pub use report::{CallStatus, ReportType, VoiceReport};
 pub use status::Status;
+pub use validate::VOICE_FILE_EXTENSIONS;
 pub use voxkit_core::{Error, SecretString};
 
 use voxkit_core::Idempotency;
@@ -85,7 +131,21 @@ pub const DEFAULT_BASE_URL: &str = "https://api.laaffic.com";
 ///
 /// A unit test checks this list against the operations the client builds, so it cannot fall
 /// behind; the workspace's fault-matrix test runs every entry against every fault.
-pub const OPERATIONS: &[(&str, Idempotency)] = &[("balance", Idempotency::Repeatable)];
+///
+/// `pause_tasks` and `cancel_tasks` are repeatable: a second pause or cancel of the same
+/// tasks leaves them as the first did (see [`Client::pause_tasks`] for the price).
+pub const OPERATIONS: &[(&str, Idempotency)] = &[
+    ("balance", Idempotency::Repeatable),
+    ("call_record", Idempotency::Repeatable),
+    ("call_records", Idempotency::Repeatable),
+    ("cancel_tasks", Idempotency::Repeatable),
+    ("create_task", Idempotency::NotRepeatable),
+    ("pause_tasks", Idempotency::Repeatable),
+    ("query_tasks", Idempotency::Repeatable),
+    ("resend_task", Idempotency::NotRepeatable),
+    ("task_detail", Idempotency::Repeatable),
+    ("upload_voice_file", Idempotency::NotRepeatable),
+];
 
 /// The account balance (`GET /v3/getBalance`).
 ///
@@ -154,6 +214,14 @@ mod tests {
         built.dedup();
         let listed: Vec<&str> = OPERATIONS.iter().map(|(name, _)| *name).collect();
         assert_eq!(built, listed, "OPERATIONS is out of date");
-        assert_eq!(OPERATIONS, &[("balance", Idempotency::Repeatable)]);
+        let not_repeatable: Vec<&str> = OPERATIONS
+            .iter()
+            .filter(|(_, i)| !i.is_repeatable())
+            .map(|(n, _)| *n)
+            .collect();
+        assert_eq!(
+            not_repeatable,
+            ["create_task", "resend_task", "upload_voice_file"]
+        );
     }
 }

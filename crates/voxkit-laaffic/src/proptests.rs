@@ -1,5 +1,6 @@
 //! Property tests of the decoders (the same entry points as `fuzz/`): the balance envelope
-//! with its `Date` header, and the status parser. Arbitrary bytes, JSON mutations of the
+//! with its `Date` header, every other operation's answer (both envelope families), the
+//! pushed call report, and the status parser. Arbitrary bytes, JSON mutations of the
 //! documentation's examples and byte edits of them are decoded or refused with a clean
 //! error, never a panic.
 //!
@@ -14,8 +15,8 @@ use serde_json::Value;
 use voxkit_core::Error;
 use voxkit_core::error::EXCERPT_CHARS;
 
-use crate::__fuzz::{decode_balance, parse_status};
-use crate::{PROVIDER, Status};
+use crate::__fuzz::{decode_answer, decode_balance, decode_report, parse_status};
+use crate::{OPERATIONS, PROVIDER, Status};
 
 /// Cases per property.
 const CASES: u32 = 256;
@@ -47,7 +48,7 @@ const EXAMPLES: &[&str] = &[
 
 /// `Ok`, or an error that is clean: a decode error with a short printable excerpt, or the
 /// provider's error with the status it sent.
-fn check(result: &Result<crate::Balance, Error>) -> Result<(), TestCaseError> {
+fn check<T>(result: &Result<T, Error>) -> Result<(), TestCaseError> {
     let Err(error) = result else {
         return Ok(());
     };
@@ -318,6 +319,150 @@ proptest! {
         prop_assert_eq!(learnt, Some(at));
         prop_assert_eq!(Status::of(&result.expect_err("-16 is an error")), Some(Status::TimestampOutOfRange));
     }
+}
+
+/// The documentation's IVR answers (both families; cut examples completed), each with the
+/// operation that receives it.
+const IVR_EXAMPLES: &[(&str, &str)] = &[
+    (
+        "upload_voice_file",
+        r#"{ "status": "0", "reason": "success", "data": "1202202254d4c6372d6f341e999c7ecd0683ee464.mp3" }"#,
+    ),
+    (
+        "create_task",
+        r#"{"status":"0","reason":"success","data":5000602}"#,
+    ),
+    (
+        "resend_task",
+        r#"{ "status": "0", "reason": "success", "data": 123123 }"#,
+    ),
+    (
+        "query_tasks",
+        r#"{ "code": 0, "msg": "success", "data": { "records": [ { "jobId": 5000602, "taskName": "2024-06-04 14:49:17111", "status": 0, "rate": "0", "numCnt": 1, "callNum": 0, "success": 0, "fail": 0, "createdTime": "2024-06-04 14:49:17" } ] } }"#,
+    ),
+    (
+        "task_detail",
+        r#"{"code":"0","msg":"success","data":{"jobId":1,"status":2,"source":3,"lan":"EN","sendTime":"2024-06-04 14:49:17","successRate":"80%"}}"#,
+    ),
+    (
+        "pause_tasks",
+        r#"{ "code": "0", "msg": "success", "data": null }"#,
+    ),
+    (
+        "cancel_tasks",
+        r#"{ "code": "-24", "msg": "Data unexisting", "data": null }"#,
+    ),
+    (
+        "call_record",
+        r#"{ "status": "0", "reason": "success", "data": { "voiceId": "2203031113381000002", "callee": "8613500000000", "displayNum": "1008122211", "code": "Afghanistan(Kandahar)", "submitTime": "2022-02-18T14:42:40+08:00", "callDuration": 5, "chargedDuration": 5, "terminationCode": "200", "terminationReason": "success", "costEur": "2" } }"#,
+    ),
+    (
+        "call_records",
+        r#"{"status":0,"reason":"success","data":{"total":1,"size":25,"current":1,"pages":1,"searchCount":true,"records":[{"voiceId":"1","cost":"0.0100","hangupTime":"2022-02-18T14:42:55+08:00"}]}}"#,
+    ),
+];
+
+/// A pushed call report (the English sample's first fields, completed).
+const REPORT: &str = r#"{"voiceId":"22121121451211349002","type":1,"callee":"63123456788","displayNum":"6311012125","submitTime":1670744721000,"cost":"0.02","ringDuration":"2","callStatus":50}"#;
+
+fn ivr_example() -> impl Strategy<Value = (&'static str, Value)> {
+    prop::sample::select(IVR_EXAMPLES).prop_map(|(op, text)| {
+        (
+            op,
+            serde_json::from_str(text).expect("the examples are JSON"),
+        )
+    })
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// Every operation's decoder on arbitrary bytes.
+    #[test]
+    fn every_decoder_on_arbitrary_bytes(
+        at in any::<usize>(),
+        body in prop::collection::vec(any::<u8>(), 0..600),
+    ) {
+        let (operation, _) = OPERATIONS[at % OPERATIONS.len()];
+        check(&decode_answer(operation, &body))?;
+    }
+
+    /// Every operation's decoder on mutations of every IVR example (each decoder is fed
+    /// every example, the other family's included).
+    #[test]
+    fn every_decoder_on_mutated_ivr_examples(
+        (_, mut doc) in ivr_example(),
+        at in any::<usize>(),
+        edits in edits(),
+    ) {
+        for (node, edit) in edits {
+            apply(&mut doc, node, edit);
+        }
+        let (operation, _) = OPERATIONS[at % OPERATIONS.len()];
+        let body = serde_json::to_vec(&doc).expect("serializable");
+        check(&decode_answer(operation, &body))?;
+    }
+
+    /// Byte edits of the IVR examples.
+    #[test]
+    fn every_decoder_on_byte_edited_ivr_examples(
+        (operation, doc) in prop::sample::select(IVR_EXAMPLES),
+        edits in byte_edits(),
+    ) {
+        let mut bytes = doc.as_bytes().to_vec();
+        for edit in edits {
+            apply_bytes(&mut bytes, edit);
+        }
+        check(&decode_answer(operation, &bytes))?;
+    }
+
+    /// The report decoder never panics, and mutations of the sample decode or fail.
+    #[test]
+    fn report_decoder_is_total(
+        body in prop::collection::vec(any::<u8>(), 0..400),
+        edits in edits(),
+        many in any::<bool>(),
+    ) {
+        let _ = decode_report(&body);
+        let mut doc: Value = serde_json::from_str(REPORT).expect("JSON");
+        for (node, edit) in edits {
+            apply(&mut doc, node, edit);
+        }
+        if many {
+            doc = Value::Array(vec![doc]);
+        }
+        let body = serde_json::to_vec(&doc).expect("serializable");
+        if let Ok(reports) = decode_report(&body) {
+            // One report per object: the object itself, or each item of an array.
+            let expected = match &doc {
+                Value::Array(items) => items.len(),
+                _ => 1,
+            };
+            prop_assert_eq!(reports.len(), expected);
+        }
+    }
+}
+
+#[test]
+fn every_ivr_example_decodes_with_its_operation() {
+    for (operation, text) in IVR_EXAMPLES {
+        let result = decode_answer(operation, text.as_bytes());
+        if *operation == "cancel_tasks" {
+            assert_eq!(Status::of(&result.unwrap_err()), Some(Status::DataNotFound));
+        } else {
+            result.unwrap_or_else(|e| panic!("{operation}: {e}"));
+        }
+    }
+    // Every operation has a decoder (an unknown name would be InvalidInput).
+    for (operation, _) in OPERATIONS {
+        let err = decode_answer(operation, b"{}").unwrap_err();
+        assert!(matches!(err, Error::Decode { .. }), "{operation}: {err:?}");
+    }
+    assert!(matches!(
+        decode_answer("nope", b"{}"),
+        Err(Error::InvalidInput { .. })
+    ));
+    assert_eq!(decode_report(REPORT.as_bytes()).unwrap().len(), 1);
 }
 
 #[test]

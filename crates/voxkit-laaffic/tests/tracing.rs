@@ -98,3 +98,64 @@ async fn traces_name_the_call_and_never_the_credentials() {
         assert!(!logs.contains(&sign));
     }
 }
+
+/// The IVR operations are traced by name; request bodies (a voice file's content, a
+/// task's numbers and texts) are never traced.
+#[tokio::test]
+async fn ivr_calls_are_traced_by_name_without_their_bodies() {
+    use voxkit_laaffic::{Callee, NewTask, TaskId, VoiceSource};
+    const CONTENT: &[u8] = b"SENTINEL-CONTENT-0b3e";
+    // The base64 of CONTENT, as it travels.
+    const CONTENT_B64: &str = "U0VOVElORUwtQ09OVEVOVC0wYjNl";
+    const NUMBER: &str = "8613599990000";
+    let capture = Capture::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_span_events(FmtSpan::CLOSE)
+        .with_ansi(false)
+        .with_writer(capture.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .up_to_n_times(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(200).set_body_string(
+            r#"{"status":"0","reason":"success","code":"0","msg":"success","data":"f.mp3"}"#,
+        ))
+        .mount(&server)
+        .await;
+    let client = Client::builder()
+        .credentials(KEY, SECRET)
+        .base_url(server.uri())
+        .retry_policy(RetryPolicy {
+            base_delay: Duration::from_millis(1),
+            ..RetryPolicy::default()
+        })
+        .build()
+        .unwrap();
+    client.pause_tasks(&[TaskId(1)]).await.unwrap(); // 503, then success
+    client.upload_voice_file("test.mp3", CONTENT).await.unwrap();
+    let task = NewTask::new(
+        "app",
+        "name",
+        VoiceSource::text_to_speech("SENTINEL-TEXT-19aa", voxkit_laaffic::Lan::English),
+        [Callee::new(NUMBER)],
+    );
+    client.create_task(&task).await.unwrap();
+
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    for name in ["pause_tasks", "upload_voice_file", "create_task"] {
+        assert!(logs.contains(&format!("operation=\"{name}\"")), "{logs}");
+    }
+    assert!(logs.contains("status=503"), "{logs}");
+    let sent = server.received_requests().await.unwrap();
+    assert!(String::from_utf8_lossy(&sent[2].body).contains(CONTENT_B64));
+    for secret in [KEY, SECRET, CONTENT_B64, "SENTINEL", NUMBER] {
+        assert!(!logs.contains(secret), "{secret} in {logs}");
+    }
+}

@@ -241,7 +241,9 @@ async fn sentinels_never_show_in_logs_debug_display_or_errors() {
     let c = clients_as(SANDBOX, &sandbox.url(), transport.clone(), settings());
     let mut inputs = sandbox_inputs(&sandbox, &c, &transport).await;
     inputs.password = PASSWORD.into();
-    for op in TABLE {
+    // Only the operations the sandbox serves (the IVR ones have no sandbox route yet; they
+    // run through every error path on the fault server below).
+    for op in TABLE.iter().filter(|op| op.route.is_some()) {
         let result = drive(call(op, &c, &inputs), &transport, None).await;
         assert!(result.is_ok(), "{} {}: {result:?}", op.provider, op.name);
     }
@@ -257,7 +259,7 @@ async fn sentinels_never_show_in_logs_debug_display_or_errors() {
         transport.clone(),
         settings(),
     );
-    for op in TABLE {
+    for op in TABLE.iter().filter(|op| op.route.is_some()) {
         let err = drive(call(op, &c, &inputs), &transport, None)
             .await
             .expect_err("wrong credentials");
@@ -298,6 +300,15 @@ async fn sentinels_never_show_in_logs_debug_display_or_errors() {
             .map(drop),
         c.espai
             .card(&CardKey::new("+86 159", "wNaa1GDw"))
+            .await
+            .map(drop),
+        // Laaffic refusals name the field and the rule, never the refused value.
+        c.laaffic
+            .upload_voice_file(PASSWORD, b"ID3")
+            .await
+            .map(drop),
+        c.laaffic
+            .call_record(&format!("{PASSWORD} x"))
             .await
             .map(drop),
     ];
