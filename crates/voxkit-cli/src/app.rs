@@ -60,7 +60,8 @@ pub enum Command {
     /// longlonglong AI outbound-call agent API: balances, expiry, sub-accounts.
     #[command(subcommand)]
     Longlonglong(longlonglong::Command),
-    /// Laaffic API: the account balance.
+    /// Laaffic API: the account balance and IVR group calls (voice files, tasks, call
+    /// records).
     #[command(subcommand)]
     Laaffic(laaffic::Command),
     /// ESP-AI open platform: quota cards (cdkey) and orders.

@@ -1,7 +1,8 @@
 //! `voxkit demo`: starts the sandbox in this process and walks through every operation of
 //! the three providers with the SDK (not by running the CLI), printing each call and its
 //! result — including a refused request and an outcome-unknown recharge that is then
-//! reconciled through the recharge history.
+//! reconciled through the recharge history — and a Laaffic IVR group call from the voice
+//! upload to the call records.
 
 use std::time::{Duration, SystemTime};
 
@@ -19,7 +20,7 @@ use voxkit_sandbox::{
 
 use crate::failure::{CliError, exit_code};
 use crate::render::{json_fields, out};
-use crate::{espai, laaffic, longlonglong};
+use crate::{espai, ivr, laaffic, longlonglong};
 
 /// The remark of the recharge whose answer the fault injector drops.
 const LOST_ORDER: &str = "demo-order-42";
@@ -275,6 +276,89 @@ async fn laaffic_tour(sandbox: &Sandbox) -> Result<(), CliError> {
     sandbox.set_laaffic_balance(real, gift, credit);
     let balance = client.balance().await?;
     show(&laaffic::balance_text(&balance));
+    ivr_tour(&client).await
+}
+
+/// Laaffic IVR group calls: upload a voice file, create a task, watch it until it is
+/// complete (each task read advances the sandbox's task one step), read its call records.
+async fn ivr_tour(client: &voxkit_laaffic::Client) -> Result<(), CliError> {
+    use voxkit_laaffic::{Callee, NewTask, RecordQuery, TaskQuery, TaskStatus, VoiceSource};
+
+    section("Laaffic IVR group calls: voice file, task, call records");
+    call("client.upload_voice_file(\"welcome.mp3\", &bytes)");
+    let file = client
+        .upload_voice_file("welcome.mp3", b"ID3 demo voice prompt")
+        .await?;
+    show(&format!("voice file id {file}"));
+
+    let name = "demo group call";
+    call(&format!(
+        "client.create_task(&NewTask::new(app_id, {name:?}, VoiceSource::file(id), numbers)\
+         .display_number(\"1008122211\").loop_count(2))"
+    ));
+    let task = NewTask::new(
+        "4luaKsL2",
+        name,
+        VoiceSource::file(file.clone()),
+        [
+            Callee::new("8613800000001").text(1, "Ann"),
+            Callee::new("8613800000002").text(1, "Bo"),
+        ],
+    )
+    .display_number("1008122211")
+    .loop_count(2);
+    let id = client
+        .create_task(&task)
+        .await?
+        .ok_or_else(|| unexpected("the sandbox answered no task id".to_owned()))?;
+    show(&format!("task {id}"));
+
+    call(&format!(
+        "client.task_detail({id})  // until it is complete: waiting, calling, completed"
+    ));
+    let mut completed = false;
+    for _ in 0..5 {
+        let detail = client.task_detail(id).await?;
+        let status = detail.status.unwrap_or(TaskStatus::Unknown(-1));
+        show(&format!("status {}", ivr::status_name(status)));
+        if status == TaskStatus::Completed {
+            completed = true;
+            break;
+        }
+    }
+    if !completed {
+        return Err(unexpected(format!("task {id} did not complete")));
+    }
+
+    let now = DateTime::<Utc>::from(SystemTime::now());
+    let day = chrono::TimeDelta::days(1);
+    call(&format!(
+        "client.query_tasks(&TaskQuery::new(yesterday, tomorrow).search({name:?}))"
+    ));
+    let page = client
+        .query_tasks(&TaskQuery::new((now - day).naive_utc(), (now + day).naive_utc()).search(name))
+        .await?;
+    show(&ivr::tasks_text(&page));
+
+    let hour = chrono::TimeDelta::hours(1);
+    call("client.call_records(&RecordQuery::new(an hour ago, in an hour))");
+    let page = client
+        .call_records(&RecordQuery::new(
+            (now - hour).fixed_offset(),
+            (now + hour).fixed_offset(),
+        ))
+        .await?;
+    show(&ivr::records_text(&page));
+    let Some(record) = page
+        .records
+        .iter()
+        .find(|r| r.voice_file_id.as_deref() == Some(file.as_str()))
+    else {
+        return Err(unexpected(format!("no call record of task {id}")));
+    };
+    call(&format!("client.call_record({:?})", record.voice_id));
+    let record = client.call_record(&record.voice_id).await?;
+    show(&ivr::record_text(&record));
     Ok(())
 }
 

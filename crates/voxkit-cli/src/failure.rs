@@ -39,6 +39,7 @@ Errors are one line on stderr; with --output json, a JSON object
 Environment:
   LONGLONGLONG_TOKEN, LONGLONGLONG_BASE_URL          longlonglong agent API
   LAAFFIC_API_KEY, LAAFFIC_API_SECRET, LAAFFIC_BASE_URL
+  LAAFFIC_APP_ID   the application id of `voxkit laaffic task create` (or --app-id)
   ESPAI_OPEN_API_KEY, ESPAI_BASE_URL
   RUST_LOG   traces on stderr, e.g. RUST_LOG=voxkit_core=debug (never any secret)
 
@@ -54,6 +55,9 @@ const NOT_REPEATABLE: &[(&str, &str)] = &[
     ("longlonglong", "create_sub_account"),
     ("longlonglong", "delete_sub_account"),
     ("longlonglong", "register_user"),
+    ("laaffic", "upload_voice_file"),
+    ("laaffic", "create_task"),
+    ("laaffic", "resend_task"),
     ("espai", "transfer"),
     ("espai", "destroy"),
     ("espai", "pay"),
@@ -303,6 +307,16 @@ mod tests {
                     excerpt: String::new(),
                 },
                 4,
+                "decode",
+            ),
+            // An unreadable answer to a task creation: the task may exist.
+            (
+                Error::Decode {
+                    origin: Origin::new("laaffic", "create_task"),
+                    message: "x".into(),
+                    excerpt: String::new(),
+                },
+                5,
                 "decode",
             ),
             // An unreadable answer to a recharge: the server answered, so it may have

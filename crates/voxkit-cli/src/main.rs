@@ -15,6 +15,7 @@ mod app;
 mod demo;
 mod espai;
 mod failure;
+mod ivr;
 mod laaffic;
 mod logging;
 mod longlonglong;

@@ -19,6 +19,7 @@ const WINDOW_SECS: i64 = 300;
 pub(crate) fn routes() -> Router<Shared> {
     Router::new()
         .route("/v3/getBalance", get(balance))
+        .merge(crate::ivr::routes())
         .route_layer(axum::middleware::from_fn(signed))
 }
 

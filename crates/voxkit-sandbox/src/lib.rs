@@ -35,6 +35,41 @@
 //! - **Laaffic**: `GET /v3/getBalance` checks `Api-Key`, the MD5 `Sign` and the
 //!   `Timestamp` window (±300 s, else `-16`); the balance moves when told to
 //!   ([`Sandbox::set_laaffic_balance`]).
+//! - **Laaffic IVR group calls**, behind the same signature check:
+//!   - *Voice files* (`POST /v3/voice/fileUpload`): the name must be 5-32 characters ending
+//!     in `.mp3`, `.m4a` or `.wav` and the content non-empty standard base64, else `-21`
+//!     数据校验异常; a missing field is `-22` 参数异常; a name already used is `-20`
+//!     数据已存在. The id answered has the documented shape: `1`, the date, 32 hex digits,
+//!     the extension (`"1202202254d4c6372d6f341e999c7ecd0683ee464.mp3"`).
+//!   - *Tasks* (`…/group/call/send`, family-A answer with the new id in `data`): `taskName`
+//!     2-64 characters (`-21`) and unique (`-20`); `numberInfoList` empty `-8`, more than
+//!     200 000 `-7`, a `calleeNumber` not 6-18 digits `-9`, a `textN` not 1-30 characters
+//!     `-21`; `source` 1 needs an existing `voiceFileId` (`-24` 数据不存在), 2 an
+//!     `uploadName` and `baseFile` following the upload's rules (the file is stored too), 3
+//!     a `text` of 1-1000 characters and a documented `lan` (`-21`); a missing field or an
+//!     unknown `source` is `-22`; `sendTime` not `yyyy-MM-dd HH:mm:ss` is `-11`;
+//!     `loopCount` 1-9, `maxCalls` 1-999, `displayNum` 0-20 digits (`-21`). Any `appId` is
+//!     accepted (the sandbox has no applications), and the balance is not charged.
+//!   - *Life cycle*: a new task waits (`0` 等待提交). Each task read — a list query or a
+//!     detail — first advances **every** task one step, as
+//!     [`Sandbox::advance_laaffic_tasks`] does: `0` → `1` 呼叫中 (not before its `sendTime`,
+//!     when one is set) → `2` 任务完成, when each number gets a call record drawn from the
+//!     seeded generator (four in five answered with `terminationCode` `"200"`, the others
+//!     `"480"` no answer or `"486"` busy; 20-second billing at 0.06 EUR a minute). Pausing
+//!     (`jobIdList`) turns a waiting or calling task into `5` 任务暂停, which never advances
+//!     (no resume endpoint is documented: resend it); cancelling (`taskIdList`) turns a
+//!     waiting, calling or paused task into `4` 任务取消 for good. Pausing a paused task
+//!     or cancelling a cancelled one succeeds (both are repeatable); a finished task is
+//!     `-54`, an unknown id `-24`, and nothing changes unless every listed task can.
+//!   - *Resend* (`…/resend`, family A with the new id): a new task calling the original's
+//!     numbers with the voice and settings sent, under a new unique name; only finished,
+//!     cancelled or paused tasks (`-41` 状态错误 otherwise); the original keeps its status.
+//!   - *Queries*: the task list and the detail answer in family B (`{code: 0, msg, data}`,
+//!     records with `jobId`, newest first, filtered by `createdTime`, `statusList`,
+//!     `idxAppId` and `searchCondition`); an unknown detail id is `-24`. Call records answer
+//!     in family A; the batch query requires ISO-8601 times (`-22`) and refuses a window
+//!     longer than 31 days or starting more than two months ago with `-25` 超出时间范围;
+//!     an unknown `voiceId` is `-24`.
 //! - **ESP-AI**: quota cards with types and remaining quota; list with every filter and
 //!   real paging, detail, transfer (paid cards only, within the remaining quota), destroy
 //!   (paid cards with zero quota only), the usage log (one row per side of a transfer),
@@ -50,6 +85,7 @@
 
 mod espai;
 mod fault;
+mod ivr;
 mod laaffic;
 mod longlonglong;
 mod server;
@@ -65,6 +101,7 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use fault::Fault;
+pub use ivr::{CallRecord, IvrTask, VoiceFile};
 pub use state::{Card, Movement, SubAccount, User};
 
 /// The bearer token the sandbox accepts for longlonglong (an obvious placeholder).
@@ -170,6 +207,51 @@ pub const ROUTES: &[Route] = &[
         template: "/v3/getBalance",
     },
     Route {
+        name: "laaffic.voice_upload",
+        method: "POST",
+        template: "/v3/voice/fileUpload",
+    },
+    Route {
+        name: "laaffic.task_create",
+        method: "POST",
+        template: "/v3/voice/group/call/send",
+    },
+    Route {
+        name: "laaffic.tasks",
+        method: "POST",
+        template: "/v3/voice/group/call/query",
+    },
+    Route {
+        name: "laaffic.task_detail",
+        method: "GET",
+        template: "/v3/voice/group/call/detail/{id}",
+    },
+    Route {
+        name: "laaffic.task_pause",
+        method: "POST",
+        template: "/v3/voice/group/call/provisional",
+    },
+    Route {
+        name: "laaffic.task_cancel",
+        method: "POST",
+        template: "/v3/voice/group/call/cancel",
+    },
+    Route {
+        name: "laaffic.task_resend",
+        method: "POST",
+        template: "/v3/voice/group/call/resend",
+    },
+    Route {
+        name: "laaffic.call_record",
+        method: "GET",
+        template: "/v3/voice/recordGroup/{voice_id}",
+    },
+    Route {
+        name: "laaffic.call_records",
+        method: "POST",
+        template: "/v3/voice/recordGroupQuery",
+    },
+    Route {
         name: "espai.list",
         method: "POST",
         template: "/cdkey/list",
@@ -229,6 +311,16 @@ pub struct Seed {
     pub espai_free_code: String,
     /// The id of a seeded paid card with zero quota (it can be destroyed).
     pub espai_empty_card_id: String,
+    /// A seeded Laaffic voice file (the upload example's id), named `test.mp3`.
+    pub laaffic_voice_file: String,
+    /// A completed Laaffic IVR task (the query example's `jobId` 5000602) calling two
+    /// numbers, with their call records: it can be read and resent.
+    pub laaffic_task: u64,
+    /// A Laaffic IVR task scheduled a year ahead: it stays waiting (status 0), so it can be
+    /// paused and cancelled.
+    pub laaffic_scheduled_task: u64,
+    /// The `voiceId` of one call record of [`Seed::laaffic_task`].
+    pub laaffic_voice_id: String,
 }
 
 /// Configures a [`Sandbox`].
@@ -291,6 +383,10 @@ impl SandboxBuilder {
                 espai_paid_codes: Vec::new(),
                 espai_free_code: String::new(),
                 espai_empty_card_id: String::new(),
+                laaffic_voice_file: String::new(),
+                laaffic_task: 0,
+                laaffic_scheduled_task: 0,
+                laaffic_voice_id: String::new(),
             }
         };
         state.base_url = format!("http://{addr}");
@@ -467,6 +563,40 @@ impl Sandbox {
     /// The Laaffic balance.
     pub fn laaffic_balance(&self) -> Decimal {
         self.shared.lock().laaffic.balance
+    }
+
+    /// Every uploaded voice file (seeded and uploaded, with tasks' own uploads), oldest
+    /// first.
+    pub fn laaffic_voice_files(&self) -> Vec<VoiceFile> {
+        self.shared.lock().ivr.files.clone()
+    }
+
+    /// Every IVR task, oldest first.
+    pub fn laaffic_tasks(&self) -> Vec<IvrTask> {
+        self.shared.lock().ivr.tasks.clone()
+    }
+
+    /// The IVR task with this id.
+    pub fn laaffic_task(&self, id: u64) -> Option<IvrTask> {
+        self.shared
+            .lock()
+            .ivr
+            .tasks
+            .iter()
+            .find(|t| t.id == id)
+            .cloned()
+    }
+
+    /// Every call record, in the order made.
+    pub fn laaffic_call_records(&self) -> Vec<CallRecord> {
+        self.shared.lock().ivr.records.clone()
+    }
+
+    /// Advances every IVR task one step of its life cycle, as a task read does: waiting
+    /// (`0`, unless its `sendTime` is ahead) → calling (`1`) → done (`2`, with a call
+    /// record per number). Paused and cancelled tasks do not move.
+    pub fn advance_laaffic_tasks(&self) {
+        self.shared.lock().advance_tasks();
     }
 
     // ----- ESP-AI ---------------------------------------------------------------------

@@ -141,6 +141,8 @@ pub(crate) struct State {
     pub users: BTreeMap<String, User>,
     pub next_movement: u64,
     pub laaffic: Laaffic,
+    /// Laaffic's IVR group calls.
+    pub ivr: crate::ivr::Ivr,
     /// The id of the ESP-AI account the open API key belongs to.
     pub espai_account: String,
     pub espai_people: HashMap<String, (String, String)>,
@@ -180,6 +182,7 @@ impl State {
                 gift: Decimal::new(50, 0),
                 credit: Decimal::ZERO,
             },
+            ivr: crate::ivr::Ivr::default(),
             espai_account,
             espai_people: HashMap::new(),
             cards: Vec::new(),
@@ -289,7 +292,7 @@ impl State {
         id
     }
 
-    /// The demo data: two longlonglong users, a Laaffic balance, ESP-AI cards.
+    /// The demo data: two longlonglong users, a Laaffic balance and IVR data, ESP-AI cards.
     pub(crate) fn seed(&mut self) -> Seed {
         let in_a_year = self.today().checked_add_days(Days::new(365));
         let user = self.add_user("示例用户", 1000, in_a_year, true);
@@ -303,6 +306,7 @@ impl State {
         // The transfer example's target card, owned by someone else.
         self.espai_person("17516888888", "小明");
         self.add_card("17516888888", "3AoPbLSQ", "1", 50);
+        let (voice_file, task, scheduled, voice_id) = self.seed_ivr();
         Seed {
             longlonglong_user: user,
             longlonglong_user_without_billing: without,
@@ -310,6 +314,10 @@ impl State {
             espai_paid_codes: vec!["wNaa1GDw".into(), "Qk3mZ8pL".into()],
             espai_free_code: "Fr3eTr1a".into(),
             espai_empty_card_id: empty,
+            laaffic_voice_file: voice_file,
+            laaffic_task: task,
+            laaffic_scheduled_task: scheduled,
+            laaffic_voice_id: voice_id,
         }
     }
 }

@@ -18,7 +18,7 @@ pub const R: Idempotency = Idempotency::Repeatable;
 pub const N: Idempotency = Idempotency::NotRepeatable;
 
 /// One operation: its provider and name (as in errors and traces), whether it may be
-/// repeated, and the sandbox route it is served by (if any).
+/// repeated, and the sandbox route it is served by.
 #[derive(Debug)]
 pub struct Op {
     /// The provider's short name.
@@ -27,10 +27,8 @@ pub struct Op {
     pub name: &'static str,
     /// Whether it may be repeated.
     pub idempotency: Idempotency,
-    /// The sandbox route serving it; `None` for operations the sandbox does not simulate
-    /// yet (the Laaffic IVR group-call operations): those run the fault-server half of the
-    /// matrix only, and are skipped where a suite needs the sandbox to answer them.
-    pub route: Option<&'static str>,
+    /// The sandbox route serving it (a `voxkit_sandbox::ROUTES` name).
+    pub route: &'static str,
 }
 
 const fn op(
@@ -43,17 +41,7 @@ const fn op(
         provider,
         name,
         idempotency,
-        route: Some(route),
-    }
-}
-
-/// An operation the sandbox has no route for (fault-server half of the matrix only).
-const fn unrouted(provider: &'static str, name: &'static str, idempotency: Idempotency) -> Op {
-    Op {
-        provider,
-        name,
-        idempotency,
-        route: None,
+        route,
     }
 }
 
@@ -107,16 +95,15 @@ pub const TABLE: &[Op] = &[
         "longlonglong.delete_sub_account",
     ),
     op("laaffic", "balance", R, "laaffic.balance"),
-    // The IVR group-call operations: the sandbox has no IVR routes yet.
-    unrouted("laaffic", "upload_voice_file", N),
-    unrouted("laaffic", "create_task", N),
-    unrouted("laaffic", "query_tasks", R),
-    unrouted("laaffic", "task_detail", R),
-    unrouted("laaffic", "pause_tasks", R),
-    unrouted("laaffic", "cancel_tasks", R),
-    unrouted("laaffic", "resend_task", N),
-    unrouted("laaffic", "call_record", R),
-    unrouted("laaffic", "call_records", R),
+    op("laaffic", "upload_voice_file", N, "laaffic.voice_upload"),
+    op("laaffic", "create_task", N, "laaffic.task_create"),
+    op("laaffic", "query_tasks", R, "laaffic.tasks"),
+    op("laaffic", "task_detail", R, "laaffic.task_detail"),
+    op("laaffic", "pause_tasks", R, "laaffic.task_pause"),
+    op("laaffic", "cancel_tasks", R, "laaffic.task_cancel"),
+    op("laaffic", "resend_task", N, "laaffic.task_resend"),
+    op("laaffic", "call_record", R, "laaffic.call_record"),
+    op("laaffic", "call_records", R, "laaffic.call_records"),
     op("espai", "list_cards", R, "espai.list"),
     op("espai", "card_detail", R, "espai.detail"),
     op("espai", "balance_logs", R, "espai.balance_logs"),
@@ -125,11 +112,14 @@ pub const TABLE: &[Op] = &[
     op("espai", "pay", N, "espai.order_pay"),
 ];
 
-/// The Laaffic task the IVR operations act on (the query example's `jobId`).
+/// The Laaffic task of the documentation's examples (the query example's `jobId`).
 const LAAFFIC_TASK: TaskId = TaskId(5_000_602);
 
-/// The voice file the Laaffic tasks play (the upload example's answer).
+/// The voice file of the documentation's examples (the upload example's answer).
 const LAAFFIC_VOICE_FILE: &str = "1202202254d4c6372d6f341e999c7ecd0683ee464.mp3";
+
+/// The call record of the documentation's examples.
+const LAAFFIC_VOICE_ID: &str = "2203031113381000002";
 
 /// The values the operations are called with.
 pub struct Inputs {
@@ -144,6 +134,14 @@ pub struct Inputs {
     pub tag: String,
     /// The password of new users and sub-accounts.
     pub password: String,
+    /// The voice file new Laaffic tasks play.
+    pub voice_file: String,
+    /// A finished Laaffic task: read and resent.
+    pub finished_task: TaskId,
+    /// A Laaffic task that can still be paused and cancelled.
+    pub live_task: TaskId,
+    /// A Laaffic call record's `voiceId`.
+    pub voice_id: String,
 }
 
 impl Inputs {
@@ -159,6 +157,10 @@ impl Inputs {
             expiry: NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(),
             tag: "matrix".into(),
             password: "pw-matrix".into(),
+            voice_file: LAAFFIC_VOICE_FILE.into(),
+            finished_task: LAAFFIC_TASK,
+            live_task: LAAFFIC_TASK,
+            voice_id: LAAFFIC_VOICE_ID.into(),
         }
     }
 }
@@ -172,7 +174,7 @@ pub async fn call(op: &Op, c: &Clients, i: &Inputs) -> Result<(), Error> {
         NewTask::new(
             "4luaKsL2",
             i.tag.as_str(),
-            VoiceSource::file(LAAFFIC_VOICE_FILE),
+            VoiceSource::file(i.voice_file.as_str()),
             [Callee::new("8613500000000")],
         )
     };
@@ -227,18 +229,18 @@ pub async fn call(op: &Op, c: &Clients, i: &Inputs) -> Result<(), Error> {
                 .await
                 .map(drop)
         }
-        ("laaffic", "task_detail") => laf.task_detail(LAAFFIC_TASK).await.map(drop),
-        ("laaffic", "pause_tasks") => laf.pause_tasks(&[LAAFFIC_TASK]).await.map(drop),
-        ("laaffic", "cancel_tasks") => laf.cancel_tasks(&[LAAFFIC_TASK]).await.map(drop),
+        ("laaffic", "task_detail") => laf.task_detail(i.finished_task).await.map(drop),
+        ("laaffic", "pause_tasks") => laf.pause_tasks(&[i.live_task]).await.map(drop),
+        ("laaffic", "cancel_tasks") => laf.cancel_tasks(&[i.live_task]).await.map(drop),
         ("laaffic", "resend_task") => laf
             .resend_task(&Resend::new(
-                LAAFFIC_TASK,
+                i.finished_task,
                 format!("{}-again", i.tag),
-                VoiceSource::file(LAAFFIC_VOICE_FILE),
+                VoiceSource::file(i.voice_file.as_str()),
             ))
             .await
             .map(drop),
-        ("laaffic", "call_record") => laf.call_record("2203031113381000002").await.map(drop),
+        ("laaffic", "call_record") => laf.call_record(&i.voice_id).await.map(drop),
         ("laaffic", "call_records") => {
             // Within the documented window: the last two months, at most 31 days long.
             let now = DateTime::<Utc>::from(std::time::SystemTime::now()).fixed_offset();
@@ -260,7 +262,8 @@ pub async fn call(op: &Op, c: &Clients, i: &Inputs) -> Result<(), Error> {
 }
 
 /// The inputs of the seeded sandbox, with one sub-account created for the sub-account
-/// operations.
+/// operations. The Laaffic ones are the seed's: its voice file, its finished task (read,
+/// resent), its task scheduled a year ahead (paused, cancelled) and one of its records.
 pub async fn sandbox_inputs(sandbox: &Sandbox, c: &Clients, transport: &Counting) -> Inputs {
     let seed = sandbox.seed();
     let user: UserId = seed.longlonglong_user.parse().unwrap();
@@ -286,5 +289,9 @@ pub async fn sandbox_inputs(sandbox: &Sandbox, c: &Clients, transport: &Counting
         expiry: NaiveDate::from_ymd_opt(2099, 12, 31).unwrap(),
         tag: "matrix".into(),
         password: "pw-matrix".into(),
+        voice_file: seed.laaffic_voice_file.clone(),
+        finished_task: TaskId(seed.laaffic_task),
+        live_task: TaskId(seed.laaffic_scheduled_task),
+        voice_id: seed.laaffic_voice_id.clone(),
     }
 }

@@ -1,0 +1,961 @@
+//! End to end: the IVR group-call commands (`voxkit laaffic voice|task|tasks|records`) of
+//! the real binary against the in-process sandbox, over loopback.
+//!
+//! The sandbox's tasks advance one status step on every task read (waiting → calling →
+//! completed) and get their call records when they complete.
+
+mod common;
+
+use std::time::{Duration, SystemTime};
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::Value;
+use voxkit_sandbox::{Fault, Sandbox};
+
+use common::{Scratch, laaffic_env, run, run_args, voxkit, voxkit_args, with};
+
+const APP: &str = "4luaKsL2";
+
+/// `now + offset` as RFC 3339 in UTC, for `records --from/--to`.
+fn utc(offset_secs: i64) -> String {
+    let now = SystemTime::now();
+    let at = if offset_secs >= 0 {
+        now + Duration::from_secs(offset_secs.unsigned_abs())
+    } else {
+        now - Duration::from_secs(offset_secs.unsigned_abs())
+    };
+    DateTime::<Utc>::from(at).to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+async fn sandbox() -> Sandbox {
+    Sandbox::start().await.unwrap()
+}
+
+/// `task create` with a voice file and two numbers, as JSON; returns the new task id.
+async fn create_task(sandbox: &Sandbox, name: &str, file: &str, extra: &[&str]) -> u64 {
+    let mut args = vec![
+        "laaffic",
+        "task",
+        "create",
+        "--app-id",
+        APP,
+        "--name",
+        name,
+        "--numbers",
+        "8613800000001,8613800000002",
+        "--voice-file",
+        file,
+        "--output",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let json = voxkit_args(sandbox, &args).await.expect(0).json();
+    assert_eq!(json["name"], name);
+    assert_eq!(json["numbers"], 2);
+    json["task_id"].as_u64().expect("a task id")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn upload_create_watch_until_complete_then_records() {
+    let sandbox = sandbox().await;
+    let scratch = Scratch::new("workflow");
+    let path = scratch.file("greeting.mp3", b"ID3 not really an mp3");
+
+    // Upload: the name defaults to the file's.
+    let json = voxkit(
+        &sandbox,
+        &format!("laaffic voice upload {path} --output json"),
+    )
+    .await
+    .expect(0)
+    .json();
+    assert_eq!(json["name"], "greeting.mp3");
+    assert_eq!(json["bytes"], 21);
+    let file = json["voice_file_id"].as_str().unwrap().to_owned();
+    assert!(file.ends_with(".mp3"), "{json}");
+    assert!(
+        sandbox
+            .laaffic_voice_files()
+            .iter()
+            .any(|f| f.id == file && f.name == "greeting.mp3")
+    );
+    // Text, under another name.
+    let out = voxkit(
+        &sandbox,
+        &format!("laaffic voice upload {path} --name welcome.wav"),
+    )
+    .await
+    .expect(0);
+    assert!(out.stdout.starts_with("voice_file_id  1"), "{out:#?}");
+    assert!(
+        out.stdout.contains("name           welcome.wav"),
+        "{out:#?}"
+    );
+
+    // Create.
+    let id = create_task(
+        &sandbox,
+        "cli workflow task",
+        &file,
+        &[
+            "--display-num",
+            "1008122211",
+            "--loop-count",
+            "2",
+            "--max-calls",
+            "30",
+        ],
+    )
+    .await;
+    let task = sandbox.laaffic_task(id).unwrap();
+    assert_eq!(task.status, 0);
+    assert_eq!(task.numbers, ["8613800000001", "8613800000002"]);
+    assert_eq!(task.voice_file_id.as_deref(), Some(file.as_str()));
+    assert_eq!(task.display_num.as_deref(), Some("1008122211"));
+    assert_eq!((task.loop_count, task.max_calls), (2, Some(30)));
+
+    // Watch it with `tasks` and `task show` until it is complete.
+    let json = voxkit_args(
+        &sandbox,
+        &[
+            "laaffic",
+            "tasks",
+            "--search",
+            "cli workflow",
+            "--output",
+            "json",
+        ],
+    )
+    .await
+    .expect(0)
+    .json();
+    assert_eq!(json["total"], 1, "{json}");
+    let listed = &json["tasks"][0];
+    assert_eq!(listed["task_id"], id);
+    assert_eq!(listed["name"], "cli workflow task");
+    assert_eq!(listed["status"], 1);
+    assert_eq!(listed["status_name"], "calling");
+    assert_eq!(listed["numbers"], 2);
+    let mut seen = Vec::new();
+    for _ in 0..5 {
+        let json = voxkit(&sandbox, &format!("laaffic task show {id} --output json"))
+            .await
+            .expect(0)
+            .json();
+        let status = json["task"]["status_name"].as_str().unwrap().to_owned();
+        seen.push(status.clone());
+        if status == "completed" {
+            assert_eq!(json["task"]["task_id"], id);
+            assert_eq!(json["task"]["call_total"], 2);
+            assert_eq!(json["task"]["voice_file_id"], file.as_str());
+            break;
+        }
+    }
+    assert_eq!(seen, ["completed"], "one more read completes it");
+    let out = voxkit(&sandbox, &format!("laaffic task show {id}"))
+        .await
+        .expect(0);
+    let first: Vec<Vec<&str>> = out
+        .stdout
+        .lines()
+        .take(3)
+        .map(|l| l.split_whitespace().collect())
+        .collect();
+    let id_text = id.to_string();
+    assert_eq!(
+        first,
+        [
+            vec!["task_id", id_text.as_str()],
+            vec!["name", "cli", "workflow", "task"],
+            vec!["status_name", "completed"]
+        ],
+        "{out:#?}"
+    );
+    // The list as a table, the newest first.
+    let out = voxkit(&sandbox, "laaffic tasks").await.expect(0);
+    let lines: Vec<&str> = out.stdout.lines().collect();
+    assert!(lines[0].starts_with("     ID  NAME"), "{out:#?}");
+    assert!(lines[1].contains("cli workflow task") && lines[1].contains("completed"));
+    assert!(
+        lines.last().unwrap().starts_with("3 tasks of 3"),
+        "{out:#?}"
+    );
+    let json = voxkit(
+        &sandbox,
+        "laaffic tasks --status completed --status cancelled --page 1 --size 1 --output json",
+    )
+    .await
+    .expect(0)
+    .json();
+    assert_eq!(
+        (json["total"].as_u64(), json["pages"].as_u64()),
+        (Some(2), Some(2))
+    );
+    assert_eq!(json["tasks"].as_array().unwrap().len(), 1);
+
+    // Its records: one per number.
+    let json = voxkit(
+        &sandbox,
+        &format!(
+            "laaffic records --from {} --to {} --output json",
+            utc(-3600),
+            utc(3600)
+        ),
+    )
+    .await
+    .expect(0)
+    .json();
+    let ours: Vec<&Value> = json["records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["voice_file_id"] == file.as_str())
+        .collect();
+    assert_eq!(ours.len(), 2, "{json}");
+    let callees: Vec<&str> = ours.iter().map(|r| r["callee"].as_str().unwrap()).collect();
+    assert!(callees.contains(&"8613800000001") && callees.contains(&"8613800000002"));
+    let voice_id = ours[0]["voice_id"].as_str().unwrap().to_owned();
+    assert!(ours[0]["cost"].is_string(), "exact decimals: {json}");
+    let json = voxkit(
+        &sandbox,
+        &format!("laaffic records {voice_id} --output json"),
+    )
+    .await
+    .expect(0)
+    .json();
+    assert_eq!(json["record"]["voice_id"], voice_id.as_str());
+    assert_eq!(json["record"]["display_num"], "1008122211");
+    let out = voxkit(&sandbox, &format!("laaffic records {voice_id}"))
+        .await
+        .expect(0);
+    assert!(out.stdout.starts_with("voice_id"), "{out:#?}");
+    let out = voxkit(
+        &sandbox,
+        &format!("laaffic records --from {} --to {}", utc(-3600), utc(3600)),
+    )
+    .await
+    .expect(0);
+    assert!(out.stdout.starts_with("VOICE ID"), "{out:#?}");
+    assert!(out.stdout.contains(&voice_id), "{out:#?}");
+    assert!(sandbox_records_match(&sandbox, id));
+
+    // Resend it with text to speech: a new task calling the same numbers.
+    let json = voxkit_args(
+        &sandbox,
+        &[
+            "laaffic",
+            "task",
+            "resend",
+            &id.to_string(),
+            "--name",
+            "cli workflow again",
+            "--tts",
+            "Hello ${text1}",
+            "--lan",
+            "EN",
+            "--gender",
+            "male",
+            "--speaking-rate",
+            "1.5",
+            "--max-ringing",
+            "30",
+            "--output",
+            "json",
+        ],
+    )
+    .await
+    .expect(0)
+    .json();
+    assert_eq!(json["resent"], id);
+    let again = json["task_id"].as_u64().unwrap();
+    let task = sandbox.laaffic_task(again).unwrap();
+    assert_eq!(task.resent_from, Some(id));
+    assert_eq!(task.numbers.len(), 2);
+    assert_eq!(task.text.as_deref(), Some("Hello ${text1}"));
+    assert_eq!(task.lan.as_deref(), Some("EN"));
+}
+
+fn sandbox_records_match(sandbox: &Sandbox, task: u64) -> bool {
+    sandbox
+        .laaffic_call_records()
+        .iter()
+        .filter(|r| r.task_id == task)
+        .count()
+        == 2
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pause_cancel_and_refusals() {
+    let sandbox = sandbox().await;
+    let file = sandbox.laaffic_voice_files()[0].id.clone();
+    // Scheduled a year ahead: it stays waiting.
+    let later = DateTime::<Utc>::from(SystemTime::now() + Duration::from_secs(365 * 86_400))
+        .format("%Y-%m-%d %H:%M:%S")
+        .to_string();
+    let a = create_task(&sandbox, "later one", &file, &["--send-time", &later]).await;
+    let b = create_task(&sandbox, "later two", &file, &["--send-time", &later]).await;
+    assert!(sandbox.laaffic_task(a).unwrap().send_time.is_some());
+
+    let out = voxkit(&sandbox, &format!("laaffic task pause {a} {b}"))
+        .await
+        .expect(0);
+    assert_eq!(out.stdout.trim(), format!("paused tasks {a}, {b}"));
+    assert_eq!(sandbox.laaffic_task(a).unwrap().status, 5);
+    assert_eq!(sandbox.laaffic_task(b).unwrap().status, 5);
+    let json = voxkit(&sandbox, &format!("laaffic task cancel {a} --output json"))
+        .await
+        .expect(0)
+        .json();
+    assert_eq!(json, serde_json::json!({"cancelled": [a]}));
+    assert_eq!(sandbox.laaffic_task(a).unwrap().status, 4);
+    let json = voxkit(
+        &sandbox,
+        "laaffic tasks --status paused --status cancelled --output json",
+    )
+    .await
+    .expect(0)
+    .json();
+    let names: Vec<(&str, &str)> = json["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| {
+            (
+                t["name"].as_str().unwrap(),
+                t["status_name"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(names, [("later two", "paused"), ("later one", "cancelled")]);
+
+    // Refused by the provider: exit 3 with its code.
+    let out = voxkit(&sandbox, &format!("laaffic task pause {a} --output json"))
+        .await
+        .expect(3);
+    let error = out.error();
+    assert_eq!(error["code"], "-54");
+    assert!(
+        error["hint"]
+            .as_str()
+            .unwrap()
+            .contains(&format!("voxkit laaffic task show {a}")),
+        "{error}"
+    );
+    let out = voxkit(&sandbox, "laaffic task show 999 --output json")
+        .await
+        .expect(3);
+    let error = out.error();
+    assert_eq!(error["kind"], "api");
+    assert_eq!(error["operation"], "task_detail");
+    assert_eq!(error["code"], "-24");
+    voxkit(&sandbox, "laaffic records 1234567890123456789")
+        .await
+        .expect(3)
+        .error_line();
+    // A task name already used.
+    let out = voxkit_args(
+        &sandbox,
+        &[
+            "laaffic",
+            "task",
+            "create",
+            "--app-id",
+            APP,
+            "--name",
+            "later one",
+            "--numbers",
+            "8613800000001",
+            "--voice-file",
+            &file,
+        ],
+    )
+    .await
+    .expect(3);
+    assert!(out.error_line().contains("provider error -20"), "{out:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn create_takes_every_option() {
+    let sandbox = sandbox().await;
+    let scratch = Scratch::new("options");
+    let numbers = scratch.file(
+        "numbers.txt",
+        b"# number,text1,text2\n8613800000011,Ann,42\n\n8613800000012\n8613800000013,,x\n",
+    );
+    let voice = scratch.file("prompt.wav", b"RIFF....WAVE");
+    let env = with(laaffic_env(&sandbox.url()), &[("LAAFFIC_APP_ID", APP)]);
+    let json = run_args(
+        &env,
+        &[
+            "laaffic",
+            "task",
+            "create",
+            "--name",
+            "every option",
+            "--numbers-file",
+            &numbers,
+            "--upload",
+            &voice,
+            "--window",
+            "09:00-12:00",
+            "--window",
+            "14:00-18:30",
+            "--seat-group",
+            "7",
+            "--sms-app",
+            "smsapp1",
+            "--sms-content",
+            "Thanks ${text1}",
+            "--sms-sender",
+            "VOXKIT",
+            "--sms-on-key",
+            "1",
+            "--sms-on-success-after",
+            "10",
+            "--sms-on-failure",
+            "--sms-on-ringing",
+            "--display-num",
+            "123456",
+            "--output",
+            "json",
+        ],
+    )
+    .await
+    .expect(0)
+    .json();
+    assert_eq!(json["numbers"], 3);
+    let task = sandbox
+        .laaffic_task(json["task_id"].as_u64().unwrap())
+        .unwrap();
+    assert_eq!(task.app_id, APP);
+    assert_eq!(
+        task.numbers,
+        ["8613800000011", "8613800000012", "8613800000013"]
+    );
+    assert_eq!(task.source, 2);
+    assert_eq!(task.upload_name.as_deref(), Some("prompt.wav"));
+
+    // Text to speech, text output.
+    let out = run_args(
+        &env,
+        &[
+            "laaffic",
+            "task",
+            "create",
+            "--name",
+            "tts task",
+            "--numbers",
+            "8613800000021",
+            "--tts",
+            "Hello",
+            "--lan",
+            "EN",
+        ],
+    )
+    .await
+    .expect(0);
+    assert!(out.stdout.starts_with("created task "), "{out:#?}");
+    assert!(
+        out.stdout.contains("\"tts task\" calling 1 number"),
+        "{out:#?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_is_exit_2_with_nothing_sent() {
+    let sandbox = sandbox().await;
+    let scratch = Scratch::new("invalid");
+    let tasks_before = sandbox.laaffic_tasks().len();
+    let files_before = sandbox.laaffic_voice_files().len();
+    let text = scratch.file("notes.txt", b"hello");
+    let empty = scratch.file("empty.mp3", b"");
+    let missing = scratch.0.join("missing.mp3");
+    let missing = missing.to_str().unwrap();
+    let file = sandbox.laaffic_voice_files()[0].id.clone();
+    let create = |extra: &[&str]| {
+        let mut args: Vec<String> = [
+            "laaffic",
+            "task",
+            "create",
+            "--app-id",
+            APP,
+            "--name",
+            "never sent",
+            "--output",
+            "json",
+        ]
+        .iter()
+        .map(|s| (*s).to_owned())
+        .collect();
+        args.extend(extra.iter().map(|s| (*s).to_owned()));
+        args
+    };
+    let env = laaffic_env(&sandbox.url());
+    let invalid: Vec<Vec<String>> = vec![
+        vec![
+            "laaffic".into(),
+            "voice".into(),
+            "upload".into(),
+            text.clone(),
+            "--output".into(),
+            "json".into(),
+        ],
+        vec![
+            "laaffic".into(),
+            "voice".into(),
+            "upload".into(),
+            empty.clone(),
+            "--output".into(),
+            "json".into(),
+        ],
+        vec![
+            "laaffic".into(),
+            "voice".into(),
+            "upload".into(),
+            missing.into(),
+            "--output".into(),
+            "json".into(),
+        ],
+        vec![
+            "laaffic".into(),
+            "voice".into(),
+            "upload".into(),
+            text.clone(),
+            "--name".into(),
+            "a/b.mp3".into(),
+            "--output".into(),
+            "json".into(),
+        ],
+        create(&["--numbers", "12", "--voice-file", &file]),
+        create(&[
+            "--numbers",
+            "8613800000001",
+            "--voice-file",
+            &file,
+            "--send-time",
+            "tomorrow",
+        ]),
+        create(&[
+            "--numbers",
+            "8613800000001",
+            "--voice-file",
+            &file,
+            "--window",
+            "9-17",
+        ]),
+        create(&[
+            "--numbers",
+            "8613800000001",
+            "--voice-file",
+            &file,
+            "--loop-count",
+            "10",
+        ]),
+        create(&[
+            "--numbers",
+            "8613800000001",
+            "--voice-file",
+            &file,
+            "--sms-app",
+            "a",
+            "--sms-content",
+            "no trigger",
+        ]),
+        create(&[
+            "--numbers",
+            "8613800000001",
+            "--tts",
+            "x",
+            "--lan",
+            "EN",
+            "--window",
+            "09:00-10:00",
+            "--window",
+            "11:00-12:00",
+            "--window",
+            "13:00-14:00",
+            "--window",
+            "15:00-16:00",
+        ]),
+        create(&["--numbers-file", missing, "--voice-file", &file]),
+        create(&["--numbers", "8613800000001", "--upload", &text]),
+        vec![
+            "laaffic".into(),
+            "task".into(),
+            "resend".into(),
+            "5000602".into(),
+            "--name".into(),
+            "x".into(),
+            "--voice-file".into(),
+            file.clone(),
+            "--output".into(),
+            "json".into(),
+        ],
+        vec![
+            "laaffic".into(),
+            "task".into(),
+            "resend".into(),
+            "5000602".into(),
+            "--name".into(),
+            "ok name".into(),
+            "--voice-file".into(),
+            file.clone(),
+            "--speaking-rate".into(),
+            "9".into(),
+            "--output".into(),
+            "json".into(),
+        ],
+        vec![
+            "laaffic".into(),
+            "tasks".into(),
+            "--from".into(),
+            "2026-13-01".into(),
+            "--output".into(),
+            "json".into(),
+        ],
+        vec![
+            "laaffic".into(),
+            "tasks".into(),
+            "--size".into(),
+            "101".into(),
+            "--output".into(),
+            "json".into(),
+        ],
+        vec![
+            "laaffic".into(),
+            "records".into(),
+            "--from".into(),
+            utc(-40 * 86_400),
+            "--to".into(),
+            utc(0),
+            "--output".into(),
+            "json".into(),
+        ],
+        vec![
+            "laaffic".into(),
+            "records".into(),
+            "--from".into(),
+            utc(0),
+            "--to".into(),
+            utc(-60),
+            "--output".into(),
+            "json".into(),
+        ],
+        vec![
+            "laaffic".into(),
+            "records".into(),
+            "--from".into(),
+            "2020-01-01".into(),
+            "--to".into(),
+            "2020-01-02".into(),
+            "--output".into(),
+            "json".into(),
+        ],
+    ];
+    for args in &invalid {
+        let out = run_args(&env, args).await.expect(2);
+        let error = out.error();
+        assert_eq!(error["kind"], "invalid_input", "{args:?}: {error}");
+    }
+    // Usage errors: clap refuses them.
+    let usage: Vec<Vec<String>> = vec![
+        create(&["--voice-file", &file]),
+        create(&["--numbers", "8613800000001"]),
+        create(&[
+            "--numbers",
+            "8613800000001",
+            "--voice-file",
+            &file,
+            "--tts",
+            "x",
+            "--lan",
+            "EN",
+        ]),
+        create(&["--numbers", "8613800000001", "--tts", "x"]),
+        create(&[
+            "--numbers",
+            "8613800000001",
+            "--voice-file",
+            &file,
+            "--sms-on-failure",
+        ]),
+        vec![
+            "laaffic".into(),
+            "task".into(),
+            "show".into(),
+            "abc".into(),
+            "--output".into(),
+            "json".into(),
+        ],
+        vec![
+            "laaffic".into(),
+            "task".into(),
+            "pause".into(),
+            "--output".into(),
+            "json".into(),
+        ],
+        vec![
+            "laaffic".into(),
+            "records".into(),
+            "--output".into(),
+            "json".into(),
+        ],
+        vec![
+            "laaffic".into(),
+            "records".into(),
+            "123".into(),
+            "--from".into(),
+            utc(0),
+            "--to".into(),
+            utc(0),
+            "--output".into(),
+            "json".into(),
+        ],
+        vec![
+            "laaffic".into(),
+            "tasks".into(),
+            "--status".into(),
+            "done".into(),
+            "--output".into(),
+            "json".into(),
+        ],
+    ];
+    for args in &usage {
+        let out = run_args(&env, args).await.expect(2);
+        assert_eq!(out.error()["kind"], "usage", "{args:?}");
+    }
+    // No application id: from --app-id or LAAFFIC_APP_ID.
+    let out = run(
+        &env,
+        &format!("laaffic task create --name n1 --numbers 8613800000001 --voice-file {file}"),
+    )
+    .await
+    .expect(2);
+    assert!(out.error_line().contains("--app-id"), "{out:#?}");
+    // Missing credentials.
+    let out = run(
+        &with(env.clone(), &[("LAAFFIC_API_KEY", "")]),
+        &format!("laaffic voice upload {text} --name good.mp3 --output json"),
+    )
+    .await
+    .expect(2);
+    assert_eq!(out.error()["kind"], "config");
+
+    assert_eq!(
+        sandbox.laaffic_tasks().len(),
+        tasks_before,
+        "nothing was sent"
+    );
+    assert_eq!(sandbox.laaffic_voice_files().len(), files_before);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lost_answers_are_exit_5_with_a_hint_and_applied_once() {
+    let sandbox = sandbox().await;
+    let scratch = Scratch::new("unknown");
+    let path = scratch.file("lost.mp3", b"ID3 lost");
+    let file = sandbox.laaffic_voice_files()[0].id.clone();
+    let drop_next_answer = |route| {
+        sandbox.set_fault(route, Fault::default().drop_after(1.0).times(1));
+    };
+
+    // Upload.
+    drop_next_answer("laaffic.voice_upload");
+    let out = voxkit(&sandbox, &format!("laaffic voice upload {path}"))
+        .await
+        .expect(5);
+    let line = out.error_line();
+    assert!(
+        line.contains("To check:") && line.contains("\"lost.mp3\""),
+        "{line}"
+    );
+    let uploaded = |name: &str| {
+        sandbox
+            .laaffic_voice_files()
+            .iter()
+            .filter(|f| f.name == name)
+            .count()
+    };
+    assert_eq!(uploaded("lost.mp3"), 1, "applied once");
+    // Following the hint: the same name again is refused -20, so it was applied.
+    let out = voxkit(
+        &sandbox,
+        &format!("laaffic voice upload {path} --output json"),
+    )
+    .await
+    .expect(3);
+    assert_eq!(out.error()["code"], "-20");
+    assert_eq!(uploaded("lost.mp3"), 1);
+
+    // Create, as JSON.
+    drop_next_answer("laaffic.task_create");
+    let out = voxkit_args(
+        &sandbox,
+        &[
+            "laaffic",
+            "task",
+            "create",
+            "--app-id",
+            APP,
+            "--name",
+            "lost task",
+            "--numbers",
+            "8613800000001",
+            "--voice-file",
+            &file,
+            "--output",
+            "json",
+        ],
+    )
+    .await
+    .expect(5);
+    let error = out.error();
+    assert_eq!(error["kind"], "outcome_unknown");
+    assert_eq!(error["operation"], "create_task");
+    let hint = error["hint"].as_str().unwrap();
+    assert!(
+        hint.contains("voxkit laaffic tasks --search \"lost task\""),
+        "{hint}"
+    );
+    let named = |name: &str| {
+        sandbox
+            .laaffic_tasks()
+            .iter()
+            .filter(|t| t.name == name)
+            .count()
+    };
+    assert_eq!(named("lost task"), 1, "applied once");
+    // Following the hint finds it.
+    let json = voxkit_args(
+        &sandbox,
+        &[
+            "laaffic",
+            "tasks",
+            "--search",
+            "lost task",
+            "--output",
+            "json",
+        ],
+    )
+    .await
+    .expect(0)
+    .json();
+    assert_eq!(json["total"], 1);
+
+    // Resend.
+    drop_next_answer("laaffic.task_resend");
+    let out = voxkit_args(
+        &sandbox,
+        &[
+            "laaffic",
+            "task",
+            "resend",
+            "5000602",
+            "--name",
+            "lost resend",
+            "--voice-file",
+            &file,
+        ],
+    )
+    .await
+    .expect(5);
+    assert!(
+        out.error_line()
+            .contains("voxkit laaffic tasks --search \"lost resend\""),
+        "{out:#?}"
+    );
+    assert_eq!(named("lost resend"), 1);
+    assert_eq!(sandbox.dropped_after_applying(), 3);
+
+    // Pause and cancel are repeatable: a lost answer is retried, and succeeds.
+    let id = sandbox
+        .laaffic_tasks()
+        .iter()
+        .find(|t| t.name == "lost task")
+        .unwrap()
+        .id;
+    drop_next_answer("laaffic.task_pause");
+    voxkit(&sandbox, &format!("laaffic task pause {id}"))
+        .await
+        .expect(0);
+    assert_eq!(sandbox.laaffic_task(id).unwrap().status, 5);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transport_and_http_failures_are_exit_4() {
+    let sandbox = sandbox().await;
+    sandbox.set_fault("laaffic.tasks", Fault::default().error(1.0, 503));
+    let out = voxkit(&sandbox, "laaffic tasks --output json --timeout 5")
+        .await
+        .expect(4);
+    assert_eq!(out.error()["kind"], "http_status");
+    sandbox.set_fault("laaffic.call_records", Fault::default().drop_before(1.0));
+    let out = voxkit(
+        &sandbox,
+        &format!(
+            "laaffic records --from {} --to {} --timeout 5",
+            utc(-60),
+            utc(60)
+        ),
+    )
+    .await
+    .expect(4);
+    out.error_line();
+    sandbox.clear_faults();
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let dead = format!("http://{}", listener.local_addr().unwrap());
+    drop(listener);
+    let env = with(laaffic_env(&sandbox.url()), &[("LAAFFIC_BASE_URL", &dead)]);
+    for command in ["laaffic task show 5000602", "laaffic task cancel 5000603"] {
+        let out = run(&env, &format!("{command} --output json --timeout 5"))
+            .await
+            .expect(4);
+        assert_eq!(out.error()["kind"], "transport", "{command}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn demo_walks_through_an_ivr_group_call() {
+    let out = run(&[], "demo").await.expect(0);
+    let tour = &out.stdout[out
+        .stdout
+        .find("== Laaffic IVR group calls")
+        .expect("an IVR section")..];
+    for needle in [
+        "client.upload_voice_file(\"welcome.mp3\"",
+        "client.create_task(",
+        "client.task_detail(",
+        "status completed",
+        "client.query_tasks(",
+        "demo group call  completed",
+        "client.call_records(",
+        "client.call_record(",
+        "termination_code",
+    ] {
+        assert!(tour.contains(needle), "{needle:?} missing: {out:#?}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn help_lists_the_ivr_commands() {
+    let out = run(&[], "laaffic --help").await.expect(0);
+    for needle in ["voice", "task", "tasks", "records", "balance"] {
+        assert!(out.stdout.contains(needle), "{needle:?}: {out:#?}");
+    }
+    let out = run(&[], "laaffic task --help").await.expect(0);
+    for needle in ["create", "show", "pause", "cancel", "resend"] {
+        assert!(out.stdout.contains(needle), "{needle:?}: {out:#?}");
+    }
+    let out = run(&[], "laaffic task create --help").await.expect(0);
+    for needle in [
+        "--numbers-file",
+        "--tts",
+        "--window",
+        "--seat-group",
+        "--sms-on-key",
+        "LAAFFIC_APP_ID",
+    ] {
+        assert!(out.stdout.contains(needle), "{needle:?}: {out:#?}");
+    }
+}
