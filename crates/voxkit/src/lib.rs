@@ -5,7 +5,7 @@
 //! | feature   | module              | provider                                   |
 //! |-----------|---------------------|--------------------------------------------|
 //! | `longlonglong` | [`longlonglong`] | longlonglong AI agent API (Bearer token): recharge, deduct, expiry, sub-accounts |
-//! | `laaffic` | [`laaffic`]         | Laaffic v3 (MD5-signed): balance           |
+//! | `laaffic` | [`laaffic`]         | Laaffic v3 (MD5-signed): balance, IVR group calls, call records |
 //! | `espai`   | [`espai`]           | ESP-AI open platform: quota cards, transfers, orders |
 //!
 //! TLS: `rustls` (default, ring provider), `rustls-aws-lc-rs`, or `native-tls`.
