@@ -47,6 +47,8 @@ mod client;
 pub mod error;
 #[cfg(feature = "test-util")]
 pub mod fault;
+#[cfg(feature = "test-util")]
+pub mod mutation;
 pub mod operation;
 pub mod retry;
 pub mod transport;

@@ -4,39 +4,19 @@
 //! documentation's examples and byte edits of them are decoded or refused with a clean
 //! error, never a panic.
 //!
-//! [`CASES`] cases per property. The seed is fixed, so a run is reproducible;
+//! [`voxkit_core::mutation::CASES`] cases per property. The seed is fixed, so a run is reproducible;
 //! `PROPTEST_RNG_SEED=<n>` explores other inputs and `PROPTEST_CASES=<n>` runs more cases.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed};
 use serde_json::Value;
 use voxkit_core::Error;
 use voxkit_core::error::EXCERPT_CHARS;
+use voxkit_core::mutation::{apply, apply_bytes, byte_edits, config};
 
 use crate::__fuzz::{decode_answer, decode_balance, decode_report, parse_status};
 use crate::{OPERATIONS, PROVIDER, Status};
-
-/// Cases per property.
-const CASES: u32 = 256;
-
-fn config() -> Config {
-    let defaults = Config::default();
-    let mut config = Config {
-        cases: if std::env::var_os("PROPTEST_CASES").is_some() {
-            defaults.cases
-        } else {
-            CASES
-        },
-        failure_persistence: None,
-        ..defaults
-    };
-    if config.rng_seed == RngSeed::Random {
-        config.rng_seed = RngSeed::Fixed(0x766f_786b_6974);
-    }
-    config
-}
 
 /// The documentation's answers.
 const EXAMPLES: &[&str] = &[
@@ -97,139 +77,6 @@ const TRICKY: &[&str] = &[
     "\u{0}",
 ];
 
-fn scalar() -> impl Strategy<Value = Value> {
-    prop_oneof![
-        Just(Value::Null),
-        any::<bool>().prop_map(Value::Bool),
-        any::<i64>().prop_map(Value::from),
-        any::<u64>().prop_map(Value::from),
-        any::<f64>().prop_filter_map("finite", |f| serde_json::Number::from_f64(f)
-            .map(Value::Number)),
-        "\\PC{0,16}".prop_map(Value::String),
-        prop::sample::select(TRICKY).prop_map(|s| Value::String(s.to_owned())),
-    ]
-}
-
-fn json() -> impl Strategy<Value = Value> {
-    scalar().prop_recursive(3, 16, 4, |inner| {
-        prop_oneof![
-            prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
-            prop::collection::vec(("[a-z_]{1,10}", inner), 0..4)
-                .prop_map(|fields| Value::Object(fields.into_iter().collect())),
-        ]
-    })
-}
-
-/// One edit of a JSON document, at the node numbered `.0` (pre-order, modulo the count).
-#[derive(Debug, Clone)]
-enum Edit {
-    Replace(Value),
-    Remove,
-    Insert(String, Value),
-}
-
-fn edits() -> impl Strategy<Value = Vec<(usize, Edit)>> {
-    let edit = prop_oneof![
-        json().prop_map(Edit::Replace),
-        Just(Edit::Remove),
-        ("[a-z_]{1,10}", json()).prop_map(|(k, v)| Edit::Insert(k, v)),
-    ];
-    prop::collection::vec((any::<usize>(), edit), 1..5)
-}
-
-/// JSON pointers to every node of `value`, in pre-order.
-fn pointers(value: &Value, at: String, out: &mut Vec<String>) {
-    match value {
-        Value::Array(items) => {
-            out.push(at.clone());
-            for (i, item) in items.iter().enumerate() {
-                pointers(item, format!("{at}/{i}"), out);
-            }
-        }
-        Value::Object(fields) => {
-            out.push(at.clone());
-            for (key, item) in fields {
-                let key = key.replace('~', "~0").replace('/', "~1");
-                pointers(item, format!("{at}/{key}"), out);
-            }
-        }
-        _ => out.push(at),
-    }
-}
-
-fn apply(doc: &mut Value, at: usize, edit: Edit) {
-    let mut all = Vec::new();
-    pointers(doc, String::new(), &mut all);
-    let pointer = all[at % all.len()].clone();
-    match edit {
-        Edit::Replace(value) => {
-            if let Some(node) = doc.pointer_mut(&pointer) {
-                *node = value;
-            }
-        }
-        Edit::Insert(key, value) => match doc.pointer_mut(&pointer) {
-            Some(Value::Object(fields)) => {
-                fields.insert(key, value);
-            }
-            Some(Value::Array(items)) => items.push(value),
-            Some(node) => *node = value,
-            None => {}
-        },
-        Edit::Remove => {
-            let Some((parent, last)) = pointer.rsplit_once('/') else {
-                *doc = Value::Null;
-                return;
-            };
-            let key = last.replace("~1", "/").replace("~0", "~");
-            match doc.pointer_mut(parent) {
-                Some(Value::Object(fields)) => {
-                    fields.remove(&key);
-                }
-                Some(Value::Array(items)) => {
-                    if let Ok(i) = key.parse::<usize>() {
-                        if i < items.len() {
-                            items.remove(i);
-                        }
-                    }
-                }
-                _ => {}
-            }
-        }
-    }
-}
-
-/// One byte-level edit of a serialized document.
-#[derive(Debug, Clone)]
-enum ByteEdit {
-    Truncate(usize),
-    Overwrite(usize, u8),
-    Insert(usize, u8),
-}
-
-fn byte_edits() -> impl Strategy<Value = Vec<ByteEdit>> {
-    let edit = prop_oneof![
-        any::<usize>().prop_map(ByteEdit::Truncate),
-        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| ByteEdit::Overwrite(i, b)),
-        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| ByteEdit::Insert(i, b)),
-    ];
-    prop::collection::vec(edit, 1..6)
-}
-
-fn apply_bytes(bytes: &mut Vec<u8>, edit: ByteEdit) {
-    let len = bytes.len();
-    match edit {
-        ByteEdit::Truncate(i) => bytes.truncate(i % (len + 1)),
-        ByteEdit::Overwrite(i, b) if len > 0 => bytes[i % len] = b,
-        ByteEdit::Overwrite(..) => {}
-        ByteEdit::Insert(i, b) => bytes.insert(i % (len + 1), b),
-    }
-}
-
-fn example() -> impl Strategy<Value = Value> {
-    prop::sample::select(EXAMPLES)
-        .prop_map(|text| serde_json::from_str(text).expect("the examples are JSON"))
-}
-
 /// A `Date` header: a real HTTP date, a mangled one, or arbitrary bytes.
 fn date_header() -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
@@ -255,8 +102,8 @@ proptest! {
 
     #[test]
     fn mutated_doc_examples_decode_or_fail_cleanly(
-        mut doc in example(),
-        edits in edits(),
+        mut doc in voxkit_core::mutation::example(EXAMPLES),
+        edits in voxkit_core::mutation::edits(TRICKY),
         date in date_header(),
     ) {
         for (at, edit) in edits {
@@ -393,7 +240,7 @@ proptest! {
     fn every_decoder_on_mutated_ivr_examples(
         (_, mut doc) in ivr_example(),
         at in any::<usize>(),
-        edits in edits(),
+        edits in voxkit_core::mutation::edits(TRICKY),
     ) {
         for (node, edit) in edits {
             apply(&mut doc, node, edit);
@@ -420,7 +267,7 @@ proptest! {
     #[test]
     fn report_decoder_is_total(
         body in prop::collection::vec(any::<u8>(), 0..400),
-        edits in edits(),
+        edits in voxkit_core::mutation::edits(TRICKY),
         many in any::<bool>(),
     ) {
         let _ = decode_report(&body);
