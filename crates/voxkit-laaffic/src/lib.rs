@@ -167,31 +167,7 @@ pub struct Balance {
 mod tests {
     use super::*;
 
-    /// The first argument of every call `callee(...)` in `source`: a string literal with
-    /// its quotes, or the leading name of any other expression (`name`, `&self`).
-    fn first_args<'a>(source: &'a str, callee: &str) -> Vec<&'a str> {
-        let mut args = Vec::new();
-        let mut rest = source;
-        while let Some(at) = rest.find(callee) {
-            let part_of_a_longer_name = rest[..at]
-                .chars()
-                .next_back()
-                .is_some_and(|c| c.is_alphanumeric() || c == '_');
-            rest = &rest[at + callee.len()..];
-            if part_of_a_longer_name {
-                continue;
-            }
-            let arg = rest.trim_start();
-            let len = match arg.strip_prefix('"') {
-                Some(literal) => literal.find('"').map_or(arg.len(), |end| end + 2),
-                None => arg
-                    .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '&'))
-                    .unwrap_or(arg.len()),
-            };
-            args.push(&arg[..len]);
-        }
-        args
-    }
+    use voxkit_core::mutation::first_args;
 
     /// Every operation the client builds is listed in [`OPERATIONS`], and nothing else.
     #[test]
