@@ -45,28 +45,19 @@ Environment:
 
 `voxkit sandbox` prints these variables for a local simulator; `voxkit demo` needs none.";
 
-/// The operations that change something and must not be sent twice: an answer that cannot
-/// be read after such a request was sent leaves the outcome unknown. Keyed by the SDK's
-/// provider and operation names ([`voxkit_core::Origin`]).
-const NOT_REPEATABLE: &[(&str, &str)] = &[
-    ("longlonglong", "recharge"),
-    ("longlonglong", "deduct"),
-    ("longlonglong", "zero_balance"),
-    ("longlonglong", "create_sub_account"),
-    ("longlonglong", "delete_sub_account"),
-    ("longlonglong", "register_user"),
-    ("laaffic", "upload_voice_file"),
-    ("laaffic", "create_task"),
-    ("laaffic", "resend_task"),
-    ("espai", "transfer"),
-    ("espai", "destroy"),
-    ("espai", "pay"),
-];
-
-/// Whether the operation that failed with `error` changes something and is never resent.
+/// Whether the operation that failed with `error` changes something and is never resent,
+/// as its provider crate declares it in `OPERATIONS`.
 fn not_repeatable(error: &Error) -> bool {
     let origin = error.origin();
-    NOT_REPEATABLE.contains(&(origin.provider, origin.operation))
+    let operations = match origin.provider {
+        voxkit_longlonglong::PROVIDER => voxkit_longlonglong::OPERATIONS,
+        voxkit_laaffic::PROVIDER => voxkit_laaffic::OPERATIONS,
+        voxkit_espai::PROVIDER => voxkit_espai::OPERATIONS,
+        _ => return false,
+    };
+    operations
+        .iter()
+        .any(|(name, idempotency)| *name == origin.operation && !idempotency.is_repeatable())
 }
 
 /// The exit code of an SDK error: invalid input and configuration 2, a provider's refusal

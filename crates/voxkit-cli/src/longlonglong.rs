@@ -417,13 +417,12 @@ pub fn history_text(history: &RechargeHistory, ranged: bool) -> String {
     }
     let mut text = table.render();
     text.push('\n');
-    text.push_str(&plural(history.records.len(), "record", "records"));
-    if let Some(meta) = &history.meta {
-        text.push_str(&format!(
-            " (page {} of {}, {} in all)",
-            meta.current_page, meta.last_page, meta.total
-        ));
-    }
+    text.push_str(&count_line(
+        history.records.len(),
+        "record",
+        "records",
+        history.meta.as_ref(),
+    ));
     text
 }
 
@@ -548,14 +547,26 @@ pub fn subs_text(page: &SubAccountPage) -> String {
     }
     let mut text = table.render();
     text.push('\n');
-    text.push_str(&plural(page.items.len(), "sub-account", "sub-accounts"));
-    if let Some(meta) = &page.meta {
-        text.push_str(&format!(
+    text.push_str(&count_line(
+        page.items.len(),
+        "sub-account",
+        "sub-accounts",
+        page.meta.as_ref(),
+    ));
+    text
+}
+
+/// "3 records (page 1 of 2, 18 in all)": the count of a page and, when the API sent its
+/// paginator, where the page stands.
+fn count_line(n: usize, one: &str, many: &str, meta: Option<&Meta>) -> String {
+    let mut line = plural(n, one, many);
+    if let Some(meta) = meta {
+        line.push_str(&format!(
             " (page {} of {}, {} in all)",
             meta.current_page, meta.last_page, meta.total
         ));
     }
-    text
+    line
 }
 
 async fn register(args: Register, global: &Global) -> Result<Report, CliError> {

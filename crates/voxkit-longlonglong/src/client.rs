@@ -16,9 +16,9 @@ use voxkit_core::{
 use crate::de;
 use crate::ids::{SubUserId, UserId};
 use crate::model::{
-    Ack, Direction, ExpiryBody, MAX_HISTORY_SPAN_DAYS, Meta, NewSubAccount, NewUser, RechargeBody,
-    RechargeHistory, RechargeHistoryQuery, RechargeRecord, SubAccount, SubAccountPage,
-    SubAccountQuery, Undocumented,
+    AccountFields, Ack, Direction, ExpiryBody, MAX_HISTORY_SPAN_DAYS, Meta, NewSubAccount, NewUser,
+    RechargeBody, RechargeHistory, RechargeHistoryQuery, RechargeRecord, SubAccount,
+    SubAccountPage, SubAccountQuery, Undocumented,
 };
 use crate::{DEFAULT_BASE_URL, PROVIDER};
 
@@ -330,7 +330,7 @@ impl Client {
     /// repeatable**: a lost answer is [`Error::OutcomeUnknown`].
     pub async fn register_user(&self, user: &NewUser) -> Result<Undocumented, Error> {
         let origin = self.core.origin("register_user");
-        check_account_fields(origin, &user.name, &user.email, &user.phone, &user.password)?;
+        check_account(origin, &user.account)?;
         if let Some(tenant) = &user.tenant_id {
             check_token(origin, "tenant_id", tenant)?;
         }
@@ -355,13 +355,7 @@ impl Client {
         account: &NewSubAccount,
     ) -> Result<SubAccount, Error> {
         let origin = self.core.origin("create_sub_account");
-        check_account_fields(
-            origin,
-            &account.name,
-            &account.email,
-            &account.phone,
-            &account.password,
-        )?;
+        check_account(origin, &account.account)?;
         let op = op(
             "create_sub_account",
             Method::POST,
@@ -519,6 +513,10 @@ fn check_range(origin: Origin, from: NaiveDate, to: NaiveDate) -> Result<(), Err
 }
 
 /// The rules shared by sub-accounts and end users.
+fn check_account(origin: Origin, a: &AccountFields) -> Result<(), Error> {
+    check_account_fields(origin, &a.name, &a.email, &a.phone, &a.password)
+}
+
 fn check_account_fields(
     origin: Origin,
     name: &str,

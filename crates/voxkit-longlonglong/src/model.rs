@@ -280,11 +280,67 @@ impl<'de> Deserialize<'de> for Sex {
 /// ```
 #[derive(Clone)]
 pub struct NewSubAccount {
+    pub(crate) account: AccountFields,
+    pub(crate) profile: Profile,
+}
+
+/// What a sub-account and an end user both need: name, email, phone and the password,
+/// checked the same way and sent as the same five JSON fields.
+#[derive(Clone)]
+pub(crate) struct AccountFields {
     pub(crate) name: String,
     pub(crate) email: String,
     pub(crate) phone: String,
     pub(crate) password: SecretString,
-    pub(crate) profile: Profile,
+}
+
+impl AccountFields {
+    fn new(
+        name: impl Into<String>,
+        email: impl Into<String>,
+        phone: impl Into<String>,
+        password: impl Into<SecretString>,
+    ) -> Self {
+        AccountFields {
+            name: name.into(),
+            email: email.into(),
+            phone: phone.into(),
+            password: password.into(),
+        }
+    }
+
+    /// The five fields in the documented order, the password sent twice.
+    fn wire(&self) -> AccountWire<'_> {
+        let password = self.password.expose_secret();
+        AccountWire {
+            name: &self.name,
+            email: &self.email,
+            phone: &self.phone,
+            password,
+            password_confirmation: password,
+        }
+    }
+}
+
+impl fmt::Debug for AccountFields {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AccountFields")
+            .field("name", &self.name)
+            .field("email", &self.email)
+            .field("phone", &self.phone)
+            .field("password", &"[redacted]")
+            .finish()
+    }
+}
+
+/// The wire form of [`AccountFields`].
+#[derive(Serialize)]
+pub(crate) struct AccountWire<'a> {
+    name: &'a str,
+    email: &'a str,
+    phone: &'a str,
+    password: &'a str,
+    password_confirmation: &'a str,
 }
 
 /// `subset_data`: 其他信息.
@@ -325,10 +381,7 @@ impl NewSubAccount {
         password: impl Into<SecretString>,
     ) -> Self {
         NewSubAccount {
-            name: name.into(),
-            email: email.into(),
-            phone: phone.into(),
-            password: password.into(),
+            account: AccountFields::new(name, email, phone, password),
             profile: Profile::default(),
         }
     }
@@ -378,27 +431,22 @@ impl NewSubAccount {
 
     /// The account name.
     pub fn name(&self) -> &str {
-        &self.name
+        &self.account.name
     }
 
     /// The email.
     pub fn email(&self) -> &str {
-        &self.email
+        &self.account.email
     }
 
     /// The phone.
     pub fn phone(&self) -> &str {
-        &self.phone
+        &self.account.phone
     }
 
     pub(crate) fn body(&self) -> SubAccountBody<'_> {
-        let password = self.password.expose_secret();
         SubAccountBody {
-            name: &self.name,
-            email: &self.email,
-            phone: &self.phone,
-            password,
-            password_confirmation: password,
+            account: self.account.wire(),
             subset_data: (!self.profile.is_empty()).then_some(&self.profile),
         }
     }
@@ -407,10 +455,7 @@ impl NewSubAccount {
 impl fmt::Debug for NewSubAccount {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NewSubAccount")
-            .field("name", &self.name)
-            .field("email", &self.email)
-            .field("phone", &self.phone)
-            .field("password", &"[redacted]")
+            .field("account", &self.account)
             .field("profile", &self.profile)
             .finish()
     }
@@ -419,11 +464,8 @@ impl fmt::Debug for NewSubAccount {
 /// The wire form of [`NewSubAccount`], in the example's key order.
 #[derive(Serialize)]
 pub(crate) struct SubAccountBody<'a> {
-    name: &'a str,
-    email: &'a str,
-    phone: &'a str,
-    password: &'a str,
-    password_confirmation: &'a str,
+    #[serde(flatten)]
+    account: AccountWire<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     subset_data: Option<&'a Profile>,
 }
@@ -434,10 +476,7 @@ pub(crate) struct SubAccountBody<'a> {
 /// node).
 #[derive(Clone)]
 pub struct NewUser {
-    pub(crate) name: String,
-    pub(crate) email: String,
-    pub(crate) phone: String,
-    pub(crate) password: SecretString,
+    pub(crate) account: AccountFields,
     pub(crate) tenant_id: Option<String>,
 }
 
@@ -450,10 +489,7 @@ impl NewUser {
         password: impl Into<SecretString>,
     ) -> Self {
         NewUser {
-            name: name.into(),
-            email: email.into(),
-            phone: phone.into(),
-            password: password.into(),
+            account: AccountFields::new(name, email, phone, password),
             tenant_id: None,
         }
     }
@@ -465,13 +501,8 @@ impl NewUser {
     }
 
     pub(crate) fn body(&self) -> UserBody<'_> {
-        let password = self.password.expose_secret();
         UserBody {
-            name: &self.name,
-            email: &self.email,
-            phone: &self.phone,
-            password,
-            password_confirmation: password,
+            account: self.account.wire(),
             tenant_id: self.tenant_id.as_deref(),
         }
     }
@@ -480,10 +511,7 @@ impl NewUser {
 impl fmt::Debug for NewUser {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("NewUser")
-            .field("name", &self.name)
-            .field("email", &self.email)
-            .field("phone", &self.phone)
-            .field("password", &"[redacted]")
+            .field("account", &self.account)
             .field("tenant_id", &self.tenant_id)
             .finish()
     }
@@ -492,11 +520,8 @@ impl fmt::Debug for NewUser {
 /// The wire form of [`NewUser`].
 #[derive(Serialize)]
 pub(crate) struct UserBody<'a> {
-    name: &'a str,
-    email: &'a str,
-    phone: &'a str,
-    password: &'a str,
-    password_confirmation: &'a str,
+    #[serde(flatten)]
+    account: AccountWire<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     tenant_id: Option<&'a str>,
 }
