@@ -1,12 +1,15 @@
 //! `cargo xtask ci`: every check CI runs, in order, stopping at the first failure.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 
 use serde_json::Value;
 
 use crate::cmd::{Cmd, Result, err};
+use crate::docker::{self, Smoke};
 use crate::metadata::{self, CORE, FACADE, Layout};
+use crate::postgres;
 use crate::tree;
 
 /// Crates that mean OpenSSL gets built or linked; the default TLS backend is rustls.
@@ -32,18 +35,29 @@ const STEPS: &[(&str, Step)] = &[
     ("doc", doc),
     ("dependency tree", dependency_tree),
     ("msrv", msrv),
+    ("dockerfile", dockerfile),
+    ("package", package),
 ];
 
 /// Runs every step of CI from the workspace `root`.
 pub fn run(root: &Path) -> Result<()> {
     let mut ci = Ci { root, layout: None };
     let total = STEPS.len();
+    let started = Instant::now();
     for (index, (name, step)) in STEPS.iter().enumerate() {
         let number = index + 1;
         println!("\n### ci step {number}/{total}: {name}");
+        let step_started = Instant::now();
         step(&mut ci).map_err(|e| err!("ci step {number}/{total} ({name}) failed: {e}"))?;
+        println!(
+            "### ci step {number}/{total} ({name}) took {:.0?}",
+            step_started.elapsed()
+        );
     }
-    println!("\nci: all {total} steps passed");
+    println!(
+        "\nci: all {total} steps passed in {:.0?}",
+        started.elapsed()
+    );
     Ok(())
 }
 
@@ -139,7 +153,10 @@ fn feature_matrix(ci: &mut Ci<'_>) -> Result<()> {
 /// which `--all-features` replaces by native-tls, and with both rustls providers compiled in
 /// (the set-up where rustls' process-wide default would be ambiguous).
 fn test(ci: &mut Ci<'_>) -> Result<()> {
+    // The journal's PostgreSQL tests need a server: a throw-away cluster, stopped on return.
+    let cluster = postgres::Cluster::start()?;
     Cmd::cargo()
+        .env(postgres::URL_VAR, cluster.url())
         .args(["test", "--workspace", "--all-features"])
         .run(ci.root)?;
     Cmd::cargo()
@@ -260,6 +277,110 @@ fn msrv(ci: &mut Ci<'_>) -> Result<()> {
         report.rust_version,
         list.join("\n")
     ))
+}
+
+/// Step 8: the Dockerfile's build stage compiles the binary the image ships, on the
+/// workspace's rust-version; where Docker and the base images are present, the image is built
+/// and run (otherwise the smoke test says why it is skipped: a skip is not a pass).
+fn dockerfile(ci: &mut Ci<'_>) -> Result<()> {
+    docker_check(ci.root)
+}
+
+/// The Dockerfile check and smoke test (`cargo xtask docker` runs this alone).
+pub fn docker_check(root: &Path) -> Result<()> {
+    let json = Cmd::cargo()
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .read(root)?;
+    let meta = parse_json(&json)?;
+    let members = metadata::members(&meta)?;
+    let rust_version = metadata::workspace_rust_version(&meta)?;
+    let path = root.join(docker::DOCKERFILE);
+    let text =
+        std::fs::read_to_string(&path).map_err(|e| err!("cannot read {}: {e}", path.display()))?;
+    let image = docker::check(&text, &members, &rust_version)?;
+    println!(
+        "ok: {} builds `cargo build -p {} --bin {}` on {} and ships it on {}, running \
+         `{} sandbox` on 0.0.0.0:{} as a non-root user",
+        docker::DOCKERFILE,
+        image.package,
+        image.bin,
+        image.build_image,
+        image.run_image,
+        image.bin,
+        image.port
+    );
+    match docker::smoke(root, &image)? {
+        Smoke::Skipped(reason) => println!("skipped: container smoke test: {reason}"),
+        Smoke::Passed { size } => println!(
+            "ok: container smoke test; image size {:.1} MB",
+            size as f64 / 1_000_000.0
+        ),
+    }
+    Ok(())
+}
+
+/// Step 9: every publishable crate packages, and each package builds on its own against the
+/// others' packages (`cargo package` verifies them, as the registry would see them), shipping
+/// both licence texts and the README. Unpublished members (bench, xtask) are left out.
+fn package(ci: &mut Ci<'_>) -> Result<()> {
+    let json = Cmd::cargo()
+        .args(["metadata", "--format-version", "1", "--no-deps"])
+        .read(ci.root)?;
+    let meta = parse_json(&json)?;
+    let members = metadata::members(&meta)?;
+    let target_dir = meta
+        .get("target_directory")
+        .and_then(Value::as_str)
+        .map(PathBuf::from)
+        .ok_or_else(|| err!("cargo metadata has no target_directory"))?;
+    let publishable: Vec<&metadata::Member> = members.iter().filter(|m| m.publishable).collect();
+
+    // `cargo package` leaves each verified package unpacked here: remove what an earlier run
+    // left, so that the files checked below are this run's.
+    let unpacked = |member: &metadata::Member| {
+        target_dir
+            .join("package")
+            .join(format!("{}-{}", member.name, member.version))
+    };
+    for member in &publishable {
+        let dir = unpacked(member);
+        if dir.exists() {
+            std::fs::remove_dir_all(&dir)
+                .map_err(|e| err!("cannot remove {}: {e}", dir.display()))?;
+        }
+    }
+
+    let started = Instant::now();
+    // `--allow-dirty`: the check is about what would be published, not about whether the
+    // work tree is committed (CI's is; a developer's often is not).
+    let mut command = Cmd::cargo().args(["package", "--locked", "--allow-dirty"]);
+    for member in &publishable {
+        command = command.args(["-p", member.name.as_str()]);
+    }
+    command.run(ci.root)?;
+
+    for member in &publishable {
+        let dir = unpacked(member);
+        let missing: Vec<&str> = ["LICENSE-MIT", "LICENSE-APACHE", "README.md"]
+            .into_iter()
+            .filter(|file| !dir.join(file).is_file())
+            .collect();
+        if !missing.is_empty() {
+            return Err(err!(
+                "the package of `{}` lacks {}",
+                member.name,
+                missing.join(", ")
+            ));
+        }
+    }
+    let names: Vec<&str> = publishable.iter().map(|m| m.name.as_str()).collect();
+    println!(
+        "ok: {} crates packaged and verified in {:.0?}: {}",
+        names.len(),
+        started.elapsed(),
+        names.join(", ")
+    );
+    Ok(())
 }
 
 /// Package names in `cargo tree <args> -e <edges>` for the host platform.

@@ -10,8 +10,11 @@
 mod bench;
 mod ci;
 mod cmd;
+mod dist;
+mod docker;
 mod fuzz;
 mod metadata;
+mod postgres;
 mod tree;
 mod version;
 
@@ -27,10 +30,15 @@ Commands:
             1. cargo fmt --check
             2. cargo clippy -D warnings
             3. feature matrix (cargo check of each provider feature and TLS backend)
-            4. cargo test (all features; then core with rustls+ring and both providers)
+            4. cargo test (all features, the journal's PostgreSQL tests against a
+               throw-away cluster; then core with rustls+ring and both providers)
             5. cargo doc with -Dwarnings
             6. cargo tree assertions (provider isolation, no OpenSSL, no aws-lc by default)
             7. MSRV of the dependency graph
+            8. Dockerfile: its build stage compiles the binary the image ships, on the
+               workspace's rust-version; with Docker and the base images present, the
+               image is built and run (otherwise the skip is printed with its reason)
+            9. cargo package of every publishable crate, each verified on its own
   fuzz [TARGET] [-- LIBFUZZER_ARGS...]
           Run the cargo-fuzz targets under fuzz/ (response decoders, Retry-After and Date
           parsing), each for 30 s (-max_total_time=30; arguments after -- are passed on and
@@ -47,6 +55,15 @@ Commands:
           Clean debug and release builds (time, crates compiled, binary size) of small
           programs: the facade with one provider, with `full`, with aws-lc-rs instead of
           ring, and raw reqwest; writes target/voxkit-bench/build.json. --quick: release only.
+  dist [--target TRIPLE]
+          Build the release `voxkit` binary and write it, its man pages (`voxkit man`)
+          and its shell completions (when the CLI has them) under target/dist/.
+  test-postgres
+          The journal's tests (SQLite and PostgreSQL stores) against a throw-away
+          PostgreSQL cluster (initdb in a temporary directory, a free port on 127.0.0.1,
+          stopped and removed at the end); fails naming the package when PostgreSQL is
+          not installed (Debian: `apt-get install postgresql`).
+  docker  Step 8 of ci alone: the Dockerfile check and the container smoke test.
   help    Print this message
 ";
 
@@ -67,6 +84,9 @@ fn main() -> ExitCode {
         }
         Some("fuzz") => fuzz::run(&root, &args[1..]),
         Some("bench") => bench::run(&root, &args[1..]),
+        Some("dist") => dist::run(&root, &args[1..]),
+        Some("docker") if args.len() == 1 => ci::docker_check(&root),
+        Some("test-postgres") if args.len() == 1 => postgres::test(&root),
         Some(other) => {
             eprintln!("error: unknown command `{other}`\n");
             eprint!("{USAGE}");

@@ -14,6 +14,9 @@ pub const FACADE: &str = "voxkit";
 pub const PROVIDER_PREFIX: &str = "voxkit-";
 /// The shared plumbing crate: starts with the prefix but is not a provider.
 pub const CORE: &str = "voxkit-core";
+/// The facade's optional `voxkit-*` dependencies that are not providers (no TLS features, no
+/// provider isolation to check): the durable journal (facade feature `journal`).
+pub const NOT_PROVIDERS: &[&str] = &[CORE, "voxkit-journal"];
 
 /// A provider crate and the facade feature that enables it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,7 +40,7 @@ pub struct Layout {
 /// Derives the [`Layout`] from `cargo metadata --format-version 1 --no-deps` output.
 ///
 /// Providers are the facade's optional normal dependencies named `voxkit-*` (except
-/// `voxkit-core`); the feature for `voxkit-X` must be named `X`.
+/// `voxkit-core` and the journal: [`NOT_PROVIDERS`]); the feature for `voxkit-X` must be named `X`.
 pub fn layout(meta: &Value) -> Result<Layout> {
     let facade = workspace_packages(meta)?
         .into_iter()
@@ -58,7 +61,8 @@ pub fn layout(meta: &Value) -> Result<Layout> {
             .and_then(Value::as_bool)
             .unwrap_or(false);
         let normal = dep.get("kind").is_none_or(Value::is_null);
-        if optional && normal && name.starts_with(PROVIDER_PREFIX) && name != CORE {
+        if optional && normal && name.starts_with(PROVIDER_PREFIX) && !NOT_PROVIDERS.contains(&name)
+        {
             crates.insert(name.to_owned());
         }
     }
@@ -204,6 +208,81 @@ pub fn msrv_check(meta: &Value) -> Result<MsrvReport> {
     })
 }
 
+/// A workspace member, as `cargo package`, `cargo xtask dist` and the Dockerfile check see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    /// Package name.
+    pub name: String,
+    /// Package version.
+    pub version: String,
+    /// Whether it may be published (`publish` is not `false`).
+    pub publishable: bool,
+    /// Its binary targets' names.
+    pub bins: Vec<String>,
+}
+
+#[cfg(test)]
+impl Member {
+    /// A publishable 0.1.0 member with these binaries, for tests.
+    pub fn sample(name: &str, bins: &[&str]) -> Member {
+        Member {
+            name: name.to_owned(),
+            version: "0.1.0".to_owned(),
+            publishable: true,
+            bins: bins.iter().map(|b| (*b).to_owned()).collect(),
+        }
+    }
+}
+
+/// The workspace members of `cargo metadata --format-version 1 [--no-deps]` output, in the
+/// order cargo lists them.
+pub fn members(meta: &Value) -> Result<Vec<Member>> {
+    let mut members = Vec::new();
+    for package in workspace_packages(meta)? {
+        let mut bins = Vec::new();
+        for target in array(package, "targets")? {
+            let is_bin = array(target, "kind")?
+                .iter()
+                .any(|k| k.as_str() == Some("bin"));
+            if is_bin {
+                bins.push(string(target, "name")?.to_owned());
+            }
+        }
+        members.push(Member {
+            name: string(package, "name")?.to_owned(),
+            version: string(package, "version")?.to_owned(),
+            publishable: publishable(package),
+            bins,
+        });
+    }
+    Ok(members)
+}
+
+/// The workspace's `rust-version` as written (`1.85`): the one every publishable member
+/// declares.
+pub fn workspace_rust_version(meta: &Value) -> Result<String> {
+    let mut versions = BTreeSet::new();
+    for package in workspace_packages(meta)? {
+        if publishable(package) {
+            let name = string(package, "name")?;
+            let version = package
+                .get("rust_version")
+                .and_then(Value::as_str)
+                .ok_or_else(|| err!("workspace package `{name}` declares no rust-version"))?;
+            versions.insert(version.to_owned());
+        }
+    }
+    match versions.len() {
+        1 => Ok(versions.pop_first().expect("one entry")),
+        0 => Err(err!(
+            "cargo metadata lists no publishable workspace package"
+        )),
+        _ => Err(err!(
+            "workspace packages disagree on rust-version: {versions:?}"
+        )),
+    }
+}
+
 /// The packages of `meta` that are workspace members.
 fn workspace_packages(meta: &Value) -> Result<Vec<&Value>> {
     let members: BTreeSet<&str> = array(meta, "workspace_members")?
@@ -285,6 +364,8 @@ mod tests {
                         dep("voxkit-core", false, Value::Null),
                         dep("voxkit-laaffic", true, Value::Null),
                         dep("voxkit-espai", true, Value::Null),
+                        // Optional and `voxkit-*`, but not a provider.
+                        dep("voxkit-journal", true, Value::Null),
                         dep("serde", true, Value::Null),
                         dep("voxkit-testkit", false, json!("dev")),
                     ],
@@ -411,5 +492,49 @@ mod tests {
         let mut meta = full_sample("1.85");
         meta["resolve"] = Value::Null;
         assert!(msrv_check(&meta).unwrap_err().0.contains("--no-deps"));
+    }
+
+    #[test]
+    fn members_list_binaries_and_whether_they_publish() {
+        let target = |name: &str, kind: &str| json!({ "name": name, "kind": [kind] });
+        let meta = json!({
+            "workspace_members": ["cli-id", "bench-id"],
+            "packages": [
+                {
+                    "name": "voxkit-cli", "id": "cli-id", "version": "0.2.0", "publish": null,
+                    "rust_version": "1.85",
+                    "targets": [target("voxkit", "bin"), target("cli", "test")],
+                },
+                {
+                    "name": "voxkit-bench", "id": "bench-id", "version": "0.1.0", "publish": [],
+                    "rust_version": "1.90",
+                    "targets": [target("voxkit_bench", "lib"), target("voxkit-bench", "bin")],
+                },
+                {
+                    "name": "serde", "id": "serde-id", "version": "1.0.0", "publish": null,
+                    "targets": [target("serde", "lib")],
+                },
+            ],
+        });
+        let members = members(&meta).unwrap();
+        assert_eq!(
+            members,
+            [
+                Member {
+                    name: "voxkit-cli".into(),
+                    version: "0.2.0".into(),
+                    publishable: true,
+                    bins: vec!["voxkit".into()],
+                },
+                Member {
+                    name: "voxkit-bench".into(),
+                    version: "0.1.0".into(),
+                    publishable: false,
+                    bins: vec!["voxkit-bench".into()],
+                },
+            ]
+        );
+        // Only publishable members count for the rust-version.
+        assert_eq!(workspace_rust_version(&meta).unwrap(), "1.85");
     }
 }

@@ -73,6 +73,9 @@ pub enum Command {
     /// Start the sandbox in-process and walk through every operation of every provider
     /// with the SDK.
     Demo,
+    /// Write the man pages (hidden: for `cargo xtask dist` and packagers).
+    #[command(hide = true)]
+    Man(crate::man::Args),
 }
 
 /// The settings every command shares.
@@ -94,9 +97,10 @@ pub async fn run(cli: Cli) -> Result<Option<Report>, CliError> {
     match cli.command {
         Command::Longlonglong(command) => longlonglong::run(command, &global).await.map(Some),
         Command::Laaffic(command) => laaffic::run(command, &global).await.map(Some),
-        Command::Espai(command) => espai::run(command, &global).await.map(Some),
+        Command::Espai(command) => espai::run(command, &global).await,
         Command::Sandbox(args) => sandbox::run(args, &global).await.map(|()| None),
         Command::Demo => demo::run().await.map(|()| None),
+        Command::Man(args) => crate::man::run(args).map(|()| None),
     }
 }
 

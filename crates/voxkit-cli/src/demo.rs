@@ -116,7 +116,7 @@ async fn longlonglong_tour(sandbox: &Sandbox) -> Result<(), CliError> {
     let history = client
         .recharge_history(&user, &RechargeHistoryQuery::new())
         .await?;
-    show(&longlonglong::history_text(&history, false));
+    show(&longlonglong::history_text(&history.records, false, None));
 
     call(&format!(
         "client.create_sub_account({user}, &NewSubAccount::new(\"demo-sub\", \
@@ -383,8 +383,7 @@ async fn espai_tour(sandbox: &Sandbox) -> Result<(), CliError> {
 
     call("client.cards(CardFilter::new()).try_collect()  // every card, page after page");
     let cards: Vec<Card> = client.cards(CardFilter::new()).try_collect().await?;
-    let total = cards.len() as u64;
-    show(&espai::cards_text(&cards, Some(total), true));
+    show(&espai::cards_text(&cards, None));
 
     call(&format!(
         "client.card(&CardKey::new(\"{phone}\", \"{from_code}\"))"
@@ -413,7 +412,7 @@ async fn espai_tour(sandbox: &Sandbox) -> Result<(), CliError> {
     let logs = client
         .balance_logs(&BalanceLogQuery::card(&card.id))
         .await?;
-    show(&espai::logs_text(&logs));
+    show(&espai::logs_text(&logs, None));
 
     // A refused request: free cards cannot transfer quota.
     let free = CardKey::new(&phone, &seed.espai_free_code);

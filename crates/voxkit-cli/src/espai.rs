@@ -1,17 +1,35 @@
 //! `voxkit espai ...`: the ESP-AI open platform's quota cards (cdkey) and orders.
+//!
+//! A redemption code (兑换码) is what spends a card's quota, and a command-line argument
+//! is visible to every user of the machine (`ps`, `/proc/<pid>/cmdline`): every command
+//! that takes a code also reads it from an environment variable or, with `--code-stdin`,
+//! from standard input.
+
+use std::io::{BufRead as _, Read as _, Write as _};
 
 use clap::{Args, Subcommand, ValueEnum};
-use futures_util::TryStreamExt as _;
+use futures_util::StreamExt as _;
 use serde_json::{Value, json};
 use voxkit_core::Error;
 use voxkit_espai::{
     BalanceLog, BalanceLogPage, BalanceLogQuery, Card, CardFilter, CardKey, CardType, Client,
-    Commodity, OrderKind, Paging,
+    Commodity, DEFAULT_MAX_CARDS, OrderKind, Paging,
 };
 
 use crate::app::Global;
 use crate::failure::CliError;
-use crate::render::{Align, Report, Table, cell, key_values, plural, rfc3339, utc_text};
+use crate::pages::{PageInfo, footer};
+use crate::render::{
+    Align, Format, Report, Table, cell, key_values, one_line, plural, rfc3339, utc_text, width,
+};
+
+/// The page size the server uses when none is sent ("默认查询9999条").
+const SERVER_PAGE_SIZE: u64 = 9999;
+/// The longest line read from stdin for a code, in bytes.
+const MAX_CODE_BYTES: u64 = 1024;
+/// Why codes are not only arguments, for the help.
+const CODE_HELP: &str = "A command-line argument is visible to other users (`ps`): in scripts \
+                         prefer the environment variable or --code-stdin.";
 
 /// `voxkit espai <command>`.
 #[derive(Debug, Subcommand)]
@@ -56,9 +74,13 @@ pub struct List {
     /// Only cards of this type (0, or 1 to 5 for the paid types).
     #[arg(long = "type", value_name = "N")]
     card_type: Option<String>,
-    /// Only the card with this redemption code.
-    #[arg(long, value_name = "C")]
+    /// Only the card with this redemption code (an argument shows in `ps`: see
+    /// --code-stdin).
+    #[arg(long, value_name = "C", conflicts_with = "code_stdin")]
     code: Option<String>,
+    /// Read the redemption code to filter on from the first line of standard input.
+    #[arg(long)]
+    code_stdin: bool,
     /// Only cards of users with this nickname.
     #[arg(long, value_name = "N")]
     user_name: Option<String>,
@@ -71,20 +93,42 @@ pub struct List {
     /// Cards per page (with --all: the size of each page fetched).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     limit: Option<u32>,
-    /// Every card of every page.
+    /// Every card of every page, printed as each page arrives.
     #[arg(long, conflicts_with = "page")]
     all: bool,
+    /// With --all: stop with an error after this many cards (default 100000), so that a
+    /// huge or misbehaving listing cannot run on without bound.
+    #[arg(long, value_name = "N", requires = "all", value_parser = clap::value_parser!(u64).range(1..))]
+    max_cards: Option<u64>,
 }
 
 /// The arguments of `cdkey show`.
 #[derive(Debug, Args)]
+#[command(after_help = CODE_HELP)]
 pub struct Show {
     /// The owner's phone number.
     #[arg(long, value_name = "P")]
     phone: String,
-    /// The redemption code (兑换码).
-    #[arg(long, value_name = "C")]
-    code: String,
+    #[command(flatten)]
+    code: CodeArg,
+}
+
+/// A redemption code: `--code`, `VOXKIT_ESPAI_CODE` or `--code-stdin`.
+#[derive(Debug, Args)]
+pub struct CodeArg {
+    /// The redemption code (兑换码). Also read from VOXKIT_ESPAI_CODE, or from stdin with
+    /// --code-stdin: an argument is visible to other users in `ps`.
+    #[arg(
+        long,
+        value_name = "C",
+        env = "VOXKIT_ESPAI_CODE",
+        hide_env_values = true
+    )]
+    code: Option<String>,
+    /// Read the redemption code from the first line of standard input (trimmed; an empty
+    /// line is refused). Takes precedence over --code and VOXKIT_ESPAI_CODE.
+    #[arg(long)]
+    code_stdin: bool,
 }
 
 /// The arguments of `cdkey usage`.
@@ -103,19 +147,30 @@ pub struct Usage {
 
 /// The arguments of `cdkey transfer`.
 #[derive(Debug, Args)]
+#[command(after_help = CODE_HELP)]
 pub struct Transfer {
     /// The source card's owner phone.
     #[arg(long, value_name = "P")]
     phone: String,
-    /// The source card's redemption code.
-    #[arg(long, value_name = "C")]
-    code: String,
+    #[command(flatten)]
+    code: CodeArg,
     /// The target card's owner phone.
     #[arg(long, value_name = "P2")]
     to_phone: String,
-    /// The target card's redemption code.
-    #[arg(long, value_name = "C2")]
-    to_code: String,
+    /// The target card's redemption code. Also read from VOXKIT_ESPAI_TO_CODE, or from
+    /// stdin with --to-code-stdin (after the source code's line if both are read).
+    #[arg(
+        long,
+        value_name = "C2",
+        env = "VOXKIT_ESPAI_TO_CODE",
+        hide_env_values = true
+    )]
+    to_code: Option<String>,
+    /// Read the target card's redemption code from standard input: its first line, or its
+    /// second when --code-stdin reads the first. Takes precedence over --to-code and
+    /// VOXKIT_ESPAI_TO_CODE.
+    #[arg(long)]
+    to_code_stdin: bool,
     /// The quota to move, at least 1.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     amount: u64,
@@ -158,12 +213,25 @@ fn client(global: &Global) -> Result<Client, Error> {
     builder.build()
 }
 
-/// Runs one ESP-AI command.
-pub async fn run(command: Command, global: &Global) -> Result<Report, CliError> {
+/// Runs one ESP-AI command. `Ok(None)` when the command printed its own output as it
+/// went (`cdkey list --all`, which streams its cards).
+pub async fn run(command: Command, global: &Global) -> Result<Option<Report>, CliError> {
     match command {
         Command::Cdkey(CdkeyCommand::List(args)) => list(args, global).await,
+        command => run_one(command, global).await.map(Some),
+    }
+}
+
+/// Runs every ESP-AI command whose result is printed once it is complete.
+async fn run_one(command: Command, global: &Global) -> Result<Report, CliError> {
+    match command {
+        Command::Cdkey(CdkeyCommand::List(_)) => unreachable!("listed in run"),
         Command::Cdkey(CdkeyCommand::Show(args)) => {
-            let key = CardKey::new(args.phone, args.code);
+            let mut stdin = StdinLines::default();
+            let code = args
+                .code
+                .resolve("--code", "VOXKIT_ESPAI_CODE", &mut stdin)?;
+            let key = CardKey::new(args.phone, code);
             let card = client(global)?.card(&key).await?;
             Ok(Report::new(
                 json!({"card": card_json(&card)}),
@@ -181,13 +249,19 @@ pub async fn run(command: Command, global: &Global) -> Result<Report, CliError> 
             if let Some(limit) = args.limit {
                 query = query.limit(limit);
             }
+            let current = args.page.unwrap_or(1);
+            let per_page = args.limit.map_or(SERVER_PAGE_SIZE, u64::from);
             let page = client(global)?.balance_logs(&query).await?;
+            let info = page
+                .total
+                .map(|total| PageInfo::counted(current.into(), per_page, total, false));
             Ok(Report::new(
                 json!({
                     "logs": page.logs.iter().map(log_json).collect::<Vec<_>>(),
                     "total": page.total,
+                    "meta": info.map(|i| i.json()),
                 }),
-                logs_text(&page),
+                logs_text(&page, info.as_ref()),
             ))
         }
         Command::Cdkey(CdkeyCommand::Transfer(args)) => transfer(args, global).await,
@@ -250,7 +324,12 @@ pub async fn run(command: Command, global: &Global) -> Result<Report, CliError> 
     }
 }
 
-async fn list(args: List, global: &Global) -> Result<Report, CliError> {
+async fn list(args: List, global: &Global) -> Result<Option<Report>, CliError> {
+    let code = if args.code_stdin {
+        Some(StdinLines::default().next("--code-stdin")?)
+    } else {
+        args.code
+    };
     let mut filter = CardFilter::new();
     if let Some(id) = args.id {
         filter = filter.id(id);
@@ -258,7 +337,7 @@ async fn list(args: List, global: &Global) -> Result<Report, CliError> {
     if let Some(card_type) = &args.card_type {
         filter = filter.card_type(CardType::from_code(card_type));
     }
-    if let Some(code) = args.code {
+    if let Some(code) = code {
         filter = filter.code(code);
     }
     if let Some(user_name) = args.user_name {
@@ -268,55 +347,254 @@ async fn list(args: List, global: &Global) -> Result<Report, CliError> {
         filter = filter.user_phone(phone);
     }
     let client = client(global)?;
-    let (cards, total) = if args.all {
-        let mut paging = Paging::new();
+    if args.all {
+        let mut paging = Paging::new().max_cards(args.max_cards.unwrap_or(DEFAULT_MAX_CARDS));
         if let Some(limit) = args.limit {
             paging = paging.page_size(limit);
         }
-        let cards: Vec<Card> = client.cards_with(filter, paging).try_collect().await?;
-        let total = cards.len() as u64;
-        (cards, Some(total))
-    } else {
-        if let Some(page) = args.page {
-            filter = filter.page(page);
-        }
-        if let Some(limit) = args.limit {
-            filter = filter.limit(limit);
-        }
-        let page = client.list_cards(&filter).await?;
-        (page.cards, page.total)
-    };
-    Ok(Report::new(
+        list_all(&client, filter, paging, global.output).await?;
+        return Ok(None);
+    }
+    let current = args.page.unwrap_or(1);
+    filter = filter.page(current);
+    if let Some(limit) = args.limit {
+        filter = filter.limit(limit);
+    }
+    let per_page = args.limit.map_or(SERVER_PAGE_SIZE, u64::from);
+    let page = client.list_cards(&filter).await?;
+    let info = page
+        .total
+        .map(|total| PageInfo::counted(current.into(), per_page, total, true));
+    Ok(Some(Report::new(
         json!({
-            "cards": cards.iter().map(card_json).collect::<Vec<_>>(),
-            "total": total,
+            "cards": page.cards.iter().map(card_json).collect::<Vec<_>>(),
+            "total": page.total,
+            "meta": info.map(|i| i.json()),
         }),
-        cards_text(&cards, total, args.all),
-    ))
+        cards_text(&page.cards, info.as_ref()),
+    )))
+}
+
+/// `cdkey list --all`: each card printed as it arrives, never all of them held (issue
+/// 12: 800,000 cards took 2.17 GB). Text: the table's rows at fixed widths, then the
+/// count. JSON: one object written as it goes, `{"cards": [...], "total": N,
+/// "complete": true|false, "meta": {...}}`, closed even when the listing fails (then
+/// `complete` is false and the error follows on stderr).
+async fn list_all(
+    client: &Client,
+    filter: CardFilter,
+    paging: Paging,
+    format: Format,
+) -> Result<(), CliError> {
+    let mut cards = client.cards_with(filter, paging);
+    let mut out = Stdout::default();
+    if format == Format::Json {
+        out.write("{\"cards\":[");
+    }
+    let mut listed: u64 = 0;
+    let failure = loop {
+        let card = match cards.next().await {
+            None => break None,
+            Some(Err(e)) => break Some(e),
+            Some(Ok(card)) => card,
+        };
+        match format {
+            Format::Json => {
+                let sep = if listed == 0 { "" } else { "," };
+                out.write(&format!("{sep}{}", card_json(&card)));
+            }
+            Format::Text => {
+                if listed == 0 {
+                    out.write(&format!(
+                        "{}\n",
+                        stream_row(&CARD_HEADER.map(str::to_owned))
+                    ));
+                }
+                out.write(&format!("{}\n", stream_row(&card_cells(&card))));
+            }
+        }
+        listed += 1;
+        if out.closed {
+            // `voxkit ... | head`: nobody reads any more, so stop fetching.
+            return Ok(());
+        }
+    };
+    match format {
+        Format::Json => out.write(&format!(
+            "],\"total\":{listed},\"complete\":{},\"meta\":{}}}\n",
+            failure.is_none(),
+            json!({"all": true, "total": listed, "more": false})
+        )),
+        Format::Text if failure.is_none() => {
+            if listed == 0 {
+                out.write("no cards\n");
+            } else {
+                out.write(&format!("{}\n", plural(listed as usize, "card", "cards")));
+            }
+        }
+        Format::Text => {}
+    }
+    match failure {
+        None => Ok(()),
+        Some(e) => Err(CliError::from(e).hint(format!(
+            "{} listed before the failure (the listing is incomplete)",
+            plural(listed as usize, "card was", "cards were")
+        ))),
+    }
+}
+
+/// Standard output written piece by piece, flushed after each, that notices when the
+/// reader has gone (a closed pipe is not an error worth more than stopping).
+#[derive(Default)]
+struct Stdout {
+    closed: bool,
+}
+
+impl Stdout {
+    fn write(&mut self, text: &str) {
+        if self.closed {
+            return;
+        }
+        let mut out = std::io::stdout().lock();
+        if out
+            .write_all(text.as_bytes())
+            .and_then(|()| out.flush())
+            .is_err()
+        {
+            self.closed = true;
+        }
+    }
+}
+
+/// The columns of the card table.
+const CARD_HEADER: [&str; 6] = ["ID", "CODE", "TYPE", "QUOTA", "PHONE", "USER"];
+
+/// The fixed widths of the streamed card table (a longer cell pushes its line only): a
+/// streamed table cannot measure rows it has not seen yet.
+const CARD_WIDTHS: [usize; 6] = [32, 10, 8, 8, 11, 0];
+
+/// One line of the streamed card table: the cells sanitised, padded to
+/// [`CARD_WIDTHS`], QUOTA right-aligned.
+fn stream_row(cells: &[String; 6]) -> String {
+    let mut line = String::new();
+    for (i, cell) in cells.iter().enumerate() {
+        let cell = one_line(cell);
+        let pad = " ".repeat(CARD_WIDTHS[i].saturating_sub(width(&cell)));
+        if i > 0 {
+            line.push_str("  ");
+        }
+        if i == 3 {
+            line.push_str(&pad);
+            line.push_str(&cell);
+        } else {
+            line.push_str(&cell);
+            line.push_str(&pad);
+        }
+    }
+    line.trim_end().to_owned()
+}
+
+fn card_cells(card: &Card) -> [String; 6] {
+    [
+        card.id.clone(),
+        card.code.clone(),
+        type_text(&card.card_type),
+        card.api_limit.to_string(),
+        cell(card.user_phone.as_deref()),
+        cell(card.user_name.as_deref()),
+    ]
+}
+
+impl CodeArg {
+    /// The code: from --code-stdin (the next line of stdin), else from the argument or
+    /// the environment variable.
+    fn resolve(
+        &self,
+        flag: &str,
+        variable: &str,
+        stdin: &mut StdinLines,
+    ) -> Result<String, CliError> {
+        if self.code_stdin {
+            return stdin.next(&format!("{flag}-stdin"));
+        }
+        required(self.code.clone(), flag, variable)
+    }
+}
+
+/// A code that must be given one way or another.
+fn required(code: Option<String>, flag: &str, variable: &str) -> Result<String, CliError> {
+    code.ok_or_else(|| {
+        CliError::invalid(format!(
+            "no redemption code: give {flag}, set {variable}, or use {flag}-stdin"
+        ))
+    })
+}
+
+/// The lines of standard input, read one at a time for the `--*-stdin` flags.
+#[derive(Default)]
+struct StdinLines {
+    read: usize,
+}
+
+impl StdinLines {
+    /// The next line of stdin, trimmed; an empty line or none is refused.
+    fn next(&mut self, flag: &str) -> Result<String, CliError> {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .take(MAX_CODE_BYTES)
+            .read_line(&mut line)
+            .map_err(|e| {
+                CliError::invalid(format!(
+                    "{flag}: could not read the code from standard input: {e}"
+                ))
+            })?;
+        self.read += 1;
+        let code = line.trim();
+        if code.is_empty() {
+            let which = if self.read == 1 { "first" } else { "second" };
+            return Err(CliError::invalid(format!(
+                "{flag}: the {which} line of standard input is empty; pipe the code in, e.g. \
+                 printf '%s\\n' \"$CODE\" | voxkit ..."
+            )));
+        }
+        Ok(code.to_owned())
+    }
 }
 
 async fn transfer(args: Transfer, global: &Global) -> Result<Report, CliError> {
-    let from = CardKey::new(&args.phone, &args.code);
-    let to = CardKey::new(&args.to_phone, &args.to_code);
+    let mut stdin = StdinLines::default();
+    let code = args
+        .code
+        .resolve("--code", "VOXKIT_ESPAI_CODE", &mut stdin)?;
+    let to_code = if args.to_code_stdin {
+        stdin.next("--to-code-stdin")?
+    } else {
+        required(args.to_code.clone(), "--to-code", "VOXKIT_ESPAI_TO_CODE")?
+    };
+    let from = CardKey::new(&args.phone, &code);
+    let to = CardKey::new(&args.to_phone, &to_code);
     let ack = client(global)?
         .transfer(&from, &to, args.amount)
         .await
         .map_err(|e| {
             CliError::from(e).check_with(|| {
+                // The codes go through stdin (`printf` is a shell builtin): an argument
+                // would show them in `ps`.
                 format!(
-                    "run `voxkit espai cdkey show --phone {} --code {}` and `voxkit espai cdkey \
-                     show --phone {} --code {}` and compare both quotas with what they were \
-                     before (or read `voxkit espai cdkey usage --id <card id>`): if {} moved, \
-                     the transfer was applied",
-                    args.phone, args.code, args.to_phone, args.to_code, args.amount
+                    "run `printf '%s\\n' {} | voxkit espai cdkey show --phone {} --code-stdin` \
+                     and `printf '%s\\n' {} | voxkit espai cdkey show --phone {} --code-stdin` \
+                     and compare both quotas with what they were before (or read `voxkit espai \
+                     cdkey usage --id <card id>`): if {} moved, the transfer was applied",
+                    code, args.phone, to_code, args.to_phone, args.amount
                 )
             })
         })?;
     let message = ack.message.unwrap_or_default();
     Ok(Report::new(
         json!({
-            "from": {"phone": args.phone, "code": args.code},
-            "to": {"phone": args.to_phone, "code": args.to_code},
+            "from": {"phone": args.phone, "code": code},
+            "to": {"phone": args.to_phone, "code": to_code},
             "amount": args.amount,
             "message": message,
         }),
@@ -324,9 +602,9 @@ async fn transfer(args: Transfer, global: &Global) -> Result<Report, CliError> {
             "transferred {} from {}/{} to {}/{}: {}",
             args.amount,
             args.phone,
-            args.code,
+            code,
             args.to_phone,
-            args.to_code,
+            to_code,
             cell(Some(&message))
         ),
     ))
@@ -377,38 +655,28 @@ fn type_text(card_type: &CardType) -> String {
     }
 }
 
-/// Cards as a table, with a count (and the total when this is one page of more).
-pub fn cards_text(cards: &[Card], total: Option<u64>, all: bool) -> String {
+/// Cards as a table, with a footer that says where the page stands.
+pub fn cards_text(cards: &[Card], page: Option<&PageInfo>) -> String {
     if cards.is_empty() {
-        return "no cards".to_owned();
+        return match page.filter(|p| p.current > 1) {
+            Some(page) => format!("no cards on page {}", page.describe("card", "cards")),
+            None => "no cards".to_owned(),
+        };
     }
-    let mut table = Table::new(&[
-        ("ID", Align::Left),
-        ("CODE", Align::Left),
-        ("TYPE", Align::Left),
-        ("QUOTA", Align::Right),
-        ("PHONE", Align::Left),
-        ("USER", Align::Left),
-    ]);
+    let mut table = Table::new(&CARD_HEADER.map(|h| {
+        let align = if h == "QUOTA" {
+            Align::Right
+        } else {
+            Align::Left
+        };
+        (h, align)
+    }));
     for card in cards {
-        table.row(vec![
-            card.id.clone(),
-            card.code.clone(),
-            type_text(&card.card_type),
-            card.api_limit.to_string(),
-            cell(card.user_phone.as_deref()),
-            cell(card.user_name.as_deref()),
-        ]);
+        table.row(card_cells(card).to_vec());
     }
     let mut text = table.render();
     text.push('\n');
-    text.push_str(&plural(cards.len(), "card", "cards"));
-    match total {
-        Some(total) if !all && total != cards.len() as u64 => {
-            text.push_str(&format!(" of {total} (--page, --limit or --all for more)"));
-        }
-        _ => {}
-    }
+    text.push_str(&footer(cards.len(), "card", "cards", page));
     text
 }
 
@@ -426,8 +694,8 @@ fn log_json(log: &BalanceLog) -> Value {
     })
 }
 
-/// A page of a usage log as a table, with a count.
-pub fn logs_text(page: &BalanceLogPage) -> String {
+/// A page of a usage log as a table, with a footer that says where the page stands.
+pub fn logs_text(page: &BalanceLogPage, info: Option<&PageInfo>) -> String {
     if page.logs.is_empty() {
         return "no usage".to_owned();
     }
@@ -451,10 +719,7 @@ pub fn logs_text(page: &BalanceLogPage) -> String {
     }
     let mut text = table.render();
     text.push('\n');
-    text.push_str(&plural(page.logs.len(), "entry", "entries"));
-    if let Some(total) = page.total.filter(|t| *t != page.logs.len() as u64) {
-        text.push_str(&format!(" of {total}"));
-    }
+    text.push_str(&footer(page.logs.len(), "entry", "entries", info));
     text
 }
 
@@ -526,11 +791,73 @@ mod tests {
                 "update_time": null,
             })
         );
-        let text = cards_text(std::slice::from_ref(&card), Some(3), false);
+        let page = PageInfo::counted(1, 1, 3, true);
+        let text = cards_text(std::slice::from_ref(&card), Some(&page));
         assert!(text.contains("1 (paid)"), "{text}");
         assert!(
-            text.ends_with("1 card of 3 (--page, --limit or --all for more)"),
+            text.ends_with("1 card; page 1 of 3 (3 cards); more: --page 2 or --all"),
             "{text}"
         );
+        // The streamed table's rows line up with its header.
+        let header = stream_row(&CARD_HEADER.map(str::to_owned));
+        let row = stream_row(&card_cells(&card));
+        assert_eq!(header.find("CODE"), row.find("wNaa1GDw"), "{header}\n{row}");
+        assert_eq!(width(&header[..header.find("USER").unwrap()]), {
+            let cut = row.rfind("琳琅").unwrap();
+            width(&row[..cut])
+        });
+    }
+
+    #[test]
+    fn codes_come_from_an_argument_an_environment_variable_or_stdin() {
+        let show = |extra: &[&str]| {
+            let mut args = vec!["voxkit", "espai", "cdkey", "show", "--phone", "1"];
+            args.extend(extra);
+            Cli::try_parse_from(args)
+        };
+        assert!(show(&["--code", "abc"]).is_ok());
+        assert!(show(&["--code-stdin"]).is_ok());
+        // Neither: clap accepts it (the environment may hold it); resolving refuses it.
+        let missing = CodeArg {
+            code: None,
+            code_stdin: false,
+        };
+        let err = missing
+            .resolve("--code", "VOXKIT_ESPAI_CODE", &mut StdinLines::default())
+            .unwrap_err();
+        assert_eq!(err.exit_code, 2);
+        assert!(err.message.contains("VOXKIT_ESPAI_CODE"), "{}", err.message);
+        assert!(err.message.contains("--code-stdin"), "{}", err.message);
+        let transfer = [
+            "voxkit",
+            "espai",
+            "cdkey",
+            "transfer",
+            "--phone",
+            "1",
+            "--to-phone",
+            "2",
+            "--amount",
+            "3",
+            "--code-stdin",
+            "--to-code-stdin",
+        ];
+        assert!(Cli::try_parse_from(transfer).is_ok());
+    }
+
+    #[test]
+    fn the_help_says_why_codes_need_not_be_arguments() {
+        use clap::CommandFactory as _;
+        let mut cli = Cli::command();
+        for path in [["espai", "cdkey", "show"], ["espai", "cdkey", "transfer"]] {
+            let mut command = &mut cli;
+            for name in path {
+                command = command.find_subcommand_mut(name).unwrap();
+            }
+            let help = command.render_long_help().to_string();
+            assert!(help.contains("ps"), "{help}");
+            assert!(help.contains("VOXKIT_ESPAI_CODE"), "{help}");
+            assert!(help.contains("--code-stdin"), "{help}");
+        }
     }
 }

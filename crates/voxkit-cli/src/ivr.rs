@@ -18,6 +18,7 @@ use voxkit_laaffic::{
 use crate::app::Global;
 use crate::failure::CliError;
 use crate::laaffic::client;
+use crate::pages::{PageInfo, footer};
 use crate::render::{Align, Report, Table, cell, key_values, one_line, plural};
 
 /// How far back `voxkit laaffic tasks` looks without `--from`.
@@ -614,6 +615,7 @@ pub async fn tasks(args: TaskList, global: &Global) -> Result<Report, CliError> 
             "size": args.size,
             "total": page.total,
             "pages": page.pages,
+            "meta": page_meta(&page),
             "tasks": page.records.iter().map(summary_json).collect::<Vec<_>>(),
         }),
         tasks_text(&page),
@@ -648,6 +650,7 @@ pub async fn records(args: Records, global: &Global) -> Result<Report, CliError>
             "size": size,
             "total": page.total,
             "pages": page.pages,
+            "meta": page_meta(&page),
             "records": page.records.iter().map(record_json).collect::<Vec<_>>(),
         }),
         records_text(&page),
@@ -870,14 +873,34 @@ pub fn tasks_text(page: &Page<TaskSummary>) -> String {
 }
 
 fn page_line<T>(page: &Page<T>, one: &str, many: &str) -> String {
-    let mut line = plural(page.records.len(), one, many);
-    if let Some(total) = page.total {
-        line.push_str(&format!(" of {total}"));
+    footer(page.records.len(), one, many, page_info(page).as_ref())
+}
+
+/// Where a page of tasks or records stands, from the answer's `current`, `pages` and
+/// `total` (none of these lists has `--all`).
+fn page_info<T>(page: &Page<T>) -> Option<PageInfo> {
+    match (page.current, page.pages) {
+        (Some(current), Some(pages)) => Some(PageInfo::known(
+            current.max(1),
+            pages.max(1),
+            page.total,
+            false,
+        )),
+        _ => page.total.map(|total| PageInfo {
+            current: page.current.unwrap_or(1),
+            last: None,
+            total: Some(total),
+            more: page
+                .size
+                .map(|size| page.current.unwrap_or(1).saturating_mul(size) < total),
+            all_flag: false,
+        }),
     }
-    if let (Some(current), Some(pages)) = (page.current, page.pages) {
-        line.push_str(&format!(" (page {current} of {pages})"));
-    }
-    line
+}
+
+/// The `meta` object of a list's JSON (`null` when the answer says nothing of its pages).
+fn page_meta<T>(page: &Page<T>) -> Value {
+    page_info(page).map_or(Value::Null, |info| info.json())
 }
 
 /// A task in detail; `baseFile` (an upload's content) is replaced by its length.

@@ -4,16 +4,17 @@ use std::io::{BufRead as _, Read as _};
 
 use chrono::NaiveDate;
 use clap::{Args, Subcommand, ValueEnum};
+use futures_util::TryStreamExt as _;
 use serde_json::{Value, json};
 use voxkit_core::{Error, Origin};
 use voxkit_longlonglong::{
-    Client, Meta, NewSubAccount, NewUser, PROVIDER, RechargeHistory, RechargeHistoryQuery,
-    RechargeRecord, RecordKind, SecretString, Sex, SubAccount, SubAccountPage, SubAccountQuery,
-    SubUserId, UserId,
+    Client, Meta, NewSubAccount, NewUser, PROVIDER, RechargeHistoryQuery, RechargeRecord,
+    RecordKind, SecretString, Sex, SubAccount, SubAccountPage, SubAccountQuery, SubUserId, UserId,
 };
 
 use crate::app::Global;
 use crate::failure::CliError;
+use crate::pages::{PageInfo, footer};
 use crate::render::{Align, Report, Table, cell, json_fields, key_values, plural};
 
 /// The longest password line read from stdin, in bytes.
@@ -30,8 +31,9 @@ pub enum Command {
     Deduct(Movement),
     /// Set a user's outbound-call balance to zero (余额归零). Never sent twice.
     ZeroBalance(UserArg),
-    /// The recharge history (充值记录): the last 7 days, or --from/--to (at most 30 days
-    /// apart).
+    /// The recharge history (充值记录): one page of the last 7 days or of --from/--to (at
+    /// most 30 days apart), every page with --all, or a search of every page of the last
+    /// 30 days for a remark with --remark (how to reconcile a lost recharge).
     Recharges(History),
     /// Set the day a user's account expires (at least tomorrow).
     SetExpiry(Expiry),
@@ -97,6 +99,18 @@ pub struct History {
     /// The page, from 1.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     page: Option<u32>,
+    /// Every row of every page (the pages are walked until an empty one).
+    #[arg(long, conflicts_with = "page")]
+    all: bool,
+    /// Search every page of the window for the rows whose remark is exactly TEXT and end
+    /// with a verdict: "found N" or "none in the window ... (all P pages searched)". The
+    /// window is the last 30 days (the API's limit), up to tomorrow (UTC) in case the
+    /// server's clock is ahead; or --since DATE, or --from/--to.
+    #[arg(long, value_name = "TEXT", conflicts_with_all = ["page", "all"])]
+    remark: Option<String>,
+    /// With --remark: search from this day, YYYY-MM-DD, to tomorrow (at most 30 days).
+    #[arg(long, value_name = "DATE", requires = "remark", conflicts_with_all = ["from", "to"])]
+    since: Option<String>,
 }
 
 /// The arguments of `set-expiry`.
@@ -309,20 +323,7 @@ async fn movement(args: Movement, deduct: bool, global: &Global) -> Result<Repor
         ("recharged", "充值 (recharge)")
     };
     let ack = result.map_err(|e| {
-        CliError::from(e).check_with(|| {
-            let which = match remark {
-                Some(remark) => format!("with remark {remark:?}"),
-                None => "made just now (give --remark with an order number next time to make \
-                         this certain)"
-                    .to_owned(),
-            };
-            format!(
-                "run `voxkit longlonglong recharges --user {user}` and look for a {label} of \
-                 {amount} {which}: one such record means it was applied, none means it was \
-                 not and it may be sent again",
-                amount = args.amount
-            )
-        })
+        CliError::from(e).check_with(|| movement_check(&user, label, args.amount, remark))
     })?;
     let mut text = format!("{verb} {} for user {user}", args.amount);
     if let Some(remark) = remark {
@@ -340,13 +341,52 @@ async fn movement(args: Movement, deduct: bool, global: &Global) -> Result<Repor
     ))
 }
 
+/// How to find out whether a recharge or deduction whose answer was lost was applied.
+///
+/// Only a search of every page of the window can say "not applied", and only for a
+/// remark that this movement alone carried; a movement sent without a remark cannot be
+/// reconciled by remark at all (issue 12: advice to read page 1 led to double recharges).
+fn movement_check(user: &UserId, label: &str, amount: u64, remark: Option<&str>) -> String {
+    match remark {
+        Some(remark) => format!(
+            "run `voxkit longlonglong recharges --user {user} --remark {}`: it searches every \
+             page of the last 30 days for this remark. \"found\" means the {label} of {amount} \
+             was applied: do not send it again. \"none\" means it was not applied only \
+             because the whole window was searched (the verdict says so) and only if no other \
+             movement was given this remark; then it may be sent again",
+            shell_word(remark)
+        ),
+        None => format!(
+            "this {label} of {amount} was sent without --remark, so it cannot be reconciled by \
+             remark: compare the balance of `voxkit longlonglong account --user {user}` with \
+             what it was, and look in `voxkit longlonglong recharges --user {user} --all` \
+             (every page) for a {label} of {amount} made just now, by amount and time, before \
+             sending it again; next time give --remark with a unique order number"
+        ),
+    }
+}
+
+/// `text` as one shell word: as is when it is plainly safe, else in single quotes.
+fn shell_word(text: &str) -> String {
+    let plain = !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_.,:/@+=".contains(c));
+    if plain {
+        text.to_owned()
+    } else {
+        format!("'{}'", text.replace('\'', "'\\''"))
+    }
+}
+
 async fn zero_balance(args: UserArg, global: &Global) -> Result<Report, CliError> {
     let user = UserId::parse(&args.user)?;
     let ack = client(global)?.zero_balance(&user).await.map_err(|e| {
         CliError::from(e).check_with(|| {
             format!(
-                "run `voxkit longlonglong recharges --user {user}` and look for a 扣费 of the \
-                 whole balance made just now, or `voxkit longlonglong account --user {user}`"
+                "run `voxkit longlonglong recharges --user {user} --all` (every page) and look \
+                 for a 扣费 of the whole balance made just now, or `voxkit longlonglong account \
+                 --user {user}`"
             )
         })
     })?;
@@ -361,42 +401,163 @@ async fn zero_balance(args: UserArg, global: &Global) -> Result<Report, CliError
 
 async fn recharges(args: History, global: &Global) -> Result<Report, CliError> {
     let user = UserId::parse(&args.user)?;
-    let mut query = RechargeHistoryQuery::new();
     let range = match (&args.from, &args.to) {
-        (Some(from), Some(to)) => {
-            let from = parse_date("recharge_history", "--from", from)?;
-            let to = parse_date("recharge_history", "--to", to)?;
-            query = query.between(from, to);
-            Some((from, to))
-        }
+        (Some(from), Some(to)) => Some((
+            parse_date("recharge_history", "--from", from)?,
+            parse_date("recharge_history", "--to", to)?,
+        )),
         _ => None,
     };
-    if let Some(page) = args.page {
-        query = query.page(page);
+    let client = client(global)?;
+    if let Some(remark) = &args.remark {
+        return search_remark(&client, &user, remark, range, args.since.as_deref()).await;
     }
-    let history = client(global)?.recharge_history(&user, &query).await?;
+    let mut query = RechargeHistoryQuery::new();
+    if let Some((from, to)) = range {
+        query = query.between(from, to);
+    }
+    let dates = json!({
+        "user": user.as_str(),
+        "from": range.map(|(from, _)| date_text(from)),
+        "to": range.map(|(_, to)| date_text(to)),
+    });
+    if args.all {
+        let records: Vec<RechargeRecord> = client
+            .recharge_history_all(&user, &query)
+            .try_collect()
+            .await?;
+        let total = records.len() as u64;
+        let mut json = dates;
+        json["page"] = Value::Null;
+        json["records"] = records.iter().map(record_json).collect();
+        json["meta"] = json!({"all": true, "total": total, "more": false});
+        let mut text = history_text(&records, range.is_some(), None);
+        if !records.is_empty() {
+            text.push_str(" (every page)");
+        }
+        return Ok(Report::new(json, text));
+    }
+    let page = args.page.unwrap_or(1);
+    let history = client
+        .recharge_history(&user, &query.clone().page(page))
+        .await?;
+    let info = match &history.meta {
+        Some(meta) => PageInfo::known(meta.current_page, meta.last_page, Some(meta.total), true),
+        // The documented answer has no paginator: a look at the next page tells whether
+        // there is more (a read, so it is safe to send).
+        None if !history.records.is_empty() => {
+            let next = client
+                .recharge_history(&user, &query.page(page.saturating_add(1)))
+                .await?;
+            let more = !next.records.is_empty();
+            PageInfo {
+                current: u64::from(page),
+                last: (!more).then_some(u64::from(page)),
+                total: (!more && page == 1).then_some(history.records.len() as u64),
+                more: Some(more),
+                all_flag: true,
+            }
+        }
+        None => PageInfo {
+            current: u64::from(page),
+            last: None,
+            total: None,
+            more: Some(false),
+            all_flag: true,
+        },
+    };
+    let mut json = dates;
+    json["page"] = json!(page);
+    json["records"] = history.records.iter().map(record_json).collect();
+    json["meta"] = info.json();
+    if let Some(meta) = &history.meta {
+        json["meta"]["provider"] = meta_json(meta);
+    }
     Ok(Report::new(
-        json!({
-            "user": user.as_str(),
-            "from": range.map(|(from, _)| date_text(from)),
-            "to": range.map(|(_, to)| date_text(to)),
-            "page": args.page,
-            "records": history.records.iter().map(record_json).collect::<Vec<_>>(),
-            "meta": history.meta.as_ref().map(meta_json),
-        }),
-        history_text(&history, range.is_some()),
+        json,
+        history_text(&history.records, range.is_some(), Some(&info)),
     ))
 }
 
-/// The recharge history as a table, with a count (and the paginator if sent).
-pub fn history_text(history: &RechargeHistory, ranged: bool) -> String {
-    if history.records.is_empty() {
-        return if ranged {
+/// `recharges --remark TEXT`: every page of the window searched, then a verdict.
+async fn search_remark(
+    client: &Client,
+    user: &UserId,
+    remark: &str,
+    range: Option<(NaiveDate, NaiveDate)>,
+    since: Option<&str>,
+) -> Result<Report, CliError> {
+    // The default window ends tomorrow in UTC: the server's time zone is not documented
+    // (likely UTC+8), and a movement of "today" on its clock must be inside the window.
+    let widest = RechargeHistoryQuery::reconcile_window();
+    let query = match (range, since, widest.range()) {
+        (Some((from, to)), _, _) => RechargeHistoryQuery::new().between(from, to),
+        (None, Some(since), Some((_, tomorrow))) => {
+            let since = parse_date("recharge_history", "--since", since)?;
+            RechargeHistoryQuery::new().between(since, tomorrow)
+        }
+        _ => widest,
+    };
+    let found = client
+        .find_recharges_by_remark(user, remark, &query)
+        .await?;
+    let (from, to) = found
+        .range
+        .map(|(from, to)| (date_text(from), date_text(to)))
+        .unwrap_or_default();
+    let pages = plural(found.pages as usize, "page", "pages");
+    let verdict = if found.matches.is_empty() {
+        format!("none in the window {from}..{to} (all {pages} searched)")
+    } else {
+        format!(
+            "found {} with remark {:?} in the window {from}..{to} (all {pages} searched)",
+            found.matches.len(),
+            crate::render::one_line(remark)
+        )
+    };
+    let mut text = String::new();
+    if !found.matches.is_empty() {
+        text.push_str(&records_table(&found.matches));
+        text.push('\n');
+    }
+    text.push_str(&verdict);
+    Ok(Report::new(
+        json!({
+            "user": user.as_str(),
+            "remark": remark,
+            "from": from,
+            "to": to,
+            "found": found.matches.len(),
+            "records": found.matches.iter().map(record_json).collect::<Vec<_>>(),
+            "pages_searched": found.pages,
+            "records_searched": found.records,
+            "complete": true,
+            "verdict": verdict,
+        }),
+        text,
+    ))
+}
+
+/// The recharge history as a table, with a footer that says where the page stands.
+pub fn history_text(records: &[RechargeRecord], ranged: bool, page: Option<&PageInfo>) -> String {
+    if records.is_empty() {
+        let mut text = if ranged {
             "no records in this range".to_owned()
         } else {
             "no records in the last 7 days (use --from and --to for another range)".to_owned()
         };
+        if let Some(page) = page.filter(|p| p.current > 1) {
+            text.push_str(&format!(" on page {}", page.current));
+        }
+        return text;
     }
+    let mut text = records_table(records);
+    text.push('\n');
+    text.push_str(&footer(records.len(), "record", "records", page));
+    text
+}
+
+fn records_table(records: &[RechargeRecord]) -> String {
     let mut table = Table::new(&[
         ("ID", Align::Right),
         ("CREATED", Align::Left),
@@ -405,7 +566,7 @@ pub fn history_text(history: &RechargeHistory, ranged: bool) -> String {
         ("BALANCE", Align::Right),
         ("REMARK", Align::Left),
     ]);
-    for record in &history.records {
+    for record in records {
         table.row(vec![
             record.id.to_string(),
             record.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
@@ -415,15 +576,7 @@ pub fn history_text(history: &RechargeHistory, ranged: bool) -> String {
             cell(record.remark.as_deref()),
         ]);
     }
-    let mut text = table.render();
-    text.push('\n');
-    text.push_str(&count_line(
-        history.records.len(),
-        "record",
-        "records",
-        history.meta.as_ref(),
-    ));
-    text
+    table.render()
 }
 
 async fn set_expiry(args: Expiry, global: &Global) -> Result<Report, CliError> {
@@ -515,7 +668,11 @@ async fn list_subs(args: SubList, global: &Global) -> Result<Report, CliError> {
         json!({
             "user": user.as_str(),
             "sub_accounts": page.items.iter().map(sub_json).collect::<Vec<_>>(),
-            "meta": page.meta.as_ref().map(meta_json),
+            "meta": page.meta.as_ref().map(|meta| {
+                let mut json = meta_json(meta);
+                json["more"] = json!(meta.current_page < meta.last_page);
+                json
+            }),
         }),
         subs_text(&page),
     ))
@@ -547,26 +704,19 @@ pub fn subs_text(page: &SubAccountPage) -> String {
     }
     let mut text = table.render();
     text.push('\n');
-    text.push_str(&count_line(
+    let info = page.meta.as_ref().map(sub_page_info);
+    text.push_str(&footer(
         page.items.len(),
         "sub-account",
         "sub-accounts",
-        page.meta.as_ref(),
+        info.as_ref(),
     ));
     text
 }
 
-/// "3 records (page 1 of 2, 18 in all)": the count of a page and, when the API sent its
-/// paginator, where the page stands.
-fn count_line(n: usize, one: &str, many: &str, meta: Option<&Meta>) -> String {
-    let mut line = plural(n, one, many);
-    if let Some(meta) = meta {
-        line.push_str(&format!(
-            " (page {} of {}, {} in all)",
-            meta.current_page, meta.last_page, meta.total
-        ));
-    }
-    line
+/// Where a page of sub-accounts stands, from the list's `meta` paginator.
+fn sub_page_info(meta: &Meta) -> PageInfo {
+    PageInfo::known(meta.current_page, meta.last_page, Some(meta.total), false)
 }
 
 async fn register(args: Register, global: &Global) -> Result<Report, CliError> {

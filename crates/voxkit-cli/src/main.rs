@@ -19,6 +19,8 @@ mod ivr;
 mod laaffic;
 mod logging;
 mod longlonglong;
+mod man;
+mod pages;
 mod render;
 mod sandbox;
 

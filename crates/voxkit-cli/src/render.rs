@@ -68,12 +68,17 @@ macro_rules! out {
 pub(crate) use out;
 
 /// `text` on one line: every run of whitespace and control characters (newlines, escape
-/// sequences' `ESC`) becomes one space, so that a server's message cannot break a line or
-/// drive the terminal.
+/// sequences' `ESC`) becomes one space, and invisible formatting characters (bidi
+/// overrides such as U+202E, zero-width characters: core's
+/// [`voxkit_core::redact::is_invisible`]) are removed, so that a server's message cannot
+/// break a line, drive the terminal or reorder what is shown.
 pub fn one_line(text: &str) -> String {
     let mut line = String::with_capacity(text.len());
     let mut gap = false;
     for c in text.chars() {
+        if voxkit_core::redact::is_invisible(c) {
+            continue;
+        }
         if c.is_whitespace() || c.is_control() {
             gap = true;
         } else {
@@ -264,6 +269,15 @@ mod tests {
         assert_eq!(one_line("  a\n\nb\tc\u{1b}[0m "), "a b c [0m");
         assert_eq!(one_line(""), "");
         assert_eq!(one_line("余额不足"), "余额不足");
+    }
+
+    #[test]
+    fn one_line_removes_bidi_and_zero_width_characters() {
+        // "txt.exe" shown reversed by U+202E, an isolate, zero-width characters, a BOM.
+        let text =
+            "file\u{202E}exe.txt\u{2066}\u{2069} ok\u{200B}\u{200D}\u{FEFF}\u{061C}\u{200E}!";
+        assert_eq!(one_line(text), "fileexe.txt ok!");
+        assert_eq!(cell(Some("\u{202E}\u{200F}")), "-");
     }
 
     #[test]

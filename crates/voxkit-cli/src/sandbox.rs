@@ -40,6 +40,17 @@ pub struct Args {
     #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8787")]
     addr: SocketAddr,
 
+    /// The base URL clients reach the sandbox at, printed instead of the listening
+    /// address: e.g. `http://localhost:8787` when it listens on `0.0.0.0:8787` in a
+    /// container. Default: the listening address, with 127.0.0.1 for 0.0.0.0.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "VOXKIT_SANDBOX_PUBLIC_URL",
+        value_parser = parse_public_url
+    )]
+    public_url: Option<String>,
+
     /// The route the fault options apply to (see below), or `*` for every route.
     #[arg(long, value_name = "ROUTE", default_value = "*")]
     fault_route: String,
@@ -110,6 +121,39 @@ impl Args {
     }
 }
 
+/// Parses `--public-url`: an `http://` or `https://` URL with a host and nothing after the
+/// port (the SDK takes a scheme and host as its base URL), without its trailing slash.
+fn parse_public_url(text: &str) -> Result<String, String> {
+    let url = text.trim().trim_end_matches('/');
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))
+        .ok_or_else(|| format!("{text:?} is not an http:// or https:// URL"))?;
+    if rest.is_empty() || rest.contains(['/', '?', '#', '@', ' ']) {
+        return Err(format!(
+            "{text:?} must be a scheme, a host and an optional port (e.g. http://localhost:8787)"
+        ));
+    }
+    Ok(url.to_owned())
+}
+
+/// The base URL to print: `--public-url` when given; otherwise the listening address, with
+/// the loopback address in place of an unspecified one (`0.0.0.0` or `::` accept
+/// connections but are no address to connect to).
+fn printed_url(listening: SocketAddr, public: Option<&str>) -> String {
+    if let Some(public) = public {
+        return public.to_owned();
+    }
+    let mut addr = listening;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(match addr {
+            SocketAddr::V4(_) => std::net::Ipv4Addr::LOCALHOST.into(),
+            SocketAddr::V6(_) => std::net::Ipv6Addr::LOCALHOST.into(),
+        });
+    }
+    format!("http://{addr}")
+}
+
 /// A fault in words, for the `# fault` line.
 fn describe(fault: &Fault) -> String {
     let mut parts = Vec::new();
@@ -173,7 +217,7 @@ pub async fn run(args: Args, global: &Global) -> Result<(), CliError> {
             args.fault_route
         )));
     }
-    let mut builder = Sandbox::builder().addr(args.addr);
+    let mut builder = Sandbox::builder().addr(args.addr).worker_threads(2);
     if let Some(seed) = args.rng_seed {
         builder = builder.rng_seed(seed);
     }
@@ -192,7 +236,7 @@ pub async fn run(args: Args, global: &Global) -> Result<(), CliError> {
             .map_err(|e| CliError::invalid(format!("invalid fault: {e}")))?;
     }
     let seed = sandbox.seed();
-    let url = sandbox.url();
+    let url = printed_url(sandbox.addr(), args.public_url.as_deref());
     match global.output {
         Format::Json => out!(
             "{}",
@@ -219,7 +263,9 @@ pub async fn run(args: Args, global: &Global) -> Result<(), CliError> {
             })
         ),
         Format::Text => {
-            out!("{}", sandbox.env_lines().trim_end());
+            // The sandbox's own lines, with the URL clients should use.
+            let env_lines = sandbox.env_lines().replace(&sandbox.url(), &url);
+            out!("{}", env_lines.trim_end());
             out!(
                 "# longlonglong user (billing, balance 1000): {}",
                 seed.longlonglong_user
@@ -241,7 +287,14 @@ pub async fn run(args: Args, global: &Global) -> Result<(), CliError> {
             if let Some(fault) = &fault {
                 out!("# fault on {}: {}", args.fault_route, describe(fault));
             }
-            out!("# serving {url}; press Ctrl-C to stop");
+            if url == sandbox.url() {
+                out!("# serving {url}; press Ctrl-C to stop");
+            } else {
+                out!(
+                    "# serving {url} (listening on {}); press Ctrl-C to stop",
+                    sandbox.addr()
+                );
+            }
         }
     }
     stop.await;
@@ -312,6 +365,55 @@ mod tests {
         assert!(args(&["--error-status", "500"]).is_err());
         assert!(args(&["--fault-times", "1"]).is_err());
         assert!(args(&["--addr", "nowhere"]).is_err());
+    }
+
+    #[test]
+    fn public_urls_are_a_scheme_and_a_host() {
+        assert_eq!(
+            parse_public_url("http://localhost:8787/").as_deref(),
+            Ok("http://localhost:8787")
+        );
+        assert_eq!(
+            parse_public_url("https://sandbox.internal").as_deref(),
+            Ok("https://sandbox.internal")
+        );
+        for bad in [
+            "localhost:8787",
+            "ftp://x",
+            "http://",
+            "http://x/v3",
+            "http://x?y",
+            "http://user:pw@x",
+        ] {
+            assert!(parse_public_url(bad).is_err(), "{bad:?}");
+        }
+        let a = args(&[
+            "--addr",
+            "0.0.0.0:8787",
+            "--public-url",
+            "http://localhost:9000",
+        ])
+        .unwrap();
+        assert_eq!(a.public_url.as_deref(), Some("http://localhost:9000"));
+        assert!(args(&["--public-url", "localhost"]).is_err());
+    }
+
+    #[test]
+    fn the_printed_url_is_one_clients_can_connect_to() {
+        let any: SocketAddr = "0.0.0.0:8787".parse().unwrap();
+        assert_eq!(printed_url(any, None), "http://127.0.0.1:8787");
+        assert_eq!(
+            printed_url("[::]:8787".parse().unwrap(), None),
+            "http://[::1]:8787"
+        );
+        assert_eq!(
+            printed_url("127.0.0.1:1234".parse().unwrap(), None),
+            "http://127.0.0.1:1234"
+        );
+        assert_eq!(
+            printed_url(any, Some("http://localhost:9000")),
+            "http://localhost:9000"
+        );
     }
 
     #[test]

@@ -177,7 +177,7 @@ async fn upload_create_watch_until_complete_then_records() {
     assert!(lines[0].starts_with("     ID  NAME"), "{out:#?}");
     assert!(lines[1].contains("cli workflow task") && lines[1].contains("completed"));
     assert!(
-        lines.last().unwrap().starts_with("3 tasks of 3"),
+        lines.last().unwrap() == &"3 tasks; page 1 of 1 (3 tasks)",
         "{out:#?}"
     );
     let json = voxkit(

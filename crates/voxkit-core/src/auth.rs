@@ -60,17 +60,15 @@ pub fn sensitive_header(origin: Origin, what: &str, value: &str) -> Result<Heade
     Ok(header)
 }
 
-/// Reads a non-empty secret: `Err` names what is missing but never shows a value.
+/// Reads a secret as it will be sent: trimmed, non-empty, no whitespace or control
+/// characters inside (see [`crate::redact::credential`]). `Err` names what is wrong but
+/// never shows a value.
 pub fn require_secret(
     origin: Origin,
     what: &str,
     value: SecretString,
 ) -> Result<SecretString, Error> {
-    if value.expose_secret().trim().is_empty() {
-        Err(Error::config(origin, format!("the {what} is empty")))
-    } else {
-        Ok(value)
-    }
+    crate::redact::credential(origin, what, value)
 }
 
 /// A source of the current time, injectable for tests of time-based signatures.

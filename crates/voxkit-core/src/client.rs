@@ -15,6 +15,7 @@ use tracing::Instrument;
 use crate::auth::{Attempt, Auth, Clock, SystemClock};
 use crate::error::{Error, Origin, excerpt};
 use crate::operation::Operation;
+use crate::redact::{scrub, success_response};
 use crate::retry::{Decision, Failure, RetryPolicy, decide, parse_retry_after};
 use crate::transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport, build_reqwest};
 
@@ -46,6 +47,7 @@ pub struct ClientBuilder {
     proxy: Option<reqwest::Proxy>,
     max_response_bytes: usize,
     clock: Arc<dyn Clock>,
+    indeterminate_codes: &'static [&'static str],
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -63,6 +65,7 @@ impl fmt::Debug for ClientBuilder {
             .field("custom_transport", &self.transport.is_some())
             .field("proxy", &self.proxy.is_some())
             .field("max_response_bytes", &self.max_response_bytes)
+            .field("indeterminate_codes", &self.indeterminate_codes)
             .finish()
     }
 }
@@ -84,7 +87,20 @@ impl ClientBuilder {
             proxy: None,
             max_response_bytes: MAX_RESPONSE_BYTES_DEFAULT,
             clock: Arc::new(SystemClock),
+            indeterminate_codes: &[],
         }
+    }
+
+    /// The provider's "system error" codes: business codes (as the decoder puts them in
+    /// [`Error::Api`]'s `code`) that say the server failed while handling the request —
+    /// possibly after it was applied (an exception thrown after the commit renders the
+    /// same envelope). For a non-repeatable operation such an answer is
+    /// [`Error::OutcomeUnknown`] (its cause the API error), whatever the HTTP status; for a
+    /// repeatable one it stays [`Error::Api`]. Set by each provider crate from its
+    /// documentation (default: none).
+    pub fn indeterminate_codes(mut self, codes: &'static [&'static str]) -> Self {
+        self.indeterminate_codes = codes;
+        self
     }
 
     /// The base URL: scheme, host, optional port and optional path prefix (for a proxy).
@@ -148,7 +164,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends every request through this proxy.
+    /// Sends every request through this proxy. Without one, the `*_PROXY` environment
+    /// variables apply (reqwest's default), except to a loopback base URL: a request to
+    /// this machine would otherwise carry its credentials in plain HTTP to the proxy.
     pub fn proxy(mut self, proxy: reqwest::Proxy) -> Self {
         self.proxy = Some(proxy);
         self
@@ -200,8 +218,16 @@ impl ClientBuilder {
                          `rustls-aws-lc-rs` or `native-tls` feature",
                     ));
                 }
-                let client = build_reqwest(self.connect_timeout, &self.user_agent, self.proxy)
-                    .map_err(|e| Error::config(origin, e))?;
+                // A loopback base URL (the sandbox, a local proxy) never goes through the
+                // `*_PROXY` environment variables' proxy: the credentials would travel
+                // to it in plain HTTP. An explicit `proxy(..)` still applies.
+                let client = build_reqwest(
+                    self.connect_timeout,
+                    &self.user_agent,
+                    self.proxy,
+                    is_loopback(&base_url),
+                )
+                .map_err(|e| Error::config(origin, e))?;
                 Arc::new(ReqwestTransport::new(client))
             }
         };
@@ -217,6 +243,7 @@ impl ClientBuilder {
                 transport,
                 auth,
                 clock: self.clock,
+                indeterminate_codes: self.indeterminate_codes,
             }),
         })
     }
@@ -303,6 +330,7 @@ struct Inner {
     transport: Arc<dyn Transport>,
     auth: Arc<dyn Auth>,
     clock: Arc<dyn Clock>,
+    indeterminate_codes: &'static [&'static str],
 }
 
 /// A configured connection to one provider: base URL, transport, credentials and retry
@@ -386,7 +414,11 @@ impl Client {
     ///
     /// A non-success response that will not be retried is also offered to `decode`: if
     /// the decoder finds the provider's error envelope in it ([`Error::Api`]), that error
-    /// is returned; otherwise an [`Error::Status`] with a scrubbed excerpt.
+    /// is returned; otherwise an [`Error::Status`] with a scrubbed excerpt. When the
+    /// status leaves the outcome of a non-repeatable operation unknown (a 5xx, 3xx or
+    /// unknown status), the error is [`Error::OutcomeUnknown`] with the API error (or the
+    /// status error) as its cause. A UTF-8 byte order mark before the body is removed
+    /// before `decode` sees it.
     pub async fn execute<T>(
         &self,
         op: &Operation,
@@ -437,9 +469,15 @@ impl Client {
                 )
                 .await?;
             let budget = remaining.map_or(inner.attempt_timeout, |r| r.min(inner.attempt_timeout));
-            let sent = tokio::time::timeout(
-                budget,
-                inner.transport.send(request, inner.max_response_bytes),
+            // Connectors that know the attempt's end stop connecting at the same instant,
+            // so a connection that never completed is told from a request that was sent.
+            let ends = Instant::now() + budget;
+            let sent = tokio::time::timeout_at(
+                ends,
+                crate::transport::attempt_scope(
+                    ends,
+                    inner.transport.send(request, inner.max_response_bytes),
+                ),
             )
             .await;
             let mut answered = None;
@@ -464,17 +502,22 @@ impl Client {
                         source: Some(e.source),
                     },
                 ),
-                Ok(Ok(response)) => {
+                Ok(Ok(mut response)) => {
                     span.record("status", response.status.as_u16());
                     span.record("elapsed_ms", start.elapsed().as_millis() as u64);
+                    strip_bom(&mut response);
                     if response.status.is_success() {
-                        return decode(&response).map_err(|e| {
+                        // A success message may echo a credential: redacted before decoding.
+                        let redacted = success_response(&response, &inner.auth.redact());
+                        return decode(&redacted).map_err(|e| {
                             let e = scrub(e, &response.body, &inner.auth.redact());
                             // The server answered, but not with anything the provider's
-                            // decoder understands (a proxy's page, a changed format): a
-                            // request that moves money may well have been applied.
-                            if matches!(e, Error::Decode { .. }) && !op.idempotency.is_repeatable()
-                            {
+                            // decoder understands (a proxy's page, a changed format), or
+                            // with the provider's "system error": a request that moves
+                            // money may well have been applied.
+                            let unknown = !op.idempotency.is_repeatable()
+                                && (matches!(e, Error::Decode { .. }) || self.indeterminate(&e));
+                            if unknown {
                                 Error::OutcomeUnknown {
                                     origin,
                                     cause: Box::new(e),
@@ -520,13 +563,25 @@ impl Client {
                 }
                 Decision::Stop { outcome_unknown } => {
                     span.record("elapsed_ms", start.elapsed().as_millis() as u64);
-                    // The provider's own error envelope in a non-success answer is a known
-                    // outcome and a better error than the bare status.
+                    // The provider's own error envelope in a non-success answer is a better
+                    // error than the bare status; but it does not make an unknown outcome
+                    // known (a framework renders the same envelope for an exception thrown
+                    // after the commit): it becomes the unknown outcome's cause. The
+                    // provider's "system error" codes are unknown outcomes on their own.
                     if let Some(response) = &answered {
                         if let Err(api @ Error::Api { .. }) = decode(response) {
                             let api = scrub(api, &response.body, &inner.auth.redact());
-                            tracing::debug!(attempt, error = %api, "provider error");
-                            return Err(api);
+                            let unknown = outcome_unknown
+                                || (!op.idempotency.is_repeatable() && self.indeterminate(&api));
+                            tracing::debug!(attempt, error = %api, unknown, "provider error");
+                            return Err(if unknown {
+                                Error::OutcomeUnknown {
+                                    origin,
+                                    cause: Box::new(api),
+                                }
+                            } else {
+                                api
+                            });
                         }
                     }
                     tracing::debug!(attempt, error = %error, outcome_unknown, "giving up");
@@ -544,39 +599,29 @@ impl Client {
     }
 }
 
-/// Makes sure no credential survives in an error a provider's decoder built from `body`:
-/// a decode error's excerpt is remade from the body with the secrets scrubbed, and an API
-/// error's message (which a server may have copied a token into) is scrubbed too.
-fn scrub(error: Error, body: &[u8], secrets: &[&str]) -> Error {
-    let secrets: Vec<&str> = secrets.iter().copied().filter(|s| !s.is_empty()).collect();
-    match error {
-        Error::Decode {
-            origin, message, ..
-        } => Error::Decode {
-            origin,
-            message: replace_all(message, &secrets),
-            excerpt: excerpt(body, &secrets),
-        },
-        Error::Api {
-            origin,
-            code,
-            message,
-        } => Error::Api {
-            origin,
-            code: code.map(|c| replace_all(c, &secrets)),
-            message: replace_all(message, &secrets),
-        },
-        other => other,
+impl Client {
+    /// Whether `error` is the provider's error with one of its "system error" codes
+    /// ([`ClientBuilder::indeterminate_codes`]). A few string comparisons, on error paths
+    /// only.
+    fn indeterminate(&self, error: &Error) -> bool {
+        match error {
+            Error::Api {
+                code: Some(code), ..
+            } => self.inner.indeterminate_codes.contains(&code.as_str()),
+            _ => false,
+        }
     }
 }
 
-fn replace_all(mut text: String, secrets: &[&str]) -> String {
-    for secret in secrets {
-        if text.contains(secret) {
-            text = text.replace(secret, "[redacted]");
-        }
+/// The UTF-8 byte order mark some servers (PHP ones) put before a JSON body.
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Removes a UTF-8 byte order mark before the body, in this one place for every decoder:
+/// a 3-byte compare, and a slice of the same buffer (no copy) when there is one.
+fn strip_bom(response: &mut HttpResponse) {
+    if response.body.starts_with(UTF8_BOM) {
+        response.body = response.body.slice(UTF8_BOM.len()..);
     }
-    text
 }
 
 /// Implements the common builder methods on a provider's builder that holds a

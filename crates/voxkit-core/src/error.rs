@@ -40,6 +40,12 @@ pub enum TransportKind {
     /// No connection could be made (refused, DNS failure, TLS handshake failed).
     /// The request was certainly not sent.
     Connect,
+    /// The connect timeout, the attempt timeout or the call's deadline ran out while the
+    /// connection was being established (TCP connect or TLS handshake: dropped SYNs, a TLS
+    /// port that never answers, `https://` to a plain-HTTP port). The request was never
+    /// written, so this is told apart from a timeout after sending, which may have been
+    /// applied.
+    ConnectTimeout,
     /// The connection was closed or reset before a complete response arrived.
     Dropped,
     /// The response body was larger than the configured cap.
@@ -52,6 +58,9 @@ impl fmt::Display for TransportKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             TransportKind::Connect => "could not connect",
+            TransportKind::ConnectTimeout => {
+                "timed out before a connection was established (never connected)"
+            }
             TransportKind::Dropped => "connection dropped before a complete response",
             TransportKind::BodyTooLarge => "response body too large",
             TransportKind::Other => "transport failure",
@@ -116,8 +125,11 @@ pub enum Error {
     },
 
     /// A non-repeatable operation (one that moves money or creates something) may or may
-    /// not have been applied: the request may have reached the server but no answer came
-    /// back. **Check the provider's state (history, balance) before trying again.**
+    /// not have been applied: the request may have reached the server and no answer came
+    /// back that proves it was refused (a dropped connection, a timeout after sending, a
+    /// 5xx, 3xx or unknown status, a body that cannot be decoded, or the provider's own
+    /// "system error" code). **Check the provider's state (history, balance) before trying
+    /// again.**
     #[error(
         "{origin}: outcome unknown, the request may have been applied ({}); check before retrying",
         without_origin(cause)
@@ -125,7 +137,8 @@ pub enum Error {
     OutcomeUnknown {
         /// Where.
         origin: Origin,
-        /// What happened (a transport failure or timeout).
+        /// What happened: a transport failure, a timeout, the status, or the provider's
+        /// error (an [`Error::Api`] when the answer was the provider's own envelope).
         #[source]
         cause: Box<Error>,
     },
@@ -212,7 +225,10 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Transport { kind, .. } => {
-                matches!(kind, TransportKind::Connect | TransportKind::Dropped)
+                matches!(
+                    kind,
+                    TransportKind::Connect | TransportKind::ConnectTimeout | TransportKind::Dropped
+                )
             }
             Error::Timeout { .. } => true,
             Error::Status { status, .. } => retryable_status(*status),
@@ -271,23 +287,38 @@ fn without_origin(error: &Error) -> String {
 pub const EXCERPT_CHARS: usize = 200;
 
 /// Makes a short, printable excerpt of a body for an error message: at most
-/// [`EXCERPT_CHARS`] characters, control characters replaced, and every occurrence of
-/// each `secret` replaced by `[redacted]`.
+/// [`EXCERPT_CHARS`] characters, control characters replaced by a space, invisible
+/// formatting characters ([`crate::redact::is_invisible`]: bidi overrides, zero-width
+/// characters) removed, and every form of each `secret` (verbatim, JSON-escaped,
+/// percent-encoded, HTML entities: see [`crate::redact`]) replaced by `[redacted]`.
 pub fn excerpt(body: &[u8], secrets: &[&str]) -> String {
-    // Look at a little more than we keep so that a secret cut at the edge is still found.
-    let window = &body[..body.len().min(EXCERPT_CHARS * 4 + 256)];
-    let mut text = String::from_utf8_lossy(window).into_owned();
-    for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        if text.contains(secret) {
-            text = text.replace(secret, "[redacted]");
+    use crate::redact::{Piece, REDACTED, excerpt_pieces, is_invisible};
+    // A match reads as far into the body as it needs: a secret at the edge is found whole.
+    let mut out = String::with_capacity(EXCERPT_CHARS.min(body.len()) + 3);
+    let mut kept = 0;
+    let mut truncated = false;
+    let mut buf = [0u8; 4];
+    for (n, piece) in excerpt_pieces(body, secrets).enumerate() {
+        // Bounded work however many invisible characters a body holds.
+        if n >= EXCERPT_CHARS * 16 {
+            truncated = true;
+            break;
         }
+        let text: &str = match piece {
+            Piece::Redacted => REDACTED,
+            Piece::Char(c) if is_invisible(c) => continue,
+            Piece::Char(c) if c.is_control() => " ",
+            Piece::Char(c) => c.encode_utf8(&mut buf),
+        };
+        let chars = text.chars().count();
+        if kept + chars > EXCERPT_CHARS {
+            truncated = true;
+            break;
+        }
+        out.push_str(text);
+        kept += chars;
     }
-    let mut out = String::with_capacity(EXCERPT_CHARS.min(text.len()) + 3);
-    let mut chars = text.chars();
-    for c in chars.by_ref().take(EXCERPT_CHARS) {
-        out.push(if c.is_control() { ' ' } else { c });
-    }
-    if chars.next().is_some() || window.len() < body.len() {
+    if truncated {
         out.push('…');
     }
     let trimmed = out.trim();
@@ -378,5 +409,27 @@ mod tests {
         assert!(e.ends_with('…'));
         assert_eq!(excerpt(b"", &[]), "(empty body)");
         assert_eq!(excerpt(&[0xff, b'a'], &[]), "\u{fffd}a");
+    }
+
+    #[test]
+    fn excerpt_redacts_escaped_forms_and_drops_bidi_characters() {
+        let secret = "SENTINEL/K+ey=é";
+        let body = "{\"message\":\"key \\u0053ENTINEL\\/K+ey=\\u00e9 \u{202E}gnp.exe\u{200B}\",\
+                    \"x\":\"SENTINEL%2FK%2Bey%3D%C3%A9\"}";
+        let e = excerpt(body.as_bytes(), &[secret]);
+        assert_eq!(
+            e,
+            "{\"message\":\"key [redacted] gnp.exe\",\"x\":\"[redacted]\"}"
+        );
+        // A secret cut by the excerpt's end is never shown in part.
+        for cut in 185..EXCERPT_CHARS + 2 {
+            let body = format!("{}\\u0053ENTINEL\\/K+ey=\\u00e9 tail", "x".repeat(cut));
+            let e = excerpt(body.as_bytes(), &[secret]);
+            assert!(
+                !e.contains("SENTINEL") && !e.contains("u0053"),
+                "{cut}: {e}"
+            );
+            assert!(e.chars().count() <= EXCERPT_CHARS + 1, "{cut}: {e}");
+        }
     }
 }

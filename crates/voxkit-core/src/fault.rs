@@ -34,6 +34,11 @@ pub enum Fault {
         /// The bytes actually sent.
         body: Vec<u8>,
     },
+    /// Accept the connection and never read from it nor write to it: a client that
+    /// speaks TLS (an `https://` URL, see [`FaultServer::https_url`]) never completes its
+    /// handshake, so the connection is never established and nothing is sent. Checked when
+    /// a connection is accepted, so make it the only fault of its server.
+    SilentConnection,
     /// Answer with this status, these extra headers and this body.
     Respond {
         /// The status code.
@@ -55,6 +60,15 @@ impl Fault {
         }
     }
 
+    /// This status with a JSON body (a provider's error envelope in a 5xx, say).
+    pub fn json_status(status: u16, body: &str) -> Self {
+        Fault::Respond {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
     /// The HTML page a gateway sends with `502 Bad Gateway`.
     pub fn html_502() -> Self {
         Fault::Respond {
@@ -71,6 +85,7 @@ impl Fault {
 #[derive(Debug)]
 pub struct FaultServer {
     addr: SocketAddr,
+    connections: Arc<AtomicUsize>,
     requests: Arc<AtomicUsize>,
     received: Arc<Mutex<Vec<Vec<u8>>>>,
     task: JoinHandle<()>,
@@ -88,11 +103,13 @@ impl FaultServer {
             .expect("bind 127.0.0.1:0");
         let addr = listener.local_addr().expect("local addr");
         let requests = Arc::new(AtomicUsize::new(0));
+        let connections = Arc::new(AtomicUsize::new(0));
         let received = Arc::new(Mutex::new(Vec::new()));
         let faults = Arc::new(faults);
-        let (count, log) = (requests.clone(), received.clone());
+        let (count, log, accepted) = (requests.clone(), received.clone(), connections.clone());
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
+                accepted.fetch_add(1, Ordering::SeqCst);
                 let _ = stream.set_nodelay(true);
                 let (faults, count, log) = (faults.clone(), count.clone(), log.clone());
                 tokio::spawn(async move { serve(stream, &faults, &count, &log).await });
@@ -100,6 +117,7 @@ impl FaultServer {
         });
         FaultServer {
             addr,
+            connections,
             requests,
             received,
             task,
@@ -109,6 +127,17 @@ impl FaultServer {
     /// `http://127.0.0.1:<port>`.
     pub fn url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// `https://127.0.0.1:<port>`: the same server, for a client that speaks TLS to it
+    /// (with [`Fault::SilentConnection`], a handshake that never completes).
+    pub fn https_url(&self) -> String {
+        format!("https://{}", self.addr)
+    }
+
+    /// The number of TCP connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
     }
 
     /// The number of complete requests read so far.
@@ -144,6 +173,11 @@ async fn serve(
     count: &AtomicUsize,
     log: &Mutex<Vec<Vec<u8>>>,
 ) {
+    if faults[count.load(Ordering::SeqCst).min(faults.len() - 1)] == Fault::SilentConnection {
+        // Hold the connection open, silent, until the client gives up.
+        let _open = &mut stream;
+        std::future::pending::<()>().await;
+    }
     // Keep-alive: one connection may carry several requests.
     loop {
         let Some(request) = read_request(&mut stream).await else {
@@ -156,7 +190,7 @@ async fn serve(
         let fault = &faults[n.min(faults.len() - 1)];
         match fault {
             Fault::DropAfterRequest => return,
-            Fault::Stall => {
+            Fault::Stall | Fault::SilentConnection => {
                 std::future::pending::<()>().await;
             }
             Fault::Truncated {

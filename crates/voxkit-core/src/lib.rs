@@ -42,16 +42,30 @@
 //! # let _ = body; Ok(()) }
 //! ```
 
+// docs.rs (`--cfg docsrs`, nightly): label each feature-gated item with its feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 pub mod auth;
+pub mod check;
 mod client;
+pub mod declare;
 pub mod error;
 #[cfg(feature = "test-util")]
 pub mod fault;
+pub mod lenient;
 #[cfg(feature = "test-util")]
 pub mod mutation;
 pub mod operation;
+pub mod page;
+pub mod provider;
+pub mod redact;
 pub mod retry;
+#[cfg(feature = "test-util")]
+pub mod test_util;
+#[cfg(test)]
+mod toy;
 pub mod transport;
+pub mod wire;
 
 pub use auth::{
     Attempt, Auth, Clock, ExposeSecret, FixedClock, NoAuth, SecretString, SystemClock,
@@ -61,10 +75,16 @@ pub use client::{
     ATTEMPT_TIMEOUT_DEFAULT, CONNECT_TIMEOUT_DEFAULT, Client, ClientBuilder,
     MAX_RESPONSE_BYTES_DEFAULT, USER_AGENT_DEFAULT,
 };
+pub use declare::{OperationSpec, Reconciliation, TestHooks};
 pub use error::{Error, Origin, TransportKind};
 pub use operation::{Idempotency, Operation, Path};
+pub use page::{Page, Paging};
+pub use provider::{
+    Builder, Credentials, EnvVars, Key, KeyAndSecret, NoOptions, Provider, SkewCorrection, Token,
+};
 pub use retry::RetryPolicy;
 pub use transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportError};
+pub use wire::{Decoded, EnvelopeFormat, PayloadAt, Success};
 
 /// The `async_trait` macro, for implementing [`Auth`] and [`Transport`].
 pub use async_trait::async_trait;

@@ -29,7 +29,7 @@ impl Idempotency {
 
 /// Characters left as they are in a path segment: RFC 3986 unreserved characters.
 /// Everything else, `/`, `%`, `?`, `#` and `.` sequences included, is percent-encoded.
-const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+pub(crate) const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'_')
     .remove(b'.')
@@ -57,6 +57,12 @@ impl Path {
         Path {
             encoded: String::new(),
         }
+    }
+
+    /// A path already encoded by [`Operation::of`] (crate-internal: callers cannot forge
+    /// an unencoded path).
+    pub(crate) fn encoded(encoded: String) -> Self {
+        Path { encoded }
     }
 
     /// Appends fixed segments written by the provider crate, e.g. `"v3/getBalance"`.

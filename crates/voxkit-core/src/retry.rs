@@ -6,11 +6,23 @@
 //! | failure                                   | repeatable      | not repeatable          |
 //! |-------------------------------------------|-----------------|-------------------------|
 //! | connect failed (refused, DNS, TLS)        | retry           | retry (nothing was sent)|
+//! | connect or TLS handshake timed out        | retry           | retry (nothing was sent)|
 //! | connection dropped, I/O error             | retry           | stop: outcome unknown   |
 //! | attempt timed out                         | retry           | stop: outcome unknown   |
 //! | body larger than the cap                  | stop            | stop: outcome unknown   |
-//! | HTTP 408, 429, 503                        | retry           | stop: the server refused|
+//! | HTTP 408, 429                             | retry           | stop: the server refused|
+//! | HTTP 503                                  | retry           | stop: outcome unknown   |
 //! | HTTP 500, 502, 504 and other 5xx          | retry           | stop: outcome unknown   |
+//! | other 4xx                                 | stop            | stop: the server refused|
+//! | 1xx, 3xx, and codes outside 100-599 (999) | stop            | stop: outcome unknown   |
+//!
+//! Only a 4xx proves that a non-repeatable request was not applied: the server (or a
+//! proxy in front of it that never forwarded it) judged the request itself. A 503 does
+//! not: a proxy answers 503 when the upstream connection failed *after* it forwarded the
+//! request (Envoy on an upstream reset, HAProxy likewise), so for a request that moves
+//! money it is as ambiguous as a 502. voxkit never follows redirects, and a 3xx after a
+//! `POST` conventionally means the request was processed (303 See Other), so a 3xx, a
+//! 1xx leftover or a status no standard defines is not a refusal either.
 //!
 //! A server's `Retry-After` is honoured up to [`RetryPolicy::max_retry_after`]; a longer
 //! one stops the retries (the error carries the value) rather than sleeping for it.
@@ -129,17 +141,17 @@ fn verdict(failure: &Failure, idempotency: Idempotency) -> Result<Option<Duratio
             status,
             retry_after,
         } => {
-            // 408, 429 and 503: the server says it did not process the request.
-            let refused = status == StatusCode::REQUEST_TIMEOUT
-                || status == StatusCode::TOO_MANY_REQUESTS
-                || status == StatusCode::SERVICE_UNAVAILABLE;
-            if !retryable_status(status) {
-                Err(false)
-            } else if repeatable {
-                Ok(retry_after)
-            } else {
-                Err(!refused)
+            if repeatable {
+                return if retryable_status(status) {
+                    Ok(retry_after)
+                } else {
+                    Err(false)
+                };
             }
+            // Only a 4xx is the server judging the request itself: refused, not applied.
+            // Everything else (5xx, 503 included; 3xx; 1xx; unknown codes) may follow a
+            // request that was applied: see the module documentation.
+            Err(!status.is_client_error())
         }
     }
 }
@@ -245,7 +257,9 @@ mod tests {
             (status(429, Some(secs(1))), R, RETRY),
             (status(429, None), N, STOP),
             (status(503, Some(secs(2))), R, RETRY),
-            (status(503, None), N, STOP),
+            // A proxy answers 503 after forwarding too (Envoy on an upstream reset).
+            (status(503, None), N, UNKNOWN),
+            (status(503, Some(secs(2))), N, UNKNOWN),
             (status(500, None), R, RETRY),
             (status(500, None), N, UNKNOWN),
             (status(502, None), R, RETRY),
@@ -254,6 +268,27 @@ mod tests {
             (status(400, None), R, STOP),
             (status(401, None), R, STOP),
             (status(404, None), N, STOP),
+            (status(400, None), N, STOP),
+            (status(409, None), N, STOP),
+            (status(422, None), N, STOP),
+            (status(451, None), N, STOP),
+            // No redirect is followed; a 303 after a POST conventionally means applied.
+            (status(301, None), R, STOP),
+            (status(302, None), N, UNKNOWN),
+            (status(303, None), R, STOP),
+            (status(303, None), N, UNKNOWN),
+            (status(304, None), N, UNKNOWN),
+            (status(307, None), N, UNKNOWN),
+            (status(308, None), N, UNKNOWN),
+            // Leftover informational answers and codes no standard defines.
+            (status(100, None), N, UNKNOWN),
+            (status(101, None), R, STOP),
+            (status(599, None), N, UNKNOWN),
+            (status(600, None), N, UNKNOWN),
+            (status(999, None), R, STOP),
+            (status(999, None), N, UNKNOWN),
+            (transport(TransportKind::ConnectTimeout, false), R, RETRY),
+            (transport(TransportKind::ConnectTimeout, false), N, RETRY),
             (status(429, Some(secs(3600))), R, STOP), // longer than max_retry_after
         ];
         let policy = RetryPolicy::default();

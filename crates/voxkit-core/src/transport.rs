@@ -4,6 +4,9 @@
 //! through [`Transport`].
 
 use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -116,7 +119,11 @@ fn classify(err: &reqwest::Error) -> (TransportKind, bool) {
     if err.is_connect() {
         // hyper-util reports failures to establish the connection (refused, DNS, TLS
         // handshake, connect timeout) as connect errors: nothing was written.
-        (TransportKind::Connect, false)
+        if err.is_timeout() {
+            (TransportKind::ConnectTimeout, false)
+        } else {
+            (TransportKind::Connect, false)
+        }
     } else if err.is_body() || err.is_decode() || err.is_request() {
         (TransportKind::Dropped, true)
     } else {
@@ -235,9 +242,16 @@ pub fn tls_backend() -> Option<&'static str> {
 /// clients with a bare `reqwest::Client::new()` and enables no rustls provider for
 /// reqwest itself, reqwest asks for a process-wide provider; build such clients from this
 /// function, or install one with `rustls::crypto::ring::default_provider().install_default()`.
+///
+/// The client also bounds every new connection (TCP connect and TLS handshake) by the time
+/// left to the voxkit attempt that asked for it ([`ConnectDeadlineLayer`]), so that a
+/// connection that never completes is reported as "never connected"
+/// ([`TransportKind::ConnectTimeout`]) rather than as a timeout that may have been applied.
 pub fn http_client_builder() -> Result<reqwest::ClientBuilder, String> {
     #[allow(unused_mut)]
-    let mut builder = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none());
+    let mut builder = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connector_layer(ConnectDeadlineLayer::new(None));
     #[cfg(feature = "native-tls")]
     {
         builder = builder.tls_backend_native();
@@ -253,13 +267,21 @@ pub fn http_client_builder() -> Result<reqwest::ClientBuilder, String> {
 }
 
 /// Builds the shared `reqwest::Client` of [`http_client_builder`] with the given connect
-/// timeout, user agent and proxy.
+/// timeout, user agent and proxy. With `bypass_env_proxies` (a loopback base URL), the
+/// `HTTP_PROXY`/`HTTPS_PROXY`/`ALL_PROXY` environment variables are ignored: a request to
+/// this machine, bearer token included, must not travel in plain HTTP to a proxy. An
+/// explicit `proxy` still applies.
 pub(crate) fn build_reqwest(
     connect_timeout: Duration,
     user_agent: &str,
     proxy: Option<reqwest::Proxy>,
+    bypass_env_proxies: bool,
 ) -> Result<reqwest::Client, String> {
-    let mut builder = http_client_builder()?
+    let mut builder = http_client_builder()?;
+    if bypass_env_proxies {
+        builder = builder.no_proxy();
+    }
+    let mut builder = builder
         .connect_timeout(connect_timeout)
         .user_agent(user_agent)
         .pool_idle_timeout(Duration::from_secs(60))
@@ -270,6 +292,103 @@ pub(crate) fn build_reqwest(
         builder = builder.proxy(proxy);
     }
     builder.build().map_err(|e| e.to_string())
+}
+
+tokio::task_local! {
+    /// The instant the current voxkit attempt ends, set by the client's retry loop around
+    /// each [`Transport::send`]. Connectors read it to stop connecting in time.
+    static ATTEMPT_ENDS: tokio::time::Instant;
+}
+
+/// Runs `send` as one attempt that ends at `ends`: [`ConnectDeadlineLayer`] connectors it
+/// starts stop connecting at that instant.
+pub(crate) fn attempt_scope<F: Future>(
+    ends: tokio::time::Instant,
+    send: F,
+) -> tokio::task::futures::TaskLocalFuture<tokio::time::Instant, F> {
+    ATTEMPT_ENDS.scope(ends, send)
+}
+
+type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// A connector layer that ends a connection attempt (TCP connect plus TLS handshake) when
+/// the voxkit attempt that started it runs out of time, and optionally after a fixed
+/// connect timeout, with an `io::ErrorKind::TimedOut` error.
+///
+/// Why: the retry loop's own timeout cannot tell "still connecting" from "sent, waiting for
+/// the answer", so a connection that stalls until the deadline (dropped SYNs, a TLS port
+/// that never answers) would be reported as an outcome that may have been applied. Ended
+/// here instead, it surfaces as a connect error: provably nothing was written. A pooled
+/// connection never passes through the connector, so its stall still ends in the retry
+/// loop's timeout and counts as maybe-sent. Outside a voxkit attempt the layer only applies
+/// its fixed timeout, if any.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectDeadlineLayer {
+    limit: Option<Duration>,
+}
+
+impl ConnectDeadlineLayer {
+    /// A layer that also ends every connection attempt after `limit` (none: only the
+    /// attempt's end).
+    pub fn new(limit: Option<Duration>) -> Self {
+        ConnectDeadlineLayer { limit }
+    }
+}
+
+impl<S> tower::Layer<S> for ConnectDeadlineLayer {
+    type Service = ConnectDeadline<S>;
+    fn layer(&self, inner: S) -> ConnectDeadline<S> {
+        ConnectDeadline {
+            inner,
+            limit: self.limit,
+        }
+    }
+}
+
+/// The connector service of [`ConnectDeadlineLayer`].
+#[derive(Debug, Clone)]
+pub struct ConnectDeadline<S> {
+    inner: S,
+    limit: Option<Duration>,
+}
+
+impl<S, R> tower::Service<R> for ConnectDeadline<S>
+where
+    S: tower::Service<R>,
+    S::Error: Into<BoxError>,
+    S::Future: Send + 'static,
+    S::Response: 'static,
+{
+    type Response = S::Response;
+    type Error = BoxError;
+    type Future = Pin<Box<dyn Future<Output = Result<S::Response, BoxError>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), BoxError>> {
+        self.inner.poll_ready(cx).map_err(Into::into)
+    }
+
+    fn call(&mut self, request: R) -> Self::Future {
+        // Read while the connector is called, which is inside the attempt's task.
+        let attempt_ends = ATTEMPT_ENDS.try_with(|ends| *ends).ok();
+        let fixed = self.limit.map(|limit| tokio::time::Instant::now() + limit);
+        let ends = match (attempt_ends, fixed) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        let connecting = self.inner.call(request);
+        Box::pin(async move {
+            let Some(ends) = ends else {
+                return connecting.await.map_err(Into::into);
+            };
+            match tokio::time::timeout_at(ends, connecting).await {
+                Ok(done) => done.map_err(Into::into),
+                Err(_) => Err(Box::new(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "timed out while connecting (TCP or TLS handshake); nothing was sent",
+                )) as BoxError),
+            }
+        })
+    }
 }
 
 #[cfg(any(feature = "rustls", feature = "rustls-aws-lc-rs"))]
@@ -307,7 +426,7 @@ mod tests {
     #[test]
     fn default_client_builds_without_a_process_provider() {
         // Would panic inside reqwest if a process-wide rustls provider were required.
-        let client = build_reqwest(Duration::from_secs(1), "voxkit/test", None);
+        let client = build_reqwest(Duration::from_secs(1), "voxkit/test", None, false);
         assert!(client.is_ok(), "{client:?}");
         if cfg!(any(feature = "rustls", feature = "rustls-aws-lc-rs")) {
             assert!(tls_backend().is_some());
@@ -321,7 +440,7 @@ mod tests {
     fn coexists_with_an_application_provider() {
         let _ = rustls::crypto::ring::default_provider().install_default();
         assert!(rustls::crypto::CryptoProvider::get_default().is_some());
-        assert!(build_reqwest(Duration::from_secs(1), "voxkit/test", None).is_ok());
+        assert!(build_reqwest(Duration::from_secs(1), "voxkit/test", None, false).is_ok());
         assert!(rustls::crypto::CryptoProvider::get_default().is_some());
     }
 

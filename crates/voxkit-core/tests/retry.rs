@@ -338,9 +338,11 @@ async fn status_503_with_retry_after_then_success() {
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
 
+/// Only a 4xx proves a non-repeatable request was refused. (503 was in this list: a proxy
+/// answers 503 after forwarding too, so it moved to the outcome-unknown statuses below.)
 #[tokio::test]
 async fn non_repeatable_refused_statuses_are_not_retried() {
-    for status in [429u16, 503, 408] {
+    for status in [429u16, 408, 400, 409, 422] {
         let server = MockServer::start().await;
         Mock::given(method("PUT"))
             .respond_with(ResponseTemplate::new(status))
@@ -384,29 +386,318 @@ async fn client_errors_are_not_retried() {
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
 }
 
-#[tokio::test]
-async fn provider_envelope_in_an_error_status_becomes_an_api_error() {
+/// A decoder that reads `{"code":"<code>"}` as the provider's error with that code.
+fn envelope_decoder(r: &voxkit_core::HttpResponse) -> Result<(), Error> {
+    let v: serde_json::Value = serde_json::from_slice(&r.body).map_err(|e| Error::Decode {
+        origin: voxkit_core::Origin::new("test", "op"),
+        message: e.to_string(),
+        excerpt: String::new(),
+    })?;
+    match v["code"].as_str() {
+        Some("200") => Ok(()),
+        code => Err(Error::api(
+            voxkit_core::Origin::new("test", "op"),
+            code.map(str::to_owned),
+            "Server Error",
+        )),
+    }
+}
+
+async fn status_server(status: u16, body: &str) -> MockServer {
     let server = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .respond_with(ResponseTemplate::new(500).set_body_string(r#"{"code":10004}"#))
+    Mock::given(wiremock::matchers::any())
+        .respond_with(ResponseTemplate::new(status).set_body_string(body))
         .mount(&server)
         .await;
-    let err = client(&server.uri())
-        .execute(&op(N), |r| {
-            if r.body.starts_with(b"{\"code\"") {
-                Err(Error::api(
-                    voxkit_core::Origin::new("test", "op"),
-                    Some("10004".into()),
-                    "no billing permission",
-                ))
-            } else {
-                Ok(())
+    server
+}
+
+/// Regression (issue 12, item 1): a 5xx carrying the provider's own error envelope was
+/// reported as the provider's refusal. For a non-repeatable operation it is an unknown
+/// outcome, the API error its cause; a repeatable one is retried and ends with the API
+/// error; a 4xx with the envelope stays a known refusal.
+#[tokio::test]
+async fn provider_envelope_in_a_5xx_is_outcome_unknown_for_non_repeatable() {
+    for status in [500u16, 502, 503, 504] {
+        let server = status_server(status, r#"{"code":"10004"}"#).await;
+        let err = client(&server.uri())
+            .execute(&op(N), envelope_decoder)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            server.received_requests().await.unwrap().len(),
+            1,
+            "{status}"
+        );
+        assert!(err.outcome_unknown(), "{status}: {err:?}");
+        assert!(!err.is_retryable() && !err.nothing_sent());
+        match &err {
+            Error::OutcomeUnknown { cause, .. } => {
+                assert_eq!(
+                    cause.api_code(),
+                    Some("10004"),
+                    "{status}: the envelope is the cause"
+                )
             }
-        })
+            other => panic!("{other:?}"),
+        }
+
+        let server = status_server(status, r#"{"code":"10004"}"#).await;
+        let err = client(&server.uri())
+            .execute(&op(R), envelope_decoder)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            server.received_requests().await.unwrap().len(),
+            3,
+            "{status}"
+        );
+        assert_eq!(err.api_code(), Some("10004"), "{err:?}");
+    }
+    let server = status_server(422, r#"{"code":"10004"}"#).await;
+    let err = client(&server.uri())
+        .execute(&op(N), envelope_decoder)
         .await
         .unwrap_err();
-    assert_eq!(err.api_code(), Some("10004"));
+    assert_eq!(
+        err.api_code(),
+        Some("10004"),
+        "a 4xx envelope is a refusal: {err:?}"
+    );
     assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
+/// Issue 12, item 1 (business codes): the provider's "system error" codes may follow a
+/// commit. For a non-repeatable operation they are an unknown outcome in a 200 and in an
+/// error status alike; a repeatable operation gets the API error; other codes are
+/// refusals.
+#[tokio::test]
+async fn system_error_codes_are_outcome_unknown_for_non_repeatable() {
+    let with_codes = |url: &str| {
+        client_with(url, Arc::new(NoAuth), |b| {
+            b.indeterminate_codes(&["500", "-18"])
+        })
+    };
+    for (status, code) in [(200u16, "500"), (200, "-18"), (400, "500")] {
+        let body = format!(r#"{{"code":"{code}"}}"#);
+        let server = status_server(status, &body).await;
+        let err = with_codes(&server.uri())
+            .execute(&op(N), envelope_decoder)
+            .await
+            .unwrap_err();
+        assert_eq!(server.received_requests().await.unwrap().len(), 1);
+        match &err {
+            Error::OutcomeUnknown { cause, .. } => assert_eq!(cause.api_code(), Some(code)),
+            other => panic!("{status} {code}: {other:?}"),
+        }
+        let err = with_codes(&server.uri())
+            .execute(&op(R), envelope_decoder)
+            .await
+            .unwrap_err();
+        assert_eq!(err.api_code(), Some(code), "{err:?}");
+        assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    }
+    let server = status_server(200, r#"{"code":"10004"}"#).await;
+    let err = with_codes(&server.uri())
+        .execute(&op(N), envelope_decoder)
+        .await
+        .unwrap_err();
+    assert_eq!(err.api_code(), Some("10004"), "not a system error: {err:?}");
+    // Without the declaration, the same 200 is the provider's (known) error.
+    let server = status_server(200, r#"{"code":"500"}"#).await;
+    let err = client(&server.uri())
+        .execute(&op(N), envelope_decoder)
+        .await
+        .unwrap_err();
+    assert_eq!(err.api_code(), Some("500"));
+}
+
+/// Issue 12, edge cases: a 3xx (never followed; a 303 after a POST means applied), a 1xx
+/// leftover and a status no standard defines are not refusals of a non-repeatable request.
+/// (They were "known, not applied".)
+#[tokio::test]
+async fn redirects_and_unknown_statuses_are_outcome_unknown_for_non_repeatable() {
+    for status in [303u16, 302, 307, 999] {
+        let server = FaultServer::start(vec![Fault::Respond {
+            status,
+            headers: vec![("Location".into(), "/done".into())],
+            body: b"see other".to_vec(),
+        }])
+        .await;
+        let err = call(&client(&server.url()), N).await.unwrap_err();
+        assert_eq!(server.requests(), 1, "{status}");
+        match &err {
+            Error::OutcomeUnknown { cause, .. } => {
+                assert_eq!(cause.status().map(|s| s.as_u16()), Some(status))
+            }
+            other => panic!("{status}: {other:?}"),
+        }
+        let err = call(&client(&server.url()), R).await.unwrap_err();
+        assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
+        assert!(!err.outcome_unknown());
+        assert_eq!(server.requests(), 2, "{status}: not retried");
+    }
+}
+
+/// Issue 12, edge case: a 503 may come from a proxy that already forwarded the request.
+#[tokio::test]
+async fn status_503_is_outcome_unknown_for_non_repeatable() {
+    let server = MockServer::start().await;
+    Mock::given(method("PUT"))
+        .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "1"))
+        .mount(&server)
+        .await;
+    let err = call(&client(&server.uri()), N).await.unwrap_err();
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    assert!(err.outcome_unknown(), "{err:?}");
+}
+
+/// Issue 12, edge case: PHP servers put a UTF-8 byte order mark before the JSON. It is
+/// removed in the core, before any decoder sees the body (it made every answer of a
+/// non-repeatable operation "undecodable", so an unknown outcome).
+#[tokio::test]
+async fn a_utf8_bom_before_the_body_is_removed() {
+    let mut body = b"\xEF\xBB\xBF".to_vec();
+    body.extend_from_slice(br#"{"code":"200"}"#);
+    let server = FaultServer::start(vec![Fault::Respond {
+        status: 200,
+        headers: vec![],
+        body,
+    }])
+    .await;
+    let c = client(&server.url());
+    c.execute(&op(N), envelope_decoder).await.unwrap();
+    let seen = c.execute(&op(N), |r| Ok(r.body.clone())).await.unwrap();
+    assert_eq!(&seen[..], br#"{"code":"200"}"#);
+    // Only a leading BOM is removed.
+    let server = FaultServer::start(vec![Fault::json("x\u{feff}")]).await;
+    let seen = client(&server.url())
+        .execute(&op(R), |r| Ok(r.body.clone()))
+        .await
+        .unwrap();
+    assert_eq!(&seen[..], "x\u{feff}".as_bytes());
+}
+
+/// Issue 12, item 9: a TLS handshake that never completes (a listener that accepts TCP and
+/// stays silent) ran into the deadline and was reported as "may have been applied". The
+/// request was never sent: it is a connect timeout, nothing sent, not an unknown outcome.
+#[tokio::test]
+async fn a_tls_handshake_that_never_completes_is_never_connected() {
+    let server = FaultServer::start(vec![Fault::SilentConnection]).await;
+    let c = client_with(&server.https_url(), Arc::new(NoAuth), |b| {
+        b.deadline(Duration::from_millis(300))
+    });
+    let err = call(&c, N).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Transport {
+                kind: TransportKind::ConnectTimeout,
+                maybe_sent: false,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!err.outcome_unknown() && err.nothing_sent(), "{err:?}");
+    assert!(err.to_string().contains("never connected"), "{err}");
+    assert!(server.connections() >= 1);
+    assert_eq!(server.requests(), 0);
+    // The attempt timeout (shorter than the connect timeout) ends a connection attempt
+    // the same way, and a non-repeatable request is then retried like a refused one.
+    let server = FaultServer::start(vec![Fault::SilentConnection]).await;
+    let c = client_with(&server.https_url(), Arc::new(NoAuth), |b| {
+        b.attempt_timeout(Duration::from_millis(150))
+    });
+    let err = call(&c, N).await.unwrap_err();
+    assert!(err.nothing_sent() && !err.outcome_unknown(), "{err:?}");
+    assert_eq!(server.connections(), 3, "retried like a refused connection");
+}
+
+/// The control of the test above: a request that was sent (plain HTTP, read by a server
+/// that stalls) is still an unknown outcome, on a new connection and on a pooled one
+/// (which never passes through the connector).
+#[tokio::test]
+async fn a_stall_after_sending_is_still_outcome_unknown() {
+    let server = FaultServer::start(vec![Fault::Stall]).await;
+    let c = client_with(&server.url(), Arc::new(NoAuth), |b| {
+        b.deadline(Duration::from_millis(300))
+    });
+    let err = call(&c, N).await.unwrap_err();
+    assert!(err.outcome_unknown(), "{err:?}");
+    assert_eq!(server.requests(), 1);
+
+    let server = FaultServer::start(vec![Fault::json("{}"), Fault::Stall]).await;
+    let c = client_with(&server.url(), Arc::new(NoAuth), |b| {
+        b.deadline(Duration::from_millis(300))
+    });
+    call(&c, N).await.unwrap();
+    let err = call(&c, N).await.unwrap_err();
+    assert!(err.outcome_unknown(), "{err:?}");
+    assert_eq!((server.connections(), server.requests()), (1, 2), "pooled");
+}
+
+/// The env var a child run of [`environment_proxies_are_bypassed_for_loopback`] gets.
+const PROXY_CHILD: &str = "VOXKIT_TEST_PROXY_CHILD";
+
+/// Issue 12, edge case: reqwest honours `HTTP_PROXY`/`ALL_PROXY`, so a loopback base URL
+/// (the sandbox) sent its credentials in plain HTTP to the proxy. Loopback base URLs now
+/// bypass environment proxies; an explicit `proxy(..)` still applies. Environment
+/// variables cannot be set in this process (`unsafe_code` is forbidden, and tests run in
+/// threads), so this test runs itself again as a child process with the proxy variables
+/// set, pointing at a loopback "proxy" that counts what it receives.
+#[tokio::test]
+async fn environment_proxies_are_bypassed_for_loopback() {
+    let proxy = FaultServer::start(vec![Fault::json(r#"{"via":"proxy"}"#)]).await;
+    let direct = FaultServer::start(vec![Fault::json(r#"{"via":"direct"}"#)]).await;
+    if std::env::var_os(PROXY_CHILD).is_none() {
+        let exe = std::env::current_exe().expect("test binary");
+        let mut child = std::process::Command::new(exe);
+        child
+            .args([
+                "--exact",
+                "environment_proxies_are_bypassed_for_loopback",
+                "--nocapture",
+            ])
+            .env(PROXY_CHILD, proxy.url())
+            .env("HTTP_PROXY", proxy.url())
+            .env("http_proxy", proxy.url())
+            .env("ALL_PROXY", proxy.url())
+            .env("all_proxy", proxy.url())
+            .env_remove("NO_PROXY")
+            .env_remove("no_proxy");
+        // Off the runtime's thread: the parent's proxy keeps serving while the child runs.
+        let output = tokio::task::spawn_blocking(move || child.output())
+            .await
+            .expect("join")
+            .expect("run the child test");
+        let shown = String::from_utf8_lossy(&output.stdout).into_owned()
+            + &String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "child run failed:\n{shown}");
+        assert!(
+            shown.contains("1 passed"),
+            "the child ran the test:\n{shown}"
+        );
+        assert_eq!(
+            proxy.requests(),
+            0,
+            "the environment's proxy received a request"
+        );
+        return;
+    }
+    // In the child: the environment names the parent's proxy, which must not be used.
+    let c = client_with(&direct.url(), Arc::new(NoAuth), |b| {
+        b.attempt_timeout(Duration::from_secs(5))
+    });
+    let via = call(&c, R).await.unwrap();
+    assert_eq!(via, r#"{"via":"direct"}"#);
+    assert_eq!(direct.requests(), 1);
+    // An explicit proxy is the caller's choice and still applies.
+    let c = client_with(&direct.url(), Arc::new(NoAuth), |b| {
+        b.proxy(voxkit_core::reqwest::Proxy::http(proxy.url()).expect("proxy URL"))
+    });
+    assert_eq!(call(&c, R).await.unwrap(), r#"{"via":"proxy"}"#);
+    assert_eq!(proxy.requests(), 1);
 }
 
 #[tokio::test]
@@ -711,6 +1002,51 @@ mod hyper_transport {
             .unwrap_err();
         assert!(err.outcome_unknown(), "{err:?}");
         assert_eq!(server.requests(), 1);
+    }
+
+    /// Issue 12, item 9, for the lean transport: a TLS handshake that never completes is
+    /// "never connected" (hyper-util's own connect timeout covers TCP only), and a stall
+    /// after sending, on a new or a pooled connection, is still an unknown outcome.
+    #[tokio::test]
+    async fn a_tls_handshake_that_never_completes_is_never_connected() {
+        let server = FaultServer::start(vec![Fault::SilentConnection]).await;
+        let transport = Arc::new(HyperTransport::new(Duration::from_secs(5)).unwrap());
+        let c = client_with(&server.https_url(), Arc::new(NoAuth), move |b| {
+            b.transport(transport).deadline(Duration::from_millis(300))
+        });
+        let err = call(&c, N).await.unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::Transport {
+                    kind: TransportKind::ConnectTimeout,
+                    maybe_sent: false,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
+        assert!(!err.outcome_unknown() && err.nothing_sent());
+        assert_eq!(server.requests(), 0);
+        // The connect timeout bounds the TLS handshake too.
+        let server = FaultServer::start(vec![Fault::SilentConnection]).await;
+        let transport = Arc::new(HyperTransport::new(Duration::from_millis(100)).unwrap());
+        let c = client_with(&server.https_url(), Arc::new(NoAuth), move |b| {
+            b.transport(transport)
+        });
+        let err = call(&c, N).await.unwrap_err();
+        assert!(err.nothing_sent() && !err.outcome_unknown(), "{err:?}");
+        assert_eq!(server.connections(), 3);
+
+        let server = FaultServer::start(vec![Fault::json("{}"), Fault::Stall]).await;
+        let transport = Arc::new(HyperTransport::new(Duration::from_secs(5)).unwrap());
+        let c = client_with(&server.url(), Arc::new(NoAuth), move |b| {
+            b.transport(transport).deadline(Duration::from_millis(300))
+        });
+        call(&c, N).await.unwrap();
+        let err = call(&c, N).await.unwrap_err();
+        assert!(err.outcome_unknown(), "{err:?}");
+        assert_eq!((server.connections(), server.requests()), (1, 2));
     }
 
     #[tokio::test]

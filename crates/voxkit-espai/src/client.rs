@@ -72,11 +72,18 @@ impl Default for ClientBuilder {
     }
 }
 
+/// The provider's "system error" codes: `code` 500 (`"系统错误：…"`, documented on every endpoint). The server failed while handling the
+/// request, possibly after applying it, so for a non-repeatable operation such an answer is
+/// [`Error::OutcomeUnknown`] (its cause the [`Error::Api`]), whatever the HTTP status; a
+/// repeatable operation gets the [`Error::Api`].
+pub const SYSTEM_ERROR_CODES: &[&str] = &["500"];
+
 impl ClientBuilder {
     /// A builder with no key and the default base URL `https://api.espai.fun`.
     pub fn new() -> Self {
         ClientBuilder {
-            core: voxkit_core::ClientBuilder::new(PROVIDER, DEFAULT_BASE_URL),
+            core: voxkit_core::ClientBuilder::new(PROVIDER, DEFAULT_BASE_URL)
+                .indeterminate_codes(SYSTEM_ERROR_CODES),
             open_api_key: None,
         }
     }
@@ -96,14 +103,19 @@ impl ClientBuilder {
 
     fn credentials_from(mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let origin = Origin::new(PROVIDER, "configure");
-        let key = lookup(ENV_OPEN_API_KEY)
-            .filter(|v| !v.trim().is_empty())
-            .ok_or_else(|| {
-                Error::config(
-                    origin,
-                    format!("environment variable {ENV_OPEN_API_KEY} is not set"),
-                )
-            })?;
+        let key = lookup(ENV_OPEN_API_KEY).ok_or_else(|| {
+            Error::config(
+                origin,
+                format!("environment variable {ENV_OPEN_API_KEY} is not set"),
+            )
+        })?;
+        // Trimmed as HTTP will trim it (and as a server will echo it), or refused naming
+        // the variable: see `voxkit_core::redact::credential`.
+        let key = require_secret(
+            origin,
+            &format!("environment variable {ENV_OPEN_API_KEY}"),
+            key.into(),
+        )?;
         self = self.open_api_key(key);
         if let Some(url) = lookup(ENV_BASE_URL).filter(|v| !v.trim().is_empty()) {
             self = self.base_url(url);
@@ -436,6 +448,26 @@ mod tests {
         }
     }
 
+    /// Issue 12: a padded variable is trimmed (HTTP would trim it and the server echo the
+    /// trimmed form); whitespace inside is a configuration error naming the variable only.
+    #[test]
+    fn env_key_is_trimmed_or_refused_naming_the_variable() {
+        for padded in [
+            &[(ENV_OPEN_API_KEY, "SENTINEL ")],
+            &[(ENV_OPEN_API_KEY, "\tSENTINEL\t")],
+        ] {
+            let builder = ClientBuilder::new().credentials_from(env(padded)).unwrap();
+            let key = builder.open_api_key.as_ref().unwrap();
+            assert_eq!(key.expose_secret(), "SENTINEL");
+        }
+        let err = ClientBuilder::new()
+            .credentials_from(env(&[(ENV_OPEN_API_KEY, "SENTINEL\tX")]))
+            .unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{err:?}");
+        assert!(err.to_string().contains(ENV_OPEN_API_KEY), "{err}");
+        assert!(!format!("{err} {err:?}").contains("SENTINEL"), "{err}");
+    }
+
     #[test]
     fn env_lookup() {
         let err = ClientBuilder::new().credentials_from(env(&[])).unwrap_err();
@@ -469,7 +501,7 @@ mod tests {
     fn bad_keys_are_refused_without_echo() {
         let err = Client::new("").unwrap_err();
         assert!(matches!(err, Error::Config { .. }));
-        let err = Client::new("SENTINEL\n").unwrap_err();
+        let err = Client::new("SENTINEL\nX").unwrap_err();
         assert!(matches!(err, Error::Config { .. }));
         assert!(!format!("{err} {err:?}").contains("SENTINEL"));
         let err = ClientBuilder::new().build().unwrap_err();

@@ -82,7 +82,13 @@
 //! body that is not an envelope (an HTML error page) is [`Error::Decode`]. Input that the
 //! documentation rules out is refused with [`Error::InvalidInput`] before anything is sent.
 //! `transfer`, `destroy` and `pay` are never sent twice: when such a request may have
-//! reached the server without an answer, the error is [`Error::OutcomeUnknown`].
+//! reached the server without an answer, the error is [`Error::OutcomeUnknown`]; so is
+//! `code` 500 (`"系统错误：…"`, [`SYSTEM_ERROR_CODES`]), which every endpoint documents for a
+//! failure inside the server, possibly after the transfer was applied, and any 5xx answer,
+//! envelope or not (the API error is then the cause).
+
+// docs.rs (`--cfg docsrs`, nightly): label each feature-gated item with its feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod client;
 mod code;
@@ -99,9 +105,9 @@ mod wire;
 #[path = "fuzz.rs"]
 pub mod __fuzz;
 
-pub use client::{Client, ClientBuilder, ENV_BASE_URL, ENV_OPEN_API_KEY};
+pub use client::{Client, ClientBuilder, ENV_BASE_URL, ENV_OPEN_API_KEY, SYSTEM_ERROR_CODES};
 pub use code::{Code, missing_parameter};
-pub use paging::{DEFAULT_MAX_PAGES, DEFAULT_PAGE_SIZE, Paging};
+pub use paging::{DEFAULT_MAX_CARDS, DEFAULT_MAX_PAGES, DEFAULT_PAGE_SIZE, Paging};
 pub use types::{
     Ack, BalanceLog, BalanceLogPage, BalanceLogQuery, Card, CardFilter, CardKey, CardPage,
     CardType, Commodity, OrderKind,

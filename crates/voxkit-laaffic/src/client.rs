@@ -161,11 +161,18 @@ impl Default for ClientBuilder {
     }
 }
 
+/// The provider's "system error" codes: status `-18` (端口程序异常 / 系统异常, the documented system error), `-500` and `500` (a server error rendered in the envelope). The server failed while handling the
+/// request, possibly after applying it, so for a non-repeatable operation such an answer is
+/// [`Error::OutcomeUnknown`] (its cause the [`Error::Api`]), whatever the HTTP status; a
+/// repeatable operation gets the [`Error::Api`].
+pub const SYSTEM_ERROR_CODES: &[&str] = &["-18", "-500", "500"];
+
 impl ClientBuilder {
     /// A builder with no credentials and the default base URL `https://api.laaffic.com`.
     pub fn new() -> Self {
         ClientBuilder {
-            core: voxkit_core::ClientBuilder::new(PROVIDER, DEFAULT_BASE_URL),
+            core: voxkit_core::ClientBuilder::new(PROVIDER, DEFAULT_BASE_URL)
+                .indeterminate_codes(SYSTEM_ERROR_CODES),
             api_key: None,
             api_secret: None,
             skew_correction: true,
@@ -190,12 +197,17 @@ impl ClientBuilder {
 
     fn credentials_from(mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let origin = Origin::new(PROVIDER, "configure");
+        // Trimmed as HTTP will trim them (and as a server will echo them), or refused
+        // naming the variable: see `voxkit_core::redact::credential`.
         let var = |name: &'static str| {
-            lookup(name)
-                .filter(|v| !v.trim().is_empty())
-                .ok_or_else(|| {
-                    Error::config(origin, format!("environment variable {name} is not set"))
-                })
+            let value = lookup(name).ok_or_else(|| {
+                Error::config(origin, format!("environment variable {name} is not set"))
+            })?;
+            require_secret(
+                origin,
+                &format!("environment variable {name}"),
+                value.into(),
+            )
         };
         let key = var("LAAFFIC_API_KEY")?;
         let secret = var("LAAFFIC_API_SECRET")?;
@@ -766,6 +778,31 @@ mod tests {
             .credentials_from(env(&[("LAAFFIC_API_KEY", "k")]))
             .unwrap_err();
         assert!(err.to_string().contains("LAAFFIC_API_SECRET"), "{err}");
+        // Issue 12: padded variables are trimmed (HTTP would trim the key and the server echo
+        // the trimmed form); whitespace inside is refused naming the variable only.
+        let builder = ClientBuilder::new()
+            .credentials_from(env(&[
+                ("LAAFFIC_API_KEY", "SENTINEL-K "),
+                ("LAAFFIC_API_SECRET", "\tSENTINEL-S\t"),
+            ]))
+            .unwrap();
+        assert_eq!(
+            builder.api_key.as_ref().unwrap().expose_secret(),
+            "SENTINEL-K"
+        );
+        assert_eq!(
+            builder.api_secret.as_ref().unwrap().expose_secret(),
+            "SENTINEL-S"
+        );
+        let err = ClientBuilder::new()
+            .credentials_from(env(&[
+                ("LAAFFIC_API_KEY", "k"),
+                ("LAAFFIC_API_SECRET", "SENTINEL S"),
+            ]))
+            .unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{err:?}");
+        assert!(err.to_string().contains("LAAFFIC_API_SECRET"), "{err}");
+        assert!(!format!("{err} {err:?}").contains("SENTINEL"), "{err}");
         let client = ClientBuilder::new()
             .credentials_from(env(&[
                 ("LAAFFIC_API_KEY", "k"),
@@ -794,7 +831,7 @@ mod tests {
     fn bad_credentials_are_refused_without_echo() {
         let err = Client::new("", "s").unwrap_err();
         assert!(matches!(err, Error::Config { .. }));
-        let err = Client::new("SENTINEL\n", "s").unwrap_err();
+        let err = Client::new("SENTINEL\nX", "s").unwrap_err();
         assert!(!format!("{err} {err:?}").contains("SENTINEL"));
         let err = ClientBuilder::new().build().unwrap_err();
         assert!(err.to_string().contains("no credentials"));

@@ -82,6 +82,16 @@
 //!
 //! Calls return [`voxkit_core::Error`]. A non-`"0"` status is [`voxkit_core::Error::Api`]
 //! carrying the code; [`Status::of`] turns it into a [`Status`].
+//!
+//! The system-error statuses ([`SYSTEM_ERROR_CODES`]: `-18` 系统异常 / 端口程序异常, and
+//! `-500`/`500`, a server error rendered in the envelope) say the server failed while
+//! handling the request, possibly after applying it: for a non-repeatable operation
+//! (upload, create, resend) they are [`voxkit_core::Error::OutcomeUnknown`] with the API
+//! error as cause, whatever the HTTP status, as is any 5xx answer (`{"code":502,"msg":
+//! "Bad Gateway"}` included).
+
+// docs.rs (`--cfg docsrs`, nightly): label each feature-gated item with its feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod base64;
 mod client;
@@ -103,7 +113,7 @@ pub mod __fuzz;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-pub use client::{Client, ClientBuilder, signature};
+pub use client::{Client, ClientBuilder, SYSTEM_ERROR_CODES, signature};
 pub use ivr::{
     Callee, Gender, Lan, MAX_TASK_NUMBERS, NewTask, Page, PostCallSms, Resend, SendWindow,
     SourceKind, TaskDetail, TaskId, TaskQuery, TaskStatus, TaskSummary, TaskType, VoiceFileId,

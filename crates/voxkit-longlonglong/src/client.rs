@@ -62,11 +62,18 @@ impl Default for ClientBuilder {
     }
 }
 
+/// The provider's "system error" codes: `code` 500 (the framework's server error: an exception while handling the request). The server failed while handling the
+/// request, possibly after applying it, so for a non-repeatable operation such an answer is
+/// [`Error::OutcomeUnknown`] (its cause the [`Error::Api`]), whatever the HTTP status; a
+/// repeatable operation gets the [`Error::Api`].
+pub const SYSTEM_ERROR_CODES: &[&str] = &["500"];
+
 impl ClientBuilder {
     /// A builder with no token and the default base URL `https://ai.api.longlonglong.cn`.
     pub fn new() -> Self {
         ClientBuilder {
-            core: voxkit_core::ClientBuilder::new(PROVIDER, DEFAULT_BASE_URL),
+            core: voxkit_core::ClientBuilder::new(PROVIDER, DEFAULT_BASE_URL)
+                .indeterminate_codes(SYSTEM_ERROR_CODES),
             token: None,
         }
     }
@@ -84,11 +91,16 @@ impl ClientBuilder {
 
     fn token_from(mut self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
         let origin = Origin::new(PROVIDER, "configure");
-        let token = lookup("LONGLONGLONG_TOKEN")
-            .filter(|v| !v.trim().is_empty())
-            .ok_or_else(|| {
-                Error::config(origin, "environment variable LONGLONGLONG_TOKEN is not set")
-            })?;
+        let token = lookup("LONGLONGLONG_TOKEN").ok_or_else(|| {
+            Error::config(origin, "environment variable LONGLONGLONG_TOKEN is not set")
+        })?;
+        // Trimmed as HTTP will trim it (and as a server will echo it), or refused naming
+        // the variable: see `voxkit_core::redact::credential`.
+        let token = require_secret(
+            origin,
+            "environment variable LONGLONGLONG_TOKEN",
+            token.into(),
+        )?;
         self = self.token(token);
         if let Some(url) = lookup("LONGLONGLONG_BASE_URL").filter(|v| !v.trim().is_empty()) {
             self = self.base_url(url);
@@ -579,6 +591,9 @@ struct Head {
 struct Envelope<T> {
     #[serde(deserialize_with = "de::code_text")]
     code: String,
+    /// `"success"` or `"error"`; checked against `code` (absent: `code` alone decides).
+    #[serde(default, deserialize_with = "de::opt_code_text")]
+    status: Option<String>,
     #[serde(default)]
     message: Option<String>,
     /// A missing `data` is `None` (serde's rule for `Option` fields).
@@ -598,6 +613,12 @@ pub(crate) struct Success<T> {
 /// then decoded as `T`; any other code is an [`Error::Api`] with the code and message —
 /// whatever the HTTP status (the documented errors come with HTTP 200). A body that is not
 /// the envelope (an HTML error page) is an [`Error::Decode`].
+///
+/// An envelope that contradicts itself, `code` 200 with a `status` other than `"success"`
+/// (`{"code":200,"status":"error",...}`), is not trusted as a success: it is an
+/// [`Error::Decode`] (not an [`Error::Api`]: there is no error code to report, and the
+/// answer is not a refusal either), which the core client turns into
+/// [`Error::OutcomeUnknown`] for a non-repeatable operation.
 pub(crate) fn decode<T: DeserializeOwned>(
     origin: Origin,
     response: &HttpResponse,
@@ -632,6 +653,16 @@ pub(crate) fn decode<T: DeserializeOwned>(
             Some(envelope.code),
             envelope.message.unwrap_or_default(),
         ));
+    }
+    if let Some(status) = envelope
+        .status
+        .as_deref()
+        .filter(|s| !s.eq_ignore_ascii_case("success"))
+    {
+        return Err(decode_error(format!(
+            "contradictory envelope: code 200 with status {:?}",
+            truncate(status)
+        )));
     }
     let data = match envelope.data {
         Some(data) => data,
@@ -683,10 +714,32 @@ mod tests {
         );
     }
 
+    /// Issue 12: a padded variable is trimmed (HTTP would trim it and the server echo the
+    /// trimmed form); whitespace inside is a configuration error naming the variable only.
+    #[test]
+    fn env_token_is_trimmed_or_refused_naming_the_variable() {
+        for padded in [
+            &[("LONGLONGLONG_TOKEN", "SENTINEL ")],
+            &[("LONGLONGLONG_TOKEN", "\tSENTINEL\t")],
+        ] {
+            let builder = ClientBuilder::new().token_from(env(padded)).unwrap();
+            assert_eq!(builder.token.as_ref().unwrap().expose_secret(), "SENTINEL");
+        }
+        for bad in [
+            &[("LONGLONGLONG_TOKEN", "SENTINEL X")],
+            &[("LONGLONGLONG_TOKEN", " \t ")],
+        ] {
+            let err = ClientBuilder::new().token_from(env(bad)).unwrap_err();
+            assert!(matches!(err, Error::Config { .. }), "{err:?}");
+            assert!(err.to_string().contains("LONGLONGLONG_TOKEN"), "{err}");
+            assert!(!format!("{err} {err:?}").contains("SENTINEL"), "{err}");
+        }
+    }
+
     #[test]
     fn bad_tokens_are_refused_without_echo() {
         assert!(matches!(Client::new("").unwrap_err(), Error::Config { .. }));
-        let err = Client::new("SENTINEL\n").unwrap_err();
+        let err = Client::new("SENTINEL\nX").unwrap_err();
         assert!(!format!("{err} {err:?}").contains("SENTINEL"));
         let err = ClientBuilder::new().build().unwrap_err();
         assert!(err.to_string().contains("no token"), "{err}");

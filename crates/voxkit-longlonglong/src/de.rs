@@ -56,6 +56,37 @@ pub(crate) fn code_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Er
     d.deserialize_any(V)
 }
 
+/// An optional envelope `status` (`"success"`, `"error"`): a string or a number, kept as
+/// text; null or absent is `None`.
+pub(crate) fn opt_code_text<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a status, as a string or a number, or null")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Option<String>, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Option<String>, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<String>, D::Error> {
+            code_text(d).map(Some)
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Option<String>, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Option<String>, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Option<String>, E> {
+            Ok(Some(v.trim().to_owned()))
+        }
+    }
+    d.deserialize_option(V)
+}
+
 /// A `YYYY-MM-DD HH:mm:ss` timestamp (the ISO `T` separator is accepted too).
 pub(crate) fn datetime<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDateTime, D::Error> {
     let s = String::deserialize(d)?;

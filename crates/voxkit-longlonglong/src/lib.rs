@@ -14,7 +14,14 @@
 //! #         r#"{"code":200,"status":"success","message":"AI外呼充值操作成功","data":[]}"#,
 //! #         "application/json"))
 //! #     .mount(&server).await;
-//! # Mock::given(method("GET")).and(path("/agent-api/user/5433b412-07d5-44e6-9fa4-deb65e43bc93/bill_recharge_record"))
+//! # use wiremock::matchers::query_param;
+//! # let history = "/agent-api/user/5433b412-07d5-44e6-9fa4-deb65e43bc93/bill_recharge_record";
+//! # Mock::given(method("GET")).and(path(history)).and(query_param("page", "2"))
+//! #     .respond_with(ResponseTemplate::new(200).set_body_raw(
+//! #         r#"{"code":200,"status":"success","message":"查看充值记录成功","data":[]}"#,
+//! #         "application/json"))
+//! #     .mount(&server).await;
+//! # Mock::given(method("GET")).and(path(history)).and(query_param("page", "1"))
 //! #     .respond_with(ResponseTemplate::new(200).set_body_raw(
 //! #         r#"{"code":200,"status":"success","message":"查看充值记录成功","data":[{"id":137,
 //! #            "user_id":"5433b412-07d5-44e6-9fa4-deb65e43bc93","amounts":100,"balance":1684,
@@ -37,19 +44,19 @@
 //!         return Err(e); // 10004 用户未开通账单权限
 //!     }
 //!     Err(e) if e.outcome_unknown() => {
-//!         // The answer was lost: look for "order-8123" in the history before retrying.
+//!         // The answer was lost: search the whole window for "order-8123" (below).
 //!     }
 //!     Err(e) => return Err(e),
 //! }
 //!
-//! let today = NaiveDate::from_ymd_opt(2026, 11, 22).unwrap();
-//! let history = client
-//!     .recharge_history(&user, &RechargeHistoryQuery::new().between(today, today))
-//!     .await?;
-//! for record in &history.records {
+//! // Every page of the 30 days up to this day (the API's limit), not page 1 alone.
+//! let window = RechargeHistoryQuery::widest_ending(NaiveDate::from_ymd_opt(2026, 11, 22).unwrap());
+//! let found = client.find_recharges_by_remark(&user, "order-8123", &window).await?;
+//! for record in &found.matches {
 //!     println!("{} {} {:?} → balance {}", record.created_at, record.amounts, record.remark, record.balance);
 //! }
-//! assert_eq!(history.records[0].remark.as_deref(), Some("order-8123"));
+//! assert_eq!(found.matches.len(), 1);
+//! assert_eq!(found.pages, 2, "page 1, then the empty page 2 that ends the history");
 //! # Ok(()) }
 //! ```
 //!
@@ -72,10 +79,17 @@
 //! [`voxkit_core::Error::OutcomeUnknown`] (`e.outcome_unknown()` is true): the movement
 //! may or may not have been applied.
 //!
-//! To reconcile, give every movement a remark that identifies it (an order number), and on
-//! an unknown outcome read [`Client::recharge_history`] for the day: a record with your
-//! remark and amount means the movement was applied; none means it was not and you may
-//! send it again. Reads ([`Client::recharge_history`], [`Client::account_info`],
+//! To reconcile, give every movement a remark that identifies it alone (an order number),
+//! and on an unknown outcome call [`Client::find_recharges_by_remark`] over
+//! [`RechargeHistoryQuery::reconcile_window`]: it reads **every page** of the last 30 days
+//! (the history comes a page at a time, without a paginator; the movement may well be on
+//! page 2 behind later ones) and fails rather than answer from part of them. A record
+//! with your remark means the movement was applied. None means it was not — and you may
+//! send it again — only because the whole window was searched and only if no other
+//! movement carried that remark. A movement sent without a remark cannot be reconciled
+//! by remark: compare the balance and the history
+//! ([`Client::recharge_history_all`]) by amount and time. Reads
+//! ([`Client::recharge_history`], [`Client::account_info`],
 //! [`Client::sub_accounts`], ...) and [`Client::set_expiry`] (an absolute value) are
 //! retried on transient failures.
 //!
@@ -87,17 +101,29 @@
 //! because the API sends its errors with HTTP 200 (`{"code": 10004, "status": "error",
 //! "message": "用户未开通账单权限", "data": []}`). [`Code::of`] names the documented codes.
 //!
+//! Two answers are not taken at their word. `code` 500 is the server's own failure (an
+//! exception while handling the request, possibly after the movement was committed): for
+//! a non-repeatable operation it is [`voxkit_core::Error::OutcomeUnknown`] with the API
+//! error as its cause, in a 200 or a 5xx alike ([`SYSTEM_ERROR_CODES`]). And an envelope
+//! that contradicts itself (`"code": 200` with a `status` other than `"success"`) is not a
+//! success: [`voxkit_core::Error::Decode`], so an unknown outcome for a non-repeatable
+//! operation. A 5xx carrying the envelope is likewise an unknown outcome for those.
+//!
 //! # Identifiers
 //!
 //! `user_id` and `sub_user_id` are UUIDs in the documentation. [`UserId`] and
 //! [`SubUserId`] accept nothing else, so no value can point a call at another path (and
 //! the path is percent-encoded regardless).
 
+// docs.rs (`--cfg docsrs`, nightly): label each feature-gated item with its feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
+
 mod client;
 mod code;
 mod de;
 mod ids;
 mod model;
+mod paging;
 #[cfg(test)]
 mod proptests;
 
@@ -107,7 +133,7 @@ mod proptests;
 #[path = "fuzz.rs"]
 pub mod __fuzz;
 
-pub use client::{Client, ClientBuilder};
+pub use client::{Client, ClientBuilder, SYSTEM_ERROR_CODES};
 pub use code::Code;
 pub use ids::{SubUserId, UserId};
 pub use model::{
@@ -115,6 +141,7 @@ pub use model::{
     RechargeHistory, RechargeHistoryQuery, RechargeRecord, RecordKind, Registration, Sex,
     SubAccount, SubAccountPage, SubAccountQuery, TokenInfo, Undocumented,
 };
+pub use paging::{DEFAULT_MAX_HISTORY_PAGES, RemarkSearch};
 pub use voxkit_core::{Error, SecretString};
 
 use voxkit_core::Idempotency;

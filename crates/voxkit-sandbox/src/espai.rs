@@ -276,10 +276,14 @@ async fn transfer(State(shared): State<Shared>, body: Bytes) -> Response {
     if data.cards[from].quota < amount {
         return fail(None, "额度卡余额不足");
     }
+    // Quotas are u64: a target card that cannot hold the amount is refused, unchanged.
+    let Some(target_quota) = data.cards[to].quota.checked_add(amount) else {
+        return system_error("目标额度卡额度溢出");
+    };
     let now = epoch_millis();
     data.cards[from].quota -= amount;
     data.cards[from].update_time = Some(now);
-    data.cards[to].quota += amount;
+    data.cards[to].quota = target_quota;
     data.cards[to].update_time = Some(now);
     for (index, log_type) in [(from, "2"), (to, "1")] {
         let card = data.cards[index].clone();

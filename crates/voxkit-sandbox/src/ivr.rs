@@ -10,8 +10,10 @@ use chrono::{DateTime, Days, FixedOffset, Months, NaiveDateTime, TimeDelta};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value, json};
 
-use crate::Shared;
+use std::collections::HashMap;
+
 use crate::state::State as Data;
+use crate::{Limits, Shared};
 
 /// The most numbers one task takes ("A maximum of 20w").
 const MAX_NUMBERS: usize = 200_000;
@@ -121,13 +123,25 @@ pub struct CallRecord {
 }
 
 /// The IVR part of the Laaffic account.
+///
+/// Reads must not cost more than what they answer: each task's call statistics and each
+/// record's position are kept up to date as records are made, so a task read never scans
+/// the records, and the caps ([`Limits`]) bound everything a client can add.
 #[derive(Debug, Clone)]
 pub(crate) struct Ivr {
     pub files: Vec<VoiceFile>,
     pub tasks: Vec<IvrTask>,
+    /// Append-only: an index into it stays valid.
     pub records: Vec<CallRecord>,
     pub next_task: u64,
     pub next_record: u64,
+    pub limits: Limits,
+    /// The numbers of every task, for [`Limits::ivr_numbers`].
+    pub numbers: usize,
+    /// Each task's call statistics, by task id.
+    pub stats: HashMap<u64, CallStats>,
+    /// Each record's index in `records`, by `voiceId`.
+    pub by_voice_id: HashMap<String, usize>,
 }
 
 impl Default for Ivr {
@@ -138,8 +152,21 @@ impl Default for Ivr {
             records: Vec::new(),
             next_task: 5_000_601,
             next_record: 1_000_001,
+            limits: Limits::default(),
+            numbers: 0,
+            stats: HashMap::new(),
+            by_voice_id: HashMap::new(),
         }
     }
+}
+
+/// The totals of one task's call records.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct CallStats {
+    pub called: u64,
+    pub success: u64,
+    pub charged: u64,
+    pub duration: u64,
 }
 
 /// The per-minute rate of the simulated calls, EUR.
@@ -201,16 +228,26 @@ impl Data {
     /// The call records of the task at `index`, one per number, from the seeded generator:
     /// four calls in five answered.
     fn make_records(&mut self, index: usize) {
-        let task = self.ivr.tasks[index].clone();
+        let task = &self.ivr.tasks[index];
+        let (task_id, max_calls, display_num, voice_file_id) = (
+            task.id,
+            task.max_calls,
+            task.display_num.clone(),
+            task.voice_file_id.clone(),
+        );
         let start = task.started_at.unwrap_or(task.created_at);
-        for (n, callee) in task.numbers.iter().enumerate() {
+        // Taken out for the loop (not cloned: up to 200 000 of them), then put back.
+        let numbers = std::mem::take(&mut self.ivr.tasks[index].numbers);
+        self.ivr.records.reserve(numbers.len());
+        let mut stats = self.ivr.stats.get(&task_id).copied().unwrap_or_default();
+        for (n, callee) in numbers.iter().enumerate() {
             let answered = self.rng.u32(..5) != 0;
             let submit = at_china(start);
             let call = submit + TimeDelta::seconds(1 + n as i64);
             let ringing = call + TimeDelta::seconds(2);
             let (answer, duration, code, reason) = if answered {
                 let mut secs = u64::from(self.rng.u32(5..=60));
-                if let Some(max) = task.max_calls {
+                if let Some(max) = max_calls {
                     secs = secs.min(u64::from(max));
                 }
                 let answer = ringing + TimeDelta::seconds(i64::from(self.rng.u32(2..=8)));
@@ -232,11 +269,18 @@ impl Data {
                 self.ivr.next_record
             );
             self.ivr.next_record += 1;
+            stats.called += 1;
+            stats.success += u64::from(answered);
+            stats.charged += charged;
+            stats.duration += duration;
+            self.ivr
+                .by_voice_id
+                .insert(voice_id.clone(), self.ivr.records.len());
             self.ivr.records.push(CallRecord {
                 voice_id,
-                task_id: task.id,
+                task_id,
                 callee: callee.clone(),
-                display_num: task.display_num.clone(),
+                display_num: display_num.clone(),
                 answered,
                 submit_time: submit,
                 call_time: call,
@@ -248,9 +292,11 @@ impl Data {
                 termination_code: code.to_owned(),
                 termination_reason: reason.to_owned(),
                 cost,
-                voice_file_id: task.voice_file_id.clone(),
+                voice_file_id: voice_file_id.clone(),
             });
         }
+        self.ivr.tasks[index].numbers = numbers;
+        self.ivr.stats.insert(task_id, stats);
     }
 
     /// The demo data: a voice file (the upload example's id), a completed task calling two
@@ -294,6 +340,7 @@ impl Data {
             0,
             now.checked_add_days(Days::new(365)),
         );
+        self.ivr.numbers += done.numbers.len() + scheduled.numbers.len();
         self.ivr.tasks.push(done);
         self.ivr.tasks.push(scheduled);
         self.ivr.next_task = 5_000_604;
@@ -347,6 +394,7 @@ fn reason(code: &str) -> &'static str {
         "-20" => "数据已存在",
         "-21" => "数据校验异常",
         "-22" => "参数异常",
+        "-23" => "数据上限",
         "-24" => "数据不存在",
         "-25" => "超出时间范围",
         "-41" => "状态错误,修改失败",
@@ -594,6 +642,16 @@ fn task_name(data: &Data, map: &Map<String, Value>) -> Result<String, Refusal> {
     Ok(name.to_owned())
 }
 
+/// `-23` 数据上限 when a new task with `numbers` numbers (and, with `adds_file`, a voice
+/// file) would go beyond the account's [`Limits`].
+fn room(data: &Data, numbers: usize, adds_file: bool) -> Result<(), Refusal> {
+    let limits = data.ivr.limits;
+    let full = data.ivr.tasks.len() >= limits.ivr_tasks
+        || data.ivr.numbers.saturating_add(numbers) > limits.ivr_numbers
+        || (adds_file && data.ivr.files.len() >= limits.voice_files);
+    if full { Err(Refusal("-23")) } else { Ok(()) }
+}
+
 /// Adds a task from checked parts; returns its id.
 fn add_task(
     data: &mut Data,
@@ -611,6 +669,7 @@ fn add_task(
     };
     let id = data.ivr.next_task;
     data.ivr.next_task += 1;
+    data.ivr.numbers += numbers.len();
     data.ivr.tasks.push(IvrTask {
         id,
         name,
@@ -650,6 +709,9 @@ async fn upload(State(shared): State<Shared>, body: Bytes) -> Response {
         let mut data = shared.lock();
         if data.ivr.files.iter().any(|f| f.name == name) {
             return Err(Refusal("-20"));
+        }
+        if data.ivr.files.len() >= data.ivr.limits.voice_files {
+            return Err(Refusal("-23"));
         }
         Ok(data.add_voice_file(name, bytes.len()))
     })();
@@ -708,6 +770,7 @@ async fn create(State(shared): State<Shared>, body: Bytes) -> Response {
         let mut data = shared.lock();
         let name = task_name(&data, &map)?;
         let voice = voice(&data, &map)?;
+        room(&data, list.len(), voice.upload.is_some())?;
         Ok(add_task(
             &mut data, name, app_id, list, voice, settings, None,
         ))
@@ -718,16 +781,10 @@ async fn create(State(shared): State<Shared>, body: Bytes) -> Response {
     }
 }
 
+/// The task's call totals: kept as records are made, never counted from them.
 fn status_of(data: &Data, task: &IvrTask) -> (u64, u64, u64, u64) {
-    let records = data.ivr.records.iter().filter(|r| r.task_id == task.id);
-    let (mut called, mut success, mut charged, mut duration) = (0, 0, 0, 0);
-    for r in records {
-        called += 1;
-        success += u64::from(r.answered);
-        charged += r.charged_duration;
-        duration += r.call_duration;
-    }
-    (called, success, charged, duration)
+    let s = data.ivr.stats.get(&task.id).copied().unwrap_or_default();
+    (s.called, s.success, s.charged, s.duration)
 }
 
 fn fmt_local(t: Option<NaiveDateTime>) -> Value {
@@ -755,14 +812,15 @@ fn summary(data: &Data, task: &IvrTask) -> Value {
     })
 }
 
-/// A page of `items` in the documented shape.
-fn page(items: Vec<Value>, current: u64, size: u64, search_count: bool) -> Value {
-    let total = items.len() as u64;
-    let records: Vec<Value> = items
-        .into_iter()
-        .skip(((current - 1) * size) as usize)
-        .take(size as usize)
-        .collect();
+/// Where page `current` of `size` items starts: saturated, so a page number far beyond
+/// the end (`current` up to `i64::MAX`) is simply an empty page.
+fn page_start(current: u64, size: u64) -> usize {
+    usize::try_from(current.saturating_sub(1).saturating_mul(size)).unwrap_or(usize::MAX)
+}
+
+/// A page in the documented shape: `records` is the page already cut out of `total`
+/// items.
+fn page(records: Vec<Value>, total: u64, current: u64, size: u64, search_count: bool) -> Value {
     let mut page = json!({
         "total": total, "size": size, "current": current,
         "pages": total.div_ceil(size), "records": records,
@@ -812,21 +870,30 @@ async fn query(State(shared): State<Shared>, body: Bytes) -> Response {
             Some(_) => Some(int(params, "idxAppId").ok_or(Refusal("-22"))?),
         };
         let search = text(params, "searchCondition").map(str::to_owned);
+        let app = app.map(|a| a.to_string());
+        // Under the lock: one pass over the tasks (capped), the page's summaries only.
         let mut data = shared.lock();
         data.advance_tasks();
         let data = &*data;
+        let file_names: HashMap<&str, &str> = match search {
+            Some(_) => data
+                .ivr
+                .files
+                .iter()
+                .map(|f| (f.id.as_str(), f.name.as_str()))
+                .collect(),
+            None => HashMap::new(),
+        };
         let mut items: Vec<&IvrTask> = data
             .ivr
             .tasks
             .iter()
             .filter(|t| t.created_at >= start && t.created_at <= end)
             .filter(|t| statuses.is_empty() || statuses.contains(&i64::from(t.status)))
-            .filter(|t| app.is_none_or(|a| t.app_id == a.to_string()))
+            .filter(|t| app.as_ref().is_none_or(|a| &t.app_id == a))
             .filter(|t| {
                 search.as_deref().is_none_or(|s| {
-                    let file_name = t.voice_file_id.as_ref().and_then(|id| {
-                        data.ivr.files.iter().find(|f| &f.id == id).map(|f| &f.name)
-                    });
+                    let file_name = t.voice_file_id.as_deref().and_then(|id| file_names.get(id));
                     t.name.contains(s)
                         || file_name.is_some_and(|n| n.contains(s))
                         || t.text.as_deref().is_some_and(|x| x.contains(s))
@@ -834,8 +901,14 @@ async fn query(State(shared): State<Shared>, body: Bytes) -> Response {
             })
             .collect();
         items.sort_by_key(|t| std::cmp::Reverse(t.id));
-        let items = items.into_iter().map(|t| summary(data, t)).collect();
-        Ok(page(items, current, size, false))
+        let total = items.len() as u64;
+        let records = items
+            .into_iter()
+            .skip(page_start(current, size))
+            .take(size as usize)
+            .map(|t| summary(data, t))
+            .collect();
+        Ok(page(records, total, current, size, false))
     })();
     match result {
         Ok(page) => b_ok(page),
@@ -972,6 +1045,7 @@ async fn resend(State(shared): State<Shared>, body: Bytes) -> Response {
         }
         let name = task_name(&data, &map)?;
         let voice = voice(&data, &map)?;
+        room(&data, original.numbers.len(), voice.upload.is_some())?;
         Ok(add_task(
             &mut data,
             name,
@@ -1026,7 +1100,12 @@ fn record_json(r: &CallRecord) -> Value {
 /// `GET /v3/voice/recordGroup/{voiceId}`: family A; `-24` for an unknown id.
 async fn record(State(shared): State<Shared>, Path(voice_id): Path<String>) -> Response {
     let data = shared.lock();
-    match data.ivr.records.iter().find(|r| r.voice_id == voice_id) {
+    let found = data
+        .ivr
+        .by_voice_id
+        .get(&voice_id)
+        .and_then(|&i| data.ivr.records.get(i));
+    match found {
         Some(r) => a_ok(record_json(r)),
         None => Refusal("-24").a(),
     }
@@ -1036,7 +1115,7 @@ async fn record(State(shared): State<Shared>, Path(voice_id): Path<String>) -> R
 /// unreadable times or paging, `-25` for a window longer than 31 days or starting more
 /// than two months ago.
 async fn records(State(shared): State<Shared>, body: Bytes) -> Response {
-    let result = (|| {
+    let selected = (|| {
         let map = object(&body)?;
         let (current, size) = paging(&map)?;
         let Some(Value::Object(params)) = map.get("params") else {
@@ -1051,30 +1130,62 @@ async fn records(State(shared): State<Shared>, body: Bytes) -> Response {
         if start > end {
             return Err(Refusal("-22"));
         }
-        let data = shared.lock();
-        let now = at_china(data.now());
-        let earliest = now.checked_sub_months(Months::new(2)).unwrap_or(now);
-        if end - start > TimeDelta::days(MAX_RECORD_WINDOW_DAYS) || start < earliest {
-            return Err(Refusal("-25"));
-        }
-        let mut items: Vec<&CallRecord> = data
-            .ivr
-            .records
-            .iter()
-            .filter(|r| r.submit_time >= start && r.submit_time <= end)
-            .collect();
-        items.sort_by(|a, b| {
-            b.submit_time
-                .cmp(&a.submit_time)
-                .then_with(|| b.voice_id.cmp(&a.voice_id))
-        });
-        let items = items.into_iter().map(record_json).collect();
-        Ok(page(items, current, size, true))
+        // Under the lock: one pass (over at most `Limits::ivr_numbers` records) noting
+        // the time and index of each match; records are append-only, so an index stays
+        // valid after the lock is released.
+        let (matches, hook) = {
+            let data = shared.lock();
+            let now = at_china(data.now());
+            let earliest = now.checked_sub_months(Months::new(2)).unwrap_or(now);
+            if end - start > TimeDelta::days(MAX_RECORD_WINDOW_DAYS) || start < earliest {
+                return Err(Refusal("-25"));
+            }
+            let matches: Vec<(DateTime<FixedOffset>, usize)> = data
+                .ivr
+                .records
+                .iter()
+                .enumerate()
+                .filter(|(_, r)| r.submit_time >= start && r.submit_time <= end)
+                .map(|(i, r)| (r.submit_time, i))
+                .collect();
+            (matches, data.read_hook())
+        };
+        // Outside the lock, and off the runtime's threads (so that it holds up neither
+        // other requests nor the runtime's I/O): the sort, newest first. Voice ids grow
+        // with the index, so the index orders records of the same second as the voice id
+        // does.
+        Ok((current, size, matches, hook))
     })();
-    match result {
-        Ok(page) => a_ok(page),
-        Err(r) => r.a(),
-    }
+    let (current, size, mut matches, hook) = match selected {
+        Ok(selected) => selected,
+        Err(r) => return r.a(),
+    };
+    let sorted = tokio::task::spawn_blocking(move || {
+        hook();
+        matches.sort_unstable_by(|a, b| b.cmp(a));
+        let total = matches.len() as u64;
+        let wanted: Vec<usize> = matches
+            .into_iter()
+            .skip(page_start(current, size))
+            .take(size as usize)
+            .map(|(_, i)| i)
+            .collect();
+        (total, wanted)
+    })
+    .await;
+    let Ok((total, wanted)) = sorted else {
+        return Refusal("-18").a();
+    };
+    // Under the lock again: a copy of the page's records only.
+    let copied: Vec<CallRecord> = {
+        let data = shared.lock();
+        wanted
+            .iter()
+            .filter_map(|&i| data.ivr.records.get(i).cloned())
+            .collect()
+    };
+    let records = copied.iter().map(record_json).collect();
+    a_ok(page(records, total, current, size, true))
 }
 
 #[cfg(test)]
@@ -1140,5 +1251,170 @@ mod tests {
         let new: Vec<_> = data.ivr.records[records..].to_vec();
         assert_eq!(new.len(), 3);
         assert!(new.iter().all(|r| r.call_duration <= 10 && r.task_id == id));
+    }
+
+    #[test]
+    fn task_totals_and_the_voice_id_index_match_the_records() {
+        let mut data = Data::new(3, None);
+        let (file, ..) = data.seed_ivr();
+        for name in ["a", "b"] {
+            let voice = Voice {
+                source: 1,
+                voice_file_id: Some(file.clone()),
+                upload: None,
+                text: None,
+                lan: None,
+            };
+            let settings = Settings {
+                display_num: None,
+                send_time: None,
+                loop_count: 1,
+                max_calls: None,
+            };
+            let numbers = (0..50).map(|i| format!("86135{i:08}")).collect();
+            add_task(
+                &mut data,
+                name.into(),
+                "app".into(),
+                numbers,
+                voice,
+                settings,
+                None,
+            );
+        }
+        data.advance_tasks();
+        data.advance_tasks();
+        assert_eq!(data.ivr.numbers, 104, "2 seeded tasks of 2, 2 of 50");
+        for task in &data.ivr.tasks {
+            let mine: Vec<&CallRecord> = data
+                .ivr
+                .records
+                .iter()
+                .filter(|r| r.task_id == task.id)
+                .collect();
+            let counted = (
+                mine.len() as u64,
+                mine.iter().filter(|r| r.answered).count() as u64,
+                mine.iter().map(|r| r.charged_duration).sum::<u64>(),
+                mine.iter().map(|r| r.call_duration).sum::<u64>(),
+            );
+            assert_eq!(status_of(&data, task), counted, "task {}", task.id);
+        }
+        for (i, r) in data.ivr.records.iter().enumerate() {
+            assert_eq!(data.ivr.by_voice_id.get(&r.voice_id), Some(&i));
+        }
+    }
+
+    /// A signed Laaffic request to a sandbox at `url`.
+    async fn signed(url: &str, method: &str, path: &str, body: Option<Value>) -> Value {
+        let timestamp = DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).timestamp();
+        let sign =
+            voxkit_laaffic::signature(crate::LAAFFIC_API_KEY, crate::LAAFFIC_API_SECRET, timestamp);
+        let http = voxkit_core::transport::http_client_builder()
+            .unwrap()
+            .build()
+            .unwrap();
+        let mut request = http
+            .request(method.parse().unwrap(), format!("{url}{path}"))
+            .header("Content-Type", "application/json")
+            .header("Api-Key", crate::LAAFFIC_API_KEY)
+            .header("Timestamp", timestamp)
+            .header("Sign", sign);
+        if let Some(body) = body {
+            request = request.body(body.to_string());
+        }
+        let response = request.send().await.unwrap();
+        serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
+    }
+
+    /// Item 7 of issue 12: the long part of a record read (the sort) runs without the
+    /// lock and off the runtime's threads; held still there by the test hook (a thread
+    /// blocked, as a long sort blocks it), a balance request is still answered, even with
+    /// the sandbox on one thread. Before, the read filtered, sorted
+    /// and paged every record under the lock on that one thread: the balance waited.
+    #[tokio::test]
+    async fn a_balance_is_answered_while_a_big_record_read_is_in_flight() {
+        use std::sync::{Arc, Mutex};
+        use tokio::time::timeout;
+        const GUARD: std::time::Duration = std::time::Duration::from_secs(30);
+
+        // On a runtime of its own with one worker thread: the worst case, and the test's
+        // guards keep running (on the test's runtime) if the sandbox's thread is stuck.
+        let sandbox = crate::Sandbox::builder()
+            .worker_threads(1)
+            .start()
+            .await
+            .unwrap();
+        {
+            let mut data = sandbox.shared.lock();
+            let file = data.ivr.files[0].id.clone();
+            let voice = Voice {
+                source: 1,
+                voice_file_id: Some(file),
+                upload: None,
+                text: None,
+                lan: None,
+            };
+            let settings = Settings {
+                display_num: None,
+                send_time: None,
+                loop_count: 1,
+                max_calls: None,
+            };
+            let numbers = (0..20_000).map(|i| format!("86135{i:08}")).collect();
+            add_task(
+                &mut data,
+                "big".into(),
+                "app".into(),
+                numbers,
+                voice,
+                settings,
+                None,
+            );
+            data.advance_tasks();
+            data.advance_tasks();
+            assert_eq!(data.ivr.records.len(), 20_002);
+        }
+        let (reached_tx, mut reached) = tokio::sync::mpsc::unbounded_channel();
+        let (go_tx, go) = std::sync::mpsc::channel::<()>();
+        let go = Mutex::new(go);
+        sandbox.shared.lock().read_hook = Some(Arc::new(move || {
+            let _ = reached_tx.send(());
+            let _ = go.lock().unwrap().recv();
+        }));
+
+        let (done_tx, mut done) = tokio::sync::mpsc::unbounded_channel();
+        let url = sandbox.url();
+        let now = DateTime::<chrono::Utc>::from(std::time::SystemTime::now());
+        let query = json!({"current": 1, "size": 100, "params": {
+            "strTime": (now - TimeDelta::days(1)).to_rfc3339(),
+            "endTime": (now + TimeDelta::days(1)).to_rfc3339(),
+        }});
+        let big = tokio::spawn({
+            let (url, done_tx) = (url.clone(), done_tx.clone());
+            async move {
+                let page = signed(&url, "POST", "/v3/voice/recordGroupQuery", Some(query)).await;
+                done_tx.send("big read").unwrap();
+                page
+            }
+        });
+        timeout(GUARD, reached.recv())
+            .await
+            .expect("the read reached its long part")
+            .unwrap();
+
+        let balance = timeout(GUARD, signed(&url, "GET", "/v3/getBalance", None))
+            .await
+            .expect("the balance was answered while the read was in flight");
+        assert_eq!(balance["status"], "0", "{balance}");
+        done_tx.send("balance").unwrap();
+
+        go_tx.send(()).unwrap();
+        let page = timeout(GUARD, big).await.unwrap().unwrap();
+        assert_eq!(page["status"], "0", "{page}");
+        assert_eq!(page["data"]["total"], 20_002);
+        assert_eq!(page["data"]["records"].as_array().unwrap().len(), 100);
+        let order = [done.recv().await.unwrap(), done.recv().await.unwrap()];
+        assert_eq!(order, ["balance", "big read"]);
     }
 }

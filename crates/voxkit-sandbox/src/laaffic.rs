@@ -57,7 +57,8 @@ async fn signed(request: Request, next: Next) -> Response {
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    if (now - timestamp).abs() > WINDOW_SECS {
+    // `abs_diff`: `Timestamp: -9223372036854775808` is far outside, not an overflow.
+    if now.abs_diff(timestamp) > WINDOW_SECS.unsigned_abs() {
         return status("-16", "超出时间范围限制");
     }
     next.run(request).await

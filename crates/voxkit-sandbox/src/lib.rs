@@ -78,7 +78,21 @@
 //!
 //! Every answer, success or error, is JSON in that provider's own envelope. Choices where
 //! the documentation is silent are stated above and in [`ROUTES`].
+//!
+//! # Hostile clients
+//!
+//! Anyone can reach it with the public credentials, so: request numbers that overflow
+//! (`page=18446744073709551615`, `Timestamp: -9223372036854775808`) get an envelope, not a
+//! panic; slow headers and idle sockets are closed, a body that does not arrive in time
+//! is answered `408` (nothing applied), and idle connections cannot exhaust the
+//! connection bound ([`SandboxBuilder::header_timeout`], [`SandboxBuilder::body_timeout`],
+//! [`SandboxBuilder::idle_timeout`], [`SandboxBuilder::max_connections`]); the Laaffic
+//! data is capped (`-23` 数据上限 beyond [`Limits`]) and indexed, so a read costs what it
+//! answers, and the long part of a record read runs without the state lock, off the
+//! runtime's threads. [`SandboxBuilder::worker_threads`] gives it a runtime of its own.
 
+// docs.rs (`--cfg docsrs`, nightly): label each feature-gated item with its feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 // Handlers pass a finished error `Response` up with `?`-style early returns; it is large,
 // but it is what gets sent, once per request.
 #![allow(clippy::result_large_err)]
@@ -93,6 +107,7 @@ mod state;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use axum::Router;
 use chrono::NaiveDate;
@@ -330,6 +345,9 @@ pub struct SandboxBuilder {
     seeded: bool,
     rng_seed: u64,
     today: Option<NaiveDate>,
+    timeouts: server::Timeouts,
+    worker_threads: Option<usize>,
+    limits: Limits,
 }
 
 impl Default for SandboxBuilder {
@@ -339,6 +357,36 @@ impl Default for SandboxBuilder {
             seeded: true,
             rng_seed: 0x5eed,
             today: None,
+            timeouts: server::Timeouts::default(),
+            worker_threads: None,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// The caps on what one simulated account may hold, so that no client can make the
+/// sandbox's memory, or the time a request holds its state, grow without bound. Input
+/// beyond a cap is refused in the provider's envelope; for Laaffic with `-23` 数据上限
+/// ("data caps", from its code table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Limits {
+    /// The most Laaffic IVR tasks (created and resent; default 1 000).
+    pub ivr_tasks: usize,
+    /// The most called numbers over all Laaffic IVR tasks (default 300 000; one task
+    /// takes at most the documented 200 000). Each number makes at most one call record,
+    /// so this bounds the records too.
+    pub ivr_numbers: usize,
+    /// The most Laaffic voice files (uploaded, or with a task; default 1 000).
+    pub voice_files: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            ivr_tasks: 1_000,
+            ivr_numbers: 300_000,
+            voice_files: 1_000,
         }
     }
 }
@@ -368,11 +416,79 @@ impl SandboxBuilder {
         self
     }
 
+    /// How long a connection may take to send a complete request head, counted from
+    /// when it starts waiting for one (at accept, or after the previous answer); a slower
+    /// one is closed without an answer (default 10 s).
+    pub fn header_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts.header = timeout;
+        self
+    }
+
+    /// How long a request body may take to arrive whole after its head; a slower one is
+    /// answered `408 Request Timeout` and its connection closed, and nothing is applied
+    /// (default 30 s).
+    pub fn body_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts.body = timeout;
+        self
+    }
+
+    /// How long a connection with no request being handled may stay silent (not one
+    /// byte) before it is closed: kept-alive connections and sockets opened and never
+    /// used (default 10 s). A waiting connection is also subject to the header timeout,
+    /// so it is closed after the shorter of the two.
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.timeouts.idle = timeout;
+        self
+    }
+
+    /// The most connections open at once (default 256, well below the usual limit of
+    /// 1024 open files). A new connection at the bound closes the connection idle the
+    /// longest; if every one is busy with a request, it waits in the listen backlog until
+    /// one finishes. Idle sockets therefore never lock other clients out.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.timeouts.max_connections = max.max(1);
+        self
+    }
+
+    /// Serves on a multi-threaded runtime of the sandbox's own with this many worker
+    /// threads (at least 1), so that a slow request cannot hold up the others even when
+    /// the caller's runtime has one thread (`voxkit sandbox` does this). By default the
+    /// sandbox serves on the caller's runtime, whose clock (paused or not) it then shares.
+    pub fn worker_threads(mut self, threads: usize) -> Self {
+        self.worker_threads = Some(threads.max(1));
+        self
+    }
+
+    /// The caps on the simulated accounts' data (default [`Limits::default`]).
+    pub fn limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
     /// Binds the port and starts serving.
     pub async fn start(self) -> std::io::Result<Sandbox> {
-        let listener = TcpListener::bind(self.addr).await?;
+        let runtime = match self.worker_threads {
+            None => None,
+            Some(threads) => Some(OwnRuntime(Some(
+                tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(threads)
+                    .thread_name("voxkit-sandbox")
+                    .enable_all()
+                    .build()?,
+            ))),
+        };
+        let addr = self.addr;
+        let listener = match runtime.as_ref().and_then(|r| r.0.as_ref()) {
+            // Bound on the runtime that serves it.
+            Some(runtime) => runtime
+                .spawn(async move { TcpListener::bind(addr).await })
+                .await
+                .map_err(std::io::Error::other)??,
+            None => TcpListener::bind(addr).await?,
+        };
         let addr = listener.local_addr()?;
         let mut state = state::State::new(self.rng_seed, self.today);
+        state.ivr.limits = self.limits;
         let seed = if self.seeded {
             state.seed()
         } else {
@@ -391,12 +507,17 @@ impl SandboxBuilder {
         };
         state.base_url = format!("http://{addr}");
         let shared = Shared(Arc::new(Mutex::new(state)));
-        let task = tokio::spawn(server::serve(listener, app(shared.clone())));
+        let serve = server::serve(listener, app(shared.clone()), self.timeouts);
+        let task = match runtime.as_ref().and_then(|r| r.0.as_ref()) {
+            Some(runtime) => runtime.spawn(serve),
+            None => tokio::spawn(serve),
+        };
         Ok(Sandbox {
             addr,
             shared,
             seed,
             task,
+            _runtime: runtime,
         })
     }
 }
@@ -420,6 +541,20 @@ pub struct Sandbox {
     shared: Shared,
     seed: Seed,
     task: JoinHandle<()>,
+    /// Its own runtime, with [`SandboxBuilder::worker_threads`]: held for its `Drop`.
+    _runtime: Option<OwnRuntime>,
+}
+
+/// The sandbox's own runtime, shut down without blocking when dropped (dropping a
+/// runtime blocks, which panics inside another runtime: where a sandbox usually is).
+struct OwnRuntime(Option<tokio::runtime::Runtime>);
+
+impl Drop for OwnRuntime {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.0.take() {
+            runtime.shutdown_background();
+        }
+    }
 }
 
 impl std::fmt::Debug for Sandbox {
@@ -431,6 +566,7 @@ impl std::fmt::Debug for Sandbox {
 impl Drop for Sandbox {
     fn drop(&mut self) {
         self.task.abort();
+        // Then `runtime`, if any, shuts down (see `OwnRuntime`).
     }
 }
 

@@ -268,7 +268,8 @@ async fn history(
         .iter()
         .rev()
         .filter(|m| (from..=to).contains(&m.at.date()))
-        .skip((page - 1) * HISTORY_PAGE)
+        // Saturated: `page=18446744073709551615` is an empty page, not an overflow.
+        .skip((page - 1).saturating_mul(HISTORY_PAGE))
         .take(HISTORY_PAGE)
         .map(|m| {
             let at = m.at.format("%Y-%m-%d %H:%M:%S").to_string();
@@ -462,7 +463,8 @@ async fn list_subs(
     let last_page = total.div_ceil(per_page).max(1);
     let items: Vec<Value> = matching
         .into_iter()
-        .skip((page - 1) * per_page)
+        // Saturated: a huge `page` or `per_page` is an empty page, not an overflow.
+        .skip((page - 1).saturating_mul(per_page))
         .take(per_page)
         .map(sub_json)
         .collect();

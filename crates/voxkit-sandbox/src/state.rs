@@ -151,6 +151,10 @@ pub(crate) struct State {
     pub next_order: u64,
     pub faults: HashMap<&'static str, Fault>,
     pub dropped_after_applying: u64,
+    /// Tests only: called by long reads once they have released the lock, to hold such
+    /// a read in flight.
+    #[cfg(test)]
+    pub read_hook: Option<std::sync::Arc<dyn Fn() + Send + Sync>>,
 }
 
 /// China time, where the providers live: UTC+8.
@@ -190,6 +194,20 @@ impl State {
             next_order: 1,
             faults: HashMap::new(),
             dropped_after_applying: 0,
+            #[cfg(test)]
+            read_hook: None,
+        }
+    }
+
+    /// What a long read calls once it has released the lock: nothing, outside tests.
+    pub(crate) fn read_hook(&self) -> impl Fn() + use<> {
+        #[cfg(test)]
+        let hook = self.read_hook.clone();
+        move || {
+            #[cfg(test)]
+            if let Some(hook) = &hook {
+                hook();
+            }
         }
     }
 

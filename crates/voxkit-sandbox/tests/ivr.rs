@@ -574,14 +574,15 @@ async fn faults_apply_to_the_ivr_routes_by_name() {
     // A repeatable read retried through two 503s.
     sandbox.set_fault("laaffic.tasks", Fault::default().error(1.0, 503).times(2));
     c.query_tasks(&today()).await.unwrap();
-    // A non-repeatable upload refused before handling: sent once, nothing stored.
+    // A non-repeatable upload answered 503 before handling: sent once, nothing stored.
+    // The SDK cannot tell this 503 from a proxy's after forwarding: outcome unknown.
     sandbox.set_fault(
         "laaffic.voice_upload",
         Fault::default().error(1.0, 503).times(1),
     );
     let err = c.upload_voice_file("busy.mp3", b"ID3").await.unwrap_err();
-    assert_eq!(err.status().map(|s| s.as_u16()), Some(503), "{err:?}");
-    assert!(!err.outcome_unknown());
+    assert!(err.outcome_unknown(), "{err:?}");
+    assert!(format!("{err:?}").contains("status: 503"), "{err:?}");
     assert!(
         !sandbox
             .laaffic_voice_files()

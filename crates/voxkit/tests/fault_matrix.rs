@@ -4,12 +4,15 @@
 //!
 //! Raw-TCP fault server, one test per fault: connection refused, connection dropped after
 //! the request was read, a stall past the attempt timeout, a truncated body, an HTML 502,
-//! a 503 with `Retry-After`, a 429, a stall that runs into the call's deadline and an
-//! answer larger than the cap. Each case asserts the attempts the client made, the
+//! a 503 with `Retry-After`, a 429, a stall that runs into the call's deadline, an
+//! answer larger than the cap, each provider's own error envelope in a 500 and in a 502,
+//! its "system error" code in a 200, a 303, a 999, and a TLS handshake that never
+//! completes. Each case asserts the attempts the client made, the
 //! requests the server read, the error returned (outcome unknown or not) and the time the
 //! call took on tokio's paused clock: repeatable operations retry within the policy and the
-//! deadline; non-repeatable ones are sent once unless the connection was refused, and
-//! report outcome unknown whenever the request may have been applied.
+//! deadline; non-repeatable ones are sent once unless the connection was refused or never
+//! completed, and report outcome unknown whenever the request may have been applied (only
+//! a 4xx, or no connection at all, proves it was not).
 //!
 //! Sandbox, one test per injected fault (503 with `Retry-After`, 429, connection dropped
 //! before handling, applied then dropped): the same rules, and the sandbox's state shows
@@ -87,6 +90,22 @@ enum Kind {
     Deadline,
     /// `200` with a 4 KiB body; the client accepts 1 KiB.
     Oversized,
+    /// `500` with the provider's own error envelope (a framework's exception handler):
+    /// longlonglong `code` 500, ESP-AI `code` 500 "系统错误", Laaffic status `-500`.
+    Envelope500,
+    /// `502` with the provider's envelope: Laaffic `{"code":502,"msg":"Bad Gateway"}`,
+    /// the same code in the others' envelopes.
+    Envelope502,
+    /// `200` with the provider's "system error" code: longlonglong and ESP-AI `500`,
+    /// Laaffic `-18` (端口程序异常).
+    SystemError200,
+    /// `303 See Other` (never followed; after a POST it conventionally means applied).
+    SeeOther303,
+    /// A status no standard defines.
+    Status999,
+    /// The server accepts TCP and stays silent: the TLS handshake never completes and the
+    /// call's deadline (3 s) ends the second attempt.
+    ConnectNever,
 }
 
 const KINDS: &[Kind] = &[
@@ -99,12 +118,63 @@ const KINDS: &[Kind] = &[
     Kind::TooMany429,
     Kind::Deadline,
     Kind::Oversized,
+    Kind::Envelope500,
+    Kind::Envelope502,
+    Kind::SystemError200,
+    Kind::SeeOther303,
+    Kind::Status999,
+    Kind::ConnectNever,
 ];
 
+/// The provider's error envelope with `code`, as its servers render it.
+fn envelope(provider: &str, code: i64, message: &str) -> String {
+    match provider {
+        p if p == longlonglong::PROVIDER => {
+            format!(r#"{{"code":{code},"status":"error","message":"{message}","data":[]}}"#)
+        }
+        p if p == espai::PROVIDER => {
+            format!(r#"{{"success":false,"message":"{message}","code":{code}}}"#)
+        }
+        p if p == laaffic::PROVIDER && code > 0 => {
+            format!(r#"{{"code":{code},"msg":"{message}"}}"#)
+        }
+        p if p == laaffic::PROVIDER => format!(r#"{{"status":{code},"reason":"{message}"}}"#),
+        other => panic!("no envelope for {other}"),
+    }
+}
+
 impl Kind {
-    fn fault(self) -> Option<Fault> {
+    /// The provider's code in [`Kind::Envelope500`], [`Kind::Envelope502`] and
+    /// [`Kind::SystemError200`].
+    fn code(self, provider: &str) -> i64 {
+        let laaffic = provider == laaffic::PROVIDER;
+        match self {
+            Kind::Envelope500 if laaffic => -500,
+            Kind::Envelope502 => 502,
+            Kind::SystemError200 if laaffic => -18,
+            _ => 500,
+        }
+    }
+
+    fn fault(self, provider: &str) -> Option<Fault> {
         Some(match self {
             Kind::Refused => return None,
+            Kind::Envelope500 => Fault::json_status(
+                500,
+                &envelope(provider, self.code(provider), "系统错误：Server Error"),
+            ),
+            Kind::Envelope502 => {
+                Fault::json_status(502, &envelope(provider, self.code(provider), "Bad Gateway"))
+            }
+            Kind::SystemError200 => {
+                Fault::json(&envelope(provider, self.code(provider), "系统错误"))
+            }
+            Kind::SeeOther303 | Kind::Status999 => Fault::Respond {
+                status: if self == Kind::SeeOther303 { 303 } else { 999 },
+                headers: vec![("Location".into(), "/done".into())],
+                body: Vec::new(),
+            },
+            Kind::ConnectNever => Fault::SilentConnection,
             Kind::Dropped => Fault::DropAfterRequest,
             Kind::Stall | Kind::Deadline => Fault::Stall,
             Kind::Truncated => Fault::Truncated {
@@ -133,7 +203,7 @@ impl Kind {
     fn settings(self) -> Settings {
         let mut settings = Settings::default();
         match self {
-            Kind::Deadline => settings.deadline = Some(Duration::from_secs(3)),
+            Kind::Deadline | Kind::ConnectNever => settings.deadline = Some(Duration::from_secs(3)),
             Kind::Oversized => settings.max_response_bytes = 1024,
             _ => {}
         }
@@ -148,19 +218,30 @@ impl Kind {
         let backoffs = ms(300);
         match (self, repeatable) {
             (Kind::Refused, _) => (3, ms(0), backoffs),
-            (Kind::Dropped | Kind::Truncated | Kind::Html502 | Kind::TooMany429, true) => {
-                (3, ms(0), backoffs)
-            }
+            (
+                Kind::Dropped
+                | Kind::Truncated
+                | Kind::Html502
+                | Kind::TooMany429
+                | Kind::Envelope500
+                | Kind::Envelope502,
+                true,
+            ) => (3, ms(0), backoffs),
+            // Never connected: retried whatever the operation, until the deadline ends
+            // the second connection attempt (attempt timeout 2 s, deadline 3 s).
+            (Kind::ConnectNever, _) => (2, s(3), s(3)),
             (Kind::Stall, true) => (3, s(6), s(6) + backoffs),
             (Kind::Busy503, true) => (3, s(4), s(4)),
             (Kind::Deadline, true) => (2, s(3), s(3)),
             (Kind::Stall | Kind::Deadline, false) => (1, s(2), s(2)),
-            (Kind::Oversized, _) | (_, false) => (1, ms(0), ms(0)),
+            (Kind::Oversized | Kind::SystemError200 | Kind::SeeOther303 | Kind::Status999, _)
+            | (_, false) => (1, ms(0), ms(0)),
         }
     }
 
-    /// Whether `err` is the error this fault must give.
-    fn check(self, repeatable: bool, err: &Error) -> Result<(), String> {
+    /// Whether `err` is the error this fault must give to an operation of `provider`.
+    fn check(self, provider: &str, repeatable: bool, err: &Error) -> Result<(), String> {
+        let api = |e: &Error| e.api_code() == Some(self.code(provider).to_string().as_str());
         let transport = |e: &Error, want: TransportKind, sent: bool| matches!(e, Error::Transport { kind, maybe_sent, .. } if *kind == want && *maybe_sent == sent);
         let status = |e: &Error, code: u16| e.status().is_some_and(|s| s.as_u16() == code);
         let timeout =
@@ -186,10 +267,23 @@ impl Kind {
             (Kind::Stall | Kind::Deadline, false) => unknown(&|e| timeout(e, 1)),
             (Kind::Html502, true) => status(err, 502),
             (Kind::Html502, false) => unknown(&|e| status(e, 502)),
-            (Kind::Busy503, _) => {
+            (Kind::Busy503, true) => {
                 matches!(err, Error::Status { retry_after: Some(d), .. } if *d == Duration::from_secs(2))
                     && status(err, 503)
                     && err.is_retryable()
+            }
+            // A proxy answers 503 after forwarding too: not a refusal.
+            (Kind::Busy503, false) => unknown(&|e| status(e, 503)),
+            (Kind::Envelope500 | Kind::Envelope502 | Kind::SystemError200, true) => api(err),
+            (Kind::Envelope500 | Kind::Envelope502 | Kind::SystemError200, false) => unknown(&api),
+            (Kind::SeeOther303, true) => status(err, 303),
+            (Kind::SeeOther303, false) => unknown(&|e| status(e, 303)),
+            (Kind::Status999, true) => status(err, 999),
+            (Kind::Status999, false) => unknown(&|e| status(e, 999)),
+            (Kind::ConnectNever, _) => {
+                transport(err, TransportKind::ConnectTimeout, false)
+                    && err.nothing_sent()
+                    && err.to_string().contains("never connected")
             }
             (Kind::TooMany429, _) => status(err, 429) && err.is_retryable(),
             (Kind::Oversized, true) => transport(err, TransportKind::BodyTooLarge, true),
@@ -198,7 +292,7 @@ impl Kind {
             }
         };
         let must_be_unknown =
-            !repeatable && !matches!(self, Kind::Refused | Kind::Busy503 | Kind::TooMany429);
+            !repeatable && !matches!(self, Kind::Refused | Kind::TooMany429 | Kind::ConnectNever);
         if !ok || err.outcome_unknown() != must_be_unknown {
             return Err(format!("unexpected error {err:?}"));
         }
@@ -217,31 +311,42 @@ async fn run_kind(kind: Kind) -> usize {
     let inputs = Inputs::docs();
     let mut failures = Vec::new();
     for op in TABLE {
-        let server = match kind.fault() {
+        let server = match kind.fault(op.provider) {
             Some(fault) => Some(FaultServer::start(vec![fault]).await),
             None => None,
         };
         let url = match &server {
+            Some(server) if kind == Kind::ConnectNever => server.https_url(),
             Some(server) => server.url(),
             None => refused_url().await,
         };
         let transport = Counting::new(http.clone());
         let c = clients(&url, transport.clone(), kind.settings());
         let read = || server.as_ref().map_or(0, FaultServer::requests);
-        let stalled: Option<&dyn Fn() -> usize> =
-            matches!(kind, Kind::Stall | Kind::Deadline).then_some(&read);
+        // A silent TLS server never reads a request: the clock may run once it accepted
+        // the connection.
+        let accepted = || server.as_ref().map_or(0, FaultServer::connections);
+        let stalled: Option<&dyn Fn() -> usize> = match kind {
+            Kind::Stall | Kind::Deadline => Some(&read),
+            Kind::ConnectNever => Some(&accepted),
+            _ => None,
+        };
         let start = Instant::now();
         let result = drive(call(op, &c, &inputs), &transport, stalled).await;
         let elapsed = start.elapsed();
 
         let repeatable = op.idempotency.is_repeatable();
         let (attempts, least, most) = kind.expected(repeatable);
-        let expect_read = if kind == Kind::Refused { 0 } else { attempts };
+        let expect_read = if matches!(kind, Kind::Refused | Kind::ConnectNever) {
+            0
+        } else {
+            attempts
+        };
         let mut problems = Vec::new();
         match &result {
             Ok(()) => problems.push("succeeded".to_owned()),
             Err(err) => {
-                if let Err(problem) = kind.check(repeatable, err) {
+                if let Err(problem) = kind.check(op.provider, repeatable, err) {
                     problems.push(problem);
                 }
                 if err.origin() != Origin::new(op.provider, op.name) {
@@ -326,6 +431,95 @@ async fn stall_into_the_deadline() {
 #[tokio::test(start_paused = true)]
 async fn answer_larger_than_the_cap() {
     run_kind(Kind::Oversized).await;
+}
+
+/// Regression (issue 12, item 1): the envelope in a 5xx was reported as a refusal.
+#[tokio::test(start_paused = true)]
+async fn provider_envelope_in_a_500() {
+    run_kind(Kind::Envelope500).await;
+}
+
+/// Regression (issue 12, item 1): Laaffic's `{"code":502,"msg":"Bad Gateway"}`.
+#[tokio::test(start_paused = true)]
+async fn provider_envelope_in_a_502() {
+    run_kind(Kind::Envelope502).await;
+}
+
+/// Regression (issue 12, item 1): a "system error" business code may follow a commit.
+#[tokio::test(start_paused = true)]
+async fn system_error_code_in_a_200() {
+    run_kind(Kind::SystemError200).await;
+}
+
+/// Regression (issue 12): a 303 was "nothing applied".
+#[tokio::test(start_paused = true)]
+async fn status_303() {
+    run_kind(Kind::SeeOther303).await;
+}
+
+/// Regression (issue 12): an unknown status was "nothing applied".
+#[tokio::test(start_paused = true)]
+async fn status_999() {
+    run_kind(Kind::Status999).await;
+}
+
+/// Regression (issue 12, item 9): a connection that never completed was "may have been
+/// applied".
+#[tokio::test(start_paused = true)]
+async fn connect_never_completed() {
+    run_kind(Kind::ConnectNever).await;
+}
+
+/// Regression (issue 12): a UTF-8 byte order mark before a success answer (PHP servers)
+/// made the recharge "undecodable", so an unknown outcome.
+#[tokio::test(start_paused = true)]
+async fn a_bom_before_a_success_answer_is_accepted() {
+    let mut body = b"\xEF\xBB\xBF".to_vec();
+    body.extend_from_slice(
+        r#"{"code":200,"status":"success","message":"AI外呼充值操作成功","data":[]}"#.as_bytes(),
+    );
+    let server = FaultServer::start(vec![Fault::Respond {
+        status: 200,
+        headers: vec![("Content-Type".into(), "application/json".into())],
+        body,
+    }])
+    .await;
+    let transport = Counting::new(http_client());
+    let c = clients(&server.url(), transport.clone(), Settings::default());
+    let op = TABLE
+        .iter()
+        .find(|o| o.provider == longlonglong::PROVIDER && o.name == "recharge")
+        .expect("recharge");
+    drive(call(op, &c, &Inputs::docs()), &transport, None)
+        .await
+        .expect("a recharge answered with a BOM succeeds");
+    assert_eq!(server.requests(), 1);
+}
+
+/// Issue 12: `{"code":200,"status":"error"}` contradicts itself: not a success. For a
+/// recharge it is an unknown outcome; for a read, a decode error.
+#[tokio::test(start_paused = true)]
+async fn a_contradictory_longlonglong_envelope_is_not_a_success() {
+    let body = r#"{"code":200,"status":"error","message":"操作失败","data":[]}"#;
+    for (name, want_unknown) in [("recharge", true), ("recharge_history", false)] {
+        let server = FaultServer::start(vec![Fault::json(body)]).await;
+        let transport = Counting::new(http_client());
+        let c = clients(&server.url(), transport.clone(), Settings::default());
+        let op = TABLE
+            .iter()
+            .find(|o| o.provider == longlonglong::PROVIDER && o.name == name)
+            .expect("operation");
+        let err = drive(call(op, &c, &Inputs::docs()), &transport, None)
+            .await
+            .expect_err("not a success");
+        assert_eq!(err.outcome_unknown(), want_unknown, "{name}: {err:?}");
+        let decode = match &err {
+            Error::OutcomeUnknown { cause, .. } => &**cause,
+            other => other,
+        };
+        assert!(matches!(decode, Error::Decode { .. }), "{name}: {err:?}");
+        assert_eq!(server.requests(), 1, "{name}");
+    }
 }
 
 // ----- the sandbox's fault injection -----------------------------------------------------
@@ -490,7 +684,10 @@ async fn run_injected(injected: Injected) -> usize {
         } else {
             let times = applied(op, &sandbox, &c, &inputs, &transport).await;
             let (unknown, want_times) = match injected {
-                Injected::Busy503 | Injected::TooMany429 => (false, 0),
+                // The client cannot tell the sandbox's 503 from a proxy's 503 sent after
+                // forwarding: an unknown outcome (it was not applied).
+                Injected::Busy503 => (true, 0),
+                Injected::TooMany429 => (false, 0),
                 Injected::DropBefore => (true, 0),
                 Injected::DropAfter => (true, 1),
             };
@@ -499,14 +696,7 @@ async fn run_injected(injected: Injected) -> usize {
                 Err(e) if e.outcome_unknown() != unknown => {
                     problems.push(format!("outcome_unknown() is not {unknown}: {e:?}"));
                 }
-                Err(e)
-                    if !unknown
-                        && e.status().map(|s| s.as_u16())
-                            != Some(match injected {
-                                Injected::Busy503 => 503,
-                                _ => 429,
-                            }) =>
-                {
+                Err(e) if !unknown && e.status().map(|s| s.as_u16()) != Some(429) => {
                     problems.push(format!("unexpected error {e:?}"))
                 }
                 Err(_) => {}
@@ -571,6 +761,6 @@ fn figures() {
     );
     assert_eq!(TABLE.len(), 28);
     assert_eq!(routed().count(), 28, "the sandbox serves every operation");
-    assert_eq!(KINDS.len(), 9);
+    assert_eq!(KINDS.len(), 15);
     assert_eq!(INJECTED.len(), 4);
 }

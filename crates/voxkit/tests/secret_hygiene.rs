@@ -174,8 +174,14 @@ fn settings() -> Settings {
     }
 }
 
+/// The tests of this file run one at a time: the first one captures the whole process's
+/// `tracing` output and must not see (nor miss, through callsite interest caching) the
+/// calls of the others.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 #[tokio::test(start_paused = true)]
 async fn sentinels_never_show_in_logs_debug_display_or_errors() {
+    let _serial = SERIAL.lock().await;
     let capture = Capture::default();
     let subscriber = tracing_subscriber::fmt()
         .with_max_level(tracing::Level::TRACE)
@@ -215,9 +221,9 @@ async fn sentinels_never_show_in_logs_debug_display_or_errors() {
 
     // ----- configuration errors: credentials that cannot be sent ------------------------
     for err in [
-        longlonglong::Client::new(format!("{TOKEN}\n")).map(drop),
+        longlonglong::Client::new(format!("{TOKEN}\n{TOKEN}")).map(drop),
         longlonglong::Client::new(format!("Bearer\u{0}{TOKEN}")).map(drop),
-        laaffic::Client::new(format!("{LAAFFIC_KEY}\r\n"), LAAFFIC_SECRET).map(drop),
+        laaffic::Client::new(format!("{LAAFFIC_KEY}\r\nX"), LAAFFIC_SECRET).map(drop),
         laaffic::Client::new(LAAFFIC_KEY, "").map(drop),
         espai::Client::new(format!("{ESPAI_KEY}\u{7f}")).map(drop),
         longlonglong::Client::builder()
@@ -399,4 +405,308 @@ async fn sentinels_never_show_in_logs_debug_display_or_errors() {
         logs.lines().count(),
         NEVER_SHOWN.len()
     );
+}
+
+// ----- issue 12: padded credentials, escaped echoes, success messages, bidi characters ----
+
+use voxkit::core::RetryPolicy;
+use voxkit::espai::CardKey as EspaiCard;
+use wiremock::matchers::any;
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+/// A header as the server parsed it, trimmed as HTTP trims a header value.
+fn received(request: &Request, name: &str) -> String {
+    let value = request
+        .headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    value.trim().trim_start_matches("Bearer ").trim().to_owned()
+}
+
+/// `provider`'s error envelope (HTTP 200) with `message`.
+fn envelope(provider: &str, message: &str) -> String {
+    let message = serde_json::to_string(message).unwrap();
+    match provider {
+        "longlonglong" => {
+            format!(r#"{{"code":401,"status":"error","message":{message},"data":[]}}"#)
+        }
+        "laaffic" => format!(r#"{{"status":"-1","reason":{message}}}"#),
+        _ => format!(r#"{{"success":false,"message":{message},"code":401}}"#),
+    }
+}
+
+fn json_template(status: u16, body: String) -> ResponseTemplate {
+    ResponseTemplate::new(status).set_body_raw(body.into_bytes(), "application/json")
+}
+
+/// One read of `provider` through clients built with these credentials.
+async fn read_once(
+    provider: &str,
+    url: &str,
+    token: &str,
+    laaffic: (&str, &str),
+    espai_key: &str,
+) -> Result<(), Error> {
+    let http = common::http_client();
+    match provider {
+        "longlonglong" => longlonglong::Client::builder()
+            .token(token)
+            .base_url(url)
+            .retry_policy(RetryPolicy::none())
+            .http_client(http)
+            .build()?
+            .token_info()
+            .await
+            .map(drop),
+        "laaffic" => laaffic::Client::builder()
+            .credentials(laaffic.0, laaffic.1)
+            .base_url(url)
+            .retry_policy(RetryPolicy::none())
+            .http_client(http)
+            .build()?
+            .balance()
+            .await
+            .map(drop),
+        _ => espai::Client::builder()
+            .open_api_key(espai_key)
+            .base_url(url)
+            .retry_policy(RetryPolicy::none())
+            .http_client(http)
+            .build()?
+            .card(&EspaiCard::new("15916888888", "wNaa1GDw"))
+            .await
+            .map(drop),
+    }
+}
+
+/// Issue 12 item 3: a credential padded with a space or a tab (as an environment variable
+/// easily is) is sent trimmed, and a server echoing what it received gets `[redacted]`.
+/// Before the fix the redaction knew only the padded string and 5 of these 6 leaked.
+#[tokio::test]
+async fn padded_credentials_are_sent_trimmed_and_their_echo_is_redacted() {
+    let _serial = SERIAL.lock().await;
+    for provider in ["longlonglong", "laaffic", "espai"] {
+        for pad in [" ", "\t"] {
+            let server = MockServer::start().await;
+            let p = provider.to_owned();
+            Mock::given(any())
+                .respond_with(move |request: &Request| {
+                    let echo = match p.as_str() {
+                        "longlonglong" => {
+                            format!("bad token {}", received(request, "authorization"))
+                        }
+                        "laaffic" => format!("bad key {}", received(request, "api-key")),
+                        _ => format!("bad key {}", received(request, "authorization")),
+                    };
+                    json_template(200, envelope(&p, &echo))
+                })
+                .mount(&server)
+                .await;
+            let padded = |s: &str| format!("{pad}{s}{pad}");
+            let err = read_once(
+                provider,
+                &server.uri(),
+                &padded(TOKEN),
+                (&padded(LAAFFIC_KEY), &padded(LAAFFIC_SECRET)),
+                &padded(ESPAI_KEY),
+            )
+            .await
+            .expect_err("the server refuses");
+            let case = format!("{provider} padded with {pad:?}");
+            assert!(matches!(err, Error::Api { .. }), "{case}: {err:?}");
+            for text in texts_of(&err) {
+                for secret in [TOKEN, LAAFFIC_KEY, ESPAI_KEY] {
+                    assert!(!text.contains(secret), "{case}: {text}");
+                }
+            }
+            assert!(err.to_string().contains("[redacted]"), "{case}: {err}");
+            // What went on the wire is the trimmed credential.
+            let requests = server.received_requests().await.unwrap();
+            let sent = match provider {
+                "longlonglong" => requests[0].headers.get("authorization").unwrap().as_bytes(),
+                "laaffic" => requests[0].headers.get("api-key").unwrap().as_bytes(),
+                _ => requests[0].headers.get("authorization").unwrap().as_bytes(),
+            };
+            let expected = match provider {
+                "longlonglong" => format!("Bearer {TOKEN}"),
+                "laaffic" => LAAFFIC_KEY.to_owned(),
+                _ => ESPAI_KEY.to_owned(),
+            };
+            assert_eq!(sent, expected.as_bytes(), "{case}");
+        }
+    }
+}
+
+/// Issue 12 item 3: whitespace or control characters inside a credential are refused as a
+/// configuration error (CLI exit 2) that never shows the value.
+#[test]
+fn credentials_with_inner_whitespace_are_configuration_errors() {
+    let inner = "SENTINEL TOKEN";
+    for err in [
+        longlonglong::Client::new(inner).map(drop),
+        longlonglong::Client::new("SENTINEL\tTOKEN").map(drop),
+        laaffic::Client::new("k", "SENTINEL TOKEN").map(drop),
+        espai::Client::new("SENTINEL\u{200B}TOKEN").map(drop),
+        espai::Client::new(" \t ").map(drop),
+    ]
+    .into_iter()
+    .map(|r| r.expect_err("refused"))
+    {
+        assert!(matches!(err, Error::Config { .. }), "{err:?}");
+        assert!(!format!("{err} {err:?}").contains("SENTINEL"), "{err}");
+    }
+}
+
+/// Secrets with `/`, `+`, `=` and non-ASCII letters (the Laaffic secret only signs, so
+/// it may hold any character).
+const SLASH_TOKEN: &str = "SENTINEL/tok+en=7f3a";
+const SLASH_KEY: &str = "SENTINEL/key+2b91==";
+const NON_ASCII_SECRET: &str = "SENTINEL/sécrét+密钥=c40d";
+const SLASH_ESPAI: &str = "SENTINEL/open+key=9e17";
+
+/// Every escaped form of `secret` a server may echo: PHP's `\/`, `\u` escapes of every
+/// character, percent-encoding, HTML entities.
+fn escaped_forms(secret: &str) -> Vec<String> {
+    let json = serde_json::to_string(secret).unwrap();
+    let php = json[1..json.len() - 1].replace('/', r"\/");
+    let all_u: String = secret
+        .encode_utf16()
+        .map(|u| format!(r"\u{u:04x}"))
+        .collect();
+    let percent: String = secret.bytes().map(|b| format!("%{b:02X}")).collect();
+    let entities: String = secret.chars().map(|c| format!("&#{};", c as u32)).collect();
+    vec![php, all_u, percent, entities]
+}
+
+/// Issue 12 item 4 and the bidi edge case: a server echoing the credentials escaped (in an
+/// error page's excerpt, in an envelope's message, in a body that does not decode) gets
+/// `[redacted]` for every form, and bidi/zero-width characters never reach an error text.
+#[tokio::test]
+async fn escaped_echoes_are_redacted_and_bidi_characters_removed() {
+    let _serial = SERIAL.lock().await;
+    for provider in ["longlonglong", "laaffic", "espai"] {
+        let secrets: &[&str] = match provider {
+            "longlonglong" => &[SLASH_TOKEN],
+            "laaffic" => &[SLASH_KEY, NON_ASCII_SECRET],
+            _ => &[SLASH_ESPAI],
+        };
+        let forms: Vec<String> = secrets.iter().flat_map(|s| escaped_forms(s)).collect();
+        let echo = forms.join(" ");
+        let raw_echo = forms.join(" ").replace('\\', r"\\").replace('"', r#"\""#);
+        let cases: Vec<(&str, ResponseTemplate)> = vec![
+            (
+                "HTML 401 page",
+                ResponseTemplate::new(401).set_body_raw(
+                    format!("<html><p>\u{202E}{echo}</p></html>").into_bytes(),
+                    "text/html",
+                ),
+            ),
+            (
+                "JSON 400 that is no envelope",
+                json_template(400, format!(r#"{{"error":"\u202e{raw_echo}"}}"#)),
+            ),
+            (
+                "200 that does not decode",
+                json_template(200, format!(r#"{{"unexpected":"{raw_echo}"#)),
+            ),
+            (
+                "envelope message",
+                json_template(
+                    200,
+                    envelope(provider, &format!("refused \u{202E}\u{2066}{echo}\u{200B}")),
+                ),
+            ),
+        ];
+        for (name, template) in cases {
+            let server = MockServer::start().await;
+            Mock::given(any())
+                .respond_with(template)
+                .mount(&server)
+                .await;
+            let err = read_once(
+                provider,
+                &server.uri(),
+                SLASH_TOKEN,
+                (SLASH_KEY, NON_ASCII_SECRET),
+                SLASH_ESPAI,
+            )
+            .await
+            .expect_err("an error answer");
+            let case = format!("{provider} × {name}");
+            for text in texts_of(&err) {
+                for secret in secrets
+                    .iter()
+                    .copied()
+                    .chain(forms.iter().map(String::as_str))
+                {
+                    assert!(!text.contains(secret), "{case}: {text}");
+                }
+                for shown in ["SENTINEL", r"\u0053", "%53", "&#83;"] {
+                    assert!(!text.contains(shown), "{case}: {shown} in {text}");
+                }
+                assert!(
+                    !text.chars().any(voxkit::core::redact::is_invisible),
+                    "{case}: {text:?}"
+                );
+            }
+            assert!(err.to_string().contains("[redacted]"), "{case}: {err}");
+        }
+    }
+}
+
+/// Issue 12 edge case: a success message that echoes the credential (verbatim or escaped)
+/// is redacted before the decoder sees it, so the caller (and the CLI's stdout) never get
+/// it; the rest of the answer still decodes.
+#[tokio::test]
+async fn success_messages_echoing_the_credential_are_redacted() {
+    let _serial = SERIAL.lock().await;
+    let user: voxkit::longlonglong::UserId =
+        "5433b412-07d5-44e6-9fa4-deb65e43bc93".parse().unwrap();
+    let escaped = escaped_forms(SLASH_TOKEN)[0].clone();
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(json_template(
+            200,
+            format!(
+                r#"{{"code":200,"status":"success","message":"recharged with token {SLASH_TOKEN} ({escaped})","data":[]}}"#
+            ),
+        ))
+        .mount(&server)
+        .await;
+    let ack = longlonglong::Client::builder()
+        .token(SLASH_TOKEN)
+        .base_url(server.uri())
+        .retry_policy(RetryPolicy::none())
+        .http_client(common::http_client())
+        .build()
+        .unwrap()
+        .recharge(&user, 100, Some("order-1"))
+        .await
+        .expect("the recharge succeeded");
+    assert_eq!(ack.message, "recharged with token [redacted] ([redacted])");
+
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(json_template(
+            200,
+            format!(r#"{{"success":true,"message":"ok {SLASH_ESPAI}","data":null}}"#),
+        ))
+        .mount(&server)
+        .await;
+    let ack = espai::Client::builder()
+        .open_api_key(SLASH_ESPAI)
+        .base_url(server.uri())
+        .retry_policy(RetryPolicy::none())
+        .http_client(common::http_client())
+        .build()
+        .unwrap()
+        .transfer(
+            &EspaiCard::new("15916888888", "wNaa1GDw"),
+            &EspaiCard::new("17516888888", "3AoPbLSQ"),
+            1,
+        )
+        .await
+        .expect("the transfer succeeded");
+    assert_eq!(ack.message.as_deref(), Some("ok [redacted]"));
 }

@@ -10,7 +10,9 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use reqwest::StatusCode;
 
-use super::{HttpRequest, HttpResponse, Transport, TransportError};
+use super::{
+    ConnectDeadline, ConnectDeadlineLayer, HttpRequest, HttpResponse, Transport, TransportError,
+};
 use crate::error::TransportKind;
 
 /// A lean [`Transport`]: hyper-util's pooled HTTP/1.1 client with rustls (the same TLS
@@ -36,7 +38,7 @@ use crate::error::TransportKind;
 /// ```
 #[derive(Clone)]
 pub struct HyperTransport {
-    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    client: Client<ConnectDeadline<HttpsConnector<HttpConnector>>, Full<Bytes>>,
 }
 
 impl std::fmt::Debug for HyperTransport {
@@ -46,8 +48,10 @@ impl std::fmt::Debug for HyperTransport {
 }
 
 impl HyperTransport {
-    /// A transport whose connections are established within `connect_timeout`, kept
-    /// alive in a pool for up to 60 s idle.
+    /// A transport whose connections (TCP connect and TLS handshake together) are
+    /// established within `connect_timeout` and within the time left to the attempt, kept
+    /// alive in a pool for up to 60 s idle. A connection that does not complete in time is
+    /// reported as [`TransportKind::ConnectTimeout`]: never connected, nothing sent.
     pub fn new(connect_timeout: Duration) -> Result<HyperTransport, String> {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
@@ -61,6 +65,9 @@ impl HyperTransport {
             .https_or_http()
             .enable_http1()
             .wrap_connector(http);
+        // hyper-util's connect timeout covers TCP only; this one covers the TLS handshake
+        // too, and ends a connection attempt when the voxkit attempt runs out of time.
+        let https = tower::Layer::layer(&ConnectDeadlineLayer::new(Some(connect_timeout)), https);
         let client = Client::builder(TokioExecutor::new())
             .pool_idle_timeout(Duration::from_secs(60))
             .build(https);
@@ -72,7 +79,22 @@ impl HyperTransport {
 /// connect timeout) as a connect error: nothing was written. Anything else happened after.
 fn failed(error: &hyper_util::client::legacy::Error) -> TransportError {
     let (kind, maybe_sent) = if error.is_connect() {
-        (TransportKind::Connect, false)
+        let mut source = std::error::Error::source(error);
+        let mut timed_out = false;
+        while let Some(e) = source {
+            if e.downcast_ref::<std::io::Error>()
+                .is_some_and(|io| io.kind() == std::io::ErrorKind::TimedOut)
+            {
+                timed_out = true;
+                break;
+            }
+            source = e.source();
+        }
+        if timed_out {
+            (TransportKind::ConnectTimeout, false)
+        } else {
+            (TransportKind::Connect, false)
+        }
     } else {
         (TransportKind::Dropped, true)
     };

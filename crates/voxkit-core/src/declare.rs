@@ -1,0 +1,780 @@
+//! Operations declared once, as data.
+//!
+//! # Why
+//!
+//! An operation used to live in six places: its call site, the crate's `OPERATIONS`
+//! table (kept honest by a test that scanned the client's source text), the money-moving
+//! restatements in each `lib.rs`, the fuzz `Payload::of`, the facade's fault matrix and
+//! the CLI's list of commands that move money. Each copy could fall behind the others,
+//! and a list that falls behind is exactly how a money-moving call ends up retried.
+//!
+//! Here an operation is one `static` [`OperationSpec`] (the model is smithy-rs, where an
+//! operation is a value the orchestrator runs, and object_store's `.idempotent(true)` on
+//! the request builder): name, method, path template, [`Idempotency`] and how a lost
+//! answer can be [reconciled](Reconciliation). The request is built *from* it
+//! ([`Operation::of`]), so the declaration cannot disagree with what is sent. The
+//! [`operations!`](crate::operations) macro declares a group's specs and the group's list
+//! from the same text; [`operation_list!`](crate::operation_list) joins the groups into
+//! the provider's `OPERATIONS` at compile time. Mistakes that a test used to catch are
+//! compile errors now: a repeatable operation that claims to need reconciliation, a
+//! money-moving one that says nothing about it, a path template with a character that
+//! would need encoding, the same name twice, a reconciliation that names a read the
+//! provider does not have.
+//!
+//! The same macro attaches test-only data to each operation under the provider's
+//! `test-util` feature — an example call with the documentation's values and the decoder
+//! of its answer ([`TestHooks`]) — so the fault matrix, the secret-hygiene suite and the
+//! fuzz targets iterate the declarations instead of restating them.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use percent_encoding::utf8_percent_encode;
+use reqwest::Method;
+use reqwest::header::{HeaderName, HeaderValue};
+
+use crate::error::{Error, Origin};
+use crate::operation::{Idempotency, Operation, Path, SEGMENT};
+use crate::transport::HttpResponse;
+
+/// How to learn, after an answer was lost, whether one particular request was applied.
+///
+/// Descriptive data for now: the journal (issue 14) turns each variant into a
+/// reconciliation that runs. Every [`Idempotency::NotRepeatable`] operation must say
+/// which applies — "we have not thought about it" does not compile.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reconciliation {
+    /// Repeatable: a lost answer is retried, nothing to find out.
+    NotNeeded,
+    /// A unique marker travels in a request field and is searched for afterwards.
+    ByMarker {
+        /// The request field the marker travels in (e.g. `"remark"`, `"taskName"`).
+        field: &'static str,
+        /// The repeatable operation of the same provider that finds it (e.g.
+        /// `"recharge_history"`).
+        found_by: &'static str,
+    },
+    /// The effect is read back: a record after the intent, an object gone or present.
+    ByReadBack {
+        /// The repeatable operation of the same provider that reads it.
+        read: &'static str,
+        /// What to look for, in words (e.g. `"the 余额归零 record after the intent"`).
+        how: &'static str,
+    },
+    /// No way to tell; a lost answer stays undetermined.
+    Impossible {
+        /// Why, in words (e.g. `"the registration answer is undocumented"`).
+        why: &'static str,
+    },
+}
+
+impl Reconciliation {
+    /// The read operation this reconciliation relies on, if any.
+    pub const fn read(&self) -> Option<&'static str> {
+        match self {
+            Reconciliation::ByMarker { found_by, .. } => Some(found_by),
+            Reconciliation::ByReadBack { read, .. } => Some(read),
+            Reconciliation::NotNeeded | Reconciliation::Impossible { .. } => None,
+        }
+    }
+}
+
+/// The most `{placeholder}`s a path template may hold.
+pub const MAX_PATH_PARAMS: usize = 4;
+
+/// One operation of one provider, declared once (see the [module docs](self)).
+///
+/// Build it with [`operations!`](crate::operations) (or [`OperationSpec::new`] in a
+/// `static`); send it with [`Operation::of`].
+#[derive(Debug)]
+pub struct OperationSpec {
+    /// The provider's short name, as in [`Origin::provider`].
+    pub provider: &'static str,
+    /// The operation's name, as in errors, traces and the CLI.
+    pub name: &'static str,
+    /// The HTTP method.
+    pub method: Method,
+    /// The path template, e.g. `"agent-api/user/{user}/recharge"`: literal segments and
+    /// `{name}` placeholders, each a whole segment, filled in order by caller values
+    /// (percent-encoded).
+    pub path: &'static str,
+    /// Whether sending it twice is harmless.
+    pub idempotency: Idempotency,
+    /// How a lost answer can be reconciled.
+    pub reconciliation: Reconciliation,
+    /// Headers every request of this operation carries (`(lowercase name, value)`), e.g.
+    /// the `Content-Type` a provider's every example sends.
+    pub headers: &'static [(&'static str, &'static str)],
+    /// The number of placeholders in `path` (computed).
+    pub params: usize,
+}
+
+impl OperationSpec {
+    /// A checked declaration. Meant for `static` items, where every check below is a
+    /// compile error rather than a panic:
+    ///
+    /// - a repeatable operation has [`Reconciliation::NotNeeded`]; a non-repeatable one
+    ///   has anything else;
+    /// - the path template holds only unreserved characters and `/` outside
+    ///   placeholders, each placeholder a whole, named segment, at most
+    ///   [`MAX_PATH_PARAMS`] of them;
+    /// - header names are lowercase tokens.
+    #[allow(clippy::too_many_arguments)]
+    pub const fn new(
+        provider: &'static str,
+        name: &'static str,
+        method: Method,
+        path: &'static str,
+        idempotency: Idempotency,
+        reconciliation: Reconciliation,
+        headers: &'static [(&'static str, &'static str)],
+    ) -> Self {
+        match (idempotency, reconciliation) {
+            (Idempotency::Repeatable, Reconciliation::NotNeeded) => {}
+            (Idempotency::Repeatable, _) => {
+                panic!("a repeatable operation needs no reconciliation: use NotNeeded")
+            }
+            (Idempotency::NotRepeatable, Reconciliation::NotNeeded) => panic!(
+                "a non-repeatable operation must say how a lost answer is reconciled \
+                 (ByMarker, ByReadBack or Impossible)"
+            ),
+            (Idempotency::NotRepeatable, _) => {}
+        }
+        assert!(!name.is_empty(), "an operation needs a name");
+        let params = check_template(path);
+        let mut i = 0;
+        while i < headers.len() {
+            assert!(
+                is_header_name(headers[i].0.as_bytes()),
+                "header names are lowercase tokens"
+            );
+            i += 1;
+        }
+        OperationSpec {
+            provider,
+            name,
+            method,
+            path,
+            idempotency,
+            reconciliation,
+            headers,
+            params,
+        }
+    }
+
+    /// Where errors of this operation say they come from.
+    pub const fn origin(&self) -> Origin {
+        Origin::new(self.provider, self.name)
+    }
+
+    /// Whether the operation moves money or creates or destroys something: sent at most
+    /// once when it may have arrived (what the CLI calls "not repeatable").
+    pub const fn is_repeatable(&self) -> bool {
+        matches!(self.idempotency, Idempotency::Repeatable)
+    }
+}
+
+/// Counts the placeholders of a path template and refuses, at compile time, anything
+/// that would need encoding or that is not a whole-segment placeholder.
+const fn check_template(path: &str) -> usize {
+    let b = path.as_bytes();
+    let mut params = 0;
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'{' {
+            assert!(
+                i == 0 || b[i - 1] == b'/',
+                "a placeholder must be a whole path segment"
+            );
+            let start = i + 1;
+            i = start;
+            while i < b.len() && b[i] != b'}' {
+                assert!(
+                    b[i].is_ascii_alphanumeric() || b[i] == b'_',
+                    "placeholder names are letters, digits and `_`"
+                );
+                i += 1;
+            }
+            assert!(i < b.len(), "an unclosed placeholder in a path template");
+            assert!(i > start, "a placeholder needs a name");
+            assert!(
+                i + 1 == b.len() || b[i + 1] == b'/',
+                "a placeholder must be a whole path segment"
+            );
+            params += 1;
+        } else {
+            let c = b[i];
+            assert!(
+                c.is_ascii_alphanumeric()
+                    || c == b'/'
+                    || c == b'-'
+                    || c == b'_'
+                    || c == b'.'
+                    || c == b'~',
+                "a path template literal holds a character that needs encoding"
+            );
+        }
+        i += 1;
+    }
+    assert!(
+        params <= MAX_PATH_PARAMS,
+        "too many placeholders in a path template"
+    );
+    params
+}
+
+const fn is_header_name(b: &[u8]) -> bool {
+    if b.is_empty() {
+        return false;
+    }
+    let mut i = 0;
+    while i < b.len() {
+        let c = b[i];
+        if !(c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-' || c == b'_') {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const fn same(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Checks a provider's whole list at compile time (called by
+/// [`operation_list!`](crate::operation_list)): one provider, no name twice, and every
+/// reconciliation's read operation listed and repeatable.
+pub const fn check_list(list: &[&OperationSpec]) {
+    let mut i = 0;
+    while i < list.len() {
+        assert!(
+            same(list[i].provider, list[0].provider),
+            "one provider per operation list"
+        );
+        let mut j = i + 1;
+        while j < list.len() {
+            assert!(
+                !same(list[i].name, list[j].name),
+                "an operation name is declared twice"
+            );
+            j += 1;
+        }
+        if let Some(read) = list[i].reconciliation.read() {
+            let mut found = false;
+            let mut k = 0;
+            while k < list.len() {
+                if same(list[k].name, read) {
+                    assert!(
+                        list[k].is_repeatable(),
+                        "a reconciliation must read with a repeatable operation"
+                    );
+                    found = true;
+                }
+                k += 1;
+            }
+            assert!(
+                found,
+                "a reconciliation names a read operation that is not in the list"
+            );
+        }
+        i += 1;
+    }
+}
+
+/// Concatenates slices into one array at compile time: `N` must be the sum of their
+/// lengths. Used by [`operation_list!`](crate::operation_list) and
+/// [`test_hooks_list!`](crate::test_hooks_list); a list of nothing is refused.
+pub const fn concat<T: Copy, const N: usize>(parts: &[&[T]]) -> [T; N] {
+    let mut fill = None;
+    let mut p = 0;
+    let mut total = 0;
+    while p < parts.len() {
+        if fill.is_none() && !parts[p].is_empty() {
+            fill = Some(parts[p][0]);
+        }
+        total += parts[p].len();
+        p += 1;
+    }
+    assert!(total == N, "the length given is not the sum of the parts");
+    let Some(fill) = fill else {
+        panic!("an operation list needs at least one operation")
+    };
+    let mut out = [fill; N];
+    let mut at = 0;
+    p = 0;
+    while p < parts.len() {
+        let mut i = 0;
+        while i < parts[p].len() {
+            out[at] = parts[p][i];
+            at += 1;
+            i += 1;
+        }
+        p += 1;
+    }
+    out
+}
+
+/// The future an example call returns.
+pub type BoxFuture<'a> = Pin<Box<dyn Future<Output = Result<(), Error>> + Send + 'a>>;
+
+/// Test-only data attached to one operation by [`operations!`](crate::operations) under the
+/// provider's `test-util` feature: what the fault matrix, the secret-hygiene suite and
+/// the fuzz targets need to exercise the operation without naming it.
+pub struct TestHooks<C: 'static> {
+    /// The operation.
+    pub spec: &'static OperationSpec,
+    /// Calls the typed client method with the documentation's example values.
+    pub example: for<'a> fn(&'a C) -> BoxFuture<'a>,
+    /// Decodes an answer exactly as the client decodes this operation's answers (the
+    /// payload thrown away): `Ok`, or a clean [`Error::Api`] / [`Error::Decode`], never a
+    /// panic. The fuzz targets feed it raw bytes.
+    pub decode: fn(&HttpResponse) -> Result<(), Error>,
+}
+
+impl<C> Clone for TestHooks<C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C> Copy for TestHooks<C> {}
+
+impl<C> std::fmt::Debug for TestHooks<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestHooks")
+            .field("spec", &self.spec.name)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C> TestHooks<C> {
+    /// Decodes `body` answered with `status` (an invalid status counts as 200), as the
+    /// fuzz targets do.
+    pub fn decode_body(&self, status: u16, body: &[u8]) -> Result<(), Error> {
+        let response = HttpResponse {
+            status: reqwest::StatusCode::from_u16(status).unwrap_or(reqwest::StatusCode::OK),
+            headers: reqwest::header::HeaderMap::new(),
+            body: bytes::Bytes::copy_from_slice(body),
+        };
+        (self.decode)(&response)
+    }
+}
+
+/// The hooks of `name` in `hooks`, if declared.
+pub fn hooks_of<'h, C>(hooks: &'h [TestHooks<C>], name: &str) -> Option<&'h TestHooks<C>> {
+    hooks.iter().find(|h| h.spec.name == name)
+}
+
+impl Operation {
+    /// The request of `spec`, its path template filled in order with `params` (each
+    /// percent-encoded and checked like [`Path::param`]) and its declared headers set.
+    ///
+    /// ```
+    /// use voxkit_core::{Idempotency, Operation, OperationSpec, Reconciliation};
+    /// use voxkit_core::reqwest::Method;
+    ///
+    /// static RECHARGE: OperationSpec = OperationSpec::new(
+    ///     "toy", "recharge", Method::PUT, "agent-api/user/{user}/recharge",
+    ///     Idempotency::NotRepeatable,
+    ///     Reconciliation::Impossible { why: "an example" },
+    ///     &[("accept", "application/json")],
+    /// );
+    /// let op = Operation::of(&RECHARGE, &["a/b"])?;
+    /// assert_eq!(op.path().as_str(), "/agent-api/user/a%2Fb/recharge");
+    /// assert_eq!(op.idempotency(), Idempotency::NotRepeatable);
+    /// # Ok::<(), voxkit_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] (nothing sent) for an empty, `.` or `..` value, or when the
+    /// number of values is not the template's (a bug in the provider crate, caught by its
+    /// first test of the operation).
+    pub fn of(spec: &'static OperationSpec, params: &[&str]) -> Result<Operation, Error> {
+        let origin = spec.origin();
+        if params.len() != spec.params {
+            return Err(Error::invalid_input(
+                origin,
+                format!(
+                    "operation {} takes {} path value(s), {} given",
+                    spec.name,
+                    spec.params,
+                    params.len()
+                ),
+            ));
+        }
+        let mut encoded = String::with_capacity(spec.path.len() + 2 + params.len() * 40);
+        let mut next = params.iter();
+        for seg in spec.path.split('/').filter(|s| !s.is_empty()) {
+            encoded.push('/');
+            if seg.starts_with('{') {
+                // The count was checked above.
+                let value = next.next().copied().unwrap_or_default();
+                if value.is_empty() || value == "." || value == ".." {
+                    return Err(Error::invalid_input(
+                        origin,
+                        format!("path segment {value:?} is not allowed"),
+                    ));
+                }
+                encoded.extend(utf8_percent_encode(value, SEGMENT));
+            } else {
+                encoded.push_str(seg);
+            }
+        }
+        let mut op = Operation::new(
+            spec.name,
+            spec.method.clone(),
+            Path::encoded(encoded),
+            spec.idempotency,
+        );
+        for (name, value) in spec.headers {
+            op = op.header(
+                HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            );
+        }
+        Ok(op)
+    }
+}
+
+/// Declares a group of operations: one `static` [`OperationSpec`] each, the group's list,
+/// and — under the invoking crate's `test-util` feature — one [`TestHooks`] each and the
+/// group's list of them. See the [module docs](crate::declare) for why.
+///
+/// A group file of a provider crate (here as a doctest, i.e. from outside core):
+///
+/// ```
+/// use voxkit_core::{Error, EnvelopeFormat, PayloadAt, Success};
+/// use serde::de::IgnoredAny;
+///
+/// const ENVELOPE: EnvelopeFormat = EnvelopeFormat::new(
+///     Success::Code(|c| c == "200"), &["code"], &["message"], PayloadAt::Field("data"),
+/// );
+/// struct Client; // the provider's client
+/// impl Client {
+///     async fn recharge(&self, _user: &str, _amount: u64) -> Result<(), Error> { Ok(()) }
+///     async fn history(&self, _user: &str) -> Result<(), Error> { Ok(()) }
+/// }
+///
+/// mod balance {
+///     use super::*;
+///     voxkit_core::operations! {
+///         provider = "toy";
+///         client = Client;
+///         headers = [("content-type", "application/json"), ("accept", "application/json")];
+///         /// The operations of 系统账单.
+///         pub list LIST;
+///         /// Their test hooks (feature `test-util`).
+///         pub hooks HOOKS;
+///
+///         /// 外呼充值.
+///         pub RECHARGE {
+///             name: "recharge",
+///             method: PUT,
+///             path: "agent-api/user/{user}/recharge",
+///             idempotency: NotRepeatable,
+///             reconciliation: ByMarker { field: "remark", found_by: "history" },
+///             example: |c| c.recharge("5433b412", 100).await,
+///             decode: |r| ENVELOPE.decode::<IgnoredAny>(RECHARGE.origin(), r, &[]).map(drop),
+///         }
+///
+///         /// 充值记录.
+///         pub HISTORY {
+///             name: "history",
+///             method: GET,
+///             path: "agent-api/user/{user}/bill_recharge_record",
+///             idempotency: Repeatable,
+///             reconciliation: NotNeeded,
+///             example: |c| c.history("5433b412").await,
+///             decode: |r| ENVELOPE.decode::<IgnoredAny>(HISTORY.origin(), r, &[]).map(drop),
+///         }
+///     }
+/// }
+///
+/// voxkit_core::operation_list! {
+///     /// Every operation this crate sends.
+///     pub OPERATIONS = [balance::LIST];
+/// }
+///
+/// fn main() -> Result<(), Error> {
+///     assert_eq!(OPERATIONS.len(), 2);
+///     assert!(!OPERATIONS[0].is_repeatable());
+///     let op = voxkit_core::Operation::of(&balance::RECHARGE, &["u1"])?;
+///     assert_eq!(op.path().as_str(), "/agent-api/user/u1/recharge");
+///     Ok(())
+/// }
+/// ```
+///
+/// `reconciliation` is a [`Reconciliation`] written without its path; `method` a
+/// `reqwest::Method` constant; `idempotency` an [`Idempotency`] variant. `example` and
+/// `decode` are compiled only with the invoking crate's `test-util` feature (or in its
+/// unit tests), so they may use test-only code.
+#[macro_export]
+macro_rules! operations {
+    (
+        provider = $provider:expr;
+        client = $client:ty;
+        headers = [$(($hname:literal, $hvalue:literal)),* $(,)?];
+        $(#[$list_meta:meta])*
+        $list_vis:vis list $LIST:ident;
+        $(#[$hooks_meta:meta])*
+        $hooks_vis:vis hooks $HOOKS:ident;
+        $(
+            $(#[$meta:meta])*
+            $vis:vis $SPEC:ident {
+                name: $name:literal,
+                method: $method:ident,
+                path: $path:literal,
+                idempotency: $idem:ident,
+                reconciliation: $rec:expr,
+                example: |$c:ident| $example:expr,
+                decode: |$r:ident| $decode:expr $(,)?
+            }
+        )+
+    ) => {
+        /// The headers every operation of this group sends.
+        const __VOXKIT_GROUP_HEADERS: &[(&str, &str)] = &[$(($hname, $hvalue)),*];
+
+        $(
+            $(#[$meta])*
+            $vis static $SPEC: $crate::OperationSpec = $crate::OperationSpec::new(
+                $provider,
+                $name,
+                $crate::reqwest::Method::$method,
+                $path,
+                $crate::Idempotency::$idem,
+                {
+                    #[allow(unused_imports)]
+                    use $crate::Reconciliation::*;
+                    $rec
+                },
+                __VOXKIT_GROUP_HEADERS,
+            );
+        )+
+
+        $(#[$list_meta])*
+        $list_vis const $LIST: &[&$crate::OperationSpec] = &[$(&$SPEC),+];
+
+        $(#[$hooks_meta])*
+        #[cfg(any(test, feature = "test-util"))]
+        $hooks_vis const $HOOKS: &[$crate::TestHooks<$client>] = &[$(
+            $crate::TestHooks {
+                spec: &$SPEC,
+                example: {
+                    fn example<'a>($c: &'a $client) -> $crate::declare::BoxFuture<'a> {
+                        ::std::boxed::Box::pin(async move { $example })
+                    }
+                    example
+                },
+                decode: {
+                    fn decode(
+                        $r: &$crate::HttpResponse,
+                    ) -> ::std::result::Result<(), $crate::Error> {
+                        $decode
+                    }
+                    decode
+                },
+            }
+        ),+];
+    };
+}
+
+/// Joins groups' lists (from [`operations!`]) into a provider's list, checked at compile
+/// time by [`check_list`]:
+///
+/// ```text
+/// voxkit_core::operation_list! {
+///     /// Every operation this crate sends.
+///     pub OPERATIONS = [balance::LIST, users::LIST, sub_accounts::LIST];
+/// }
+/// ```
+///
+/// (A runnable example is at [`operations!`].)
+#[macro_export]
+macro_rules! operation_list {
+    ($(#[$meta:meta])* $vis:vis $NAME:ident = [$($part:path),+ $(,)?];) => {
+        $(#[$meta])*
+        $vis const $NAME: &[&$crate::OperationSpec] =
+            &$crate::declare::concat::<&$crate::OperationSpec, { 0 $(+ $part.len())+ }>(
+                &[$($part),+],
+            );
+        const _: () = $crate::declare::check_list($NAME);
+    };
+}
+
+/// Joins groups' [`TestHooks`] lists (from [`operations!`]) into the provider's list; put
+/// it under the same `cfg` as the lists (`#[cfg(any(test, feature = "test-util"))]`).
+#[macro_export]
+macro_rules! test_hooks_list {
+    ($(#[$meta:meta])* $vis:vis $NAME:ident: $client:ty = [$($part:path),+ $(,)?];) => {
+        $(#[$meta])*
+        $vis const $NAME: &[$crate::TestHooks<$client>] =
+            &$crate::declare::concat::<$crate::TestHooks<$client>, { 0 $(+ $part.len())+ }>(
+                &[$($part),+],
+            );
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static READ: OperationSpec = OperationSpec::new(
+        "t",
+        "read",
+        Method::GET,
+        "v1/{a}/x/{b}",
+        Idempotency::Repeatable,
+        Reconciliation::NotNeeded,
+        &[("accept", "application/json")],
+    );
+
+    #[test]
+    fn templates_are_filled_in_order_and_encoded() {
+        assert_eq!(READ.params, 2);
+        let op = Operation::of(&READ, &["a b", "../c"]).unwrap();
+        assert_eq!(op.path().as_str(), "/v1/a%20b/x/..%2Fc");
+        assert_eq!(op.method(), Method::GET);
+        assert_eq!(op.headers.get("accept").unwrap(), "application/json");
+        assert_eq!(op.name(), "read");
+        for bad in [
+            &["", "x"][..],
+            &[".", "x"],
+            &["..", "x"],
+            &["x"],
+            &["x", "y", "z"],
+        ] {
+            let err = Operation::of(&READ, bad).unwrap_err();
+            assert!(matches!(err, Error::InvalidInput { .. }), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn templates_are_counted() {
+        assert_eq!(check_template("agent-api/token"), 0);
+        assert_eq!(check_template("/users/{id}"), 1);
+        assert_eq!(check_template("{a}/{b}/{c}"), 3);
+    }
+
+    #[test]
+    fn bad_templates_and_pairs_are_refused() {
+        // In a `static` these panics are compile errors; here they are caught at run time.
+        for bad in [
+            "a/{b", "a/x{b}", "a/{b}x", "a/{}", "a b", "a/{b-c}", "a?b", "a%2F",
+        ] {
+            assert!(
+                std::panic::catch_unwind(|| check_template(bad)).is_err(),
+                "{bad}"
+            );
+        }
+        let repeatable_with_marker = std::panic::catch_unwind(|| {
+            OperationSpec::new(
+                "t",
+                "x",
+                Method::GET,
+                "x",
+                Idempotency::Repeatable,
+                Reconciliation::Impossible { why: "" },
+                &[],
+            )
+        });
+        assert!(repeatable_with_marker.is_err());
+        let money_without_reconciliation = std::panic::catch_unwind(|| {
+            OperationSpec::new(
+                "t",
+                "x",
+                Method::PUT,
+                "x",
+                Idempotency::NotRepeatable,
+                Reconciliation::NotNeeded,
+                &[],
+            )
+        });
+        assert!(money_without_reconciliation.is_err());
+        let bad_header = std::panic::catch_unwind(|| {
+            OperationSpec::new(
+                "t",
+                "x",
+                Method::GET,
+                "x",
+                Idempotency::Repeatable,
+                Reconciliation::NotNeeded,
+                &[("Content-Type", "x")],
+            )
+        });
+        assert!(bad_header.is_err());
+    }
+
+    static WRITE: OperationSpec = OperationSpec::new(
+        "t",
+        "write",
+        Method::POST,
+        "v1/write",
+        Idempotency::NotRepeatable,
+        Reconciliation::ByReadBack {
+            read: "read",
+            how: "the row is there",
+        },
+        &[],
+    );
+    static LOST: OperationSpec = OperationSpec::new(
+        "t",
+        "lost",
+        Method::POST,
+        "v1/lost",
+        Idempotency::NotRepeatable,
+        Reconciliation::ByMarker {
+            field: "remark",
+            found_by: "write",
+        },
+        &[],
+    );
+    static OTHER: OperationSpec = OperationSpec::new(
+        "u",
+        "other",
+        Method::GET,
+        "v1/other",
+        Idempotency::Repeatable,
+        Reconciliation::NotNeeded,
+        &[],
+    );
+
+    #[test]
+    fn lists_are_checked() {
+        check_list(&[&READ, &WRITE]);
+        for bad in [
+            vec![&READ, &WRITE, &READ], // twice
+            vec![&WRITE],               // its read is missing
+            vec![&READ, &WRITE, &LOST], // found by a non-repeatable operation
+            vec![&READ, &OTHER],        // two providers
+        ] {
+            let names: Vec<_> = bad.iter().map(|s| s.name).collect();
+            assert!(
+                std::panic::catch_unwind(|| check_list(&bad)).is_err(),
+                "{names:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn concat_joins_in_order() {
+        const A: &[u8] = &[1, 2];
+        const B: &[u8] = &[];
+        const C: &[u8] = &[3];
+        const ALL: [u8; 3] = concat::<u8, 3>(&[A, B, C]);
+        assert_eq!(ALL, [1, 2, 3]);
+        assert!(std::panic::catch_unwind(|| concat::<u8, 2>(&[A, C])).is_err());
+        assert!(std::panic::catch_unwind(|| concat::<u8, 0>(&[B])).is_err());
+    }
+}

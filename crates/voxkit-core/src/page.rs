@@ -1,0 +1,429 @@
+//! One page type, and every item of every page as a stream a server cannot make endless.
+//!
+//! # Why
+//!
+//! The providers page five ways (longlonglong's Laravel `meta`, its history without one,
+//! Laaffic's `{records, total, size, current, pages}`, ESP-AI's `{data, totalNumber}`),
+//! and only one list — ESP-AI's cards — had a walk that guarded against a server that
+//! ignores `page` or never ends. A walk over a history is what reconciliation stands on:
+//! a short read that looks complete concludes "not applied" and leads to a double
+//! recharge. So there is one [`Page<T>`] (octocrab's model: items plus what the server
+//! said about the whole) each provider converts its shape into, and one [`walk`] that
+//! every paged list uses, with every guard: a page cap, a total cap, a page larger than
+//! asked, a page that only repeats what was already yielded. A walk that cannot finish
+//! ends with an error saying the listing is incomplete, never with a short list.
+
+use std::collections::HashSet;
+use std::future::Future;
+use std::hash::Hash;
+
+use futures_util::stream::{self, BoxStream, StreamExt, TryStreamExt};
+
+use crate::error::{Error, Origin};
+
+/// One page of a list, as the provider gave it: the items, and whatever it said about
+/// the whole (each `None` when this provider or answer does not say).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Page<T> {
+    /// This page's items, in the server's order.
+    pub items: Vec<T>,
+    /// This page's number (from 1).
+    pub page: Option<u64>,
+    /// The page size the server used.
+    pub per_page: Option<u64>,
+    /// The number of items of the whole list.
+    pub total: Option<u64>,
+    /// The number of the last page.
+    pub last_page: Option<u64>,
+}
+
+impl<T> Page<T> {
+    /// A page of `items` that says nothing about the whole.
+    pub fn new(items: Vec<T>) -> Self {
+        Page {
+            items,
+            page: None,
+            per_page: None,
+            total: None,
+            last_page: None,
+        }
+    }
+
+    /// With the page number.
+    pub fn page(mut self, page: Option<u64>) -> Self {
+        self.page = page;
+        self
+    }
+
+    /// With the page size the server used.
+    pub fn per_page(mut self, per_page: Option<u64>) -> Self {
+        self.per_page = per_page;
+        self
+    }
+
+    /// With the number of items of the whole list.
+    pub fn total(mut self, total: Option<u64>) -> Self {
+        self.total = total;
+        self
+    }
+
+    /// With the number of the last page.
+    pub fn last_page(mut self, last_page: Option<u64>) -> Self {
+        self.last_page = last_page;
+        self
+    }
+}
+
+impl<T> IntoIterator for Page<T> {
+    type Item = T;
+    type IntoIter = std::vec::IntoIter<T>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.items.into_iter()
+    }
+}
+
+/// The default most pages a walk fetches.
+pub const DEFAULT_MAX_PAGES: u32 = 1000;
+
+/// The default most items a walk yields.
+pub const DEFAULT_MAX_ITEMS: u64 = 1_000_000;
+
+/// How a [`walk`] pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Paging {
+    /// The page size asked for, or `None` where the API takes none (longlonglong's
+    /// history: the server's size, 15). With a size, a page holding more is refused and
+    /// a shorter one ends a list whose total is unknown.
+    pub page_size: Option<u32>,
+    /// The most pages fetched (the most requests made); reaching it before the end is an
+    /// incomplete listing.
+    pub max_pages: u32,
+    /// The most items yielded; a list claiming or holding more is an incomplete listing.
+    pub max_items: u64,
+}
+
+impl Paging {
+    /// `page_size` items a page, [`DEFAULT_MAX_PAGES`] pages, [`DEFAULT_MAX_ITEMS`] items.
+    pub fn new(page_size: Option<u32>) -> Self {
+        Paging {
+            page_size,
+            max_pages: DEFAULT_MAX_PAGES,
+            max_items: DEFAULT_MAX_ITEMS,
+        }
+    }
+
+    /// The most pages fetched.
+    pub fn max_pages(mut self, max_pages: u32) -> Self {
+        self.max_pages = max_pages;
+        self
+    }
+
+    /// The most items yielded.
+    pub fn max_items(mut self, max_items: u64) -> Self {
+        self.max_items = max_items;
+        self
+    }
+}
+
+/// Where a walk is.
+struct Walk<F, K, T> {
+    origin: Origin,
+    fetch: F,
+    key: fn(&T) -> K,
+    paging: Paging,
+    fetched: u32,
+    total: Option<u64>,
+    last_page: Option<u64>,
+    seen: HashSet<K>,
+    done: bool,
+}
+
+impl<F, Fut, K, T> Walk<F, K, T>
+where
+    F: FnMut(u32, Option<u32>) -> Fut,
+    Fut: Future<Output = Result<Page<T>, Error>>,
+    K: Eq + Hash,
+{
+    /// The error that ends a listing that cannot be completed: what was yielded is right,
+    /// but items may be missing, so no search over it may conclude "not found".
+    fn incomplete(&self, why: String) -> Error {
+        let total = self
+            .total
+            .map_or_else(|| "an unknown number of".to_owned(), |t| t.to_string());
+        Error::Decode {
+            origin: self.origin,
+            message: format!(
+                "the listing is incomplete: {} of {total} items listed on {} page(s)",
+                self.seen.len(),
+                self.fetched
+            ),
+            excerpt: why,
+        }
+    }
+
+    async fn next_page(mut self) -> Result<Option<(Vec<T>, Self)>, Error> {
+        let seen = self.seen.len() as u64;
+        if self.done
+            || self.total.is_some_and(|t| seen >= t)
+            || self.last_page.is_some_and(|l| u64::from(self.fetched) >= l)
+        {
+            return Ok(None);
+        }
+        if self.fetched >= self.paging.max_pages {
+            return Err(self.incomplete(format!(
+                "stopped at the page cap ({} pages)",
+                self.paging.max_pages
+            )));
+        }
+        let number = self.fetched + 1;
+        let page = (self.fetch)(number, self.paging.page_size).await?;
+        self.fetched = number;
+        self.total = page.total.or(self.total);
+        self.last_page = page.last_page.or(self.last_page);
+        if let Some(total) = self.total.filter(|&t| t > self.paging.max_items) {
+            return Err(self.incomplete(format!(
+                "the server counts {total} items, more than the cap of {}",
+                self.paging.max_items
+            )));
+        }
+        if page.items.is_empty() {
+            return Ok(None);
+        }
+        let count = page.items.len();
+        if let Some(size) = self.paging.page_size {
+            if count > size as usize {
+                return Err(self.incomplete(format!(
+                    "page {number} holds {count} items, more than the {size} asked for \
+                     (does the server ignore the page size?)"
+                )));
+            }
+        }
+        let short = self
+            .paging
+            .page_size
+            .is_some_and(|size| count < size as usize);
+        let key = self.key;
+        let fresh: Vec<T> = page
+            .items
+            .into_iter()
+            .filter(|item| self.seen.insert(key(item)))
+            .collect();
+        if fresh.is_empty() {
+            return Err(self.incomplete(format!(
+                "page {number} only repeats {count} item(s) already listed \
+                 (does the server ignore the page number?)"
+            )));
+        }
+        if self.seen.len() as u64 > self.paging.max_items {
+            return Err(self.incomplete(format!(
+                "more than the cap of {} items",
+                self.paging.max_items
+            )));
+        }
+        // Without a total or a last page, a short page is the last one.
+        if self.total.is_none() && self.last_page.is_none() && short {
+            self.done = true;
+        }
+        Ok(Some((fresh, self)))
+    }
+}
+
+/// Every item of a paged list, fetched lazily page after page.
+///
+/// `fetch(number, size)` fetches page `number` (from 1) of `size` items (`None`: the
+/// server's size) — typically one repeatable call of the provider's client. `key` names
+/// an item (its id), to recognise it on another page.
+///
+/// The stream ends normally once `total` items were yielded, after the `last_page`, at
+/// an empty page, or — when the server says neither — after a page shorter than the size
+/// asked. It ends with an [`Error::Decode`] saying "the listing is incomplete" (and
+/// nothing after it) on a failed fetch's error (that error itself), at the page cap, when
+/// the total exceeds the item cap, on a page holding more items than asked, or on a page
+/// that only repeats items already yielded. An item already yielded is never yielded
+/// again (pages that overlap because items were added meanwhile yield their new items).
+/// A paging of zero pages or a zero page size is refused with the first item, before
+/// anything is fetched.
+pub fn walk<T, K, F, Fut>(
+    origin: Origin,
+    paging: Paging,
+    key: fn(&T) -> K,
+    fetch: F,
+) -> BoxStream<'static, Result<T, Error>>
+where
+    T: Send + 'static,
+    K: Eq + Hash + Send + 'static,
+    F: FnMut(u32, Option<u32>) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
+{
+    let refused = if paging.max_pages == 0 {
+        Some("the page cap must be at least 1")
+    } else if paging.page_size == Some(0) {
+        Some("the page size must be at least 1")
+    } else {
+        None
+    };
+    if let Some(why) = refused {
+        let error = Error::invalid_input(origin, why);
+        return stream::once(async move { Err(error) }).boxed();
+    }
+    let walk = Walk {
+        origin,
+        fetch,
+        key,
+        paging,
+        fetched: 0,
+        total: None,
+        last_page: None,
+        seen: HashSet::new(),
+        done: false,
+    };
+    stream::try_unfold(walk, Walk::next_page)
+        .map_ok(|items| stream::iter(items.into_iter().map(Ok::<T, Error>)))
+        .try_flatten()
+        .boxed()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::future::Ready;
+    use std::sync::{Arc, Mutex};
+
+    use futures_util::TryStreamExt;
+
+    use super::*;
+
+    const O: Origin = Origin::new("test", "list");
+
+    /// The pages asked for: `(number, size)`.
+    type Asked = Arc<Mutex<Vec<(u32, Option<u32>)>>>;
+
+    /// A server of `pages` (page n is `pages[n - 1]`; beyond: empty), recording the
+    /// requests in `asked`.
+    fn server(
+        pages: Vec<Page<u32>>,
+        asked: Asked,
+    ) -> impl FnMut(u32, Option<u32>) -> Ready<Result<Page<u32>, Error>> + Send + 'static {
+        move |n: u32, size: Option<u32>| {
+            asked.lock().unwrap().push((n, size));
+            std::future::ready(Ok(pages
+                .get(n as usize - 1)
+                .cloned()
+                .unwrap_or_else(|| Page::new(Vec::new()))))
+        }
+    }
+
+    async fn all(
+        paging: Paging,
+        pages: Vec<Page<u32>>,
+    ) -> (Result<Vec<u32>, Error>, Vec<(u32, Option<u32>)>) {
+        let asked = Asked::default();
+        let fetch = server(pages, asked.clone());
+        let result = walk(O, paging, |n: &u32| *n, fetch).try_collect().await;
+        let asked = asked.lock().unwrap().clone();
+        (result, asked)
+    }
+
+    fn incomplete(result: Result<Vec<u32>, Error>, why: &str) {
+        let err = result.unwrap_err();
+        assert!(
+            matches!(&err, Error::Decode { message, excerpt, .. }
+                if message.contains("incomplete") && excerpt.contains(why)),
+            "{err:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn ends_at_the_total_the_last_page_an_empty_or_a_short_page() {
+        let p = |items: Vec<u32>| Page::new(items);
+        let (r, asked) = all(
+            Paging::new(Some(2)),
+            vec![p(vec![1, 2]).total(Some(3)), p(vec![3]).total(Some(3))],
+        )
+        .await;
+        assert_eq!(r.unwrap(), [1, 2, 3]);
+        assert_eq!(asked, [(1, Some(2)), (2, Some(2))], "no third request");
+        let (r, asked) = all(
+            Paging::new(Some(2)),
+            vec![p(vec![1, 2]).last_page(Some(2)), p(vec![3, 4])],
+        )
+        .await;
+        assert_eq!(r.unwrap(), [1, 2, 3, 4]);
+        assert_eq!(asked.len(), 2);
+        let (r, asked) = all(Paging::new(Some(2)), vec![p(vec![1, 2]), p(vec![3])]).await;
+        assert_eq!(r.unwrap(), [1, 2, 3]);
+        assert_eq!(asked.len(), 2, "a short page ends an uncounted list");
+        // No size asked (longlonglong's history): only an empty page ends it.
+        let (r, asked) = all(Paging::new(None), vec![p(vec![1]), p(vec![2])]).await;
+        assert_eq!(r.unwrap(), [1, 2]);
+        assert_eq!(asked, [(1, None), (2, None), (3, None)]);
+    }
+
+    #[tokio::test]
+    async fn overlapping_pages_yield_only_new_items() {
+        let (r, _) = all(
+            Paging::new(Some(2)),
+            vec![
+                Page::new(vec![1, 2]).total(Some(3)),
+                Page::new(vec![2, 3]).total(Some(3)),
+            ],
+        )
+        .await;
+        assert_eq!(r.unwrap(), [1, 2, 3]);
+    }
+
+    #[tokio::test]
+    async fn a_server_that_ignores_the_page_number_is_stopped() {
+        let same = Page::new(vec![1, 2]).total(Some(10));
+        let (r, asked) = all(Paging::new(Some(2)), vec![same.clone(), same]).await;
+        incomplete(r, "only repeats");
+        assert_eq!(asked.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn the_page_cap_the_item_cap_and_oversized_pages_are_errors() {
+        let pages: Vec<Page<u32>> = (0..10)
+            .map(|i| Page::new(vec![2 * i, 2 * i + 1]).total(Some(100)))
+            .collect();
+        let (r, asked) = all(Paging::new(Some(2)).max_pages(3), pages.clone()).await;
+        incomplete(r, "page cap");
+        assert_eq!(asked.len(), 3);
+        let (r, _) = all(Paging::new(Some(2)).max_items(50), pages).await;
+        incomplete(r, "more than the cap");
+        let uncounted: Vec<Page<u32>> =
+            (0..10).map(|i| Page::new(vec![2 * i, 2 * i + 1])).collect();
+        let (r, _) = all(Paging::new(Some(2)).max_items(5), uncounted).await;
+        incomplete(r, "more than the cap");
+        let (r, _) = all(Paging::new(Some(2)), vec![Page::new(vec![1, 2, 3])]).await;
+        incomplete(r, "more than the 2 asked");
+    }
+
+    #[tokio::test]
+    async fn bad_paging_is_refused_before_anything_is_fetched() {
+        for paging in [Paging::new(Some(0)), Paging::new(None).max_pages(0)] {
+            let (r, asked) = all(paging, vec![Page::new(vec![1])]).await;
+            assert!(matches!(r, Err(Error::InvalidInput { .. })));
+            assert!(asked.is_empty());
+        }
+    }
+
+    #[tokio::test]
+    async fn a_failed_fetch_ends_the_stream_with_its_error() {
+        let mut calls = 0;
+        let fetch = move |_: u32, _: Option<u32>| {
+            calls += 1;
+            let result = if calls == 1 {
+                Ok(Page::new(vec![1u32, 2]))
+            } else {
+                Err(Error::api(O, Some("500".into()), "boom"))
+            };
+            std::future::ready(result)
+        };
+        let items: Vec<Result<u32, Error>> =
+            walk(O, Paging::new(Some(2)), |n| *n, fetch).collect().await;
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[1].as_ref().unwrap(), &2);
+        assert_eq!(items[2].as_ref().unwrap_err().api_code(), Some("500"));
+    }
+}

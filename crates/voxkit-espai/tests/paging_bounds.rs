@@ -1,0 +1,133 @@
+//! The card stream's memory bounds (issue 12, item 8): a page holding more cards than the
+//! `limit` asked for is refused, and the number of cards yielded is capped, so that a
+//! server cannot make `cards()` (and `voxkit espai cdkey list --all`) hold gigabytes.
+
+use std::time::Duration;
+
+use futures_util::StreamExt as _;
+use serde_json::{Value, json};
+use voxkit_core::{Error, RetryPolicy};
+use voxkit_espai::{Card, CardFilter, Client, DEFAULT_MAX_CARDS, Paging};
+use wiremock::matchers::{method, path};
+use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+fn client(server: &MockServer) -> Client {
+    Client::builder()
+        .open_api_key("0123456789abcdef0123456789abcdef")
+        .base_url(server.uri())
+        .retry_policy(RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(5),
+            max_retry_after: Duration::from_secs(1),
+        })
+        .build()
+        .unwrap()
+}
+
+fn card_json(id: String) -> Value {
+    json!({ "id": id, "create_time": 1743506056109u64, "update_time": null,
+            "code": format!("code-{id}"), "user_id": "u1", "api_limit": 1,
+            "type": "1", "user_phone": 15916888888u64, "user_name": "n" })
+}
+
+fn page_of(request: &Request) -> usize {
+    let body: Value = request.body_json().unwrap();
+    body["page"].as_str().unwrap().parse().unwrap()
+}
+
+/// A server that answers page N with `size` fresh cards, announcing `total`.
+async fn server(size: usize, total: u64) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/cdkey/list"))
+        .respond_with(move |request: &Request| {
+            let page = page_of(request);
+            let data: Vec<Value> = (0..size)
+                .map(|i| card_json(format!("p{page}-{i}")))
+                .collect();
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"success": true, "totalNumber": total, "data": data}))
+        })
+        .mount(&server)
+        .await;
+    server
+}
+
+async fn requests(server: &MockServer) -> usize {
+    server.received_requests().await.unwrap().len()
+}
+
+#[tokio::test]
+async fn a_page_larger_than_the_limit_asked_is_refused() {
+    // Asked for 2 a page; the server ignores `limit` and sends 50.
+    let server = server(50, 1000).await;
+    let items: Vec<Result<Card, Error>> = client(&server)
+        .cards_with(CardFilter::new(), Paging::new().page_size(2))
+        .collect()
+        .await;
+    assert_eq!(items.len(), 1, "none of the page's cards is yielded");
+    let err = items[0].as_ref().unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(
+        text.contains("page 1 holds 50 cards, more than the 2 asked for"),
+        "{text}"
+    );
+    assert_eq!(requests(&server).await, 1, "no further page is fetched");
+}
+
+#[tokio::test]
+async fn a_page_of_exactly_the_limit_is_accepted() {
+    let server = server(2, 4).await;
+    let items: Vec<Result<Card, Error>> = client(&server)
+        .cards_with(CardFilter::new(), Paging::new().page_size(2))
+        .collect()
+        .await;
+    assert_eq!(items.len(), 4);
+    assert!(items.iter().all(Result::is_ok), "{items:?}");
+}
+
+#[tokio::test]
+async fn the_card_cap_stops_the_stream_with_a_clear_error() {
+    // 1000 cards announced, 3 per page; at most 7 may be listed.
+    let server = server(3, 1000).await;
+    let items: Vec<Result<Card, Error>> = client(&server)
+        .cards_with(CardFilter::new(), Paging::new().page_size(3).max_cards(7))
+        .collect()
+        .await;
+    assert_eq!(items.len(), 8, "exactly the cap, then the error: {items:?}");
+    assert!(items[..7].iter().all(Result::is_ok));
+    let err = items[7].as_ref().unwrap_err();
+    assert!(matches!(err, Error::Decode { .. }), "{err:?}");
+    let text = err.to_string();
+    assert!(text.contains("the card listing is incomplete"), "{text}");
+    assert!(text.contains("7 of 1000 cards listed"), "{text}");
+    assert!(text.contains("card cap (7 cards)"), "{text}");
+    assert_eq!(requests(&server).await, 3, "no page fetched past the cap");
+}
+
+#[tokio::test]
+async fn a_listing_of_exactly_the_cap_ends_normally() {
+    let server = server(3, 6).await;
+    let items: Vec<Result<Card, Error>> = client(&server)
+        .cards_with(CardFilter::new(), Paging::new().page_size(3).max_cards(6))
+        .collect()
+        .await;
+    assert_eq!(items.len(), 6);
+    assert!(items.iter().all(Result::is_ok), "{items:?}");
+}
+
+#[tokio::test]
+async fn the_card_cap_has_a_documented_default_and_refuses_zero() {
+    assert_eq!(Paging::new().max_cards, DEFAULT_MAX_CARDS);
+    assert_eq!(DEFAULT_MAX_CARDS, 100_000);
+    let server = server(3, 6).await;
+    let items: Vec<Result<Card, Error>> = client(&server)
+        .cards_with(CardFilter::new(), Paging::new().max_cards(0))
+        .collect()
+        .await;
+    assert_eq!(items.len(), 1);
+    assert!(items[0].as_ref().unwrap_err().nothing_sent());
+    assert_eq!(requests(&server).await, 0);
+}

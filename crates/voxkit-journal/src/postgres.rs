@@ -1,0 +1,539 @@
+//! The PostgreSQL store: one journal shared by processes on several hosts. Claims lock rows
+//! with `FOR UPDATE SKIP LOCKED` and hand them out with a lease measured by the database's
+//! clock (hosts' clocks may disagree; the server's is the one clock they share).
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use tokio_postgres::{NoTls, Row};
+
+use crate::intent::{from_millis, lease_millis};
+use crate::{
+    Counts, Created, Error, Intent, Journal, ListFilter, NewIntent, Outcome, SCHEMA_VERSION, State,
+    check_owner, explain_miss, mismatch,
+};
+
+/// The schema a journal lives in unless [`PgConfig::schema`] says otherwise.
+pub const DEFAULT_SCHEMA: &str = "voxkit_journal";
+
+/// Now, in milliseconds since the Unix epoch, by the server's clock; constant within a
+/// statement.
+const NOW_MS: &str = "(extract(epoch from statement_timestamp()) * 1000)::bigint";
+
+/// The columns of an [`Intent`], in the order [`read_intent`] reads them.
+const COLUMNS: &str = "seq, key, provider, operation, request, serial, marker, state, attempts, \
+                       created_at, sent_at, finished_at, owner, lease_until, evidence, error";
+
+/// `state NOT IN (final states)` for a table alias.
+fn open(alias: &str) -> String {
+    format!("{alias}.state NOT IN ('applied', 'refused', 'undetermined')")
+}
+
+/// How to reach a PostgreSQL journal. The URL may hold a password: `Debug` never shows it.
+#[derive(Clone)]
+pub struct PgConfig {
+    /// `postgres://user:password@host:port/db` (or a `key=value` string).
+    url: String,
+    /// The schema the journal's tables live in.
+    schema: String,
+    /// The most connections this process opens.
+    pool_size: usize,
+}
+
+impl std::fmt::Debug for PgConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgConfig")
+            .field("url", &"<redacted>")
+            .field("schema", &self.schema)
+            .field("pool_size", &self.pool_size)
+            .finish()
+    }
+}
+
+impl PgConfig {
+    /// A journal at `url` in the schema `voxkit_journal`, with up to 8 connections.
+    pub fn new(url: impl Into<String>) -> Self {
+        Self {
+            url: url.into(),
+            schema: DEFAULT_SCHEMA.to_owned(),
+            pool_size: 8,
+        }
+    }
+
+    /// Keeps the journal in `schema` (one database may hold several journals): lower-case
+    /// letters, digits and `_`, not starting with a digit.
+    pub fn schema(mut self, schema: impl Into<String>) -> Self {
+        self.schema = schema.into();
+        self
+    }
+
+    /// Opens at most `size` connections (at least 1).
+    pub fn pool_size(mut self, size: usize) -> Self {
+        self.pool_size = size.max(1);
+        self
+    }
+}
+
+/// A journal in a PostgreSQL schema, shared by every process that connects to it.
+#[derive(Clone)]
+pub struct PgJournal {
+    /// The connection pool.
+    pool: Pool,
+    /// The schema, validated, quoted: `"voxkit_journal"`.
+    schema: String,
+    /// The advisory-lock name serialising claims on this journal.
+    claim_lock: String,
+}
+
+impl std::fmt::Debug for PgJournal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PgJournal")
+            .field("schema", &self.schema)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A driver error as text, with the server's message (tokio-postgres' own `Display` says
+/// only "db error").
+fn pg_err(err: tokio_postgres::Error) -> Error {
+    match err.as_db_error() {
+        Some(db) => Error::Database(db.to_string()),
+        None => Error::db(err),
+    }
+}
+
+/// A pool error as text.
+fn pool_err(err: deadpool_postgres::PoolError) -> Error {
+    match err {
+        deadpool_postgres::PoolError::Backend(e) => pg_err(e),
+        other => Error::Database(format!("cannot get a connection: {other}")),
+    }
+}
+
+impl PgJournal {
+    /// Connects and creates the schema if needed. Several processes may do so at once: the
+    /// migration runs under a transaction-scoped advisory lock.
+    pub async fn connect(config: PgConfig) -> Result<Self, Error> {
+        let valid = !config.schema.is_empty()
+            && config.schema.len() <= 63
+            && !config.schema.starts_with(|c: char| c.is_ascii_digit())
+            && config
+                .schema
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !valid {
+            return Err(Error::Invalid(format!(
+                "journal schema `{}`: use at most 63 lower-case letters, digits and _",
+                config.schema
+            )));
+        }
+        // The URL is not repeated in the error: it may hold a password.
+        let pg = tokio_postgres::Config::from_str(&config.url)
+            .map_err(|e| Error::Invalid(format!("invalid PostgreSQL URL: {e}")))?;
+        let manager = Manager::from_config(
+            pg,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(config.pool_size)
+            .runtime(Runtime::Tokio1)
+            .create_timeout(Some(Duration::from_secs(10)))
+            .wait_timeout(Some(Duration::from_secs(60)))
+            .build()
+            .map_err(Error::db)?;
+        let journal = Self {
+            pool,
+            schema: format!("\"{}\"", config.schema),
+            claim_lock: format!("voxkit_journal.claim:{}", config.schema),
+        };
+        journal
+            .migrate(&format!("voxkit_journal.migrate:{}", config.schema))
+            .await?;
+        Ok(journal)
+    }
+
+    /// Creates or checks the schema under an advisory lock.
+    async fn migrate(&self, lock: &str) -> Result<(), Error> {
+        let s = &self.schema;
+        let mut client = self.pool.get().await.map_err(pool_err)?;
+        let tx = client.transaction().await.map_err(pg_err)?;
+        tx.execute("SELECT pg_advisory_xact_lock(hashtext($1))", &[&lock])
+            .await
+            .map_err(pg_err)?;
+        tx.batch_execute(&format!(
+            "CREATE SCHEMA IF NOT EXISTS {s};
+             CREATE TABLE IF NOT EXISTS {s}.schema_version (version bigint NOT NULL);"
+        ))
+        .await
+        .map_err(pg_err)?;
+        let version: i64 = tx
+            .query_one(
+                &format!("SELECT coalesce(max(version), 0) FROM {s}.schema_version"),
+                &[],
+            )
+            .await
+            .map_err(pg_err)?
+            .get(0);
+        if version > SCHEMA_VERSION {
+            return Err(Error::SchemaTooNew {
+                found: version,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        if version < 1 {
+            tx.batch_execute(&format!(
+                "CREATE TABLE {s}.intents (
+                    seq         bigserial PRIMARY KEY,
+                    key         text    NOT NULL UNIQUE,
+                    provider    text    NOT NULL,
+                    operation   text    NOT NULL,
+                    request     text    NOT NULL,
+                    serial      text    NOT NULL,
+                    marker      text    NOT NULL,
+                    state       text    NOT NULL CHECK (state IN ('pending', 'sent', 'applied',
+                                 'refused', 'in_doubt', 'not_applied', 'undetermined')),
+                    attempts    integer NOT NULL DEFAULT 0,
+                    created_at  bigint  NOT NULL,
+                    sent_at     bigint,
+                    finished_at bigint,
+                    owner       text,
+                    lease_until bigint,
+                    evidence    text,
+                    error       text
+                );
+                CREATE INDEX intents_open ON {s}.intents (serial, seq)
+                    WHERE state NOT IN ('applied', 'refused', 'undetermined');
+                CREATE INDEX intents_state ON {s}.intents (state, seq);
+                INSERT INTO {s}.schema_version (version) VALUES (1);"
+            ))
+            .await
+            .map_err(pg_err)?;
+        }
+        // Later versions: `if version < 2 { ... }` in this same transaction.
+        tx.commit().await.map_err(pg_err)
+    }
+
+    /// The intent with `key`, on `client`.
+    async fn get_on(
+        &self,
+        client: &tokio_postgres::Client,
+        key: &str,
+    ) -> Result<Option<Intent>, Error> {
+        let row = client
+            .query_opt(
+                &format!(
+                    "SELECT {COLUMNS} FROM {}.intents WHERE key = $1",
+                    self.schema
+                ),
+                &[&key],
+            )
+            .await
+            .map_err(pg_err)?;
+        row.as_ref().map(read_intent).transpose()
+    }
+
+    /// Runs a compare-and-set `UPDATE ... RETURNING` the columns; when it matches no row,
+    /// reads the intent back to say why.
+    async fn cas(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+        key: &str,
+        owner: &str,
+        expected: &[State],
+    ) -> Result<Intent, Error> {
+        let client = self.pool.get().await.map_err(pool_err)?;
+        match client.query_opt(sql, params).await.map_err(pg_err)? {
+            Some(row) => read_intent(&row),
+            None => Err(explain_miss(
+                key,
+                owner,
+                expected,
+                self.get_on(&client, key).await?,
+            )),
+        }
+    }
+}
+
+/// Reads one row of [`COLUMNS`].
+fn read_intent(row: &Row) -> Result<Intent, Error> {
+    let json = |text: String| serde_json::from_str(&text).map_err(Error::db);
+    let state: String = row.try_get(7).map_err(pg_err)?;
+    let attempts: i32 = row.try_get(8).map_err(pg_err)?;
+    let time = |index: usize| -> Result<Option<chrono::DateTime<chrono::Utc>>, Error> {
+        Ok(row
+            .try_get::<_, Option<i64>>(index)
+            .map_err(pg_err)?
+            .map(from_millis))
+    };
+    Ok(Intent {
+        seq: row.try_get(0).map_err(pg_err)?,
+        key: row.try_get(1).map_err(pg_err)?,
+        provider: row.try_get(2).map_err(pg_err)?,
+        operation: row.try_get(3).map_err(pg_err)?,
+        request: json(row.try_get(4).map_err(pg_err)?)?,
+        serial: row.try_get(5).map_err(pg_err)?,
+        marker: row.try_get(6).map_err(pg_err)?,
+        state: state.parse().map_err(Error::db)?,
+        attempts: u32::try_from(attempts).unwrap_or(0),
+        created_at: from_millis(row.try_get(9).map_err(pg_err)?),
+        sent_at: time(10)?,
+        finished_at: time(11)?,
+        owner: row.try_get(12).map_err(pg_err)?,
+        lease_until: time(13)?,
+        evidence: row
+            .try_get::<_, Option<String>>(14)
+            .map_err(pg_err)?
+            .map(json)
+            .transpose()?,
+        error: row.try_get(15).map_err(pg_err)?,
+    })
+}
+
+#[async_trait::async_trait]
+impl Journal for PgJournal {
+    async fn create(&self, new: NewIntent) -> Result<Created, Error> {
+        new.validate()?;
+        let s = &self.schema;
+        let request = new.request.to_string();
+        let client = self.pool.get().await.map_err(pool_err)?;
+        // ON CONFLICT DO NOTHING waits for a concurrent insert of the same key to commit, so
+        // the read below then sees it.
+        let inserted = client
+            .query_opt(
+                &format!(
+                    "INSERT INTO {s}.intents (key, provider, operation, request, serial, marker, \
+                     state, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', {NOW_MS}) \
+                     ON CONFLICT (key) DO NOTHING RETURNING {COLUMNS}"
+                ),
+                &[
+                    &new.key,
+                    &new.provider,
+                    &new.operation,
+                    &request,
+                    &new.serial,
+                    &new.marker,
+                ],
+            )
+            .await
+            .map_err(pg_err)?;
+        if let Some(row) = inserted {
+            return Ok(Created {
+                intent: read_intent(&row)?,
+                inserted: true,
+            });
+        }
+        let existing = self
+            .get_on(&client, &new.key)
+            .await?
+            .ok_or_else(|| Error::NotFound(new.key.clone()))?;
+        if let Some(field) = mismatch(&existing, &new) {
+            return Err(Error::KeyMismatch {
+                key: new.key,
+                field,
+            });
+        }
+        Ok(Created {
+            intent: existing,
+            inserted: false,
+        })
+    }
+
+    async fn claim(
+        &self,
+        owner: &str,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<Intent>, Error> {
+        check_owner(owner)?;
+        let lease = lease_millis(lease)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let s = &self.schema;
+        let mut client = self.pool.get().await.map_err(pool_err)?;
+        let tx = client.transaction().await.map_err(pg_err)?;
+        // Claimers take turns (the lock is held until commit, a few milliseconds): each then
+        // sees every earlier claim, which is what keeps one intent per serial key in flight
+        // even when intents of one serial key are created concurrently. SKIP LOCKED keeps a
+        // claim from waiting on rows that workers are updating (mark_sent, outcomes).
+        tx.execute(
+            "SELECT pg_advisory_xact_lock(hashtext($1))",
+            &[&self.claim_lock],
+        )
+        .await
+        .map_err(pg_err)?;
+        let sql = format!(
+            "WITH locked AS (
+                SELECT i.seq FROM {s}.intents i
+                WHERE {open_i}
+                  AND (i.lease_until IS NULL OR i.lease_until <= {NOW_MS})
+                  AND i.seq = (SELECT min(j.seq) FROM {s}.intents j
+                               WHERE j.serial = i.serial AND {open_j})
+                  AND NOT EXISTS (SELECT 1 FROM {s}.intents k
+                                  WHERE k.serial = i.serial AND k.seq <> i.seq AND {open_k}
+                                    AND k.lease_until > {NOW_MS})
+                ORDER BY i.seq
+                LIMIT $2
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE {s}.intents t SET owner = $1, lease_until = {NOW_MS} + $3
+            FROM locked WHERE t.seq = locked.seq
+            RETURNING {cols}",
+            open_i = open("i"),
+            open_j = open("j"),
+            open_k = open("k"),
+            cols = COLUMNS
+                .split(", ")
+                .map(|c| format!("t.{}", c.trim()))
+                .collect::<Vec<_>>()
+                .join(", "),
+        );
+        let rows = tx
+            .query(&sql, &[&owner, &limit, &lease])
+            .await
+            .map_err(pg_err)?;
+        tx.commit().await.map_err(pg_err)?;
+        let mut claimed = rows
+            .iter()
+            .map(read_intent)
+            .collect::<Result<Vec<_>, _>>()?;
+        claimed.sort_by_key(|intent| intent.seq);
+        Ok(claimed)
+    }
+
+    async fn renew(&self, key: &str, owner: &str, lease: Duration) -> Result<Intent, Error> {
+        check_owner(owner)?;
+        let lease = lease_millis(lease)?;
+        let sql = format!(
+            "UPDATE {}.intents SET lease_until = {NOW_MS} + $1 \
+             WHERE key = $2 AND owner = $3 AND {} RETURNING {COLUMNS}",
+            self.schema,
+            open("intents")
+        );
+        self.cas(&sql, &[&lease, &key, &owner], key, owner, &[])
+            .await
+    }
+
+    async fn release(&self, key: &str, owner: &str) -> Result<(), Error> {
+        check_owner(owner)?;
+        let sql = format!(
+            "UPDATE {}.intents SET owner = NULL, lease_until = NULL \
+             WHERE key = $1 AND owner = $2 AND lease_until IS NOT NULL RETURNING {COLUMNS}",
+            self.schema
+        );
+        self.cas(&sql, &[&key, &owner], key, owner, &[])
+            .await
+            .map(drop)
+    }
+
+    async fn mark_sent(&self, key: &str, owner: &str) -> Result<Intent, Error> {
+        check_owner(owner)?;
+        let sql = format!(
+            "UPDATE {}.intents SET state = 'sent', attempts = attempts + 1, sent_at = {NOW_MS} \
+             WHERE key = $1 AND owner = $2 AND state IN ('pending', 'not_applied') \
+             RETURNING {COLUMNS}",
+            self.schema
+        );
+        self.cas(
+            &sql,
+            &[&key, &owner],
+            key,
+            owner,
+            &[State::Pending, State::NotApplied],
+        )
+        .await
+    }
+
+    async fn record_outcome(
+        &self,
+        key: &str,
+        owner: &str,
+        outcome: Outcome,
+    ) -> Result<Intent, Error> {
+        check_owner(owner)?;
+        outcome.from.check(outcome.to)?;
+        if outcome.to == State::Sent {
+            return Err(Error::Invalid(format!(
+                "intent `{key}`: use mark_sent to move it to sent"
+            )));
+        }
+        let evidence = outcome.evidence.as_ref().map(ToString::to_string);
+        let done = outcome.to.is_final();
+        let sql = format!(
+            "UPDATE {}.intents SET state = $1, evidence = coalesce($2, evidence), \
+             error = coalesce($3, error), \
+             finished_at = CASE WHEN $4 THEN {NOW_MS} END, \
+             lease_until = CASE WHEN $4 THEN NULL ELSE lease_until END \
+             WHERE key = $5 AND owner = $6 AND state = $7 RETURNING {COLUMNS}",
+            self.schema
+        );
+        self.cas(
+            &sql,
+            &[
+                &outcome.to.as_str(),
+                &evidence,
+                &outcome.error,
+                &done,
+                &key,
+                &owner,
+                &outcome.from.as_str(),
+            ],
+            key,
+            owner,
+            &[outcome.from],
+        )
+        .await
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Intent>, Error> {
+        let client = self.pool.get().await.map_err(pool_err)?;
+        self.get_on(&client, key).await
+    }
+
+    async fn list(&self, filter: &ListFilter) -> Result<Vec<Intent>, Error> {
+        let states: Vec<&str> = filter.states.iter().map(|s| s.as_str()).collect();
+        let after = filter.after_seq.unwrap_or(0);
+        let limit = filter.limit.map(i64::from);
+        let client = self.pool.get().await.map_err(pool_err)?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT {COLUMNS} FROM {}.intents \
+                     WHERE (cardinality($1::text[]) = 0 OR state = ANY($1::text[])) \
+                     AND seq > $2 ORDER BY seq LIMIT $3",
+                    self.schema
+                ),
+                &[&states, &after, &limit],
+            )
+            .await
+            .map_err(pg_err)?;
+        rows.iter().map(read_intent).collect()
+    }
+
+    async fn counts(&self) -> Result<Counts, Error> {
+        let client = self.pool.get().await.map_err(pool_err)?;
+        let rows = client
+            .query(
+                &format!(
+                    "SELECT state, count(*) FROM {}.intents GROUP BY state",
+                    self.schema
+                ),
+                &[],
+            )
+            .await
+            .map_err(pg_err)?;
+        let mut counts = Counts::default();
+        for row in rows {
+            let state: String = row.get(0);
+            let count: i64 = row.get(1);
+            counts.set(
+                state.parse().map_err(Error::db)?,
+                u64::try_from(count).unwrap_or(0),
+            );
+        }
+        Ok(counts)
+    }
+}

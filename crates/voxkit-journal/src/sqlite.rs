@@ -1,0 +1,494 @@
+//! The SQLite store: one file, for one host. Several processes may share the file (SQLite's
+//! own locking; claims run in `BEGIN IMMEDIATE` transactions, so two claimers never read the
+//! same free intents); each call runs on tokio's blocking pool, never on the async runtime.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
+
+use crate::intent::{from_millis, lease_millis};
+use crate::{
+    Counts, Created, Error, Intent, Journal, ListFilter, NewIntent, Outcome, SCHEMA_VERSION, State,
+    check_owner, explain_miss, mismatch,
+};
+
+/// How long a call waits for another process's write lock before failing with
+/// [`Error::Database`]: long enough for any claim or outcome write, short enough that a
+/// wedged process is reported rather than waited on for ever.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The schema, version 1. `seq` is AUTOINCREMENT so that creation order is never reused.
+const SCHEMA_V1: &str = "
+CREATE TABLE intents (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    key         TEXT    NOT NULL UNIQUE,
+    provider    TEXT    NOT NULL,
+    operation   TEXT    NOT NULL,
+    request     TEXT    NOT NULL,
+    serial      TEXT    NOT NULL,
+    marker      TEXT    NOT NULL,
+    state       TEXT    NOT NULL CHECK (state IN
+        ('pending', 'sent', 'applied', 'refused', 'in_doubt', 'not_applied', 'undetermined')),
+    attempts    INTEGER NOT NULL DEFAULT 0,
+    created_at  INTEGER NOT NULL,
+    sent_at     INTEGER,
+    finished_at INTEGER,
+    owner       TEXT,
+    lease_until INTEGER,
+    evidence    TEXT,
+    error       TEXT
+);
+CREATE INDEX intents_open ON intents (serial, seq)
+    WHERE state NOT IN ('applied', 'refused', 'undetermined');
+CREATE INDEX intents_state ON intents (state, seq);
+";
+
+/// The columns of an [`Intent`], in the order [`read_intent`] reads them.
+const COLUMNS: &str = "seq, key, provider, operation, request, serial, marker, state, attempts, \
+                       created_at, sent_at, finished_at, owner, lease_until, evidence, error";
+
+/// `state NOT IN (final states)`, for the table alias `t`.
+macro_rules! open {
+    ($t:literal) => {
+        concat!($t, ".state NOT IN ('applied', 'refused', 'undetermined')")
+    };
+}
+
+/// The free intents a claim may take at `?1` (now, ms), at most `?2`: not final, not leased
+/// by a live owner, the oldest unfinished intent of its serial key, and no other intent of
+/// that serial key leased.
+const CLAIMABLE: &str = concat!(
+    "SELECT i.seq FROM intents i WHERE ",
+    open!("i"),
+    " AND (i.lease_until IS NULL OR i.lease_until <= ?1)",
+    " AND i.seq = (SELECT min(j.seq) FROM intents j WHERE j.serial = i.serial AND ",
+    open!("j"),
+    ") AND NOT EXISTS (SELECT 1 FROM intents k WHERE k.serial = i.serial AND k.seq <> i.seq AND ",
+    open!("k"),
+    " AND k.lease_until > ?1) ORDER BY i.seq LIMIT ?2"
+);
+
+/// A journal in one SQLite file.
+///
+/// WAL with `synchronous=FULL`: every commit is fsync'd before the call returns. NORMAL
+/// would survive a crash of the process but not of the machine (power loss can drop the
+/// last commits), and a lost `Sent` mark means a re-run sends the request again: exactly
+/// what the journal exists to prevent. The cost is one fsync per write.
+#[derive(Clone)]
+pub struct SqliteJournal {
+    /// The connection; calls take turns on it on the blocking pool (SQLite serialises
+    /// writers anyway). Other processes use their own connections to the same file.
+    conn: Arc<Mutex<Connection>>,
+    /// The file, for messages.
+    path: Arc<PathBuf>,
+}
+
+impl std::fmt::Debug for SqliteJournal {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SqliteJournal")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SqliteJournal {
+    /// Opens (creating it if needed) the journal file at `path`: WAL, `synchronous=FULL`, a
+    /// busy timeout, and the schema created or checked.
+    pub async fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
+        let path = path.as_ref().to_path_buf();
+        let opened = path.clone();
+        let conn = tokio::task::spawn_blocking(move || open_blocking(&opened))
+            .await
+            .map_err(Error::db)??;
+        Ok(Self {
+            conn: Arc::new(Mutex::new(conn)),
+            path: Arc::new(path),
+        })
+    }
+
+    /// The journal's file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `work` on the connection, on tokio's blocking pool.
+    async fn with<T, F>(&self, work: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, Error> + Send + 'static,
+    {
+        let conn = Arc::clone(&self.conn);
+        tokio::task::spawn_blocking(move || {
+            // A panic while holding the lock leaves no half-written transaction behind
+            // (rusqlite rolls back on drop), so a poisoned lock is safe to reuse.
+            let mut conn = conn.lock().unwrap_or_else(|poison| poison.into_inner());
+            work(&mut conn)
+        })
+        .await
+        .map_err(Error::db)?
+    }
+}
+
+/// Opens the file and creates or checks its schema.
+fn open_blocking(path: &Path) -> Result<Connection, Error> {
+    let mut conn = Connection::open(path)
+        .map_err(|e| Error::Database(format!("cannot open {}: {e}", path.display())))?;
+    conn.busy_timeout(BUSY_TIMEOUT).map_err(Error::db)?;
+    let mode: String = conn
+        .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
+        .map_err(Error::db)?;
+    if !mode.eq_ignore_ascii_case("wal") {
+        return Err(Error::Database(format!(
+            "{} cannot use WAL (journal_mode is {mode}): is it on a network file system?",
+            path.display()
+        )));
+    }
+    conn.execute_batch("PRAGMA synchronous = FULL;")
+        .map_err(Error::db)?;
+    // Immediate: two processes opening a new file at once must not both create the schema.
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(Error::db)?;
+    let version: i64 = tx
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(Error::db)?;
+    if version > SCHEMA_VERSION {
+        return Err(Error::SchemaTooNew {
+            found: version,
+            supported: SCHEMA_VERSION,
+        });
+    }
+    if version < 1 {
+        tx.execute_batch(SCHEMA_V1).map_err(Error::db)?;
+    }
+    // Later versions: `if version < 2 { ... }`, each step in this same transaction.
+    tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION};"))
+        .map_err(Error::db)?;
+    tx.commit().map_err(Error::db)?;
+    Ok(conn)
+}
+
+/// Milliseconds since the Unix epoch, by this machine's clock (every process sharing a
+/// SQLite file runs on this machine).
+fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
+/// Reads one row of [`COLUMNS`].
+fn read_intent(row: &Row<'_>) -> rusqlite::Result<Intent> {
+    let json = |index: usize, text: String| {
+        serde_json::from_str(&text).map_err(|e| {
+            rusqlite::Error::FromSqlConversionFailure(index, rusqlite::types::Type::Text, e.into())
+        })
+    };
+    let state: String = row.get(7)?;
+    Ok(Intent {
+        seq: row.get(0)?,
+        key: row.get(1)?,
+        provider: row.get(2)?,
+        operation: row.get(3)?,
+        request: json(4, row.get(4)?)?,
+        serial: row.get(5)?,
+        marker: row.get(6)?,
+        state: state.parse().map_err(|e: crate::UnknownState| {
+            rusqlite::Error::FromSqlConversionFailure(7, rusqlite::types::Type::Text, e.into())
+        })?,
+        attempts: row.get(8)?,
+        created_at: from_millis(row.get(9)?),
+        sent_at: row.get::<_, Option<i64>>(10)?.map(from_millis),
+        finished_at: row.get::<_, Option<i64>>(11)?.map(from_millis),
+        owner: row.get(12)?,
+        lease_until: row.get::<_, Option<i64>>(13)?.map(from_millis),
+        evidence: row
+            .get::<_, Option<String>>(14)?
+            .map(|text| json(14, text))
+            .transpose()?,
+        error: row.get(15)?,
+    })
+}
+
+/// The intent with `key`, if any.
+fn get_blocking(conn: &Connection, key: &str) -> Result<Option<Intent>, Error> {
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM intents WHERE key = ?1"),
+        [key],
+        read_intent,
+    )
+    .optional()
+    .map_err(Error::db)
+}
+
+/// Runs a compare-and-set `UPDATE` (which must end in `RETURNING` the columns); when it
+/// matches no row, reads the intent back to say why.
+fn cas(
+    conn: &Connection,
+    sql: &str,
+    params: &[&dyn rusqlite::ToSql],
+    key: &str,
+    owner: &str,
+    expected: &[State],
+) -> Result<Intent, Error> {
+    let updated = conn
+        .query_row(sql, params, read_intent)
+        .optional()
+        .map_err(Error::db)?;
+    match updated {
+        Some(intent) => Ok(intent),
+        None => Err(explain_miss(key, owner, expected, get_blocking(conn, key)?)),
+    }
+}
+
+#[async_trait::async_trait]
+impl Journal for SqliteJournal {
+    async fn create(&self, new: NewIntent) -> Result<Created, Error> {
+        new.validate()?;
+        let request = new.request.to_string();
+        self.with(move |conn| {
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(Error::db)?;
+            if let Some(existing) = get_blocking(&tx, &new.key)? {
+                if let Some(field) = mismatch(&existing, &new) {
+                    return Err(Error::KeyMismatch {
+                        key: new.key,
+                        field,
+                    });
+                }
+                return Ok(Created {
+                    intent: existing,
+                    inserted: false,
+                });
+            }
+            let intent = tx
+                .query_row(
+                    &format!(
+                        "INSERT INTO intents (key, provider, operation, request, serial, marker, \
+                         state, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7) \
+                         RETURNING {COLUMNS}"
+                    ),
+                    params![
+                        new.key,
+                        new.provider,
+                        new.operation,
+                        request,
+                        new.serial,
+                        new.marker,
+                        now_ms()
+                    ],
+                    read_intent,
+                )
+                .map_err(Error::db)?;
+            tx.commit().map_err(Error::db)?;
+            Ok(Created {
+                intent,
+                inserted: true,
+            })
+        })
+        .await
+    }
+
+    async fn claim(
+        &self,
+        owner: &str,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<Intent>, Error> {
+        check_owner(owner)?;
+        let lease = lease_millis(lease)?;
+        let owner = owner.to_owned();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.with(move |conn| {
+            // IMMEDIATE takes the write lock before reading, so no other process can claim
+            // the same free intents between this read and this update.
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(Error::db)?;
+            let now = now_ms();
+            let seqs: Vec<i64> = {
+                let mut stmt = tx.prepare_cached(CLAIMABLE).map_err(Error::db)?;
+                stmt.query_map(params![now, limit], |row| row.get(0))
+                    .map_err(Error::db)?
+                    .collect::<Result<_, _>>()
+                    .map_err(Error::db)?
+            };
+            let mut claimed = Vec::with_capacity(seqs.len());
+            {
+                let mut stmt = tx
+                    .prepare_cached(&format!(
+                        "UPDATE intents SET owner = ?1, lease_until = ?2 WHERE seq = ?3 \
+                         RETURNING {COLUMNS}"
+                    ))
+                    .map_err(Error::db)?;
+                for seq in seqs {
+                    claimed.push(
+                        stmt.query_row(params![owner, now + lease, seq], read_intent)
+                            .map_err(Error::db)?,
+                    );
+                }
+            }
+            tx.commit().map_err(Error::db)?;
+            Ok(claimed)
+        })
+        .await
+    }
+
+    async fn renew(&self, key: &str, owner: &str, lease: Duration) -> Result<Intent, Error> {
+        check_owner(owner)?;
+        let lease = lease_millis(lease)?;
+        let (key, owner) = (key.to_owned(), owner.to_owned());
+        self.with(move |conn| {
+            let sql = format!(
+                "UPDATE intents SET lease_until = ?1 WHERE key = ?2 AND owner = ?3 AND {} \
+                 RETURNING {COLUMNS}",
+                open!("intents")
+            );
+            cas(
+                conn,
+                &sql,
+                params![now_ms() + lease, key, owner],
+                &key,
+                &owner,
+                &[],
+            )
+        })
+        .await
+    }
+
+    async fn release(&self, key: &str, owner: &str) -> Result<(), Error> {
+        check_owner(owner)?;
+        let (key, owner) = (key.to_owned(), owner.to_owned());
+        self.with(move |conn| {
+            let sql = format!(
+                "UPDATE intents SET owner = NULL, lease_until = NULL \
+                 WHERE key = ?1 AND owner = ?2 AND lease_until IS NOT NULL RETURNING {COLUMNS}"
+            );
+            cas(conn, &sql, params![key, owner], &key, &owner, &[]).map(drop)
+        })
+        .await
+    }
+
+    async fn mark_sent(&self, key: &str, owner: &str) -> Result<Intent, Error> {
+        check_owner(owner)?;
+        let (key, owner) = (key.to_owned(), owner.to_owned());
+        self.with(move |conn| {
+            let sql = format!(
+                "UPDATE intents SET state = 'sent', attempts = attempts + 1, sent_at = ?1 \
+                 WHERE key = ?2 AND owner = ?3 AND state IN ('pending', 'not_applied') \
+                 RETURNING {COLUMNS}"
+            );
+            cas(
+                conn,
+                &sql,
+                params![now_ms(), key, owner],
+                &key,
+                &owner,
+                &[State::Pending, State::NotApplied],
+            )
+        })
+        .await
+    }
+
+    async fn record_outcome(
+        &self,
+        key: &str,
+        owner: &str,
+        outcome: Outcome,
+    ) -> Result<Intent, Error> {
+        check_owner(owner)?;
+        outcome.from.check(outcome.to)?;
+        if outcome.to == State::Sent {
+            // Sending goes through mark_sent, which counts the attempt.
+            return Err(Error::Invalid(format!(
+                "intent `{key}`: use mark_sent to move it to sent"
+            )));
+        }
+        let (key, owner) = (key.to_owned(), owner.to_owned());
+        let evidence = outcome.evidence.as_ref().map(ToString::to_string);
+        self.with(move |conn| {
+            let done = outcome.to.is_final();
+            let sql = format!(
+                "UPDATE intents SET state = ?1, evidence = coalesce(?2, evidence), \
+                 error = coalesce(?3, error), finished_at = CASE WHEN ?4 THEN ?5 END, \
+                 lease_until = CASE WHEN ?4 THEN NULL ELSE lease_until END \
+                 WHERE key = ?6 AND owner = ?7 AND state = ?8 RETURNING {COLUMNS}"
+            );
+            cas(
+                conn,
+                &sql,
+                params![
+                    outcome.to.as_str(),
+                    evidence,
+                    outcome.error,
+                    done,
+                    now_ms(),
+                    key,
+                    owner,
+                    outcome.from.as_str()
+                ],
+                &key,
+                &owner,
+                &[outcome.from],
+            )
+        })
+        .await
+    }
+
+    async fn get(&self, key: &str) -> Result<Option<Intent>, Error> {
+        let key = key.to_owned();
+        self.with(move |conn| get_blocking(conn, &key)).await
+    }
+
+    async fn list(&self, filter: &ListFilter) -> Result<Vec<Intent>, Error> {
+        let filter = filter.clone();
+        self.with(move |conn| {
+            let states = serde_json::Value::from(
+                filter.states.iter().map(|s| s.as_str()).collect::<Vec<_>>(),
+            )
+            .to_string();
+            let mut stmt = conn
+                .prepare_cached(&format!(
+                    "SELECT {COLUMNS} FROM intents \
+                     WHERE (?1 = '[]' OR state IN (SELECT value FROM json_each(?1))) \
+                     AND seq > ?2 ORDER BY seq LIMIT ?3"
+                ))
+                .map_err(Error::db)?;
+            let rows = stmt
+                .query_map(
+                    params![
+                        states,
+                        filter.after_seq.unwrap_or(0),
+                        filter.limit.map_or(-1, i64::from)
+                    ],
+                    read_intent,
+                )
+                .map_err(Error::db)?;
+            rows.collect::<Result<_, _>>().map_err(Error::db)
+        })
+        .await
+    }
+
+    async fn counts(&self) -> Result<Counts, Error> {
+        self.with(|conn| {
+            let mut stmt = conn
+                .prepare_cached("SELECT state, count(*) FROM intents GROUP BY state")
+                .map_err(Error::db)?;
+            let mut counts = Counts::default();
+            let rows = stmt
+                .query_map([], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, i64>(1)?))
+                })
+                .map_err(Error::db)?;
+            for row in rows {
+                let (state, count) = row.map_err(Error::db)?;
+                let state: State = state.parse().map_err(Error::db)?;
+                counts.set(state, u64::try_from(count).unwrap_or(0));
+            }
+            Ok(counts)
+        })
+        .await
+    }
+}
