@@ -335,6 +335,15 @@ fn package(ci: &mut Ci<'_>) -> Result<()> {
         .ok_or_else(|| err!("cargo metadata has no target_directory"))?;
     let publishable: Vec<&metadata::Member> = members.iter().filter(|m| m.publishable).collect();
 
+    // The release workflow publishes them in this order: all of them, dependencies first.
+    let workflow = ci.root.join(RELEASE_WORKFLOW);
+    let text = std::fs::read_to_string(&workflow)
+        .map_err(|e| err!("cannot read {}: {e}", workflow.display()))?;
+    let order = publish_order(&text)
+        .ok_or_else(|| err!("{RELEASE_WORKFLOW} has no `CRATES:` line (the publishing order)"))?;
+    metadata::check_publish_order(&order, &members).map_err(|e| err!("{RELEASE_WORKFLOW}: {e}"))?;
+    println!("ok: {RELEASE_WORKFLOW} publishes {}", order.join(", "));
+
     // `cargo package` leaves each verified package unpacked here: remove what an earlier run
     // left, so that the files checked below are this run's.
     let unpacked = |member: &metadata::Member| {
@@ -383,6 +392,17 @@ fn package(ci: &mut Ci<'_>) -> Result<()> {
     Ok(())
 }
 
+/// The release workflow, whose `CRATES:` line is the publishing order.
+const RELEASE_WORKFLOW: &str = ".github/workflows/release.yml";
+
+/// The crate names of the first `CRATES: a b c` line of the release workflow.
+fn publish_order(workflow: &str) -> Option<Vec<&str>> {
+    workflow
+        .lines()
+        .find_map(|line| line.trim().strip_prefix("CRATES:"))
+        .map(|list| list.split_whitespace().collect())
+}
+
 /// Package names in `cargo tree <args> -e <edges>` for the host platform.
 fn cargo_tree(root: &Path, args: &[&str], edges: &str) -> Result<BTreeSet<String>> {
     let output = Cmd::cargo()
@@ -416,4 +436,18 @@ fn host_triple(root: &Path) -> Result<String> {
 /// Parses command output as JSON.
 fn parse_json(text: &str) -> Result<Value> {
     serde_json::from_str(text).map_err(|e| err!("cargo metadata printed invalid JSON: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_publishing_order_is_read_from_the_crates_line() {
+        let workflow = "env:\n  CARGO_TERM_COLOR: always\n  CRATES: voxkit-core voxkit\njobs:\n";
+        assert_eq!(publish_order(workflow), Some(vec!["voxkit-core", "voxkit"]));
+        assert_eq!(publish_order("env: {}\n"), None);
+        let real = include_str!("../../.github/workflows/release.yml");
+        assert!(publish_order(real).is_some_and(|order| order.contains(&"voxkit-cli")));
+    }
 }

@@ -219,6 +219,9 @@ pub struct Member {
     pub publishable: bool,
     /// Its binary targets' names.
     pub bins: Vec<String>,
+    /// The names of its normal and build dependencies (dev-dependencies left out: the
+    /// registry strips those without a version), workspace members or not.
+    pub deps: Vec<String>,
 }
 
 #[cfg(test)]
@@ -230,6 +233,7 @@ impl Member {
             version: "0.1.0".to_owned(),
             publishable: true,
             bins: bins.iter().map(|b| (*b).to_owned()).collect(),
+            deps: Vec::new(),
         }
     }
 }
@@ -248,14 +252,60 @@ pub fn members(meta: &Value) -> Result<Vec<Member>> {
                 bins.push(string(target, "name")?.to_owned());
             }
         }
+        let mut deps = Vec::new();
+        for dep in array(package, "dependencies")? {
+            let dev = dep.get("kind").and_then(Value::as_str) == Some("dev");
+            if !dev {
+                deps.push(string(dep, "name")?.to_owned());
+            }
+        }
         members.push(Member {
             name: string(package, "name")?.to_owned(),
             version: string(package, "version")?.to_owned(),
             publishable: publishable(package),
             bins,
+            deps,
         });
     }
     Ok(members)
+}
+
+/// Checks a publishing order (the release workflow's list): every publishable member
+/// exactly once, each after the workspace members it depends on, and nothing else.
+pub fn check_publish_order(order: &[&str], members: &[Member]) -> Result<()> {
+    let publishable: BTreeSet<&str> = members
+        .iter()
+        .filter(|m| m.publishable)
+        .map(|m| m.name.as_str())
+        .collect();
+    let listed: BTreeSet<&str> = order.iter().copied().collect();
+    if listed.len() != order.len() {
+        return Err(err!("the publishing order lists a crate twice: {order:?}"));
+    }
+    let missing: Vec<&str> = publishable.difference(&listed).copied().collect();
+    let extra: Vec<&str> = listed.difference(&publishable).copied().collect();
+    if !missing.is_empty() || !extra.is_empty() {
+        return Err(err!(
+            "the publishing order {order:?} misses {missing:?} and lists unpublishable or \
+             unknown crates {extra:?}"
+        ));
+    }
+    for (index, name) in order.iter().enumerate() {
+        let member = members
+            .iter()
+            .find(|m| m.name == *name)
+            .expect("checked above");
+        for dep in &member.deps {
+            if let Some(at) = order.iter().position(|n| n == dep) {
+                if at > index {
+                    return Err(err!(
+                        "the publishing order puts `{name}` before `{dep}`, which it depends on"
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The workspace's `rust-version` as written (`1.85`): the one every publishable member
@@ -504,11 +554,16 @@ mod tests {
                     "name": "voxkit-cli", "id": "cli-id", "version": "0.2.0", "publish": null,
                     "rust_version": "1.85",
                     "targets": [target("voxkit", "bin"), target("cli", "test")],
+                    "dependencies": [
+                        { "name": "serde", "kind": null },
+                        { "name": "tokio", "kind": "dev" },
+                    ],
                 },
                 {
                     "name": "voxkit-bench", "id": "bench-id", "version": "0.1.0", "publish": [],
                     "rust_version": "1.90",
                     "targets": [target("voxkit_bench", "lib"), target("voxkit-bench", "bin")],
+                    "dependencies": [],
                 },
                 {
                     "name": "serde", "id": "serde-id", "version": "1.0.0", "publish": null,
@@ -525,16 +580,54 @@ mod tests {
                     version: "0.2.0".into(),
                     publishable: true,
                     bins: vec!["voxkit".into()],
+                    deps: vec!["serde".into()],
                 },
                 Member {
                     name: "voxkit-bench".into(),
                     version: "0.1.0".into(),
                     publishable: false,
                     bins: vec!["voxkit-bench".into()],
+                    deps: vec![],
                 },
             ]
         );
         // Only publishable members count for the rust-version.
         assert_eq!(workspace_rust_version(&meta).unwrap(), "1.85");
+    }
+
+    #[test]
+    fn publishing_order_follows_dependencies() {
+        let member = |name: &str, deps: &[&str], publishable: bool| Member {
+            name: name.to_owned(),
+            version: "0.1.0".to_owned(),
+            publishable,
+            bins: Vec::new(),
+            deps: deps.iter().map(|d| (*d).to_owned()).collect(),
+        };
+        let members = [
+            member("voxkit-core", &["serde"], true),
+            member("voxkit-laaffic", &["voxkit-core"], true),
+            member("voxkit", &["voxkit-core", "voxkit-laaffic"], true),
+            member("voxkit-bench", &["voxkit"], false),
+        ];
+        check_publish_order(&["voxkit-core", "voxkit-laaffic", "voxkit"], &members).unwrap();
+        let e = check_publish_order(&["voxkit-laaffic", "voxkit-core", "voxkit"], &members)
+            .unwrap_err()
+            .0;
+        assert!(
+            e.contains("puts `voxkit-laaffic` before `voxkit-core`"),
+            "{e}"
+        );
+        let e = check_publish_order(&["voxkit-core", "voxkit"], &members)
+            .unwrap_err()
+            .0;
+        assert!(e.contains("misses [\"voxkit-laaffic\"]"), "{e}");
+        let e = check_publish_order(
+            &["voxkit-core", "voxkit-laaffic", "voxkit", "voxkit-bench"],
+            &members,
+        )
+        .unwrap_err()
+        .0;
+        assert!(e.contains("voxkit-bench"), "{e}");
     }
 }

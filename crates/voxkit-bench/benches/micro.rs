@@ -124,7 +124,7 @@ fn calls(c: &mut Criterion) {
     });
 
     let espai = voxkit_espai::Client::builder()
-        .open_api_key("bench-open-api-key")
+        .api_key("bench-open-api-key")
         .transport(Arc::new(Canned(cards_body(1))))
         .build()
         .expect("client");
@@ -138,7 +138,7 @@ fn decode_10k(c: &mut Criterion) {
     let rt = runtime();
     let body = cards_body(10_000);
     let espai = voxkit_espai::Client::builder()
-        .open_api_key("bench-open-api-key")
+        .api_key("bench-open-api-key")
         .transport(Arc::new(Canned(body.clone())))
         .build()
         .expect("client");
@@ -148,7 +148,7 @@ fn decode_10k(c: &mut Criterion) {
     group.bench_function("voxkit list_cards (envelope + typed cards)", |b| {
         b.iter(|| {
             let page = rt.block_on(espai.list_cards(&filter)).expect("list");
-            assert_eq!(page.cards.len(), 10_000);
+            assert_eq!(page.items.len(), 10_000);
         })
     });
     group.bench_function("plain serde_json::from_slice", |b| {

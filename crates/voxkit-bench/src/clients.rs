@@ -124,7 +124,7 @@ impl Client {
                     .base_url(base)
                     .retry_policy(retry.clone());
                 let mut espai = voxkit_espai::Client::builder()
-                    .open_api_key(OPEN_API_KEY)
+                    .api_key(OPEN_API_KEY)
                     .base_url(base)
                     .retry_policy(retry);
                 if kind == Kind::VoxkitLean {
@@ -186,7 +186,7 @@ impl Client {
                 Workload::List => {
                     let filter = voxkit_espai::CardFilter::new().limit(CARDS as u32);
                     let page = espai.list_cards(&filter).await.map_err(|e| e.to_string())?;
-                    check(page.cards.len() == CARDS, "card count")
+                    check(page.items.len() == CARDS, "card count")
                 }
             },
             Client::Reqwest { client, base } => {

@@ -19,8 +19,7 @@ use voxkit_sandbox::{
 };
 
 use crate::failure::{CliError, exit_code};
-use crate::render::{json_fields, out};
-use crate::{espai, ivr, laaffic, longlonglong};
+use crate::render::{espai, json_fields, laaffic, longlonglong, out};
 
 /// The remark of the recharge whose answer the fault injector drops.
 const LOST_ORDER: &str = "demo-order-42";
@@ -320,7 +319,7 @@ async fn ivr_tour(client: &voxkit_laaffic::Client) -> Result<(), CliError> {
     for _ in 0..5 {
         let detail = client.task_detail(id).await?;
         let status = detail.status.unwrap_or(TaskStatus::Unknown(-1));
-        show(&format!("status {}", ivr::status_name(status)));
+        show(&format!("status {}", laaffic::status_name(status)));
         if status == TaskStatus::Completed {
             completed = true;
             break;
@@ -338,7 +337,7 @@ async fn ivr_tour(client: &voxkit_laaffic::Client) -> Result<(), CliError> {
     let page = client
         .query_tasks(&TaskQuery::new((now - day).naive_utc(), (now + day).naive_utc()).search(name))
         .await?;
-    show(&ivr::tasks_text(&page));
+    show(&laaffic::tasks_text(&page));
 
     let hour = chrono::TimeDelta::hours(1);
     call("client.call_records(&RecordQuery::new(an hour ago, in an hour))");
@@ -348,9 +347,9 @@ async fn ivr_tour(client: &voxkit_laaffic::Client) -> Result<(), CliError> {
             (now + hour).fixed_offset(),
         ))
         .await?;
-    show(&ivr::records_text(&page));
+    show(&laaffic::records_text(&page));
     let Some(record) = page
-        .records
+        .items
         .iter()
         .find(|r| r.voice_file_id.as_deref() == Some(file.as_str()))
     else {
@@ -358,14 +357,14 @@ async fn ivr_tour(client: &voxkit_laaffic::Client) -> Result<(), CliError> {
     };
     call(&format!("client.call_record({:?})", record.voice_id));
     let record = client.call_record(&record.voice_id).await?;
-    show(&ivr::record_text(&record));
+    show(&laaffic::record_text(&record));
     Ok(())
 }
 
 async fn espai_tour(sandbox: &Sandbox) -> Result<(), CliError> {
     section("ESP-AI: quota cards (cdkey) and orders");
     let client = voxkit_espai::Client::builder()
-        .open_api_key(ESPAI_OPEN_API_KEY)
+        .api_key(ESPAI_OPEN_API_KEY)
         .base_url(sandbox.url())
         .deadline(DEADLINE)
         .build()?;

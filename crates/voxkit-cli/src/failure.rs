@@ -3,10 +3,14 @@
 //!
 //! [`exit_code`] is the one place where an SDK error becomes an exit code.
 
+use std::process::ExitCode;
+
+use clap::error::ErrorKind;
 use serde_json::{Value, json};
 use voxkit_core::Error;
 
-use crate::render::{Format, one_line};
+use crate::context::Format;
+use crate::render::one_line;
 
 /// Success.
 pub const EXIT_OK: u8 = 0;
@@ -45,34 +49,30 @@ Environment:
 
 `voxkit sandbox` prints these variables for a local simulator; `voxkit demo` needs none.";
 
-/// Whether the operation that failed with `error` changes something and is never resent,
-/// as its provider crate declares it in `OPERATIONS`.
-fn not_repeatable(error: &Error) -> bool {
-    let origin = error.origin();
-    let operations = match origin.provider {
-        voxkit_longlonglong::PROVIDER => voxkit_longlonglong::OPERATIONS,
-        voxkit_laaffic::PROVIDER => voxkit_laaffic::OPERATIONS,
-        voxkit_espai::PROVIDER => voxkit_espai::OPERATIONS,
-        _ => return false,
-    };
-    operations
-        .iter()
-        .any(|(name, idempotency)| *name == origin.operation && !idempotency.is_repeatable())
-}
-
 /// The exit code of an SDK error: invalid input and configuration 2, a provider's refusal
 /// 3, an unknown outcome 5, anything else 4.
 ///
-/// One refinement: a response that arrived but could not be decoded, to a request that
-/// changes something, is 5 and not 4 — the server answered, so it may well have applied
-/// the request, and exit code 4 promises that nothing was applied.
+/// Core decides what is unknown: an answer that cannot be decoded, to a request that is
+/// never resent, already arrives as [`Error::OutcomeUnknown`].
 pub fn exit_code(error: &Error) -> u8 {
     match error {
         Error::InvalidInput { .. } | Error::Config { .. } => EXIT_INVALID,
         Error::Api { .. } => EXIT_REFUSED,
         Error::OutcomeUnknown { .. } => EXIT_UNKNOWN,
-        Error::Decode { .. } if not_repeatable(error) => EXIT_UNKNOWN,
         _ => EXIT_FAILED,
+    }
+}
+
+/// An SDK call's result whose unknown outcome says how to check it: the hint of
+/// [`CliError::check_with`], set on the error of a call that may have been applied.
+pub trait CheckWith<T> {
+    /// The result, its error a [`CliError`] whose hint (for an unknown outcome) is `how`.
+    fn check_with(self, how: impl FnOnce() -> String) -> Result<T, CliError>;
+}
+
+impl<T> CheckWith<T> for Result<T, Error> {
+    fn check_with(self, how: impl FnOnce() -> String) -> Result<T, CliError> {
+        self.map_err(|e| CliError::from(e).check_with(how))
     }
 }
 
@@ -234,9 +234,71 @@ impl CliError {
     }
 }
 
+/// Prints a clap error (help, version, or a usage error as one line) and returns the exit
+/// code: 0 for help and version, 2 for usage errors.
+pub fn usage_error(error: &clap::Error, format: Format) -> ExitCode {
+    match error.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = error.print();
+            return ExitCode::SUCCESS;
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand if format == Format::Text => {
+            // The help of the command that needs a subcommand: more useful than one line.
+            let _ = error.print();
+            return ExitCode::from(EXIT_INVALID);
+        }
+        _ => {}
+    }
+    let rendered = error.render().to_string();
+    let (message, usage) = summarize_clap(&rendered, error.kind());
+    let mut cli = CliError::usage(message);
+    cli.hint = Some(match usage {
+        Some(usage) => format!("usage: {usage}; try --help"),
+        None => "try --help".to_owned(),
+    });
+    cli.print(format);
+    ExitCode::from(cli.exit_code)
+}
+
+/// The message and the usage line of clap's rendered error, each on one line.
+fn summarize_clap(rendered: &str, kind: ErrorKind) -> (String, Option<String>) {
+    let mut message = Vec::new();
+    let mut usage = None;
+    let mut in_message = true;
+    for paragraph in rendered.split("\n\n") {
+        let text = one_line(paragraph);
+        if text.is_empty() {
+            continue;
+        }
+        if let Some(rest) = text.strip_prefix("Usage: ") {
+            usage = Some(rest.to_owned());
+            in_message = false;
+        } else if text.starts_with("For more information") {
+            in_message = false;
+        } else if in_message {
+            message.push(text);
+        }
+    }
+    let mut message = message.join("; ");
+    if let Some(rest) = message.strip_prefix("error: ") {
+        message = rest.to_owned();
+    }
+    if message.is_empty() {
+        message = match kind {
+            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                "a subcommand is required".to_owned()
+            }
+            _ => "invalid command line".to_owned(),
+        };
+    }
+    (message, usage)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cli::Cli;
+    use clap::Parser as _;
     use voxkit_core::Origin;
     use voxkit_core::error::TransportKind;
     use voxkit_core::reqwest::StatusCode;
@@ -248,7 +310,6 @@ mod tests {
         Error::Transport {
             origin,
             kind: TransportKind::Dropped,
-            maybe_sent: true,
             source: None,
         }
     }
@@ -300,27 +361,6 @@ mod tests {
                 4,
                 "decode",
             ),
-            // An unreadable answer to a task creation: the task may exist.
-            (
-                Error::Decode {
-                    origin: Origin::new("laaffic", "create_task"),
-                    message: "x".into(),
-                    excerpt: String::new(),
-                },
-                5,
-                "decode",
-            ),
-            // An unreadable answer to a recharge: the server answered, so it may have
-            // applied it.
-            (
-                Error::Decode {
-                    origin: RECHARGE,
-                    message: "x".into(),
-                    excerpt: String::new(),
-                },
-                5,
-                "decode",
-            ),
         ];
         for (error, code, kind) in cases {
             let text = error.to_string();
@@ -368,6 +408,23 @@ mod tests {
         let refused = CliError::from(Error::api(RECHARGE, None, "no"))
             .check_with(|| unreachable!("not an unknown outcome"));
         assert_eq!(refused.hint, None);
+    }
+
+    #[test]
+    fn usage_errors_become_one_line() {
+        let error =
+            Cli::try_parse_from(["voxkit", "longlonglong", "recharge", "--user", "u"]).unwrap_err();
+        assert_eq!(error.exit_code(), 2);
+        let (message, usage) = summarize_clap(&error.render().to_string(), error.kind());
+        assert!(message.contains("--amount <N>"), "{message}");
+        assert!(!message.contains('\n'));
+        assert!(
+            usage
+                .as_deref()
+                .unwrap()
+                .starts_with("voxkit longlonglong recharge"),
+            "{usage:?}"
+        );
     }
 
     #[test]

@@ -11,16 +11,16 @@
 // the libraries. (Output goes through `render::write_stdout`, which survives a closed pipe.)
 #![allow(clippy::print_stdout)]
 
-mod app;
+mod cli;
+mod context;
 mod demo;
 mod espai;
 mod failure;
-mod ivr;
+mod input;
 mod laaffic;
 mod logging;
 mod longlonglong;
 mod man;
-mod pages;
 mod render;
 mod sandbox;
 
@@ -29,14 +29,15 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::app::Cli;
+use crate::cli::{Cli, Command};
 use crate::failure::CliError;
+use crate::render::Report;
 
 fn main() -> ExitCode {
     let args: Vec<OsString> = std::env::args_os().collect();
     let cli = match Cli::try_parse_from(&args) {
         Ok(cli) => cli,
-        Err(error) => return app::usage_error(&error, app::format_in_args(&args)),
+        Err(error) => return failure::usage_error(&error, context::format_in_args(&args)),
     };
     logging::init();
     let format = cli.output;
@@ -51,7 +52,7 @@ fn main() -> ExitCode {
             return ExitCode::from(failure::EXIT_FAILED);
         }
     };
-    match runtime.block_on(app::run(cli)) {
+    match runtime.block_on(run(cli)) {
         Ok(Some(report)) => {
             report.print(format);
             ExitCode::from(failure::EXIT_OK)
@@ -61,5 +62,19 @@ fn main() -> ExitCode {
             error.print(format);
             ExitCode::from(error.exit_code)
         }
+    }
+}
+
+/// Runs the command. `Ok(None)` when the command printed its own output as it went
+/// (`sandbox`, `demo`, `espai cdkey list --all`).
+async fn run(cli: Cli) -> Result<Option<Report>, CliError> {
+    let global = cli.global();
+    match cli.command {
+        Command::Longlonglong(command) => longlonglong::run(command, &global).await.map(Some),
+        Command::Laaffic(command) => laaffic::run(command, &global).await.map(Some),
+        Command::Espai(command) => espai::run(command, &global).await,
+        Command::Sandbox(args) => sandbox::run(args, &global).await.map(|()| None),
+        Command::Demo => demo::run().await.map(|()| None),
+        Command::Man(args) => man::run(args).map(|()| None),
     }
 }

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use clap::CommandFactory;
 
-use crate::app::Cli;
+use crate::cli::Cli;
 use crate::failure::CliError;
 
 /// The arguments of `voxkit man`.
@@ -92,7 +92,7 @@ mod tests {
         assert!(!help.contains("\n  man "), "{help}");
         let cli = Cli::try_parse_from(["voxkit", "man", "--out-dir", "x/y"]).unwrap();
         match cli.command {
-            crate::app::Command::Man(args) => assert_eq!(args.out_dir, Some("x/y".into())),
+            crate::cli::Command::Man(args) => assert_eq!(args.out_dir, Some("x/y".into())),
             other => panic!("{other:?}"),
         }
     }

@@ -9,9 +9,10 @@ use voxkit_sandbox::{
     Sandbox,
 };
 
-use crate::app::Global;
+use crate::context::Format;
+use crate::context::Global;
 use crate::failure::CliError;
-use crate::render::{Format, out};
+use crate::render::out;
 
 /// The route names, for `voxkit sandbox --help`.
 fn routes_help() -> String {
@@ -308,7 +309,7 @@ pub async fn run(args: Args, global: &Global) -> Result<(), CliError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::app::{Cli, Command};
+    use crate::cli::{Cli, Command};
     use clap::Parser;
 
     fn args(extra: &[&str]) -> Result<Args, clap::Error> {

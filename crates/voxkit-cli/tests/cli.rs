@@ -5,6 +5,8 @@
 //! as a `tokio::process` so that the sandbox keeps serving while the test waits. Command
 //! lines are written as one string, split on whitespace (no argument here has a space).
 
+mod common;
+
 use std::net::{SocketAddr, TcpListener};
 use std::process::Stdio;
 use std::str::FromStr;
@@ -13,13 +15,13 @@ use std::time::Duration;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::{Child, Command};
 use voxkit_sandbox::{
     ESPAI_OPEN_API_KEY, Fault, LAAFFIC_API_KEY, LAAFFIC_API_SECRET, LONGLONGLONG_TOKEN, Sandbox,
 };
 
-const BIN: &str = env!("CARGO_BIN_EXE_voxkit");
+use common::{BIN, Env, Out, run_stdin, sandbox_env, with};
 
 /// The other user's paid card of the seed (the transfer example's target).
 const OTHER_PHONE: &str = "17516888888";
@@ -30,124 +32,14 @@ fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2026, 3, 10).unwrap()
 }
 
-type Env = Vec<(String, String)>;
-
-/// What a run of the binary left: exit code, stdout, stderr.
-#[derive(Debug)]
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Out {
-    #[track_caller]
-    fn expect(self, code: i32) -> Out {
-        assert_eq!(self.code, code, "unexpected exit code: {self:#?}");
-        self
-    }
-
-    /// stdout as the one JSON object of `--output json`.
-    #[track_caller]
-    fn json(&self) -> Value {
-        assert_eq!(self.stdout.trim().lines().count(), 1, "{self:#?}");
-        serde_json::from_str(self.stdout.trim())
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {self:#?}"))
-    }
-
-    /// The `error` object that `--output json` prints on stderr, on one line.
-    #[track_caller]
-    fn error(&self) -> Value {
-        assert_eq!(self.stderr.trim().lines().count(), 1, "{self:#?}");
-        assert!(self.stdout.is_empty(), "{self:#?}");
-        let value: Value = serde_json::from_str(self.stderr.trim())
-            .unwrap_or_else(|e| panic!("stderr is not JSON ({e}): {self:#?}"));
-        let error = value["error"].clone();
-        assert!(error.is_object(), "{self:#?}");
-        assert_eq!(error["exit_code"], self.code, "{self:#?}");
-        error
-    }
-
-    /// The one text line of an error on stderr.
-    #[track_caller]
-    fn error_line(&self) -> &str {
-        let line = self.stderr.trim();
-        assert_eq!(line.lines().count(), 1, "{self:#?}");
-        assert!(line.starts_with("voxkit: error: "), "{self:#?}");
-        line
-    }
-}
-
-/// The sandbox's environment, as `voxkit sandbox` prints it.
-fn sandbox_env(sandbox: &Sandbox) -> Env {
-    let url = sandbox.url();
-    [
-        ("LONGLONGLONG_TOKEN", LONGLONGLONG_TOKEN),
-        ("LONGLONGLONG_BASE_URL", url.as_str()),
-        ("LAAFFIC_API_KEY", LAAFFIC_API_KEY),
-        ("LAAFFIC_API_SECRET", LAAFFIC_API_SECRET),
-        ("LAAFFIC_BASE_URL", url.as_str()),
-        ("ESPAI_OPEN_API_KEY", ESPAI_OPEN_API_KEY),
-        ("ESPAI_BASE_URL", url.as_str()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect()
-}
-
-/// Replaces (or adds) variables of `env`; an empty value removes the variable.
-fn with(mut env: Env, changes: &[(&str, &str)]) -> Env {
-    for (key, value) in changes {
-        env.retain(|(k, _)| k != key);
-        if !value.is_empty() {
-            env.push(((*key).to_owned(), (*value).to_owned()));
-        }
-    }
-    env
-}
-
-/// Runs `voxkit <command line>` with exactly `env` and, if given, `stdin`.
-async fn run(env: &[(String, String)], stdin: Option<&str>, command_line: &str) -> Out {
-    let mut command = Command::new(BIN);
-    command
-        .args(command_line.split_whitespace())
-        .env_clear()
-        .envs(env.iter().cloned())
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true);
-    let mut child = command.spawn().expect("spawn voxkit");
-    if let Some(input) = stdin {
-        let mut pipe = child.stdin.take().unwrap();
-        // A child that exits without reading (a usage error) closes the pipe first.
-        if let Err(e) = pipe.write_all(input.as_bytes()).await {
-            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-        }
-        drop(pipe);
-    }
-    let output = child.wait_with_output().await.unwrap();
-    let out = Out {
-        code: output.status.code().expect("voxkit was killed by a signal"),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    };
-    assert!(!out.stderr.contains("panicked"), "{out:#?}");
-    out
-}
-
 /// Runs `voxkit <command line>` against `sandbox`.
 async fn voxkit(sandbox: &Sandbox, command_line: &str) -> Out {
-    run(&sandbox_env(sandbox), None, command_line).await
+    run_stdin(&sandbox_env(sandbox), None, command_line).await
 }
 
 /// Runs `voxkit <command line>` against `sandbox` with `stdin`.
 async fn voxkit_stdin(sandbox: &Sandbox, stdin: &str, command_line: &str) -> Out {
-    run(&sandbox_env(sandbox), Some(stdin), command_line).await
+    run_stdin(&sandbox_env(sandbox), Some(stdin), command_line).await
 }
 
 async fn pinned_sandbox() -> Sandbox {
@@ -534,7 +426,7 @@ async fn laaffic_balance_keeps_exact_decimals() {
 
     // A wrong key: refused by the provider.
     let env = with(sandbox_env(&sandbox), &[("LAAFFIC_API_KEY", "wrong-key")]);
-    let out = run(&env, None, "laaffic balance --output json")
+    let out = run_stdin(&env, None, "laaffic balance --output json")
         .await
         .expect(3);
     assert_eq!(out.error()["provider"], "laaffic");
@@ -793,7 +685,7 @@ async fn invalid_input_and_configuration_are_exit_2_with_nothing_sent() {
         ("ESPAI_OPEN_API_KEY", "espai cdkey list --output json"),
     ] {
         let env = with(sandbox_env(&sandbox), &[(var, "")]);
-        let out = run(&env, None, command).await.expect(2);
+        let out = run_stdin(&env, None, command).await.expect(2);
         let error = out.error();
         assert_eq!(error["kind"], "config", "{var}");
         assert!(error["message"].as_str().unwrap().contains(var), "{error}");
@@ -803,7 +695,7 @@ async fn invalid_input_and_configuration_are_exit_2_with_nothing_sent() {
         sandbox_env(&sandbox),
         &[("LONGLONGLONG_BASE_URL", "http://example.com")],
     );
-    let out = run(&env, None, &recharge).await.expect(2);
+    let out = run_stdin(&env, None, &recharge).await.expect(2);
     assert_eq!(out.error()["kind"], "config");
 
     // A bad id, and usage errors, as JSON when asked.
@@ -857,16 +749,16 @@ async fn transport_and_http_failures_are_exit_4() {
         &[("LONGLONGLONG_BASE_URL", &dead_url())],
     );
     let account = format!("longlonglong account --user {user}");
-    let out = run(&env, None, &format!("{account} --output json"))
+    let out = run_stdin(&env, None, &format!("{account} --output json"))
         .await
         .expect(4);
     let error = out.error();
     assert_eq!(error["kind"], "transport");
     assert_eq!(error["operation"], "account_info");
-    let out = run(&env, None, &account).await.expect(4);
+    let out = run_stdin(&env, None, &account).await.expect(4);
     assert!(out.error_line().contains("could not connect"), "{out:#?}");
     // A recharge that could not connect was certainly not sent: 4, not 5.
-    run(
+    run_stdin(
         &env,
         None,
         &format!("longlonglong recharge --user {user} --amount 1"),
@@ -1113,7 +1005,7 @@ async fn secrets_never_appear_even_with_trace_logging() {
     let password = format!("{PASSWORD}\n");
     let recharge = format!("longlonglong recharge --user {user} --amount 1");
     let mut outs = vec![
-        run(
+        run_stdin(
             &env,
             Some(&password),
             &format!(
@@ -1123,7 +1015,7 @@ async fn secrets_never_appear_even_with_trace_logging() {
         )
         .await
         .expect(0),
-        run(
+        run_stdin(
             &env,
             Some(&password),
             "longlonglong register --name r --email r@example.com --phone 2 --password-stdin \
@@ -1131,19 +1023,19 @@ async fn secrets_never_appear_even_with_trace_logging() {
         )
         .await
         .expect(0),
-        run(&env, None, &recharge).await.expect(0),
-        run(&env, None, "laaffic balance --output json")
+        run_stdin(&env, None, &recharge).await.expect(0),
+        run_stdin(&env, None, "laaffic balance --output json")
             .await
             .expect(0),
-        run(&env, None, "espai cdkey list").await.expect(0),
-        run(
+        run_stdin(&env, None, "espai cdkey list").await.expect(0),
+        run_stdin(
             &with(env.clone(), &[("LONGLONGLONG_TOKEN", WRONG_TOKEN)]),
             None,
             "longlonglong token",
         )
         .await
         .expect(3),
-        run(
+        run_stdin(
             &with(env.clone(), &[("ESPAI_OPEN_API_KEY", WRONG_TOKEN)]),
             None,
             "espai cdkey list --output json",
@@ -1152,7 +1044,7 @@ async fn secrets_never_appear_even_with_trace_logging() {
         .expect(3),
     ];
     sandbox.set_fault("longlonglong.recharge", Fault::default().drop_after(1.0));
-    outs.push(run(&env, None, &recharge).await.expect(5));
+    outs.push(run_stdin(&env, None, &recharge).await.expect(5));
     assert!(
         outs[0].stderr.contains("voxkit.call"),
         "RUST_LOG=trace must produce traces for this test to mean anything: {:#?}",
@@ -1177,7 +1069,7 @@ async fn secrets_never_appear_even_with_trace_logging() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn demo_walks_through_everything_and_exits_0() {
-    let out = run(&[], None, "demo").await.expect(0);
+    let out = run_stdin(&[], None, "demo").await.expect(0);
     for needle in [
         "client.token_info()",
         "client.account_info(",
@@ -1217,7 +1109,7 @@ async fn demo_walks_through_everything_and_exits_0() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn help_documents_the_exit_codes() {
-    let out = run(&[], None, "--help").await.expect(0);
+    let out = run_stdin(&[], None, "--help").await.expect(0);
     for needle in [
         "Exit codes:",
         "  0  success",
@@ -1234,10 +1126,10 @@ async fn help_documents_the_exit_codes() {
         "espai cdkey transfer --help",
         "sandbox --help",
     ] {
-        let out = run(&[], None, command).await.expect(0);
+        let out = run_stdin(&[], None, command).await.expect(0);
         assert!(out.stdout.contains("Usage: voxkit"), "{out:#?}");
     }
-    let out = run(&[], None, "--version").await.expect(0);
+    let out = run_stdin(&[], None, "--version").await.expect(0);
     assert!(out.stdout.starts_with("voxkit "), "{out:#?}");
 }
 
@@ -1331,7 +1223,7 @@ async fn sandbox_command_prints_env_and_seeds_and_stops_on_ctrl_c() {
 
     // The printed variables and ids point the CLI at it.
     let user = served.comment("longlonglong user (billing");
-    let json = run(
+    let json = run_stdin(
         &env,
         None,
         &format!("longlonglong account --user {user} --output json"),
@@ -1341,7 +1233,7 @@ async fn sandbox_command_prints_env_and_seeds_and_stops_on_ctrl_c() {
     .json();
     assert_eq!(json["data"]["balance"], 1000);
     let no_billing = served.comment("without billing");
-    run(
+    run_stdin(
         &env,
         None,
         &format!("longlonglong recharge --user {no_billing} --amount 1"),
@@ -1350,7 +1242,7 @@ async fn sandbox_command_prints_env_and_seeds_and_stops_on_ctrl_c() {
     .expect(3);
     let phone = served.comment("espai phone");
     let free = served.comment("free card");
-    run(
+    run_stdin(
         &env,
         None,
         &format!("espai cdkey show --phone {phone} --code {free}"),
@@ -1358,7 +1250,7 @@ async fn sandbox_command_prints_env_and_seeds_and_stops_on_ctrl_c() {
     .await
     .expect(0);
     let paid = served.comment("paid cards");
-    run(
+    run_stdin(
         &env,
         None,
         &format!("espai cdkey show --phone {phone} --code {paid}"),
@@ -1366,10 +1258,10 @@ async fn sandbox_command_prints_env_and_seeds_and_stops_on_ctrl_c() {
     .await
     .expect(0);
     let empty = served.comment("empty paid card");
-    run(&env, None, &format!("espai cdkey destroy {empty}"))
+    run_stdin(&env, None, &format!("espai cdkey destroy {empty}"))
         .await
         .expect(0);
-    run(&env, None, "laaffic balance").await.expect(0);
+    run_stdin(&env, None, "laaffic balance").await.expect(0);
 
     // Ctrl-C stops it cleanly.
     let pid = served.child.id().unwrap();
@@ -1404,18 +1296,18 @@ async fn sandbox_command_injects_faults_and_speaks_json() {
     let url = info["url"].as_str().unwrap();
     assert!(env.iter().any(|(k, v)| k == "ESPAI_BASE_URL" && v == url));
 
-    let out = run(&env, None, "laaffic balance --output json")
+    let out = run_stdin(&env, None, "laaffic balance --output json")
         .await
         .expect(4);
     assert_eq!(out.error()["http_status"], 502);
     // Other routes are untouched.
-    let json = run(&env, None, "espai cdkey list --output json")
+    let json = run_stdin(&env, None, "espai cdkey list --output json")
         .await
         .expect(0)
         .json();
     assert!(!json["cards"].as_array().unwrap().is_empty());
     let user = info["seed"]["longlonglong_user"].as_str().unwrap();
-    run(&env, None, &format!("longlonglong account --user {user}"))
+    run_stdin(&env, None, &format!("longlonglong account --user {user}"))
         .await
         .expect(0);
     served.child.kill().await.unwrap();
@@ -1431,9 +1323,9 @@ async fn sandbox_command_injects_faults_and_speaks_json() {
     let env = served.env();
     let user = served.comment("longlonglong user (billing");
     let recharge = |amount| format!("longlonglong recharge --user {user} --amount {amount}");
-    run(&env, None, &recharge(3)).await.expect(5);
-    run(&env, None, &recharge(4)).await.expect(0);
-    let json = run(
+    run_stdin(&env, None, &recharge(3)).await.expect(5);
+    run_stdin(&env, None, &recharge(4)).await.expect(0);
+    let json = run_stdin(
         &env,
         None,
         &format!("longlonglong recharges --user {user} --output json"),
@@ -1457,7 +1349,7 @@ async fn sandbox_command_injects_faults_and_speaks_json() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sandbox_command_refuses_bad_options() {
-    let out = run(
+    let out = run_stdin(
         &[],
         None,
         "sandbox --addr 127.0.0.1:0 --fault-route nope --error-share 1",
@@ -1465,14 +1357,14 @@ async fn sandbox_command_refuses_bad_options() {
     .await
     .expect(2);
     assert!(out.error_line().contains("nope"), "{out:#?}");
-    let out = run(&[], None, "sandbox --addr 127.0.0.1:0 --error-share 1.5")
+    let out = run_stdin(&[], None, "sandbox --addr 127.0.0.1:0 --error-share 1.5")
         .await
         .expect(2);
     assert!(out.error_line().contains("1.5"), "{out:#?}");
     // An address in use.
     let taken = TcpListener::bind("127.0.0.1:0").unwrap();
     let addr: SocketAddr = taken.local_addr().unwrap();
-    let out = run(&[], None, &format!("sandbox --addr {addr} --output json"))
+    let out = run_stdin(&[], None, &format!("sandbox --addr {addr} --output json"))
         .await
         .expect(2);
     let error = out.error();

@@ -5,102 +5,25 @@
 //! The real `voxkit` binary against the sandbox over loopback, with exactly the
 //! sandbox's environment.
 
+mod common;
+
 use std::process::Stdio;
 
 use chrono::{DateTime, Days, Utc};
 use serde_json::Value;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use tokio::process::Command;
-use voxkit_sandbox::{
-    ESPAI_OPEN_API_KEY, Fault, LAAFFIC_API_KEY, LAAFFIC_API_SECRET, LONGLONGLONG_TOKEN, Sandbox,
-};
+use voxkit_sandbox::{Fault, Sandbox};
 
-const BIN: &str = env!("CARGO_BIN_EXE_voxkit");
+use common::{BIN, Env, Out, run_stdin, sandbox_env, with};
 
-type Env = Vec<(String, String)>;
-
-#[derive(Debug)]
-struct Out {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Out {
-    #[track_caller]
-    fn expect(self, code: i32) -> Out {
-        assert_eq!(self.code, code, "unexpected exit code: {self:#?}");
-        self
-    }
-
-    #[track_caller]
-    fn json(&self) -> Value {
-        assert_eq!(self.stdout.trim().lines().count(), 1, "{self:#?}");
-        serde_json::from_str(self.stdout.trim())
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {self:#?}"))
-    }
-
-    fn last_line(&self) -> &str {
-        self.stdout.trim_end().lines().last().unwrap_or_default()
-    }
-}
-
+/// The sandbox's environment with `extra` variables.
 fn env(sandbox: &Sandbox, extra: &[(&str, &str)]) -> Env {
-    let url = sandbox.url();
-    let mut env: Env = [
-        ("LONGLONGLONG_TOKEN", LONGLONGLONG_TOKEN),
-        ("LONGLONGLONG_BASE_URL", url.as_str()),
-        ("ESPAI_OPEN_API_KEY", ESPAI_OPEN_API_KEY),
-        ("ESPAI_BASE_URL", url.as_str()),
-        ("LAAFFIC_API_KEY", LAAFFIC_API_KEY),
-        ("LAAFFIC_API_SECRET", LAAFFIC_API_SECRET),
-        ("LAAFFIC_BASE_URL", url.as_str()),
-    ]
-    .into_iter()
-    .map(|(k, v)| (k.to_owned(), v.to_owned()))
-    .collect();
-    env.extend(
-        extra
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned())),
-    );
-    env
-}
-
-/// Runs `voxkit` with `args` (split on whitespace), exactly `env`, and `stdin` if given.
-async fn run(env: &Env, stdin: Option<&str>, args: &str) -> Out {
-    let mut child = Command::new(BIN)
-        .args(args.split_whitespace())
-        .env_clear()
-        .envs(env.iter().cloned())
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn voxkit");
-    if let Some(input) = stdin {
-        let mut pipe = child.stdin.take().unwrap();
-        if let Err(e) = pipe.write_all(input.as_bytes()).await {
-            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
-        }
-    }
-    let output = child.wait_with_output().await.unwrap();
-    let out = Out {
-        code: output.status.code().expect("killed by a signal"),
-        stdout: String::from_utf8(output.stdout).unwrap(),
-        stderr: String::from_utf8(output.stderr).unwrap(),
-    };
-    assert!(!out.stderr.contains("panicked"), "{out:#?}");
-    out
+    with(sandbox_env(sandbox), extra)
 }
 
 async fn voxkit(sandbox: &Sandbox, args: &str) -> Out {
-    run(&env(sandbox, &[]), None, args).await
+    run_stdin(&env(sandbox, &[]), None, args).await
 }
 
 // ----- item 2: reconciling a recharge whose answer was lost ------------------------------
@@ -443,7 +366,7 @@ async fn codes_come_from_the_environment_or_stdin() {
 
     // The environment variable.
     let with_code = env(&sandbox, &[("VOXKIT_ESPAI_CODE", paid)]);
-    let json = run(
+    let json = run_stdin(
         &with_code,
         None,
         &format!("espai cdkey show --phone {phone} --output json"),
@@ -456,18 +379,20 @@ async fn codes_come_from_the_environment_or_stdin() {
 
     // Standard input, trimmed; it takes precedence over the environment.
     let show = format!("espai cdkey show --phone {phone} --code-stdin --output json");
-    let json = run(&with_code, Some(&format!("  {other} \n")), &show)
+    let json = run_stdin(&with_code, Some(&format!("  {other} \n")), &show)
         .await
         .expect(0)
         .json();
     assert_eq!(json["card"]["code"], other.as_str());
     // An empty line, or nothing, is refused before anything is sent.
     for input in ["\n", ""] {
-        let out = run(&env(&sandbox, &[]), Some(input), &show).await.expect(2);
+        let out = run_stdin(&env(&sandbox, &[]), Some(input), &show)
+            .await
+            .expect(2);
         assert!(out.stderr.contains("--code-stdin"), "{out:#?}");
     }
     // No code at all: exit 2, naming the three ways.
-    let out = run(
+    let out = run_stdin(
         &env(&sandbox, &[]),
         None,
         &format!("espai cdkey show --phone {phone}"),
@@ -486,7 +411,7 @@ async fn codes_come_from_the_environment_or_stdin() {
         "espai cdkey transfer --phone {phone} --to-phone {phone} --amount 5 --code-stdin \
          --to-code-stdin"
     );
-    run(
+    run_stdin(
         &env(&sandbox, &[]),
         Some(&format!("{paid}\n{other}\n")),
         &transfer,
@@ -495,7 +420,7 @@ async fn codes_come_from_the_environment_or_stdin() {
     .expect(0);
     let transfer =
         format!("espai cdkey transfer --phone {phone} --to-phone {phone} --amount 5 --code-stdin");
-    run(
+    run_stdin(
         &env(&sandbox, &[("VOXKIT_ESPAI_TO_CODE", other)]),
         Some(&format!("{paid}\n")),
         &transfer,

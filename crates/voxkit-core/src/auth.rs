@@ -8,7 +8,7 @@ use reqwest::header::HeaderValue;
 pub use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::{Error, Origin};
-use crate::transport::HttpRequest;
+use crate::transport::{HttpRequest, HttpResponse};
 
 /// What a signer knows about the attempt it signs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,7 +34,30 @@ pub trait Auth: Send + Sync + 'static {
     fn redact(&self) -> Vec<&str> {
         Vec::new()
     }
+
+    /// Called when an attempt of a repeatable operation was answered and the call is about
+    /// to end with `error` (the provider's error decoded from `response`, or its status):
+    /// the signer's chance to recognise a refusal of its own credentials that it can
+    /// correct — a timestamp refused for clock skew, with the server's `Date` in
+    /// `response` — and to ask for one more attempt, signed afresh by
+    /// [`Auth::authorize`]. Core grants it at most once per call, inside its one attempt
+    /// loop (not counted against the retry policy's attempts, still within the deadline),
+    /// and never for a non-repeatable operation. Default: `None`, the error stands.
+    fn after_answer(
+        &self,
+        response: &HttpResponse,
+        error: &Error,
+        attempt: Attempt,
+    ) -> Option<Resign> {
+        let _ = (response, error, attempt);
+        None
+    }
 }
+
+/// [`Auth::after_answer`]'s request: sign the request again (the signer corrected what
+/// made the server refuse it) and send it once more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Resign;
 
 /// No credentials at all.
 #[derive(Debug, Clone, Copy, Default)]

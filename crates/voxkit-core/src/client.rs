@@ -16,7 +16,7 @@ use crate::auth::{Attempt, Auth, Clock, SystemClock};
 use crate::error::{Error, Origin, excerpt};
 use crate::operation::Operation;
 use crate::redact::{scrub, success_response};
-use crate::retry::{Decision, Failure, RetryPolicy, decide, parse_retry_after};
+use crate::retry::{Decision, RetryPolicy, decide, parse_retry_after};
 use crate::transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport, build_reqwest};
 
 /// The default user agent, `voxkit/<version>`.
@@ -432,158 +432,76 @@ impl Client {
             status = tracing::field::Empty,
             elapsed_ms = tracing::field::Empty,
         );
-        self.run(op, decode, &span).instrument(span.clone()).await
+        // Without a subscriber that wants the span, the call is not wrapped in it at all
+        // (no enter and exit on every poll).
+        if span.is_disabled() {
+            self.run(op, &decode, &span).await
+        } else {
+            self.run(op, &decode, &span).instrument(span.clone()).await
+        }
     }
 
+    /// The attempt loop: one [`Client::attempt`], then one decision about its outcome,
+    /// until an answer is decoded or the decision is to stop.
     async fn run<T>(
         &self,
         op: &Operation,
-        decode: impl Fn(&HttpResponse) -> Result<T, Error>,
+        decode: &impl Fn(&HttpResponse) -> Result<T, Error>,
         span: &tracing::Span,
     ) -> Result<T, Error> {
-        let inner = &*self.inner;
         let origin = self.origin(op.name);
         let url = self.url(op);
         let start = Instant::now();
-        let mut headers = op.headers.clone();
-        headers.insert(USER_AGENT, inner.user_agent.clone());
         let mut attempt = 0u32;
+        // Whether the signer already had its one extra, re-signed attempt.
+        let mut resigned = false;
         loop {
             attempt += 1;
             span.record("attempt", attempt);
-            let remaining = inner.deadline.map(|d| d.saturating_sub(start.elapsed()));
-            let mut request = HttpRequest {
-                method: op.method.clone(),
-                url: url.clone(),
-                headers: headers.clone(),
-                body: op.body.clone(),
-            };
-            inner
-                .auth
-                .authorize(
-                    &mut request,
-                    Attempt {
-                        origin,
-                        number: attempt,
-                    },
-                )
-                .await?;
-            let budget = remaining.map_or(inner.attempt_timeout, |r| r.min(inner.attempt_timeout));
-            // Connectors that know the attempt's end stop connecting at the same instant,
-            // so a connection that never completed is told from a request that was sent.
-            let ends = Instant::now() + budget;
-            let sent = tokio::time::timeout_at(
-                ends,
-                crate::transport::attempt_scope(
-                    ends,
-                    inner.transport.send(request, inner.max_response_bytes),
-                ),
-            )
-            .await;
-            let mut answered = None;
-            let (failure, error) = match sent {
-                Err(_) => (
-                    Failure::Timeout,
-                    Error::Timeout {
-                        origin,
-                        elapsed: start.elapsed(),
-                        attempts: attempt,
-                    },
-                ),
-                Ok(Err(e)) => (
-                    Failure::Transport {
-                        kind: e.kind,
-                        maybe_sent: e.maybe_sent,
-                    },
-                    Error::Transport {
-                        origin,
-                        kind: e.kind,
-                        maybe_sent: e.maybe_sent,
-                        source: Some(e.source),
-                    },
-                ),
-                Ok(Ok(mut response)) => {
-                    span.record("status", response.status.as_u16());
-                    span.record("elapsed_ms", start.elapsed().as_millis() as u64);
-                    strip_bom(&mut response);
-                    if response.status.is_success() {
-                        // A success message may echo a credential: redacted before decoding.
-                        let redacted = success_response(&response, &inner.auth.redact());
-                        return decode(&redacted).map_err(|e| {
-                            let e = scrub(e, &response.body, &inner.auth.redact());
-                            // The server answered, but not with anything the provider's
-                            // decoder understands (a proxy's page, a changed format), or
-                            // with the provider's "system error": a request that moves
-                            // money may well have been applied.
-                            let unknown = !op.idempotency.is_repeatable()
-                                && (matches!(e, Error::Decode { .. }) || self.indeterminate(&e));
-                            if unknown {
-                                Error::OutcomeUnknown {
-                                    origin,
-                                    cause: Box::new(e),
-                                }
-                            } else {
-                                e
-                            }
-                        });
-                    }
-                    let status = response.status;
-                    let retry_after = response
-                        .headers
-                        .get(reqwest::header::RETRY_AFTER)
-                        .and_then(|v| parse_retry_after(v, inner.clock.now()));
-                    let error = Error::Status {
-                        origin,
-                        status,
-                        excerpt: excerpt(&response.body, &inner.auth.redact()),
-                        retry_after,
+            let sent = self.attempt(op, &url, origin, attempt, start).await;
+            if let Ok(response) = &sent {
+                span.record("status", response.status.as_u16());
+                span.record("elapsed_ms", start.elapsed().as_millis() as u64);
+            }
+            let error = match sent {
+                Ok(response) if response.status.is_success() => {
+                    let error = match self.decode_success(op, origin, &response, decode) {
+                        Ok(value) => return Ok(value),
+                        Err(error) => error,
                     };
-                    answered = Some(response);
-                    (
-                        Failure::Status {
-                            status,
-                            retry_after,
-                        },
-                        error,
-                    )
+                    if self.resign(op, &response, &error, attempt, &mut resigned, start) {
+                        continue;
+                    }
+                    return Err(error);
                 }
+                Ok(response) => {
+                    let error = self.status_error(origin, &response);
+                    match self.decide(op, &error, attempt, start) {
+                        Decision::RetryAfter(delay) => {
+                            tracing::debug!(attempt, ?delay, error = %error, "retrying");
+                            tokio::time::sleep(delay).await;
+                            continue;
+                        }
+                        Decision::Stop { outcome_unknown } => {
+                            span.record("elapsed_ms", start.elapsed().as_millis() as u64);
+                            let error =
+                                self.answered_error(op, &response, decode, error, outcome_unknown);
+                            if self.resign(op, &response, &error, attempt, &mut resigned, start) {
+                                continue;
+                            }
+                            return Err(error);
+                        }
+                    }
+                }
+                Err(error) => error,
             };
-            let remaining = inner.deadline.map(|d| d.saturating_sub(start.elapsed()));
-            match decide(
-                &inner.retry,
-                op.idempotency,
-                &failure,
-                attempt,
-                remaining,
-                fastrand::f64(),
-            ) {
+            match self.decide(op, &error, attempt, start) {
                 Decision::RetryAfter(delay) => {
                     tracing::debug!(attempt, ?delay, error = %error, "retrying");
                     tokio::time::sleep(delay).await;
                 }
                 Decision::Stop { outcome_unknown } => {
                     span.record("elapsed_ms", start.elapsed().as_millis() as u64);
-                    // The provider's own error envelope in a non-success answer is a better
-                    // error than the bare status; but it does not make an unknown outcome
-                    // known (a framework renders the same envelope for an exception thrown
-                    // after the commit): it becomes the unknown outcome's cause. The
-                    // provider's "system error" codes are unknown outcomes on their own.
-                    if let Some(response) = &answered {
-                        if let Err(api @ Error::Api { .. }) = decode(response) {
-                            let api = scrub(api, &response.body, &inner.auth.redact());
-                            let unknown = outcome_unknown
-                                || (!op.idempotency.is_repeatable() && self.indeterminate(&api));
-                            tracing::debug!(attempt, error = %api, unknown, "provider error");
-                            return Err(if unknown {
-                                Error::OutcomeUnknown {
-                                    origin,
-                                    cause: Box::new(api),
-                                }
-                            } else {
-                                api
-                            });
-                        }
-                    }
                     tracing::debug!(attempt, error = %error, outcome_unknown, "giving up");
                     return Err(if outcome_unknown {
                         Error::OutcomeUnknown {
@@ -596,6 +514,193 @@ impl Client {
                 }
             }
         }
+    }
+
+    /// One attempt: the request built from `op`, signed for this attempt, sent within the
+    /// attempt's time (and the call's deadline), its answer read whole. A transport failure
+    /// or a timeout is the attempt's [`Error`]; any answer, whatever its status, is `Ok`.
+    async fn attempt(
+        &self,
+        op: &Operation,
+        url: &Url,
+        origin: Origin,
+        number: u32,
+        start: Instant,
+    ) -> Result<HttpResponse, Error> {
+        let inner = &*self.inner;
+        let mut headers = op.headers.clone();
+        headers.insert(USER_AGENT, inner.user_agent.clone());
+        let mut request = HttpRequest {
+            method: op.method.clone(),
+            url: url.clone(),
+            headers,
+            body: op.body.clone(),
+        };
+        inner
+            .auth
+            .authorize(&mut request, Attempt { origin, number })
+            .await?;
+        let remaining = inner.deadline.map(|d| d.saturating_sub(start.elapsed()));
+        let budget = remaining.map_or(inner.attempt_timeout, |r| r.min(inner.attempt_timeout));
+        // Connectors that know the attempt's end stop connecting at the same instant,
+        // so a connection that never completed is told from a request that was sent.
+        let ends = Instant::now() + budget;
+        let sent = tokio::time::timeout_at(
+            ends,
+            crate::transport::attempt_scope(
+                ends,
+                inner.transport.send(request, inner.max_response_bytes),
+            ),
+        )
+        .await;
+        match sent {
+            Err(_) => Err(Error::Timeout {
+                origin,
+                elapsed: start.elapsed(),
+                attempts: number,
+            }),
+            Ok(Err(e)) => Err(Error::Transport {
+                origin,
+                kind: e.kind,
+                source: Some(e.source),
+            }),
+            Ok(Ok(mut response)) => {
+                strip_bom(&mut response);
+                Ok(response)
+            }
+        }
+    }
+
+    /// The retry decision ([`decide`]) about a failed attempt, with this client's policy,
+    /// the time left and fresh jitter.
+    fn decide(&self, op: &Operation, error: &Error, attempt: u32, start: Instant) -> Decision {
+        let inner = &*self.inner;
+        let remaining = inner.deadline.map(|d| d.saturating_sub(start.elapsed()));
+        decide(
+            &inner.retry,
+            op.idempotency,
+            error,
+            attempt,
+            remaining,
+            fastrand::f64(),
+        )
+    }
+
+    /// A success answer decoded. A message that echoes a credential is redacted before the
+    /// decoder sees it. An answer the decoder refuses (a proxy's page, a changed format)
+    /// or that carries the provider's "system error" leaves a non-repeatable request's
+    /// outcome unknown: it may well have been applied.
+    fn decode_success<T>(
+        &self,
+        op: &Operation,
+        origin: Origin,
+        response: &HttpResponse,
+        decode: &impl Fn(&HttpResponse) -> Result<T, Error>,
+    ) -> Result<T, Error> {
+        let secrets = self.inner.auth.redact();
+        let redacted = success_response(response, &secrets);
+        decode(&redacted).map_err(|e| {
+            let e = scrub(e, &response.body, &secrets);
+            let unknown = !op.idempotency.is_repeatable()
+                && (matches!(e, Error::Decode { .. }) || self.indeterminate(&e));
+            if unknown {
+                Error::OutcomeUnknown {
+                    origin,
+                    cause: Box::new(e),
+                }
+            } else {
+                e
+            }
+        })
+    }
+
+    /// The error of a non-success answer: its status, `Retry-After` and a scrubbed excerpt.
+    fn status_error(&self, origin: Origin, response: &HttpResponse) -> Error {
+        let inner = &*self.inner;
+        Error::Status {
+            origin,
+            status: response.status,
+            excerpt: excerpt(&response.body, &inner.auth.redact()),
+            retry_after: response
+                .headers
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| parse_retry_after(v, inner.clock.now())),
+        }
+    }
+
+    /// The error a call ends with after a non-success answer it will not retry. The
+    /// provider's own error envelope in it is a better error than the bare status; but it
+    /// does not make an unknown outcome known (a framework renders the same envelope for an
+    /// exception thrown after the commit): it becomes the unknown outcome's cause. The
+    /// provider's "system error" codes are unknown outcomes on their own.
+    fn answered_error<T>(
+        &self,
+        op: &Operation,
+        response: &HttpResponse,
+        decode: &impl Fn(&HttpResponse) -> Result<T, Error>,
+        status: Error,
+        outcome_unknown: bool,
+    ) -> Error {
+        let origin = status.origin();
+        let (error, unknown) = match decode(response) {
+            Err(api @ Error::Api { .. }) => {
+                let api = scrub(api, &response.body, &self.inner.auth.redact());
+                let unknown = outcome_unknown
+                    || (!op.idempotency.is_repeatable() && self.indeterminate(&api));
+                tracing::debug!(error = %api, unknown, "provider error");
+                (api, unknown)
+            }
+            _ => {
+                tracing::debug!(error = %status, outcome_unknown, "giving up");
+                (status, outcome_unknown)
+            }
+        };
+        if unknown {
+            Error::OutcomeUnknown {
+                origin,
+                cause: Box::new(error),
+            }
+        } else {
+            error
+        }
+    }
+
+    /// Whether the signer asks for one more, re-signed attempt after an answer that ends
+    /// the call with `error` ([`Auth::after_answer`]): only for a repeatable operation,
+    /// only once per call, and only while the deadline leaves time.
+    fn resign(
+        &self,
+        op: &Operation,
+        response: &HttpResponse,
+        error: &Error,
+        attempt: u32,
+        resigned: &mut bool,
+        start: Instant,
+    ) -> bool {
+        let inner = &*self.inner;
+        if *resigned
+            || !op.idempotency.is_repeatable()
+            || inner.deadline.is_some_and(|d| start.elapsed() >= d)
+        {
+            return false;
+        }
+        let origin = error.origin();
+        let asked = inner
+            .auth
+            .after_answer(
+                response,
+                error,
+                Attempt {
+                    origin,
+                    number: attempt,
+                },
+            )
+            .is_some();
+        if asked {
+            tracing::debug!(attempt, error = %error, "the signer corrected itself; signing again");
+            *resigned = true;
+        }
+        asked
     }
 }
 

@@ -626,6 +626,36 @@ macro_rules! test_hooks_list {
     };
 }
 
+/// One entry of a provider's `OPERATIONS`, whichever form the list has while the providers
+/// move from `(name, idempotency)` pairs to [`OperationSpec`] declarations. Lets the
+/// facade's tests and the CLI read every provider's list through one function.
+///
+/// Transitional: removed once every provider declares its operations.
+pub trait ListedOperation {
+    /// The operation's name.
+    fn listed_name(&self) -> &'static str;
+    /// Whether it may be repeated.
+    fn listed_idempotency(&self) -> Idempotency;
+}
+
+impl ListedOperation for (&'static str, Idempotency) {
+    fn listed_name(&self) -> &'static str {
+        self.0
+    }
+    fn listed_idempotency(&self) -> Idempotency {
+        self.1
+    }
+}
+
+impl ListedOperation for &'static OperationSpec {
+    fn listed_name(&self) -> &'static str {
+        self.name
+    }
+    fn listed_idempotency(&self) -> Idempotency {
+        self.idempotency
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -778,3 +808,4 @@ mod tests {
         assert!(std::panic::catch_unwind(|| concat::<u8, 0>(&[B])).is_err());
     }
 }
+

@@ -33,7 +33,9 @@ impl fmt::Display for Origin {
     }
 }
 
-/// Why a transport-level failure happened.
+/// Why a transport-level failure happened. Each kind says by itself whether the request
+/// may have reached the server ([`TransportKind::maybe_sent`]), so no combination of the
+/// two can contradict itself.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum TransportKind {
@@ -46,12 +48,31 @@ pub enum TransportKind {
     /// written, so this is told apart from a timeout after sending, which may have been
     /// applied.
     ConnectTimeout,
-    /// The connection was closed or reset before a complete response arrived.
+    /// The transport refused the request before writing anything (a URL it cannot send).
+    /// The request was certainly not sent.
+    NotSent,
+    /// The connection was closed or reset before a complete response arrived. The
+    /// request may have reached the server.
     Dropped,
-    /// The response body was larger than the configured cap.
+    /// The response body was larger than the configured cap. The server read the request
+    /// and answered it.
     BodyTooLarge,
-    /// Any other I/O or protocol failure.
+    /// Any other I/O or protocol failure after the request started out. It may have
+    /// reached the server.
     Other,
+}
+
+impl TransportKind {
+    /// Whether a request that failed this way may have reached the server: `false` only
+    /// when it provably never did ([`Connect`](Self::Connect),
+    /// [`ConnectTimeout`](Self::ConnectTimeout), [`NotSent`](Self::NotSent)), which is
+    /// what makes a retry of a money-moving request safe.
+    pub const fn maybe_sent(self) -> bool {
+        !matches!(
+            self,
+            TransportKind::Connect | TransportKind::ConnectTimeout | TransportKind::NotSent
+        )
+    }
 }
 
 impl fmt::Display for TransportKind {
@@ -61,6 +82,7 @@ impl fmt::Display for TransportKind {
             TransportKind::ConnectTimeout => {
                 "timed out before a connection was established (never connected)"
             }
+            TransportKind::NotSent => "the request could not be sent",
             TransportKind::Dropped => "connection dropped before a complete response",
             TransportKind::BodyTooLarge => "response body too large",
             TransportKind::Other => "transport failure",
@@ -100,14 +122,13 @@ pub enum Error {
     },
 
     /// A network-level failure, with whether the request may have reached the server.
-    #[error("{origin}: {kind}{}", if *.maybe_sent { " (the request may have reached the server)" } else { " (the request was not sent)" })]
+    #[error("{origin}: {kind}{}", if .kind.maybe_sent() { " (the request may have reached the server)" } else { " (the request was not sent)" })]
     Transport {
         /// Where.
         origin: Origin,
-        /// What kind of failure.
+        /// What kind of failure, and with it whether the request may have reached the
+        /// server ([`TransportKind::maybe_sent`]).
         kind: TransportKind,
-        /// `false` only when the request provably never reached the server.
-        maybe_sent: bool,
         /// The underlying error.
         #[source]
         source: Option<Source>,
@@ -261,7 +282,7 @@ impl Error {
     pub fn nothing_sent(&self) -> bool {
         match self {
             Error::InvalidInput { .. } | Error::Config { .. } => true,
-            Error::Transport { maybe_sent, .. } => !maybe_sent,
+            Error::Transport { kind, .. } => !kind.maybe_sent(),
             _ => false,
         }
     }
@@ -348,7 +369,6 @@ mod tests {
         let e = Error::Transport {
             origin: O,
             kind: TransportKind::Dropped,
-            maybe_sent: true,
             source: None,
         };
         assert!(e.to_string().contains("may have reached the server"));
@@ -382,7 +402,6 @@ mod tests {
         let dropped = Error::Transport {
             origin: O,
             kind: TransportKind::Dropped,
-            maybe_sent: true,
             source: None,
         };
         let unknown = Error::OutcomeUnknown {

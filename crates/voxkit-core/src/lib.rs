@@ -75,7 +75,7 @@ pub use client::{
     ATTEMPT_TIMEOUT_DEFAULT, CONNECT_TIMEOUT_DEFAULT, Client, ClientBuilder,
     MAX_RESPONSE_BYTES_DEFAULT, USER_AGENT_DEFAULT,
 };
-pub use declare::{OperationSpec, Reconciliation, TestHooks};
+pub use declare::{ListedOperation, OperationSpec, Reconciliation, TestHooks};
 pub use error::{Error, Origin, TransportKind};
 pub use operation::{Idempotency, Operation, Path};
 pub use page::{Page, Paging};

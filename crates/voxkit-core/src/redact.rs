@@ -117,21 +117,18 @@ pub fn clean_text(text: &str, secrets: &[&str]) -> String {
 /// message that echoes a credential must not reach the caller or a terminal. Object keys,
 /// numbers and the structure are never touched, so a body that decoded still decodes.
 ///
-/// Borrowed, without copying, when no secret occurs: a fast substring search rules out the
-/// verbatim form, and a body without `\`, `%` or `&` cannot hold an escaped one.
+/// Borrowed, without copying, when no secret can occur: one fast
+/// substring search per secret rules out the verbatim form, and one pass over the body's
+/// escapes rules out every escaped form unless an escape stands for a character of a
+/// secret. A PHP server's `\uXXXX` for each Chinese character, say, never does for an
+/// ASCII credential, so such bodies take the fast path too.
 pub fn success_response<'a>(response: &'a HttpResponse, secrets: &[&str]) -> Cow<'a, HttpResponse> {
-    let secrets: Vec<&str> = secrets
-        .iter()
-        .copied()
-        .filter(|s| s.chars().count() >= MIN_SECRET_CHARS_IN_SUCCESS)
-        .collect();
+    let searched = |s: &&str| long_enough(s);
     let body = &response.body[..];
-    let verbatim = secrets
-        .iter()
-        .any(|s| memchr::memmem::find(body, s.as_bytes()).is_some());
-    if !verbatim && memchr::memchr3(b'\\', b'%', b'&', body).is_none() {
+    if !may_hold_a_secret(body, secrets.iter().copied().filter(searched)) {
         return Cow::Borrowed(response);
     }
+    let secrets: Vec<&str> = secrets.iter().copied().filter(searched).collect();
     match redact_json_values(body, &secrets) {
         None => Cow::Borrowed(response),
         Some(body) => Cow::Owned(HttpResponse {
@@ -140,6 +137,73 @@ pub fn success_response<'a>(response: &'a HttpResponse, secrets: &[&str]) -> Cow
             body: body.into(),
         }),
     }
+}
+
+/// Whether `secret` has at least [`MIN_SECRET_CHARS_IN_SUCCESS`] characters, counted
+/// only when its length in bytes leaves a doubt.
+fn long_enough(secret: &str) -> bool {
+    let n = secret.len();
+    n >= 4 * MIN_SECRET_CHARS_IN_SUCCESS
+        || (n >= MIN_SECRET_CHARS_IN_SUCCESS
+            && secret.chars().count() >= MIN_SECRET_CHARS_IN_SUCCESS)
+}
+
+/// Whether `needle` (not empty) occurs in `hay`. A small answer is searched by its first
+/// byte: building a SIMD substring finder costs more than it saves on a few hundred bytes.
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    const SMALL: usize = 4096;
+    if hay.len() < SMALL {
+        memchr::memchr_iter(needle[0], hay).any(|at| hay[at..].starts_with(needle))
+    } else {
+        memchr::memmem::find(hay, needle).is_some()
+    }
+}
+
+/// Whether some form of one of `secrets` may occur in `body`; `false` is certain.
+///
+/// A form that is not the verbatim secret holds at least one escape (`\`, `%` or `&`
+/// sequence) standing for one of the secret's characters (for `%XX`, one of its bytes).
+/// So the body is searched for each secret verbatim, then each escape in it is decoded
+/// once and looked up in the set of the secrets' characters: no match can start unless
+/// some lookup succeeds. Escapes are visited at every introducer, so a doubly escaped
+/// form (`\\/`) is seen too.
+fn may_hold_a_secret<'s>(body: &[u8], secrets: impl Iterator<Item = &'s str>) -> bool {
+    // The secrets' bytes (for `%XX`) and their non-ASCII characters (for `\uXXXX` and
+    // entities); an ASCII character is looked up as its byte.
+    let mut bytes = [false; 256];
+    let mut wide: Vec<char> = Vec::new();
+    let mut any = false;
+    for secret in secrets {
+        if contains(body, secret.as_bytes()) {
+            return true;
+        }
+        any = true;
+        for &b in secret.as_bytes() {
+            bytes[usize::from(b)] = true;
+        }
+        wide.extend(secret.chars().filter(|c| !c.is_ascii()));
+    }
+    if !any {
+        return false;
+    }
+    let holds = |c: char| {
+        if c.is_ascii() {
+            bytes[c as usize]
+        } else {
+            wide.contains(&c)
+        }
+    };
+    memchr::memchr3_iter(b'\\', b'%', b'&', body).any(|at| {
+        let rest = &body[at..];
+        match rest[0] {
+            b'\\' => json_escape(rest).is_some_and(|(c, _)| holds(c)),
+            b'%' => rest
+                .get(1..3)
+                .and_then(hex)
+                .is_some_and(|b| bytes[b as usize & 0xff]),
+            _ => html_entity(rest).is_some_and(|(c, _)| holds(c)),
+        }
+    })
 }
 
 /// Makes sure no credential survives in an error a provider's decoder built from `body`:
@@ -326,9 +390,16 @@ fn match_at(hay: &[u8], at: usize, secret: &str) -> Option<usize> {
         Some(&b) if b == lead || b == b'\\' || b == b'%' || b == b'&' => {}
         _ => return None,
     }
-    let mut ends = vec![at];
+    // Most candidates (every escape of a body) are not a form of the first character:
+    // found out before anything is allocated.
+    let mut first_ends = Vec::new();
+    forms_of(hay, at, first, &mut first_ends);
+    if first_ends.is_empty() {
+        return None;
+    }
+    let mut ends = first_ends;
     let mut next = Vec::with_capacity(4);
-    for c in secret.chars() {
+    for c in secret.chars().skip(1) {
         next.clear();
         for &p in &ends {
             forms_of(hay, p, c, &mut next);
@@ -670,7 +741,51 @@ mod tests {
             let out = success_response(&r, &[secret]);
             let parsed: serde_json::Value = serde_json::from_slice(&out.body).expect(&json);
             assert!(!parsed.to_string().contains(secret), "{json}");
+            // The fast path's test is conservative: where it sees no secret, the full
+            // scan finds none either.
+            for hay in [&bytes[..], json.as_bytes()] {
+                if !may_hold_a_secret(hay, [secret].into_iter()) {
+                    let full = redact_bytes(hay, &[secret], &starts_of(&[secret]), char_len);
+                    assert!(full.is_none(), "{}", String::from_utf8_lossy(hay));
+                }
+            }
         }
+    }
+
+    /// A PHP server escapes every non-ASCII character (`\uXXXX`) and every `/`: such an
+    /// answer is looked at once, escape by escape, and handed on as it is unless an escape
+    /// stands for a character of a secret; an escaped secret in it is still found.
+    #[test]
+    fn escaped_bodies_without_a_secret_take_the_fast_path() {
+        let secret = "bench-open-api-key";
+        let mut body = String::from(r#"{"message":"请求成功","data":["#);
+        for i in 0..200 {
+            body.push_str(&format!(
+                r#"{{"id":{i},"name":"琳琅","url":"https:\/\/x.example\/a\/{i}"}},"#
+            ));
+        }
+        body.push_str(r#"{}]}"#);
+        assert!(!may_hold_a_secret(body.as_bytes(), [secret].into_iter()));
+        let r = response(&body);
+        assert!(matches!(success_response(&r, &[secret]), Cow::Borrowed(_)));
+        // The same body echoing the key with its first letter escaped: found, redacted.
+        let echoed = body.replace(r#""data":["#, r#""echo":"bench-open-api-key","data":["#);
+        assert!(may_hold_a_secret(echoed.as_bytes(), [secret].into_iter()));
+        let r = response(&echoed);
+        let Cow::Owned(out) = success_response(&r, &[secret]) else {
+            panic!("not redacted")
+        };
+        let text = std::str::from_utf8(&out.body).unwrap();
+        assert!(text.contains(r#""echo":"[redacted]""#), "{text}");
+        // A secret holding `/`: every `\/` is a candidate, and the full scan decides.
+        assert!(may_hold_a_secret(
+            body.as_bytes(),
+            ["SENTINEL/KEY"].into_iter()
+        ));
+        assert!(matches!(
+            success_response(&response(&body), &["SENTINEL/KEY"]),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! The retry policy and the retry decision, a pure function.
 //!
-//! The decision is taken from three facts: what failed, whether the operation is
+//! The decision is taken from three facts: the attempt's [`Error`] itself (each failed
+//! attempt is one error, recorded once), whether the operation is
 //! [repeatable](Idempotency), and how much budget (attempts, deadline) is left.
 //!
 //! | failure                                   | repeatable      | not repeatable          |
 //! |-------------------------------------------|-----------------|-------------------------|
 //! | connect failed (refused, DNS, TLS)        | retry           | retry (nothing was sent)|
 //! | connect or TLS handshake timed out        | retry           | retry (nothing was sent)|
+//! | refused by the transport before sending   | retry           | retry (nothing was sent)|
 //! | connection dropped, I/O error             | retry           | stop: outcome unknown   |
 //! | attempt timed out                         | retry           | stop: outcome unknown   |
 //! | body larger than the cap                  | stop            | stop: outcome unknown   |
@@ -15,6 +17,8 @@
 //! | HTTP 500, 502, 504 and other 5xx          | retry           | stop: outcome unknown   |
 //! | other 4xx                                 | stop            | stop: the server refused|
 //! | 1xx, 3xx, and codes outside 100-599 (999) | stop            | stop: outcome unknown   |
+//! | the provider's error, a decode error      | stop            | stop                    |
+//! | an outcome already unknown                | stop            | stop: outcome unknown   |
 //!
 //! Only a 4xx proves that a non-repeatable request was not applied: the server (or a
 //! proxy in front of it that never forwarded it) judged the request itself. A 503 does
@@ -29,10 +33,9 @@
 
 use std::time::{Duration, SystemTime};
 
-use reqwest::StatusCode;
 use reqwest::header::HeaderValue;
 
-use crate::error::{TransportKind, retryable_status};
+use crate::error::{Error, TransportKind, retryable_status};
 use crate::operation::Idempotency;
 
 /// How often and how patiently a call is retried.
@@ -82,27 +85,6 @@ impl RetryPolicy {
     }
 }
 
-/// What went wrong with one attempt, as far as the retry decision cares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Failure {
-    /// A transport failure.
-    Transport {
-        /// Its kind.
-        kind: TransportKind,
-        /// Whether the request may have reached the server.
-        maybe_sent: bool,
-    },
-    /// The attempt timed out (the request may have reached the server).
-    Timeout,
-    /// An HTTP status that is not success.
-    Status {
-        /// The status.
-        status: StatusCode,
-        /// The server's `Retry-After`, if any.
-        retry_after: Option<Duration>,
-    },
-}
-
 /// The retry decision.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision {
@@ -116,30 +98,29 @@ pub enum Decision {
     },
 }
 
-/// What a failure means for an operation of the given idempotency, budget aside:
+/// What a failed attempt means for an operation of the given idempotency, budget aside:
 /// `Ok(retry_after)` when another attempt is allowed, `Err(outcome_unknown)` otherwise.
-fn verdict(failure: &Failure, idempotency: Idempotency) -> Result<Option<Duration>, bool> {
+fn verdict(error: &Error, idempotency: Idempotency) -> Result<Option<Duration>, bool> {
     let repeatable = idempotency.is_repeatable();
-    match *failure {
+    match error {
         // Never retried (the next answer would be as large). The server read the request
         // and answered it, so a non-repeatable request may have been applied.
-        Failure::Transport {
+        Error::Transport {
             kind: TransportKind::BodyTooLarge,
             ..
         } => Err(!repeatable),
-        Failure::Transport {
-            maybe_sent: false, ..
-        } => Ok(None),
-        Failure::Transport { .. } | Failure::Timeout => {
+        Error::Transport { kind, .. } if !kind.maybe_sent() => Ok(None),
+        Error::Transport { .. } | Error::Timeout { .. } => {
             if repeatable {
                 Ok(None)
             } else {
                 Err(true)
             }
         }
-        Failure::Status {
+        &Error::Status {
             status,
             retry_after,
+            ..
         } => {
             if repeatable {
                 return if retryable_status(status) {
@@ -153,22 +134,30 @@ fn verdict(failure: &Failure, idempotency: Idempotency) -> Result<Option<Duratio
             // request that was applied: see the module documentation.
             Err(!status.is_client_error())
         }
+        // Already decided: an unknown outcome stays one.
+        Error::OutcomeUnknown { .. } => Err(true),
+        // Nothing was sent, or the answer was the provider's own, understood verdict:
+        // repeating the same request would get the same answer.
+        Error::InvalidInput { .. }
+        | Error::Config { .. }
+        | Error::Api { .. }
+        | Error::Decode { .. } => Err(false),
     }
 }
 
-/// Decides what to do after attempt number `attempt` (1-based) failed with `failure`.
+/// Decides what to do after attempt number `attempt` (1-based) failed with `error`.
 ///
 /// `remaining` is the time left before the overall deadline (`None`: no deadline) and
 /// `unit` a random number in `[0, 1)` for the jitter. Pure: same input, same answer.
 pub fn decide(
     policy: &RetryPolicy,
     idempotency: Idempotency,
-    failure: &Failure,
+    error: &Error,
     attempt: u32,
     remaining: Option<Duration>,
     unit: f64,
 ) -> Decision {
-    let retry_after = match verdict(failure, idempotency) {
+    let retry_after = match verdict(error, idempotency) {
         Ok(retry_after) => retry_after,
         Err(outcome_unknown) => return Decision::Stop { outcome_unknown },
     };
@@ -210,18 +199,32 @@ pub fn parse_http_date(value: &HeaderValue) -> Option<SystemTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Origin;
     use Idempotency::{NotRepeatable as N, Repeatable as R};
+    use reqwest::StatusCode;
 
-    const fn transport(kind: TransportKind, maybe_sent: bool) -> Failure {
-        Failure::Transport { kind, maybe_sent }
+    const O: Origin = Origin::new("test", "op");
+
+    fn transport(kind: TransportKind) -> Error {
+        Error::Transport {
+            origin: O,
+            kind,
+            source: None,
+        }
     }
-    const fn status(code: u16, retry_after: Option<Duration>) -> Failure {
-        match StatusCode::from_u16(code) {
-            Ok(status) => Failure::Status {
-                status,
-                retry_after,
-            },
-            Err(_) => panic!("bad status"),
+    fn status(code: u16, retry_after: Option<Duration>) -> Error {
+        Error::Status {
+            origin: O,
+            status: StatusCode::from_u16(code).expect("status"),
+            excerpt: String::new(),
+            retry_after,
+        }
+    }
+    fn timeout() -> Error {
+        Error::Timeout {
+            origin: O,
+            elapsed: Duration::from_secs(30),
+            attempts: 1,
         }
     }
     const RETRY: Option<bool> = None;
@@ -239,19 +242,19 @@ mod tests {
     fn decision_table() {
         let secs = Duration::from_secs;
         #[rustfmt::skip]
-        let table: &[(Failure, Idempotency, Option<bool>)] = &[
-            (transport(TransportKind::Connect, false), R, RETRY),
-            (transport(TransportKind::Connect, false), N, RETRY),
-            (transport(TransportKind::Dropped, true), R, RETRY),
-            (transport(TransportKind::Dropped, true), N, UNKNOWN),
-            (transport(TransportKind::Other, true), R, RETRY),
-            (transport(TransportKind::Other, true), N, UNKNOWN),
-            (transport(TransportKind::BodyTooLarge, true), R, STOP),
+        let table: &[(Error, Idempotency, Option<bool>)] = &[
+            (transport(TransportKind::Connect), R, RETRY),
+            (transport(TransportKind::Connect), N, RETRY),
+            (transport(TransportKind::Dropped), R, RETRY),
+            (transport(TransportKind::Dropped), N, UNKNOWN),
+            (transport(TransportKind::Other), R, RETRY),
+            (transport(TransportKind::Other), N, UNKNOWN),
+            (transport(TransportKind::BodyTooLarge), R, STOP),
             // The server read the request and answered: a non-repeatable request may have been
             // applied, and the answer that would say so was not read.
-            (transport(TransportKind::BodyTooLarge, true), N, UNKNOWN),
-            (Failure::Timeout, R, RETRY),
-            (Failure::Timeout, N, UNKNOWN),
+            (transport(TransportKind::BodyTooLarge), N, UNKNOWN),
+            (timeout(), R, RETRY),
+            (timeout(), N, UNKNOWN),
             (status(408, None), R, RETRY),
             (status(408, None), N, STOP),
             (status(429, Some(secs(1))), R, RETRY),
@@ -287,8 +290,12 @@ mod tests {
             (status(600, None), N, UNKNOWN),
             (status(999, None), R, STOP),
             (status(999, None), N, UNKNOWN),
-            (transport(TransportKind::ConnectTimeout, false), R, RETRY),
-            (transport(TransportKind::ConnectTimeout, false), N, RETRY),
+            (transport(TransportKind::ConnectTimeout), R, RETRY),
+            (transport(TransportKind::ConnectTimeout), N, RETRY),
+            (transport(TransportKind::NotSent), N, RETRY),
+            (Error::api(O, Some("-16".into()), "refused"), R, STOP),
+            (Error::api(O, None, "refused"), N, STOP),
+            (Error::OutcomeUnknown { origin: O, cause: Box::new(timeout()) }, R, UNKNOWN),
             (status(429, Some(secs(3600))), R, STOP), // longer than max_retry_after
         ];
         let policy = RetryPolicy::default();
@@ -301,7 +308,7 @@ mod tests {
     #[test]
     fn budget_limits_retries() {
         let policy = RetryPolicy::default();
-        let f = Failure::Timeout;
+        let f = timeout();
         // The last allowed attempt failed: stop, and the outcome is known (repeatable).
         assert_eq!(
             decide(&policy, R, &f, 3, None, 0.5),
@@ -326,7 +333,7 @@ mod tests {
             outcome(decide(
                 &policy,
                 N,
-                &transport(TransportKind::Connect, false),
+                &transport(TransportKind::Connect),
                 3,
                 None,
                 0.0

@@ -55,10 +55,9 @@ pub struct HttpResponse {
 /// Why a request failed below HTTP.
 #[derive(Debug)]
 pub struct TransportError {
-    /// The kind of failure.
+    /// The kind of failure; it says whether the request may have reached the server
+    /// ([`TransportKind::maybe_sent`]).
     pub kind: TransportKind,
-    /// `false` only when the request provably never reached the server.
-    pub maybe_sent: bool,
     /// The underlying error.
     pub source: Box<dyn std::error::Error + Send + Sync + 'static>,
 }
@@ -67,13 +66,78 @@ impl TransportError {
     /// A transport error of the given kind.
     pub fn new(
         kind: TransportKind,
-        maybe_sent: bool,
         source: impl Into<Box<dyn std::error::Error + Send + Sync + 'static>>,
     ) -> Self {
         TransportError {
             kind,
-            maybe_sent,
             source: source.into(),
+        }
+    }
+}
+
+/// The one body reader of both transports: refuses a body whose declared length or
+/// whose chunks add up to more than the cap ([`TransportKind::BodyTooLarge`]), keeps a body
+/// that arrives in one chunk as it is (no copy), and gathers several chunks into one
+/// buffer of the declared size, copying each byte once.
+#[derive(Debug)]
+pub struct BodyReader {
+    max_body: usize,
+    capacity: usize,
+    total: usize,
+    first: Option<Bytes>,
+    gathered: Option<BytesMut>,
+}
+
+impl BodyReader {
+    /// A reader for a body of `declared` bytes (its `Content-Length`, if any), refused
+    /// at once when that is over `max_body`.
+    pub fn new(declared: Option<u64>, max_body: usize) -> Result<BodyReader, TransportError> {
+        if declared.is_some_and(|len| len > max_body as u64) {
+            return Err(TransportError::new(
+                TransportKind::BodyTooLarge,
+                format!("the response declares more than {max_body} bytes"),
+            ));
+        }
+        Ok(BodyReader {
+            max_body,
+            capacity: declared.unwrap_or(0) as usize,
+            total: 0,
+            first: None,
+            gathered: None,
+        })
+    }
+
+    /// Takes the next chunk.
+    pub fn push(&mut self, chunk: Bytes) -> Result<(), TransportError> {
+        self.total += chunk.len();
+        if self.total > self.max_body {
+            return Err(TransportError::new(
+                TransportKind::BodyTooLarge,
+                format!("the response is longer than {} bytes", self.max_body),
+            ));
+        }
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        match (&mut self.gathered, self.first.take()) {
+            (Some(buffer), _) => buffer.extend_from_slice(&chunk),
+            (None, Some(previous)) => {
+                let mut buffer = BytesMut::with_capacity(self.capacity.max(self.total));
+                buffer.extend_from_slice(&previous);
+                buffer.extend_from_slice(&chunk);
+                self.gathered = Some(buffer);
+            }
+            (None, None) => self.first = Some(chunk),
+        }
+        Ok(())
+    }
+
+    /// The whole body.
+    pub fn finish(self) -> Bytes {
+        match (self.gathered, self.first) {
+            (Some(buffer), _) => buffer.freeze(),
+            (None, Some(only)) => only,
+            (None, None) => Bytes::new(),
         }
     }
 }
@@ -115,20 +179,21 @@ impl ReqwestTransport {
     }
 }
 
-fn classify(err: &reqwest::Error) -> (TransportKind, bool) {
-    if err.is_connect() {
+fn classify(err: reqwest::Error) -> TransportError {
+    let kind = if err.is_connect() {
         // hyper-util reports failures to establish the connection (refused, DNS, TLS
         // handshake, connect timeout) as connect errors: nothing was written.
         if err.is_timeout() {
-            (TransportKind::ConnectTimeout, false)
+            TransportKind::ConnectTimeout
         } else {
-            (TransportKind::Connect, false)
+            TransportKind::Connect
         }
     } else if err.is_body() || err.is_decode() || err.is_request() {
-        (TransportKind::Dropped, true)
+        TransportKind::Dropped
     } else {
-        (TransportKind::Other, true)
-    }
+        TransportKind::Other
+    };
+    TransportError::new(kind, err.without_url())
 }
 
 #[async_trait]
@@ -144,71 +209,29 @@ impl Transport for ReqwestTransport {
             headers,
             body,
         } = request;
-        let mut builder = self.client.request(method, url.clone()).headers(headers);
+        // Kept to tell a response that came from a followed redirect.
+        let mut outgoing = reqwest::Request::new(method, url.clone());
+        *outgoing.headers_mut() = headers;
         if let Some(body) = body {
-            builder = builder.body(body);
+            *outgoing.body_mut() = Some(body.into());
         }
-        let mut response = builder.send().await.map_err(|e| {
-            let (kind, maybe_sent) = classify(&e);
-            TransportError::new(kind, maybe_sent, e.without_url())
-        })?;
+        let mut response = self.client.execute(outgoing).await.map_err(classify)?;
         if response.url() != &url {
             return Err(TransportError::new(
                 TransportKind::Other,
-                true,
                 "the reqwest::Client followed a redirect; build it with redirect::Policy::none()",
             ));
         }
-        if response
-            .content_length()
-            .is_some_and(|len| len > max_body as u64)
-        {
-            return Err(TransportError::new(
-                TransportKind::BodyTooLarge,
-                true,
-                format!("the response declares more than {max_body} bytes"),
-            ));
-        }
+        let mut reader = BodyReader::new(response.content_length(), max_body)?;
         let status = response.status();
         let headers = std::mem::take(response.headers_mut());
-        let capacity = response.content_length().unwrap_or(0).min(max_body as u64) as usize;
-        // A body that arrives in one chunk is kept as it is (no copy); only a body in several
-        // chunks is gathered into one buffer.
-        let mut total = 0usize;
-        let mut first: Option<Bytes> = None;
-        let mut gathered: Option<BytesMut> = None;
-        while let Some(chunk) = response.chunk().await.map_err(|e| {
-            let (kind, maybe_sent) = classify(&e);
-            TransportError::new(kind, maybe_sent, e.without_url())
-        })? {
-            total += chunk.len();
-            if total > max_body {
-                return Err(TransportError::new(
-                    TransportKind::BodyTooLarge,
-                    true,
-                    format!("the response is longer than {max_body} bytes"),
-                ));
-            }
-            match (&mut gathered, first.take()) {
-                (Some(buffer), _) => buffer.extend_from_slice(&chunk),
-                (None, Some(previous)) => {
-                    let mut buffer = BytesMut::with_capacity(capacity.max(total));
-                    buffer.extend_from_slice(&previous);
-                    buffer.extend_from_slice(&chunk);
-                    gathered = Some(buffer);
-                }
-                (None, None) => first = Some(chunk),
-            }
+        while let Some(chunk) = response.chunk().await.map_err(classify)? {
+            reader.push(chunk)?;
         }
-        let body = match (gathered, first) {
-            (Some(buffer), _) => buffer.freeze(),
-            (None, Some(only)) => only,
-            (None, None) => Bytes::new(),
-        };
         Ok(HttpResponse {
             status,
             headers,
-            body,
+            body: reader.finish(),
         })
     }
 }

@@ -24,7 +24,7 @@
 //! use voxkit_espai::{CardFilter, CardKey, Client, Code};
 //!
 //! let client = Client::builder()
-//!     .open_api_key("your-open-api-key") // or Client::from_env()
+//!     .api_key("your-open-api-key") // or Client::from_env()
 //! #   .base_url(server.uri())
 //!     .build()?;
 //!
@@ -56,12 +56,20 @@
 //!
 //! [`Client::from_env`] reads `ESPAI_OPEN_API_KEY` and, if set, `ESPAI_BASE_URL` (scheme
 //! and host, default `https://api.espai.fun`; the client appends the documented paths such
-//! as `/cdkey/list`). [`Client::builder`] sets everything else: timeouts, deadline, retry
-//! policy, proxy, your own `reqwest::Client`.
+//! as `/cdkey/list`). The key is trimmed and refused, naming the variable but never showing
+//! its value, when empty or holding whitespace or control characters. [`Client::builder`]
+//! ([`ClientBuilder`], core's one builder described by [`Espai`]) sets everything else:
+//! timeouts, deadline, retry policy, proxy, your own `reqwest::Client`.
 //!
-//! The key is the account's `open_api_key`, sent as `authorization: <key>` (the raw key,
-//! no `Bearer`). It is kept in a [`SecretString`], marked sensitive in the header, scrubbed
-//! from error excerpts and never shown by `Debug`.
+//! The key is the account's `open_api_key` (set with [`ClientBuilder::api_key`]), sent as
+//! `authorization: <key>` (the raw key, no `Bearer`). It is kept in a [`SecretString`],
+//! marked sensitive in the header, scrubbed from error excerpts and never shown by `Debug`.
+//!
+//! # Layout
+//!
+//! One module per group of operations, each holding its calls, their request and answer
+//! types and their declarations ([`OPERATIONS`]): quota cards (list, the paging stream,
+//! detail), their usage log, transfers and destruction, orders.
 //!
 //! # Wire format
 //!
@@ -75,14 +83,15 @@
 //! # Errors
 //!
 //! Calls return [`voxkit_core::Error`]. Every answer is an envelope
-//! `{success, message, data, totalNumber, code}`, decoded in one place:
+//! `{success, message, data, totalNumber, code}`, decoded by core's one envelope decoder:
 //! `"success": false` is [`Error::Api`] with the `code` as text (`500` → `"500"`, `None`
 //! when the server sends none, as for "额度卡不存在") and the `message`; [`Code::of`] turns
 //! it into a [`Code`], and [`missing_parameter`] reads the field of a "缺失参数" error. A
 //! body that is not an envelope (an HTML error page) is [`Error::Decode`]. Input that the
 //! documentation rules out is refused with [`Error::InvalidInput`] before anything is sent.
 //! `transfer`, `destroy` and `pay` are never sent twice: when such a request may have
-//! reached the server without an answer, the error is [`Error::OutcomeUnknown`]; so is
+//! reached the server without an answer, the error is [`Error::OutcomeUnknown`] (each
+//! one's declaration says how to find out afterwards whether it was applied); so is
 //! `code` 500 (`"系统错误：…"`, [`SYSTEM_ERROR_CODES`]), which every endpoint documents for a
 //! failure inside the server, possibly after the transfer was applied, and any 5xx answer,
 //! envelope or not (the API error is then the cause).
@@ -90,32 +99,56 @@
 // docs.rs (`--cfg docsrs`, nightly): label each feature-gated item with its feature.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+/// Declares one group's operations with [`voxkit_core::operations!`] and what every group
+/// of this crate shares: the provider, the client, no group-wide header (the JSON body
+/// sets `Content-Type`), and the group's `LIST` and `HOOKS`, joined below into
+/// [`OPERATIONS`] and `TEST_HOOKS`.
+macro_rules! operations {
+    ($($operations:tt)+) => {
+        voxkit_core::operations! {
+            provider = crate::PROVIDER;
+            client = crate::Client;
+            headers = [];
+            /// This group's operations, joined into [`crate::OPERATIONS`].
+            pub(crate) list LIST;
+            /// Their test hooks, joined into `crate::TEST_HOOKS`.
+            pub(crate) hooks HOOKS;
+            $($operations)+
+        }
+    };
+}
+
+mod cards;
+mod checks;
 mod client;
 mod code;
-mod paging;
+mod envelope;
+mod field_decoders;
+mod orders;
 #[cfg(test)]
 mod proptests;
-mod types;
-mod validate;
-mod wire;
+mod transfers;
+mod usage;
 
-/// Not part of the API: the response decoder on raw bytes, for `fuzz/` and the property
-/// tests. Hidden from the documentation; may change in any release.
-#[doc(hidden)]
-#[path = "fuzz.rs"]
-pub mod __fuzz;
+use std::sync::Arc;
 
-pub use client::{Client, ClientBuilder, ENV_BASE_URL, ENV_OPEN_API_KEY, SYSTEM_ERROR_CODES};
-pub use code::{Code, missing_parameter};
-pub use paging::{DEFAULT_MAX_CARDS, DEFAULT_MAX_PAGES, DEFAULT_PAGE_SIZE, Paging};
-pub use types::{
-    Ack, BalanceLog, BalanceLogPage, BalanceLogQuery, Card, CardFilter, CardKey, CardPage,
-    CardType, Commodity, OrderKind,
+use voxkit_core::reqwest::header::{AUTHORIZATION, HeaderValue};
+use voxkit_core::{
+    Attempt, Auth, Clock, EnvVars, ExposeSecret, HttpRequest, Key, NoOptions, Origin, Provider,
+    async_trait, sensitive_header,
 };
-pub use validate::{MAX_PHONE_DIGITS, MAX_TEXT_CHARS, MAX_TOKEN_BYTES};
-pub use voxkit_core::{Error, SecretString};
 
-use voxkit_core::Idempotency;
+pub use cards::{
+    Card, CardFilter, CardKey, CardPage, CardType, DEFAULT_MAX_CARDS, DEFAULT_MAX_PAGES,
+    DEFAULT_PAGE_SIZE, Paging,
+};
+pub use checks::{MAX_PHONE_DIGITS, MAX_TEXT_CHARS, MAX_TOKEN_BYTES};
+pub use client::Client;
+pub use code::{Code, missing_parameter};
+pub use orders::{Commodity, OrderKind};
+pub use transfers::Ack;
+pub use usage::{BalanceLog, BalanceLogPage, BalanceLogQuery};
+pub use voxkit_core::{Error, SecretString};
 
 /// The provider's short name in errors and traces.
 pub const PROVIDER: &str = "espai";
@@ -125,74 +158,136 @@ pub const PROVIDER: &str = "espai";
 /// used `api.espai2.fun`; point `ESPAI_BASE_URL` there if needed).
 pub const DEFAULT_BASE_URL: &str = "https://api.espai.fun";
 
-/// Every operation this crate sends, by the name it carries in errors and traces
-/// ([`voxkit_core::Origin::operation`], the `operation` field of the `voxkit.call` span), with
-/// whether it is [repeatable](Idempotency): repeatable operations are retried on transient
-/// failures; the others are sent at most once when the request may have reached the server,
-/// and a lost answer is [`Error::OutcomeUnknown`].
-///
-/// A unit test checks this list against the operations the client builds, so it cannot fall
-/// behind; the workspace's fault-matrix test runs every entry against every fault.
-///
-/// [`Client::cards`] and [`Client::cards_with`] send `list_cards`, once per page;
-/// [`Client::card`] sends `card_detail`.
-pub const OPERATIONS: &[(&str, Idempotency)] = &[
-    ("list_cards", Idempotency::Repeatable),
-    ("card_detail", Idempotency::Repeatable),
-    ("balance_logs", Idempotency::Repeatable),
-    ("transfer", Idempotency::NotRepeatable),
-    ("destroy", Idempotency::NotRepeatable),
-    ("pay", Idempotency::NotRepeatable),
-];
+/// The environment variable holding the open API key.
+pub const ENV_OPEN_API_KEY: &str = "ESPAI_OPEN_API_KEY";
+
+/// The environment variable that, if set and not empty, replaces [`DEFAULT_BASE_URL`].
+pub const ENV_BASE_URL: &str = "ESPAI_BASE_URL";
+
+/// The provider's "system error" codes: `code` 500 (`"系统错误：…"`, documented on every
+/// endpoint). The server failed while handling the request, possibly after applying it,
+/// so for a non-repeatable operation such an answer is [`Error::OutcomeUnknown`] (its
+/// cause the [`Error::Api`]), whatever the HTTP status; a repeatable operation gets the
+/// [`Error::Api`]. Set through [`Espai`]'s [`Provider::INDETERMINATE_CODES`].
+pub const SYSTEM_ERROR_CODES: &[&str] = &["500"];
+
+/// Configures a [`Client`]: the open API key ([`ClientBuilder::api_key`]), base URL,
+/// timeouts, retry policy. Core's one builder, described by [`Espai`], so every option
+/// and the environment rules are the same as the other providers'.
+pub type ClientBuilder = voxkit_core::Builder<Espai>;
+
+/// The ESP-AI open platform, described for [`voxkit_core::Builder`]: its name, base URL,
+/// environment variables, the open API key as its credential (sent raw in
+/// `authorization`) and its system-error codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Espai;
+
+impl Provider for Espai {
+    const NAME: &'static str = PROVIDER;
+    const DEFAULT_BASE_URL: &'static str = DEFAULT_BASE_URL;
+    const ENV: EnvVars = EnvVars {
+        base_url: ENV_BASE_URL,
+        credentials: &[ENV_OPEN_API_KEY],
+    };
+    const INDETERMINATE_CODES: &'static [&'static str] = SYSTEM_ERROR_CODES;
+    type Credentials = Key;
+    type Options = NoOptions;
+    type Auth = KeyAuth;
+    type Client = Client;
+
+    fn auth(
+        credentials: Key,
+        origin: Origin,
+        _: &Arc<dyn Clock>,
+        _: &NoOptions,
+    ) -> Result<KeyAuth, Error> {
+        // Refuse a key that cannot travel in a header now, not at the first call.
+        let header = sensitive_header(origin, "API key", credentials.key.expose_secret())?;
+        Ok(KeyAuth {
+            key: credentials.key,
+            header,
+        })
+    }
+
+    fn client(core: voxkit_core::Client, auth: Arc<KeyAuth>, _: NoOptions) -> Client {
+        Client::wrap(core, auth)
+    }
+}
+
+/// Puts the open API key in the `authorization` header of every attempt: the raw key, no
+/// `Bearer` prefix, as every example of the documentation does. Built by [`Espai`] from a
+/// checked key; its header is built once and marked sensitive.
+pub struct KeyAuth {
+    key: SecretString,
+    header: HeaderValue,
+}
+
+impl KeyAuth {
+    /// The key, for scrubbing it from what a server echoes.
+    pub(crate) fn key(&self) -> &str {
+        self.key.expose_secret()
+    }
+}
+
+impl std::fmt::Debug for KeyAuth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("KeyAuth([redacted])")
+    }
+}
+
+#[async_trait]
+impl Auth for KeyAuth {
+    async fn authorize(&self, request: &mut HttpRequest, _: Attempt) -> Result<(), Error> {
+        request.headers.insert(AUTHORIZATION, self.header.clone());
+        Ok(())
+    }
+
+    fn redact(&self) -> Vec<&str> {
+        vec![self.key()]
+    }
+}
+
+voxkit_core::operation_list! {
+    /// Every operation this crate sends, declared once in its group's module: name (as in
+    /// errors, traces and the `operation` field of the `voxkit.call` span), method, path,
+    /// whether it is [repeatable](voxkit_core::Idempotency) and, for those that are not,
+    /// how a lost answer is [reconciled](voxkit_core::Reconciliation). Repeatable
+    /// operations are retried on transient failures; the others are sent at most once when
+    /// the request may have reached the server, and a lost answer is
+    /// [`Error::OutcomeUnknown`]. The workspace's fault matrix runs every entry against
+    /// every fault.
+    ///
+    /// [`Client::cards`] and [`Client::cards_with`] send `list_cards`, once per page;
+    /// [`Client::logs`] sends `balance_logs` the same way; [`Client::card`] sends
+    /// `card_detail`.
+    pub OPERATIONS = [cards::LIST, usage::LIST, transfers::LIST, orders::LIST];
+}
+
+#[cfg(any(test, feature = "test-util"))]
+voxkit_core::test_hooks_list! {
+    /// Every operation's test hooks (feature `test-util`): an example call with the
+    /// documentation's values and the decoder of its answer, in [`OPERATIONS`] order. The
+    /// fault matrix, the secret-hygiene suite, the fuzz target and the property tests
+    /// iterate these instead of naming operations. Each decoder scrubs [`TEST_KEY`] as the
+    /// client scrubs its key.
+    pub TEST_HOOKS: Client = [cards::HOOKS, usage::HOOKS, transfers::HOOKS, orders::HOOKS];
+}
+
+/// The key the [`TEST_HOOKS`] decoders scrub from every error, as the client scrubs its
+/// own key (feature `test-util`): fuzz targets and property tests hide it in bodies and
+/// check that it never survives.
+#[cfg(any(test, feature = "test-util"))]
+pub const TEST_KEY: &str = "SENTINEL-KEY-5c2e";
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    use voxkit_core::mutation::first_args;
-
-    /// Every operation the client builds is listed in [`OPERATIONS`], and nothing else:
-    /// each public call names its operation in a `const OP: &str = "..."` and hands it to
-    /// `self.post(OP, ..)`, which wraps `Operation::new(name, ..)`.
     #[test]
-    fn operations_lists_every_operation_the_client_builds() {
-        let source = include_str!("client.rs");
-        let source = &source[..source.find("#[cfg(test)]").unwrap_or(source.len())];
-        for (callee, forwarded) in [("Operation::new(", "name"), ("post(", "OP")] {
-            for arg in first_args(source, callee) {
-                assert_eq!(
-                    arg, forwarded,
-                    "{callee}{arg}: an operation named another way; extend this test"
-                );
-            }
-        }
-        let consts = source.matches("const OP: &str = ").count();
-        let mut built: Vec<&str> = source
-            .split("const OP: &str = \"")
-            .skip(1)
-            .map(|rest| &rest[..rest.find('"').unwrap_or(0)])
-            .collect();
-        assert_eq!(built.len(), consts);
-        assert_eq!(
-            source.matches("self.post(OP,").count(),
-            consts,
-            "every OP is sent through post()"
-        );
-        built.sort_unstable();
-        built.dedup();
-        let mut listed: Vec<&str> = OPERATIONS.iter().map(|(name, _)| *name).collect();
-        listed.sort_unstable();
-        assert_eq!(built, listed, "OPERATIONS is out of date");
-        assert_eq!(listed.len(), OPERATIONS.len(), "a name is listed twice");
-        // The paging stream walks `list_cards`, already listed.
-        assert!(include_str!("paging.rs").contains(".list_cards(&filter)"));
-    }
-
-    #[test]
-    fn money_moving_operations_are_not_repeatable() {
-        for (name, idempotency) in OPERATIONS {
-            let moves = ["transfer", "destroy", "pay"].contains(name);
-            assert_eq!(idempotency.is_repeatable(), !moves, "{name}");
-        }
+    fn the_hooks_follow_the_operation_list() {
+        let names: Vec<&str> = OPERATIONS.iter().map(|s| s.name).collect();
+        let hooked: Vec<&str> = TEST_HOOKS.iter().map(|h| h.spec.name).collect();
+        assert_eq!(hooked, names);
+        assert!(OPERATIONS.iter().all(|s| s.provider == PROVIDER));
     }
 }

@@ -2,10 +2,9 @@
 //! `limit` asked for is refused, and the number of cards yielded is capped, so that a
 //! server cannot make `cards()` (and `voxkit espai cdkey list --all`) hold gigabytes.
 
-use std::time::Duration;
-
 use futures_util::StreamExt as _;
 use serde_json::{Value, json};
+use voxkit_core::test_util::fast_retries;
 use voxkit_core::{Error, RetryPolicy};
 use voxkit_espai::{Card, CardFilter, Client, DEFAULT_MAX_CARDS, Paging};
 use wiremock::matchers::{method, path};
@@ -13,13 +12,11 @@ use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
 fn client(server: &MockServer) -> Client {
     Client::builder()
-        .open_api_key("0123456789abcdef0123456789abcdef")
+        .api_key("0123456789abcdef0123456789abcdef")
         .base_url(server.uri())
         .retry_policy(RetryPolicy {
             max_attempts: 2,
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(5),
-            max_retry_after: Duration::from_secs(1),
+            ..fast_retries()
         })
         .build()
         .unwrap()

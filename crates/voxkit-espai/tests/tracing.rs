@@ -1,49 +1,16 @@
 //! Everything traced at TRACE level during successful, retried and failed calls: one span
 //! per call with provider, operation, attempt and status, and never the key.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-use tracing_subscriber::fmt::MakeWriter;
-use tracing_subscriber::fmt::format::FmtSpan;
-use voxkit_core::RetryPolicy;
+use voxkit_core::test_util::{capture_traces, fast_retries};
 use voxkit_espai::{CardFilter, CardKey, Client};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const KEY: &str = "test-key-SENTINEL-91c3";
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Capture {
-        self.clone()
-    }
-}
-
 #[tokio::test]
 async fn traces_name_the_call_and_never_the_key() {
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(FmtSpan::CLOSE)
-        .with_ansi(false)
-        .with_writer(capture.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (capture, _guard) = capture_traces();
 
     let server = MockServer::start().await;
     Mock::given(method("POST"))
@@ -68,12 +35,9 @@ async fn traces_name_the_call_and_never_the_key() {
         .mount(&server)
         .await;
     let client = Client::builder()
-        .open_api_key(KEY)
+        .api_key(KEY)
         .base_url(server.uri())
-        .retry_policy(RetryPolicy {
-            base_delay: Duration::from_millis(1),
-            ..RetryPolicy::default()
-        })
+        .retry_policy(fast_retries())
         .build()
         .unwrap();
     client.list_cards(&CardFilter::new()).await.unwrap(); // 503, then success
@@ -86,7 +50,7 @@ async fn traces_name_the_call_and_never_the_key() {
         .await
         .unwrap_err(); // provider error
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(logs.contains("voxkit.call"), "{logs}");
     assert!(logs.contains("provider=\"espai\""), "{logs}");
     assert!(logs.contains("operation=\"list_cards\""), "{logs}");

@@ -7,11 +7,12 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use futures_util::{StreamExt, TryStreamExt};
 use serde_json::{Value, json};
+use voxkit_core::Error;
 use voxkit_core::fault::{Fault, FaultServer};
-use voxkit_core::{Error, RetryPolicy};
+use voxkit_core::test_util::fast_retries;
 use voxkit_espai::{
-    BalanceLogQuery, Card, CardFilter, CardKey, CardType, Client, ClientBuilder, Code, Commodity,
-    OrderKind, Paging, missing_parameter,
+    BalanceLog, BalanceLogQuery, Card, CardFilter, CardKey, CardType, Client, ClientBuilder, Code,
+    Commodity, OrderKind, Paging, missing_parameter,
 };
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
@@ -58,18 +59,9 @@ const DOC_MISSING_PARAMETER: &str =
     r#"{ "success": false, "message": "缺失参数：commodity_id", "code": 401 }"#;
 const DOC_NO_CODE_ERROR: &str = r#"{ "success": false, "message": "额度卡不存在" }"#;
 
-fn fast_retries() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        base_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(5),
-        max_retry_after: Duration::from_secs(1),
-    }
-}
-
 fn builder(url: &str) -> ClientBuilder {
     Client::builder()
-        .open_api_key(KEY)
+        .api_key(KEY)
         .base_url(url)
         .retry_policy(fast_retries())
 }
@@ -165,8 +157,8 @@ async fn list_cards_sends_every_filter_as_the_example_does() {
         .limit(10);
     let page = client(&server).list_cards(&filter).await.unwrap();
     assert_eq!(page.total, Some(1));
-    assert_eq!(page.cards.len(), 1);
-    assert_doc_card(&page.cards[0]);
+    assert_eq!(page.items.len(), 1);
+    assert_doc_card(&page.items[0]);
 
     let sent = &server.received_requests().await.unwrap()[0];
     let auth: Vec<_> = sent.headers.get_all("authorization").iter().collect();
@@ -190,7 +182,7 @@ async fn list_cards_without_filters_sends_an_empty_object() {
         .list_cards(&CardFilter::new())
         .await
         .unwrap();
-    assert_doc_card(&page.cards[0]);
+    assert_doc_card(&page.items[0]);
 }
 
 #[tokio::test]
@@ -207,7 +199,7 @@ async fn list_cards_accepts_strings_for_numbers_and_null_data() {
         .await
         .unwrap();
     assert_eq!(page.total, Some(2));
-    let [a, b] = &page.cards[..] else {
+    let [a, b] = &page.items[..] else {
         panic!("{page:?}")
     };
     assert_eq!((a.api_limit, &a.card_type), (7, &CardType::Xuanwu));
@@ -227,7 +219,7 @@ async fn list_cards_accepts_strings_for_numbers_and_null_data() {
         .list_cards(&CardFilter::new())
         .await
         .unwrap();
-    assert_eq!((page.cards.len(), page.total), (0, Some(0)));
+    assert_eq!((page.items.len(), page.total), (0, Some(0)));
 }
 
 #[tokio::test]
@@ -259,7 +251,7 @@ async fn balance_logs_send_an_array_and_decode_the_example() {
         .limit(10);
     let page = client(&server).balance_logs(&query).await.unwrap();
     assert_eq!(page.total, Some(19));
-    let [log] = &page.logs[..] else {
+    let [log] = &page.items[..] else {
         panic!("{page:?}")
     };
     assert_eq!(log.id, "a52cd323fa2e452cb902a16c668f0xxx");
@@ -297,7 +289,7 @@ async fn balance_logs_without_filters_and_without_data() {
         .balance_logs(&BalanceLogQuery::new())
         .await
         .unwrap();
-    assert_eq!((page.logs.len(), page.total), (0, None));
+    assert_eq!((page.items.len(), page.total), (0, None));
 }
 
 #[tokio::test]
@@ -622,7 +614,7 @@ async fn reads_are_retried_after_503() {
         let client = client(&server);
         match at {
             "/cdkey/list" => {
-                assert_doc_card(&client.list_cards(&CardFilter::new()).await.unwrap().cards[0])
+                assert_doc_card(&client.list_cards(&CardFilter::new()).await.unwrap().items[0])
             }
             "/cdkey/detail" => assert_doc_card(&client.card(&wncard()).await.unwrap()),
             _ => assert_eq!(
@@ -1089,9 +1081,7 @@ async fn the_key_never_shows_in_debug_display_or_errors() {
         )))
         .mount(&server)
         .await;
-    let builder = Client::builder()
-        .open_api_key(SENTINEL)
-        .base_url(server.uri());
+    let builder = Client::builder().api_key(SENTINEL).base_url(server.uri());
     let builder_debug = format!("{builder:?}");
     let client = builder.build().unwrap();
     let status = client.list_cards(&CardFilter::new()).await.unwrap_err();
@@ -1122,4 +1112,75 @@ async fn the_key_never_shows_in_debug_display_or_errors() {
     // It was sent, though, as the raw header value.
     let sent = &server.received_requests().await.unwrap()[0];
     assert_eq!(sent.headers.get("authorization").unwrap(), SENTINEL);
+}
+
+// ---------------------------------------------------------------------------------------
+// The usage-log stream
+// ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn log_stream_walks_every_page_of_one_card_until_the_total() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/cdkey/balance_logs"))
+        .respond_with(|request: &Request| {
+            let body: Value = request.body_json().unwrap();
+            let query = &body[0];
+            let page: usize = query["page"].as_str().unwrap().parse().unwrap();
+            let data: Vec<Value> = ["l1", "l2", "l3"]
+                .iter()
+                .skip((page - 1) * 2)
+                .take(2)
+                .map(|id| json!({"id": id, "cdkey_id": query["id"], "api_limit": "-1"}))
+                .collect();
+            ResponseTemplate::new(200)
+                .set_body_json(json!({"success": true, "totalNumber": 3, "data": data}))
+        })
+        .mount(&server)
+        .await;
+    let client = client(&server);
+    let query = BalanceLogQuery::card("c1").page(9).limit(1);
+    let logs: Vec<BalanceLog> = client
+        .logs_with(query, voxkit_core::Paging::new(Some(2)))
+        .try_collect()
+        .await
+        .unwrap();
+    let ids: Vec<&str> = logs.iter().map(|l| l.id.as_str()).collect();
+    assert_eq!(ids, ["l1", "l2", "l3"]);
+    assert!(logs.iter().all(|l| l.cdkey_id == "c1" && l.api_limit == -1));
+    let sent: Vec<Value> = server
+        .received_requests()
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| r.body_json().unwrap())
+        .collect();
+    assert_eq!(
+        sent,
+        [
+            json!([{"id": "c1", "page": "1", "limit": "2"}]),
+            json!([{"id": "c1", "page": "2", "limit": "2"}]),
+        ],
+        "the query's page and limit are replaced; no request past the total"
+    );
+}
+
+#[tokio::test]
+async fn log_stream_against_a_server_that_ignores_page_ends_with_incomplete() {
+    let server = answering(json_response(
+        r#"{"success":true,"totalNumber":10,"data":[
+            {"id":"l1","cdkey_id":"c1","api_limit":1},{"id":"l2","cdkey_id":"c1","api_limit":1}]}"#,
+    ))
+    .await;
+    let items: Vec<Result<BalanceLog, Error>> = client(&server)
+        .logs_with(
+            BalanceLogQuery::card("c1"),
+            voxkit_core::Paging::new(Some(2)),
+        )
+        .collect()
+        .await;
+    assert_eq!(items.len(), 3, "{items:?}");
+    let err = items[2].as_ref().unwrap_err();
+    assert!(err.to_string().contains("listing is incomplete"), "{err}");
+    assert_eq!(requests(&server).await, 2);
 }

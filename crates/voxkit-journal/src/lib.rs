@@ -62,7 +62,9 @@
 
 mod error;
 mod intent;
+pub mod runner;
 mod state;
+pub mod verdict;
 
 #[cfg(feature = "postgres")]
 mod postgres;
@@ -76,10 +78,15 @@ pub use intent::{Counts, Created, Intent, ListFilter, NewIntent, Outcome};
 #[cfg(feature = "postgres")]
 #[cfg_attr(docsrs, doc(cfg(feature = "postgres")))]
 pub use postgres::{PgConfig, PgJournal};
+pub use runner::{
+    Event, Job, Progress, RowOutcome, RowResult, Runner, Settings, Summary, Tally,
+    outcome_in_doubt, owner_for_this_process,
+};
 #[cfg(feature = "sqlite")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sqlite")))]
 pub use sqlite::SqliteJournal;
 pub use state::{IllegalTransition, State, UnknownState};
+pub use verdict::{Evidence, ExactlyOnce, Identity, Marker, Resolve, Verdict};
 
 /// The schema version this build writes and understands. Both stores record it (SQLite in
 /// `PRAGMA user_version`, PostgreSQL in a `schema_version` table) and refuse a journal

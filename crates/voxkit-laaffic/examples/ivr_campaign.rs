@@ -135,7 +135,7 @@ async fn run(campaign: Campaign) -> Result<(), Error> {
     let page = client.call_records(&query).await?;
     // This campaign's: its numbers, submitted since it started (whole seconds on the wire).
     let since = started - TimeDelta::seconds(1);
-    let mine = page.records.iter().filter(|r| {
+    let mine = page.items.iter().filter(|r| {
         r.callee
             .as_ref()
             .is_some_and(|c| campaign.numbers.contains(c))
@@ -165,7 +165,7 @@ async fn find(client: &Client, name: &str) -> Result<TaskId, Error> {
             &TaskQuery::new(now - TimeDelta::days(1), now + TimeDelta::days(1)).search(name),
         )
         .await?;
-    page.records
+    page.items
         .iter()
         .find(|t| t.task_name.as_deref() == Some(name))
         .map(|t| t.task_id)

@@ -9,15 +9,11 @@ use std::time::SystemTime;
 
 use voxkit_core::reqwest::StatusCode;
 use voxkit_core::reqwest::header::{DATE, HeaderMap, HeaderValue};
-use voxkit_core::{Error, HttpResponse, Origin};
+use voxkit_core::{Error, HttpResponse};
 
-use serde::de::IgnoredAny;
-
-use crate::client::{Data, MaybeId, decode};
-use crate::{
-    Balance, CallRecord, OPERATIONS, PROVIDER, Page, Status, TaskDetail, TaskSummary, VoiceFileId,
-    VoiceReport,
-};
+use crate::balance::decode_balance_response;
+use crate::signing::learn_date;
+use crate::{Balance, Status, VoiceReport};
 
 /// Decodes `body` as the answer of `balance` (a family-A envelope), with `date` as the
 /// response's `Date` header when it is a valid header value. Returns the decoded balance
@@ -34,7 +30,7 @@ pub fn decode_balance(date: &[u8], body: &[u8]) -> (Result<Balance, Error>, Opti
         body: body.to_vec().into(),
     };
     let server_date = OnceLock::new();
-    let result = decode::<Balance>(Origin::new(PROVIDER, "balance"), &response, &server_date);
+    let result = learn_date(decode_balance_response(&response), &response, &server_date);
     (result, server_date.get().copied())
 }
 
@@ -44,35 +40,17 @@ pub fn parse_status(text: &str) -> Status {
 }
 
 /// Decodes `body` as the answer of the operation named `operation` (any entry of
-/// [`OPERATIONS`]), with the decoder and payload type the client uses for it, and no
-/// `Date` header. Returns `Ok(())` for a decoded answer, or a clean [`Error::Decode`] /
-/// [`Error::Api`]; an unknown operation name is [`Error::InvalidInput`]. Never panics.
+/// [`OPERATIONS`](crate::OPERATIONS)) with its declared decoder
+/// ([`TEST_HOOKS`](crate::TEST_HOOKS), feature `test-util`), as an HTTP 200 answer.
+/// Returns `Ok(())` for a decoded answer, or a clean [`Error::Decode`] / [`Error::Api`];
+/// an unknown operation name is [`Error::InvalidInput`]. Never panics.
+#[cfg(any(test, feature = "test-util"))]
 pub fn decode_answer(operation: &str, body: &[u8]) -> Result<(), Error> {
-    let response = HttpResponse {
-        status: StatusCode::OK,
-        headers: HeaderMap::new(),
-        body: body.to_vec().into(),
-    };
-    let Some((name, _)) = OPERATIONS.iter().find(|(name, _)| *name == operation) else {
-        return Err(Error::invalid_input(
-            Origin::new(PROVIDER, "fuzz"),
+    match voxkit_core::declare::hooks_of(crate::TEST_HOOKS, operation) {
+        Some(hooks) => hooks.decode_body(200, body),
+        None => Err(Error::invalid_input(
+            voxkit_core::Origin::new(crate::PROVIDER, "fuzz"),
             "not an operation of this crate",
-        ));
-    };
-    let origin = Origin::new(PROVIDER, name);
-    let date = OnceLock::new();
-    match *name {
-        "balance" => decode::<Balance>(origin, &response, &date).map(drop),
-        "upload_voice_file" => decode::<Data<VoiceFileId>>(origin, &response, &date).map(drop),
-        "create_task" | "resend_task" => decode::<MaybeId>(origin, &response, &date).map(drop),
-        "query_tasks" => decode::<Data<Page<TaskSummary>>>(origin, &response, &date).map(drop),
-        "task_detail" => decode::<Data<TaskDetail>>(origin, &response, &date).map(drop),
-        "pause_tasks" | "cancel_tasks" => decode::<IgnoredAny>(origin, &response, &date).map(drop),
-        "call_record" => decode::<Data<CallRecord>>(origin, &response, &date).map(drop),
-        "call_records" => decode::<Data<Page<CallRecord>>>(origin, &response, &date).map(drop),
-        other => Err(Error::invalid_input(
-            origin,
-            format!("the fuzz module has no decoder for {other}: add it"),
         )),
     }
 }

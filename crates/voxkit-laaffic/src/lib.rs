@@ -38,6 +38,8 @@
 //! `LAAFFIC_BASE_URL` (scheme and host, default `https://api.laaffic.com`; the client
 //! appends the documented paths such as `/v3/getBalance`). [`Client::builder`] sets
 //! everything else: timeouts, deadline, retry policy, proxy, your own `reqwest::Client`.
+//! The builder is core's [`voxkit_core::Builder`] for the [`Laaffic`] description, so
+//! every provider's client is configured the same way.
 //!
 //! # Signing and clock skew
 //!
@@ -45,14 +47,15 @@
 //! `Sign` the lowercase hex MD5 of `api_key + api_secret + timestamp` ([`signature`]).
 //! The server refuses timestamps outside its window with `-16`; the client then learns
 //! the offset from the response's `Date` header, re-signs and retries once (repeatable
-//! calls only). See [`ClientBuilder::skew_correction`] and [`Client::clock_offset`].
+//! calls only). See [`voxkit_core::Builder::skew_correction`] and [`Client::clock_offset`].
 //!
 //! # IVR group calls
 //!
 //! Upload a voice file ([`Client::upload_voice_file`]), create a task ([`NewTask`],
 //! [`Client::create_task`]), follow it ([`Client::query_tasks`], [`Client::task_detail`]),
 //! pause, cancel or resend it ([`Client::pause_tasks`], [`Client::cancel_tasks`],
-//! [`Resend`]), read its call records ([`Client::call_record`], [`Client::call_records`]) and
+//! [`Resend`]), read its call records ([`Client::call_record`], [`Client::call_records`],
+//! every page with [`Client::call_records_all`]) and
 //! receive the reports the platform pushes ([`VoiceReport`]). Input the documentation calls
 //! invalid is refused with [`Error::InvalidInput`] before anything is sent. The answers come
 //! in two envelope families, `{status, reason}` and `{code, msg}`, with the status as a
@@ -93,16 +96,34 @@
 // docs.rs (`--cfg docsrs`, nightly): label each feature-gated item with its feature.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod base64;
+/// Declares one operation group of this crate (see [`voxkit_core::operations!`]): every
+/// Laaffic request carries the `Content-Type` all the documentation's examples send
+/// (`application/json;charset=UTF-8`, GETs included), so it is said once, here; each group
+/// gets its `LIST` and, under `test-util`, its `HOOKS`.
+macro_rules! laaffic_operations {
+    ($($operations:tt)+) => {
+        voxkit_core::operations! {
+            provider = crate::PROVIDER;
+            client = crate::Client;
+            headers = [("content-type", "application/json;charset=UTF-8")];
+            /// This group's operations, joined into [`crate::OPERATIONS`].
+            pub(crate) list LIST;
+            /// Their test hooks, joined into `crate::TEST_HOOKS`.
+            pub(crate) hooks HOOKS;
+            $($operations)+
+        }
+    };
+}
+
+mod balance;
 mod client;
-mod de;
+mod dates;
+mod envelope;
 mod ivr;
 #[cfg(test)]
 mod proptests;
-mod records;
-mod report;
+mod signing;
 mod status;
-mod validate;
 
 /// Not part of the API: the decoders on raw bytes, for `fuzz/` and the property tests.
 /// Hidden from the documentation; may change in any release.
@@ -110,22 +131,24 @@ mod validate;
 #[path = "fuzz.rs"]
 pub mod __fuzz;
 
-use rust_decimal::Decimal;
-use serde::Deserialize;
+use std::sync::Arc;
 
-pub use client::{Client, ClientBuilder, SYSTEM_ERROR_CODES, signature};
-pub use ivr::{
-    Callee, Gender, Lan, MAX_TASK_NUMBERS, NewTask, Page, PostCallSms, Resend, SendWindow,
-    SourceKind, TaskDetail, TaskId, TaskQuery, TaskStatus, TaskSummary, TaskType, VoiceFileId,
-    VoiceSource,
-};
-pub use records::{CallRecord, MAX_RECORD_WINDOW_DAYS, RECORD_RETENTION_MONTHS, RecordQuery};
-pub use report::{CallStatus, ReportType, VoiceReport};
+use voxkit_core::{Clock, EnvVars, KeyAndSecret, Origin, SkewCorrection};
+
+pub use balance::Balance;
+pub use client::Client;
+pub use ivr::new_task::{Callee, MAX_TASK_NUMBERS, NewTask, PostCallSms, Resend, SendWindow};
+pub use ivr::records::{CallRecord, MAX_RECORD_WINDOW_DAYS, RECORD_RETENTION_MONTHS, RecordQuery};
+pub use ivr::report::{CallStatus, ReportType, VoiceReport};
+pub use ivr::tasks::{TaskDetail, TaskQuery, TaskStatus, TaskSummary, TaskType};
+pub use ivr::voices::{Gender, Lan, SourceKind, VOICE_FILE_EXTENSIONS, VoiceSource};
+pub use ivr::{TaskId, VoiceFileId};
+pub use signing::signature;
 pub use status::Status;
-pub use validate::VOICE_FILE_EXTENSIONS;
+/// One page of a paged answer: core's page (`records` as its items, `current`, `size`,
+/// `total`, `pages` as its page, page size, total and last page).
+pub use voxkit_core::Page;
 pub use voxkit_core::{Error, SecretString};
-
-use voxkit_core::Idempotency;
 
 /// The provider's short name in errors and traces.
 pub const PROVIDER: &str = "laaffic";
@@ -133,81 +156,159 @@ pub const PROVIDER: &str = "laaffic";
 /// The default base URL (scheme and host; paths are appended per endpoint).
 pub const DEFAULT_BASE_URL: &str = "https://api.laaffic.com";
 
-/// Every operation this crate sends, by the name it carries in errors and traces
-/// ([`voxkit_core::Origin::operation`], the `operation` field of the `voxkit.call` span), with
-/// whether it is [repeatable](Idempotency): repeatable operations are retried on transient
-/// failures; the others are sent at most once when the request may have reached the server,
-/// and a lost answer is [`Error::OutcomeUnknown`].
-///
-/// A unit test checks this list against the operations the client builds, so it cannot fall
-/// behind; the workspace's fault-matrix test runs every entry against every fault.
-///
-/// `pause_tasks` and `cancel_tasks` are repeatable: a second pause or cancel of the same
-/// tasks leaves them as the first did (see [`Client::pause_tasks`] for the price).
-pub const OPERATIONS: &[(&str, Idempotency)] = &[
-    ("balance", Idempotency::Repeatable),
-    ("call_record", Idempotency::Repeatable),
-    ("call_records", Idempotency::Repeatable),
-    ("cancel_tasks", Idempotency::Repeatable),
-    ("create_task", Idempotency::NotRepeatable),
-    ("pause_tasks", Idempotency::Repeatable),
-    ("query_tasks", Idempotency::Repeatable),
-    ("resend_task", Idempotency::NotRepeatable),
-    ("task_detail", Idempotency::Repeatable),
-    ("upload_voice_file", Idempotency::NotRepeatable),
-];
+/// The provider's "system error" codes: status `-18` (端口程序异常 / 系统异常, the
+/// documented system error), `-500` and `500` (a server error rendered in the envelope).
+/// The server failed while handling the request, possibly after applying it, so for a
+/// non-repeatable operation such an answer is [`Error::OutcomeUnknown`] (its cause the
+/// [`Error::Api`]), whatever the HTTP status; a repeatable operation gets the
+/// [`Error::Api`].
+pub const SYSTEM_ERROR_CODES: &[&str] = &["-18", "-500", "500"];
 
-/// The account balance (`GET /v3/getBalance`).
-///
-/// The documentation types every field as a String and sends decimal strings with
-/// varying precision (`"99.990000"`, `"50.00000"`, `"0"`); they are decoded exactly into
-/// [`Decimal`] (JSON numbers are accepted too). The currency is not stated by the page.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[non_exhaustive]
-pub struct Balance {
-    /// `balance`: the balance of the real account (实际账户的余额).
-    pub balance: Decimal,
-    /// `gift`: the balance of the gift account (赠送账户余额).
-    pub gift: Decimal,
-    /// `credit`: the credit line (信用额度).
-    pub credit: Decimal,
+/// Laaffic, described for core's [`voxkit_core::Builder`]: its name, base URL, environment
+/// variables, system-error codes, key-and-secret credentials, the clock-skew option, and
+/// how the credentials become the MD5 signer.
+#[derive(Debug, Clone, Copy)]
+pub struct Laaffic;
+
+impl voxkit_core::Provider for Laaffic {
+    const NAME: &'static str = PROVIDER;
+    const DEFAULT_BASE_URL: &'static str = DEFAULT_BASE_URL;
+    const ENV: EnvVars = EnvVars {
+        base_url: "LAAFFIC_BASE_URL",
+        credentials: &["LAAFFIC_API_KEY", "LAAFFIC_API_SECRET"],
+    };
+    const INDETERMINATE_CODES: &'static [&'static str] = SYSTEM_ERROR_CODES;
+    type Credentials = KeyAndSecret;
+    type Options = SkewCorrection;
+    type Auth = signing::Signer;
+    type Client = Client;
+
+    fn auth(
+        credentials: KeyAndSecret,
+        origin: Origin,
+        clock: &Arc<dyn Clock>,
+        options: &SkewCorrection,
+    ) -> Result<signing::Signer, Error> {
+        signing::Signer::new(credentials, origin, clock, options.enabled)
+    }
+
+    fn client(
+        core: voxkit_core::Client,
+        auth: Arc<signing::Signer>,
+        options: SkewCorrection,
+    ) -> Client {
+        Client {
+            core,
+            skew: auth.skew.clone(),
+            skew_correction: options.enabled,
+        }
+    }
+}
+
+/// Configures a [`Client`]: credentials ([`credentials`](voxkit_core::Builder::credentials)
+/// or [`from_env`](voxkit_core::Builder::from_env)), base URL, timeouts, retry policy,
+/// clock-skew correction ([`skew_correction`](voxkit_core::Builder::skew_correction)).
+pub type ClientBuilder = voxkit_core::Builder<Laaffic>;
+
+voxkit_core::operation_list! {
+    /// Every operation this crate sends, declared once in its group's file: by the name it
+    /// carries in errors and traces ([`voxkit_core::Origin::operation`], the `operation`
+    /// field of the `voxkit.call` span), with its method, path, whether it is
+    /// [repeatable](voxkit_core::Idempotency) and how a lost answer is
+    /// [reconciled](voxkit_core::Reconciliation). Repeatable operations are retried on
+    /// transient failures; the others are sent at most once when the request may have
+    /// reached the server, and a lost answer is [`Error::OutcomeUnknown`].
+    ///
+    /// `pause_tasks` and `cancel_tasks` are repeatable: a second pause or cancel of the same
+    /// tasks leaves them as the first did (see [`Client::pause_tasks`] for the price).
+    pub OPERATIONS = [
+        balance::LIST,
+        ivr::voices::LIST,
+        ivr::tasks::LIST,
+        ivr::records::LIST,
+    ];
+}
+
+#[cfg(any(test, feature = "test-util"))]
+voxkit_core::test_hooks_list! {
+    /// Every operation's test hooks (feature `test-util`): an example call with the
+    /// documentation's values and the decoder of its answer, for the fault matrix, the
+    /// secret-hygiene suite and the fuzz targets.
+    pub TEST_HOOKS: Client = [
+        balance::HOOKS,
+        ivr::voices::HOOKS,
+        ivr::tasks::HOOKS,
+        ivr::records::HOOKS,
+    ];
 }
 
 #[cfg(test)]
 mod tests {
+    use wiremock::matchers::{any, path};
+    use wiremock::{Mock, MockServer, ResponseTemplate};
+
     use super::*;
 
-    use voxkit_core::mutation::first_args;
-
-    /// Every operation the client builds is listed in [`OPERATIONS`], and nothing else.
-    #[test]
-    fn operations_lists_every_operation_the_client_builds() {
-        let source = include_str!("client.rs");
-        let source = &source[..source.find("#[cfg(test)]").unwrap_or(source.len())];
-        let mut built: Vec<&str> = first_args(source, "Operation::new(")
-            .into_iter()
-            .map(|arg| {
-                arg.strip_prefix('"')
-                    .and_then(|a| a.strip_suffix('"'))
-                    .unwrap_or_else(|| {
-                        panic!(
-                            "Operation::new({arg}: a name that is not a literal; extend this test"
-                        )
-                    })
-            })
-            .collect();
-        built.sort_unstable();
-        built.dedup();
-        let listed: Vec<&str> = OPERATIONS.iter().map(|(name, _)| *name).collect();
-        assert_eq!(built, listed, "OPERATIONS is out of date");
-        let not_repeatable: Vec<&str> = OPERATIONS
+    /// Every declared example sends exactly its declaration (method, path, the documented
+    /// `Content-Type`, signed) and decodes the answer with its declared decoder; the
+    /// money-moving ones say which read finds them.
+    #[tokio::test]
+    async fn every_declared_example_sends_its_declaration() {
+        let server = MockServer::start().await;
+        let ok = |data: &str| {
+            ResponseTemplate::new(200).set_body_string(format!(
+                r#"{{"status":"0","reason":"success","balance":"1","gift":"0","credit":"0","data":{data}}}"#
+            ))
+        };
+        Mock::given(path("/v3/voice/fileUpload"))
+            .respond_with(ok(r#""f.mp3""#))
+            .mount(&server)
+            .await;
+        Mock::given(any())
+            .respond_with(ok(r#"{"jobId":1,"voiceId":"v","records":[]}"#))
+            .mount(&server)
+            .await;
+        let client = Client::builder()
+            .credentials("k", "s")
+            .base_url(server.uri())
+            .retry_policy(voxkit_core::RetryPolicy::none())
+            .build()
+            .unwrap();
+        for hooks in TEST_HOOKS {
+            (hooks.example)(&client)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e}", hooks.spec.name));
+        }
+        let sent = server.received_requests().await.unwrap();
+        assert_eq!(sent.len(), OPERATIONS.len());
+        for (request, spec) in sent.iter().zip(OPERATIONS) {
+            assert_eq!(
+                request.method.as_str(),
+                spec.method.as_str(),
+                "{}",
+                spec.name
+            );
+            let template = format!("/{}", spec.path);
+            let prefix = template.split('{').next().unwrap_or_default();
+            assert!(request.url.path().starts_with(prefix), "{}", spec.name);
+            assert_eq!(
+                request.headers.get("content-type").unwrap(),
+                "application/json;charset=UTF-8"
+            );
+            assert!(request.headers.contains_key("sign"), "{}", spec.name);
+        }
+        let money: Vec<(&str, Option<&str>)> = OPERATIONS
             .iter()
-            .filter(|(_, i)| !i.is_repeatable())
-            .map(|(n, _)| *n)
+            .filter(|s| !s.is_repeatable())
+            .map(|s| (s.name, s.reconciliation.read()))
             .collect();
         assert_eq!(
-            not_repeatable,
-            ["create_task", "resend_task", "upload_voice_file"]
+            money,
+            [
+                ("upload_voice_file", None),
+                ("create_task", Some("query_tasks")),
+                ("resend_task", Some("query_tasks")),
+            ]
         );
     }
 }

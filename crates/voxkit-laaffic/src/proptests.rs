@@ -16,7 +16,7 @@ use voxkit_core::error::EXCERPT_CHARS;
 use voxkit_core::mutation::{apply, apply_bytes, byte_edits, config};
 
 use crate::__fuzz::{decode_answer, decode_balance, decode_report, parse_status};
-use crate::{OPERATIONS, PROVIDER, Status};
+use crate::{PROVIDER, Status, TEST_HOOKS};
 
 /// The documentation's answers.
 const EXAMPLES: &[&str] = &[
@@ -230,8 +230,8 @@ proptest! {
         at in any::<usize>(),
         body in prop::collection::vec(any::<u8>(), 0..600),
     ) {
-        let (operation, _) = OPERATIONS[at % OPERATIONS.len()];
-        check(&decode_answer(operation, &body))?;
+        let hooks = TEST_HOOKS[at % TEST_HOOKS.len()];
+        check(&hooks.decode_body(200, &body))?;
     }
 
     /// Every operation's decoder on mutations of every IVR example (each decoder is fed
@@ -245,9 +245,9 @@ proptest! {
         for (node, edit) in edits {
             apply(&mut doc, node, edit);
         }
-        let (operation, _) = OPERATIONS[at % OPERATIONS.len()];
+        let hooks = TEST_HOOKS[at % TEST_HOOKS.len()];
         let body = serde_json::to_vec(&doc).expect("serializable");
-        check(&decode_answer(operation, &body))?;
+        check(&hooks.decode_body(200, &body))?;
     }
 
     /// Byte edits of the IVR examples.
@@ -300,10 +300,16 @@ fn every_ivr_example_decodes_with_its_operation() {
             result.unwrap_or_else(|e| panic!("{operation}: {e}"));
         }
     }
-    // Every operation has a decoder (an unknown name would be InvalidInput).
-    for (operation, _) in OPERATIONS {
-        let err = decode_answer(operation, b"{}").unwrap_err();
-        assert!(matches!(err, Error::Decode { .. }), "{operation}: {err:?}");
+    // Every declared operation has its decoder, and the example of each answer above
+    // names a declared operation.
+    assert_eq!(TEST_HOOKS.len(), crate::OPERATIONS.len());
+    for hooks in TEST_HOOKS {
+        let err = decode_answer(hooks.spec.name, b"{}").unwrap_err();
+        assert!(
+            matches!(err, Error::Decode { .. }),
+            "{}: {err:?}",
+            hooks.spec.name
+        );
     }
     assert!(matches!(
         decode_answer("nope", b"{}"),

@@ -2,7 +2,6 @@
 
 use std::fmt;
 
-use serde::de::{self, Deserializer, Visitor};
 use voxkit_core::Error;
 
 use crate::PROVIDER;
@@ -171,39 +170,6 @@ impl fmt::Display for Status {
     }
 }
 
-/// The wire form of a status: a string (`"0"`, as the tables type it) or a number (as
-/// some examples send it). Kept as the text sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct RawStatus(pub(crate) String);
-
-impl<'de> serde::Deserialize<'de> for RawStatus {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct V;
-        impl Visitor<'_> for V {
-            type Value = RawStatus;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a status code as a string or an integer")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<RawStatus, E> {
-                Ok(RawStatus(v.trim().to_owned()))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawStatus, E> {
-                Ok(RawStatus(v.to_string()))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawStatus, E> {
-                Ok(RawStatus(v.to_string()))
-            }
-        }
-        deserializer.deserialize_any(V)
-    }
-}
-
-impl RawStatus {
-    pub(crate) fn is_success(&self) -> bool {
-        Status::from_code(&self.0).is_success()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,20 +211,5 @@ mod tests {
         assert_eq!(Status::from_code("abc"), Status::Unknown("abc".into()));
         assert_eq!(Status::Unknown("-33".into()).to_string(), "-33");
         assert!(!Status::from_code("").is_success());
-    }
-
-    #[test]
-    fn raw_status_accepts_strings_and_numbers() {
-        for (json, want) in [
-            (r#""0""#, "0"),
-            ("0", "0"),
-            ("-16", "-16"),
-            (r#""-16""#, "-16"),
-        ] {
-            let s: RawStatus = serde_json::from_str(json).unwrap();
-            assert_eq!(s.0, want);
-        }
-        assert!(serde_json::from_str::<RawStatus>("null").is_err());
-        assert!(serde_json::from_str::<RawStatus>("1.5").is_err());
     }
 }

@@ -9,7 +9,8 @@ use std::time::{Duration, UNIX_EPOCH};
 use chrono::{DateTime, NaiveDateTime, NaiveTime};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use voxkit_core::{Error, FixedClock, RetryPolicy};
+use voxkit_core::test_util::fast_retries;
+use voxkit_core::{Error, FixedClock};
 use voxkit_laaffic::{
     Callee, Client, Gender, Lan, NewTask, PostCallSms, RecordQuery, Resend, SourceKind, Status,
     TaskId, TaskQuery, TaskStatus, TaskType, VoiceFileId, VoiceSource,
@@ -53,12 +54,7 @@ fn client(server: &MockServer) -> Client {
         .clock(Arc::new(FixedClock(
             UNIX_EPOCH + Duration::from_secs(DOC_TIMESTAMP),
         )))
-        .retry_policy(RetryPolicy {
-            max_attempts: 3,
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(5),
-            max_retry_after: Duration::from_secs(1),
-        })
+        .retry_policy(fast_retries())
         .skew_correction(false)
         .build()
         .unwrap()
@@ -567,7 +563,7 @@ async fn query_tasks_sends_the_documented_example_and_decodes_its_answer() {
         json!({ "current": 1, "size": 10, "params": { "strTime": "2024-01-01 00:00:00", "endTime": "2024-06-03 15:13:01", "statusList": [] } })
     );
     assert_eq!(page.total, None, "cut from the example");
-    let task = &page.records[0];
+    let task = &page.items[0];
     assert_eq!(task.task_id, TaskId(5_000_602));
     assert_eq!(task.task_name.as_deref(), Some("2024-06-04 14:49:17111"));
     assert_eq!(task.status, Some(TaskStatus::Waiting));
@@ -595,13 +591,13 @@ async fn query_tasks_with_every_filter_and_a_full_page() {
             "endTime": "2024-01-31 23:59:59", "statusList": [1, 5], "idxAppId": 12,
             "searchCondition": "年终" } })
     );
-    assert_eq!((page.total, page.pages), (Some(11), Some(2)));
-    assert_eq!(page.records[0].task_id, TaskId(7));
-    assert_eq!(page.records[0].status, Some(TaskStatus::Paused));
-    assert_eq!(page.records[0].task_type, Some(TaskType::Ai));
-    assert_eq!(page.records[1].task_id, TaskId(8), "jobId accepted too");
-    assert_eq!(page.records[1].status, Some(TaskStatus::Unknown(9)));
-    assert_eq!(page.records[1].task_type, Some(TaskType::Unknown(7)));
+    assert_eq!((page.total, page.last_page), (Some(11), Some(2)));
+    assert_eq!(page.items[0].task_id, TaskId(7));
+    assert_eq!(page.items[0].status, Some(TaskStatus::Paused));
+    assert_eq!(page.items[0].task_type, Some(TaskType::Ai));
+    assert_eq!(page.items[1].task_id, TaskId(8), "jobId accepted too");
+    assert_eq!(page.items[1].status, Some(TaskStatus::Unknown(9)));
+    assert_eq!(page.items[1].task_type, Some(TaskType::Unknown(7)));
 }
 
 #[tokio::test]
@@ -876,8 +872,11 @@ async fn call_records_sends_iso_times_and_decodes_a_page() {
         sent(&server).await,
         json!({ "current": 1, "size": 100, "params": { "strTime": "2021-08-01T00:00:00+08:00", "endTime": "2021-08-31T00:00:00+08:00" } })
     );
-    assert_eq!(page.search_count, Some(true));
-    let r = &page.records[0];
+    assert_eq!(
+        (page.total, page.per_page, page.page, page.last_page),
+        (Some(1), Some(25), Some(1), Some(1))
+    );
+    let r = &page.items[0];
     assert_eq!(r.termination_code.as_deref(), Some("486"));
     assert_eq!(r.answer_time, None);
     assert_eq!(r.rate, Some(Decimal::new(250, 4)));
@@ -916,5 +915,101 @@ async fn call_records_window_rules_are_checked_locally() {
         ))
         .await
         .unwrap();
-    assert!(page.records.is_empty());
+    assert!(page.items.is_empty());
+}
+
+// ----- every page ----------------------------------------------------------------------------
+
+/// A server answering the page asked for (`current` in the body) from `pages`, each a
+/// list of items; `total` items in all.
+async fn paging(at: &str, family_a: bool, total: usize, pages: Vec<Vec<Value>>) -> MockServer {
+    let server = MockServer::start().await;
+    let size = pages.first().map_or(1, Vec::len);
+    for (i, records) in pages.iter().enumerate() {
+        let data = json!({ "total": total, "size": size, "current": i + 1,
+                           "pages": pages.len(), "records": records });
+        let answer = if family_a {
+            json!({ "status": "0", "reason": "success", "data": data })
+        } else {
+            json!({ "code": 0, "msg": "success", "data": data })
+        };
+        Mock::given(method("POST"))
+            .and(path(at))
+            .and(wiremock::matchers::body_partial_json(
+                json!({ "current": i + 1, "size": size }),
+            ))
+            .respond_with(json_answer(&answer.to_string()))
+            .mount(&server)
+            .await;
+    }
+    server
+}
+
+/// `query_tasks_all` walks every page with the query's size (its page number ignored),
+/// and a server that answers the first page to every page number ends the stream with an
+/// "incomplete" error, never with a short list that a name search could trust.
+#[tokio::test]
+async fn every_task_page_is_walked_and_an_endless_server_is_refused() {
+    use futures_util::{StreamExt, TryStreamExt};
+    let task = |id: u64| json!({ "taskId": id, "taskName": format!("t{id}") });
+    let server = paging(
+        "/v3/voice/group/call/query",
+        false,
+        3,
+        vec![vec![task(1), task(2)], vec![task(3)]],
+    )
+    .await;
+    let query =
+        TaskQuery::new(local("2024-01-01 00:00:00"), local("2024-06-03 15:13:01")).page(7, 2);
+    let ids: Vec<TaskId> = client(&server)
+        .query_tasks_all(&query)
+        .map_ok(|t| t.task_id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, [TaskId(1), TaskId(2), TaskId(3)]);
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+
+    // The same first page whatever is asked, claiming more pages.
+    let server = serving(
+        "POST",
+        "/v3/voice/group/call/query",
+        &json!({ "code": 0, "msg": "success", "data": { "total": 9, "size": 2, "current": 1,
+                 "pages": 5, "records": [task(1), task(2)] } })
+        .to_string(),
+    )
+    .await;
+    let listed: Vec<Result<TaskId, Error>> = client(&server)
+        .query_tasks_all(&query)
+        .map_ok(|t| t.task_id)
+        .collect::<Vec<_>>()
+        .await;
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    assert!(
+        matches!(&listed[2], Err(Error::Decode { message, .. }) if message.contains("incomplete")),
+        "{listed:?}"
+    );
+}
+
+/// `call_records_all` walks every page of the window, each record once.
+#[tokio::test]
+async fn every_call_record_page_is_walked() {
+    use futures_util::TryStreamExt;
+    let record = |id: &str| json!({ "voiceId": id, "cost": "0.0100" });
+    let server = paging(
+        "/v3/voice/recordGroupQuery",
+        true,
+        3,
+        vec![vec![record("a"), record("b")], vec![record("c")]],
+    )
+    .await;
+    let start = DateTime::parse_from_rfc3339("2021-08-01T00:00:00+08:00").unwrap();
+    let end = DateTime::parse_from_rfc3339("2021-08-31T00:00:00+08:00").unwrap();
+    let ids: Vec<String> = client(&server)
+        .call_records_all(&RecordQuery::new(start, end).page(1, 2))
+        .map_ok(|r| r.voice_id)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(ids, ["a", "b", "c"]);
 }

@@ -1,13 +1,7 @@
 //! Everything traced at TRACE level during successful, retried and failed calls: one
 //! span per call with provider, operation, attempt and status, and never a credential.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-use std::time::Duration;
-
-use tracing_subscriber::fmt::MakeWriter;
-use tracing_subscriber::fmt::format::FmtSpan;
-use voxkit_core::RetryPolicy;
+use voxkit_core::test_util::{capture_traces, fast_retries};
 use voxkit_laaffic::Client;
 use wiremock::matchers::method;
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -15,36 +9,9 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 const KEY: &str = "SENTINEL-KEY-5c1d";
 const SECRET: &str = "SENTINEL-SECRET-77e0";
 
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl<'a> MakeWriter<'a> for Capture {
-    type Writer = Capture;
-    fn make_writer(&'a self) -> Capture {
-        self.clone()
-    }
-}
-
 #[tokio::test]
 async fn traces_name_the_call_and_never_the_credentials() {
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(FmtSpan::CLOSE)
-        .with_ansi(false)
-        .with_writer(capture.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (capture, _guard) = capture_traces();
 
     let server = MockServer::start().await;
     Mock::given(method("GET"))
@@ -69,16 +36,13 @@ async fn traces_name_the_call_and_never_the_credentials() {
     let client = Client::builder()
         .credentials(KEY, SECRET)
         .base_url(server.uri())
-        .retry_policy(RetryPolicy {
-            base_delay: Duration::from_millis(1),
-            ..RetryPolicy::default()
-        })
+        .retry_policy(fast_retries())
         .build()
         .unwrap();
     client.balance().await.unwrap(); // 503, then success
     client.balance().await.unwrap_err(); // -16, corrected, -16 again
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(logs.contains("voxkit.call"), "{logs}");
     assert!(logs.contains("provider=\"laaffic\""), "{logs}");
     assert!(logs.contains("operation=\"balance\""), "{logs}");
@@ -108,14 +72,7 @@ async fn ivr_calls_are_traced_by_name_without_their_bodies() {
     // The base64 of CONTENT, as it travels.
     const CONTENT_B64: &str = "U0VOVElORUwtQ09OVEVOVC0wYjNl";
     const NUMBER: &str = "8613599990000";
-    let capture = Capture::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_span_events(FmtSpan::CLOSE)
-        .with_ansi(false)
-        .with_writer(capture.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (capture, _guard) = capture_traces();
 
     let server = MockServer::start().await;
     Mock::given(method("POST"))
@@ -132,10 +89,7 @@ async fn ivr_calls_are_traced_by_name_without_their_bodies() {
     let client = Client::builder()
         .credentials(KEY, SECRET)
         .base_url(server.uri())
-        .retry_policy(RetryPolicy {
-            base_delay: Duration::from_millis(1),
-            ..RetryPolicy::default()
-        })
+        .retry_policy(fast_retries())
         .build()
         .unwrap();
     client.pause_tasks(&[TaskId(1)]).await.unwrap(); // 503, then success
@@ -148,7 +102,7 @@ async fn ivr_calls_are_traced_by_name_without_their_bodies() {
     );
     client.create_task(&task).await.unwrap();
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     for name in ["pause_tasks", "upload_voice_file", "create_task"] {
         assert!(logs.contains(&format!("operation=\"{name}\"")), "{logs}");
     }

@@ -6,7 +6,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rust_decimal::Decimal;
 use voxkit_core::fault::{Fault, FaultServer};
-use voxkit_core::{Error, FixedClock, RetryPolicy, TransportKind};
+use voxkit_core::test_util::fast_retries;
+use voxkit_core::{Error, FixedClock, TransportKind};
 use voxkit_laaffic::{Client, ClientBuilder, Status};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
@@ -29,12 +30,7 @@ fn builder(url: &str) -> ClientBuilder {
         .credentials(DOC_KEY, DOC_SECRET)
         .base_url(url)
         .clock(Arc::new(FixedClock(at(DOC_TIMESTAMP))))
-        .retry_policy(RetryPolicy {
-            max_attempts: 3,
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(5),
-            max_retry_after: Duration::from_secs(1),
-        })
+        .retry_policy(fast_retries())
 }
 
 fn json(body: &str) -> ResponseTemplate {

@@ -64,8 +64,11 @@
 //!
 //! [`Client::from_env`] reads `LONGLONGLONG_TOKEN` (the partner token) and, if set,
 //! `LONGLONGLONG_BASE_URL` (scheme and host, default `https://ai.api.longlonglong.cn`; the
-//! client appends the documented paths such as `/agent-api/user/{user_id}/recharge`).
-//! [`Client::builder`] sets everything else: timeouts, deadline, retry policy, proxy, your
+//! client appends the documented paths such as `/agent-api/user/{user_id}/recharge`). The
+//! token is trimmed (a secrets file's trailing newline is not part of it) and refused, by
+//! the variable's name and never its value, when empty or holding whitespace or control
+//! characters inside. [`Client::builder`] ([`ClientBuilder`], core's one builder described
+//! by [`Longlonglong`]) sets everything else: timeouts, deadline, retry policy, proxy, your
 //! own `reqwest::Client`.
 //!
 //! # Money and retries: reconciling a lost answer
@@ -109,6 +112,14 @@
 //! success: [`voxkit_core::Error::Decode`], so an unknown outcome for a non-repeatable
 //! operation. A 5xx carrying the envelope is likewise an unknown outcome for those.
 //!
+//! # Layout
+//!
+//! One module per operation group of the documentation, each holding its `impl Client`
+//! block, its request and response types and their decoding: `billing` (系统账单: recharge,
+//! deduct, zero balance, the recharge history and its paging), `account` (expiry, account
+//! and token information), `users` (用户注册), `sub_accounts` (子账户). Each operation is
+//! declared once there with [`voxkit_core::operations!`]; [`OPERATIONS`] joins them.
+//!
 //! # Identifiers
 //!
 //! `user_id` and `sub_user_id` are UUIDs in the documentation. [`UserId`] and
@@ -118,33 +129,59 @@
 // docs.rs (`--cfg docsrs`, nightly): label each feature-gated item with its feature.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+/// Declares one operation group with core's `operations!`. What every group shares is said
+/// here once: the provider, the client, and the two headers every documented example
+/// sends (`Content-Type` and `Accept: application/json`, so that the server answers errors
+/// such as a refused token in JSON rather than with a redirect).
+macro_rules! group {
+    ($($operations:tt)+) => {
+        voxkit_core::operations! {
+            provider = crate::PROVIDER;
+            client = crate::Client;
+            headers = [("content-type", "application/json"), ("accept", "application/json")];
+            /// This group's operations, joined into [`crate::OPERATIONS`].
+            pub(crate) list LIST;
+            /// This group's test hooks, joined into [`crate::TEST_HOOKS`].
+            pub(crate) hooks HOOKS;
+            $($operations)+
+        }
+    };
+}
+
+mod account;
+mod billing;
 mod client;
 mod code;
-mod de;
+mod dates;
+mod envelope;
 mod ids;
-mod model;
-mod paging;
 #[cfg(test)]
 mod proptests;
+mod sub_accounts;
+mod users;
 
-/// Not part of the API: the response decoder on raw bytes, for `fuzz/` and the property
-/// tests. Hidden from the documentation; may change in any release.
-#[doc(hidden)]
-#[path = "fuzz.rs"]
-pub mod __fuzz;
+use std::sync::Arc;
 
-pub use client::{Client, ClientBuilder, SYSTEM_ERROR_CODES};
-pub use code::Code;
-pub use ids::{SubUserId, UserId};
-pub use model::{
-    AccountInfo, Ack, Direction, MAX_HISTORY_SPAN_DAYS, Meta, NewSubAccount, NewUser,
-    RechargeHistory, RechargeHistoryQuery, RechargeRecord, RecordKind, Registration, Sex,
-    SubAccount, SubAccountPage, SubAccountQuery, TokenInfo, Undocumented,
+use voxkit_core::reqwest::header::{AUTHORIZATION, HeaderValue};
+use voxkit_core::{
+    Attempt, Auth, Clock, EnvVars, ExposeSecret, HttpRequest, NoOptions, Origin, Provider, Token,
+    async_trait, sensitive_header,
 };
-pub use paging::{DEFAULT_MAX_HISTORY_PAGES, RemarkSearch};
-pub use voxkit_core::{Error, SecretString};
 
-use voxkit_core::Idempotency;
+pub use account::{AccountInfo, TokenInfo};
+pub use billing::{
+    DEFAULT_MAX_HISTORY_PAGES, Direction, MAX_HISTORY_SPAN_DAYS, RechargeHistory,
+    RechargeHistoryQuery, RechargeRecord, RecordKind, RemarkSearch,
+};
+pub use client::Client;
+pub use code::Code;
+pub use envelope::{Ack, Meta, Undocumented};
+pub use ids::{SubUserId, UserId};
+pub use sub_accounts::{
+    DEFAULT_SUB_ACCOUNTS_PER_PAGE, NewSubAccount, Sex, SubAccount, SubAccountPage, SubAccountQuery,
+};
+pub use users::{NewUser, Registration};
+pub use voxkit_core::{Error, SecretString};
 
 /// The provider's short name in errors and traces: `"longlonglong"`.
 pub const PROVIDER: &str = "longlonglong";
@@ -152,82 +189,265 @@ pub const PROVIDER: &str = "longlonglong";
 /// The documented base URL.
 pub const DEFAULT_BASE_URL: &str = "https://ai.api.longlonglong.cn";
 
-/// Every operation this crate sends, by the name it carries in errors and traces
-/// ([`voxkit_core::Origin::operation`], the `operation` field of the `voxkit.call` span), with
-/// whether it is [repeatable](Idempotency): repeatable operations are retried on transient
-/// failures; the others are sent at most once when the request may have reached the server,
-/// and a lost answer is [`Error::OutcomeUnknown`].
-///
-/// A unit test checks this list against the operations the client builds, so it cannot fall
-/// behind; the workspace's fault-matrix test runs every entry against every fault.
-pub const OPERATIONS: &[(&str, Idempotency)] = &[
-    ("recharge", Idempotency::NotRepeatable),
-    ("deduct", Idempotency::NotRepeatable),
-    ("zero_balance", Idempotency::NotRepeatable),
-    ("recharge_history", Idempotency::Repeatable),
-    ("set_expiry", Idempotency::Repeatable),
-    ("account_info", Idempotency::Repeatable),
-    ("token_info", Idempotency::Repeatable),
-    ("register_user", Idempotency::NotRepeatable),
-    ("create_sub_account", Idempotency::NotRepeatable),
-    ("sub_accounts", Idempotency::Repeatable),
-    ("sub_account", Idempotency::Repeatable),
-    ("delete_sub_account", Idempotency::NotRepeatable),
-];
+/// The provider's "system error" codes: `code` 500 (the framework's server error: an
+/// exception while handling the request). The server failed while handling the request,
+/// possibly after applying it, so for a non-repeatable operation such an answer is
+/// [`Error::OutcomeUnknown`] (its cause the [`Error::Api`]), whatever the HTTP status; a
+/// repeatable operation gets the [`Error::Api`]. Set through
+/// [`Longlonglong`]'s [`Provider::INDETERMINATE_CODES`].
+pub const SYSTEM_ERROR_CODES: &[&str] = &["500"];
+
+/// Configures a [`Client`]: the token, base URL, timeouts, retry policy. Core's one
+/// builder, described by [`Longlonglong`], so every option and the environment rules are
+/// the same as the other providers'.
+pub type ClientBuilder = voxkit_core::Builder<Longlonglong>;
+
+/// The longlonglong agent API, described for [`voxkit_core::Builder`]: its name, base URL,
+/// environment variables, the partner token as its credential (sent as
+/// `Authorization: Bearer <token>`) and its system-error codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Longlonglong;
+
+impl Provider for Longlonglong {
+    const NAME: &'static str = PROVIDER;
+    const DEFAULT_BASE_URL: &'static str = DEFAULT_BASE_URL;
+    const ENV: EnvVars = EnvVars {
+        base_url: "LONGLONGLONG_BASE_URL",
+        credentials: &["LONGLONGLONG_TOKEN"],
+    };
+    const INDETERMINATE_CODES: &'static [&'static str] = SYSTEM_ERROR_CODES;
+    type Credentials = Token;
+    type Options = NoOptions;
+    type Auth = Bearer;
+    type Client = Client;
+
+    fn auth(
+        credentials: Token,
+        origin: Origin,
+        _: &Arc<dyn Clock>,
+        _: &NoOptions,
+    ) -> Result<Bearer, Error> {
+        let header = sensitive_header(
+            origin,
+            "token",
+            &format!("Bearer {}", credentials.token.expose_secret()),
+        )?;
+        Ok(Bearer {
+            token: credentials.token,
+            header,
+        })
+    }
+
+    fn client(core: voxkit_core::Client, auth: Arc<Bearer>, _: NoOptions) -> Client {
+        Client::wrap(core, auth)
+    }
+}
+
+/// Puts `Authorization: Bearer <token>` on every attempt. Built by [`Longlonglong`] from
+/// a checked token; its header is built once and marked sensitive.
+pub struct Bearer {
+    token: SecretString,
+    header: HeaderValue,
+}
+
+impl std::fmt::Debug for Bearer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Bearer([redacted])")
+    }
+}
+
+#[async_trait]
+impl Auth for Bearer {
+    async fn authorize(&self, request: &mut HttpRequest, _: Attempt) -> Result<(), Error> {
+        request.headers.insert(AUTHORIZATION, self.header.clone());
+        Ok(())
+    }
+
+    fn redact(&self) -> Vec<&str> {
+        vec![self.token.expose_secret()]
+    }
+}
+
+voxkit_core::operation_list! {
+    /// Every operation this crate sends, declared once in its group's module: name (as in
+    /// errors, traces and the `operation` field of the `voxkit.call` span), method, path
+    /// template, whether it is [repeatable](voxkit_core::Idempotency) and, for those that
+    /// are not, how a lost answer is [reconciled](voxkit_core::Reconciliation). Repeatable
+    /// operations are retried on transient failures; the others are sent at most once when
+    /// the request may have reached the server, and a lost answer is
+    /// [`Error::OutcomeUnknown`]. The workspace's fault matrix runs every entry against
+    /// every fault.
+    pub OPERATIONS = [billing::LIST, account::LIST, users::LIST, sub_accounts::LIST];
+}
+
+#[cfg(any(test, feature = "test-util"))]
+voxkit_core::test_hooks_list! {
+    /// Every operation's test hooks (feature `test-util`): an example call with the
+    /// documentation's values and the decoder of its answer, in [`OPERATIONS`] order. The
+    /// fault matrix, the secret-hygiene suite, the fuzz target and the property tests
+    /// iterate these instead of naming operations.
+    pub TEST_HOOKS: Client = [billing::HOOKS, account::HOOKS, users::HOOKS, sub_accounts::HOOKS];
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use voxkit_core::Reconciliation;
+    use voxkit_core::test_util::env;
 
-    use voxkit_core::mutation::first_args;
-
-    /// Every operation the client builds is listed in [`OPERATIONS`], and nothing else:
-    /// the client's source is scanned for the names it hands to `op(..)` (which wraps
-    /// `Operation::new`) and to `move_balance(..)`.
     #[test]
-    fn operations_lists_every_operation_the_client_builds() {
-        let source = include_str!("client.rs");
-        let source = &source[..source.find("#[cfg(test)]").unwrap_or(source.len())];
-        let mut built = Vec::new();
-        for callee in ["op(", "move_balance(", "Operation::new("] {
-            for arg in first_args(source, callee) {
-                match arg.strip_prefix('"').and_then(|a| a.strip_suffix('"')) {
-                    Some(name) => built.push(name),
-                    // The helpers' own parameters, which only forward a literal above.
-                    None => assert!(
-                        ["name", "&self"].contains(&arg),
-                        "{callee}{arg}: an operation name that is not a literal; \
-                         extend this test so that it still sees every name"
-                    ),
-                }
+    fn the_hooks_follow_the_operation_list() {
+        let names: Vec<&str> = OPERATIONS.iter().map(|s| s.name).collect();
+        let hooked: Vec<&str> = TEST_HOOKS.iter().map(|h| h.spec.name).collect();
+        assert_eq!(hooked, names);
+        assert!(OPERATIONS.iter().all(|s| s.provider == PROVIDER));
+    }
+
+    /// What issue 14 reconciles each non-repeatable operation by (the compile-time checks
+    /// already refuse a read that is missing or not repeatable).
+    #[test]
+    fn each_non_repeatable_operation_says_how_it_is_reconciled() {
+        let by = |name: &str| {
+            OPERATIONS
+                .iter()
+                .find(|s| s.name == name)
+                .map(|s| s.reconciliation)
+                .unwrap()
+        };
+        assert!(matches!(
+            by("recharge"),
+            Reconciliation::ByMarker {
+                field: "remark",
+                found_by: "recharge_history"
+            }
+        ));
+        assert_eq!(by("deduct"), by("recharge"));
+        assert_eq!(by("zero_balance").read(), Some("recharge_history"));
+        assert_eq!(by("create_sub_account").read(), Some("sub_accounts"));
+        assert_eq!(by("delete_sub_account").read(), Some("sub_account"));
+        assert!(matches!(
+            by("register_user"),
+            Reconciliation::Impossible { .. }
+        ));
+    }
+
+    /// Every declaration's example runs, and what it sends is what the declaration says:
+    /// its method, its path template filled with the documentation's ids, the group's
+    /// headers and the bearer token.
+    #[tokio::test]
+    async fn every_example_sends_the_request_its_declaration_describes() {
+        use wiremock::matchers::{method, path_regex};
+        use wiremock::{Mock, MockServer, ResponseTemplate};
+
+        let server = MockServer::start().await;
+        let answer = |data: serde_json::Value| {
+            ResponseTemplate::new(200).set_body_json(
+                serde_json::json!({"code": 200, "status": "success", "message": "ok", "data": data}),
+            )
+        };
+        let sub = serde_json::json!({"id": "01c80030-28ef-4d0b-a2ef-2475a0504e32"});
+        Mock::given(method("POST"))
+            .and(path_regex("/subset_users$"))
+            .respond_with(answer(sub.clone()))
+            .mount(&server)
+            .await;
+        Mock::given(path_regex("/edit$"))
+            .respond_with(answer(sub))
+            .mount(&server)
+            .await;
+        Mock::given(wiremock::matchers::any())
+            .respond_with(answer(serde_json::json!([])))
+            .mount(&server)
+            .await;
+        let client = ClientBuilder::new()
+            .token("tok")
+            .base_url(server.uri())
+            .retry_policy(voxkit_core::RetryPolicy::none())
+            .build()
+            .unwrap();
+        for hooks in TEST_HOOKS {
+            (hooks.example)(&client)
+                .await
+                .unwrap_or_else(|e| panic!("{}: {e:?}", hooks.spec.name));
+        }
+        let sent = server.received_requests().await.unwrap();
+        assert_eq!(sent.len(), OPERATIONS.len());
+        for (spec, request) in OPERATIONS.iter().zip(&sent) {
+            let expected = format!("/{}", spec.path)
+                .replace("{user_id}", billing::DOCS_USER)
+                .replace("{sub_user_id}", "91f9254f-ca58-49af-be34-8370d7549d73");
+            assert_eq!(
+                request.method.as_str(),
+                spec.method.as_str(),
+                "{}",
+                spec.name
+            );
+            assert_eq!(request.url.path(), expected, "{}", spec.name);
+            for (name, value) in [
+                ("authorization", "Bearer tok"),
+                ("content-type", "application/json"),
+                ("accept", "application/json"),
+            ] {
+                assert_eq!(request.headers[name], value, "{} {name}", spec.name);
             }
         }
-        built.sort_unstable();
-        built.dedup();
-        let mut listed: Vec<&str> = OPERATIONS.iter().map(|(name, _)| *name).collect();
-        listed.sort_unstable();
-        assert_eq!(built, listed, "OPERATIONS is out of date");
-        assert_eq!(listed.len(), OPERATIONS.len(), "a name is listed twice");
-        assert_eq!(built.len(), 12);
     }
 
     #[test]
-    fn money_moving_operations_are_not_repeatable() {
-        for (name, idempotency) in OPERATIONS {
-            let moves_or_creates = [
-                "recharge",
-                "deduct",
-                "zero_balance",
-                "register_user",
-                "create_sub_account",
-                "delete_sub_account",
-            ]
-            .contains(name);
-            assert_eq!(
-                idempotency.is_repeatable(),
-                !moves_or_creates,
-                "{name} {idempotency:?}"
-            );
+    fn env_lookup() {
+        let err = ClientBuilder::new().from_lookup(env(&[])).unwrap_err();
+        assert!(err.to_string().contains("LONGLONGLONG_TOKEN"), "{err}");
+        let client = ClientBuilder::new()
+            .from_lookup(env(&[
+                ("LONGLONGLONG_TOKEN", "t"),
+                ("LONGLONGLONG_BASE_URL", "http://127.0.0.1:9"),
+            ]))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(client.core().base_url().as_str(), "http://127.0.0.1:9/");
+        let client = ClientBuilder::new()
+            .from_lookup(env(&[("LONGLONGLONG_TOKEN", "t")]))
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(
+            client.core().base_url().as_str(),
+            "https://ai.api.longlonglong.cn/"
+        );
+    }
+
+    /// Issue 12: a padded variable is trimmed (HTTP would trim it and the server echo the
+    /// trimmed form); whitespace inside is a configuration error naming the variable only.
+    #[test]
+    fn env_token_is_trimmed_or_refused_naming_the_variable() {
+        for padded in ["SENTINEL ", "\tSENTINEL\t"] {
+            let client = ClientBuilder::new()
+                .from_lookup(env(&[("LONGLONGLONG_TOKEN", padded)]))
+                .unwrap()
+                .build()
+                .unwrap();
+            assert_eq!(client.auth().redact(), ["SENTINEL"]);
         }
+        for bad in ["SENTINEL X", " \t "] {
+            let err = ClientBuilder::new()
+                .from_lookup(env(&[("LONGLONGLONG_TOKEN", bad)]))
+                .unwrap_err();
+            assert!(matches!(err, Error::Config { .. }), "{err:?}");
+            assert!(err.to_string().contains("LONGLONGLONG_TOKEN"), "{err}");
+            assert!(!format!("{err} {err:?}").contains("SENTINEL"), "{err}");
+        }
+    }
+
+    #[test]
+    fn bad_tokens_are_refused_without_echo() {
+        assert!(matches!(Client::new("").unwrap_err(), Error::Config { .. }));
+        let err = Client::new("SENTINEL\nX").unwrap_err();
+        assert!(!format!("{err} {err:?}").contains("SENTINEL"));
+        let err = ClientBuilder::new().build().unwrap_err();
+        assert!(err.to_string().contains("no token"), "{err}");
+        let client = Client::new("SENTINEL-TOKEN").unwrap();
+        let builder = ClientBuilder::new().token("SENTINEL-TOKEN");
+        assert!(!format!("{client:?} {builder:?}").contains("SENTINEL"));
     }
 }

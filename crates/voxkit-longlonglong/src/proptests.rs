@@ -2,7 +2,8 @@
 //! bytes, JSON mutations of the documentation's examples and byte edits of them are decoded
 //! or refused with a clean error, never a panic.
 //!
-//! [`voxkit_core::mutation::CASES`] cases per property, each case running every decoder ([`Payload::ALL`]). The
+//! [`voxkit_core::mutation::CASES`] cases per property, each case running every operation's
+//! decoder ([`TEST_HOOKS`]). The
 //! seed is fixed, so a run is reproducible; `PROPTEST_RNG_SEED=<n>` explores other inputs
 //! and `PROPTEST_CASES=<n>` runs more cases.
 
@@ -12,8 +13,7 @@ use voxkit_core::Error;
 use voxkit_core::error::EXCERPT_CHARS;
 use voxkit_core::mutation::{apply, apply_bytes, byte_edits, config};
 
-use crate::__fuzz::{Payload, decode_body};
-use crate::{OPERATIONS, PROVIDER};
+use crate::{PROVIDER, TEST_HOOKS};
 
 /// The documentation's answers (and the shapes the wire tests pin down).
 const EXAMPLES: &[&str] = &[
@@ -37,12 +37,12 @@ const EXAMPLES: &[&str] = &[
 
 /// `Ok`, or an error that is clean: a decode error with a short printable excerpt, or the
 /// provider's error with the code it sent.
-fn check(payload: Payload, result: Result<(), Error>) -> Result<(), TestCaseError> {
+fn check(operation: &str, result: Result<(), Error>) -> Result<(), TestCaseError> {
     let Err(error) = result else {
         return Ok(());
     };
     let shown = error.to_string();
-    prop_assert!(shown.starts_with(PROVIDER), "{payload:?}: {shown}");
+    prop_assert!(shown.starts_with(PROVIDER), "{operation}: {shown}");
     match &error {
         Error::Decode {
             message, excerpt, ..
@@ -54,14 +54,14 @@ fn check(payload: Payload, result: Result<(), Error>) -> Result<(), TestCaseErro
         Error::Api { code, .. } => {
             prop_assert!(code.as_deref().is_some_and(|c| c != "200"), "{error:?}");
         }
-        other => prop_assert!(false, "{payload:?}: not a decoder error: {other:?}"),
+        other => prop_assert!(false, "{operation}: not a decoder error: {other:?}"),
     }
     Ok(())
 }
 
 fn decode_all(body: &[u8]) -> Result<(), TestCaseError> {
-    for &payload in Payload::ALL {
-        check(payload, decode_body(payload, 200, body))?;
+    for hooks in TEST_HOOKS {
+        check(hooks.spec.name, hooks.decode_body(200, body))?;
     }
     Ok(())
 }
@@ -125,7 +125,7 @@ proptest! {
     }
 
     /// Whatever else the envelope holds, a `code` other than 200 is the provider's error
-    /// carrying that code, for every payload.
+    /// carrying that code, for every operation.
     #[test]
     fn any_code_but_200_is_the_providers_error(
         mut doc in voxkit_core::mutation::example(EXAMPLES),
@@ -140,36 +140,56 @@ proptest! {
         doc["code"] = code;
         doc["message"] = Value::String(message.clone());
         let body = serde_json::to_vec(&doc).expect("serializable");
-        for &payload in Payload::ALL {
-            match decode_body(payload, 200, &body) {
+        for hooks in TEST_HOOKS {
+            match hooks.decode_body(200, &body) {
                 Err(Error::Api { code, message: got, .. }) => {
                     prop_assert_eq!(code.as_deref(), Some(expected.as_str()));
                     prop_assert_eq!(&got, &message);
                 }
-                other => prop_assert!(false, "{payload:?}: {other:?}"),
+                other => prop_assert!(false, "{}: {other:?}", hooks.spec.name),
             }
         }
     }
 }
 
 #[test]
-fn every_operation_has_a_decoder_and_the_examples_decode() {
-    for (name, _) in OPERATIONS {
-        assert!(Payload::of(name).is_some(), "{name} has no fuzzed decoder");
+fn the_examples_decode_with_their_operations_decoders() {
+    let decode = |name: &str, status, example: &str| {
+        voxkit_core::declare::hooks_of(TEST_HOOKS, name)
+            .expect("declared")
+            .decode_body(status, example.as_bytes())
+    };
+    for name in [
+        "recharge",
+        "deduct",
+        "zero_balance",
+        "set_expiry",
+        "delete_sub_account",
+    ] {
+        assert!(decode(name, 200, EXAMPLES[0]).is_ok(), "{name}");
+        assert!(matches!(
+            decode(name, 200, EXAMPLES[1]),
+            Err(Error::Api { .. })
+        ));
     }
-    let ok = |payload, example: &str| decode_body(payload, 200, example.as_bytes()).is_ok();
-    assert!(ok(Payload::Ack, EXAMPLES[0]));
-    assert!(matches!(
-        decode_body(Payload::Ack, 200, EXAMPLES[1].as_bytes()),
-        Err(Error::Api { .. })
-    ));
-    assert!(ok(Payload::RechargeHistory, EXAMPLES[2]));
-    assert!(ok(Payload::SubAccount, EXAMPLES[3]));
-    assert!(ok(Payload::SubAccount, EXAMPLES[4]));
-    assert!(ok(Payload::SubAccounts, EXAMPLES[5]));
-    assert!(ok(Payload::Undocumented, EXAMPLES[6]));
-    assert!(matches!(
-        decode_body(Payload::SubAccount, 502, b"<html>502 Bad Gateway</html>"),
-        Err(Error::Decode { .. })
-    ));
+    assert!(decode("recharge_history", 200, EXAMPLES[2]).is_ok());
+    assert!(decode("sub_account", 200, EXAMPLES[3]).is_ok());
+    assert!(decode("create_sub_account", 200, EXAMPLES[4]).is_ok());
+    assert!(decode("sub_accounts", 200, EXAMPLES[5]).is_ok());
+    for name in ["account_info", "token_info", "register_user"] {
+        assert!(decode(name, 200, EXAMPLES[6]).is_ok(), "{name}");
+    }
+    // A list is not one sub-account, one is not a list.
+    assert!(decode("sub_account", 200, EXAMPLES[5]).is_err());
+    assert!(decode("sub_accounts", 200, EXAMPLES[3]).is_err());
+    for hooks in TEST_HOOKS {
+        assert!(
+            matches!(
+                hooks.decode_body(502, b"<html>502 Bad Gateway</html>"),
+                Err(Error::Decode { .. })
+            ),
+            "{}",
+            hooks.spec.name
+        );
+    }
 }

@@ -2,35 +2,21 @@
 //! built on it, against wiremock servers that page correctly, ignore `page`, never end, or
 //! repeat rows: the search must read the whole window or fail, never answer from page 1.
 
-use std::time::Duration;
-
 use chrono::NaiveDate;
+use common::client;
 use futures_util::StreamExt as _;
 use serde_json::{Value, json};
-use voxkit_core::{Error, RetryPolicy};
-use voxkit_longlonglong::{Client, RechargeHistoryQuery, UserId};
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
+use voxkit_core::Error;
+use voxkit_longlonglong::{RechargeHistoryQuery, UserId};
+use wiremock::{MockServer, Request, Respond, ResponseTemplate};
+
+mod common;
 
 const USER: &str = "5433b412-07d5-44e6-9fa4-deb65e43bc93";
 const ROUTE: &str = "/agent-api/user/5433b412-07d5-44e6-9fa4-deb65e43bc93/bill_recharge_record";
 
 fn user() -> UserId {
     USER.parse().unwrap()
-}
-
-fn client(url: &str) -> Client {
-    Client::builder()
-        .token("test-token")
-        .base_url(url)
-        .retry_policy(RetryPolicy {
-            max_attempts: 2,
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(5),
-            max_retry_after: Duration::from_secs(1),
-        })
-        .build()
-        .unwrap()
 }
 
 fn row(id: u64, remark: &str) -> Value {
@@ -76,13 +62,7 @@ impl Respond for Endless {
 }
 
 async fn serve(responder: impl Respond + 'static) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(ROUTE))
-        .respond_with(responder)
-        .mount(&server)
-        .await;
-    server
+    common::serve(ROUTE, responder).await
 }
 
 async fn pages_asked(server: &MockServer) -> Vec<usize> {

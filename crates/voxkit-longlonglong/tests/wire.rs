@@ -8,8 +8,9 @@ use std::time::Duration;
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
+use voxkit_core::Error;
 use voxkit_core::fault::{Fault, FaultServer, refused_url};
-use voxkit_core::{Error, RetryPolicy};
+use voxkit_core::test_util::fast_retries;
 use voxkit_longlonglong::{
     Client, Code, NewSubAccount, NewUser, RechargeHistoryQuery, RecordKind, Sex, SubAccountQuery,
     SubUserId, UserId,
@@ -30,20 +31,11 @@ fn sub() -> SubUserId {
     SUB.parse().unwrap()
 }
 
-fn fast() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        base_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(5),
-        max_retry_after: Duration::from_secs(1),
-    }
-}
-
 fn client(url: &str) -> Client {
     Client::builder()
         .token(TOKEN)
         .base_url(url)
-        .retry_policy(fast())
+        .retry_policy(fast_retries())
         .attempt_timeout(Duration::from_secs(5))
         .build()
         .unwrap()
@@ -217,10 +209,7 @@ async fn recharge_to_a_refused_connection_is_retried_and_reports_nothing_sent() 
     assert!(
         matches!(
             err,
-            Error::Transport {
-                maybe_sent: false,
-                ..
-            }
+            Error::Transport { kind, .. } if !kind.maybe_sent()
         ),
         "{err:?}"
     );

@@ -79,6 +79,17 @@
 //! Every answer, success or error, is JSON in that provider's own envelope. Choices where
 //! the documentation is silent are stated above and in [`ROUTES`].
 //!
+//! # Layout
+//!
+//! Each provider has a module (`longlonglong`, `laaffic`, `espai`) whose `mod.rs` lists
+//! its routes once (name, method, path template, handler): its router and [`ROUTES`] are
+//! both made from that list, and the fault layer (`faults`) finds a request's route by
+//! the template axum matched. Beside it, `state.rs` holds the provider's data and
+//! `handlers.rs` (Laaffic: also `tasks.rs`, `records.rs`) serves it; all three read
+//! requests with one reader (`wire`). The accept loop is `server`. The sandbox depends on
+//! no provider crate on purpose: it implements the documented behaviour independently,
+//! so it checks the SDK rather than mirroring it.
+//!
 //! # Hostile clients
 //!
 //! Anyone can reach it with the public credentials, so: request numbers that overflow
@@ -97,16 +108,19 @@
 // but it is what gets sent, once per request.
 #![allow(clippy::result_large_err)]
 
+mod clock;
 mod espai;
-mod fault;
-mod ivr;
+mod faults;
+mod ids;
 mod laaffic;
 mod longlonglong;
+mod route;
+mod seed;
 mod server;
 mod state;
+mod wire;
 
 use std::net::SocketAddr;
-use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use axum::Router;
@@ -115,228 +129,29 @@ use rust_decimal::Decimal;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
-pub use fault::Fault;
-pub use ivr::{CallRecord, IvrTask, VoiceFile};
-pub use state::{Card, Movement, SubAccount, User};
+pub use espai::ESPAI_OPEN_API_KEY;
+pub use espai::state::Card;
+pub use faults::Fault;
+pub use laaffic::state::{CallRecord, IvrTask, Limits, VoiceFile};
+pub use laaffic::{LAAFFIC_API_KEY, LAAFFIC_API_SECRET};
+pub use longlonglong::LONGLONGLONG_TOKEN;
+pub use longlonglong::state::{Movement, SubAccount, User};
+pub use route::Route;
+pub use seed::Seed;
 
-/// The bearer token the sandbox accepts for longlonglong (an obvious placeholder).
-pub const LONGLONGLONG_TOKEN: &str = "sandbox-longlonglong-token";
-/// The Laaffic API key the sandbox accepts.
-pub const LAAFFIC_API_KEY: &str = "sandbox-laaffic-key";
-/// The Laaffic API secret the sandbox accepts.
-pub const LAAFFIC_API_SECRET: &str = "sandbox-laaffic-secret";
-/// The ESP-AI open API key the sandbox accepts.
-pub const ESPAI_OPEN_API_KEY: &str = "sandbox-espai-open-api-key";
+use faults::{FaultTable, Injector};
+use state::Shared;
 
-/// One simulated route: the name faults are set under, its method and path template.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Route {
-    /// The name, e.g. `"longlonglong.recharge"`, for [`Sandbox::set_fault`].
-    pub name: &'static str,
-    /// The HTTP method.
-    pub method: &'static str,
-    /// The path, `{name}` standing for one segment.
-    pub template: &'static str,
-}
-
-impl Route {
-    /// Whether `path` fits the template.
-    pub fn matches(&self, path: &str) -> bool {
-        let mut want = self.template.split('/');
-        let mut got = path.split('/');
-        loop {
-            match (want.next(), got.next()) {
-                (None, None) => return true,
-                (Some(w), Some(g)) if w.starts_with('{') => {
-                    if g.is_empty() {
-                        return false;
-                    }
-                }
-                (Some(w), Some(g)) if w == g => {}
-                _ => return false,
-            }
-        }
-    }
-}
-
-/// Every route the sandbox serves. Recharge and deduct share one route, as in the API.
-pub const ROUTES: &[Route] = &[
-    Route {
-        name: "longlonglong.recharge",
-        method: "PUT",
-        template: "/agent-api/user/{user_id}/recharge",
-    },
-    Route {
-        name: "longlonglong.zero_balance",
-        method: "PUT",
-        template: "/agent-api/user/{user_id}/zero_balance",
-    },
-    Route {
-        name: "longlonglong.recharge_history",
-        method: "GET",
-        template: "/agent-api/user/{user_id}/bill_recharge_record",
-    },
-    Route {
-        name: "longlonglong.set_expiry",
-        method: "PUT",
-        template: "/agent-api/user/{user_id}/expire_time",
-    },
-    Route {
-        name: "longlonglong.account_info",
-        method: "GET",
-        template: "/agent-api/user/{user_id}/message",
-    },
-    Route {
-        name: "longlonglong.token_info",
-        method: "GET",
-        template: "/agent-api/token",
-    },
-    Route {
-        name: "longlonglong.create_sub_account",
-        method: "POST",
-        template: "/agent-api/user/{user_id}/subset_users",
-    },
-    Route {
-        name: "longlonglong.sub_accounts",
-        method: "GET",
-        template: "/agent-api/user/{user_id}/subset_users",
-    },
-    Route {
-        name: "longlonglong.sub_account",
-        method: "GET",
-        template: "/agent-api/user/{user_id}/subset_users/{sub_user_id}/edit",
-    },
-    Route {
-        name: "longlonglong.delete_sub_account",
-        method: "DELETE",
-        template: "/agent-api/user/{user_id}/subset_users/{sub_user_id}",
-    },
-    Route {
-        name: "longlonglong.register_user",
-        method: "POST",
-        template: "/users",
-    },
-    Route {
-        name: "laaffic.balance",
-        method: "GET",
-        template: "/v3/getBalance",
-    },
-    Route {
-        name: "laaffic.voice_upload",
-        method: "POST",
-        template: "/v3/voice/fileUpload",
-    },
-    Route {
-        name: "laaffic.task_create",
-        method: "POST",
-        template: "/v3/voice/group/call/send",
-    },
-    Route {
-        name: "laaffic.tasks",
-        method: "POST",
-        template: "/v3/voice/group/call/query",
-    },
-    Route {
-        name: "laaffic.task_detail",
-        method: "GET",
-        template: "/v3/voice/group/call/detail/{id}",
-    },
-    Route {
-        name: "laaffic.task_pause",
-        method: "POST",
-        template: "/v3/voice/group/call/provisional",
-    },
-    Route {
-        name: "laaffic.task_cancel",
-        method: "POST",
-        template: "/v3/voice/group/call/cancel",
-    },
-    Route {
-        name: "laaffic.task_resend",
-        method: "POST",
-        template: "/v3/voice/group/call/resend",
-    },
-    Route {
-        name: "laaffic.call_record",
-        method: "GET",
-        template: "/v3/voice/recordGroup/{voice_id}",
-    },
-    Route {
-        name: "laaffic.call_records",
-        method: "POST",
-        template: "/v3/voice/recordGroupQuery",
-    },
-    Route {
-        name: "espai.list",
-        method: "POST",
-        template: "/cdkey/list",
-    },
-    Route {
-        name: "espai.detail",
-        method: "POST",
-        template: "/cdkey/detail",
-    },
-    Route {
-        name: "espai.balance_logs",
-        method: "POST",
-        template: "/cdkey/balance_logs",
-    },
-    Route {
-        name: "espai.transfer",
-        method: "POST",
-        template: "/cdkey/transfer",
-    },
-    Route {
-        name: "espai.destroy",
-        method: "POST",
-        template: "/cdkey/destroy",
-    },
-    Route {
-        name: "espai.order_pay",
-        method: "POST",
-        template: "/order/pay",
-    },
+/// The endpoints of the three providers, each list kept in its provider's module.
+const ENDPOINTS: [&[route::Endpoint]; 3] = [
+    longlonglong::ENDPOINTS,
+    laaffic::ENDPOINTS,
+    espai::ENDPOINTS,
 ];
 
-/// The sandbox's state, shared by the handlers and the [`Sandbox`] accessors.
-#[derive(Clone)]
-pub(crate) struct Shared(Arc<Mutex<state::State>>);
-
-impl Shared {
-    pub(crate) fn lock(&self) -> MutexGuard<'_, state::State> {
-        // A handler that panicked cannot leave the state half-written in a way that
-        // matters more than stopping the whole sandbox would.
-        self.0.lock().unwrap_or_else(|e| e.into_inner())
-    }
-}
-
-/// What [`SandboxBuilder::seeded`] creates, for the caller to use.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Seed {
-    /// A longlonglong user with billing enabled, balance 1000, expiring in a year.
-    pub longlonglong_user: String,
-    /// A longlonglong user without billing permission (recharges get `10004`).
-    pub longlonglong_user_without_billing: String,
-    /// The phone of the ESP-AI user owning the seeded cards.
-    pub espai_phone: String,
-    /// The codes of the seeded paid cards (quota 500 and 200).
-    pub espai_paid_codes: Vec<String>,
-    /// The code of the seeded free card (type `"0"`, quota 100: it cannot be transferred).
-    pub espai_free_code: String,
-    /// The id of a seeded paid card with zero quota (it can be destroyed).
-    pub espai_empty_card_id: String,
-    /// A seeded Laaffic voice file (the upload example's id), named `test.mp3`.
-    pub laaffic_voice_file: String,
-    /// A completed Laaffic IVR task (the query example's `jobId` 5000602) calling two
-    /// numbers, with their call records: it can be read and resent.
-    pub laaffic_task: u64,
-    /// A Laaffic IVR task scheduled a year ahead: it stays waiting (status 0), so it can be
-    /// paused and cancelled.
-    pub laaffic_scheduled_task: u64,
-    /// The `voiceId` of one call record of [`Seed::laaffic_task`].
-    pub laaffic_voice_id: String,
-}
+/// Every route the sandbox serves, made from the providers' own lists (the ones their
+/// routers are built from). Recharge and deduct share one route, as in the API.
+pub const ROUTES: &[Route] = &route::routes::<{ route::count(&ENDPOINTS) }>(&ENDPOINTS);
 
 /// Configures a [`Sandbox`].
 #[derive(Debug, Clone)]
@@ -360,33 +175,6 @@ impl Default for SandboxBuilder {
             timeouts: server::Timeouts::default(),
             worker_threads: None,
             limits: Limits::default(),
-        }
-    }
-}
-
-/// The caps on what one simulated account may hold, so that no client can make the
-/// sandbox's memory, or the time a request holds its state, grow without bound. Input
-/// beyond a cap is refused in the provider's envelope; for Laaffic with `-23` 数据上限
-/// ("data caps", from its code table).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Limits {
-    /// The most Laaffic IVR tasks (created and resent; default 1 000).
-    pub ivr_tasks: usize,
-    /// The most called numbers over all Laaffic IVR tasks (default 300 000; one task
-    /// takes at most the documented 200 000). Each number makes at most one call record,
-    /// so this bounds the records too.
-    pub ivr_numbers: usize,
-    /// The most Laaffic voice files (uploaded, or with a task; default 1 000).
-    pub voice_files: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            ivr_tasks: 1_000,
-            ivr_numbers: 300_000,
-            voice_files: 1_000,
         }
     }
 }
@@ -490,24 +278,14 @@ impl SandboxBuilder {
         let mut state = state::State::new(self.rng_seed, self.today);
         state.ivr.limits = self.limits;
         let seed = if self.seeded {
-            state.seed()
+            seed::seed(&mut state)
         } else {
-            Seed {
-                longlonglong_user: String::new(),
-                longlonglong_user_without_billing: String::new(),
-                espai_phone: String::new(),
-                espai_paid_codes: Vec::new(),
-                espai_free_code: String::new(),
-                espai_empty_card_id: String::new(),
-                laaffic_voice_file: String::new(),
-                laaffic_task: 0,
-                laaffic_scheduled_task: 0,
-                laaffic_voice_id: String::new(),
-            }
+            Seed::none()
         };
         state.base_url = format!("http://{addr}");
-        let shared = Shared(Arc::new(Mutex::new(state)));
-        let serve = server::serve(listener, app(shared.clone()), self.timeouts);
+        let shared = Shared::new(state);
+        let faults = FaultTable::default();
+        let serve = server::serve(listener, app(shared.clone(), faults.clone()), self.timeouts);
         let task = match runtime.as_ref().and_then(|r| r.0.as_ref()) {
             Some(runtime) => runtime.spawn(serve),
             None => tokio::spawn(serve),
@@ -515,6 +293,7 @@ impl SandboxBuilder {
         Ok(Sandbox {
             addr,
             shared,
+            faults,
             seed,
             task,
             _runtime: runtime,
@@ -523,14 +302,19 @@ impl SandboxBuilder {
 }
 
 /// The router of all three providers behind the fault layer.
-fn app(shared: Shared) -> Router {
+fn app(shared: Shared, faults: FaultTable) -> Router {
+    let injector = Injector {
+        faults,
+        shared: shared.clone(),
+        routes: ROUTES,
+    };
     Router::new()
-        .merge(longlonglong::routes())
-        .merge(laaffic::routes())
-        .merge(espai::routes())
+        .merge(longlonglong::router())
+        .merge(laaffic::router())
+        .merge(espai::router())
         .layer(axum::middleware::from_fn_with_state(
-            shared.clone(),
-            fault::layer,
+            injector,
+            faults::layer,
         ))
         .with_state(shared)
 }
@@ -539,6 +323,7 @@ fn app(shared: Shared) -> Router {
 pub struct Sandbox {
     addr: SocketAddr,
     shared: Shared,
+    faults: FaultTable,
     seed: Seed,
     task: JoinHandle<()>,
     /// Its own runtime, with [`SandboxBuilder::worker_threads`]: held for its `Drop`.
@@ -637,18 +422,18 @@ impl Sandbox {
                 })?
         };
         fault.validate()?;
-        self.shared.lock().faults.insert(name, fault);
+        self.faults.lock().set(name, fault);
         Ok(())
     }
 
     /// Removes every fault.
     pub fn clear_faults(&self) {
-        self.shared.lock().faults.clear();
+        self.faults.lock().clear();
     }
 
     /// How many requests were applied and then had their answer dropped.
     pub fn dropped_after_applying(&self) -> u64 {
-        self.shared.lock().dropped_after_applying
+        self.faults.lock().dropped_after_applying
     }
 
     // ----- longlonglong ---------------------------------------------------------------
@@ -668,18 +453,24 @@ impl Sandbox {
 
     /// A longlonglong user, as the sandbox holds it.
     pub fn longlonglong_user(&self, id: &str) -> Option<User> {
-        self.shared.lock().users.get(id).cloned()
+        self.shared.lock().longlonglong.users.get(id).cloned()
     }
 
     /// A longlonglong user's balance.
     pub fn longlonglong_balance(&self, id: &str) -> Option<i64> {
-        self.shared.lock().users.get(id).map(|u| u.balance)
+        self.shared
+            .lock()
+            .longlonglong
+            .users
+            .get(id)
+            .map(|u| u.balance)
     }
 
     /// Every balance movement of a user, oldest first.
     pub fn longlonglong_movements(&self, id: &str) -> Vec<Movement> {
         self.shared
             .lock()
+            .longlonglong
             .users
             .get(id)
             .map(|u| u.movements.clone())
@@ -739,18 +530,23 @@ impl Sandbox {
 
     /// Adds a quota card and returns its id. `card_type` is the type text (`"0"`..`"5"`).
     pub fn add_espai_card(&self, phone: &str, code: &str, card_type: &str, quota: u64) -> String {
-        self.shared.lock().add_card(phone, code, card_type, quota)
+        let mut state = self.shared.lock();
+        let state = &mut *state;
+        state
+            .espai
+            .add_card(phone, code, card_type, quota, &mut state.rng)
     }
 
     /// Every quota card, in creation order.
     pub fn espai_cards(&self) -> Vec<Card> {
-        self.shared.lock().cards.clone()
+        self.shared.lock().espai.cards.clone()
     }
 
     /// The card with this code.
     pub fn espai_card(&self, code: &str) -> Option<Card> {
         self.shared
             .lock()
+            .espai
             .cards
             .iter()
             .find(|c| c.code == code)
@@ -769,6 +565,40 @@ mod tests {
         assert!(!r.matches("/agent-api/user//recharge"));
         assert!(!r.matches("/agent-api/user/a/b/recharge"));
         assert!(!r.matches("/agent-api/user/abc/recharge/x"));
+    }
+
+    #[test]
+    fn routes_are_the_providers_lists_in_order() {
+        let listed: Vec<Route> = ENDPOINTS
+            .iter()
+            .flat_map(|l| l.iter().map(|e| e.route))
+            .collect();
+        assert_eq!(ROUTES, listed.as_slice());
+        assert_eq!(ROUTES.len(), 27);
+        assert!(ROUTES.iter().all(|r| !r.name.is_empty()));
+    }
+
+    /// Every route is served for its method, and the fault layer names it from the
+    /// template axum matched: a fault set under a route's name reaches that route and no
+    /// other (here, the two methods of one template).
+    #[tokio::test]
+    async fn a_fault_reaches_its_route_by_method_and_matched_template() {
+        let sandbox = Sandbox::start().await.unwrap();
+        let user = sandbox.seed().longlonglong_user.clone();
+        sandbox.set_fault(
+            "longlonglong.sub_accounts",
+            Fault::default().error(1.0, 503),
+        );
+        let http = voxkit_core::transport::http_client_builder()
+            .unwrap()
+            .build()
+            .unwrap();
+        let url = format!("{}/agent-api/user/{user}/subset_users", sandbox.url());
+        let status = |r: voxkit_core::reqwest::Response| r.status().as_u16();
+        let get = http.get(&url).send().await.unwrap();
+        assert_eq!(status(get), 503, "GET is longlonglong.sub_accounts");
+        let post = http.post(&url).body("{}").send().await.unwrap();
+        assert_eq!(status(post), 401, "POST is another route: unfaulted");
     }
 
     #[test]

@@ -6,66 +6,23 @@
 //! Timeouts here are short and configured; no test asserts on elapsed time. Waits that
 //! should end are guarded by a generous deadline, so a regression fails instead of hanging.
 
-use std::net::SocketAddr;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+mod common;
 
+use std::net::SocketAddr;
+use std::time::{Duration, SystemTime};
+
+use common::{http, laaffic_at, laaffic_now};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use voxkit_sandbox::{
-    ESPAI_OPEN_API_KEY, LAAFFIC_API_KEY, LAAFFIC_API_SECRET, LONGLONGLONG_TOKEN, Limits, Sandbox,
-};
+use voxkit_sandbox::{ESPAI_OPEN_API_KEY, LONGLONGLONG_TOKEN, Limits, Sandbox};
 
 /// How long a wait that must end may take before the test calls it a hang.
 const GUARD: Duration = Duration::from_secs(30);
 
-fn http() -> voxkit_core::reqwest::Client {
-    voxkit_core::transport::http_client_builder()
-        .unwrap()
-        .build()
-        .unwrap()
-}
-
-fn now_secs() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs() as i64
-}
-
-/// A Laaffic request signed for `timestamp`, as (HTTP status, JSON body).
-async fn laaffic_at(
-    sandbox: &Sandbox,
-    method: &str,
-    path: &str,
-    body: Option<Value>,
-    timestamp: i64,
-) -> (u16, Value) {
-    let sign = voxkit_laaffic::signature(LAAFFIC_API_KEY, LAAFFIC_API_SECRET, timestamp);
-    let mut request = http()
-        .request(method.parse().unwrap(), format!("{}{path}", sandbox.url()))
-        .header("Content-Type", "application/json;charset=UTF-8")
-        .header("Api-Key", LAAFFIC_API_KEY)
-        .header("Timestamp", timestamp)
-        .header("Sign", sign);
-    if let Some(body) = body {
-        request = request.body(body.to_string());
-    }
-    let response = request
-        .send()
-        .await
-        .expect("an answer, not a dropped connection");
-    let status = response.status().as_u16();
-    let body = response.bytes().await.unwrap();
-    (
-        status,
-        serde_json::from_slice(&body).expect("a JSON envelope"),
-    )
-}
-
 async fn laaffic(sandbox: &Sandbox, method: &str, path: &str, body: Option<Value>) -> Value {
-    let (status, body) = laaffic_at(sandbox, method, path, body, now_secs()).await;
+    let (status, body) = laaffic_now(sandbox, method, path, body).await;
     assert_eq!(status, 200, "{body}");
     body
 }

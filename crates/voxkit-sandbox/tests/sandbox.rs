@@ -46,7 +46,7 @@ fn laaffic(sandbox: &Sandbox) -> voxkit_laaffic::Client {
 
 fn espai(sandbox: &Sandbox) -> voxkit_espai::Client {
     voxkit_espai::Client::builder()
-        .open_api_key(ESPAI_OPEN_API_KEY)
+        .api_key(ESPAI_OPEN_API_KEY)
         .base_url(sandbox.url())
         .retry_policy(fast())
         .build()
@@ -353,18 +353,18 @@ async fn cards_list_with_filters_and_real_paging() {
         .list_cards(&CardFilter::new().page(2).limit(3))
         .await
         .unwrap();
-    assert_eq!((page.cards.len(), page.total), (1, Some(4)));
+    assert_eq!((page.items.len(), page.total), (1, Some(4)));
     let paid = c
         .list_cards(&CardFilter::new().card_type(CardType::from_code("2")))
         .await
         .unwrap();
-    assert_eq!(paid.cards.len(), 1);
-    assert_eq!(paid.cards[0].code, "Qk3mZ8pL");
+    assert_eq!(paid.items.len(), 1);
+    assert_eq!(paid.items[0].code, "Qk3mZ8pL");
     let by_code = c
         .list_cards(&CardFilter::new().code("Fr3eTr1a").user_phone("15916888888"))
         .await
         .unwrap();
-    assert_eq!(by_code.cards[0].card_type, CardType::Zero);
+    assert_eq!(by_code.items[0].card_type, CardType::Zero);
     let streamed: Vec<_> = c
         .cards_with(CardFilter::new(), voxkit_espai::Paging::new().page_size(1))
         .try_collect()
@@ -402,8 +402,8 @@ async fn transfers_only_between_paid_cards_within_quota_and_logged() {
     let id = sandbox.espai_card("wNaa1GDw").unwrap().id;
     let logs = c.balance_logs(&BalanceLogQuery::card(&id)).await.unwrap();
     assert_eq!(logs.total, Some(1));
-    assert_eq!(logs.logs[0].api_limit, 10);
-    assert_eq!(logs.logs[0].user_phone.as_deref(), Some("15916888888"));
+    assert_eq!(logs.items[0].api_limit, 10);
+    assert_eq!(logs.items[0].user_phone.as_deref(), Some("15916888888"));
 }
 
 #[tokio::test]

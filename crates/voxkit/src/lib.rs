@@ -15,6 +15,8 @@
 //! | `laaffic`            | [`laaffic`]: Laaffic v3 (MD5-signed): balance, IVR group calls, call records |
 //! | `espai`              | [`espai`]: the ESP-AI open platform: quota cards, transfers, orders |
 //! | `full`               | every provider                                                      |
+//! | `journal`            | [`journal`]: a durable journal of money-moving intents (SQLite store), so each operation is applied once across lost answers and crashes |
+//! | `journal-postgres`   | the journal's PostgreSQL store, shared by several processes or hosts |
 //! | `rustls` (default)   | TLS through rustls with the `ring` crypto provider                  |
 //! | `rustls-aws-lc-rs`   | TLS through rustls with `aws-lc-rs` (FIPS-capable, slower to build) |
 //! | `native-tls`         | TLS through the platform's library (OpenSSL on Linux); wins over rustls when both are on |
@@ -58,9 +60,9 @@
 //! #[cfg(feature = "espai")]
 //! {
 //!     use voxkit::espai::{CardFilter, Client};
-//!     let client = Client::builder().open_api_key("open-api-key").build()?;
+//!     let client = Client::builder().api_key("open-api-key").build()?;
 //!     let page = client.list_cards(&CardFilter::new()).await?;
-//!     println!("{} cards", page.cards.len());
+//!     println!("{} cards", page.items.len());
 //! }
 //! # Ok(()) }
 //! ```

@@ -27,7 +27,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 use voxkit::core::fault::{Fault, FaultServer, refused_url};
-use voxkit::core::{Error, Idempotency, Origin, TransportKind};
+use voxkit::core::{Error, Idempotency, ListedOperation, Origin, TransportKind};
 use voxkit::espai::{Commodity, OrderKind};
 use voxkit::{espai, laaffic, longlonglong};
 use voxkit_sandbox::{ROUTES, Sandbox};
@@ -37,14 +37,18 @@ use common::{Clients, Counting, Settings, clients, drive, http_client};
 
 #[test]
 fn the_table_is_every_operation_of_every_provider_and_every_sandbox_route() {
-    let mut listed: Vec<(&str, &str, Idempotency)> = Vec::new();
-    for (provider, operations) in [
-        (longlonglong::PROVIDER, longlonglong::OPERATIONS),
-        (laaffic::PROVIDER, laaffic::OPERATIONS),
-        (espai::PROVIDER, espai::OPERATIONS),
-    ] {
-        listed.extend(operations.iter().map(|(name, i)| (provider, *name, *i)));
+    fn entries<'a, T: ListedOperation>(
+        provider: &'static str,
+        operations: &'a [T],
+    ) -> impl Iterator<Item = (&'static str, &'static str, Idempotency)> + 'a {
+        operations
+            .iter()
+            .map(move |o| (provider, o.listed_name(), o.listed_idempotency()))
     }
+    let mut listed: Vec<(&str, &str, Idempotency)> = Vec::new();
+    listed.extend(entries(longlonglong::PROVIDER, longlonglong::OPERATIONS));
+    listed.extend(entries(laaffic::PROVIDER, laaffic::OPERATIONS));
+    listed.extend(entries(espai::PROVIDER, espai::OPERATIONS));
     let mut table: Vec<(&str, &str, Idempotency)> = TABLE
         .iter()
         .map(|o| (o.provider, o.name, o.idempotency))
@@ -242,7 +246,7 @@ impl Kind {
     /// Whether `err` is the error this fault must give to an operation of `provider`.
     fn check(self, provider: &str, repeatable: bool, err: &Error) -> Result<(), String> {
         let api = |e: &Error| e.api_code() == Some(self.code(provider).to_string().as_str());
-        let transport = |e: &Error, want: TransportKind, sent: bool| matches!(e, Error::Transport { kind, maybe_sent, .. } if *kind == want && *maybe_sent == sent);
+        let transport = |e: &Error, want: TransportKind, sent: bool| matches!(e, Error::Transport { kind, .. } if *kind == want && kind.maybe_sent() == sent);
         let status = |e: &Error, code: u16| e.status().is_some_and(|s| s.as_u16() == code);
         let timeout =
             |e: &Error, n: u32| matches!(e, Error::Timeout { attempts, .. } if *attempts == n);

@@ -307,7 +307,7 @@ fn clients(
             .build()
             .expect("client"),
         voxkit::espai::Client::builder()
-            .open_api_key("k")
+            .api_key("k")
             .base_url(url)
             .retry_policy(policy)
             .http_client(http.clone())

@@ -198,7 +198,7 @@ async fn sentinels_never_show_in_logs_debug_display_or_errors() {
     // ----- builders, clients, requests ---------------------------------------------------
     let lll_builder = longlonglong::Client::builder().token(TOKEN);
     let laf_builder = laaffic::Client::builder().credentials(LAAFFIC_KEY, LAAFFIC_SECRET);
-    let esp_builder = espai::Client::builder().open_api_key(ESPAI_KEY);
+    let esp_builder = espai::Client::builder().api_key(ESPAI_KEY);
     show(
         "builders".into(),
         format!("{lll_builder:?} {laf_builder:?} {esp_builder:?}"),
@@ -469,7 +469,7 @@ async fn read_once(
             .await
             .map(drop),
         _ => espai::Client::builder()
-            .open_api_key(espai_key)
+            .api_key(espai_key)
             .base_url(url)
             .retry_policy(RetryPolicy::none())
             .http_client(http)
@@ -695,7 +695,7 @@ async fn success_messages_echoing_the_credential_are_redacted() {
         .mount(&server)
         .await;
     let ack = espai::Client::builder()
-        .open_api_key(SLASH_ESPAI)
+        .api_key(SLASH_ESPAI)
         .base_url(server.uri())
         .retry_policy(RetryPolicy::none())
         .http_client(common::http_client())

@@ -155,7 +155,6 @@ fn refused_before_sending(err: &Error) -> bool {
         err,
         Error::Transport {
             kind: TransportKind::Connect,
-            maybe_sent: false,
             ..
         }
     ) && err.nothing_sent()

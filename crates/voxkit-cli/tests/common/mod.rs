@@ -1,16 +1,21 @@
-//! Helpers shared by the end-to-end tests of the IVR commands: run the real `voxkit`
-//! binary with exactly the sandbox's environment and collect what it left.
-//!
-//! (`tests/cli.rs` keeps its own copy of the older helpers.)
+//! Helpers shared by the end-to-end tests: run the real `voxkit` binary with exactly the
+//! sandbox's environment (and, if given, a standard input) and collect what it left.
+
+// Each test binary uses a part of these helpers.
+#![allow(dead_code)]
 
 use std::path::PathBuf;
 use std::process::Stdio;
 
 use serde_json::Value;
+use tokio::io::AsyncWriteExt as _;
 use tokio::process::Command;
-use voxkit_sandbox::{LAAFFIC_API_KEY, LAAFFIC_API_SECRET, Sandbox};
+use voxkit_sandbox::{
+    ESPAI_OPEN_API_KEY, LAAFFIC_API_KEY, LAAFFIC_API_SECRET, LONGLONGLONG_TOKEN, Sandbox,
+};
 
-const BIN: &str = env!("CARGO_BIN_EXE_voxkit");
+/// The `voxkit` binary under test.
+pub const BIN: &str = env!("CARGO_BIN_EXE_voxkit");
 
 /// Environment variables as (name, value).
 pub type Env = Vec<(String, String)>;
@@ -52,6 +57,11 @@ impl Out {
         error
     }
 
+    /// The last line of stdout.
+    pub fn last_line(&self) -> &str {
+        self.stdout.trim_end().lines().last().unwrap_or_default()
+    }
+
     /// The one text line of an error on stderr.
     #[track_caller]
     pub fn error_line(&self) -> &str {
@@ -60,6 +70,23 @@ impl Out {
         assert!(line.starts_with("voxkit: error: "), "{self:#?}");
         line
     }
+}
+
+/// The sandbox's environment for all three providers, as `voxkit sandbox` prints it.
+pub fn sandbox_env(sandbox: &Sandbox) -> Env {
+    let url = sandbox.url();
+    [
+        ("LONGLONGLONG_TOKEN", LONGLONGLONG_TOKEN),
+        ("LONGLONGLONG_BASE_URL", url.as_str()),
+        ("LAAFFIC_API_KEY", LAAFFIC_API_KEY),
+        ("LAAFFIC_API_SECRET", LAAFFIC_API_SECRET),
+        ("LAAFFIC_BASE_URL", url.as_str()),
+        ("ESPAI_OPEN_API_KEY", ESPAI_OPEN_API_KEY),
+        ("ESPAI_BASE_URL", url.as_str()),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .collect()
 }
 
 /// The Laaffic part of the sandbox's environment, as `voxkit sandbox` prints it.
@@ -85,25 +112,55 @@ pub fn with(mut env: Env, changes: &[(&str, &str)]) -> Env {
     env
 }
 
-/// Runs `voxkit` with these arguments and exactly `env`.
-pub async fn run_args<S: AsRef<str>>(env: &[(String, String)], args: &[S]) -> Out {
-    let output = Command::new(BIN)
+/// Runs `voxkit` with these arguments, exactly `env` and, if given, `stdin`.
+pub async fn spawn<S: AsRef<str>>(
+    env: &[(String, String)],
+    stdin: Option<&str>,
+    args: &[S],
+) -> Out {
+    let mut child = Command::new(BIN)
         .args(args.iter().map(AsRef::as_ref))
         .env_clear()
         .envs(env.iter().cloned())
-        .stdin(Stdio::null())
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .kill_on_drop(true)
-        .output()
-        .await
-        .expect("run voxkit");
+        .spawn()
+        .expect("spawn voxkit");
+    if let Some(input) = stdin {
+        let mut pipe = child.stdin.take().unwrap();
+        // A child that exits without reading (a usage error) closes the pipe first.
+        if let Err(e) = pipe.write_all(input.as_bytes()).await {
+            assert_eq!(e.kind(), std::io::ErrorKind::BrokenPipe, "{e}");
+        }
+        drop(pipe);
+    }
+    let output = child.wait_with_output().await.unwrap();
     let out = Out {
         code: output.status.code().expect("voxkit was killed by a signal"),
         stdout: String::from_utf8(output.stdout).unwrap(),
         stderr: String::from_utf8(output.stderr).unwrap(),
     };
     assert!(!out.stderr.contains("panicked"), "{out:#?}");
+    out
+}
+
+/// Runs `voxkit <command line>` (split on whitespace) with exactly `env` and, if given,
+/// `stdin`.
+pub async fn run_stdin(env: &[(String, String)], stdin: Option<&str>, command_line: &str) -> Out {
+    let args: Vec<&str> = command_line.split_whitespace().collect();
+    spawn(env, stdin, &args).await
+}
+
+/// Runs `voxkit` with these arguments and exactly `env`; no Laaffic credential may be
+/// printed.
+pub async fn run_args<S: AsRef<str>>(env: &[(String, String)], args: &[S]) -> Out {
+    let out = spawn(env, None, args).await;
     for secret in [LAAFFIC_API_SECRET, LAAFFIC_API_KEY] {
         assert!(
             !out.stdout.contains(secret) && !out.stderr.contains(secret),

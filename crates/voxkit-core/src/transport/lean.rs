@@ -2,16 +2,16 @@
 
 use std::time::Duration;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
-use reqwest::StatusCode;
 
 use super::{
-    ConnectDeadline, ConnectDeadlineLayer, HttpRequest, HttpResponse, Transport, TransportError,
+    BodyReader, ConnectDeadline, ConnectDeadlineLayer, HttpRequest, HttpResponse, Transport,
+    TransportError,
 };
 use crate::error::TransportKind;
 
@@ -78,7 +78,7 @@ impl HyperTransport {
 /// hyper-util reports a failure to establish the connection (refused, DNS, TLS handshake,
 /// connect timeout) as a connect error: nothing was written. Anything else happened after.
 fn failed(error: &hyper_util::client::legacy::Error) -> TransportError {
-    let (kind, maybe_sent) = if error.is_connect() {
+    let kind = if error.is_connect() {
         let mut source = std::error::Error::source(error);
         let mut timed_out = false;
         while let Some(e) = source {
@@ -91,14 +91,14 @@ fn failed(error: &hyper_util::client::legacy::Error) -> TransportError {
             source = e.source();
         }
         if timed_out {
-            (TransportKind::ConnectTimeout, false)
+            TransportKind::ConnectTimeout
         } else {
-            (TransportKind::Connect, false)
+            TransportKind::Connect
         }
     } else {
-        (TransportKind::Dropped, true)
+        TransportKind::Dropped
     };
-    TransportError::new(kind, maybe_sent, error.to_string())
+    TransportError::new(kind, error.to_string())
 }
 
 #[async_trait::async_trait]
@@ -114,8 +114,8 @@ impl Transport for HyperTransport {
             headers,
             body,
         } = request;
-        let uri: hyper::Uri = url.as_str().parse().map_err(|e| {
-            TransportError::new(TransportKind::Other, false, format!("invalid URI: {e}"))
+        let uri: hyper::Uri = String::from(url).try_into().map_err(|e| {
+            TransportError::new(TransportKind::NotSent, format!("invalid URI: {e}"))
         })?;
         let mut outgoing = hyper::Request::new(Full::new(body.unwrap_or_default()));
         *outgoing.method_mut() = method;
@@ -132,53 +132,18 @@ impl Transport for HyperTransport {
             .get(reqwest::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|len| len > max_body as u64) {
-            return Err(TransportError::new(
-                TransportKind::BodyTooLarge,
-                true,
-                format!("the response declares more than {max_body} bytes"),
-            ));
-        }
-        // As the reqwest transport: a one-chunk body is kept as it is, several are gathered.
-        let mut total = 0usize;
-        let mut first: Option<Bytes> = None;
-        let mut gathered: Option<BytesMut> = None;
+        let mut reader = BodyReader::new(declared, max_body)?;
         while let Some(frame) = incoming.frame().await {
-            let frame = frame
-                .map_err(|e| TransportError::new(TransportKind::Dropped, true, e.to_string()))?;
-            let Ok(chunk) = frame.into_data() else {
-                continue; // trailers
-            };
-            total += chunk.len();
-            if total > max_body {
-                return Err(TransportError::new(
-                    TransportKind::BodyTooLarge,
-                    true,
-                    format!("the response is longer than {max_body} bytes"),
-                ));
-            }
-            match (&mut gathered, first.take()) {
-                (Some(buffer), _) => buffer.extend_from_slice(&chunk),
-                (None, Some(previous)) => {
-                    let capacity = declared.unwrap_or(0).min(max_body as u64) as usize;
-                    let mut buffer = BytesMut::with_capacity(capacity.max(total));
-                    buffer.extend_from_slice(&previous);
-                    buffer.extend_from_slice(&chunk);
-                    gathered = Some(buffer);
-                }
-                (None, None) => first = Some(chunk),
-            }
+            let frame =
+                frame.map_err(|e| TransportError::new(TransportKind::Dropped, e.to_string()))?;
+            if let Ok(chunk) = frame.into_data() {
+                reader.push(chunk)?;
+            } // else trailers
         }
-        let body = match (gathered, first) {
-            (Some(buffer), _) => buffer.freeze(),
-            (None, Some(only)) => only,
-            (None, None) => Bytes::new(),
-        };
         Ok(HttpResponse {
-            status: StatusCode::from_u16(parts.status.as_u16())
-                .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            status: parts.status,
             headers: parts.headers,
-            body,
+            body: reader.finish(),
         })
     }
 }

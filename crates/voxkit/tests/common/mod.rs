@@ -238,7 +238,7 @@ pub fn clients_as(
         .build()
         .expect("laaffic client"),
         espai: configure!(
-            espai::Client::builder().open_api_key(espai_key),
+            espai::Client::builder().api_key(espai_key),
             settings,
             transport,
             url

@@ -1,0 +1,175 @@
+//! The command tree: the top-level commands and the global flags, as clap parses them.
+//! What each command does lives in its provider's module; what the global flags mean for
+//! a command, in [`crate::context`].
+
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+use crate::context::{Format, Global};
+use crate::failure::EXIT_CODES_HELP;
+use crate::{espai, laaffic, longlonglong, man, sandbox};
+
+/// The longest `--timeout` accepted: one day.
+const MAX_TIMEOUT_SECS: f64 = 86_400.0;
+
+/// voxkit: account, billing and quota operations of longlonglong, Laaffic and ESP-AI.
+#[derive(Debug, Parser)]
+#[command(
+    name = "voxkit",
+    version,
+    about = "Account, billing and quota operations of longlonglong, Laaffic and ESP-AI",
+    long_about = "Account, billing and quota operations of longlonglong, Laaffic and ESP-AI, \
+                  one subcommand per operation, plus a local sandbox of all three providers \
+                  (`voxkit sandbox`) and a walk-through (`voxkit demo`).",
+    after_help = EXIT_CODES_HELP,
+    propagate_version = true
+)]
+pub struct Cli {
+    /// Output: `text` for people, `json` for scripts (one JSON object on stdout; errors as
+    /// a JSON object on stderr).
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value_t = Format::Text,
+        value_name = "FORMAT",
+        display_order = 900
+    )]
+    pub output: Format,
+
+    /// Time allowed for each API call, retries included, in seconds (e.g. `10` or `2.5`).
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECS",
+        value_parser = parse_timeout,
+        display_order = 901
+    )]
+    pub timeout: Option<Duration>,
+
+    /// The command.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The top-level commands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// longlonglong AI outbound-call agent API: balances, expiry, sub-accounts.
+    #[command(subcommand)]
+    Longlonglong(longlonglong::Command),
+    /// Laaffic API: the account balance and IVR group calls (voice files, tasks, call
+    /// records).
+    #[command(subcommand)]
+    Laaffic(laaffic::Command),
+    /// ESP-AI open platform: quota cards (cdkey) and orders.
+    #[command(subcommand)]
+    Espai(espai::Command),
+    /// Serve the local simulator of all three providers and print the variables that
+    /// point voxkit at it.
+    Sandbox(sandbox::Args),
+    /// Start the sandbox in-process and walk through every operation of every provider
+    /// with the SDK.
+    Demo,
+    /// Write the man pages (hidden: for `cargo xtask dist` and packagers).
+    #[command(hide = true)]
+    Man(man::Args),
+}
+
+impl Cli {
+    /// The settings every command shares.
+    pub fn global(&self) -> Global {
+        Global {
+            output: self.output,
+            timeout: self.timeout,
+        }
+    }
+}
+
+/// Parses `--timeout`: a positive number of seconds, at most a day.
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds (e.g. 10 or 2.5)"))?;
+    if !secs.is_finite() || secs <= 0.0 || secs > MAX_TIMEOUT_SECS {
+        return Err(format!(
+            "the timeout must be more than 0 and at most {MAX_TIMEOUT_SECS} seconds"
+        ));
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_command_tree_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn global_flags_go_before_or_after_the_subcommand() {
+        for args in [
+            &[
+                "voxkit",
+                "--output",
+                "json",
+                "--timeout",
+                "2.5",
+                "laaffic",
+                "balance",
+            ][..],
+            &[
+                "voxkit",
+                "laaffic",
+                "balance",
+                "--output=json",
+                "--timeout",
+                "2.5",
+            ][..],
+            &[
+                "voxkit",
+                "laaffic",
+                "--output",
+                "json",
+                "balance",
+                "--timeout=2.5",
+            ][..],
+        ] {
+            let cli = Cli::try_parse_from(args).unwrap();
+            assert_eq!(cli.output, Format::Json, "{args:?}");
+            assert_eq!(cli.timeout, Some(Duration::from_millis(2500)), "{args:?}");
+        }
+        let cli = Cli::try_parse_from(["voxkit", "laaffic", "balance"]).unwrap();
+        assert_eq!(cli.output, Format::Text);
+        assert_eq!(cli.timeout, None);
+    }
+
+    #[test]
+    fn timeouts() {
+        assert_eq!(parse_timeout("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_timeout("0.5"), Ok(Duration::from_millis(500)));
+        for bad in ["0", "-1", "abc", "NaN", "inf", "100000", ""] {
+            assert!(parse_timeout(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn help_documents_the_exit_codes() {
+        let help = Cli::command().render_help().to_string();
+        for needle in [
+            "Exit codes:",
+            "  2  ",
+            "  3  ",
+            "  4  ",
+            "  5  ",
+            "outcome unknown",
+        ] {
+            assert!(help.contains(needle), "{needle:?} missing from:\n{help}");
+        }
+    }
+}

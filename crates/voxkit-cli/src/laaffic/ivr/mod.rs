@@ -1,0 +1,101 @@
+//! `voxkit laaffic voice|task|tasks|records`: Laaffic IVR group calls (IVR群呼), one file
+//! per group: [`voices`], [`tasks`] (one task, the list), [`create`] (`task create` and
+//! `task resend`, which start a round of calls), [`records`].
+//!
+//! Every rule the SDK knows is checked before anything is sent (exit code 2). Uploads,
+//! task creations and resends are never sent twice: when their answer is lost the exit
+//! code is 5 and the message says how to find out whether they were applied.
+
+pub mod create;
+pub mod records;
+pub mod tasks;
+pub mod voices;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
+
+use crate::failure::CliError;
+use crate::render::one_line;
+
+/// A local date-time: `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DDTHH:MM:SS` or `YYYY-MM-DD`
+/// (midnight).
+fn parse_local(flag: &str, text: &str) -> Result<NaiveDateTime, CliError> {
+    let text = text.trim();
+    for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"] {
+        if let Ok(at) = NaiveDateTime::parse_from_str(text, format) {
+            return Ok(at);
+        }
+    }
+    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(day.and_time(NaiveTime::MIN));
+    }
+    Err(CliError::invalid(format!(
+        "{flag}: {:?} is not a date-time (YYYY-MM-DD HH:MM:SS)",
+        one_line(text)
+    )))
+}
+
+/// A date-time with an offset (RFC 3339), or a local one taken as UTC.
+fn parse_zoned(flag: &str, text: &str) -> Result<DateTime<FixedOffset>, CliError> {
+    if let Ok(at) = DateTime::parse_from_rfc3339(text.trim()) {
+        return Ok(at);
+    }
+    parse_local(flag, text)
+        .map(|at| at.and_utc().fixed_offset())
+        .map_err(|_| {
+            CliError::invalid(format!(
+                "{flag}: {:?} is not a date-time (e.g. 2026-03-01T00:00:00+08:00)",
+                one_line(text)
+            ))
+        })
+}
+
+/// `HH:MM-HH:MM`.
+fn parse_window(text: &str) -> Result<(NaiveTime, NaiveTime), CliError> {
+    let bad = || {
+        CliError::invalid(format!(
+            "--window: {:?} is not a window HH:MM-HH:MM",
+            one_line(text)
+        ))
+    };
+    let (start, end) = text.trim().split_once('-').ok_or_else(bad)?;
+    let time = |t: &str| NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| bad());
+    Ok((time(start)?, time(end)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::laaffic::local_text;
+
+    #[test]
+    fn dates_and_windows() {
+        let at = parse_local("--from", "2026-03-01 08:30:00").unwrap();
+        assert_eq!(local_text(at), "2026-03-01 08:30:00");
+        assert_eq!(parse_local("--from", "2026-03-01T08:30:00").unwrap(), at);
+        assert_eq!(
+            local_text(parse_local("--from", "2026-03-01").unwrap()),
+            "2026-03-01 00:00:00"
+        );
+        assert!(parse_local("--from", "yesterday").is_err());
+        assert_eq!(
+            parse_zoned("--from", "2026-03-01T08:30:00+08:00")
+                .unwrap()
+                .to_rfc3339(),
+            "2026-03-01T08:30:00+08:00"
+        );
+        assert_eq!(
+            parse_zoned("--from", "2026-03-01 08:30:00")
+                .unwrap()
+                .to_rfc3339(),
+            "2026-03-01T08:30:00+00:00"
+        );
+        let (start, end) = parse_window("09:00-18:30").unwrap();
+        assert_eq!(
+            (start.to_string(), end.to_string()),
+            ("09:00:00".into(), "18:30:00".into())
+        );
+        for bad in ["9-18", "09:00", "25:00-26:00", ""] {
+            assert!(parse_window(bad).is_err(), "{bad}");
+        }
+    }
+}

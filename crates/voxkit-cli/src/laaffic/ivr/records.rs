@@ -1,0 +1,77 @@
+//! `records`: call records (语音消息记录), one by its voice id or a page of a time window.
+
+use clap::Args;
+use serde_json::json;
+use voxkit_laaffic::RecordQuery;
+
+use super::parse_zoned;
+use crate::context::Global;
+use crate::failure::CliError;
+use crate::render::Report;
+use crate::render::laaffic::{page_meta, record_json, record_text, records_text};
+
+/// The arguments of `records`.
+#[derive(Debug, Args)]
+pub struct Records {
+    /// One record, by its voice id (else give --from and --to).
+    #[arg(value_name = "VOICE_ID", conflicts_with_all = ["from", "to", "page", "size"])]
+    voice_id: Option<String>,
+    /// The start of the window: RFC 3339 (`2026-03-01T00:00:00+08:00`), or a time or day
+    /// without an offset, taken as UTC.
+    #[arg(
+        long,
+        value_name = "DATETIME",
+        required_unless_present = "voice_id",
+        requires = "to"
+    )]
+    from: Option<String>,
+    /// The end of the window (at most 31 days after --from).
+    #[arg(
+        long,
+        value_name = "DATETIME",
+        required_unless_present = "voice_id",
+        requires = "from"
+    )]
+    to: Option<String>,
+    /// The page, from 1.
+    #[arg(long, value_name = "N")]
+    page: Option<u32>,
+    /// Records per page, 1-100 (default 25).
+    #[arg(long, value_name = "N")]
+    size: Option<u32>,
+}
+
+/// Runs `voxkit laaffic records`.
+pub async fn run(args: Records, global: &Global) -> Result<Report, CliError> {
+    if let Some(voice_id) = &args.voice_id {
+        let record = global.laaffic()?.call_record(voice_id).await?;
+        return Ok(Report::new(
+            json!({"record": record_json(&record)}),
+            record_text(&record),
+        ));
+    }
+    let (Some(from), Some(to)) = (&args.from, &args.to) else {
+        return Err(CliError::invalid("give a voice id, or --from and --to"));
+    };
+    let from = parse_zoned("--from", from)?;
+    let to = parse_zoned("--to", to)?;
+    let mut query = RecordQuery::new(from, to);
+    let (current, size) = (args.page.unwrap_or(1), args.size.unwrap_or(25));
+    if args.page.is_some() || args.size.is_some() {
+        query = query.page(current, size);
+    }
+    let page = global.laaffic()?.call_records(&query).await?;
+    Ok(Report::new(
+        json!({
+            "from": from.to_rfc3339(),
+            "to": to.to_rfc3339(),
+            "page": current,
+            "size": size,
+            "total": page.total,
+            "pages": page.last_page,
+            "meta": page_meta(&page),
+            "records": page.items.iter().map(record_json).collect::<Vec<_>>(),
+        }),
+        records_text(&page),
+    ))
+}

@@ -1,0 +1,221 @@
+//! `task show|pause|cancel` and `tasks`: one IVR group-call task (群呼任务), and the list.
+//! `task create` and `task resend` are in [`super::create`].
+
+use std::time::{Duration, SystemTime};
+
+use chrono::{DateTime, Utc};
+use clap::{Args, Subcommand, ValueEnum};
+use serde_json::json;
+use voxkit_laaffic::{TaskId, TaskQuery, TaskStatus};
+
+use super::create::{self, Create, ResendArgs};
+use super::parse_local;
+use crate::context::Global;
+use crate::failure::{CliError, EXIT_REFUSED};
+use crate::render::Report;
+use crate::render::laaffic::{
+    detail_json, detail_text, local_text, page_meta, summary_json, tasks_text,
+};
+
+/// How far back `voxkit laaffic tasks` looks without `--from`.
+const DEFAULT_TASK_DAYS: u64 = 30;
+
+/// `voxkit laaffic task <command>`.
+#[derive(Debug, Subcommand)]
+pub enum TaskCommand {
+    /// Create a group-call task and print its id. Never sent twice (exit code 5 if the
+    /// answer is lost: task names are unique, `voxkit laaffic tasks --search NAME` tells).
+    Create(Box<Create>),
+    /// Show one task in detail.
+    Show(TaskRef),
+    /// Pause tasks (no resume exists). Safe to repeat.
+    Pause(TaskRefs),
+    /// Cancel tasks. Safe to repeat.
+    Cancel(TaskRefs),
+    /// Resend (recall) a task under a new name: a new round of calls. Never sent twice.
+    Resend(Box<ResendArgs>),
+}
+
+/// One task id.
+#[derive(Debug, Args)]
+pub struct TaskRef {
+    /// The task id (the `ID` column of `voxkit laaffic tasks`).
+    #[arg(value_name = "ID")]
+    id: u64,
+}
+
+/// Task ids.
+#[derive(Debug, Args)]
+pub struct TaskRefs {
+    /// The task ids.
+    #[arg(value_name = "ID", required = true, num_args = 1..)]
+    ids: Vec<u64>,
+}
+
+/// A task status, as `--status` takes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusArg {
+    /// 0 等待提交.
+    Waiting,
+    /// 1 呼叫中.
+    Calling,
+    /// 2 任务完成.
+    Completed,
+    /// 3 提交失败.
+    SubmitFailed,
+    /// 4 任务取消.
+    Cancelled,
+    /// 5 任务暂停.
+    Paused,
+    /// 6 提交中.
+    Submitting,
+}
+
+impl From<StatusArg> for TaskStatus {
+    fn from(status: StatusArg) -> TaskStatus {
+        match status {
+            StatusArg::Waiting => TaskStatus::Waiting,
+            StatusArg::Calling => TaskStatus::Calling,
+            StatusArg::Completed => TaskStatus::Completed,
+            StatusArg::SubmitFailed => TaskStatus::SubmitFailed,
+            StatusArg::Cancelled => TaskStatus::Cancelled,
+            StatusArg::Paused => TaskStatus::Paused,
+            StatusArg::Submitting => TaskStatus::Submitting,
+        }
+    }
+}
+
+/// The arguments of `tasks`.
+#[derive(Debug, Args)]
+pub struct TaskList {
+    /// Tasks created from this time, "YYYY-MM-DD HH:MM:SS", `YYYY-MM-DDTHH:MM:SS` or
+    /// YYYY-MM-DD (default: 30 days ago).
+    #[arg(long, value_name = "DATETIME")]
+    from: Option<String>,
+    /// Tasks created until this time (default: tomorrow).
+    #[arg(long, value_name = "DATETIME")]
+    to: Option<String>,
+    /// Only tasks in this state (repeat for several).
+    #[arg(long, value_enum, value_name = "STATUS")]
+    status: Vec<StatusArg>,
+    /// A fuzzy match on the task name, voice file name or text.
+    #[arg(long, value_name = "TEXT")]
+    search: Option<String>,
+    /// Only this application's tasks (idxAppId).
+    #[arg(long, value_name = "ID")]
+    app: Option<u64>,
+    /// The page, from 1.
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    page: u32,
+    /// Tasks per page, 1-100.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    size: u32,
+}
+
+/// Runs `voxkit laaffic task ...`.
+pub async fn run(command: TaskCommand, global: &Global) -> Result<Report, CliError> {
+    match command {
+        TaskCommand::Create(args) => create::create(*args, global).await,
+        TaskCommand::Show(args) => {
+            let detail = global.laaffic()?.task_detail(TaskId(args.id)).await?;
+            Ok(Report::new(
+                json!({"task": detail_json(&detail)}),
+                detail_text(&detail),
+            ))
+        }
+        TaskCommand::Pause(args) => control(args, false, global).await,
+        TaskCommand::Cancel(args) => control(args, true, global).await,
+        TaskCommand::Resend(args) => create::resend(*args, global).await,
+    }
+}
+
+/// `task pause` or, with `cancel`, `task cancel`: both safe to repeat.
+async fn control(args: TaskRefs, cancel: bool, global: &Global) -> Result<Report, CliError> {
+    let ids: Vec<TaskId> = args.ids.iter().copied().map(TaskId).collect();
+    let client = global.laaffic()?;
+    let (result, done) = if cancel {
+        (client.cancel_tasks(&ids).await, "cancelled")
+    } else {
+        (client.pause_tasks(&ids).await, "paused")
+    };
+    result.map_err(|e| refused_control(e, &args.ids))?;
+    let mut json = json!({});
+    json[done] = json!(args.ids);
+    Ok(Report::new(json, format!("{done} {}", id_list(&args.ids))))
+}
+
+/// A refused pause or cancel: the hint says where to look, since a retry after a lost
+/// answer may be refused although the first attempt was applied.
+fn refused_control(error: voxkit_core::Error, ids: &[u64]) -> CliError {
+    let error = CliError::from(error);
+    if error.exit_code != EXIT_REFUSED {
+        return error;
+    }
+    let shows: Vec<String> = ids
+        .iter()
+        .map(|id| format!("`voxkit laaffic task show {id}`"))
+        .collect();
+    error.hint(format!(
+        "see each task's status with {}: a finished task cannot be paused or cancelled, and \
+         one already paused or cancelled may be why",
+        shows.join(", ")
+    ))
+}
+
+fn id_list(ids: &[u64]) -> String {
+    let list: Vec<String> = ids.iter().map(u64::to_string).collect();
+    format!(
+        "{} {}",
+        if ids.len() == 1 { "task" } else { "tasks" },
+        list.join(", ")
+    )
+}
+
+/// Runs `voxkit laaffic tasks`.
+pub async fn list(args: TaskList, global: &Global) -> Result<Report, CliError> {
+    let now = DateTime::<Utc>::from(SystemTime::now()).naive_utc();
+    let from = match &args.from {
+        Some(text) => parse_local("--from", text)?,
+        None => now - Duration::from_secs(DEFAULT_TASK_DAYS * 86_400),
+    };
+    let to = match &args.to {
+        Some(text) => parse_local("--to", text)?,
+        None => now + Duration::from_secs(86_400),
+    };
+    let mut query = TaskQuery::new(from, to)
+        .page(args.page, args.size)
+        .statuses(args.status.iter().copied().map(TaskStatus::from));
+    if let Some(search) = &args.search {
+        query = query.search(search.as_str());
+    }
+    if let Some(app) = args.app {
+        query = query.app(app);
+    }
+    let page = global.laaffic()?.query_tasks(&query).await?;
+    Ok(Report::new(
+        json!({
+            "from": local_text(from),
+            "to": local_text(to),
+            "page": args.page,
+            "size": args.size,
+            "total": page.total,
+            "pages": page.last_page,
+            "meta": page_meta(&page),
+            "tasks": page.items.iter().map(summary_json).collect::<Vec<_>>(),
+        }),
+        tasks_text(&page),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_arguments_are_the_sdks_statuses() {
+        assert_eq!(
+            TaskStatus::from(StatusArg::SubmitFailed),
+            TaskStatus::SubmitFailed
+        );
+    }
+}

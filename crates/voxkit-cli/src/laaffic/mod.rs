@@ -1,0 +1,41 @@
+//! `voxkit laaffic ...`: the Laaffic v3 API: the [`balance`], and the IVR group calls
+//! ([`ivr`]: voice files, tasks, call records).
+
+mod balance;
+mod ivr;
+
+use clap::Subcommand;
+
+use crate::context::Global;
+use crate::failure::CliError;
+use crate::render::Report;
+
+/// `voxkit laaffic <command>`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// The account balance: real balance, gift balance and credit line (exact decimals).
+    Balance,
+    /// IVR voice files (语音文件).
+    #[command(subcommand)]
+    Voice(ivr::voices::VoiceCommand),
+    /// One IVR group-call task (群呼任务): create, show, pause, cancel, resend.
+    #[command(subcommand)]
+    Task(ivr::tasks::TaskCommand),
+    /// List IVR group-call tasks, one page at a time (by default those created in the
+    /// last 30 days).
+    Tasks(ivr::tasks::TaskList),
+    /// Call records (语音消息记录): one by its voice id, or a page of a time window
+    /// (--from/--to, at most 31 days apart, within the last two months).
+    Records(ivr::records::Records),
+}
+
+/// Runs one Laaffic command.
+pub async fn run(command: Command, global: &Global) -> Result<Report, CliError> {
+    match command {
+        Command::Balance => balance::run(global).await,
+        Command::Voice(command) => ivr::voices::run(command, global).await,
+        Command::Task(command) => ivr::tasks::run(command, global).await,
+        Command::Tasks(args) => ivr::tasks::list(args, global).await,
+        Command::Records(args) => ivr::records::run(args, global).await,
+    }
+}

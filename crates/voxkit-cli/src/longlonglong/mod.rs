@@ -1,0 +1,158 @@
+//! `voxkit longlonglong ...`: the longlonglong AI outbound-call agent API, one file per
+//! operation group: [`billing`] (balance movements and their history), [`accounts`] (the
+//! account, the token, expiry, registration), [`sub_accounts`].
+
+mod accounts;
+mod billing;
+mod sub_accounts;
+
+use chrono::NaiveDate;
+use clap::{Args, Subcommand};
+use voxkit_core::{Error, Origin};
+use voxkit_longlonglong::{PROVIDER, SecretString};
+
+use crate::context::Global;
+use crate::failure::CliError;
+use crate::input::stdin_line;
+use crate::render::Report;
+
+/// The longest password line read from stdin, in bytes.
+const MAX_PASSWORD_BYTES: u64 = 4096;
+
+/// `voxkit longlonglong <command>`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Add N to a user's outbound-call balance (外呼充值). Never sent twice: if the answer
+    /// is lost, the exit code is 5 and the message says how to check.
+    Recharge(billing::Movement),
+    /// Subtract N from a user's outbound-call balance (扣费). Never sent twice (exit code
+    /// 5 if the answer is lost).
+    Deduct(billing::Movement),
+    /// Set a user's outbound-call balance to zero (余额归零). Never sent twice.
+    ZeroBalance(UserArg),
+    /// The recharge history (充值记录): one page of the last 7 days or of --from/--to (at
+    /// most 30 days apart), every page with --all, or a search of every page of the last
+    /// 30 days for a remark with --remark (how to reconcile a lost recharge).
+    Recharges(billing::History),
+    /// Set the day a user's account expires (at least tomorrow).
+    SetExpiry(accounts::Expiry),
+    /// A user's account information.
+    Account(UserArg),
+    /// The partner token's validity.
+    Token,
+    /// A user's sub-accounts (子账户).
+    #[command(subcommand)]
+    Subaccount(sub_accounts::SubCommand),
+    /// Register an end user (用户注册); the password is the first line of stdin.
+    Register(accounts::Register),
+}
+
+/// `--user ID`.
+#[derive(Debug, Args)]
+pub struct UserArg {
+    /// The user (main account) id, a UUID.
+    #[arg(long, value_name = "ID")]
+    user: String,
+}
+
+/// The account fields `register` and `subaccount create` both send. The password is read
+/// from standard input, never taken from an argument.
+#[derive(Debug, Args)]
+pub struct NewAccountArgs {
+    /// The account name (账户名).
+    #[arg(long, value_name = "N")]
+    name: String,
+    /// The e-mail address (unique).
+    #[arg(long, value_name = "E")]
+    email: String,
+    /// The phone number, digits.
+    #[arg(long, value_name = "P")]
+    phone: String,
+    /// Read the password from the first line of standard input (required: a password is
+    /// never taken from an argument).
+    #[arg(long, required = true)]
+    password_stdin: bool,
+}
+
+/// Runs one longlonglong command.
+pub async fn run(command: Command, global: &Global) -> Result<Report, CliError> {
+    match command {
+        Command::Recharge(args) => billing::movement(args, false, global).await,
+        Command::Deduct(args) => billing::movement(args, true, global).await,
+        Command::ZeroBalance(args) => billing::zero_balance(args, global).await,
+        Command::Recharges(args) => billing::recharges(args, global).await,
+        Command::SetExpiry(args) => accounts::set_expiry(args, global).await,
+        Command::Account(args) => accounts::account(args, global).await,
+        Command::Token => accounts::token(global).await,
+        Command::Subaccount(command) => sub_accounts::run(command, global).await,
+        Command::Register(args) => accounts::register(args, global).await,
+    }
+}
+
+/// Reads the password: the first line of standard input, without its line ending.
+fn read_password() -> Result<SecretString, CliError> {
+    let mut line = stdin_line("--password-stdin", "password", MAX_PASSWORD_BYTES)?;
+    if line.ends_with('\n') {
+        line.pop();
+        if line.ends_with('\r') {
+            line.pop();
+        }
+    }
+    if line.is_empty() {
+        return Err(CliError::invalid(
+            "--password-stdin: the first line of standard input is empty; pipe the password \
+             in, e.g. printf '%s\\n' \"$PASSWORD\" | voxkit ...",
+        ));
+    }
+    Ok(SecretString::from(line))
+}
+
+/// A `YYYY-MM-DD` argument; anything else is invalid input of `operation`.
+fn parse_date(operation: &'static str, what: &str, text: &str) -> Result<NaiveDate, Error> {
+    let shown: String = text.chars().take(40).collect();
+    let valid = text.len() == 10
+        && text.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    valid
+        .then(|| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| {
+            Error::invalid_input(
+                Origin::new(PROVIDER, operation),
+                format!("{what} {shown:?} is not a date in the form YYYY-MM-DD"),
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_must_be_yyyy_mm_dd() {
+        assert_eq!(
+            parse_date("set_expiry", "--date", "2030-02-28").unwrap(),
+            NaiveDate::from_ymd_opt(2030, 2, 28).unwrap()
+        );
+        for bad in [
+            "2030-02-30",
+            "2030-2-28",
+            "30-02-28",
+            "2030/02/28",
+            "tomorrow",
+            "",
+            "+2030-02-28",
+            "2030-02-28 ",
+        ] {
+            let err = parse_date("set_expiry", "--date", bad).unwrap_err();
+            assert!(err.nothing_sent(), "{bad:?}");
+            assert_eq!(err.origin().operation, "set_expiry");
+            assert_eq!(crate::failure::exit_code(&err), 2);
+        }
+    }
+}

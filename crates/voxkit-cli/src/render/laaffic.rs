@@ -1,0 +1,374 @@
+//! How Laaffic's results look: the balance, IVR tasks and call records, as text and JSON.
+
+use chrono::{DateTime, FixedOffset, NaiveDateTime};
+use serde_json::{Value, json};
+use voxkit_laaffic::{Balance, CallRecord, Page, TaskDetail, TaskStatus, TaskSummary, TaskType};
+
+use super::pages::{PageInfo, footer};
+use super::{Align, Table, cell, key_values};
+
+/// `{"balance": "99.990000", "gift": "50.00000", "credit": "0"}`: exact decimal strings, as
+/// sent.
+pub fn balance_json(balance: &Balance) -> Value {
+    json!({
+        "balance": balance.balance.to_string(),
+        "gift": balance.gift.to_string(),
+        "credit": balance.credit.to_string(),
+    })
+}
+
+/// The balance as aligned lines.
+pub fn balance_text(balance: &Balance) -> String {
+    key_values(&[
+        ("balance", balance.balance.to_string()),
+        ("gift", balance.gift.to_string()),
+        ("credit", balance.credit.to_string()),
+    ])
+}
+
+/// A task status's stable name in JSON and text.
+pub fn status_name(status: TaskStatus) -> &'static str {
+    match status {
+        TaskStatus::Waiting => "waiting",
+        TaskStatus::Calling => "calling",
+        TaskStatus::Completed => "completed",
+        TaskStatus::SubmitFailed => "submit_failed",
+        TaskStatus::Cancelled => "cancelled",
+        TaskStatus::Paused => "paused",
+        TaskStatus::Submitting => "submitting",
+        _ => "unknown",
+    }
+}
+
+fn status_cell(status: Option<TaskStatus>) -> String {
+    match status {
+        Some(TaskStatus::Unknown(code)) => format!("unknown ({code})"),
+        Some(status) => status_name(status).to_owned(),
+        None => "-".to_owned(),
+    }
+}
+
+fn type_name(kind: TaskType) -> &'static str {
+    match kind {
+        TaskType::Ivr => "ivr",
+        TaskType::Ai => "ai",
+        TaskType::AiAgent => "ai_agent",
+        _ => "unknown",
+    }
+}
+
+/// A local time as `YYYY-MM-DD HH:MM:SS`, the form the commands take and print.
+pub fn local_text(at: NaiveDateTime) -> String {
+    at.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+fn opt_local(at: Option<NaiveDateTime>) -> Option<String> {
+    at.map(local_text)
+}
+
+fn num(n: Option<u64>) -> String {
+    n.map_or_else(|| "-".to_owned(), |n| n.to_string())
+}
+
+/// One task of the list: `{"task_id", "name", "status", "status_name", "rate", "numbers",
+/// "called", "success", "fail", "created", "type"}`.
+pub fn summary_json(task: &TaskSummary) -> Value {
+    json!({
+        "task_id": task.task_id.0,
+        "name": task.task_name,
+        "status": task.status.map(TaskStatus::code),
+        "status_name": task.status.map(status_name),
+        "rate": task.rate,
+        "numbers": task.num_cnt,
+        "called": task.call_num,
+        "success": task.success,
+        "fail": task.fail,
+        "created": opt_local(task.created_time),
+        "type": task.task_type.map(type_name),
+    })
+}
+
+/// The task list as a table.
+pub fn tasks_text(page: &Page<TaskSummary>) -> String {
+    if page.items.is_empty() {
+        return "no tasks".to_owned();
+    }
+    let mut table = Table::new(&[
+        ("ID", Align::Right),
+        ("NAME", Align::Left),
+        ("STATUS", Align::Left),
+        ("NUMBERS", Align::Right),
+        ("CALLED", Align::Right),
+        ("SUCCESS", Align::Right),
+        ("FAIL", Align::Right),
+        ("CREATED", Align::Left),
+    ]);
+    for task in &page.items {
+        table.row(vec![
+            task.task_id.to_string(),
+            cell(task.task_name.as_deref()),
+            status_cell(task.status),
+            num(task.num_cnt),
+            num(task.call_num),
+            num(task.success),
+            num(task.fail),
+            cell(opt_local(task.created_time).as_deref()),
+        ]);
+    }
+    table.render_with_footer(&page_line(page, "task", "tasks"))
+}
+
+fn page_line<T>(page: &Page<T>, one: &str, many: &str) -> String {
+    footer(page.items.len(), one, many, page_info(page).as_ref())
+}
+
+/// Where a page of tasks or records stands, from the answer's `current`, `pages` and
+/// `total` (none of these lists has `--all`).
+pub fn page_info<T>(page: &Page<T>) -> Option<PageInfo> {
+    match (page.page, page.last_page) {
+        (Some(current), Some(pages)) => Some(PageInfo::known(
+            current.max(1),
+            pages.max(1),
+            page.total,
+            false,
+        )),
+        _ => page.total.map(|total| PageInfo {
+            current: page.page.unwrap_or(1),
+            last: None,
+            total: Some(total),
+            more: page
+                .per_page
+                .map(|size| page.page.unwrap_or(1).saturating_mul(size) < total),
+            all_flag: false,
+        }),
+    }
+}
+
+/// The `meta` object of a list's JSON (`null` when the answer says nothing of its pages).
+pub fn page_meta<T>(page: &Page<T>) -> Value {
+    page_info(page).map_or(Value::Null, |info| info.json())
+}
+
+/// A task in detail; `baseFile` (an upload's content) is replaced by its length.
+pub fn detail_json(task: &TaskDetail) -> Value {
+    json!({
+        "task_id": task.job_id.0,
+        "name": task.task_name,
+        "status": task.status.map(TaskStatus::code),
+        "status_name": task.status.map(status_name),
+        "rate": task.rate,
+        "numbers": task.num_cnt,
+        "call_total": task.call_total,
+        "success": task.success,
+        "fail": task.fail,
+        "success_rate": task.success_rate,
+        "to_seat": task.toseat_num,
+        "to_seat_rate": task.toseat_num_rate,
+        "call_loss": task.call_loss_num,
+        "call_loss_rate": task.call_loss_num_rate,
+        "key_feedback": task.key_feedback_num,
+        "charge_len": task.charge_len,
+        "call_duration": task.call_duration,
+        "acd": task.acd,
+        "display_num": task.display_num,
+        "app_id": task.app_id,
+        "source": task.source.map(|s| s.code()),
+        "voice_file_id": task.voice_file_id,
+        "upload_name": task.upload_name,
+        "upload_bytes_base64": task.base_file.as_ref().map(String::len),
+        "text": task.text,
+        "lan": task.lan.as_ref().map(|l| l.code().to_owned()),
+        "loop_count": task.loop_count,
+        "max_calls": task.max_calls,
+        "callout_rate": task.callout_rate,
+        "code": task.code,
+        "send_time": opt_local(task.send_time),
+        "created": opt_local(task.created_time),
+        "modified": opt_local(task.mdf_time),
+        "finished": opt_local(task.finish_time),
+    })
+}
+
+/// A task in detail as aligned lines (absent fields left out).
+pub fn detail_text(task: &TaskDetail) -> String {
+    fields_text(
+        &detail_json(task),
+        &["task_id", "name", "status_name"],
+        &["status"],
+    )
+}
+
+/// An object's fields as aligned lines: `first` in that order, then the others by name;
+/// `null` and the `skip` keys left out, empty texts shown as `-`.
+pub fn fields_text(json: &Value, first: &[&str], skip: &[&str]) -> String {
+    let mut pairs: Vec<(&str, String)> = json
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| !skip.contains(&k.as_str()))
+        .filter_map(|(k, v)| match v {
+            Value::Null => None,
+            Value::String(s) => Some((k.as_str(), cell(Some(s)))),
+            other => Some((k.as_str(), other.to_string())),
+        })
+        .collect();
+    // serde_json's map is sorted by key; the stable sort keeps that order after `first`.
+    pairs.sort_by_key(|(k, _)| first.iter().position(|f| f == k).unwrap_or(first.len()));
+    key_values(&pairs)
+}
+
+fn dec(d: Option<rust_decimal::Decimal>) -> Option<String> {
+    d.map(|d| d.to_string())
+}
+
+fn iso(at: Option<DateTime<FixedOffset>>) -> Option<String> {
+    at.map(|at| at.to_rfc3339())
+}
+
+/// One call record; decimals as exact strings, times as RFC 3339 with the sent offset.
+pub fn record_json(record: &CallRecord) -> Value {
+    json!({
+        "voice_id": record.voice_id,
+        "callee": record.callee,
+        "display_num": record.display_num,
+        "code": record.code,
+        "submit_time": iso(record.submit_time),
+        "call_time": iso(record.call_time),
+        "ringing_time": iso(record.ringing_time),
+        "answer_time": iso(record.answer_time),
+        "hangup_time": iso(record.hangup_time),
+        "call_duration": record.call_duration,
+        "charged_duration": record.charged_duration,
+        "termination_code": record.termination_code,
+        "termination_reason": record.termination_reason,
+        "cost": dec(record.cost.or(record.cost_eur)),
+        "currency": record.currency,
+        "bill_period": record.bill_period,
+        "rate": dec(record.rate),
+        "base_cost": dec(record.base_cost),
+        "voice_file_id": record.voice_file_id,
+        "feedback_value": record.feedback_value,
+        "called_info": record.called_info,
+        "settle_rate": dec(record.settle_rate),
+        "quote_exchange": dec(record.quote_exchange),
+        "settle_pay": dec(record.settle_pay),
+    })
+}
+
+/// One call record as aligned lines (absent fields left out).
+pub fn record_text(record: &CallRecord) -> String {
+    fields_text(
+        &record_json(record),
+        &[
+            "voice_id",
+            "callee",
+            "display_num",
+            "termination_code",
+            "termination_reason",
+            "call_duration",
+            "cost",
+            "currency",
+        ],
+        &[],
+    )
+}
+
+/// A page of call records as a table.
+pub fn records_text(page: &Page<CallRecord>) -> String {
+    if page.items.is_empty() {
+        return "no records in this window".to_owned();
+    }
+    let mut table = Table::new(&[
+        ("VOICE ID", Align::Left),
+        ("CALLEE", Align::Left),
+        ("CALL TIME", Align::Left),
+        ("SECS", Align::Right),
+        ("RESULT", Align::Left),
+        ("COST", Align::Right),
+    ]);
+    for record in &page.items {
+        let result = match (&record.termination_code, &record.termination_reason) {
+            (Some(code), Some(reason)) => format!("{code} {reason}"),
+            (Some(code), None) => code.clone(),
+            (None, reason) => cell(reason.as_deref()),
+        };
+        let cost = match (dec(record.cost.or(record.cost_eur)), &record.currency) {
+            (Some(cost), Some(currency)) => format!("{cost} {currency}"),
+            (cost, _) => cell(cost.as_deref()),
+        };
+        table.row(vec![
+            record.voice_id.clone(),
+            cell(record.callee.as_deref()),
+            cell(iso(record.call_time).as_deref()),
+            num(record.call_duration),
+            result,
+            cost,
+        ]);
+    }
+    table.render_with_footer(&page_line(page, "record", "records"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_print_exactly_as_sent() {
+        let balance: Balance = serde_json::from_str(
+            r#"{"status":"0","reason":"success","balance":"99.990000","gift":"50.00000","credit":"0"}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            balance_json(&balance),
+            json!({"balance": "99.990000", "gift": "50.00000", "credit": "0"})
+        );
+        assert_eq!(
+            balance_text(&balance),
+            "balance  99.990000\ngift     50.00000\ncredit   0"
+        );
+    }
+
+    #[test]
+    fn json_shapes_are_stable() {
+        let task: TaskSummary = serde_json::from_str(
+            r#"{"jobId":"5000602","taskName":"t","status":2,"rate":"100","numCnt":2,
+                "callNum":2,"success":1,"fail":1,"createdTime":"2026-03-01 08:30:00","taskType":1}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            summary_json(&task),
+            json!({
+                "task_id": 5_000_602, "name": "t", "status": 2, "status_name": "completed",
+                "rate": "100", "numbers": 2, "called": 2, "success": 1, "fail": 1,
+                "created": "2026-03-01 08:30:00", "type": "ivr",
+            })
+        );
+        let record: CallRecord = serde_json::from_str(
+            r#"{"voiceId":"2603010830001000002","callee":"8613500000000","cost":"0.0400",
+                "callTime":"2026-03-01T08:30:01+08:00","callDuration":36,"currency":"EUR"}"#,
+        )
+        .unwrap();
+        let json = record_json(&record);
+        assert_eq!(json["voice_id"], "2603010830001000002");
+        assert_eq!(json["cost"], "0.0400", "exact, as sent");
+        assert_eq!(json["call_time"], "2026-03-01T08:30:01+08:00");
+        assert_eq!(json["call_duration"], 36);
+        assert_eq!(json["answer_time"], Value::Null);
+        assert_eq!(json.as_object().unwrap().len(), 24);
+        let text = record_text(&record);
+        assert!(
+            text.starts_with("voice_id       2603010830001000002\n"),
+            "{text}"
+        );
+        assert!(
+            !text.contains("answer_time"),
+            "absent fields are left out: {text}"
+        );
+    }
+
+    #[test]
+    fn status_names_are_stable() {
+        assert_eq!(status_name(TaskStatus::Completed), "completed");
+        assert_eq!(status_cell(Some(TaskStatus::Unknown(9))), "unknown (9)");
+    }
+}

@@ -1,0 +1,150 @@
+//! 转让额度卡额度 and 销毁额度卡: moving quota between cards and destroying cards, the two
+//! card operations that are not repeatable.
+
+use serde::de::IgnoredAny;
+use serde::{Deserialize, Serialize};
+use voxkit_core::{Error, PayloadAt, check};
+
+use crate::{CardKey, Client, checks};
+
+operations! {
+    /// 转让额度卡额度. The request carries nothing unique; the transfer shows up in the
+    /// source card's usage log.
+    pub(crate) TRANSFER {
+        name: "transfer",
+        method: POST,
+        path: "cdkey/transfer",
+        idempotency: NotRepeatable,
+        reconciliation: ByReadBack {
+            read: "balance_logs",
+            how: "a row of the source card's usage log written after the intent, with the \
+                  amount and the target card",
+        },
+        example: |c| {
+            let from = CardKey::new("15916888888", "wNaa1GDw");
+            let to = CardKey::new("17516888888", "3AoPbLSQ");
+            c.transfer(&from, &to, 10).await.map(drop)
+        },
+        decode: |r| crate::envelope::decode_as::<IgnoredAny>(&TRANSFER, PayloadAt::Field("data"), r),
+    }
+
+    /// 销毁额度卡: the cards are gone afterwards.
+    pub(crate) DESTROY {
+        name: "destroy",
+        method: POST,
+        path: "cdkey/destroy",
+        idempotency: NotRepeatable,
+        reconciliation: ByReadBack {
+            read: "list_cards",
+            how: "each destroyed id is gone from the card list (filtered by id)",
+        },
+        example: |c| c.destroy(&["196bd2a26e4d459f9dc7d12053a05c15"]).await.map(drop),
+        decode: |r| crate::envelope::decode_as::<IgnoredAny>(&DESTROY, PayloadAt::Field("data"), r),
+    }
+}
+
+impl Client {
+    /// Moves `amount` of quota from one card to another: `POST /cdkey/transfer`
+    /// (转让额度卡额度), operation `transfer`.
+    ///
+    /// Sends `{"code", "phone", "target_code", "target_phone", "limit"}`, every value a
+    /// string (the amount too, `"limit": "10"`; here `limit` is the amount, not a page
+    /// size). The documentation: "额度卡余额转让必须都是付费卡，免费体验卡不能进行额度转让操作"
+    /// (both cards must be paid cards; free trial cards cannot transfer).
+    ///
+    /// Refused before sending: an amount below 1 (the documented minimum), a transfer from
+    /// a card to itself (same phone and code), phones that are not digits, codes that are
+    /// empty or hold whitespace.
+    ///
+    /// **Not repeatable**: if the request may have reached the server and no answer came
+    /// back, the error is [`Error::OutcomeUnknown`]; look for the transfer in the source
+    /// card's usage log ([`Client::balance_logs`]) before trying again.
+    pub async fn transfer(&self, from: &CardKey, to: &CardKey, amount: u64) -> Result<Ack, Error> {
+        let origin = TRANSFER.origin();
+        from.check(origin, "the source phone", "the source code")?;
+        to.check(origin, "the target phone", "the target code")?;
+        if amount == 0 {
+            return Err(Error::invalid_input(
+                origin,
+                "the amount must be at least 1 (the documented minimum)",
+            ));
+        }
+        if from == to {
+            return Err(Error::invalid_input(
+                origin,
+                "the source and target are the same card",
+            ));
+        }
+        let body = TransferBody {
+            code: &from.code,
+            phone: &from.phone,
+            target_code: &to.code,
+            target_phone: &to.phone,
+            limit: amount.to_string(),
+        };
+        self.ack(&TRANSFER, &body).await
+    }
+
+    /// Destroys cards by id, one or many in one call: `POST /cdkey/destroy` (销毁额度卡),
+    /// operation `destroy`. The body is a JSON array, `[{"id": "..."}, ...]`.
+    ///
+    /// The documentation: "额度卡销毁必须是付费卡并且余额为0才能销毁，否则拒绝操作" (only paid
+    /// cards with a zero balance can be destroyed). Refused before sending: no id, an
+    /// empty id or one holding whitespace, the same id twice.
+    ///
+    /// **Not repeatable**: if the request may have reached the server and no answer came
+    /// back, the error is [`Error::OutcomeUnknown`]; list the cards before trying again.
+    pub async fn destroy<S: AsRef<str> + Sync>(&self, ids: &[S]) -> Result<Ack, Error> {
+        let origin = DESTROY.origin();
+        if ids.is_empty() {
+            return Err(Error::invalid_input(origin, "no card id to destroy"));
+        }
+        let ids: Vec<&str> = ids.iter().map(AsRef::as_ref).collect();
+        for id in &ids {
+            checks::token(origin, "a card id", id)?;
+        }
+        check::unique(origin, "card id", &ids)?;
+        let body: Vec<IdBody<'_>> = ids.into_iter().map(|id| IdBody { id }).collect();
+        self.ack(&DESTROY, &body).await
+    }
+
+    /// Sends `body` as `spec` and keeps the answer's message.
+    async fn ack<B: Serialize + ?Sized>(
+        &self,
+        spec: &'static voxkit_core::OperationSpec,
+        body: &B,
+    ) -> Result<Ack, Error> {
+        let answer = self
+            .post::<B, IgnoredAny>(spec, body, PayloadAt::Field("data"))
+            .await?;
+        Ok(Ack {
+            message: answer.message,
+        })
+    }
+}
+
+/// The body of `cdkey/transfer`: every value a string, the amount too (`"limit": "10"`).
+#[derive(Debug, Serialize)]
+struct TransferBody<'a> {
+    code: &'a str,
+    phone: &'a str,
+    target_code: &'a str,
+    target_phone: &'a str,
+    limit: String,
+}
+
+/// One object of the body array of `cdkey/destroy`.
+#[derive(Debug, Serialize)]
+struct IdBody<'a> {
+    id: &'a str,
+}
+
+/// A success answer without data (`{"success": true, "message": "请求成功"}`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[non_exhaustive]
+pub struct Ack {
+    /// `message`: the server's message, e.g. "请求成功" (transfer) or "删除成功"
+    /// (destroy), if sent.
+    #[serde(default)]
+    pub message: Option<String>,
+}

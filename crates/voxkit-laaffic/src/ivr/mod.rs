@@ -1,0 +1,170 @@
+//! IVR group calls (IVR群呼), one file per operation group: voice files
+//! ([`voices`]), tasks ([`tasks`], their bodies in [`new_task`]), call records
+//! ([`records`]) and the reports the platform pushes ([`report`]). Here: the ids and code
+//! enums they share, and the page shape of the two paged queries.
+//!
+//! Request types check the documented field rules in `check` before anything is sent;
+//! response types carry the documented fields (numbers accepted as numbers or strings,
+//! dates parsed from the documented formats) and are `#[non_exhaustive]`.
+//!
+//! Paths: every laaffic reference page of these endpoints uses
+//! `https://api.laaffic.com/v3/…`; the forms without `/v3` appear in the quick-start
+//! guide's curl (fileUpload), on the itniotech copies (which drop `/v3` everywhere, also
+//! where the laaffic page has it) and on the AI-Agent pages (which drop it even for
+//! `voice/group/call/query`, whose IVR page has it). So every endpoint is sent with `/v3`,
+//! including the two known only from other copies (detail, pause: itniotech) and cancel
+//! (AI-Agent page, without `/v3`). Whether both forms are served is unverified; a base URL
+//! cannot change this choice.
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use voxkit_core::{Error, Origin, Page, check, lenient};
+
+pub(crate) mod new_task;
+pub(crate) mod records;
+pub(crate) mod report;
+pub(crate) mod tasks;
+pub(crate) mod voices;
+
+/// Declares an integer code enum with an `Unknown(..)` arm, decoded from a number or a
+/// numeric string and sent as a number.
+macro_rules! int_enum {
+    ($(#[$m:meta])* $name:ident { $( $(#[$d:meta])* $v:ident = $c:literal ),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$d])* $v, )+
+            /// A value the documentation does not list, as sent.
+            Unknown(i64),
+        }
+
+        impl $name {
+            /// The numeric code as sent on the wire.
+            pub fn code(self) -> i64 {
+                match self {
+                    $( $name::$v => $c, )+
+                    $name::Unknown(code) => code,
+                }
+            }
+
+            /// The value for a numeric code ([`Self::Unknown`] for an undocumented one).
+            pub fn from_code(code: i64) -> Self {
+                match code {
+                    $( $c => $name::$v, )+
+                    other => $name::Unknown(other),
+                }
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_i64(self.code())
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                voxkit_core::lenient::i64(d).map(Self::from_code)
+            }
+        }
+    };
+}
+pub(crate) use int_enum;
+
+/// The longest id, key or code accepted in a request (an app id, a voice file id, a
+/// language code): the pages give no limit; 128 bytes is far beyond any documented value.
+pub(crate) const MAX_ID_BYTES: usize = 128;
+
+/// A group-call task id: the `jobId` / `taskId` of the query answers, sent back as
+/// `keyId` ("主键等于查询返回jobId"), in `jobIdList` (pause) and `taskIdList` (cancel).
+/// The pages type it Integer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct TaskId(pub u64);
+
+impl<'de> Deserialize<'de> for TaskId {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        lenient::u64(d).map(TaskId)
+    }
+}
+
+impl fmt::Display for TaskId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// A voice file id as returned by the upload (`data`, String), e.g.
+/// `"1202202254d4c6372d6f341e999c7ecd0683ee464.mp3"`; it embeds the original extension.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct VoiceFileId(pub String);
+
+impl VoiceFileId {
+    /// The id as sent.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for VoiceFileId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for VoiceFileId {
+    fn from(id: &str) -> Self {
+        VoiceFileId(id.to_owned())
+    }
+}
+
+impl From<String> for VoiceFileId {
+    fn from(id: String) -> Self {
+        VoiceFileId(id)
+    }
+}
+
+/// A page number (1-N) and a page size (1-100), as both paged queries document them.
+pub(crate) fn check_page(origin: Origin, current: u32, size: u32) -> Result<(), Error> {
+    check::range(
+        origin,
+        "the page number",
+        current.into(),
+        1,
+        u32::MAX.into(),
+    )?;
+    check::range(origin, "the page size", size.into(), 1, 100)
+}
+
+/// The page shape of both paged queries (`data: {total, size, current, pages, records}`;
+/// the record query adds `searchCount`, not kept). Counts absent from an answer are
+/// `None` (the documentation's examples are cut before them).
+#[derive(Deserialize)]
+#[serde(bound(deserialize = "T: Deserialize<'de>"))]
+pub(crate) struct WirePage<T> {
+    #[serde(default, deserialize_with = "lenient::opt_u64")]
+    total: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_u64")]
+    size: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_u64")]
+    current: Option<u64>,
+    #[serde(default, deserialize_with = "lenient::opt_u64")]
+    pages: Option<u64>,
+    /// `records`: this page's records (absent or `null`: none).
+    #[serde(default, deserialize_with = "lenient::null_as_empty")]
+    records: Vec<T>,
+}
+
+impl<T> WirePage<T> {
+    /// Core's page: `records`, `current`, `size`, `total`, `pages` as the last page.
+    pub(crate) fn into_page(self) -> Page<T> {
+        Page::new(self.records)
+            .page(self.current)
+            .per_page(self.size)
+            .total(self.total)
+            .last_page(self.pages)
+    }
+}

@@ -1,0 +1,165 @@
+//! The longlonglong accounts: users with balances, their movements and sub-accounts.
+
+use std::collections::BTreeMap;
+
+use chrono::{NaiveDate, NaiveDateTime};
+
+/// A longlonglong user (主账号).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct User {
+    /// The UUID.
+    pub id: String,
+    /// The name.
+    pub name: String,
+    /// The email, for registered users.
+    pub email: Option<String>,
+    /// The phone, for registered users.
+    pub phone: Option<String>,
+    /// The outbound-call balance.
+    pub balance: i64,
+    /// The expiry date.
+    pub expires_on: Option<NaiveDate>,
+    /// Whether recharge and deduct are allowed (else `10004`).
+    pub billing_enabled: bool,
+    /// Every balance movement, oldest first.
+    pub movements: Vec<Movement>,
+    /// The sub-accounts.
+    pub sub_accounts: Vec<SubAccount>,
+}
+
+/// One balance movement: a row of the recharge history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Movement {
+    /// The row id.
+    pub id: u64,
+    /// The amount moved (positive).
+    pub amount: i64,
+    /// The balance after the movement.
+    pub balance_after: i64,
+    /// The remark given.
+    pub remark: Option<String>,
+    /// `"充值"` or `"扣费"`.
+    pub kind: &'static str,
+    /// When, China time.
+    pub at: NaiveDateTime,
+}
+
+/// A longlonglong sub-account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SubAccount {
+    /// The UUID.
+    pub id: String,
+    /// `name`.
+    pub name: String,
+    /// `email`.
+    pub email: String,
+    /// `phone`.
+    pub phone: String,
+    /// `alias`.
+    pub alias: Option<String>,
+    /// `birthday`, `YYYY-MM-DD`.
+    pub birthday: Option<String>,
+    /// `duty`.
+    pub duty: Option<String>,
+    /// `wechat`.
+    pub wechat: Option<String>,
+    /// `qq`.
+    pub qq: Option<String>,
+    /// `landline_phone`.
+    pub landline_phone: Option<String>,
+    /// `sex`: 0, 1 or 2.
+    pub sex: u8,
+    /// Creation time, China time.
+    pub created_at: NaiveDateTime,
+}
+
+/// Every longlonglong user, by id.
+#[derive(Debug, Clone)]
+pub(crate) struct Accounts {
+    pub users: BTreeMap<String, User>,
+    /// The id of the next movement (one sequence over all users).
+    pub next_movement: u64,
+}
+
+impl Default for Accounts {
+    fn default() -> Self {
+        Accounts {
+            users: BTreeMap::new(),
+            next_movement: 1,
+        }
+    }
+}
+
+impl Accounts {
+    /// Adds a user under `id`; returns the id.
+    pub(crate) fn add_user(
+        &mut self,
+        id: String,
+        name: &str,
+        balance: i64,
+        expires_on: Option<NaiveDate>,
+        billing_enabled: bool,
+    ) -> String {
+        self.users.insert(
+            id.clone(),
+            User {
+                id: id.clone(),
+                name: name.to_owned(),
+                email: None,
+                phone: None,
+                balance,
+                expires_on,
+                billing_enabled,
+                movements: Vec::new(),
+                sub_accounts: Vec::new(),
+            },
+        );
+        id
+    }
+
+    /// Runs `f` on the user with this id (`None` if there is none), with a recorder of
+    /// movements made at `now`.
+    pub(crate) fn with_user<R>(
+        &mut self,
+        user_id: &str,
+        now: NaiveDateTime,
+        f: impl FnOnce(&mut User, &mut Movements) -> R,
+    ) -> Option<R> {
+        let mut movements = Movements {
+            next: &mut self.next_movement,
+            now,
+        };
+        self.users.get_mut(user_id).map(|u| f(u, &mut movements))
+    }
+}
+
+/// Records a user's balance movements, numbered in one sequence.
+pub(crate) struct Movements<'a> {
+    next: &'a mut u64,
+    now: NaiveDateTime,
+}
+
+impl Movements<'_> {
+    /// Records a movement of `amount` that left `user` with its current balance.
+    pub(crate) fn record(
+        &mut self,
+        user: &mut User,
+        amount: i64,
+        kind: &'static str,
+        remark: Option<String>,
+    ) {
+        let id = *self.next;
+        *self.next += 1;
+        user.movements.push(Movement {
+            id,
+            amount,
+            balance_after: user.balance,
+            remark,
+            kind,
+            at: self.now,
+        });
+    }
+}

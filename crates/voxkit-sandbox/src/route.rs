@@ -1,0 +1,128 @@
+//! A simulated route as data: its name (what faults are set under), method and path
+//! template, with the handler that serves it. Each provider's module lists its endpoints
+//! once; its router and the public [`ROUTES`](crate::ROUTES) are both made from that list.
+
+use axum::Router;
+use axum::routing::{MethodFilter, MethodRouter};
+
+use crate::state::Shared;
+
+/// One simulated route: the name faults are set under, its method and path template.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Route {
+    /// The name, e.g. `"longlonglong.recharge"`, for [`Sandbox::set_fault`](crate::Sandbox::set_fault).
+    pub name: &'static str,
+    /// The HTTP method.
+    pub method: &'static str,
+    /// The path, `{name}` standing for one segment.
+    pub template: &'static str,
+}
+
+impl Route {
+    /// Whether `path` fits the template.
+    pub fn matches(&self, path: &str) -> bool {
+        let mut want = self.template.split('/');
+        let mut got = path.split('/');
+        loop {
+            match (want.next(), got.next()) {
+                (None, None) => return true,
+                (Some(w), Some(g)) if w.starts_with('{') => {
+                    if g.is_empty() {
+                        return false;
+                    }
+                }
+                (Some(w), Some(g)) if w == g => {}
+                _ => return false,
+            }
+        }
+    }
+
+    /// The method as axum's filter. The methods are declared in this crate, so an
+    /// unknown one is a programming error, caught by any test that starts a sandbox.
+    fn method_filter(&self) -> MethodFilter {
+        match self.method {
+            "GET" => MethodFilter::GET,
+            "POST" => MethodFilter::POST,
+            "PUT" => MethodFilter::PUT,
+            "DELETE" => MethodFilter::DELETE,
+            other => panic!("route {}: unsupported method {other}", self.name),
+        }
+    }
+}
+
+/// A route with its handler: an entry of a provider's one list of routes.
+#[derive(Clone, Copy)]
+pub(crate) struct Endpoint {
+    pub route: Route,
+    /// Serves the route for a method (`|m| on(m, handler)`).
+    pub handler: fn(MethodFilter) -> MethodRouter<Shared>,
+}
+
+impl Endpoint {
+    /// An endpoint, for the providers' `const` lists.
+    pub(crate) const fn new(
+        name: &'static str,
+        method: &'static str,
+        template: &'static str,
+        handler: fn(MethodFilter) -> MethodRouter<Shared>,
+    ) -> Endpoint {
+        Endpoint {
+            route: Route {
+                name,
+                method,
+                template,
+            },
+            handler,
+        }
+    }
+}
+
+/// A provider's list of endpoints, one line each: `"name" METHOD "template" => handler;`.
+macro_rules! endpoints {
+    ($($name:literal $method:ident $template:literal => $handler:path;)*) => {
+        &[$(
+            $crate::route::Endpoint::new($name, stringify!($method), $template, |m| {
+                axum::routing::on(m, $handler)
+            }),
+        )*]
+    };
+}
+pub(crate) use endpoints;
+
+/// The router serving `endpoints` (two methods on one path share its method router).
+pub(crate) fn router(endpoints: &[Endpoint]) -> Router<Shared> {
+    endpoints.iter().fold(Router::new(), |router, e| {
+        router.route(e.route.template, (e.handler)(e.route.method_filter()))
+    })
+}
+
+/// How many endpoints `lists` hold together.
+pub(crate) const fn count(lists: &[&[Endpoint]]) -> usize {
+    let (mut n, mut i) = (0, 0);
+    while i < lists.len() {
+        n += lists[i].len();
+        i += 1;
+    }
+    n
+}
+
+/// The routes of `lists`, in order; `N` is [`count`] of them.
+pub(crate) const fn routes<const N: usize>(lists: &[&[Endpoint]]) -> [Route; N] {
+    let mut out = [Route {
+        name: "",
+        method: "",
+        template: "",
+    }; N];
+    let (mut n, mut i) = (0, 0);
+    while i < lists.len() {
+        let mut j = 0;
+        while j < lists[i].len() {
+            out[n] = lists[i][j].route;
+            n += 1;
+            j += 1;
+        }
+        i += 1;
+    }
+    assert!(n == N, "N must be the count of the lists");
+    out
+}
