@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::SystemTime;
 
 use async_trait::async_trait;
-use reqwest::header::HeaderValue;
+use reqwest::header::{HeaderName, HeaderValue};
 pub use secrecy::{ExposeSecret, SecretString};
 
 use crate::error::{Error, Origin};
@@ -67,6 +67,84 @@ pub struct NoAuth;
 impl Auth for NoAuth {
     async fn authorize(&self, _: &mut HttpRequest, _: Attempt) -> Result<(), Error> {
         Ok(())
+    }
+}
+
+/// One secret sent in one header on every attempt: `authorization: Bearer <token>`
+/// (longlonglong), `authorization: <key>` (ESP-AI). Written once here because a signer
+/// that forgets to mark its header sensitive, or to hand its secret to
+/// [`Auth::redact`], leaks the credential; each provider only says which header and what
+/// goes before the secret.
+///
+/// The header value is built and checked once, at build time ([`HeaderAuth::new`]), and
+/// marked sensitive; `Debug` shows the header's name, never the value.
+pub struct HeaderAuth {
+    name: HeaderName,
+    value: HeaderValue,
+    secret: SecretString,
+}
+
+impl HeaderAuth {
+    /// Sends `prefix` followed by `secret` in header `name` (e.g. `AUTHORIZATION`,
+    /// `"Bearer "`, the token). `what` names the secret in the error (`"token"`, `"API
+    /// key"`).
+    ///
+    /// ```
+    /// use voxkit_core::{HeaderAuth, Origin, SecretString};
+    /// use voxkit_core::reqwest::header::AUTHORIZATION;
+    ///
+    /// let origin = Origin::new("toy", "configure");
+    /// let auth = HeaderAuth::new(origin, "token", AUTHORIZATION, "Bearer ", SecretString::from("t0k"))?;
+    /// assert_eq!(auth.secret(), "t0k");
+    /// assert!(!format!("{auth:?}").contains("t0k"));
+    /// # Ok::<(), voxkit_core::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::Config`] when the value cannot be sent in a header; the error names `what`
+    /// and never shows the value.
+    pub fn new(
+        origin: Origin,
+        what: &str,
+        name: HeaderName,
+        prefix: &str,
+        secret: SecretString,
+    ) -> Result<HeaderAuth, Error> {
+        let value = sensitive_header(origin, what, &format!("{prefix}{}", secret.expose_secret()))?;
+        Ok(HeaderAuth {
+            name,
+            value,
+            secret,
+        })
+    }
+
+    /// The secret, for scrubbing it from what a server echoes (decoders that redact
+    /// before core sees the error).
+    pub fn secret(&self) -> &str {
+        self.secret.expose_secret()
+    }
+}
+
+impl fmt::Debug for HeaderAuth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HeaderAuth")
+            .field("name", &self.name)
+            .field("value", &"[redacted]")
+            .finish()
+    }
+}
+
+#[async_trait]
+impl Auth for HeaderAuth {
+    async fn authorize(&self, request: &mut HttpRequest, _: Attempt) -> Result<(), Error> {
+        request
+            .headers
+            .insert(self.name.clone(), self.value.clone());
+        Ok(())
+    }
+
+    fn redact(&self) -> Vec<&str> {
+        vec![self.secret()]
     }
 }
 
@@ -133,6 +211,38 @@ mod tests {
         let e = sensitive_header(o, "token", "SENTINEL\nX").unwrap_err();
         assert!(!e.to_string().contains("SENTINEL"));
         assert!(!format!("{e:?}").contains("SENTINEL"));
+    }
+
+    #[tokio::test]
+    async fn header_auth_sends_its_header_sensitive_and_redacts_its_secret() {
+        use reqwest::header::AUTHORIZATION;
+        let o = Origin::new("t", "configure");
+        let auth =
+            HeaderAuth::new(o, "token", AUTHORIZATION, "Bearer ", "SENTINEL".into()).unwrap();
+        let mut request = HttpRequest {
+            method: reqwest::Method::GET,
+            url: "http://127.0.0.1/x".parse().unwrap(),
+            headers: reqwest::header::HeaderMap::new(),
+            body: None,
+        };
+        let attempt = Attempt {
+            origin: Origin::new("t", "op"),
+            number: 1,
+        };
+        auth.authorize(&mut request, attempt).await.unwrap();
+        let sent = request.headers.get(AUTHORIZATION).unwrap();
+        assert_eq!(sent, "Bearer SENTINEL");
+        assert!(sent.is_sensitive());
+        assert_eq!(auth.redact(), ["SENTINEL"]);
+        let debug = format!("{auth:?}");
+        assert!(
+            !debug.contains("SENTINEL") && debug.contains("authorization"),
+            "{debug}"
+        );
+        let raw = HeaderAuth::new(o, "API key", AUTHORIZATION, "", "k".into()).unwrap();
+        assert_eq!(raw.value, "k");
+        let e = HeaderAuth::new(o, "API key", AUTHORIZATION, "", "SENTINEL\n".into()).unwrap_err();
+        assert!(!format!("{e:?}").contains("SENTINEL") && e.to_string().contains("API key"));
     }
 
     #[test]

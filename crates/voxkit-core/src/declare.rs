@@ -590,6 +590,117 @@ macro_rules! operations {
     };
 }
 
+/// Defines a crate-local macro that calls [`operations!`] with what every group of the
+/// crate shares — provider, client, headers, and the names of each group's lists —
+/// stated once, so a provider needs no hand-written wrapper (each had one, and each
+/// restated the same six lines). The defined macro takes only the operations.
+///
+/// Invoke it at the crate root before the group modules (a `macro_rules!` is visible
+/// below its definition):
+///
+/// ```
+/// use voxkit_core::{Error, EnvelopeFormat, PayloadAt, Success};
+/// use serde::de::IgnoredAny;
+///
+/// const ENVELOPE: EnvelopeFormat = EnvelopeFormat::new(
+///     Success::Code(|c| c == "200"), &["code"], &["message"], PayloadAt::Field("data"),
+/// );
+/// const PROVIDER: &str = "toy";
+/// struct Client; // the provider's client
+/// impl Client {
+///     async fn history(&self, _user: &str) -> Result<(), Error> { Ok(()) }
+/// }
+///
+/// voxkit_core::crate_operations! {
+///     /// Declares one operation group of this crate.
+///     macro group;
+///     provider = crate::PROVIDER;
+///     client = crate::Client;
+///     headers = [("accept", "application/json")];
+///     /// This group's operations.
+///     pub(crate) list LIST;
+///     /// Their test hooks.
+///     pub(crate) hooks HOOKS;
+/// }
+///
+/// mod balance {
+///     use super::*;
+///     group! {
+///         /// 充值记录.
+///         pub HISTORY {
+///             name: "history",
+///             method: GET,
+///             path: "agent-api/user/{user}/bill_recharge_record",
+///             idempotency: Repeatable,
+///             reconciliation: NotNeeded,
+///             example: |c| c.history("5433b412").await,
+///             decode: |r| ENVELOPE.decode::<IgnoredAny>(HISTORY.origin(), r, &[]).map(drop),
+///         }
+///     }
+/// }
+///
+/// fn main() -> Result<(), Error> {
+///     assert_eq!(balance::LIST.len(), 1);
+///     assert_eq!(balance::HISTORY.provider, "toy");
+///     assert_eq!(balance::HISTORY.headers, &[("accept", "application/json")]);
+///     let op = voxkit_core::Operation::of(&balance::HISTORY, &["u1"])?;
+///     assert_eq!(op.path().as_str(), "/agent-api/user/u1/bill_recharge_record");
+///     Ok(())
+/// }
+/// ```
+#[macro_export]
+macro_rules! crate_operations {
+    (
+        $(#[$macro_meta:meta])*
+        macro $macro:ident;
+        provider = $provider:expr;
+        client = $client:ty;
+        headers = [$(($hname:literal, $hvalue:literal)),* $(,)?];
+        $(#[$list_meta:meta])*
+        $list_vis:vis list $LIST:ident;
+        $(#[$hooks_meta:meta])*
+        $hooks_vis:vis hooks $HOOKS:ident;
+    ) => {
+        $crate::__crate_operations! {
+            ($)
+            [$(#[$macro_meta])*] $macro;
+            [$provider] [$client] [$(($hname, $hvalue)),*];
+            [$(#[$list_meta])*] [$list_vis] $LIST;
+            [$(#[$hooks_meta])*] [$hooks_vis] $HOOKS;
+        }
+    };
+}
+
+/// The body of [`crate_operations!`]: it receives `$` as a token so that the macro it
+/// defines can have repetitions of its own. Not part of the API.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __crate_operations {
+    (
+        ($d:tt)
+        [$($macro_attr:tt)*] $macro:ident;
+        [$provider:expr] [$client:ty] [$($header:tt)*];
+        [$($list_attr:tt)*] [$list_vis:vis] $LIST:ident;
+        [$($hooks_attr:tt)*] [$hooks_vis:vis] $HOOKS:ident;
+    ) => {
+        $($macro_attr)*
+        macro_rules! $macro {
+            ($d($d operations:tt)+) => {
+                $crate::operations! {
+                    provider = $provider;
+                    client = $client;
+                    headers = [$($header)*];
+                    $($list_attr)*
+                    $list_vis list $LIST;
+                    $($hooks_attr)*
+                    $hooks_vis hooks $HOOKS;
+                    $d($d operations)+
+                }
+            };
+        }
+    };
+}
+
 /// Joins groups' lists (from [`operations!`]) into a provider's list, checked at compile
 /// time by [`check_list`]:
 ///
@@ -624,36 +735,6 @@ macro_rules! test_hooks_list {
                 &[$($part),+],
             );
     };
-}
-
-/// One entry of a provider's `OPERATIONS`, whichever form the list has while the providers
-/// move from `(name, idempotency)` pairs to [`OperationSpec`] declarations. Lets the
-/// facade's tests and the CLI read every provider's list through one function.
-///
-/// Transitional: removed once every provider declares its operations.
-pub trait ListedOperation {
-    /// The operation's name.
-    fn listed_name(&self) -> &'static str;
-    /// Whether it may be repeated.
-    fn listed_idempotency(&self) -> Idempotency;
-}
-
-impl ListedOperation for (&'static str, Idempotency) {
-    fn listed_name(&self) -> &'static str {
-        self.0
-    }
-    fn listed_idempotency(&self) -> Idempotency {
-        self.1
-    }
-}
-
-impl ListedOperation for &'static OperationSpec {
-    fn listed_name(&self) -> &'static str {
-        self.name
-    }
-    fn listed_idempotency(&self) -> Idempotency {
-        self.idempotency
-    }
 }
 
 #[cfg(test)]
@@ -808,4 +889,3 @@ mod tests {
         assert!(std::panic::catch_unwind(|| concat::<u8, 0>(&[B])).is_err());
     }
 }
-

@@ -58,6 +58,7 @@ pub mod mutation;
 pub mod operation;
 pub mod page;
 pub mod provider;
+pub mod reconcile;
 pub mod redact;
 pub mod retry;
 #[cfg(feature = "test-util")]
@@ -68,20 +69,21 @@ pub mod transport;
 pub mod wire;
 
 pub use auth::{
-    Attempt, Auth, Clock, ExposeSecret, FixedClock, NoAuth, SecretString, SystemClock,
+    Attempt, Auth, Clock, ExposeSecret, FixedClock, HeaderAuth, NoAuth, SecretString, SystemClock,
     require_secret, sensitive_header,
 };
 pub use client::{
     ATTEMPT_TIMEOUT_DEFAULT, CONNECT_TIMEOUT_DEFAULT, Client, ClientBuilder,
     MAX_RESPONSE_BYTES_DEFAULT, USER_AGENT_DEFAULT,
 };
-pub use declare::{ListedOperation, OperationSpec, Reconciliation, TestHooks};
+pub use declare::{OperationSpec, Reconciliation, TestHooks};
 pub use error::{Error, Origin, TransportKind};
 pub use operation::{Idempotency, Operation, Path};
-pub use page::{Page, Paging};
+pub use page::{AtCap, Noun, Page, Paging};
 pub use provider::{
     Builder, Credentials, EnvVars, Key, KeyAndSecret, NoOptions, Provider, SkewCorrection, Token,
 };
+pub use reconcile::{Evidence, ExactlyOnceOutcome, Marker, ReconcileWait, Verdict};
 pub use retry::RetryPolicy;
 pub use transport::{HttpRequest, HttpResponse, ReqwestTransport, Transport, TransportError};
 pub use wire::{Decoded, EnvelopeFormat, PayloadAt, Success};

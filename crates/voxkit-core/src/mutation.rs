@@ -1,8 +1,7 @@
 //! Test building blocks shared by the provider crates (feature `test-util`): for the
 //! decoder property tests, JSON documents, structural edits of the documentation's
 //! examples, byte edits and one configuration (each provider supplies its own examples and
-//! `tricky` strings); and [`first_args`], which the "every operation is listed" tests use
-//! to read a client's source.
+//! `tricky` strings).
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngSeed};
@@ -175,30 +174,4 @@ pub fn apply_bytes(bytes: &mut Vec<u8>, edit: ByteEdit) {
 pub fn example(examples: &'static [&'static str]) -> impl Strategy<Value = Value> {
     prop::sample::select(examples)
         .prop_map(|text| serde_json::from_str(text).expect("the examples are JSON"))
-}
-
-/// The first argument of every call `callee(...)` in `source`: a string literal with
-/// its quotes, or the leading name of any other expression (`name`, `&self`).
-pub fn first_args<'a>(source: &'a str, callee: &str) -> Vec<&'a str> {
-    let mut args = Vec::new();
-    let mut rest = source;
-    while let Some(at) = rest.find(callee) {
-        let part_of_a_longer_name = rest[..at]
-            .chars()
-            .next_back()
-            .is_some_and(|c| c.is_alphanumeric() || c == '_');
-        rest = &rest[at + callee.len()..];
-        if part_of_a_longer_name {
-            continue;
-        }
-        let arg = rest.trim_start();
-        let len = match arg.strip_prefix('"') {
-            Some(literal) => literal.find('"').map_or(arg.len(), |end| end + 2),
-            None => arg
-                .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '&'))
-                .unwrap_or(arg.len()),
-        };
-        args.push(&arg[..len]);
-    }
-    args
 }

@@ -89,6 +89,48 @@ pub const DEFAULT_MAX_PAGES: u32 = 1000;
 /// The default most items a walk yields.
 pub const DEFAULT_MAX_ITEMS: u64 = 1_000_000;
 
+/// What a [`walk`] does when the list holds more items than [`Paging::max_items`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AtCap {
+    /// Nothing of a list the server counts beyond the cap is yielded: the walk ends with
+    /// the error as soon as the total says so (default; for reads that are only useful
+    /// whole, such as a search).
+    #[default]
+    Refuse,
+    /// The first [`Paging::max_items`] items are yielded, then the error: for listings a
+    /// person reads (`voxkit espai cdkey list --all --max-cards N` shows the first N
+    /// cards, then says the list goes on).
+    YieldThenFail,
+}
+
+/// What a [`walk`]'s messages call the list and its items, so that an error reads "the
+/// recharge history is incomplete: 15 of an unknown number of rows listed" rather than
+/// a generic "listing" that callers would rewrite.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Noun {
+    /// The whole list, after "the" (`"listing"`, `"recharge history"`).
+    pub listing: &'static str,
+    /// One item (`"item"`, `"card"`).
+    pub item: &'static str,
+    /// Several items (`"items"`, `"cards"`).
+    pub items: &'static str,
+}
+
+impl Noun {
+    /// "the listing", "item", "items".
+    pub const LISTING: Noun = Noun {
+        listing: "listing",
+        item: "item",
+        items: "items",
+    };
+
+    fn count(&self, n: impl Into<u64>) -> String {
+        let n = n.into();
+        format!("{n} {}", if n == 1 { self.item } else { self.items })
+    }
+}
+
 /// How a [`walk`] pages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -102,6 +144,10 @@ pub struct Paging {
     pub max_pages: u32,
     /// The most items yielded; a list claiming or holding more is an incomplete listing.
     pub max_items: u64,
+    /// Whether the items up to the cap are yielded before the error (default: not).
+    pub at_cap: AtCap,
+    /// What the messages call the list and its items (default [`Noun::LISTING`]).
+    pub noun: Noun,
 }
 
 impl Paging {
@@ -111,6 +157,8 @@ impl Paging {
             page_size,
             max_pages: DEFAULT_MAX_PAGES,
             max_items: DEFAULT_MAX_ITEMS,
+            at_cap: AtCap::Refuse,
+            noun: Noun::LISTING,
         }
     }
 
@@ -123,6 +171,23 @@ impl Paging {
     /// The most items yielded.
     pub fn max_items(mut self, max_items: u64) -> Self {
         self.max_items = max_items;
+        self
+    }
+
+    /// What happens at the item cap.
+    pub fn at_cap(mut self, at_cap: AtCap) -> Self {
+        self.at_cap = at_cap;
+        self
+    }
+
+    /// What the messages call the list (`"recharge history"`) and its items (`"row"`,
+    /// `"rows"`).
+    pub fn named(mut self, listing: &'static str, item: &'static str, items: &'static str) -> Self {
+        self.noun = Noun {
+            listing,
+            item,
+            items,
+        };
         self
     }
 }
@@ -138,6 +203,9 @@ struct Walk<F, K, T> {
     last_page: Option<u64>,
     seen: HashSet<K>,
     done: bool,
+    /// An item beyond the cap was found ([`AtCap::YieldThenFail`]): the next call ends
+    /// the walk with the error.
+    over_cap: bool,
 }
 
 impl<F, Fut, K, T> Walk<F, K, T>
@@ -152,18 +220,34 @@ where
         let total = self
             .total
             .map_or_else(|| "an unknown number of".to_owned(), |t| t.to_string());
+        let noun = self.paging.noun;
         Error::Decode {
             origin: self.origin,
             message: format!(
-                "the listing is incomplete: {} of {total} items listed on {} page(s)",
+                "the {} is incomplete: {} of {total} {} listed on {} page(s)",
+                noun.listing,
                 self.seen.len(),
+                noun.items,
                 self.fetched
             ),
             excerpt: why,
         }
     }
 
+    /// The error of a list longer than the cap.
+    fn over_cap(&self) -> Error {
+        let noun = self.paging.noun;
+        self.incomplete(format!(
+            "stopped at the {} cap ({})",
+            noun.item,
+            noun.count(self.paging.max_items)
+        ))
+    }
+
     async fn next_page(mut self) -> Result<Option<(Vec<T>, Self)>, Error> {
+        if self.over_cap {
+            return Err(self.over_cap());
+        }
         let seen = self.seen.len() as u64;
         if self.done
             || self.total.is_some_and(|t| seen >= t)
@@ -182,10 +266,11 @@ where
         self.fetched = number;
         self.total = page.total.or(self.total);
         self.last_page = page.last_page.or(self.last_page);
-        if let Some(total) = self.total.filter(|&t| t > self.paging.max_items) {
+        let refuse = self.paging.at_cap == AtCap::Refuse;
+        if let Some(total) = self.total.filter(|&t| refuse && t > self.paging.max_items) {
             return Err(self.incomplete(format!(
-                "the server counts {total} items, more than the cap of {}",
-                self.paging.max_items
+                "the server counts {total} {}, more than the cap of {}",
+                self.paging.noun.items, self.paging.max_items
             )));
         }
         if page.items.is_empty() {
@@ -195,8 +280,9 @@ where
         if let Some(size) = self.paging.page_size {
             if count > size as usize {
                 return Err(self.incomplete(format!(
-                    "page {number} holds {count} items, more than the {size} asked for \
-                     (does the server ignore the page size?)"
+                    "page {number} holds {}, more than the {size} asked for \
+                     (does the server ignore the page size?)",
+                    self.paging.noun.count(count as u64)
                 )));
             }
         }
@@ -205,21 +291,33 @@ where
             .page_size
             .is_some_and(|size| count < size as usize);
         let key = self.key;
-        let fresh: Vec<T> = page
-            .items
-            .into_iter()
-            .filter(|item| self.seen.insert(key(item)))
-            .collect();
+        let mut fresh = Vec::with_capacity(count);
+        for item in page.items {
+            let k = key(&item);
+            if !refuse && self.seen.len() as u64 >= self.paging.max_items {
+                // Yield up to the cap; a new item beyond it ends the walk after them.
+                if !self.seen.contains(&k) {
+                    self.over_cap = true;
+                    break;
+                }
+            } else if self.seen.insert(k) {
+                fresh.push(item);
+            }
+        }
+        if self.over_cap && fresh.is_empty() {
+            return Err(self.over_cap());
+        }
         if fresh.is_empty() {
             return Err(self.incomplete(format!(
-                "page {number} only repeats {count} item(s) already listed \
-                 (does the server ignore the page number?)"
+                "page {number} only repeats {} already listed \
+                 (does the server ignore the page number?)",
+                self.paging.noun.count(count as u64)
             )));
         }
         if self.seen.len() as u64 > self.paging.max_items {
             return Err(self.incomplete(format!(
-                "more than the cap of {} items",
-                self.paging.max_items
+                "more than the cap of {}",
+                self.paging.noun.count(self.paging.max_items)
             )));
         }
         // Without a total or a last page, a short page is the last one.
@@ -243,8 +341,12 @@ where
 /// the total exceeds the item cap, on a page holding more items than asked, or on a page
 /// that only repeats items already yielded. An item already yielded is never yielded
 /// again (pages that overlap because items were added meanwhile yield their new items).
-/// A paging of zero pages or a zero page size is refused with the first item, before
-/// anything is fetched.
+/// A paging of zero pages, zero items or a zero page size is refused with the first item,
+/// before anything is fetched.
+///
+/// With [`AtCap::YieldThenFail`] a list longer than the item cap is not refused from its
+/// total: the first [`Paging::max_items`] items are yielded, then the error ("stopped at
+/// the item cap"), without fetching another page. The messages use [`Paging::noun`].
 pub fn walk<T, K, F, Fut>(
     origin: Origin,
     paging: Paging,
@@ -261,6 +363,8 @@ where
         Some("the page cap must be at least 1")
     } else if paging.page_size == Some(0) {
         Some("the page size must be at least 1")
+    } else if paging.max_items == 0 {
+        Some("the item cap must be at least 1")
     } else {
         None
     };
@@ -278,6 +382,7 @@ where
         last_page: None,
         seen: HashSet::new(),
         done: false,
+        over_cap: false,
     };
     stream::try_unfold(walk, Walk::next_page)
         .map_ok(|items| stream::iter(items.into_iter().map(Ok::<T, Error>)))
@@ -400,8 +505,80 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn yield_then_fail_yields_up_to_the_cap_then_the_named_error() {
+        let pages: Vec<Page<u32>> = (0..10)
+            .map(|i| Page::new(vec![3 * i, 3 * i + 1, 3 * i + 2]).total(Some(1000)))
+            .collect();
+        let paging = Paging::new(Some(3))
+            .max_items(7)
+            .at_cap(AtCap::YieldThenFail)
+            .named("card listing", "card", "cards");
+        let asked = Asked::default();
+        let items: Vec<Result<u32, Error>> = walk(
+            O,
+            paging,
+            |n: &u32| *n,
+            server(pages.clone(), asked.clone()),
+        )
+        .collect()
+        .await;
+        assert_eq!(items.len(), 8, "the first 7, then the error: {items:?}");
+        let yielded: Vec<u32> = items[..7].iter().map(|r| *r.as_ref().unwrap()).collect();
+        assert_eq!(yielded, [0, 1, 2, 3, 4, 5, 6]);
+        let text = items[7].as_ref().unwrap_err().to_string();
+        assert!(
+            text.contains("the card listing is incomplete: 7 of 1000 cards listed"),
+            "{text}"
+        );
+        assert!(text.contains("stopped at the card cap (7 cards)"), "{text}");
+        assert_eq!(asked.lock().unwrap().len(), 3, "no page past the cap");
+        // The cap on a page boundary: the next page tells whether the list goes on.
+        let (r, asked) = all(
+            Paging::new(Some(3))
+                .max_items(6)
+                .at_cap(AtCap::YieldThenFail),
+            pages,
+        )
+        .await;
+        incomplete(r, "item cap (6 items)");
+        assert_eq!(asked.len(), 3);
+        // Exactly the cap: a normal end.
+        let (r, _) = all(
+            Paging::new(Some(3))
+                .max_items(6)
+                .at_cap(AtCap::YieldThenFail),
+            vec![
+                Page::new(vec![1, 2, 3]).total(Some(6)),
+                Page::new(vec![4, 5, 6]).total(Some(6)),
+            ],
+        )
+        .await;
+        assert_eq!(r.unwrap(), [1, 2, 3, 4, 5, 6]);
+    }
+
+    #[tokio::test]
+    async fn the_noun_names_the_listing_in_every_message() {
+        let same = Page::new(vec![1, 2]).total(Some(10));
+        let (r, _) = all(
+            Paging::new(Some(2)).named("recharge history", "row", "rows"),
+            vec![same.clone(), same],
+        )
+        .await;
+        let text = r.unwrap_err().to_string();
+        assert!(
+            text.contains("the recharge history is incomplete: 2 of 10 rows listed"),
+            "{text}"
+        );
+        assert!(text.contains("page 2 only repeats 2 rows"), "{text}");
+    }
+
+    #[tokio::test]
     async fn bad_paging_is_refused_before_anything_is_fetched() {
-        for paging in [Paging::new(Some(0)), Paging::new(None).max_pages(0)] {
+        for paging in [
+            Paging::new(Some(0)),
+            Paging::new(None).max_pages(0),
+            Paging::new(None).max_items(0),
+        ] {
             let (r, asked) = all(paging, vec![Page::new(vec![1])]).await;
             assert!(matches!(r, Err(Error::InvalidInput { .. })));
             assert!(asked.is_empty());

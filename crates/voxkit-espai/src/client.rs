@@ -3,9 +3,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use voxkit_core::{Error, SecretString};
+use voxkit_core::{Error, HeaderAuth, SecretString};
 
-use crate::{ClientBuilder, KeyAuth};
+use crate::ClientBuilder;
 
 /// An ESP-AI open-platform client. Cheap to clone; clones share the connection pool.
 ///
@@ -17,7 +17,7 @@ use crate::{ClientBuilder, KeyAuth};
 #[derive(Clone)]
 pub struct Client {
     pub(crate) core: voxkit_core::Client,
-    pub(crate) auth: Arc<KeyAuth>,
+    pub(crate) auth: Arc<HeaderAuth>,
 }
 
 impl fmt::Debug for Client {
@@ -50,7 +50,7 @@ impl Client {
     }
 
     /// The client of a built core client and its signer (see [`crate::Espai`]).
-    pub(crate) fn wrap(core: voxkit_core::Client, auth: Arc<KeyAuth>) -> Client {
+    pub(crate) fn wrap(core: voxkit_core::Client, auth: Arc<HeaderAuth>) -> Client {
         Client { core, auth }
     }
 }

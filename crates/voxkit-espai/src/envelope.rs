@@ -56,7 +56,7 @@ impl Client {
         payload: PayloadAt,
     ) -> Result<Decoded<T>, Error> {
         let op = Operation::of(spec, &[])?.json(spec.origin(), body)?;
-        let key = self.auth.key();
+        let key = self.auth.secret();
         self.core
             .execute(&op, |response| decode(spec, payload, response, &[key]))
             .await

@@ -99,23 +99,19 @@
 // docs.rs (`--cfg docsrs`, nightly): label each feature-gated item with its feature.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-/// Declares one group's operations with [`voxkit_core::operations!`] and what every group
-/// of this crate shares: the provider, the client, no group-wide header (the JSON body
-/// sets `Content-Type`), and the group's `LIST` and `HOOKS`, joined below into
-/// [`OPERATIONS`] and `TEST_HOOKS`.
-macro_rules! operations {
-    ($($operations:tt)+) => {
-        voxkit_core::operations! {
-            provider = crate::PROVIDER;
-            client = crate::Client;
-            headers = [];
-            /// This group's operations, joined into [`crate::OPERATIONS`].
-            pub(crate) list LIST;
-            /// Their test hooks, joined into `crate::TEST_HOOKS`.
-            pub(crate) hooks HOOKS;
-            $($operations)+
-        }
-    };
+voxkit_core::crate_operations! {
+    /// Declares one group's operations with [`voxkit_core::operations!`] and what every
+    /// group of this crate shares: the provider, the client, no group-wide header (the
+    /// JSON body sets `Content-Type`), and the group's `LIST` and `HOOKS`, joined below
+    /// into [`OPERATIONS`] and `TEST_HOOKS`.
+    macro operations;
+    provider = crate::PROVIDER;
+    client = crate::Client;
+    headers = [];
+    /// This group's operations, joined into [`crate::OPERATIONS`].
+    pub(crate) list LIST;
+    /// Their test hooks, joined into `crate::TEST_HOOKS`.
+    pub(crate) hooks HOOKS;
 }
 
 mod cards;
@@ -123,6 +119,7 @@ mod checks;
 mod client;
 mod code;
 mod envelope;
+mod exactly_once;
 mod field_decoders;
 mod orders;
 #[cfg(test)]
@@ -132,11 +129,8 @@ mod usage;
 
 use std::sync::Arc;
 
-use voxkit_core::reqwest::header::{AUTHORIZATION, HeaderValue};
-use voxkit_core::{
-    Attempt, Auth, Clock, EnvVars, ExposeSecret, HttpRequest, Key, NoOptions, Origin, Provider,
-    async_trait, sensitive_header,
-};
+use voxkit_core::reqwest::header::AUTHORIZATION;
+use voxkit_core::{Clock, EnvVars, HeaderAuth, Key, NoOptions, Origin, Provider};
 
 pub use cards::{
     Card, CardFilter, CardKey, CardPage, CardType, DEFAULT_MAX_CARDS, DEFAULT_MAX_PAGES,
@@ -145,6 +139,7 @@ pub use cards::{
 pub use checks::{MAX_PHONE_DIGITS, MAX_TEXT_CHARS, MAX_TOKEN_BYTES};
 pub use client::Client;
 pub use code::{Code, missing_parameter};
+pub use exactly_once::{LOG_CLOCK_SKEW, TRANSFER_PAIR_WINDOW};
 pub use orders::{Commodity, OrderKind};
 pub use transfers::Ack;
 pub use usage::{BalanceLog, BalanceLogPage, BalanceLogQuery};
@@ -192,7 +187,7 @@ impl Provider for Espai {
     const INDETERMINATE_CODES: &'static [&'static str] = SYSTEM_ERROR_CODES;
     type Credentials = Key;
     type Options = NoOptions;
-    type Auth = KeyAuth;
+    type Auth = HeaderAuth;
     type Client = Client;
 
     fn auth(
@@ -200,50 +195,14 @@ impl Provider for Espai {
         origin: Origin,
         _: &Arc<dyn Clock>,
         _: &NoOptions,
-    ) -> Result<KeyAuth, Error> {
-        // Refuse a key that cannot travel in a header now, not at the first call.
-        let header = sensitive_header(origin, "API key", credentials.key.expose_secret())?;
-        Ok(KeyAuth {
-            key: credentials.key,
-            header,
-        })
+    ) -> Result<HeaderAuth, Error> {
+        // The raw key, no `Bearer` prefix, as every example of the documentation sends
+        // it; refused now, not at the first call, when it cannot travel in a header.
+        HeaderAuth::new(origin, "API key", AUTHORIZATION, "", credentials.key)
     }
 
-    fn client(core: voxkit_core::Client, auth: Arc<KeyAuth>, _: NoOptions) -> Client {
+    fn client(core: voxkit_core::Client, auth: Arc<HeaderAuth>, _: NoOptions) -> Client {
         Client::wrap(core, auth)
-    }
-}
-
-/// Puts the open API key in the `authorization` header of every attempt: the raw key, no
-/// `Bearer` prefix, as every example of the documentation does. Built by [`Espai`] from a
-/// checked key; its header is built once and marked sensitive.
-pub struct KeyAuth {
-    key: SecretString,
-    header: HeaderValue,
-}
-
-impl KeyAuth {
-    /// The key, for scrubbing it from what a server echoes.
-    pub(crate) fn key(&self) -> &str {
-        self.key.expose_secret()
-    }
-}
-
-impl std::fmt::Debug for KeyAuth {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("KeyAuth([redacted])")
-    }
-}
-
-#[async_trait]
-impl Auth for KeyAuth {
-    async fn authorize(&self, request: &mut HttpRequest, _: Attempt) -> Result<(), Error> {
-        request.headers.insert(AUTHORIZATION, self.header.clone());
-        Ok(())
-    }
-
-    fn redact(&self) -> Vec<&str> {
-        vec![self.key()]
     }
 }
 

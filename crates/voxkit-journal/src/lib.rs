@@ -55,6 +55,32 @@
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! # The runner: exactly once without writing that loop
+//!
+//! Most callers never write the loop above. A non-repeatable operation implements
+//! [`ExactlyOnce`] (its journal identity, `send(marker)` and `reconcile(marker, since)`: the
+//! trait's docs are the guide), and a [`Runner`] does the rest: journal, claims, leases,
+//! `mark_sent` before every send, reconciliation with a bounded wait, re-sends of what is
+//! proven not applied, [`Runner::recover`] after a crash, progress events and a [`Summary`].
+//!
+//! ```no_run
+//! # #[cfg(feature = "sqlite")]
+//! # async fn example(ops: Vec<(String, std::sync::Arc<dyn voxkit_journal::ExactlyOnce>)>,
+//! #                  rebuild: std::sync::Arc<dyn voxkit_journal::Resolve>)
+//! # -> Result<(), voxkit_journal::Error> {
+//! use std::sync::Arc;
+//! use voxkit_journal::{Job, Runner, SqliteJournal, owner_for_this_process};
+//!
+//! let journal = Arc::new(SqliteJournal::open("batch.journal").await?);
+//! let runner = Runner::new(journal, owner_for_this_process()).resolver(rebuild);
+//! runner.recover().await?; // finish what a crashed run left in doubt
+//! let summary = runner
+//!     .run_all(ops.into_iter().map(|(key, op)| Job::new(key, op)))
+//!     .await?;
+//! println!("{} applied, {} undetermined", summary.tally.applied, summary.tally.undetermined);
+//! # Ok(()) }
+//! ```
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // Without a store (`--no-default-features`: the trait alone, for a crate that only drives a
 // journal), the stores' shared helpers are unused.

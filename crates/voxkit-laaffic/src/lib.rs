@@ -96,29 +96,26 @@
 // docs.rs (`--cfg docsrs`, nightly): label each feature-gated item with its feature.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-/// Declares one operation group of this crate (see [`voxkit_core::operations!`]): every
-/// Laaffic request carries the `Content-Type` all the documentation's examples send
-/// (`application/json;charset=UTF-8`, GETs included), so it is said once, here; each group
-/// gets its `LIST` and, under `test-util`, its `HOOKS`.
-macro_rules! laaffic_operations {
-    ($($operations:tt)+) => {
-        voxkit_core::operations! {
-            provider = crate::PROVIDER;
-            client = crate::Client;
-            headers = [("content-type", "application/json;charset=UTF-8")];
-            /// This group's operations, joined into [`crate::OPERATIONS`].
-            pub(crate) list LIST;
-            /// Their test hooks, joined into `crate::TEST_HOOKS`.
-            pub(crate) hooks HOOKS;
-            $($operations)+
-        }
-    };
+voxkit_core::crate_operations! {
+    /// Declares one operation group of this crate (see [`voxkit_core::operations!`]): every
+    /// Laaffic request carries the `Content-Type` all the documentation's examples send
+    /// (`application/json;charset=UTF-8`, GETs included), so it is said once, here; each
+    /// group gets its `LIST` and, under `test-util`, its `HOOKS`.
+    macro laaffic_operations;
+    provider = crate::PROVIDER;
+    client = crate::Client;
+    headers = [("content-type", "application/json;charset=UTF-8")];
+    /// This group's operations, joined into [`crate::OPERATIONS`].
+    pub(crate) list LIST;
+    /// Their test hooks, joined into `crate::TEST_HOOKS`.
+    pub(crate) hooks HOOKS;
 }
 
 mod balance;
 mod client;
 mod dates;
 mod envelope;
+mod exactly_once;
 mod ivr;
 #[cfg(test)]
 mod proptests;
@@ -137,6 +134,7 @@ use voxkit_core::{Clock, EnvVars, KeyAndSecret, Origin, SkewCorrection};
 
 pub use balance::Balance;
 pub use client::Client;
+pub use exactly_once::{TASK_NAME_MAX_CHARS, TASK_WINDOW_MARGIN, marked_task_name};
 pub use ivr::new_task::{Callee, MAX_TASK_NUMBERS, NewTask, PostCallSms, Resend, SendWindow};
 pub use ivr::records::{CallRecord, MAX_RECORD_WINDOW_DAYS, RECORD_RETENTION_MONTHS, RecordQuery};
 pub use ivr::report::{CallStatus, ReportType, VoiceReport};

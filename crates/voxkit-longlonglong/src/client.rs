@@ -5,9 +5,9 @@
 use std::fmt;
 use std::sync::Arc;
 
-use voxkit_core::{Error, ExposeSecret, SecretString};
+use voxkit_core::{Error, HeaderAuth, SecretString};
 
-use crate::{Bearer, ClientBuilder};
+use crate::ClientBuilder;
 
 /// A client of the longlonglong AI outbound-call agent API (`/agent-api/...`). Cheap to
 /// clone; clones share the connection pool.
@@ -19,7 +19,7 @@ use crate::{Bearer, ClientBuilder};
 pub struct Client {
     pub(crate) core: voxkit_core::Client,
     /// The signer, kept for the token that decoding scrubs from errors.
-    auth: Arc<Bearer>,
+    auth: Arc<HeaderAuth>,
 }
 
 impl fmt::Debug for Client {
@@ -51,17 +51,17 @@ impl Client {
     }
 
     /// Called by [`crate::Longlonglong`] once the builder has checked everything.
-    pub(crate) fn wrap(core: voxkit_core::Client, auth: Arc<Bearer>) -> Client {
+    pub(crate) fn wrap(core: voxkit_core::Client, auth: Arc<HeaderAuth>) -> Client {
         Client { core, auth }
     }
 
     /// The token, to scrub from decode errors.
     pub(crate) fn token(&self) -> &str {
-        self.auth.token.expose_secret()
+        self.auth.secret()
     }
 
     #[cfg(test)]
-    pub(crate) fn auth(&self) -> &Bearer {
+    pub(crate) fn auth(&self) -> &HeaderAuth {
         &self.auth
     }
 }

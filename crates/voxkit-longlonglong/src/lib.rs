@@ -117,8 +117,9 @@
 //! One module per operation group of the documentation, each holding its `impl Client`
 //! block, its request and response types and their decoding: `billing` (系统账单: recharge,
 //! deduct, zero balance, the recharge history and its paging), `account` (expiry, account
-//! and token information), `users` (用户注册), `sub_accounts` (子账户). Each operation is
-//! declared once there with [`voxkit_core::operations!`]; [`OPERATIONS`] joins them.
+//! and token information), `users` (用户注册), `sub_accounts` (子账户), `callbacks`
+//! (回调黑名单). Each operation is declared once there with [`voxkit_core::operations!`];
+//! [`OPERATIONS`] joins them.
 //!
 //! # Identifiers
 //!
@@ -129,31 +130,29 @@
 // docs.rs (`--cfg docsrs`, nightly): label each feature-gated item with its feature.
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-/// Declares one operation group with core's `operations!`. What every group shares is said
-/// here once: the provider, the client, and the two headers every documented example
-/// sends (`Content-Type` and `Accept: application/json`, so that the server answers errors
-/// such as a refused token in JSON rather than with a redirect).
-macro_rules! group {
-    ($($operations:tt)+) => {
-        voxkit_core::operations! {
-            provider = crate::PROVIDER;
-            client = crate::Client;
-            headers = [("content-type", "application/json"), ("accept", "application/json")];
-            /// This group's operations, joined into [`crate::OPERATIONS`].
-            pub(crate) list LIST;
-            /// This group's test hooks, joined into [`crate::TEST_HOOKS`].
-            pub(crate) hooks HOOKS;
-            $($operations)+
-        }
-    };
+voxkit_core::crate_operations! {
+    /// Declares one operation group with core's `operations!`. What every group shares is
+    /// said here once: the provider, the client, and the two headers every documented
+    /// example sends (`Content-Type` and `Accept: application/json`, so that the server
+    /// answers errors such as a refused token in JSON rather than with a redirect).
+    macro group;
+    provider = crate::PROVIDER;
+    client = crate::Client;
+    headers = [("content-type", "application/json"), ("accept", "application/json")];
+    /// This group's operations, joined into [`crate::OPERATIONS`].
+    pub(crate) list LIST;
+    /// This group's test hooks, joined into [`crate::TEST_HOOKS`].
+    pub(crate) hooks HOOKS;
 }
 
 mod account;
 mod billing;
+mod callbacks;
 mod client;
 mod code;
 mod dates;
 mod envelope;
+mod exactly_once;
 mod ids;
 #[cfg(test)]
 mod proptests;
@@ -162,20 +161,22 @@ mod users;
 
 use std::sync::Arc;
 
-use voxkit_core::reqwest::header::{AUTHORIZATION, HeaderValue};
-use voxkit_core::{
-    Attempt, Auth, Clock, EnvVars, ExposeSecret, HttpRequest, NoOptions, Origin, Provider, Token,
-    async_trait, sensitive_header,
-};
+use voxkit_core::reqwest::header::AUTHORIZATION;
+use voxkit_core::{Clock, EnvVars, HeaderAuth, NoOptions, Origin, Provider, Token};
 
 pub use account::{AccountInfo, TokenInfo};
 pub use billing::{
     DEFAULT_MAX_HISTORY_PAGES, Direction, MAX_HISTORY_SPAN_DAYS, RechargeHistory,
     RechargeHistoryQuery, RechargeRecord, RecordKind, RemarkSearch,
 };
+pub use callbacks::{BlacklistStatus, BlacklistedCallback, CallbackBlacklist};
 pub use client::Client;
 pub use code::Code;
 pub use envelope::{Ack, Meta, Undocumented};
+pub use exactly_once::{
+    HISTORY_CLOCK_SKEW, REMARK_MAX_CHARS, SERVER_UTC_OFFSET_HOURS, ZERO_BALANCE_REMARK,
+    marked_remark,
+};
 pub use ids::{SubUserId, UserId};
 pub use sub_accounts::{
     DEFAULT_SUB_ACCOUNTS_PER_PAGE, NewSubAccount, Sex, SubAccount, SubAccountPage, SubAccountQuery,
@@ -218,7 +219,7 @@ impl Provider for Longlonglong {
     const INDETERMINATE_CODES: &'static [&'static str] = SYSTEM_ERROR_CODES;
     type Credentials = Token;
     type Options = NoOptions;
-    type Auth = Bearer;
+    type Auth = HeaderAuth;
     type Client = Client;
 
     fn auth(
@@ -226,45 +227,12 @@ impl Provider for Longlonglong {
         origin: Origin,
         _: &Arc<dyn Clock>,
         _: &NoOptions,
-    ) -> Result<Bearer, Error> {
-        let header = sensitive_header(
-            origin,
-            "token",
-            &format!("Bearer {}", credentials.token.expose_secret()),
-        )?;
-        Ok(Bearer {
-            token: credentials.token,
-            header,
-        })
+    ) -> Result<HeaderAuth, Error> {
+        HeaderAuth::new(origin, "token", AUTHORIZATION, "Bearer ", credentials.token)
     }
 
-    fn client(core: voxkit_core::Client, auth: Arc<Bearer>, _: NoOptions) -> Client {
+    fn client(core: voxkit_core::Client, auth: Arc<HeaderAuth>, _: NoOptions) -> Client {
         Client::wrap(core, auth)
-    }
-}
-
-/// Puts `Authorization: Bearer <token>` on every attempt. Built by [`Longlonglong`] from
-/// a checked token; its header is built once and marked sensitive.
-pub struct Bearer {
-    token: SecretString,
-    header: HeaderValue,
-}
-
-impl std::fmt::Debug for Bearer {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Bearer([redacted])")
-    }
-}
-
-#[async_trait]
-impl Auth for Bearer {
-    async fn authorize(&self, request: &mut HttpRequest, _: Attempt) -> Result<(), Error> {
-        request.headers.insert(AUTHORIZATION, self.header.clone());
-        Ok(())
-    }
-
-    fn redact(&self) -> Vec<&str> {
-        vec![self.token.expose_secret()]
     }
 }
 
@@ -277,7 +245,7 @@ voxkit_core::operation_list! {
     /// the request may have reached the server, and a lost answer is
     /// [`Error::OutcomeUnknown`]. The workspace's fault matrix runs every entry against
     /// every fault.
-    pub OPERATIONS = [billing::LIST, account::LIST, users::LIST, sub_accounts::LIST];
+    pub OPERATIONS = [billing::LIST, account::LIST, users::LIST, sub_accounts::LIST, callbacks::LIST];
 }
 
 #[cfg(any(test, feature = "test-util"))]
@@ -286,14 +254,14 @@ voxkit_core::test_hooks_list! {
     /// documentation's values and the decoder of its answer, in [`OPERATIONS`] order. The
     /// fault matrix, the secret-hygiene suite, the fuzz target and the property tests
     /// iterate these instead of naming operations.
-    pub TEST_HOOKS: Client = [billing::HOOKS, account::HOOKS, users::HOOKS, sub_accounts::HOOKS];
+    pub TEST_HOOKS: Client = [billing::HOOKS, account::HOOKS, users::HOOKS, sub_accounts::HOOKS, callbacks::HOOKS];
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use voxkit_core::Reconciliation;
     use voxkit_core::test_util::env;
+    use voxkit_core::{Auth, Reconciliation};
 
     #[test]
     fn the_hooks_follow_the_operation_list() {

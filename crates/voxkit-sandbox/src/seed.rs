@@ -56,6 +56,7 @@ pub(crate) fn seed(state: &mut State) -> Seed {
     let in_a_year = state.today().checked_add_days(Days::new(365));
     let user = state.add_user("示例用户", 1000, in_a_year, true);
     let without = state.add_user("未开通账单用户", 0, in_a_year, false);
+    state.longlonglong.seed_blacklist(&user, state.now());
     let phone = "15916888888";
     let (espai, rng) = (&mut state.espai, &mut state.rng);
     espai.person(phone, "琳琅", rng);

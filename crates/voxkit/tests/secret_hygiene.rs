@@ -23,7 +23,7 @@ use voxkit::longlonglong::{NewSubAccount, NewUser};
 use voxkit::{espai, laaffic, longlonglong};
 use voxkit_sandbox::Sandbox;
 
-use common::ops::{Inputs, TABLE, call, sandbox_inputs};
+use common::ops::{call, hooks, sandbox_inputs};
 use common::{Capture, Counting, Credentials, SANDBOX, Settings, clients_as, drive, http_client};
 
 const TOKEN: &str = "SENTINEL-TOKEN-7f3a";
@@ -247,9 +247,15 @@ async fn sentinels_never_show_in_logs_debug_display_or_errors() {
     let c = clients_as(SANDBOX, &sandbox.url(), transport.clone(), settings());
     let mut inputs = sandbox_inputs(&sandbox, &c, &transport).await;
     inputs.password = PASSWORD.into();
-    for op in TABLE {
-        let result = drive(call(op, &c, &inputs), &transport, None).await;
-        assert!(result.is_ok(), "{} {}: {result:?}", op.provider, op.name);
+    let hooks = hooks();
+    for h in &hooks {
+        let result = drive(call(h, &c, &inputs), &transport, None).await;
+        assert!(
+            result.is_ok(),
+            "{} {}: {result:?}",
+            h.spec.provider,
+            h.spec.name
+        );
     }
     show(
         "sandbox clients".into(),
@@ -263,12 +269,12 @@ async fn sentinels_never_show_in_logs_debug_display_or_errors() {
         transport.clone(),
         settings(),
     );
-    for op in TABLE {
-        let err = drive(call(op, &c, &inputs), &transport, None)
+    for h in &hooks {
+        let err = drive(call(h, &c, &inputs), &transport, None)
             .await
             .expect_err("wrong credentials");
         for text in texts_of(&err) {
-            show(format!("refused credentials × {}", op.name), text);
+            show(format!("refused credentials × {}", h.spec.name), text);
         }
     }
 
@@ -323,13 +329,10 @@ async fn sentinels_never_show_in_logs_debug_display_or_errors() {
         }
     }
 
-    // ----- every error path on the fault server ------------------------------------------
-    let docs = Inputs {
-        password: PASSWORD.into(),
-        ..Inputs::docs()
-    };
+    // ----- every error path on the fault server: each declaration's example call -------
     let mut errors = 0;
-    for op in TABLE {
+    for h in &hooks {
+        let op = h.spec;
         for (fault_name, fault) in faults(op.provider) {
             let server = match &fault {
                 Some(fault) => Some(FaultServer::start(vec![fault.clone()]).await),
@@ -345,7 +348,7 @@ async fn sentinels_never_show_in_logs_debug_display_or_errors() {
             let stalled: Option<&dyn Fn() -> usize> =
                 matches!(fault, Some(Fault::Stall)).then_some(&read);
             // A success-shaped answer may decode (an ack ignores `data`): only errors count.
-            let Err(err) = drive(call(op, &c, &docs), &transport, stalled).await else {
+            let Err(err) = drive(h.example(&c), &transport, stalled).await else {
                 continue;
             };
             errors += 1;
@@ -358,7 +361,7 @@ async fn sentinels_never_show_in_logs_debug_display_or_errors() {
     // ----- the verdict -------------------------------------------------------------------
     drop(_guard);
     let logs = capture.text();
-    for op in TABLE {
+    for op in hooks.iter().map(|h| h.spec) {
         assert!(
             logs.contains(&format!("operation=\"{}\"", op.name)),
             "the logs miss {}: was the subscriber capturing?",
@@ -392,15 +395,15 @@ async fn sentinels_never_show_in_logs_debug_display_or_errors() {
         "no error was ever redacted"
     );
     assert!(
-        errors > faults("espai").len() * TABLE.len() * 9 / 10,
+        errors > faults("espai").len() * hooks.len() * 9 / 10,
         "{errors} errors"
     );
     eprintln!(
         "secret hygiene: {} operations run to success, {errors} errors from {} faults × {} \
          operations, {} texts and {} log lines checked for {} secrets",
-        TABLE.len(),
+        hooks.len(),
         faults("espai").len(),
-        TABLE.len(),
+        hooks.len(),
         shown.len(),
         logs.lines().count(),
         NEVER_SHOWN.len()

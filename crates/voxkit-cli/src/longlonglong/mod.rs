@@ -1,9 +1,11 @@
 //! `voxkit longlonglong ...`: the longlonglong AI outbound-call agent API, one file per
 //! operation group: [`billing`] (balance movements and their history), [`accounts`] (the
-//! account, the token, expiry, registration), [`sub_accounts`].
+//! account, the token, expiry, registration), [`sub_accounts`], [`callbacks`] (the callback
+//! blacklist).
 
 mod accounts;
 mod billing;
+mod callbacks;
 mod sub_accounts;
 
 use chrono::NaiveDate;
@@ -45,6 +47,9 @@ pub enum Command {
     Subaccount(sub_accounts::SubCommand),
     /// Register an end user (用户注册); the password is the first line of stdin.
     Register(accounts::Register),
+    /// The callback blacklist (查看回调黑名单): callback URLs the platform stopped calling
+    /// for a while, and when each is released.
+    CallbackBlacklist(callbacks::Blacklist),
 }
 
 /// `--user ID`.
@@ -86,6 +91,7 @@ pub async fn run(command: Command, global: &Global) -> Result<Report, CliError> 
         Command::Token => accounts::token(global).await,
         Command::Subaccount(command) => sub_accounts::run(command, global).await,
         Command::Register(args) => accounts::register(args, global).await,
+        Command::CallbackBlacklist(args) => callbacks::blacklist(args, global).await,
     }
 }
 

@@ -2,7 +2,10 @@
 
 use chrono::NaiveDate;
 use serde_json::{Value, json};
-use voxkit_longlonglong::{Meta, RechargeRecord, RecordKind, Sex, SubAccount, SubAccountPage};
+use voxkit_longlonglong::{
+    BlacklistStatus, BlacklistedCallback, Meta, RechargeRecord, RecordKind, Sex, SubAccount,
+    SubAccountPage,
+};
 
 use super::pages::{PageInfo, footer};
 use super::{Align, Table, cell, json_fields, key_values};
@@ -192,4 +195,62 @@ pub fn subs_text(page: &SubAccountPage) -> String {
 /// Where a page of sub-accounts stands, from the list's `meta` paginator.
 pub fn sub_page_info(meta: &Meta) -> PageInfo {
     PageInfo::known(meta.current_page, meta.last_page, Some(meta.total), false)
+}
+
+/// An entry's status for people and for JSON: the provider's words (拉黑中, 已释放) stay in
+/// `status_str`; this is the stable English key.
+fn blacklist_status_name(status: BlacklistStatus) -> String {
+    match status {
+        BlacklistStatus::Blacklisted => "blacklisted".to_owned(),
+        BlacklistStatus::Released => "released".to_owned(),
+        other => format!("status {}", other.code()),
+    }
+}
+
+fn timestamp(at: Option<chrono::NaiveDateTime>) -> Option<String> {
+    at.map(|at| at.format("%Y-%m-%d %H:%M:%S").to_string())
+}
+
+/// One blacklisted callback as JSON: the provider's fields, with `status` as its code and
+/// `state` as a stable word.
+pub fn blacklist_entry_json(entry: &BlacklistedCallback) -> Value {
+    json!({
+        "id": entry.id,
+        "user_id": entry.user_id.as_str(),
+        "url": entry.url,
+        "blackout_time": timestamp(Some(entry.blackout_time)),
+        "release_time": timestamp(entry.release_time),
+        "status": entry.status.code(),
+        "state": blacklist_status_name(entry.status),
+        "status_str": entry.status_str,
+        "created_at": timestamp(entry.created_at),
+        "updated_at": timestamp(entry.updated_at),
+    })
+}
+
+/// The callback blacklist as a table (`what` names the entries shown, e.g. "blacklisted
+/// callback"), with a count.
+pub fn blacklist_text(entries: &[&BlacklistedCallback], what: (&str, &str)) -> String {
+    if entries.is_empty() {
+        return format!("no {}", what.1);
+    }
+    let mut table = Table::new(&[
+        ("ID", Align::Right),
+        ("STATUS", Align::Left),
+        ("URL", Align::Left),
+        ("USER", Align::Left),
+        ("BLACKOUT", Align::Left),
+        ("RELEASE", Align::Left),
+    ]);
+    for entry in entries {
+        table.row(vec![
+            entry.id.to_string(),
+            blacklist_status_name(entry.status),
+            entry.url.clone(),
+            entry.user_id.to_string(),
+            cell(timestamp(Some(entry.blackout_time)).as_deref()),
+            cell(timestamp(entry.release_time).as_deref()),
+        ]);
+    }
+    table.render_with_footer(&footer(entries.len(), what.0, what.1, None))
 }

@@ -1,18 +1,13 @@
 //! Every card over every page, as a stream that a misbehaving server cannot make endless
-//! nor make hold unbounded memory: core's [`walk`] with its loop guards (a page cap, a
-//! page that only repeats cards already listed), plus the two bounds of the card listing
-//! that core's walk does not express the same way: a page larger than asked is refused
-//! with a message of its own, and the walk yields up to [`Paging::max_cards`] cards before
-//! it ends with an error (core's item cap refuses a listing whose total exceeds the cap
-//! before yielding anything, which would leave `voxkit espai cdkey list --all
-//! --max-cards N` without the first N cards).
+//! nor make hold unbounded memory: core's [`walk`] with all its guards (a page cap, a page
+//! larger than asked, a page that only repeats cards already listed) and its
+//! [`AtCap::YieldThenFail`] card cap, which yields up to [`Paging::max_cards`] cards before
+//! it ends with an error, so that `voxkit espai cdkey list --all --max-cards N` shows the
+//! first N cards.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-
-use futures_util::stream::{self, BoxStream, StreamExt};
-use voxkit_core::page::walk;
-use voxkit_core::{Error, Origin, Page};
+use futures_util::stream::BoxStream;
+use voxkit_core::Error;
+use voxkit_core::page::{AtCap, walk};
 
 use super::{Card, CardFilter, LIST_CARDS};
 use crate::Client;
@@ -87,10 +82,6 @@ impl Paging {
     }
 }
 
-/// `totalNumber` of the latest page, shared between the fetches and the card cap;
-/// [`u64::MAX`] while unknown.
-type Total = Arc<AtomicU64>;
-
 impl Client {
     /// Every card matching `filter`, page after page of `cdkey/list`, with the default
     /// [`Paging`]. See [`Client::cards_with`].
@@ -110,9 +101,9 @@ impl Client {
     /// - with an error (then nothing more), on a failed call, or when the listing cannot
     ///   be completed: a page that holds only cards already yielded (a server that
     ///   ignores `page` and sends page 1 again), or [`Paging::max_pages`] pages fetched
-    ///   before `totalNumber` cards, or more than [`Paging::max_cards`] cards. That error
-    ///   is an [`Error::Decode`] whose message says the listing "is incomplete", so a
-    ///   partial list is never mistaken for the whole;
+    ///   before `totalNumber` cards, or, once [`Paging::max_cards`] cards were yielded,
+    ///   at one card more. That error is an [`Error::Decode`] whose message says the card
+    ///   listing "is incomplete", so a partial list is never mistaken for the whole;
     /// - with an [`Error::Decode`] at a page holding more cards than the page size asked
     ///   for: its cards are not yielded, since a server that ignores `limit` could
     ///   otherwise make one answer as large as it likes.
@@ -126,95 +117,22 @@ impl Client {
         paging: Paging,
     ) -> BoxStream<'static, Result<Card, Error>> {
         let origin = LIST_CARDS.origin();
-        if paging.max_cards == 0 {
-            let error = Error::invalid_input(origin, "the card cap starts at 1, not 0");
-            return stream::once(async move { Err(error) }).boxed();
-        }
-        let total: Total = Arc::new(AtomicU64::new(u64::MAX));
         let client = self.clone();
         let size = paging.page_size;
-        let seen_total = total.clone();
         let walk_paging = voxkit_core::Paging::new(Some(size))
             .max_pages(paging.max_pages)
-            // The card cap is applied below, after the cards up to it were yielded.
-            .max_items(u64::MAX);
-        let cards = walk(
+            .max_items(paging.max_cards)
+            .at_cap(AtCap::YieldThenFail)
+            .named("card listing", "card", "cards");
+        walk(
             origin,
             walk_paging,
             |card: &Card| card.id.clone(),
             move |number, _| {
                 let client = client.clone();
                 let filter = filter.clone().page(number).limit(size);
-                let total = seen_total.clone();
-                async move {
-                    let page = client.list_cards(&filter).await?;
-                    refuse_oversized(origin, number, size, &page)?;
-                    if let Some(t) = page.total {
-                        total.store(t, Ordering::Relaxed);
-                    }
-                    Ok(page)
-                }
+                async move { client.list_cards(&filter).await }
             },
-        );
-        capped(cards, paging.max_cards, total)
+        )
     }
-}
-
-/// A server that ignores `limit` could send any number of cards in one answer: a page
-/// larger than asked is refused rather than trusted (and kept).
-fn refuse_oversized(
-    origin: Origin,
-    number: u32,
-    size: u32,
-    page: &Page<Card>,
-) -> Result<(), Error> {
-    let count = page.items.len();
-    if count <= size as usize {
-        return Ok(());
-    }
-    Err(Error::Decode {
-        origin,
-        message: format!(
-            "page {number} holds {count} cards, more than the {size} asked for; the card \
-             listing was stopped"
-        ),
-        excerpt: "(not shown: a server that ignores `limit` is not trusted with the size of \
-                  its answers)"
-            .to_owned(),
-    })
-}
-
-/// `cards` up to `max` of them; one more ends the stream with the error that says the
-/// listing is incomplete.
-fn capped(
-    cards: BoxStream<'static, Result<Card, Error>>,
-    max: u64,
-    total: Total,
-) -> BoxStream<'static, Result<Card, Error>> {
-    stream::unfold(Some((cards, 0u64)), move |state| {
-        let total = total.clone();
-        async move {
-            let (mut cards, yielded) = state?;
-            let item = cards.next().await?;
-            if yielded == max && item.is_ok() {
-                let total = match total.load(Ordering::Relaxed) {
-                    u64::MAX => "an unknown number of".to_owned(),
-                    t => t.to_string(),
-                };
-                let error = Error::Decode {
-                    origin: LIST_CARDS.origin(),
-                    message: format!(
-                        "the card listing is incomplete: {max} of {total} cards listed"
-                    ),
-                    excerpt: format!(
-                        "stopped at the card cap ({max} cards); raise Paging::max_cards to \
-                         list more"
-                    ),
-                };
-                return Some((Err(error), None));
-            }
-            Some((item, Some((cards, yielded + 1))))
-        }
-    })
-    .boxed()
 }

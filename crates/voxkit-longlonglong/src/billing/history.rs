@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::SystemTime;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use futures_util::stream::{BoxStream, StreamExt, TryStreamExt};
+use futures_util::stream::{BoxStream, TryStreamExt};
 use voxkit_core::page::walk;
 use voxkit_core::{Error, Paging};
 
@@ -70,23 +70,6 @@ pub struct RemarkSearch {
     pub range: Option<(NaiveDate, NaiveDate)>,
 }
 
-/// Names the listing in core's "the listing is incomplete" error, as this crate has always
-/// named it ("the recharge history is incomplete"): callers and tests match on it.
-fn named(error: Error) -> Error {
-    match error {
-        Error::Decode {
-            origin,
-            message,
-            excerpt,
-        } if message.starts_with("the listing is incomplete") => Error::Decode {
-            origin,
-            message: message.replacen("the listing", "the recharge history", 1),
-            excerpt,
-        },
-        other => other,
-    }
-}
-
 impl Client {
     /// Every row of the recharge history of `query`'s window, fetched lazily page after
     /// page (`page=1, 2, ...`; the query's own page is replaced), newest first, with the
@@ -136,7 +119,9 @@ impl Client {
         let (client, user, query) = (self.clone(), user.clone(), query.clone());
         walk(
             RECHARGE_HISTORY.origin(),
-            Paging::new(None).max_pages(max_pages),
+            Paging::new(None)
+                .max_pages(max_pages)
+                .named("recharge history", "row", "rows"),
             |record: &RechargeRecord| record.id,
             move |number, _| {
                 let (client, user) = (client.clone(), user.clone());
@@ -148,8 +133,6 @@ impl Client {
                 }
             },
         )
-        .map_err(named)
-        .boxed()
     }
 
     /// The rows of `query`'s window whose remark equals `remark` exactly, after reading

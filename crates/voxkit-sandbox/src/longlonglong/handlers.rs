@@ -406,3 +406,38 @@ pub(super) async fn register(State(shared): State<Shared>, body: Bytes) -> Answe
         json!({"id": id, "name": name, "email": email, "phone": phone, "tenant_id": lenient(&map, "tenant_id")}),
     )
 }
+
+/// 查看回调黑名单: every entry of the partner's blacklist (the path names no user), in id
+/// order, with its status at the sandbox's `now`: `0` 拉黑中 until the release time, `1`
+/// 已释放 from then on (when `updated_at` moves to the release time).
+pub(super) async fn callback_blacklist(State(shared): State<Shared>) -> Answer {
+    let data = shared.lock();
+    let now = data.now();
+    let format = |at: chrono::NaiveDateTime| at.format("%Y-%m-%d %H:%M:%S").to_string();
+    let entries: Vec<Value> = data
+        .longlonglong
+        .callback_blacklist
+        .iter()
+        .map(|entry| {
+            let active = entry.active(now);
+            let (status, status_str) = if active {
+                (0, "拉黑中")
+            } else {
+                (1, "已释放")
+            };
+            let updated_at = if active {
+                entry.blackout_time
+            } else {
+                entry.release_time
+            };
+            json!({
+                "id": entry.id, "user_id": entry.user_id, "url": entry.url,
+                "blackout_time": format(entry.blackout_time),
+                "release_time": format(entry.release_time),
+                "status": status, "created_at": format(entry.blackout_time),
+                "updated_at": format(updated_at), "status_str": status_str,
+            })
+        })
+        .collect();
+    ok("查看黑名单成功", Value::Array(entries))
+}

@@ -31,6 +31,7 @@ pub(crate) const ENDPOINTS: &[Endpoint] = endpoints! {
     "longlonglong.sub_account" GET "/agent-api/user/{user_id}/subset_users/{sub_user_id}/edit" => handlers::read_sub;
     "longlonglong.delete_sub_account" DELETE "/agent-api/user/{user_id}/subset_users/{sub_user_id}" => handlers::delete_sub;
     "longlonglong.register_user" POST "/users" => handlers::register;
+    "longlonglong.callback_blacklist" GET "/agent-api/callback_blacklist" => handlers::callback_blacklist;
 };
 
 /// The longlonglong routes behind the token check.

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
 
 /// A longlonglong user (主账号).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,6 +82,32 @@ pub(crate) struct Accounts {
     pub users: BTreeMap<String, User>,
     /// The id of the next movement (one sequence over all users).
     pub next_movement: u64,
+    /// The partner's callback blacklist (查看回调黑名单), oldest first.
+    pub callback_blacklist: Vec<BlacklistedCallback>,
+}
+
+/// A callback URL the platform stopped calling for a while (查看回调黑名单). The sandbox
+/// sends no callbacks, so entries come from the seed; the status is worked out from the
+/// clock when read (拉黑中 until `release_time`, 已释放 from then on).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BlacklistedCallback {
+    /// The entry id.
+    pub id: u64,
+    /// The user whose callback URL it is.
+    pub user_id: String,
+    /// The callback URL.
+    pub url: String,
+    /// When it was blacklisted, China time.
+    pub blackout_time: NaiveDateTime,
+    /// When it is released, China time.
+    pub release_time: NaiveDateTime,
+}
+
+impl BlacklistedCallback {
+    /// Whether it is still blacklisted at `now`.
+    pub(crate) fn active(&self, now: NaiveDateTime) -> bool {
+        now < self.release_time
+    }
 }
 
 impl Default for Accounts {
@@ -89,6 +115,7 @@ impl Default for Accounts {
         Accounts {
             users: BTreeMap::new(),
             next_movement: 1,
+            callback_blacklist: Vec::new(),
         }
     }
 }
@@ -118,6 +145,35 @@ impl Accounts {
             },
         );
         id
+    }
+
+    /// Blacklists `url` of `user_id` from `blackout_time` for `period`; returns the id.
+    pub(crate) fn blacklist_callback(
+        &mut self,
+        user_id: &str,
+        url: &str,
+        blackout_time: NaiveDateTime,
+        period: TimeDelta,
+    ) -> u64 {
+        let id = self.callback_blacklist.len() as u64 + 1;
+        self.callback_blacklist.push(BlacklistedCallback {
+            id,
+            user_id: user_id.to_owned(),
+            url: url.to_owned(),
+            blackout_time,
+            release_time: blackout_time + period,
+        });
+        id
+    }
+
+    /// The demo blacklist of the seed: one URL of `user_id` released two hours after
+    /// its blackout a day before `now`, one blacklisted at `now` for two hours (the
+    /// documented example's period).
+    pub(crate) fn seed_blacklist(&mut self, user_id: &str, now: NaiveDateTime) {
+        let period = TimeDelta::hours(2);
+        let yesterday = now - TimeDelta::days(1);
+        self.blacklist_callback(user_id, "http://callbacks.example/api1", yesterday, period);
+        self.blacklist_callback(user_id, "http://callbacks.example/api2", now, period);
     }
 
     /// Runs `f` on the user with this id (`None` if there is none), with a recorder of

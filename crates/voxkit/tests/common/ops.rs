@@ -1,125 +1,83 @@
-//! Every operation of every provider, as one table, and a way to call each one.
+//! Every operation of every provider, read from the providers' own declarations: their
+//! `TEST_HOOKS` (one per declared operation, with an example call using the
+//! documentation's values), so a new operation joins the suites that iterate [`hooks`]
+//! without an edit here. [`call`] adds what only the sandbox part needs: the calls with the
+//! seeded sandbox's values, since the documentation's ids are not the sandbox's.
 
-use voxkit::core::{Error, Idempotency};
+use voxkit::core::declare::BoxFuture;
+use voxkit::core::{Error, OperationSpec, TestHooks};
 use voxkit::espai::{BalanceLogQuery, CardFilter, CardKey, Commodity, OrderKind};
 use voxkit::laaffic::{Callee, NewTask, RecordQuery, Resend, TaskId, TaskQuery, VoiceSource};
 use voxkit::longlonglong::{
     NewSubAccount, NewUser, RechargeHistoryQuery, SubAccountQuery, SubUserId, UserId,
 };
-use voxkit_sandbox::Sandbox;
+use voxkit::{espai, laaffic, longlonglong};
+use voxkit_sandbox::{ROUTES, Route, Sandbox};
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use super::{Clients, Counting, drive};
 
-/// Repeatable.
-pub const R: Idempotency = Idempotency::Repeatable;
-/// Not repeatable.
-pub const N: Idempotency = Idempotency::NotRepeatable;
-
-/// One operation: its provider and name (as in errors and traces), whether it may be
-/// repeated, and the sandbox route it is served by.
-#[derive(Debug)]
-pub struct Op {
-    /// The provider's short name.
-    pub provider: &'static str,
-    /// The operation's name.
-    pub name: &'static str,
-    /// Whether it may be repeated.
-    pub idempotency: Idempotency,
-    /// The sandbox route serving it (a `voxkit_sandbox::ROUTES` name).
-    pub route: &'static str,
+/// One provider's hooks, with the client they call.
+#[derive(Debug, Clone, Copy)]
+enum Run {
+    Longlonglong(TestHooks<longlonglong::Client>),
+    Laaffic(TestHooks<laaffic::Client>),
+    Espai(TestHooks<espai::Client>),
 }
 
-const fn op(
-    provider: &'static str,
-    name: &'static str,
-    idempotency: Idempotency,
-    route: &'static str,
-) -> Op {
-    Op {
-        provider,
-        name,
-        idempotency,
-        route,
+/// One declared operation of one provider and its example call.
+#[derive(Debug, Clone, Copy)]
+pub struct Hook {
+    /// The declaration: provider, name, method, path template, idempotency.
+    pub spec: &'static OperationSpec,
+    run: Run,
+}
+
+impl Hook {
+    /// The provider's example call (the documentation's values) on the matching client.
+    pub fn example<'a>(&self, c: &'a Clients) -> BoxFuture<'a> {
+        match self.run {
+            Run::Longlonglong(h) => (h.example)(&c.longlonglong),
+            Run::Laaffic(h) => (h.example)(&c.laaffic),
+            Run::Espai(h) => (h.example)(&c.espai),
+        }
+    }
+
+    /// The sandbox route serving this operation: same method, and the declaration's path
+    /// template fits the route's (`Route::matches`).
+    pub fn route(&self) -> Option<&'static Route> {
+        let path = format!("/{}", self.spec.path);
+        ROUTES
+            .iter()
+            .find(|r| r.method == self.spec.method.as_str() && r.matches(&path))
     }
 }
 
-/// Every operation of every provider; [`call`] runs each one.
-pub const TABLE: &[Op] = &[
-    op("longlonglong", "recharge", N, "longlonglong.recharge"),
-    op("longlonglong", "deduct", N, "longlonglong.recharge"),
-    op(
-        "longlonglong",
-        "zero_balance",
-        N,
-        "longlonglong.zero_balance",
-    ),
-    op(
-        "longlonglong",
-        "recharge_history",
-        R,
-        "longlonglong.recharge_history",
-    ),
-    op("longlonglong", "set_expiry", R, "longlonglong.set_expiry"),
-    op(
-        "longlonglong",
-        "account_info",
-        R,
-        "longlonglong.account_info",
-    ),
-    op("longlonglong", "token_info", R, "longlonglong.token_info"),
-    op(
-        "longlonglong",
-        "register_user",
-        N,
-        "longlonglong.register_user",
-    ),
-    op(
-        "longlonglong",
-        "create_sub_account",
-        N,
-        "longlonglong.create_sub_account",
-    ),
-    op(
-        "longlonglong",
-        "sub_accounts",
-        R,
-        "longlonglong.sub_accounts",
-    ),
-    op("longlonglong", "sub_account", R, "longlonglong.sub_account"),
-    op(
-        "longlonglong",
-        "delete_sub_account",
-        N,
-        "longlonglong.delete_sub_account",
-    ),
-    op("laaffic", "balance", R, "laaffic.balance"),
-    op("laaffic", "upload_voice_file", N, "laaffic.voice_upload"),
-    op("laaffic", "create_task", N, "laaffic.task_create"),
-    op("laaffic", "query_tasks", R, "laaffic.tasks"),
-    op("laaffic", "task_detail", R, "laaffic.task_detail"),
-    op("laaffic", "pause_tasks", R, "laaffic.task_pause"),
-    op("laaffic", "cancel_tasks", R, "laaffic.task_cancel"),
-    op("laaffic", "resend_task", N, "laaffic.task_resend"),
-    op("laaffic", "call_record", R, "laaffic.call_record"),
-    op("laaffic", "call_records", R, "laaffic.call_records"),
-    op("espai", "list_cards", R, "espai.list"),
-    op("espai", "card_detail", R, "espai.detail"),
-    op("espai", "balance_logs", R, "espai.balance_logs"),
-    op("espai", "transfer", N, "espai.transfer"),
-    op("espai", "destroy", N, "espai.destroy"),
-    op("espai", "pay", N, "espai.order_pay"),
-];
+/// Every declared operation of every provider, in the providers' `OPERATIONS` order.
+pub fn hooks() -> Vec<Hook> {
+    let lll = longlonglong::TEST_HOOKS.iter().map(|h| Hook {
+        spec: h.spec,
+        run: Run::Longlonglong(*h),
+    });
+    let laf = laaffic::TEST_HOOKS.iter().map(|h| Hook {
+        spec: h.spec,
+        run: Run::Laaffic(*h),
+    });
+    let esp = espai::TEST_HOOKS.iter().map(|h| Hook {
+        spec: h.spec,
+        run: Run::Espai(*h),
+    });
+    lll.chain(laf).chain(esp).collect()
+}
 
-/// The Laaffic task of the documentation's examples (the query example's `jobId`).
-const LAAFFIC_TASK: TaskId = TaskId(5_000_602);
-
-/// The voice file of the documentation's examples (the upload example's answer).
-const LAAFFIC_VOICE_FILE: &str = "1202202254d4c6372d6f341e999c7ecd0683ee464.mp3";
-
-/// The call record of the documentation's examples.
-const LAAFFIC_VOICE_ID: &str = "2203031113381000002";
+/// The hook of `provider`'s operation `name`.
+pub fn hook(provider: &str, name: &str) -> Hook {
+    hooks()
+        .into_iter()
+        .find(|h| h.spec.provider == provider && h.spec.name == name)
+        .unwrap_or_else(|| panic!("{provider} declares no {name}"))
+}
 
 /// The values the operations are called with.
 pub struct Inputs {
@@ -144,29 +102,11 @@ pub struct Inputs {
     pub voice_id: String,
 }
 
-impl Inputs {
-    /// The documentation's example values (for the fault server, which reads nothing).
-    pub fn docs() -> Inputs {
-        Inputs {
-            user: "5433b412-07d5-44e6-9fa4-deb65e43bc93".parse().unwrap(),
-            sub: "91f9254f-ca58-49af-be34-8370d7549d73".parse().unwrap(),
-            from: CardKey::new("15916888888", "wNaa1GDw"),
-            to: CardKey::new("17516888888", "3AoPbLSQ"),
-            card_id: "772868ead56c48d68fd1924aa5ec3aac".into(),
-            empty_card_id: "dd3d910b08e4405e88242ca7f8f86aaa".into(),
-            expiry: NaiveDate::from_ymd_opt(2030, 1, 1).unwrap(),
-            tag: "matrix".into(),
-            password: "pw-matrix".into(),
-            voice_file: LAAFFIC_VOICE_FILE.into(),
-            finished_task: LAAFFIC_TASK,
-            live_task: LAAFFIC_TASK,
-            voice_id: LAAFFIC_VOICE_ID.into(),
-        }
-    }
-}
-
-/// Runs one operation of the table.
-pub async fn call(op: &Op, c: &Clients, i: &Inputs) -> Result<(), Error> {
+/// Runs one operation against the seeded sandbox: with the sandbox's values where the
+/// documentation's ids are not the sandbox's (the override table below, keyed by name),
+/// otherwise the declaration's own example call.
+pub async fn call(h: &Hook, c: &Clients, i: &Inputs) -> Result<(), Error> {
+    let op = h.spec;
     let lll = &c.longlonglong;
     let esp = &c.espai;
     let laf = &c.laaffic;
@@ -257,7 +197,7 @@ pub async fn call(op: &Op, c: &Clients, i: &Inputs) -> Result<(), Error> {
         ("espai", "transfer") => esp.transfer(&i.from, &i.to, 5).await.map(drop),
         ("espai", "destroy") => esp.destroy(&[i.empty_card_id.as_str()]).await.map(drop),
         ("espai", "pay") => esp.pay(Commodity::Uses1000, OrderKind::Buy).await.map(drop),
-        (provider, name) => panic!("the matrix cannot call {provider} {name}: add it to `call`"),
+        _ => h.example(c).await,
     }
 }
 

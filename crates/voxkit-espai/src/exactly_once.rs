@@ -1,0 +1,218 @@
+//! Exactly once for the card operations: after a lost answer ([`Error::OutcomeUnknown`]) a
+//! transfer is looked for in the usage logs (`balance_logs`), a destroy in the card list.
+//!
+//! # What a transfer's reconciliation can and cannot tell
+//!
+//! A transfer request has no field to carry a marker, and a usage-log row names neither the
+//! other card nor the request. So a transfer is matched by what it did: a row of the
+//! **source** card's log written after the intent with the amount, paired with a row of
+//! the **target** card's log with the same amount written within
+//! [`TRANSFER_PAIR_WINDOW`] of it (the counterpart). Two such pairs are
+//! [`Verdict::Undetermined`], never a guess: two concurrent transfers of the same amount
+//! between the same two cards cannot be told apart. Serialise the operations on a card
+//! (the voxkit journal does: one intent per source card in flight) and this cannot happen.
+
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use futures_util::TryStreamExt;
+use serde_json::json;
+use voxkit_core::reconcile::run_exactly_once;
+use voxkit_core::{Error, ExactlyOnceOutcome, ReconcileWait, Verdict};
+
+use crate::transfers::DESTROY;
+use crate::{BalanceLog, BalanceLogQuery, CardFilter, CardKey, Client};
+
+/// How much older than the intent a usage-log row may be and still count as written after
+/// it: the clocks of this host and the provider may differ by this much.
+pub const LOG_CLOCK_SKEW: Duration = Duration::from_secs(120);
+
+/// The longest time between the source card's row and the target card's row of one
+/// transfer (the sandbox writes both at the same instant; the provider's gap is not
+/// documented).
+pub const TRANSFER_PAIR_WINDOW: Duration = Duration::from_secs(5);
+
+/// Epoch milliseconds of a time (0 before the epoch).
+fn millis(at: SystemTime) -> i128 {
+    at.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as i128)
+        .unwrap_or_default()
+}
+
+/// A usage-log row as evidence.
+fn log_json(log: &BalanceLog) -> serde_json::Value {
+    json!({
+        "id": log.id,
+        "cdkey_id": log.cdkey_id,
+        "api_limit": log.api_limit,
+        "type": log.log_type,
+        "create_time": log.create_time.map(millis),
+    })
+}
+
+impl Client {
+    /// The card's id and every row of its usage log written at or after `from`; an error
+    /// or an incomplete log is the reason no conclusion is possible.
+    async fn log_since(&self, card: &CardKey, from: SystemTime) -> Result<Vec<BalanceLog>, String> {
+        let id = self
+            .card(card)
+            .await
+            .map_err(|e| format!("card {} could not be read: {e}", card.code))?
+            .id;
+        let rows: Vec<BalanceLog> = self
+            .logs(BalanceLogQuery::card(id))
+            .try_collect()
+            .await
+            .map_err(|e| {
+                format!(
+                    "the usage log of card {} could not be read in full: {e}",
+                    card.code
+                )
+            })?;
+        // A row without a time cannot be placed after the intent: keep it, so that it
+        // counts as a candidate (and makes the verdict undetermined rather than wrong).
+        Ok(rows
+            .into_iter()
+            .filter(|r| r.create_time.is_none_or(|t| t >= from))
+            .collect())
+    }
+
+    /// Whether a transfer of `amount` from `from` to `to`, sent at or after `since`, was
+    /// applied: exactly one row of the source card's usage log with the amount, paired with
+    /// a row of the target card's log with the amount (the counterpart) →
+    /// [`Verdict::Applied`] (both rows as evidence); none over the complete logs →
+    /// [`Verdict::NotApplied`]; two pairs, or a log that cannot be read in full →
+    /// [`Verdict::Undetermined`]. See the module docs on concurrent transfers. Only reads.
+    pub async fn reconcile_transfer(
+        &self,
+        from: &CardKey,
+        to: &CardKey,
+        amount: u64,
+        since: SystemTime,
+    ) -> Verdict {
+        let after = since.checked_sub(LOG_CLOCK_SKEW).unwrap_or(UNIX_EPOCH);
+        let (source, target) = match (
+            self.log_since(from, after).await,
+            self.log_since(to, after).await,
+        ) {
+            (Ok(s), Ok(t)) => (s, t),
+            (Err(why), _) | (_, Err(why)) => return Verdict::Undetermined(why),
+        };
+        let amount = i128::from(amount);
+        let moved = |row: &&BalanceLog| i128::from(row.api_limit).abs() == amount;
+        let window = TRANSFER_PAIR_WINDOW.as_millis() as i128;
+        let pairs: Vec<(&BalanceLog, &BalanceLog)> = source
+            .iter()
+            .filter(moved)
+            .filter_map(|s| {
+                target
+                    .iter()
+                    .filter(moved)
+                    .find(|t| match (s.create_time, t.create_time) {
+                        (Some(a), Some(b)) => (millis(a) - millis(b)).abs() <= window,
+                        // No time to pair by: a candidate, never a proof.
+                        _ => true,
+                    })
+                    .map(|t| (s, t))
+            })
+            .collect();
+        match pairs.as_slice() {
+            [] => Verdict::NotApplied,
+            [(s, t)] => Verdict::Applied(json!({ "source": log_json(s), "target": log_json(t) })),
+            many => Verdict::Undetermined(format!(
+                "{} transfers of {amount} from card {} to card {} since the intent (source rows \
+                 {:?}): concurrent transfers of one amount between two cards are \
+                 indistinguishable",
+                many.len(),
+                from.code,
+                to.code,
+                many.iter().map(|(s, _)| s.id.as_str()).collect::<Vec<_>>()
+            )),
+        }
+    }
+
+    /// Whether destroying the cards `ids` was applied: every id gone from the card list →
+    /// [`Verdict::Applied`]; every id still listed → [`Verdict::NotApplied`]; some gone and
+    /// some not, or a list that cannot be read → [`Verdict::Undetermined`]. Only meaningful
+    /// for ids that existed when the destroy was sent (an id that never existed is "gone").
+    pub async fn reconcile_destroy<S: AsRef<str> + Sync>(&self, ids: &[S]) -> Verdict {
+        let mut gone = Vec::new();
+        let mut present = Vec::new();
+        for id in ids.iter().map(AsRef::as_ref) {
+            match self.list_cards(&CardFilter::new().id(id)).await {
+                Ok(page) if page.items.iter().any(|card| card.id == id) => present.push(id),
+                Ok(_) => gone.push(id),
+                Err(e) => {
+                    return Verdict::Undetermined(format!("the card list could not be read: {e}"));
+                }
+            }
+        }
+        match (gone.is_empty(), present.is_empty()) {
+            (false, true) => Verdict::Applied(json!({ "destroyed": gone })),
+            (true, _) => Verdict::NotApplied,
+            (false, false) => Verdict::Undetermined(format!(
+                "cards {gone:?} are gone but {present:?} are still listed"
+            )),
+        }
+    }
+
+    /// [`Client::transfer`] exactly once: a lost answer is reconciled in the usage logs
+    /// ([`Client::reconcile_transfer`]) with the bounded wait of `wait`, and the same
+    /// transfer is sent once more only when it was proven not applied. A refusal is
+    /// returned as the error, as by `transfer`. The outcome carries no marker: a transfer
+    /// has no field for one.
+    pub async fn transfer_exactly_once(
+        &self,
+        from: &CardKey,
+        to: &CardKey,
+        amount: u64,
+        wait: &ReconcileWait,
+    ) -> Result<ExactlyOnceOutcome, Error> {
+        let since = SystemTime::now();
+        run_exactly_once(
+            None,
+            wait,
+            || async {
+                let ack = self.transfer(from, to, amount).await?;
+                Ok(json!({ "message": ack.message }))
+            },
+            || self.reconcile_transfer(from, to, amount, since),
+        )
+        .await
+    }
+
+    /// [`Client::destroy`] exactly once: a lost answer is reconciled in the card list
+    /// ([`Client::reconcile_destroy`]), re-sent once when every card is still there.
+    ///
+    /// Every id must be in the account's card list before anything is sent (else
+    /// [`Error::InvalidInput`]): "gone afterwards" proves the destroy only for a card that
+    /// was listed before it.
+    pub async fn destroy_exactly_once<S: AsRef<str> + Sync>(
+        &self,
+        ids: &[S],
+        wait: &ReconcileWait,
+    ) -> Result<ExactlyOnceOutcome, Error> {
+        if ids.is_empty() {
+            return Err(Error::invalid_input(
+                DESTROY.origin(),
+                "no card id to destroy",
+            ));
+        }
+        if self.reconcile_destroy(ids).await != Verdict::NotApplied {
+            return Err(Error::invalid_input(
+                DESTROY.origin(),
+                "every card to destroy must be in the account's card list before it is \
+                 destroyed, or its destruction could not be reconciled",
+            ));
+        }
+        run_exactly_once(
+            None,
+            wait,
+            || async {
+                let ack = self.destroy(ids).await?;
+                Ok(json!({ "message": ack.message }))
+            },
+            || self.reconcile_destroy(ids),
+        )
+        .await
+    }
+}
