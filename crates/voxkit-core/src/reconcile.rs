@@ -179,13 +179,17 @@ pub struct ReconcileWait {
 }
 
 impl Default for ReconcileWait {
-    /// 6 looks, 250 ms doubling to 4 s (about 12 s in all), `NotApplied` twice in a row.
+    /// 6 looks, 250 ms doubling to 4 s (about 8 s of waiting in all), and `NotApplied` on
+    /// every one of them before a re-send. Money first: a history that lags behind the
+    /// movement must never turn into a second movement, so the default asks the whole wait
+    /// to agree; lower `not_applied_looks` only for a provider whose history is known to be
+    /// immediate.
     fn default() -> Self {
         ReconcileWait {
             tries: 6,
             first_backoff: std::time::Duration::from_millis(250),
             max_backoff: std::time::Duration::from_secs(4),
-            not_applied_looks: 2,
+            not_applied_looks: 6,
         }
     }
 }
@@ -353,11 +357,19 @@ mod tests {
         sends: Vec<Result<Evidence, Error>>,
         looks: Vec<Verdict>,
     ) -> (Result<ExactlyOnceOutcome, Error>, u32) {
+        run_with(&FAST, sends, looks).await
+    }
+
+    async fn run_with(
+        wait: &ReconcileWait,
+        sends: Vec<Result<Evidence, Error>>,
+        looks: Vec<Verdict>,
+    ) -> (Result<ExactlyOnceOutcome, Error>, u32) {
         let (sent, looked) = (AtomicU32::new(0), AtomicU32::new(0));
         let marker = Marker::generate();
         let outcome = run_exactly_once(
             Some(&marker),
-            &FAST,
+            wait,
             || {
                 let n = sent.fetch_add(1, Ordering::SeqCst) as usize;
                 let answer = match &sends[n.min(sends.len() - 1)] {
@@ -424,6 +436,19 @@ mod tests {
             ExactlyOnceOutcome::NotApplied { .. }
         ));
         assert_eq!(sent, 2);
+    }
+
+    /// The default wait believes "not applied" only when every look of the whole wait says
+    /// so: a history that shows the movement on the last look is never a second movement.
+    #[tokio::test(start_paused = true)]
+    async fn by_default_a_lagging_history_is_never_a_second_send() {
+        let row = serde_json::json!({"id": 9});
+        let mut looks = vec![Verdict::NotApplied; 5];
+        looks.push(Verdict::Applied(row.clone()));
+        let (outcome, sent) =
+            run_with(&ReconcileWait::default(), vec![Err(lost())], looks).await;
+        assert_eq!(outcome.expect("no error").applied(), Some(&row));
+        assert_eq!(sent, 1, "re-sent while the history was still catching up");
     }
 
     #[tokio::test]
