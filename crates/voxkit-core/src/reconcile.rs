@@ -445,8 +445,7 @@ mod tests {
         let row = serde_json::json!({"id": 9});
         let mut looks = vec![Verdict::NotApplied; 5];
         looks.push(Verdict::Applied(row.clone()));
-        let (outcome, sent) =
-            run_with(&ReconcileWait::default(), vec![Err(lost())], looks).await;
+        let (outcome, sent) = run_with(&ReconcileWait::default(), vec![Err(lost())], looks).await;
         assert_eq!(outcome.expect("no error").applied(), Some(&row));
         assert_eq!(sent, 1, "re-sent while the history was still catching up");
     }
