@@ -8,7 +8,7 @@ use clap::{Parser, Subcommand};
 
 use crate::context::{Format, Global};
 use crate::failure::EXIT_CODES_HELP;
-use crate::{espai, laaffic, longlonglong, man, sandbox};
+use crate::{batch, espai, laaffic, longlonglong, man, sandbox};
 
 /// The longest `--timeout` accepted: one day.
 const MAX_TIMEOUT_SECS: f64 = 86_400.0;
@@ -66,6 +66,13 @@ pub enum Command {
     /// ESP-AI open platform: quota cards (cdkey) and orders.
     #[command(subcommand)]
     Espai(espai::Command),
+    /// Money-moving rows from a CSV or JSON Lines file, each applied exactly once through a
+    /// durable journal; run the same file again to resume.
+    #[command(subcommand)]
+    Batch(batch::Command),
+    /// Look into a batch journal: its intents, their states and evidence.
+    #[command(subcommand)]
+    Journal(batch::JournalCommand),
     /// Serve the local simulator of all three providers and print the variables that
     /// point voxkit at it.
     Sandbox(sandbox::Args),

@@ -11,6 +11,7 @@
 // the libraries. (Output goes through `render::write_stdout`, which survives a closed pipe.)
 #![allow(clippy::print_stdout)]
 
+mod batch;
 mod cli;
 mod context;
 mod demo;
@@ -73,6 +74,8 @@ async fn run(cli: Cli) -> Result<Option<Report>, CliError> {
         Command::Longlonglong(command) => longlonglong::run(command, &global).await.map(Some),
         Command::Laaffic(command) => laaffic::run(command, &global).await.map(Some),
         Command::Espai(command) => espai::run(command, &global).await,
+        Command::Batch(command) => batch::run(command, &global).await.map(|()| None),
+        Command::Journal(command) => batch::run_journal(command, &global).await.map(|()| None),
         Command::Sandbox(args) => sandbox::run(args, &global).await.map(|()| None),
         Command::Demo => demo::run().await.map(|()| None),
         Command::Man(args) => man::run(args).map(|()| None),

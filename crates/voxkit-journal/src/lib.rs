@@ -88,6 +88,9 @@
 
 mod error;
 mod intent;
+#[cfg(any(feature = "longlonglong", feature = "espai"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "longlonglong", feature = "espai"))))]
+pub mod ops;
 pub mod runner;
 mod state;
 pub mod verdict;

@@ -1,0 +1,374 @@
+//! End to end (issue 14, item 4): `voxkit batch run` applies every row of a file exactly
+//! once through the SQLite journal, across answers lost after the provider applied them,
+//! and a second run of the same file sends nothing.
+//!
+//! The real `voxkit` binary against the in-process sandbox over loopback.
+
+mod common;
+
+use std::collections::HashMap;
+
+use voxkit_sandbox::{Fault, Sandbox};
+
+use common::{Out, Scratch, run_args, sandbox_env};
+
+const HEADER: &str = "key,operation,user,amount,remark,from-phone,from-code,to-phone,to-code";
+const PHONE: &str = "13800000000";
+
+async fn batch(sandbox: &Sandbox, file: &str, journal: &str, extra: &[&str]) -> Out {
+    let mut args = vec!["batch", "run", file, "--journal", journal];
+    args.extend_from_slice(extra);
+    run_args(&sandbox_env(sandbox), &args).await
+}
+
+/// The fixture: 5 users, 4 card pairs, and a CSV of 35 recharges, 5 deducts and 12
+/// transfers (each pair's transfers of different amounts, so that usage-log matching is
+/// exact); returns the file's text, the expected balance of each user and quota of each card.
+struct Fixture {
+    csv: String,
+    balances: HashMap<String, i64>,
+    quotas: HashMap<String, u64>,
+    movements: usize,
+}
+
+fn fixture(sandbox: &Sandbox) -> Fixture {
+    let users: Vec<String> = (0..5)
+        .map(|i| sandbox.add_longlonglong_user(&format!("batch-{i}"), 1_000, None, true))
+        .collect();
+    let mut balances: HashMap<String, i64> = users.iter().map(|u| (u.clone(), 1_000)).collect();
+    let mut quotas = HashMap::new();
+    let pairs: Vec<(String, String)> = (0..4)
+        .map(|i| {
+            let (from, to) = (format!("Src{i}code"), format!("Dst{i}code"));
+            sandbox.add_espai_card(PHONE, &from, "1", 10_000);
+            sandbox.add_espai_card(PHONE, &to, "1", 0);
+            quotas.insert(from.clone(), 10_000);
+            quotas.insert(to.clone(), 0);
+            (from, to)
+        })
+        .collect();
+    let mut csv = format!("{HEADER}\n");
+    for i in 0..35u64 {
+        let user = &users[i as usize % users.len()];
+        let amount = 10 + i;
+        csv.push_str(&format!(
+            "r{i},longlonglong.recharge,{user},{amount},\"top-up {i}, month end\",,,,\n"
+        ));
+        *balances.get_mut(user).unwrap() += amount as i64;
+    }
+    for i in 0..5u64 {
+        let user = &users[i as usize];
+        csv.push_str(&format!("d{i},longlonglong.deduct,{user},{},,,,,\n", 3 + i));
+        *balances.get_mut(user).unwrap() -= (3 + i) as i64;
+    }
+    for i in 0..12u64 {
+        let (from, to) = &pairs[i as usize % pairs.len()];
+        let amount = 1 + i;
+        csv.push_str(&format!(
+            "t{i},espai.transfer,,{amount},,{PHONE},{from},{PHONE},{to}\n"
+        ));
+        *quotas.get_mut(from).unwrap() -= amount;
+        *quotas.get_mut(to).unwrap() += amount;
+    }
+    Fixture {
+        csv,
+        balances,
+        quotas,
+        movements: 40,
+    }
+}
+
+fn assert_state(sandbox: &Sandbox, fixture: &Fixture) {
+    let mut movements = 0;
+    for (user, balance) in &fixture.balances {
+        assert_eq!(sandbox.longlonglong_balance(user), Some(*balance), "{user}");
+        movements += sandbox.longlonglong_movements(user).len();
+    }
+    assert_eq!(
+        movements, fixture.movements,
+        "each row applied exactly once"
+    );
+    for (code, quota) in &fixture.quotas {
+        assert_eq!(
+            sandbox.espai_card(code).unwrap().quota,
+            *quota,
+            "card {code}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_with_lost_answers_applies_every_row_once_and_a_rerun_sends_nothing() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let fixture = fixture(&sandbox);
+    let scratch = Scratch::new("batch-once");
+    let file = scratch.file("month-end.csv", fixture.csv.as_bytes());
+    let journal = scratch.0.join("journal.db").to_str().unwrap().to_owned();
+
+    // Applied, then the answer dropped: 6 balance movements and 4 transfers.
+    sandbox.set_fault(
+        "longlonglong.recharge",
+        Fault::default().drop_after(1.0).times(6),
+    );
+    sandbox.set_fault("espai.transfer", Fault::default().drop_after(1.0).times(4));
+
+    let out = batch(
+        &sandbox,
+        &file,
+        &journal,
+        &["--output", "json", "--concurrency", "4"],
+    )
+    .await
+    .expect(0);
+    assert_eq!(sandbox.dropped_after_applying(), 10, "the faults fired");
+    let summary = out.json();
+    assert_eq!(summary["rows"], 52, "{out:#?}");
+    assert_eq!(summary["applied"], 52, "{out:#?}");
+    for count in [
+        "refused",
+        "undetermined",
+        "skipped",
+        "unfinished",
+        "rejected",
+    ] {
+        assert_eq!(summary[count], 0, "{count}: {out:#?}");
+    }
+    assert_state(&sandbox, &fixture);
+    assert!(!out.stderr.contains("Src0code") && !out.stdout.contains("Src0code"));
+    let stored = std::fs::read(&journal).unwrap();
+    assert!(
+        !String::from_utf8_lossy(&stored).contains("Src0code"),
+        "the journal holds card codes only as fingerprints"
+    );
+
+    // The same file again: every row is final in the journal, nothing is sent.
+    sandbox.clear_faults();
+    let out = batch(&sandbox, &file, &journal, &["--output", "json"])
+        .await
+        .expect(0);
+    let summary = out.json();
+    assert_eq!(summary["skipped"], 52, "{out:#?}");
+    assert_eq!(summary["applied"], 0, "{out:#?}");
+    assert_state(&sandbox, &fixture);
+
+    // Text output: the summary table.
+    let out = batch(&sandbox, &file, &journal, &[]).await.expect(0);
+    assert!(out.stdout.contains("skipped"), "{out:#?}");
+    assert!(
+        out.stdout
+            .lines()
+            .any(|l| l.split_whitespace().eq(["skipped", "52"]))
+    );
+
+    // The journal says so, and never shows a card code.
+    let env = sandbox_env(&sandbox);
+    let out = run_args(
+        &env,
+        &[
+            "journal",
+            "list",
+            "--journal",
+            &journal,
+            "--state",
+            "applied",
+        ],
+    )
+    .await
+    .expect(0);
+    assert_eq!(out.stdout.lines().count(), 52, "{out:#?}");
+    let out = run_args(
+        &env,
+        &[
+            "journal",
+            "show",
+            "t0",
+            "--journal",
+            &journal,
+            "--output",
+            "json",
+        ],
+    )
+    .await
+    .expect(0);
+    let intent = &out.json()["intents"][0];
+    assert_eq!(intent["state"], "applied", "{out:#?}");
+    assert_eq!(intent["operation"], "transfer", "{out:#?}");
+    assert!(
+        !out.stdout.contains("Src0code") && !out.stdout.contains("Dst0code"),
+        "{out:#?}"
+    );
+    let out = run_args(&env, &["journal", "show", "nope", "--journal", &journal])
+        .await
+        .expect(2);
+    assert!(out.stderr.contains("no intent"), "{out:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_row_is_reported_with_its_line_and_nothing_is_sent() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let user = sandbox.add_longlonglong_user("bad-rows", 100, None, true);
+    let scratch = Scratch::new("batch-bad");
+    let csv = format!(
+        "{HEADER}\n\
+         a,longlonglong.recharge,{user},5,,,,,\n\
+         b,longlonglong.refund,{user},5,,,,,\n\
+         c,longlonglong.recharge,{user},-1,,,,,\n\
+         d,espai.transfer,,5,,{PHONE},abc,,\n"
+    );
+    let file = scratch.file("bad.csv", csv.as_bytes());
+    let journal = scratch.0.join("journal.db").to_str().unwrap().to_owned();
+
+    let out = batch(&sandbox, &file, &journal, &[]).await.expect(2);
+    assert!(out.stderr.contains("line 3: unknown operation"), "{out:#?}");
+    assert!(out.stderr.contains("line 4: `amount`"), "{out:#?}");
+    assert!(
+        out.stderr.contains("line 5: missing `to-phone`"),
+        "{out:#?}"
+    );
+    assert!(out.stderr.contains("nothing was sent"), "{out:#?}");
+    assert!(sandbox.longlonglong_movements(&user).is_empty());
+    assert!(
+        !std::path::Path::new(&journal).exists(),
+        "no journal opened"
+    );
+
+    let out = batch(&sandbox, &file, &journal, &["--rate", "0"])
+        .await
+        .expect(2);
+    assert!(out.stderr.contains("--rate"), "{out:#?}");
+
+    // --skip-invalid runs the good row only.
+    let out = batch(
+        &sandbox,
+        &file,
+        &journal,
+        &["--skip-invalid", "--rate", "50", "--output", "json"],
+    )
+    .await
+    .expect(0);
+    assert_eq!(out.json()["applied"], 1, "{out:#?}");
+    assert_eq!(out.json()["invalid"], 3, "{out:#?}");
+    assert_eq!(sandbox.longlonglong_balance(&user), Some(105));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_jsonl_dry_run_checks_and_sends_nothing() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let user = sandbox.add_longlonglong_user("dry", 100, None, true);
+    let scratch = Scratch::new("batch-dry");
+    let text = format!(
+        "{{\"key\":\"a\",\"operation\":\"longlonglong.recharge\",\"user\":\"{user}\",\"amount\":7}}\n"
+    );
+    let file = scratch.file("rows.jsonl", text.as_bytes());
+    let journal = scratch.0.join("journal.db").to_str().unwrap().to_owned();
+    let out = batch(
+        &sandbox,
+        &file,
+        &journal,
+        &["--dry-run", "--output", "json"],
+    )
+    .await
+    .expect(0);
+    assert_eq!(out.json()["rows"], 1, "{out:#?}");
+    assert!(sandbox.longlonglong_movements(&user).is_empty());
+    assert!(!std::path::Path::new(&journal).exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_help_documents_every_column() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let out = run_args(&sandbox_env(&sandbox), &["batch", "run", "--help"])
+        .await
+        .expect(0);
+    for column in [
+        "key",
+        "operation",
+        "user",
+        "amount",
+        "remark",
+        "from-phone",
+        "from-code",
+        "to-phone",
+        "to-code",
+    ] {
+        assert!(
+            out.stdout
+                .lines()
+                .any(|l| l.trim_start().starts_with(column)),
+            "{column}: {out:#?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_row_left_sent_by_a_dead_process_is_reconciled_not_sent_again() {
+    use voxkit_journal::{Journal as _, NewIntent, SqliteJournal};
+
+    let sandbox = Sandbox::start().await.unwrap();
+    let user = sandbox.add_longlonglong_user("crashed", 100, None, true);
+    let scratch = Scratch::new("batch-crash");
+    let journal = scratch.0.join("journal.db").to_str().unwrap().to_owned();
+    let marker = "vk0123456789abcd";
+
+    // A process journaled row `r0`, marked it sent, sent it (the provider applied it), and
+    // died before recording the answer.
+    {
+        let store = SqliteJournal::open(&journal).await.unwrap();
+        store
+            .create(NewIntent {
+                key: "r0".into(),
+                provider: "longlonglong".into(),
+                operation: "recharge".into(),
+                request: serde_json::json!({ "user": user, "amount": 10, "remark": "crash" }),
+                serial: format!("longlonglong:user:{user}"),
+                marker: marker.into(),
+            })
+            .await
+            .unwrap();
+        let claimed = store
+            .claim("dead", std::time::Duration::from_secs(60), 1)
+            .await
+            .unwrap();
+        assert_eq!(claimed.len(), 1);
+        store.mark_sent("r0", "dead").await.unwrap();
+        store.release("r0", "dead").await.unwrap();
+    }
+    run_args(
+        &sandbox_env(&sandbox),
+        &[
+            "longlonglong",
+            "recharge",
+            "--user",
+            &user,
+            "--amount",
+            "10",
+            "--remark",
+            &format!("crash {marker}"),
+        ],
+    )
+    .await
+    .expect(0);
+
+    let csv = format!(
+        "{HEADER}\n\
+         r0,longlonglong.recharge,{user},10,crash,,,,\n\
+         r1,longlonglong.recharge,{user},20,,,,,\n"
+    );
+    let file = scratch.file("resume.csv", csv.as_bytes());
+    let out = batch(&sandbox, &file, &journal, &["--output", "json"])
+        .await
+        .expect(0);
+    let summary = out.json();
+    assert_eq!(summary["recovered"], 1, "{out:#?}");
+    assert_eq!(
+        summary["skipped"], 1,
+        "r0 was final after recovery: {out:#?}"
+    );
+    assert_eq!(summary["applied"], 1, "{out:#?}");
+    assert_eq!(
+        sandbox.longlonglong_balance(&user),
+        Some(130),
+        "r0 applied once"
+    );
+    assert_eq!(sandbox.longlonglong_movements(&user).len(), 2);
+}
