@@ -223,6 +223,51 @@ pub fn ignored<'de, D: Deserializer<'de>>(d: D) -> Result<(), D::Error> {
     IgnoredAny::deserialize(d).map(drop)
 }
 
+/// Digits kept as text, sent as a number (`15916888888`) or a string (`"15916888888"`,
+/// trimmed): ESP-AI's phone numbers, which one endpoint types one way and the next the
+/// other. Text is kept as sent, so a leading zero or a `+` survives. Null, `""` and (with
+/// `#[serde(default)]`) absence are `None`; a negative or fractional number, a boolean or
+/// anything else is an error. A whole float reads as its integer, up to 10^19.
+pub fn opt_digits<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Option<String>;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a phone number, as digits or a string")
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(V)
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
+            let t = v.trim();
+            Ok((!t.is_empty()).then(|| t.to_owned()))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
+            Ok(Some(v.to_string()))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
+            u64::try_from(v)
+                .map(|v| Some(v.to_string()))
+                .map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
+            // A whole float (`15916888888.0`) reads as its integer.
+            if v.is_finite() && v.fract() == 0.0 && (0.0..1e19).contains(&v) {
+                Ok(Some((v as u64).to_string()))
+            } else {
+                Err(E::invalid_value(de::Unexpected::Float(v), &self))
+            }
+        }
+    }
+    d.deserialize_any(V)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,5 +382,28 @@ mod tests {
         assert_eq!(row(r#"{"id":"f.mp3"}"#).unwrap().id, None);
         assert_eq!(row(r#"{"list":null}"#).unwrap().list, Vec::<u8>::new());
         assert_eq!(row(r#"{"list":[1]}"#).unwrap().list, vec![1]);
+    }
+
+    #[test]
+    fn digits_and_plain_codes_are_kept_as_text() {
+        #[derive(Debug, Deserialize)]
+        struct Phone {
+            #[serde(default, deserialize_with = "opt_digits")]
+            phone: Option<String>,
+        }
+        let phone = |json: &str| serde_json::from_str::<Phone>(json).map(|p| p.phone);
+        for (json, want) in [
+            (r#"{"phone":15916888888}"#, Some("15916888888")),
+            (r#"{"phone":"15916888888"}"#, Some("15916888888")),
+            (r#"{"phone":15916888888.0}"#, Some("15916888888")),
+            (r#"{"phone":""}"#, None),
+            (r#"{"phone":null}"#, None),
+        ] {
+            assert_eq!(phone(json).unwrap().as_deref(), want, "{json}");
+        }
+        assert!(phone(r#"{"phone":-5}"#).is_err());
+        assert!(phone(r#"{"phone":{}}"#).is_err());
+        // A code sent as a plain string is kept as sent.
+        assert_eq!(serde_json::from_str::<Text>(r#""500""#).unwrap().0, "500");
     }
 }

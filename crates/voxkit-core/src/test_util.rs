@@ -15,6 +15,7 @@ use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::fmt::format::FmtSpan;
 
 use crate::retry::RetryPolicy;
+use crate::{Error, TransportKind};
 
 /// The retry policy of tests that run on the real clock: the default three attempts,
 /// backoff from 1 ms to at most 5 ms, `Retry-After` honoured up to 1 s. Change one field
@@ -90,6 +91,81 @@ pub fn env(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> + use<> {
             .find(|(k, _)| k == name)
             .map(|(_, v)| v.clone())
     }
+}
+
+/// Asserts that `err` is a transport failure of exactly this kind. The kind is what the
+/// money-safety rules read ("never connected" may be re-sent, "dropped" may not), so the
+/// suites pin it; one helper instead of the same ten-line `matches!` in every file.
+#[track_caller]
+pub fn assert_transport(err: &Error, want: TransportKind) {
+    assert!(
+        matches!(err, Error::Transport { kind, .. } if *kind == want),
+        "expected a {want:?} transport error, got {err:?}"
+    );
+}
+
+/// The clean failure every decoder property asks of an [`Error::Decode`]: a message, and
+/// an excerpt that is short (at most [`EXCERPT_CHARS`](crate::error::EXCERPT_CHARS) and
+/// its ellipsis) and printable. Any other error passes: what the provider's own errors
+/// must carry differs per provider, so the caller checks those. One copy, so that the
+/// three providers' properties cannot drift apart.
+pub fn check_decode_error(error: &Error) -> Result<(), proptest::test_runner::TestCaseError> {
+    if let Error::Decode {
+        message, excerpt, ..
+    } = error
+    {
+        proptest::prop_assert!(!message.is_empty());
+        proptest::prop_assert!(
+            excerpt.chars().count() <= crate::error::EXCERPT_CHARS + 1,
+            "{excerpt}"
+        );
+        proptest::prop_assert!(!excerpt.chars().any(char::is_control), "{excerpt:?}");
+    }
+    Ok(())
+}
+
+/// The three decoder properties of a provider whose operations all decode one body
+/// (`$decode_all: fn(&[u8]) -> Result<(), TestCaseError>`), as three `#[test]`s:
+/// arbitrary bytes, JSON mutations of `$examples` with `$tricky` strings, and byte edits
+/// of `$examples`, each decoded or refused cleanly, never a panic. Written out per
+/// provider before, word for word; the caller's crate needs `proptest` (a dev-dependency).
+#[macro_export]
+macro_rules! decoder_properties {
+    ($decode_all:path, $examples:expr, $tricky:expr) => {
+        ::proptest::proptest! {
+            #![proptest_config($crate::mutation::config())]
+
+            #[test]
+            fn arbitrary_bytes_decode_or_fail_cleanly(
+                body in ::proptest::collection::vec(::proptest::arbitrary::any::<u8>(), 0..600),
+            ) {
+                $decode_all(&body)?;
+            }
+
+            #[test]
+            fn mutated_doc_examples_decode_or_fail_cleanly(
+                mut doc in $crate::mutation::example($examples),
+                edits in $crate::mutation::edits($tricky),
+            ) {
+                for (at, edit) in edits {
+                    $crate::mutation::apply(&mut doc, at, edit);
+                }
+                $decode_all(&::serde_json::to_vec(&doc).expect("serializable"))?;
+            }
+
+            #[test]
+            fn byte_edited_doc_examples_decode_or_fail_cleanly(
+                doc in ::proptest::sample::select($examples),
+                edits in $crate::mutation::byte_edits(),
+            ) {
+                let mut bytes = doc.as_bytes().to_vec();
+                for edit in edits {
+                    $crate::mutation::apply_bytes(&mut bytes, edit);
+                }
+                $decode_all(&bytes)?;
+            }
+        }
+    };
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use std::time::Duration;
 use voxkit_core::fault::{Fault, FaultServer, refused_url};
 use voxkit_core::reqwest::Method;
 use voxkit_core::reqwest::header::HeaderValue;
+use voxkit_core::test_util::{assert_transport, fast_retries};
 use voxkit_core::{
     Attempt, Auth, Client, Error, HttpRequest, Idempotency, NoAuth, Operation, Path, RetryPolicy,
     TransportKind, async_trait,
@@ -17,15 +18,6 @@ use wiremock::{Mock, MockServer, ResponseTemplate};
 
 const R: Idempotency = Idempotency::Repeatable;
 const N: Idempotency = Idempotency::NotRepeatable;
-
-fn fast_retries() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        base_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(5),
-        max_retry_after: Duration::from_secs(30),
-    }
-}
 
 fn client(url: &str) -> Client {
     client_with(url, Arc::new(NoAuth), |b| b)
@@ -82,16 +74,7 @@ async fn dropped_connection_non_repeatable_is_sent_once_and_outcome_unknown() {
     let Error::OutcomeUnknown { cause, .. } = &err else {
         unreachable!()
     };
-    assert!(
-        matches!(
-            **cause,
-            Error::Transport {
-                kind: TransportKind::Dropped,
-                ..
-            }
-        ),
-        "{cause:?}"
-    );
+    assert_transport(cause, TransportKind::Dropped);
     assert!(err.to_string().contains("check before retrying"), "{err}");
 }
 
@@ -100,13 +83,7 @@ async fn dropped_connection_repeatable_is_retried_to_the_limit() {
     let server = FaultServer::start(vec![Fault::DropAfterRequest]).await;
     let err = call(&client(&server.url()), R).await.unwrap_err();
     assert_eq!(server.requests(), 3);
-    assert!(matches!(
-        err,
-        Error::Transport {
-            kind: TransportKind::Dropped,
-            ..
-        }
-    ));
+    assert_transport(&err, TransportKind::Dropped);
     assert!(err.is_retryable());
 }
 
@@ -124,16 +101,7 @@ async fn connection_refused_is_known_not_sent() {
     let url = refused_url().await;
     for idempotency in [R, N] {
         let err = call(&client(&url), idempotency).await.unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::Transport {
-                    kind: TransportKind::Connect,
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
+        assert_transport(&err, TransportKind::Connect);
         assert!(err.nothing_sent());
         assert!(!err.outcome_unknown());
     }
@@ -284,16 +252,7 @@ async fn truncated_body() {
     let server = FaultServer::start(vec![truncated.clone()]).await;
     let err = call(&client(&server.url()), R).await.unwrap_err();
     assert_eq!(server.requests(), 3);
-    assert!(
-        matches!(
-            err,
-            Error::Transport {
-                kind: TransportKind::Dropped,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_transport(&err, TransportKind::Dropped);
     let server = FaultServer::start(vec![truncated]).await;
     let err = call(&client(&server.url()), N).await.unwrap_err();
     assert_eq!(server.requests(), 1);
@@ -585,16 +544,7 @@ async fn a_tls_handshake_that_never_completes_is_never_connected() {
         b.deadline(Duration::from_millis(300))
     });
     let err = call(&c, N).await.unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Transport {
-                kind: TransportKind::ConnectTimeout,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_transport(&err, TransportKind::ConnectTimeout);
     assert!(!err.outcome_unknown() && err.nothing_sent(), "{err:?}");
     assert!(err.to_string().contains("never connected"), "{err}");
     assert!(server.connections() >= 1);
@@ -703,13 +653,7 @@ async fn body_cap() {
         b.max_response_bytes(100)
     });
     let err = call(&c, R).await.unwrap_err();
-    assert!(matches!(
-        err,
-        Error::Transport {
-            kind: TransportKind::BodyTooLarge,
-            ..
-        }
-    ));
+    assert_transport(&err, TransportKind::BodyTooLarge);
     assert_eq!(server.requests(), 1, "an oversized body is not retried");
 }
 
@@ -729,16 +673,7 @@ async fn oversized_answer_to_a_non_repeatable_request_is_outcome_unknown() {
     let Error::OutcomeUnknown { cause, .. } = &err else {
         unreachable!()
     };
-    assert!(
-        matches!(
-            **cause,
-            Error::Transport {
-                kind: TransportKind::BodyTooLarge,
-                ..
-            }
-        ),
-        "{cause:?}"
-    );
+    assert_transport(cause, TransportKind::BodyTooLarge);
 }
 
 #[tokio::test]
@@ -979,16 +914,7 @@ mod hyper_transport {
             .execute(&op(N), |_| Ok(()))
             .await
             .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::Transport {
-                    kind: TransportKind::Connect,
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
+        assert_transport(&err, TransportKind::Connect);
         let server = FaultServer::start(vec![Fault::DropAfterRequest]).await;
         let err = lean(&server.url(), 1 << 20)
             .execute(&op(N), |_| Ok(()))
@@ -1009,16 +935,7 @@ mod hyper_transport {
             b.transport(transport).deadline(Duration::from_millis(300))
         });
         let err = call(&c, N).await.unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::Transport {
-                    kind: TransportKind::ConnectTimeout,
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
+        assert_transport(&err, TransportKind::ConnectTimeout);
         assert!(!err.outcome_unknown() && err.nothing_sent());
         assert_eq!(server.requests(), 0);
         // The connect timeout bounds the TLS handshake too.
@@ -1053,16 +970,7 @@ mod hyper_transport {
             .execute(&op(R), |_| Ok(()))
             .await
             .unwrap_err();
-        assert!(
-            matches!(
-                err,
-                Error::Transport {
-                    kind: TransportKind::BodyTooLarge,
-                    ..
-                }
-            ),
-            "{err:?}"
-        );
+        assert_transport(&err, TransportKind::BodyTooLarge);
     }
 }
 
@@ -1135,6 +1043,20 @@ async fn call_enveloped(client: &Client, idempotency: Idempotency) -> Result<(),
     client.execute(&op(idempotency), envelope_decoder).await
 }
 
+/// One call refused for its timestamp (in a 200) through a [`SkewSigner`] client with the
+/// default policy: asserts the refusal is the call's error; the server and the signer are
+/// left for the caller to count.
+async fn refused_for_skew_with_a_signer(
+    idempotency: Idempotency,
+) -> (FaultServer, Arc<SkewSigner>) {
+    let server = FaultServer::start(vec![refused_for_skew(200)]).await;
+    let signer = SkewSigner::new();
+    let c = client_with(&server.url(), signer.clone(), |b| b);
+    let err = call_enveloped(&c, idempotency).await.unwrap_err();
+    assert_eq!(err.api_code(), Some("-16"), "{err:?}");
+    (server, signer)
+}
+
 /// The clock-skew hook: a repeatable call refused for its timestamp (in a 200 or in an
 /// error status) is signed again and sent once more, inside core's one loop, even with a
 /// policy that never retries; the second attempt carries the corrected signature.
@@ -1160,11 +1082,7 @@ async fn a_signer_that_corrects_itself_gets_one_resigned_attempt() {
 /// the call's error.
 #[tokio::test]
 async fn the_resigned_attempt_is_granted_once_per_call() {
-    let server = FaultServer::start(vec![refused_for_skew(200)]).await;
-    let signer = SkewSigner::new();
-    let c = client_with(&server.url(), signer.clone(), |b| b);
-    let err = call_enveloped(&c, R).await.unwrap_err();
-    assert_eq!(err.api_code(), Some("-16"), "{err:?}");
+    let (server, signer) = refused_for_skew_with_a_signer(R).await;
     assert_eq!(offsets(&server), ["0", "30"]);
     assert_eq!(signer.asked.load(Ordering::SeqCst), 1);
 }
@@ -1173,11 +1091,7 @@ async fn the_resigned_attempt_is_granted_once_per_call() {
 /// sent once and its refusal stands.
 #[tokio::test]
 async fn a_non_repeatable_call_is_never_resigned() {
-    let server = FaultServer::start(vec![refused_for_skew(200)]).await;
-    let signer = SkewSigner::new();
-    let c = client_with(&server.url(), signer.clone(), |b| b);
-    let err = call_enveloped(&c, N).await.unwrap_err();
-    assert_eq!(err.api_code(), Some("-16"), "{err:?}");
+    let (server, signer) = refused_for_skew_with_a_signer(N).await;
     assert_eq!(server.requests(), 1);
     assert_eq!(signer.asked.load(Ordering::SeqCst), 0);
 }

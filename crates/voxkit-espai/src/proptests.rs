@@ -11,8 +11,8 @@
 use proptest::prelude::*;
 use serde_json::Value;
 use voxkit_core::Error;
-use voxkit_core::error::EXCERPT_CHARS;
-use voxkit_core::mutation::{apply, apply_bytes, byte_edits, config};
+use voxkit_core::mutation::config;
+use voxkit_core::test_util::check_decode_error;
 
 use crate::{PROVIDER, TEST_HOOKS, TEST_KEY as KEY};
 
@@ -56,13 +56,7 @@ fn check(operation: &str, result: Result<(), Error>, secret: &str) -> Result<(),
         "{operation}: the key leaked: {shown}"
     );
     match &error {
-        Error::Decode {
-            message, excerpt, ..
-        } => {
-            prop_assert!(!message.is_empty());
-            prop_assert!(excerpt.chars().count() <= EXCERPT_CHARS + 1, "{excerpt}");
-            prop_assert!(!excerpt.chars().any(char::is_control), "{excerpt:?}");
-        }
+        Error::Decode { .. } => check_decode_error(&error)?,
         Error::Api { .. } => {}
         other => prop_assert!(false, "{operation}: not a decoder error: {other:?}"),
     }
@@ -103,33 +97,10 @@ const TRICKY: &[&str] = &[
     "key=SENTINEL-KEY-5c2e;",
 ];
 
+voxkit_core::decoder_properties!(decode_all, EXAMPLES, TRICKY);
+
 proptest! {
     #![proptest_config(config())]
-
-    #[test]
-    fn arbitrary_bytes_decode_or_fail_cleanly(body in prop::collection::vec(any::<u8>(), 0..600)) {
-        decode_all(&body)?;
-    }
-
-    #[test]
-    fn mutated_doc_examples_decode_or_fail_cleanly(mut doc in voxkit_core::mutation::example(EXAMPLES), edits in voxkit_core::mutation::edits(TRICKY)) {
-        for (at, edit) in edits {
-            apply(&mut doc, at, edit);
-        }
-        decode_all(&serde_json::to_vec(&doc).expect("serializable"))?;
-    }
-
-    #[test]
-    fn byte_edited_doc_examples_decode_or_fail_cleanly(
-        doc in prop::sample::select(EXAMPLES),
-        edits in byte_edits(),
-    ) {
-        let mut bytes = doc.as_bytes().to_vec();
-        for edit in edits {
-            apply_bytes(&mut bytes, edit);
-        }
-        decode_all(&bytes)?;
-    }
 
     /// `"success": false` is the provider's error whatever else the envelope holds, with
     /// the code as text and the message (both trimmed, as core's decoder reads them), the

@@ -12,8 +12,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use proptest::prelude::*;
 use serde_json::Value;
 use voxkit_core::Error;
-use voxkit_core::error::EXCERPT_CHARS;
 use voxkit_core::mutation::{apply, apply_bytes, byte_edits, config};
+use voxkit_core::test_util::check_decode_error;
 
 use crate::__fuzz::{decode_answer, decode_balance, decode_report, parse_status};
 use crate::{PROVIDER, Status, TEST_HOOKS};
@@ -35,13 +35,7 @@ fn check<T>(result: &Result<T, Error>) -> Result<(), TestCaseError> {
     let shown = error.to_string();
     prop_assert!(shown.starts_with(PROVIDER), "{shown}");
     match error {
-        Error::Decode {
-            message, excerpt, ..
-        } => {
-            prop_assert!(!message.is_empty());
-            prop_assert!(excerpt.chars().count() <= EXCERPT_CHARS + 1, "{excerpt}");
-            prop_assert!(!excerpt.chars().any(char::is_control), "{excerpt:?}");
-        }
+        Error::Decode { .. } => check_decode_error(error)?,
         Error::Api { code, .. } => {
             let code = code.as_deref().unwrap_or_default();
             prop_assert!(!parse_status(code).is_success(), "{error:?}");

@@ -6,7 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use rust_decimal::Decimal;
 use voxkit_core::fault::{Fault, FaultServer};
-use voxkit_core::test_util::fast_retries;
+use voxkit_core::test_util::{assert_transport, fast_retries};
 use voxkit_core::{Error, FixedClock, TransportKind};
 use voxkit_laaffic::{Client, ClientBuilder, Status};
 use wiremock::matchers::{header, method, path};
@@ -200,16 +200,7 @@ async fn truncated_body_is_retried_then_reported() {
         .balance()
         .await
         .unwrap_err();
-    assert!(
-        matches!(
-            err,
-            Error::Transport {
-                kind: TransportKind::Dropped,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert_transport(&err, TransportKind::Dropped);
     assert_eq!(server.requests(), 3);
 }
 

@@ -2,14 +2,15 @@
 //! the request as documented, the docs' success example decoded field by field, the
 //! documented error shape, retries of a read, malformed answers.
 
-use std::time::Duration;
+mod common;
 
 use chrono::NaiveDateTime;
 use voxkit_core::Error;
-use voxkit_core::test_util::fast_retries;
-use voxkit_longlonglong::{BlacklistStatus, Client, Code};
+use voxkit_longlonglong::{BlacklistStatus, Code};
 use wiremock::matchers::{header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer};
+
+use common::{a_503_then, raw, wire_client as client};
 
 const TOKEN: &str = "test-token";
 const ROUTE: &str = "/agent-api/callback_blacklist";
@@ -30,20 +31,6 @@ const DOCS_EXAMPLE: &str = r#"{
          "status_str": "已释放"}
     ]
 }"#;
-
-fn client(url: &str) -> Client {
-    Client::builder()
-        .token(TOKEN)
-        .base_url(url)
-        .retry_policy(fast_retries())
-        .attempt_timeout(Duration::from_secs(5))
-        .build()
-        .unwrap()
-}
-
-fn raw(status: u16, body: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_raw(body.to_owned(), "application/json")
-}
 
 fn at(text: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(text, "%Y-%m-%d %H:%M:%S").unwrap()
@@ -154,16 +141,7 @@ async fn an_error_envelope_with_http_200_is_the_api_error() {
 
 #[tokio::test]
 async fn the_read_is_retried_after_a_503() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .respond_with(raw(200, DOCS_EXAMPLE))
-        .mount(&server)
-        .await;
+    let server = a_503_then("GET", raw(200, DOCS_EXAMPLE)).await;
     let list = client(&server.uri()).callback_blacklist().await.unwrap();
     assert_eq!(list.entries.len(), 2);
     assert_eq!(server.received_requests().await.unwrap().len(), 2);

@@ -3,20 +3,21 @@
 //! decoded, bad input refused with nothing sent; and the fault server for a recharge whose
 //! answer is lost.
 
-use std::time::Duration;
+mod common;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use voxkit_core::Error;
 use voxkit_core::fault::{Fault, FaultServer, refused_url};
-use voxkit_core::test_util::fast_retries;
 use voxkit_longlonglong::{
-    Client, Code, NewSubAccount, NewUser, RechargeHistoryQuery, RecordKind, Sex, SubAccountQuery,
+    Code, NewSubAccount, NewUser, RechargeHistoryQuery, RecordKind, Sex, SubAccountQuery,
     SubUserId, UserId,
 };
 use wiremock::matchers::{body_json, header, method, path};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+
+use common::{a_503_then, raw, wire_client as client};
 
 /// The docs' example ids.
 const USER: &str = "5433b412-07d5-44e6-9fa4-deb65e43bc93";
@@ -31,22 +32,8 @@ fn sub() -> SubUserId {
     SUB.parse().unwrap()
 }
 
-fn client(url: &str) -> Client {
-    Client::builder()
-        .token(TOKEN)
-        .base_url(url)
-        .retry_policy(fast_retries())
-        .attempt_timeout(Duration::from_secs(5))
-        .build()
-        .unwrap()
-}
-
 fn ok(body: Value) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_json(body)
-}
-
-fn raw(status: u16, body: &str) -> ResponseTemplate {
-    ResponseTemplate::new(status).set_body_raw(body.to_owned(), "application/json")
 }
 
 /// The documented empty success: `{"code":200,"status":"success","message":..,"data":[]}`.
@@ -316,16 +303,7 @@ async fn recharge_history_refuses_long_or_reversed_ranges_and_page_0() {
 
 #[tokio::test]
 async fn reads_are_retried_after_a_503() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .respond_with(raw(200, HISTORY))
-        .mount(&server)
-        .await;
+    let server = a_503_then("GET", raw(200, HISTORY)).await;
     let history = client(&server.uri())
         .recharge_history(&user(), &RechargeHistoryQuery::new())
         .await
