@@ -102,6 +102,11 @@ struct Spread {
     max: f64,
 }
 
+/// A spread of µs differences, signed: `+2.1 [-0.4–+5.0]`.
+fn show_us(s: Spread) -> String {
+    format!("{:+.1} [{:+.1}–{:+.1}]", s.median, s.min, s.max)
+}
+
 fn spread(mut values: Vec<f64>) -> Spread {
     values.retain(|v| v.is_finite());
     values.sort_by(f64::total_cmp);
@@ -181,6 +186,23 @@ impl Report {
         spread(ratios)
     }
 
+    /// Per-round difference `kind − other` of `f`, then their spread: the brief's goals
+    /// are stated as added CPU µs per call, which a ratio hides.
+    fn difference(
+        group: &[&Measurement],
+        kind: Kind,
+        other: Kind,
+        f: impl Fn(&Measurement) -> f64,
+    ) -> Spread {
+        let mut differences = Vec::new();
+        for m in group.iter().filter(|m| m.kind == kind) {
+            if let Some(o) = group.iter().find(|o| o.kind == other && o.round == m.round) {
+                differences.push(f(m) - f(o));
+            }
+        }
+        spread(differences)
+    }
+
     /// The human table.
     pub fn table(&self) -> String {
         let mut out = String::new();
@@ -213,13 +235,14 @@ impl Report {
         );
         let _ = writeln!(
             out,
-            "{:<10} {:>3} {:>26} {:>26} {:>26} {:>12}",
+            "{:<10} {:>3} {:>26} {:>26} {:>26} {:>12} {:>26}",
             "workload",
             "c",
             "time/call vs reqwest",
             "time/call vs hyper",
             "CPU/call vs hyper",
-            "RSS − reqwest"
+            "RSS − reqwest",
+            "CPU µs/call − reqwest"
         );
         let lean_rows = self.lean_table();
         for group in self.groups().values() {
@@ -229,7 +252,7 @@ impl Report {
                 - Self::of(group, Kind::Reqwest, |m| m.peak_rss_kb as f64).median;
             let _ = writeln!(
                 out,
-                "{:<10} {:>3} {:>26} {:>26} {:>26} {:>9.2} MB",
+                "{:<10} {:>3} {:>26} {:>26} {:>26} {:>9.2} MB {:>26}",
                 first.workload.name(),
                 first.concurrency,
                 show(Self::ratio(
@@ -246,6 +269,7 @@ impl Report {
                 )),
                 show(Self::ratio(group, Kind::Voxkit, Kind::Hyper, |m| m.cpu_us_per_call)),
                 rss / 1024.0,
+                show_us(Self::difference(group, Kind::Voxkit, Kind::Reqwest, |m| m.cpu_us_per_call)),
             );
         }
         out.push_str(&lean_rows);
@@ -263,7 +287,7 @@ impl Report {
                 - Self::of(group, Kind::Reqwest, |m| m.peak_rss_kb as f64).median;
             let _ = writeln!(
                 out,
-                "{:<10} {:>3} {:>26} {:>26} {:>26} {:>9.2} MB",
+                "{:<10} {:>3} {:>26} {:>26} {:>26} {:>9.2} MB {:>26}",
                 first.workload.name(),
                 first.concurrency,
                 show(Self::ratio(
@@ -280,6 +304,12 @@ impl Report {
                 )),
                 show(Self::ratio(group, Kind::VoxkitLean, Kind::Hyper, |m| m.cpu_us_per_call)),
                 rss / 1024.0,
+                show_us(Self::difference(
+                    group,
+                    Kind::VoxkitLean,
+                    Kind::Reqwest,
+                    |m| m.cpu_us_per_call
+                )),
             );
         }
         out
@@ -311,6 +341,10 @@ impl Report {
                 let s = Self::ratio(group, kind, other, f);
                 json!({"median": s.median, "min": s.min, "max": s.max})
             };
+            let d = |kind| {
+                let s = Self::difference(group, kind, Kind::Reqwest, |m| m.cpu_us_per_call);
+                json!({"median": s.median, "min": s.min, "max": s.max})
+            };
             rows.push(json!({
                 "workload": first.workload.name(),
                 "concurrency": first.concurrency,
@@ -322,6 +356,8 @@ impl Report {
                     "cpu_voxkit_over_hyper": r(Kind::Voxkit, Kind::Hyper, |m| m.cpu_us_per_call),
                     "cpu_voxkit_over_reqwest": r(Kind::Voxkit, Kind::Reqwest, |m| m.cpu_us_per_call),
                     "cpu_reqwest_over_hyper": r(Kind::Reqwest, Kind::Hyper, |m| m.cpu_us_per_call),
+                    "cpu_us_voxkit_minus_reqwest": d(Kind::Voxkit),
+                    "cpu_us_lean_minus_reqwest": d(Kind::VoxkitLean),
                     "time_lean_over_reqwest": r(Kind::VoxkitLean, Kind::Reqwest, Measurement::us_per_call),
                     "time_lean_over_hyper": r(Kind::VoxkitLean, Kind::Hyper, Measurement::us_per_call),
                     "cpu_lean_over_hyper": r(Kind::VoxkitLean, Kind::Hyper, |m| m.cpu_us_per_call),
@@ -383,6 +419,11 @@ mod tests {
             "{r:?}"
         );
         assert!(report.table().contains("balance"));
+        let d = Report::difference(group, Kind::Voxkit, Kind::Reqwest, |m| m.us_per_call());
+        assert!(
+            (d.min - 0.0).abs() < 1e-9 && (d.max - 1e3).abs() < 1e-6,
+            "{d:?}"
+        );
         let json: Value = serde_json::from_str(&report.to_json()).unwrap();
         assert_eq!(json["rounds"], 2);
     }

@@ -389,9 +389,16 @@ impl Client {
     /// The full URL of an operation.
     pub fn url(&self, op: &Operation) -> Url {
         let mut url = self.inner.base_url.clone();
+        // One exact-size buffer, no formatting machinery: this runs on every call.
         let prefix = url.path().trim_end_matches('/');
-        let path = format!("{prefix}{}", op.path.as_str());
-        url.set_path(if path.is_empty() { "/" } else { &path });
+        let tail = op.path.as_str();
+        let mut path = String::with_capacity(prefix.len() + tail.len() + 1);
+        path.push_str(prefix);
+        path.push_str(tail);
+        if path.is_empty() {
+            path.push('/');
+        }
+        url.set_path(&path);
         if !op.query.is_empty() {
             use crate::operation::{QUERY_KEY, QUERY_VALUE};
             use percent_encoding::utf8_percent_encode;
@@ -529,6 +536,10 @@ impl Client {
     ) -> Result<HttpResponse, Error> {
         let inner = &*self.inner;
         let mut headers = op.headers.clone();
+        // Room for the user agent and a signer's headers (up to four) at once: a clone
+        // holds exactly the operation's headers, and growing it one insert at a time
+        // reallocates twice per attempt.
+        headers.reserve(5);
         headers.insert(USER_AGENT, inner.user_agent.clone());
         let mut request = HttpRequest {
             method: op.method.clone(),

@@ -143,9 +143,10 @@ pub fn success_response<'a>(response: &'a HttpResponse, secrets: &[&str]) -> Cow
 /// only when its length in bytes leaves a doubt.
 fn long_enough(secret: &str) -> bool {
     let n = secret.len();
+    // An ASCII secret (every real credential) has as many characters as bytes.
     n >= 4 * MIN_SECRET_CHARS_IN_SUCCESS
         || (n >= MIN_SECRET_CHARS_IN_SUCCESS
-            && secret.chars().count() >= MIN_SECRET_CHARS_IN_SUCCESS)
+            && (secret.is_ascii() || secret.chars().count() >= MIN_SECRET_CHARS_IN_SUCCESS))
 }
 
 /// Whether `needle` (not empty) occurs in `hay`. A small answer is searched by its first
