@@ -1,5 +1,6 @@
-//! `cargo xtask bench`: the runtime benchmark (`voxkit-bench drive`) and, with `--build`,
-//! the build cost of small programs using the facade versus raw reqwest.
+//! `cargo xtask bench`: the runtime benchmark (`voxkit-bench drive`), the journal's cost
+//! (`voxkit-bench journal`, issue 14) and, with `--build`, the build cost of small programs
+//! using the facade versus raw reqwest.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -14,17 +15,31 @@ use crate::cmd::{Cmd, Result, err};
 pub fn run(root: &Path, args: &[String]) -> Result<()> {
     let mut quick = false;
     let mut build = false;
+    let mut journal_only = false;
     for arg in args {
         match arg.as_str() {
             "--quick" => quick = true,
             "--build" => build = true,
-            other => return Err(err!("`bench` takes --quick and --build, not `{other}`")),
+            "--journal" => journal_only = true,
+            other => {
+                return Err(err!(
+                    "`bench` takes --quick, --journal and --build, not `{other}`"
+                ));
+            }
         }
     }
     let out_dir = target_dir(root).join("voxkit-bench");
     if build {
         return build_cost(root, &out_dir, quick);
     }
+    if !journal_only {
+        clients(root, &out_dir, quick)?;
+    }
+    journal(root, &out_dir, quick)
+}
+
+/// The client benchmark: voxkit against raw reqwest and raw hyper.
+fn clients(root: &Path, out_dir: &Path, quick: bool) -> Result<()> {
     let report = out_dir.join("report.json");
     let mut drive = vec![
         "drive".to_owned(),
@@ -37,6 +52,38 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
     Cmd::cargo()
         .args(["run", "--release", "--quiet", "-p", "voxkit-bench", "--"])
         .args(drive)
+        .run(root)
+}
+
+/// The journal's cost (`voxkit-bench journal`): no journal, SQLite and PostgreSQL side by
+/// side, and the 100 ms latency run. PostgreSQL is the cluster `VOXKIT_TEST_POSTGRES_URL`
+/// names, else a throw-away one (as the tests use: note its fsync is off, so its figures
+/// are a lower bound), else left out with the reason printed: the other figures stand alone.
+fn journal(root: &Path, out_dir: &Path, quick: bool) -> Result<()> {
+    let report = out_dir.join("journal.json");
+    let mut args = vec![
+        "journal".to_owned(),
+        "--out".to_owned(),
+        report.display().to_string(),
+    ];
+    if quick {
+        args.push("--quick".to_owned());
+    }
+    // Held until the benchmark ends: dropping it stops and removes the cluster.
+    let mut _cluster = None;
+    match std::env::var(crate::postgres::URL_VAR) {
+        Ok(url) if !url.trim().is_empty() => args.extend(["--postgres".to_owned(), url]),
+        _ => match crate::postgres::Cluster::start() {
+            Ok(cluster) => {
+                args.extend(["--postgres".to_owned(), cluster.url().to_owned()]);
+                _cluster = Some(cluster);
+            }
+            Err(e) => println!("journal bench: PostgreSQL left out: {e}"),
+        },
+    }
+    Cmd::cargo()
+        .args(["run", "--release", "--quiet", "-p", "voxkit-bench", "--"])
+        .args(args)
         .run(root)
 }
 

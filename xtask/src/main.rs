@@ -51,6 +51,9 @@ Commands:
           process, rounds interleaved; prints the table and the ratios and writes
           target/voxkit-bench/report.json. --quick: 3 short rounds (under a minute once
           built). Criterion micro-benchmarks: cargo bench -p voxkit-bench.
+          Then the journal's cost (--journal: only it): 10,000 recharges (--quick: 2,000)
+          at concurrency 32 with no journal, SQLite and PostgreSQL (VOXKIT_TEST_POSTGRES_URL
+          or a throw-away cluster), and a 100 ms-latency run; target/voxkit-bench/journal.json.
   bench --build [--quick]
           Clean debug and release builds (time, crates compiled, binary size) of small
           programs: the facade with one provider, with `full`, with aws-lc-rs instead of

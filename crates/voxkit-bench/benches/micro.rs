@@ -11,10 +11,18 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use criterion::{Criterion, criterion_group, criterion_main};
-use serde::Deserialize;
 use voxkit_core::reqwest::StatusCode;
 use voxkit_core::reqwest::header::HeaderMap;
 use voxkit_core::{HttpRequest, HttpResponse, Transport, TransportError, async_trait};
+
+// The benchmark server's bodies and plain-serde structs, shared with the binary (which has
+// no library to import them from). The bench uses a part of them, and its harness drops the
+// file's `#[test]`s (they run in the binary's tests), leaving their `use` unused.
+#[allow(dead_code, unused_imports)]
+#[path = "../src/fixtures.rs"]
+mod fixtures;
+
+use fixtures::{PlainList, cards_body};
 
 /// Answers every request with the same body, instantly.
 struct Canned(Bytes);
@@ -28,49 +36,6 @@ impl Transport for Canned {
             body: self.0.clone(),
         })
     }
-}
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct PlainCard {
-    id: String,
-    create_time: Option<i64>,
-    update_time: Option<i64>,
-    code: String,
-    user_id: String,
-    api_limit: u64,
-    #[serde(rename = "type")]
-    card_type: String,
-    user_phone: u64,
-    user_name: String,
-}
-
-#[derive(Deserialize)]
-#[allow(dead_code)]
-struct PlainList {
-    success: bool,
-    message: Option<String>,
-    data: Vec<PlainCard>,
-    #[serde(rename = "totalNumber")]
-    total: u64,
-}
-
-fn cards_body(n: usize) -> Bytes {
-    let mut out = String::from(r#"{"message":"请求成功","data":["#);
-    for i in 0..n {
-        if i > 0 {
-            out.push(',');
-        }
-        out.push_str(&format!(
-            r#"{{"id":"{i:032x}","create_time":{},"update_time":null,"code":"c{i:07}","user_id":"87215a4192654cea8781a1a596d23cae","api_limit":{},"type":"{}","user_phone":{},"user_name":"琳琅"}}"#,
-            1_743_506_056_109u64 + i as u64,
-            500 + i % 1000,
-            i % 6,
-            15_916_888_888u64 + (i % 100) as u64,
-        ));
-    }
-    out.push_str(&format!(r#"],"totalNumber":{n},"success":true}}"#));
-    Bytes::from(out)
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -147,25 +112,4 @@ fn decode_10k(c: &mut Criterion) {
     group.sample_size(20);
     group.bench_function("voxkit list_cards (envelope + typed cards)", |b| {
         b.iter(|| {
-            let page = rt.block_on(espai.list_cards(&filter)).expect("list");
-            assert_eq!(page.items.len(), 10_000);
-        })
-    });
-    group.bench_function("plain serde_json::from_slice", |b| {
-        b.iter(|| {
-            let list: PlainList = serde_json::from_slice(black_box(&body)).expect("decode");
-            assert_eq!(list.data.len(), 10_000);
-        })
-    });
-    group.bench_function("via serde_json::Value (for reference)", |b| {
-        b.iter(|| {
-            let v: serde_json::Value = serde_json::from_slice(black_box(&body)).expect("decode");
-            let list: PlainList = serde_json::from_value(v).expect("decode");
-            assert_eq!(list.data.len(), 10_000);
-        })
-    });
-    group.finish();
-}
-
-criterion_group!(benches, signer, calls, decode_10k);
-criterion_main!(benches);
+            let page = rt.block_on(espai.lis

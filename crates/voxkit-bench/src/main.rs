@@ -11,6 +11,7 @@
 
 mod clients;
 mod fixtures;
+mod journal;
 mod report;
 mod server;
 
@@ -34,7 +35,9 @@ fn main() -> ExitCode {
         Some("drive") => drive(&args[1..]),
         Some("serve") => serve_forever(),
         Some("run") => run_child(&args[1..]),
-        _ => Err(USAGE.to_owned()),
+        Some("journal") => journal::drive(&args[1..]),
+        Some("sandbox") => journal::serve_sandbox(&args[1..]),
+        _ => Err(format!("{USAGE}\n{}", journal::USAGE)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

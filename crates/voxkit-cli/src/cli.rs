@@ -48,6 +48,46 @@ pub struct Cli {
     )]
     pub timeout: Option<Duration>,
 
+    /// Allow plain `http://` to a host that is not loopback: credentials then cross the
+    /// network unencrypted, so only on a trusted network (e.g. a `voxkit sandbox --addr
+    /// 0.0.0.0:PORT` on another machine). Also `VOXKIT_ALLOW_HTTP=1`.
+    #[arg(
+        long,
+        global = true,
+        env = "VOXKIT_ALLOW_HTTP",
+        value_parser = clap::builder::FalseyValueParser::new(),
+        hide_env_values = true,
+        display_order = 902
+    )]
+    pub allow_http: bool,
+
+    /// Print nothing on stdout on success, and no progress (errors still go to stderr,
+    /// and the exit code says what happened).
+    #[arg(
+        short,
+        long,
+        global = true,
+        conflicts_with = "verbose",
+        display_order = 903
+    )]
+    pub quiet: bool,
+
+    /// Trace each request on stderr: method, path, status, timing, never a credential
+    /// (what `RUST_LOG=voxkit_core=debug` shows; `RUST_LOG` wins when set).
+    #[arg(short, long, global = true, display_order = 904)]
+    pub verbose: bool,
+
+    /// Answer yes to the confirmation of a destructive call (`longlonglong zero-balance`,
+    /// `espai cdkey destroy`, `longlonglong subaccount delete`): required when standard
+    /// input is not a terminal.
+    #[arg(short = 'y', long, global = true, display_order = 905)]
+    pub yes: bool,
+
+    /// Print the request that would be sent (method, URL, body; credentials redacted)
+    /// and send nothing. A command that makes several calls shows its first.
+    #[arg(long, global = true, display_order = 906)]
+    pub dry_run: bool,
+
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -79,6 +119,9 @@ pub enum Command {
     /// Start the sandbox in-process and walk through every operation of every provider
     /// with the SDK.
     Demo,
+    /// Print a shell completion script: `voxkit completions bash > /etc/bash_completion.d/voxkit`
+    /// (zsh: into a directory of `$fpath` as `_voxkit`; fish: `~/.config/fish/completions/voxkit.fish`).
+    Completions(CompletionsArgs),
     /// Write the man pages (hidden: for `cargo xtask dist` and packagers).
     #[command(hide = true)]
     Man(man::Args),
@@ -90,8 +133,29 @@ impl Cli {
         Global {
             output: self.output,
             timeout: self.timeout,
+            allow_http: self.allow_http,
+            quiet: self.quiet,
+            yes: self.yes,
+            dry_run: self.dry_run,
         }
     }
+}
+
+/// `voxkit completions SHELL`.
+#[derive(Debug, clap::Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// Writes the completion script of `shell` on stdout.
+pub fn completions(args: &CompletionsArgs) {
+    use clap::CommandFactory as _;
+    let mut command = Cli::command();
+    let mut script = Vec::new();
+    clap_complete::generate(args.shell, &mut command, "voxkit", &mut script);
+    crate::render::write_stdout(String::from_utf8_lossy(&script).trim_end());
 }
 
 /// Parses `--timeout`: a positive number of seconds, at most a day.
@@ -154,6 +218,35 @@ mod tests {
         let cli = Cli::try_parse_from(["voxkit", "laaffic", "balance"]).unwrap();
         assert_eq!(cli.output, Format::Text);
         assert_eq!(cli.timeout, None);
+    }
+
+    #[test]
+    fn completions_cover_every_shell_and_command() {
+        for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
+            let cli = Cli::try_parse_from(["voxkit", "completions", shell]).unwrap();
+            let Command::Completions(args) = cli.command else {
+                panic!("{shell}")
+            };
+            let mut command = Cli::command();
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut command, "voxkit", &mut script);
+            let script = String::from_utf8(script).unwrap();
+            // (fish writes long flags without their dashes: `-l allow-http`.)
+            for word in ["longlonglong", "zero-balance", "cdkey", "allow-http"] {
+                assert!(script.contains(word), "{shell}: {word}");
+            }
+        }
+        assert!(Cli::try_parse_from(["voxkit", "completions", "tcsh"]).is_err());
+    }
+
+    #[test]
+    fn allow_http_comes_from_the_flag_or_the_environment() {
+        let cli = Cli::try_parse_from(["voxkit", "--allow-http", "laaffic", "balance"]).unwrap();
+        assert!(cli.global().allow_http);
+        let cli = Cli::try_parse_from(["voxkit", "laaffic", "balance", "-q", "--yes"]).unwrap();
+        let global = cli.global();
+        assert!(global.quiet && global.yes && !global.allow_http && !global.dry_run);
+        assert!(Cli::try_parse_from(["voxkit", "-q", "-v", "laaffic", "balance"]).is_err());
     }
 
     #[test]

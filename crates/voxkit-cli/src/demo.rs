@@ -18,8 +18,32 @@ use voxkit_sandbox::{
     ESPAI_OPEN_API_KEY, Fault, LAAFFIC_API_KEY, LAAFFIC_API_SECRET, LONGLONGLONG_TOKEN, Sandbox,
 };
 
+use crate::context::{Format, Global};
 use crate::failure::{CliError, exit_code};
-use crate::render::{espai, json_fields, laaffic, longlonglong, out};
+use crate::render::{espai, json_fields, laaffic, longlonglong};
+
+/// With `--output json`, the demo's lines are gathered here and printed as one JSON
+/// object at the end (`{"demo": {"sandbox": URL, "lines": [...], "complete": true}}`),
+/// so that stdout stays one JSON document; `None`: text, printed as it goes.
+static JSON_LINES: std::sync::Mutex<Option<Vec<String>>> = std::sync::Mutex::new(None);
+
+/// Prints one line of the demo, or gathers it for `--output json`.
+fn emit(line: String) {
+    let mut gathered = JSON_LINES
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    match gathered.as_mut() {
+        Some(lines) => lines.extend(line.lines().map(str::to_owned)),
+        None => crate::render::write_stdout(&line),
+    }
+}
+
+/// Prints a formatted line of the demo (see [`emit`]).
+macro_rules! out {
+    ($($arg:tt)*) => {
+        emit(format!($($arg)*))
+    };
+}
 
 /// The remark of the recharge whose answer the fault injector drops.
 const LOST_ORDER: &str = "demo-order-42";
@@ -27,11 +51,42 @@ const LOST_ORDER: &str = "demo-order-42";
 /// Each call's deadline: the sandbox is local, so anything slower is a failure.
 const DEADLINE: Duration = Duration::from_secs(10);
 
-/// Runs the demo.
-pub async fn run() -> Result<(), CliError> {
+/// Runs the demo: text as it goes, or one JSON object at the end (`--output json`),
+/// nothing with `--quiet`.
+pub async fn run(global: &Global) -> Result<(), CliError> {
+    let json = global.output == Format::Json || global.quiet;
+    if json {
+        *JSON_LINES
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(Vec::new());
+    }
     let sandbox = Sandbox::start()
         .await
         .map_err(|e| CliError::local("sandbox", format!("could not start the sandbox: {e}")))?;
+    let result = tour(&sandbox).await;
+    if json {
+        let lines = JSON_LINES
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+            .unwrap_or_default();
+        if !global.quiet {
+            crate::render::write_stdout(
+                &serde_json::json!({"demo": {
+                    "sandbox": sandbox.url(),
+                    "lines": lines,
+                    "complete": result.is_ok(),
+                }})
+                .to_string(),
+            );
+        }
+    }
+    result
+}
+
+/// Every step of the demo.
+async fn tour(sandbox: &Sandbox) -> Result<(), CliError> {
+    let sandbox = sandbox;
     out!(
         "voxkit demo: the sandbox (a simulator of longlonglong, Laaffic and ESP-AI) is serving {} \
          in this process.",

@@ -3,7 +3,9 @@
 //!
 //! [`exit_code`] is the one place where an SDK error becomes an exit code.
 
+use std::ffi::OsString;
 use std::process::ExitCode;
+use std::sync::OnceLock;
 
 use clap::error::ErrorKind;
 use serde_json::{Value, json};
@@ -130,21 +132,302 @@ pub struct Details {
     pub exit_code: u8,
 }
 
+/// The command as typed (`longlonglong set-expiry`), set once by `main`: errors name it
+/// instead of the SDK's operation (`set_expiry`), which the user never typed.
+static COMMAND: OnceLock<String> = OnceLock::new();
+
+/// Records the command typed, from the raw arguments: the subcommand names, in order.
+pub fn set_command(args: &[OsString]) {
+    let _ = COMMAND.set(command_label(args));
+}
+
+/// The subcommand path of the raw arguments (`longlonglong subaccount delete`).
+fn command_label(args: &[OsString]) -> String {
+    use clap::CommandFactory as _;
+    let mut command = crate::cli::Cli::command();
+    let mut names = Vec::new();
+    for arg in args.iter().skip(1).map(|a| a.to_string_lossy()) {
+        if arg == "--" {
+            break;
+        }
+        let Some(sub) = command.find_subcommand(arg.as_ref()).cloned() else {
+            continue;
+        };
+        names.push(sub.get_name().to_owned());
+        command = sub;
+        if !command.has_subcommands() {
+            break;
+        }
+    }
+    names.join(" ")
+}
+
+/// What a documented provider code means in English, and what to do about it: shown next
+/// to the provider's own message (often Chinese only).
+struct Explained {
+    /// The provider's name.
+    provider: &'static str,
+    /// The code as sent.
+    code: &'static str,
+    /// The English meaning.
+    meaning: &'static str,
+    /// What to do, when there is something to do.
+    hint: Option<&'static str>,
+    /// The HTTP status this code comes with, when it is not 200 (longlonglong's 401
+    /// arrives as HTTP 401 with the code in its envelope too).
+    http_status: Option<u16>,
+}
+
+/// The documented codes (provider docs: longlonglong's 10004, 422, 6007 and its 401;
+/// Laaffic's code table; ESP-AI's 401 and 500).
+const EXPLAINED: &[Explained] = &[
+    Explained {
+        provider: "longlonglong",
+        code: "401",
+        meaning: "the token was not accepted",
+        hint: Some("check LONGLONGLONG_TOKEN: the partner token, without `Bearer`"),
+        http_status: Some(401),
+    },
+    Explained {
+        provider: "longlonglong",
+        code: "10004",
+        meaning: "billing is not enabled for this user",
+        hint: Some(
+            "enable billing (账单权限) for the user in the longlonglong console, then retry",
+        ),
+        http_status: None,
+    },
+    Explained {
+        provider: "longlonglong",
+        code: "422",
+        meaning: "the request was refused as invalid",
+        hint: None,
+        http_status: None,
+    },
+    Explained {
+        provider: "longlonglong",
+        code: "404",
+        meaning: "not found",
+        hint: Some("check the id (a UUID of the account)"),
+        http_status: None,
+    },
+    Explained {
+        provider: "longlonglong",
+        code: "6007",
+        meaning: "the task is running",
+        hint: Some("stop the task first"),
+        http_status: None,
+    },
+    Explained {
+        provider: "laaffic",
+        code: "-1",
+        meaning: "authentication failed",
+        hint: Some(
+            "check LAAFFIC_API_KEY and LAAFFIC_API_SECRET (the pair from the Laaffic console)",
+        ),
+        http_status: None,
+    },
+    Explained {
+        provider: "laaffic",
+        code: "-2",
+        meaning: "access from this IP address is restricted",
+        hint: Some(
+            "add this machine's public IP address to the API key's allowed IPs in the Laaffic console",
+        ),
+        http_status: None,
+    },
+    Explained {
+        provider: "laaffic",
+        code: "-7",
+        meaning: "too many numbers",
+        hint: None,
+        http_status: None,
+    },
+    Explained {
+        provider: "laaffic",
+        code: "-9",
+        meaning: "a number is malformed",
+        hint: None,
+        http_status: None,
+    },
+    Explained {
+        provider: "laaffic",
+        code: "-10",
+        meaning: "the balance is insufficient",
+        hint: Some("top up the Laaffic account"),
+        http_status: None,
+    },
+    Explained {
+        provider: "laaffic",
+        code: "-13",
+        meaning: "the account is locked",
+        hint: Some("contact Laaffic support"),
+        http_status: None,
+    },
+    Explained {
+        provider: "laaffic",
+        code: "-16",
+        meaning: "the timestamp is outside the allowed window",
+        hint: Some(
+            "this machine's clock is off by more than the provider's window: synchronise it (NTP), then retry",
+        ),
+        http_status: None,
+    },
+    Explained {
+        provider: "laaffic",
+        code: "-18",
+        meaning: "the provider's system failed",
+        hint: None,
+        http_status: None,
+    },
+    Explained {
+        provider: "laaffic",
+        code: "-20",
+        meaning: "the data already exists",
+        hint: None,
+        http_status: None,
+    },
+    Explained {
+        provider: "laaffic",
+        code: "-21",
+        meaning: "the data failed validation",
+        hint: None,
+        http_status: None,
+    },
+    Explained {
+        provider: "laaffic",
+        code: "-22",
+        meaning: "a parameter is invalid",
+        hint: None,
+        http_status: None,
+    },
+    Explained {
+        provider: "laaffic",
+        code: "-24",
+        meaning: "no such data",
+        hint: None,
+        http_status: None,
+    },
+    Explained {
+        provider: "espai",
+        code: "401",
+        meaning: "the key was not accepted or a parameter is missing",
+        hint: Some(
+            "check ESPAI_OPEN_API_KEY (the account's 32-character open_api_key, not an agent's api_key)",
+        ),
+        http_status: None,
+    },
+    Explained {
+        provider: "espai",
+        code: "500",
+        meaning: "the provider's system failed",
+        hint: None,
+        http_status: None,
+    },
+];
+
+/// The explanation of a provider's code, if it is documented.
+fn explained(provider: &str, code: &str) -> Option<&'static Explained> {
+    EXPLAINED
+        .iter()
+        .find(|e| e.provider == provider && e.code == code)
+}
+
+/// `message` with its leading `provider operation: ` replaced by the command typed.
+fn name_the_command(message: String, origin: voxkit_core::Origin) -> String {
+    let Some(command) = COMMAND.get().filter(|c| !c.is_empty()) else {
+        return message;
+    };
+    match message.strip_prefix(&format!("{origin}: ")) {
+        Some(rest) => format!("{command}: {rest}"),
+        None => message,
+    }
+}
+
+/// The host a DNS lookup failed for, when the error's chain says so.
+fn unresolved_host(error: &Error) -> Option<String> {
+    let Error::Transport { source, .. } = error else {
+        return None;
+    };
+    let mut chain = String::new();
+    let mut next: Option<&(dyn std::error::Error + 'static)> = source
+        .as_deref()
+        .map(|s| s as &(dyn std::error::Error + 'static));
+    while let Some(e) = next {
+        chain.push_str(&e.to_string());
+        chain.push(' ');
+        next = e.source();
+    }
+    let dns = chain.contains("dns error")
+        || chain.contains("failed to lookup address")
+        || chain.contains("Name or service not known")
+        || chain.contains("nodename nor servname");
+    if !dns {
+        return None;
+    }
+    // reqwest names the URL: "error sending request for url (https://host/...)".
+    let host = chain
+        .split("://")
+        .nth(1)
+        .and_then(|rest| rest.split(['/', ')', ' ', ':']).next())
+        .filter(|h| !h.is_empty())
+        .unwrap_or("the provider's host");
+    Some(host.to_owned())
+}
+
+/// A duration for people: `850 ms` under a second, else `1.0 s` (one decimal).
+pub fn human_duration(d: std::time::Duration) -> String {
+    if d < std::time::Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{:.1} s", d.as_secs_f64())
+    }
+}
+
 impl From<Error> for CliError {
     fn from(error: Error) -> Self {
         let origin = error.origin();
         let exit_code = exit_code(&error);
-        let hint = (exit_code == EXIT_UNKNOWN).then(|| {
+        let mut hint = (exit_code == EXIT_UNKNOWN).then(|| {
             "the request may have been applied: check the provider's state before sending it again"
                 .to_owned()
         });
+        let code = error.api_code().map(str::to_owned);
+        let mut http_status = error.status().map(|s| s.as_u16());
+        let mut message = match &error {
+            Error::Timeout {
+                elapsed, attempts, ..
+            } => format!(
+                "{origin}: timed out after {} ({attempts} attempt{})",
+                human_duration(*elapsed),
+                if *attempts == 1 { "" } else { "s" }
+            ),
+            Error::Config { message, .. } if message.contains("allow_http(true)") => format!(
+                "{origin}: configuration error: {}",
+                message.replace("allow_http(true)", "--allow-http (or VOXKIT_ALLOW_HTTP=1)")
+            ),
+            _ => match unresolved_host(&error) {
+                Some(host) => format!(
+                    "{origin}: could not resolve host {host} (DNS lookup failed; the request \
+                     was not sent): check the *_BASE_URL variable and the network"
+                ),
+                None => error.to_string(),
+            },
+        };
+        if let Some(found) = code.as_deref().and_then(|c| explained(origin.provider, c)) {
+            message.push_str(&format!(" ({})", found.meaning));
+            if hint.is_none() {
+                hint = found.hint.map(str::to_owned);
+            }
+            http_status = http_status.or(found.http_status);
+        }
         CliError(Box::new(Details {
             kind: kind(&error),
             provider: Some(origin.provider),
             operation: Some(origin.operation),
-            code: error.api_code().map(str::to_owned),
-            http_status: error.status().map(|s| s.as_u16()),
-            message: one_line(&error.to_string()),
+            code,
+            http_status,
+            message: one_line(&name_the_command(message, origin)),
             hint,
             exit_code,
         }))
@@ -367,7 +650,8 @@ mod tests {
             let cli = CliError::from(error);
             assert_eq!(cli.exit_code, code, "{text}");
             assert_eq!(cli.kind, kind, "{text}");
-            assert_eq!(cli.hint.is_some(), code == 5, "{text}");
+            // Unknown outcomes say how to check; a documented code (10004) what to do.
+            assert_eq!(cli.hint.is_some(), code == 5 || kind == "api", "{text}");
         }
     }
 
@@ -424,6 +708,130 @@ mod tests {
                 .unwrap()
                 .starts_with("voxkit longlonglong recharge"),
             "{usage:?}"
+        );
+    }
+
+    #[test]
+    fn documented_codes_are_explained_with_a_hint_and_the_401_status() {
+        let cli = CliError::from(Error::api(
+            Origin::new("laaffic", "balance"),
+            Some("-16".into()),
+            "时间戳过期",
+        ));
+        assert!(cli.message.contains("时间戳过期"), "{}", cli.message);
+        assert!(
+            cli.message.contains("outside the allowed window"),
+            "{}",
+            cli.message
+        );
+        assert!(cli.hint.as_deref().unwrap().contains("clock"));
+        assert_eq!(cli.to_json()["error"]["hint"], cli.hint.as_deref().unwrap());
+        for (code, needle) in [("-1", "LAAFFIC_API_SECRET"), ("-2", "IP address")] {
+            let cli = CliError::from(Error::api(
+                Origin::new("laaffic", "balance"),
+                Some(code.into()),
+                "x",
+            ));
+            assert!(cli.hint.as_deref().unwrap().contains(needle), "{code}");
+        }
+        let cli = CliError::from(Error::api(
+            Origin::new("longlonglong", "account_info"),
+            Some("401".into()),
+            "Unauthenticated.",
+        ));
+        assert_eq!(cli.http_status, Some(401));
+        assert!(cli.hint.as_deref().unwrap().contains("LONGLONGLONG_TOKEN"));
+        let cli = CliError::from(Error::api(
+            RECHARGE,
+            Some("10004".into()),
+            "用户未开通账单权限",
+        ));
+        assert!(
+            cli.message.contains("billing is not enabled"),
+            "{}",
+            cli.message
+        );
+        // An undocumented code keeps the provider's words alone.
+        let cli = CliError::from(Error::api(RECHARGE, Some("99".into()), "x"));
+        assert_eq!(cli.hint, None);
+    }
+
+    #[test]
+    fn timeouts_read_as_people_write_durations() {
+        assert_eq!(
+            human_duration(std::time::Duration::from_millis(850)),
+            "850 ms"
+        );
+        assert_eq!(
+            human_duration(std::time::Duration::from_nanos(1_000_855_665)),
+            "1.0 s"
+        );
+        let cli = CliError::from(Error::Timeout {
+            origin: HISTORY,
+            elapsed: std::time::Duration::from_nanos(1_000_855_665),
+            attempts: 1,
+        });
+        assert!(
+            cli.message.ends_with("timed out after 1.0 s (1 attempt)"),
+            "{}",
+            cli.message
+        );
+    }
+
+    #[test]
+    fn dns_failures_say_the_host_could_not_be_resolved() {
+        let io = std::io::Error::other(
+            "error sending request for url (https://api.nowhere.invalid/v3/getBalance): \
+             dns error: failed to lookup address information: Name or service not known",
+        );
+        let cli = CliError::from(Error::Transport {
+            origin: HISTORY,
+            kind: TransportKind::Connect,
+            source: Some(Box::new(io)),
+        });
+        assert!(
+            cli.message
+                .contains("could not resolve host api.nowhere.invalid"),
+            "{}",
+            cli.message
+        );
+        let refused = CliError::from(Error::Transport {
+            origin: HISTORY,
+            kind: TransportKind::Connect,
+            source: Some(Box::new(std::io::Error::other("connection refused"))),
+        });
+        assert!(
+            refused.message.contains("could not connect"),
+            "{}",
+            refused.message
+        );
+    }
+
+    #[test]
+    fn the_command_label_is_the_subcommand_path() {
+        let args = |a: &[&str]| a.iter().map(OsString::from).collect::<Vec<_>>();
+        assert_eq!(
+            command_label(&args(&[
+                "voxkit",
+                "--output",
+                "json",
+                "longlonglong",
+                "set-expiry",
+                "--user",
+                "u"
+            ])),
+            "longlonglong set-expiry"
+        );
+        assert_eq!(
+            command_label(&args(&[
+                "voxkit",
+                "longlonglong",
+                "subaccount",
+                "delete",
+                "--sub",
+                "x"
+            ])),
+            "longlonglong subaccount delete"
         );
     }
 

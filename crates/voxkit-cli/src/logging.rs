@@ -8,11 +8,14 @@ use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::util::SubscriberInitExt as _;
 
-/// Installs the subscriber if `RUST_LOG` is set and not empty. An unreadable `RUST_LOG` is
-/// reported on stderr and otherwise ignored.
-pub fn init() {
-    let Ok(spec) = std::env::var("RUST_LOG") else {
-        return;
+/// Installs the subscriber if `RUST_LOG` is set and not empty, or with `verbose`
+/// (`--verbose`: the SDK's request traces, `voxkit_core=debug`). An unreadable `RUST_LOG`
+/// is reported on stderr and otherwise ignored.
+pub fn init(verbose: bool) {
+    let spec = match std::env::var("RUST_LOG") {
+        Ok(spec) => spec,
+        Err(_) if verbose => "voxkit_core=debug".to_owned(),
+        Err(_) => return,
     };
     match parse(&spec) {
         Ok(None) => {}

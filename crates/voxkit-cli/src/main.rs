@@ -40,8 +40,10 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(error) => return failure::usage_error(&error, context::format_in_args(&args)),
     };
-    logging::init();
+    failure::set_command(&args);
+    logging::init(cli.verbose);
     let format = cli.output;
+    let global = cli.global();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -55,10 +57,14 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(Some(report)) => {
-            report.print(format);
+            if !global.quiet {
+                report.print(format);
+            }
             ExitCode::from(failure::EXIT_OK)
         }
         Ok(None) => ExitCode::from(failure::EXIT_OK),
+        // `--dry-run` printed the request and refused to send it: that is the result.
+        Err(_) if global.dry_run && context::dry_run_printed() => ExitCode::from(failure::EXIT_OK),
         Err(error) => {
             error.print(format);
             ExitCode::from(error.exit_code)
@@ -77,7 +83,11 @@ async fn run(cli: Cli) -> Result<Option<Report>, CliError> {
         Command::Batch(command) => batch::run(command, &global).await.map(|()| None),
         Command::Journal(command) => batch::run_journal(command, &global).await.map(|()| None),
         Command::Sandbox(args) => sandbox::run(args, &global).await.map(|()| None),
-        Command::Demo => demo::run().await.map(|()| None),
+        Command::Demo => demo::run(&global).await.map(|()| None),
+        Command::Completions(args) => {
+            cli::completions(&args);
+            Ok(None)
+        }
         Command::Man(args) => man::run(args).map(|()| None),
     }
 }

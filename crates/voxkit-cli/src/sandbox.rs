@@ -84,9 +84,30 @@ pub struct Args {
     #[arg(long, value_name = "N", requires = "fault")]
     fault_times: Option<u64>,
 
+    /// Answer a share of ROUTE's requests with the provider's business refusal CODE
+    /// (HTTP 200, its envelope), without handling them: laaffic -2, -13, -18;
+    /// longlonglong 6007; espai 500. SHARE defaults to 1. Repeatable, one per route.
+    #[arg(long, value_name = "ROUTE=CODE[:SHARE]", value_parser = parse_fault_code, allow_hyphen_values = true)]
+    fault_code: Vec<(String, String, f64)>,
+
     /// The seed of the generator behind fault shares and generated ids.
     #[arg(long, value_name = "N")]
     rng_seed: Option<u64>,
+
+    /// Push a Laaffic call report to this http:// URL as each call completes (e.g. the URL
+    /// `voxkit laaffic reports listen` prints), retrying as Laaffic would.
+    #[arg(long, value_name = "URL")]
+    laaffic_report_url: Option<String>,
+
+    /// Push longlonglong's callbacks to this http:// URL (e.g. the URL `voxkit longlonglong
+    /// callbacks listen` prints).
+    #[arg(long, value_name = "URL")]
+    longlonglong_callback_url: Option<String>,
+
+    /// Share (0 to 1) of pushes whose first acknowledgement is "lost", so that they are
+    /// delivered twice (to test a receiver's de-duplication).
+    #[arg(long, value_name = "SHARE")]
+    push_duplicate_share: Option<f64>,
 }
 
 impl Args {
@@ -122,6 +143,27 @@ impl Args {
     }
 }
 
+/// Parses `--fault-code ROUTE=CODE[:SHARE]` (the code may be negative: `laaffic.balance=-13`).
+fn parse_fault_code(text: &str) -> Result<(String, String, f64), String> {
+    let (route, rest) = text
+        .split_once('=')
+        .ok_or_else(|| format!("{text:?} is not ROUTE=CODE[:SHARE]"))?;
+    let (code, share) = match rest.split_once(':') {
+        Some((code, share)) => (
+            code,
+            share
+                .trim()
+                .parse::<f64>()
+                .map_err(|_| format!("{share:?} is not a share between 0 and 1"))?,
+        ),
+        None => (rest, 1.0),
+    };
+    if route.trim().is_empty() || code.trim().is_empty() {
+        return Err(format!("{text:?} is not ROUTE=CODE[:SHARE]"));
+    }
+    Ok((route.trim().to_owned(), code.trim().to_owned(), share))
+}
+
 /// Parses `--public-url`: an `http://` or `https://` URL with a host and nothing after the
 /// port (the SDK takes a scheme and host as its base URL), without its trailing slash.
 fn parse_public_url(text: &str) -> Result<String, String> {
@@ -141,7 +183,7 @@ fn parse_public_url(text: &str) -> Result<String, String> {
 /// The base URL to print: `--public-url` when given; otherwise the listening address, with
 /// the loopback address in place of an unspecified one (`0.0.0.0` or `::` accept
 /// connections but are no address to connect to).
-fn printed_url(listening: SocketAddr, public: Option<&str>) -> String {
+pub(crate) fn printed_url(listening: SocketAddr, public: Option<&str>) -> String {
     if let Some(public) = public {
         return public.to_owned();
     }
@@ -190,7 +232,7 @@ fn describe(fault: &Fault) -> String {
 /// Registers for Ctrl-C (and, on Unix, SIGTERM) now, and returns the future that ends
 /// when one arrives.
 #[cfg(unix)]
-fn stop_signals() -> std::io::Result<impl Future<Output = ()>> {
+pub(crate) fn stop_signals() -> std::io::Result<impl Future<Output = ()>> {
     use tokio::signal::unix::{SignalKind, signal};
     let mut interrupt = signal(SignalKind::interrupt())?;
     let mut terminate = signal(SignalKind::terminate())?;
@@ -204,7 +246,7 @@ fn stop_signals() -> std::io::Result<impl Future<Output = ()>> {
 
 /// Registers for Ctrl-C and returns the future that ends when it arrives.
 #[cfg(not(unix))]
-fn stop_signals() -> std::io::Result<impl Future<Output = ()>> {
+pub(crate) fn stop_signals() -> std::io::Result<impl Future<Output = ()>> {
     Ok(async {
         let _ = tokio::signal::ctrl_c().await;
     })
@@ -219,10 +261,26 @@ pub async fn run(args: Args, global: &Global) -> Result<(), CliError> {
         )));
     }
     let mut builder = Sandbox::builder().addr(args.addr).worker_threads(2);
+    if let Some(public) = &args.public_url {
+        builder = builder.public_url(public.clone());
+    }
     if let Some(seed) = args.rng_seed {
         builder = builder.rng_seed(seed);
     }
+    if let Some(url) = &args.laaffic_report_url {
+        builder = builder.laaffic_report_url(url);
+    }
+    if let Some(url) = &args.longlonglong_callback_url {
+        builder = builder.longlonglong_callback_url(url);
+    }
+    if let Some(share) = args.push_duplicate_share {
+        builder = builder.push_duplicate_share(share);
+    }
     let sandbox = builder.start().await.map_err(|e| {
+        if e.kind() == std::io::ErrorKind::InvalidInput {
+            // A push option (URL or share) refused before anything was served.
+            return CliError::invalid(e.to_string());
+        }
         CliError::invalid(format!("could not listen on {}: {e}", args.addr))
             .hint("choose another --addr, e.g. 127.0.0.1:0 for any free port")
     })?;
@@ -235,6 +293,11 @@ pub async fn run(args: Args, global: &Global) -> Result<(), CliError> {
         sandbox
             .try_set_fault(&args.fault_route, fault.clone())
             .map_err(|e| CliError::invalid(format!("invalid fault: {e}")))?;
+    }
+    for (route, code, share) in &args.fault_code {
+        sandbox
+            .try_set_fault(route, Fault::default().code(*share, code))
+            .map_err(|e| CliError::invalid(format!("invalid --fault-code {route}={code}: {e}")))?;
     }
     let seed = sandbox.seed();
     let url = printed_url(sandbox.addr(), args.public_url.as_deref());
@@ -259,6 +322,10 @@ pub async fn run(args: Args, global: &Global) -> Result<(), CliError> {
                     "espai_paid_codes": seed.espai_paid_codes,
                     "espai_free_code": seed.espai_free_code,
                     "espai_empty_card_id": seed.espai_empty_card_id,
+                    "laaffic_voice_file": seed.laaffic_voice_file,
+                    "laaffic_task": seed.laaffic_task,
+                    "laaffic_scheduled_task": seed.laaffic_scheduled_task,
+                    "laaffic_voice_id": seed.laaffic_voice_id,
                 },
                 "fault": fault.as_ref().map(|_| args.fault_route.as_str()),
             })
@@ -285,8 +352,27 @@ pub async fn run(args: Args, global: &Global) -> Result<(), CliError> {
                 "# espai empty paid card id (can be destroyed): {}",
                 seed.espai_empty_card_id
             );
+            out!("# laaffic voice file: {}", seed.laaffic_voice_file);
+            out!(
+                "# laaffic finished task (read, resend): {}",
+                seed.laaffic_task
+            );
+            out!(
+                "# laaffic task scheduled a year ahead (pause, cancel): {}",
+                seed.laaffic_scheduled_task
+            );
+            out!("# laaffic call record voiceId: {}", seed.laaffic_voice_id);
             if let Some(fault) = &fault {
                 out!("# fault on {}: {}", args.fault_route, describe(fault));
+            }
+            for (route, code, share) in &args.fault_code {
+                out!("# fault on {route}: business code {code} for {share}");
+            }
+            if args.laaffic_report_url.is_some() {
+                out!("# pushing Laaffic call reports as calls complete");
+            }
+            if args.longlonglong_callback_url.is_some() {
+                out!("# pushing longlonglong callbacks");
             }
             if url == sandbox.url() {
                 out!("# serving {url}; press Ctrl-C to stop");
@@ -415,6 +501,27 @@ mod tests {
             printed_url(any, Some("http://localhost:9000")),
             "http://localhost:9000"
         );
+    }
+
+    #[test]
+    fn fault_codes_are_route_code_and_share() {
+        let a = args(&[
+            "--fault-code",
+            "laaffic.balance=-13",
+            "--fault-code",
+            "espai.transfer=500:0.25",
+        ])
+        .unwrap();
+        assert_eq!(
+            a.fault_code,
+            [
+                ("laaffic.balance".into(), "-13".into(), 1.0),
+                ("espai.transfer".into(), "500".into(), 0.25)
+            ]
+        );
+        assert!(args(&["--fault-code", "laaffic.balance"]).is_err());
+        assert!(args(&["--fault-code", "=-13"]).is_err());
+        assert!(args(&["--fault-code", "laaffic.balance=-13:lots"]).is_err());
     }
 
     #[test]

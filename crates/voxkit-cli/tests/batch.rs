@@ -13,7 +13,6 @@ use voxkit_sandbox::{Fault, Sandbox};
 use common::{Out, Scratch, run_args, sandbox_env};
 
 const HEADER: &str = "key,operation,user,amount,remark,from-phone,from-code,to-phone,to-code";
-const PHONE: &str = "13800000000";
 
 async fn batch(sandbox: &Sandbox, file: &str, journal: &str, extra: &[&str]) -> Out {
     let mut args = vec!["batch", "run", file, "--journal", journal];
@@ -32,6 +31,8 @@ struct Fixture {
 }
 
 fn fixture(sandbox: &Sandbox) -> Fixture {
+    // The cards must be the account's own (the sandbox answers another's as unknown).
+    let phone = sandbox.seed().espai_phone.clone();
     let users: Vec<String> = (0..5)
         .map(|i| sandbox.add_longlonglong_user(&format!("batch-{i}"), 1_000, None, true))
         .collect();
@@ -40,8 +41,8 @@ fn fixture(sandbox: &Sandbox) -> Fixture {
     let pairs: Vec<(String, String)> = (0..4)
         .map(|i| {
             let (from, to) = (format!("Src{i}code"), format!("Dst{i}code"));
-            sandbox.add_espai_card(PHONE, &from, "1", 10_000);
-            sandbox.add_espai_card(PHONE, &to, "1", 0);
+            sandbox.add_espai_card(&phone, &from, "1", 10_000);
+            sandbox.add_espai_card(&phone, &to, "1", 0);
             quotas.insert(from.clone(), 10_000);
             quotas.insert(to.clone(), 0);
             (from, to)
@@ -65,7 +66,7 @@ fn fixture(sandbox: &Sandbox) -> Fixture {
         let (from, to) = &pairs[i as usize % pairs.len()];
         let amount = 1 + i;
         csv.push_str(&format!(
-            "t{i},espai.transfer,,{amount},,{PHONE},{from},{PHONE},{to}\n"
+            "t{i},espai.transfer,,{amount},,{phone},{from},{phone},{to}\n"
         ));
         *quotas.get_mut(from).unwrap() -= amount;
         *quotas.get_mut(to).unwrap() += amount;
@@ -207,13 +208,14 @@ async fn a_batch_with_lost_answers_applies_every_row_once_and_a_rerun_sends_noth
 async fn a_bad_row_is_reported_with_its_line_and_nothing_is_sent() {
     let sandbox = Sandbox::start().await.unwrap();
     let user = sandbox.add_longlonglong_user("bad-rows", 100, None, true);
+    let phone = sandbox.seed().espai_phone.clone();
     let scratch = Scratch::new("batch-bad");
     let csv = format!(
         "{HEADER}\n\
          a,longlonglong.recharge,{user},5,,,,,\n\
          b,longlonglong.refund,{user},5,,,,,\n\
          c,longlonglong.recharge,{user},-1,,,,,\n\
-         d,espai.transfer,,5,,{PHONE},abc,,\n"
+         d,espai.transfer,,5,,{phone},abc,,\n"
     );
     let file = scratch.file("bad.csv", csv.as_bytes());
     let journal = scratch.0.join("journal.db").to_str().unwrap().to_owned();
@@ -290,6 +292,7 @@ async fn batch_help_documents_every_column() {
         "from-code",
         "to-phone",
         "to-code",
+        "card-id",
     ] {
         assert!(
             out.stdout
@@ -371,4 +374,333 @@ async fn a_row_left_sent_by_a_dead_process_is_reconciled_not_sent_again() {
         "r0 applied once"
     );
     assert_eq!(sandbox.longlonglong_movements(&user).len(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn zero_balance_and_destroy_rows_are_applied_once_across_lost_answers() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let phone = sandbox.seed().espai_phone.clone();
+    let user = sandbox.add_longlonglong_user("zeroed", 700, None, true);
+    let other = sandbox.add_longlonglong_user("recharged", 100, None, true);
+    let empty = sandbox.add_espai_card(&phone, "Gone1code", "1", 0);
+    let kept = sandbox.add_espai_card(&phone, "Kept1code", "1", 0);
+    let scratch = Scratch::new("batch-zero-destroy");
+    let csv = format!(
+        "key,operation,user,amount,card-id\n\
+         z0,longlonglong.zero-balance,{user},,\n\
+         r0,longlonglong.recharge,{other},5,\n\
+         d0,espai.destroy,,,{empty}\n"
+    );
+    let file = scratch.file("rows.csv", csv.as_bytes());
+    let journal = scratch.0.join("journal.db").to_str().unwrap().to_owned();
+    // Both applied, both answers lost: each is reconciled (the 余额归零 record, the card
+    // gone from the list), not sent again.
+    sandbox.set_fault(
+        "longlonglong.zero_balance",
+        Fault::default().drop_after(1.0).times(1),
+    );
+    sandbox.set_fault("espai.destroy", Fault::default().drop_after(1.0).times(1));
+
+    let out = batch(&sandbox, &file, &journal, &["--output", "json"])
+        .await
+        .expect(0);
+    assert_eq!(sandbox.dropped_after_applying(), 2, "the faults fired");
+    assert_eq!(out.json()["applied"], 3, "{out:#?}");
+    assert_eq!(sandbox.longlonglong_balance(&user), Some(0));
+    let zeroings = sandbox.longlonglong_movements(&user);
+    assert_eq!(zeroings.len(), 1, "zeroed once: {zeroings:?}");
+    assert_eq!(zeroings[0].remark.as_deref(), Some("余额归零"));
+    assert_eq!(sandbox.longlonglong_balance(&other), Some(105));
+    let cards = sandbox.espai_cards();
+    assert!(!cards.iter().any(|c| c.id == empty), "destroyed");
+    assert!(cards.iter().any(|c| c.id == kept), "only the row's card");
+
+    // The journal says how each was found.
+    let out = run_args(
+        &sandbox_env(&sandbox),
+        &[
+            "journal",
+            "show",
+            "d0",
+            "--journal",
+            &journal,
+            "--output",
+            "json",
+        ],
+    )
+    .await
+    .expect(0);
+    let intent = &out.json()["intents"][0];
+    assert_eq!(intent["state"], "applied", "{out:#?}");
+    assert_eq!(intent["operation"], "destroy", "{out:#?}");
+    assert_eq!(intent["attempts"], 1, "{out:#?}");
+
+    // Run again: nothing is sent (a second zeroing would zero the recharge since).
+    sandbox.clear_faults();
+    let recharge = format!("{},longlonglong.recharge,{user},9,\n", "r1");
+    let file2 = scratch.file("again.csv", format!("{csv}{recharge}").as_bytes());
+    let out = batch(&sandbox, &file2, &journal, &["--output", "json"])
+        .await
+        .expect(0);
+    assert_eq!(out.json()["skipped"], 3, "{out:#?}");
+    assert_eq!(sandbox.longlonglong_balance(&user), Some(9));
+
+    // A card that is not listed is refused before anything is sent.
+    let csv = "key,operation,card-id\nd9,espai.destroy,0123456789abcdef0123456789abcdef\n";
+    let file3 = scratch.file("unknown.csv", csv.as_bytes());
+    let out = batch(&sandbox, &file3, &journal, &["--output", "json"])
+        .await
+        .expect(3);
+    assert_eq!(out.json()["refused"], 1, "{out:#?}");
+    assert!(
+        out.stdout.contains("not in the account's card list"),
+        "{out:#?}"
+    );
+}
+
+/// Leaves intent `key` as a process that died after sending would: created, claimed,
+/// marked sent, released.
+async fn left_sent(journal: &str, key: &str, user: &str, amount: u64, marker: &str) {
+    use voxkit_journal::{Journal as _, NewIntent, SqliteJournal};
+    let store = SqliteJournal::open(journal).await.unwrap();
+    store
+        .create(NewIntent {
+            key: key.into(),
+            provider: "longlonglong".into(),
+            operation: "recharge".into(),
+            request: serde_json::json!({ "user": user, "amount": amount, "remark": null }),
+            serial: format!("longlonglong:user:{user}"),
+            marker: marker.into(),
+        })
+        .await
+        .unwrap();
+    let claimed = store
+        .claim("dead", std::time::Duration::from_secs(60), 16)
+        .await
+        .unwrap();
+    assert!(claimed.iter().any(|i| i.key == key), "{claimed:?}");
+    store.mark_sent(key, "dead").await.unwrap();
+    for intent in claimed {
+        store.release(&intent.key, "dead").await.unwrap();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn journal_reconcile_resolves_what_is_in_doubt_and_sends_nothing() {
+    use voxkit_journal::{Journal as _, NewIntent, SqliteJournal};
+
+    let sandbox = Sandbox::start().await.unwrap();
+    let env = sandbox_env(&sandbox);
+    let applied_user = sandbox.add_longlonglong_user("arrived", 100, None, true);
+    let lost_user = sandbox.add_longlonglong_user("never-arrived", 100, None, true);
+    let pending_user = sandbox.add_longlonglong_user("pending", 100, None, true);
+    let scratch = Scratch::new("journal-reconcile");
+    let journal = scratch.0.join("journal.db").to_str().unwrap().to_owned();
+
+    // `a`: sent and applied by a process that died before recording the answer.
+    left_sent(&journal, "a", &applied_user, 10, "vkaaaaaaaaaaaaaa").await;
+    run_args(
+        &env,
+        &[
+            "longlonglong",
+            "recharge",
+            "--user",
+            &applied_user,
+            "--amount",
+            "10",
+            "--remark",
+            "vkaaaaaaaaaaaaaa",
+        ],
+    )
+    .await
+    .expect(0);
+    // `b`: marked sent, but the request never left.
+    left_sent(&journal, "b", &lost_user, 20, "vkbbbbbbbbbbbbbb").await;
+    // `c`: journaled, never sent.
+    SqliteJournal::open(&journal)
+        .await
+        .unwrap()
+        .create(NewIntent {
+            key: "c".into(),
+            provider: "longlonglong".into(),
+            operation: "recharge".into(),
+            request: serde_json::json!({ "user": pending_user, "amount": 30, "remark": null }),
+            serial: format!("longlonglong:user:{pending_user}"),
+            marker: "vkcccccccccccccc".into(),
+        })
+        .await
+        .unwrap();
+
+    // One key only.
+    let out = run_args(&env, &["journal", "reconcile", "a", "--journal", &journal])
+        .await
+        .expect(0);
+    assert!(
+        out.stdout.lines().any(|l| l
+            .split_whitespace()
+            .take(4)
+            .eq(["a", "sent", "->", "applied"])),
+        "{out:#?}"
+    );
+    assert!(!out.stdout.contains("vkbbbb"), "only `a`: {out:#?}");
+
+    // Every key: `b` is proven not applied and left for a batch run; `c` is left alone.
+    let out = run_args(
+        &env,
+        &[
+            "journal",
+            "reconcile",
+            "--journal",
+            &journal,
+            "--output",
+            "json",
+        ],
+    )
+    .await
+    .expect(0);
+    let report = out.json();
+    let intents = report["intents"].as_array().unwrap();
+    let state = |key: &str| {
+        intents
+            .iter()
+            .find(|i| i["key"] == key)
+            .map(|i| (i["before"].clone(), i["state"].clone()))
+    };
+    assert_eq!(
+        state("b"),
+        Some(("sent".into(), "not_applied".into())),
+        "{out:#?}"
+    );
+    assert_eq!(
+        state("c"),
+        Some(("pending".into(), "pending".into())),
+        "{out:#?}"
+    );
+    assert_eq!(state("a"), None, "already final: {out:#?}");
+    assert_eq!(report["left_undetermined"], 0, "{out:#?}");
+    assert_eq!(sandbox.longlonglong_balance(&applied_user), Some(110));
+    assert_eq!(
+        sandbox.longlonglong_balance(&lost_user),
+        Some(100),
+        "nothing sent"
+    );
+    assert_eq!(
+        sandbox.longlonglong_balance(&pending_user),
+        Some(100),
+        "nothing sent"
+    );
+    assert!(sandbox.longlonglong_movements(&lost_user).is_empty());
+
+    // A transfer left sent cannot be rebuilt without its card codes (the journal keeps
+    // fingerprints): left in doubt, exit 5; with its batch file it is reconciled.
+    let phone = sandbox.seed().espai_phone.clone();
+    sandbox.add_espai_card(&phone, "From7code", "1", 50);
+    sandbox.add_espai_card(&phone, "Dest7code", "1", 0);
+    {
+        use voxkit_journal::ops::espai::code_fingerprint;
+        let store = SqliteJournal::open(&journal).await.unwrap();
+        store
+            .create(NewIntent {
+                key: "t".into(),
+                provider: "espai".into(),
+                operation: "transfer".into(),
+                request: serde_json::json!({
+                    "from_phone": phone, "from_code_sha256": code_fingerprint("From7code"),
+                    "to_phone": phone, "to_code_sha256": code_fingerprint("Dest7code"),
+                    "amount": 7,
+                }),
+                serial: format!("espai:card:{phone}:{}", code_fingerprint("From7code")),
+                marker: "vktttttttttttttt".into(),
+            })
+            .await
+            .unwrap();
+        let claimed = store
+            .claim("dead", std::time::Duration::from_secs(60), 16)
+            .await
+            .unwrap();
+        assert!(claimed.iter().any(|i| i.key == "t"), "{claimed:?}");
+        store.mark_sent("t", "dead").await.unwrap();
+        for intent in claimed {
+            store.release(&intent.key, "dead").await.unwrap();
+        }
+    }
+    let out = run_args(&env, &["journal", "reconcile", "t", "--journal", &journal])
+        .await
+        .expect(5);
+    assert!(out.stdout.contains("--file"), "{out:#?}");
+    assert!(!out.stdout.contains("From7code"), "{out:#?}");
+    let csv = format!("{HEADER}\nt,espai.transfer,,7,,{phone},From7code,{phone},Dest7code\n");
+    let file = scratch.file("transfers.csv", csv.as_bytes());
+    let out = run_args(
+        &env,
+        &[
+            "journal",
+            "reconcile",
+            "t",
+            "--journal",
+            &journal,
+            "--file",
+            &file,
+        ],
+    )
+    .await
+    .expect(0);
+    assert!(
+        out.stdout.lines().any(|l| l.split_whitespace().take(4).eq([
+            "t",
+            "sent",
+            "->",
+            "not_applied"
+        ])),
+        "{out:#?}"
+    );
+    assert_eq!(
+        sandbox.espai_card("From7code").unwrap().quota,
+        50,
+        "nothing sent"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_journal_url_never_shows_its_password() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let user = sandbox.add_longlonglong_user("pg-secret", 100, None, true);
+    let scratch = Scratch::new("batch-pg-secret");
+    let csv = format!("{HEADER}\na,longlonglong.recharge,{user},5,,,,,\n");
+    let file = scratch.file("rows.csv", csv.as_bytes());
+    // A port nobody listens on: the connection fails, and the error must not carry the
+    // password, written plain or percent-encoded.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("postgres://batch:Pa55%2Fw0rd@127.0.0.1:{port}/ops");
+    let out = batch(&sandbox, &file, &url, &[]).await;
+    assert_ne!(out.code, 0, "{out:#?}");
+    for secret in ["Pa55", "w0rd"] {
+        assert!(
+            !out.stdout.contains(secret) && !out.stderr.contains(secret),
+            "{out:#?}"
+        );
+    }
+    assert!(
+        out.stderr.contains("postgres://batch:***@127.0.0.1"),
+        "{out:#?}"
+    );
+    assert_eq!(
+        sandbox.longlonglong_balance(&user),
+        Some(100),
+        "nothing sent"
+    );
+    let out = run_args(
+        &sandbox_env(&sandbox),
+        &["journal", "list", "--journal", &url],
+    )
+    .await;
+    assert_ne!(out.code, 0, "{out:#?}");
+    assert!(
+        !out.stderr.contains("Pa55") && !out.stderr.contains("w0rd"),
+        "{out:#?}"
+    );
 }

@@ -157,7 +157,7 @@ async fn recharge_deduct_zero_and_history() {
 
     let json = voxkit(
         &sandbox,
-        &format!("longlonglong zero-balance --user {user} --output json"),
+        &format!("longlonglong zero-balance --user {user} --yes --output json"),
     )
     .await
     .expect(0)
@@ -183,7 +183,18 @@ async fn a_refused_recharge_is_exit_3_with_the_providers_code() {
     let error = out.error();
     assert_eq!(error["code"], "10004");
     assert_eq!(error["kind"], "api");
-    assert_eq!(error["hint"], Value::Null);
+    // The documented code is explained, with what to do (issue 18).
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("billing is not enabled"),
+        "{out:#?}"
+    );
+    assert!(
+        error["hint"].as_str().unwrap().contains("enable billing"),
+        "{out:#?}"
+    );
     assert!(sandbox.longlonglong_movements(&user).is_empty());
 
     // An unknown user: the provider's 404.
@@ -367,7 +378,7 @@ async fn subaccounts_and_registration_read_the_password_from_stdin() {
 
     let json = voxkit(
         &sandbox,
-        &format!("longlonglong subaccount delete --user {user} --sub {sub} --output json"),
+        &format!("longlonglong subaccount delete --user {user} --sub {sub} --yes --output json"),
     )
     .await
     .expect(0)
@@ -378,7 +389,7 @@ async fn subaccounts_and_registration_read_the_password_from_stdin() {
     // A sub-account id that is not a UUID never leaves.
     voxkit(
         &sandbox,
-        &format!("longlonglong subaccount delete --user {user} --sub ../x"),
+        &format!("longlonglong subaccount delete --user {user} --sub ../x --yes"),
     )
     .await
     .expect(2);
@@ -631,20 +642,22 @@ async fn espai_transfer_destroy_and_pay() {
 
     // Destroy: a paid card with quota is refused, the empty one goes.
     let from_id = sandbox.espai_card(from).unwrap().id;
-    voxkit(&sandbox, &format!("espai cdkey destroy {from_id}"))
+    voxkit(&sandbox, &format!("espai cdkey destroy {from_id} --yes"))
         .await
         .expect(3);
     let empty = &seed.espai_empty_card_id;
     let json = voxkit(
         &sandbox,
-        &format!("espai cdkey destroy {empty} --output json"),
+        &format!("espai cdkey destroy {empty} --yes --output json"),
     )
     .await
     .expect(0)
     .json();
     assert_eq!(json["ids"], serde_json::json!([empty]));
     assert!(sandbox.espai_cards().iter().all(|c| &c.id != empty));
-    let out = voxkit(&sandbox, "espai cdkey destroy a a").await.expect(2);
+    let out = voxkit(&sandbox, &format!("espai cdkey destroy {empty} {empty}"))
+        .await
+        .expect(2);
     assert!(out.error_line().contains("twice"), "{out:#?}");
 
     // Orders.
@@ -887,7 +900,7 @@ async fn a_recharge_whose_answer_is_dropped_is_outcome_unknown_and_applied_once(
     drop_next_answer("longlonglong.zero_balance");
     let out = voxkit(
         &sandbox,
-        &format!("longlonglong zero-balance --user {user}"),
+        &format!("longlonglong zero-balance --user {user} --yes"),
     )
     .await
     .expect(5);
@@ -914,7 +927,7 @@ async fn a_recharge_whose_answer_is_dropped_is_outcome_unknown_and_applied_once(
     let out = voxkit(
         &sandbox,
         &format!(
-            "longlonglong subaccount delete --user {user} --sub {}",
+            "longlonglong subaccount delete --user {user} --sub {} --yes",
             subs[0].id
         ),
     )
@@ -978,7 +991,7 @@ async fn a_transfer_whose_answer_is_dropped_is_outcome_unknown_and_applied_once(
     // Destroy and pay are never sent twice either.
     drop_next_answer("espai.destroy");
     let empty = &seed.espai_empty_card_id;
-    let out = voxkit(&sandbox, &format!("espai cdkey destroy {empty}"))
+    let out = voxkit(&sandbox, &format!("espai cdkey destroy {empty} --yes"))
         .await
         .expect(5);
     assert!(
@@ -1258,7 +1271,7 @@ async fn sandbox_command_prints_env_and_seeds_and_stops_on_ctrl_c() {
     .await
     .expect(0);
     let empty = served.comment("empty paid card");
-    run_stdin(&env, None, &format!("espai cdkey destroy {empty}"))
+    run_stdin(&env, None, &format!("espai cdkey destroy {empty} --yes"))
         .await
         .expect(0);
     run_stdin(&env, None, "laaffic balance").await.expect(0);
@@ -1376,4 +1389,310 @@ async fn sandbox_command_refuses_bad_options() {
         "{error}"
     );
     drop(taken);
+}
+
+// ----- issue 18: what an operator trips over ---------------------------------------------
+
+/// Runs `voxkit` with these arguments (one may hold spaces) against `sandbox`.
+async fn voxkit_argv(sandbox: &Sandbox, args: &[&str]) -> Out {
+    common::spawn(&sandbox_env(sandbox), None, args).await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_base_url_with_a_path_is_refused_before_sending() {
+    let sandbox = pinned_sandbox().await;
+    // The Laaffic docs' own form: the sandbox would answer /v3/v3/getBalance with 404
+    // (exit 4); the refusal before sending is exit 2.
+    let env = with(
+        sandbox_env(&sandbox),
+        &[("LAAFFIC_BASE_URL", &format!("{}/v3", sandbox.url()))],
+    );
+    let out = run_stdin(&env, None, "laaffic balance --output json")
+        .await
+        .expect(2);
+    let error = out.error();
+    assert_eq!(error["kind"], "config", "{out:#?}");
+    let message = error["message"].as_str().unwrap();
+    assert!(message.contains("has a path (/v3)"), "{message}");
+    assert!(
+        message.contains(&format!("e.g. {};", sandbox.url())),
+        "{message}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn allow_http_reaches_a_non_loopback_address_by_flag_or_variable() {
+    let sandbox = pinned_sandbox().await;
+    // 0.0.0.0 is not loopback (the address `voxkit sandbox --addr 0.0.0.0:P` prints), yet
+    // on this machine a connection to it arrives at the sandbox.
+    let port = sandbox.url().rsplit(':').next().unwrap().to_owned();
+    let env = with(
+        sandbox_env(&sandbox),
+        &[("LAAFFIC_BASE_URL", &format!("http://0.0.0.0:{port}"))],
+    );
+    let out = run_stdin(&env, None, "laaffic balance").await.expect(2);
+    let line = out.error_line();
+    assert!(
+        line.contains("--allow-http") && line.contains("VOXKIT_ALLOW_HTTP=1"),
+        "{line}"
+    );
+    assert!(!line.contains("allow_http(true)"), "{line}");
+    run_stdin(&env, None, "laaffic balance --allow-http")
+        .await
+        .expect(0);
+    let env = with(env, &[("VOXKIT_ALLOW_HTTP", "1")]);
+    run_stdin(&env, None, "laaffic balance").await.expect(0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn espai_ids_types_and_amounts_are_checked_locally() {
+    let sandbox = pinned_sandbox().await;
+    let cards = sandbox.espai_cards();
+    let seed = sandbox.seed().clone();
+    for line in [
+        "espai cdkey destroy ../admin --yes".to_owned(),
+        "espai cdkey destroy 196bd2a26e4d459f9dc7d12053a05c1 --yes".to_owned(),
+        "espai cdkey usage --id x1".to_owned(),
+        "espai cdkey list --type 9".to_owned(),
+        format!(
+            "espai cdkey transfer --phone 15916888888 --code wNaa1GDw --to-phone {OTHER_PHONE} \
+             --to-code {OTHER_CODE} --amount 1000000001"
+        ),
+    ] {
+        let out = voxkit(&sandbox, &format!("{line} --output json"))
+            .await
+            .expect(2);
+        assert_eq!(out.error()["kind"], "invalid_input", "{line}: {out:#?}");
+    }
+    assert_eq!(sandbox.espai_cards(), cards, "nothing was applied");
+    assert_eq!(seed.espai_empty_card_id.len(), 32);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_explain_codes_name_the_command_and_carry_the_401_status() {
+    let sandbox = pinned_sandbox().await;
+    let user = sandbox.seed().longlonglong_user.clone();
+    let env = with(
+        sandbox_env(&sandbox),
+        &[("LONGLONGLONG_TOKEN", "wrong-token")],
+    );
+    let out = run_stdin(
+        &env,
+        None,
+        &format!("longlonglong account --user {user} --output json"),
+    )
+    .await
+    .expect(3);
+    let error = out.error();
+    assert_eq!(error["http_status"], 401, "{out:#?}");
+    assert!(
+        error["hint"]
+            .as_str()
+            .unwrap()
+            .contains("LONGLONGLONG_TOKEN"),
+        "{out:#?}"
+    );
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("longlonglong account: "),
+        "{out:#?}"
+    );
+
+    let env = with(
+        sandbox_env(&sandbox),
+        &[("LAAFFIC_API_SECRET", "wrong-secret")],
+    );
+    let out = run_stdin(&env, None, "laaffic balance --output json")
+        .await
+        .expect(3);
+    let error = out.error();
+    assert!(
+        error["message"]
+            .as_str()
+            .unwrap()
+            .contains("authentication failed"),
+        "{out:#?}"
+    );
+    assert!(
+        error["hint"]
+            .as_str()
+            .unwrap()
+            .contains("LAAFFIC_API_SECRET"),
+        "{out:#?}"
+    );
+
+    let today = today().format("%Y-%m-%d").to_string();
+    let out = voxkit(
+        &sandbox,
+        &format!("longlonglong set-expiry --user {user} --date {today}"),
+    )
+    .await;
+    let line = out.error_line();
+    assert!(
+        line.starts_with("voxkit: error: longlonglong set-expiry: "),
+        "{line}"
+    );
+    assert!(!line.contains("set_expiry"), "{line}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn numbers_file_errors_name_the_line_and_blank_remarks_are_refused() {
+    let sandbox = pinned_sandbox().await;
+    let scratch = common::Scratch::new("numbers-line");
+    let file = scratch.file("numbers.txt", b"# callees\n8613800000001\n861380000000x\n");
+    let out = voxkit(
+        &sandbox,
+        &format!(
+            "laaffic task create --app-id app1 --name t --numbers-file {file} --tts hi --lan EN --output json"
+        ),
+    )
+    .await
+    .expect(2);
+    let message = out.error()["message"].as_str().unwrap().to_owned();
+    assert!(
+        message.contains("line 3") && message.contains("861380000000x"),
+        "{message}"
+    );
+
+    let user = sandbox.seed().longlonglong_user.clone();
+    let before = sandbox.longlonglong_balance(&user);
+    for remark in ["", "   "] {
+        let out = voxkit_argv(
+            &sandbox,
+            &[
+                "longlonglong",
+                "recharge",
+                "--user",
+                &user,
+                "--amount",
+                "5",
+                "--remark",
+                remark,
+            ],
+        )
+        .await
+        .expect(2);
+        assert!(
+            out.error_line().contains("--remark is empty or blank"),
+            "{out:#?}"
+        );
+        voxkit_argv(
+            &sandbox,
+            &[
+                "longlonglong",
+                "recharges",
+                "--user",
+                &user,
+                "--remark",
+                remark,
+            ],
+        )
+        .await
+        .expect(2);
+    }
+    assert_eq!(
+        sandbox.longlonglong_balance(&user),
+        before,
+        "nothing was sent"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn destructive_calls_need_yes_and_dry_run_sends_nothing() {
+    let sandbox = pinned_sandbox().await;
+    let user = sandbox.seed().longlonglong_user.clone();
+    let before = sandbox.longlonglong_balance(&user);
+    assert_ne!(before, Some(0));
+    // Standard input is not a terminal here, so the confirmation cannot be asked.
+    let out = voxkit(
+        &sandbox,
+        &format!("longlonglong zero-balance --user {user}"),
+    )
+    .await
+    .expect(2);
+    assert!(out.error_line().contains("add --yes"), "{out:#?}");
+    let empty = sandbox.seed().espai_empty_card_id.clone();
+    voxkit(&sandbox, &format!("espai cdkey destroy {empty}"))
+        .await
+        .expect(2);
+    assert_eq!(
+        sandbox.longlonglong_balance(&user),
+        before,
+        "nothing was sent"
+    );
+
+    // --dry-run prints the request, credentials redacted, and sends nothing.
+    let out = voxkit(
+        &sandbox,
+        &format!("longlonglong recharge --user {user} --amount 7 --remark dry --dry-run"),
+    )
+    .await
+    .expect(0);
+    assert!(
+        out.stdout.contains(&format!(
+            "would send PUT {}/agent-api/user/{user}/recharge",
+            sandbox.url()
+        )),
+        "{out:#?}"
+    );
+    assert!(
+        out.stdout.contains("[redacted]") && !out.stdout.contains(LONGLONGLONG_TOKEN),
+        "{out:#?}"
+    );
+    let json = voxkit(
+        &sandbox,
+        &format!("longlonglong zero-balance --user {user} --dry-run --output json"),
+    )
+    .await
+    .expect(0)
+    .json();
+    assert_eq!(json["request"]["method"], "PUT", "{json}");
+    assert!(
+        json["request"]["url"]
+            .as_str()
+            .unwrap()
+            .ends_with("/zero_balance"),
+        "{json}"
+    );
+    assert_eq!(
+        sandbox.longlonglong_balance(&user),
+        before,
+        "nothing was sent"
+    );
+
+    // Upper-case UUIDs name the same account; --yes confirms; --quiet prints nothing.
+    let upper = user.to_ascii_uppercase();
+    let out = voxkit(
+        &sandbox,
+        &format!("longlonglong zero-balance --user {upper} --yes --quiet"),
+    )
+    .await
+    .expect(0);
+    assert!(out.stdout.is_empty(), "{out:#?}");
+    assert_eq!(sandbox.longlonglong_balance(&user), Some(0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn completions_and_a_json_demo() {
+    let out = run_stdin(&Vec::new(), None, "completions bash")
+        .await
+        .expect(0);
+    assert!(
+        out.stdout.contains("zero-balance") && out.stdout.contains("--allow-http"),
+        "{out:#?}"
+    );
+    run_stdin(&Vec::new(), None, "completions tcsh")
+        .await
+        .expect(2);
+    let out = run_stdin(&Vec::new(), None, "demo --output json")
+        .await
+        .expect(0);
+    let json = out.json();
+    assert_eq!(json["demo"]["complete"], true);
+    assert!(
+        json["demo"]["lines"].as_array().unwrap().len() > 20,
+        "{json}"
+    );
 }

@@ -32,7 +32,9 @@ pub const ATTEMPT_TIMEOUT_DEFAULT: Duration = Duration::from_secs(30);
 pub const MAX_RESPONSE_BYTES_DEFAULT: usize = 32 * 1024 * 1024;
 
 /// Configures a [`Client`]. Provider crates wrap it in their own builders, which offer the
-/// same methods.
+/// same methods. `Clone`: a provider with a second host builds its second client from a
+/// copy ([`crate::SecondHost`]).
+#[derive(Clone)]
 pub struct ClientBuilder {
     provider: &'static str,
     base_url: String,

@@ -61,6 +61,19 @@ pub enum Reconciliation {
         /// What to look for, in words (e.g. `"the 余额归零 record after the intent"`).
         how: &'static str,
     },
+    /// A unique value travels in a request field and the provider refuses a second request
+    /// carrying it (answering `conflict`), so the request is its own probe: after a lost
+    /// answer the *same* request is sent again, and a refusal as a duplicate proves the
+    /// first was applied, while a success means it was not (and now is). Sound only
+    /// because the provider applies the value at most once (e.g. a Laaffic voice file's
+    /// unique `fileName`, answered `-20` "data exists"); a provider with a read that finds
+    /// the value should use [`ByMarker`](Self::ByMarker) instead.
+    ByConflict {
+        /// The request field holding the unique value (e.g. `"fileName"`).
+        field: &'static str,
+        /// The provider's answer to a duplicate (e.g. `"-20 data exists"`).
+        conflict: &'static str,
+    },
     /// No way to tell; a lost answer stays undetermined.
     Impossible {
         /// Why, in words (e.g. `"the registration answer is undocumented"`).
@@ -74,7 +87,9 @@ impl Reconciliation {
         match self {
             Reconciliation::ByMarker { found_by, .. } => Some(found_by),
             Reconciliation::ByReadBack { read, .. } => Some(read),
-            Reconciliation::NotNeeded | Reconciliation::Impossible { .. } => None,
+            Reconciliation::NotNeeded
+            | Reconciliation::ByConflict { .. }
+            | Reconciliation::Impossible { .. } => None,
         }
     }
 }
@@ -136,7 +151,7 @@ impl OperationSpec {
             }
             (Idempotency::NotRepeatable, Reconciliation::NotNeeded) => panic!(
                 "a non-repeatable operation must say how a lost answer is reconciled \
-                 (ByMarker, ByReadBack or Impossible)"
+                 (ByMarker, ByReadBack, ByConflict or Impossible)"
             ),
             (Idempotency::NotRepeatable, _) => {}
         }
@@ -789,42 +804,35 @@ mod tests {
                 "{bad}"
             );
         }
-        let repeatable_with_marker = std::panic::catch_unwind(|| {
-            OperationSpec::new(
-                "t",
-                "x",
+        let no_headers: &'static [(&'static str, &'static str)] = &[];
+        for (what, method, idempotency, reconciliation, headers) in [
+            (
+                "repeatable with a marker",
                 Method::GET,
-                "x",
                 Idempotency::Repeatable,
                 Reconciliation::Impossible { why: "" },
-                &[],
-            )
-        });
-        assert!(repeatable_with_marker.is_err());
-        let money_without_reconciliation = std::panic::catch_unwind(|| {
-            OperationSpec::new(
-                "t",
-                "x",
+                no_headers,
+            ),
+            (
+                "money without reconciliation",
                 Method::PUT,
-                "x",
                 Idempotency::NotRepeatable,
                 Reconciliation::NotNeeded,
-                &[],
-            )
-        });
-        assert!(money_without_reconciliation.is_err());
-        let bad_header = std::panic::catch_unwind(|| {
-            OperationSpec::new(
-                "t",
-                "x",
+                no_headers,
+            ),
+            (
+                "a header voxkit sets",
                 Method::GET,
-                "x",
                 Idempotency::Repeatable,
                 Reconciliation::NotNeeded,
                 &[("Content-Type", "x")],
-            )
-        });
-        assert!(bad_header.is_err());
+            ),
+        ] {
+            let declared = std::panic::catch_unwind(|| {
+                OperationSpec::new("t", "x", method, "x", idempotency, reconciliation, headers)
+            });
+            assert!(declared.is_err(), "{what}");
+        }
     }
 
     static WRITE: OperationSpec = OperationSpec::new(

@@ -66,6 +66,8 @@ pub mod test_util;
 #[cfg(test)]
 mod toy;
 pub mod transport;
+#[cfg(feature = "webhooks")]
+pub mod webhook;
 pub mod wire;
 
 pub use auth::{
@@ -81,7 +83,8 @@ pub use error::{Error, Origin, TransportKind};
 pub use operation::{Idempotency, Operation, Path};
 pub use page::{AtCap, Noun, Page, Paging};
 pub use provider::{
-    Builder, Credentials, EnvVars, Key, KeyAndSecret, NoOptions, Provider, SkewCorrection, Token,
+    AgentHost, Builder, Credentials, EnvVars, Key, KeyAndSecret, NoOptions, Provider, SecondHost,
+    SkewCorrection, Token,
 };
 pub use reconcile::{Evidence, ExactlyOnceOutcome, Marker, ReconcileWait, Verdict};
 pub use retry::RetryPolicy;

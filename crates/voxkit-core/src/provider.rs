@@ -136,6 +136,19 @@ impl Credentials for KeyAndSecret {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct NoOptions;
 
+/// A second host that some of a provider's operations are documented on, with its own
+/// default and environment variable (ESP-AI: its agents, 超体, on `api.espai2.fun`, its
+/// cards, devices and plugins on `api.espai.fun`). [`Builder::build`] then builds a second
+/// core client, same options, credentials and signer, for that host
+/// ([`Provider::client_with_second`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecondHost {
+    /// Its documented base URL.
+    pub default_base_url: &'static str,
+    /// The variable that, when set and not empty, replaces it.
+    pub env: &'static str,
+}
+
 /// The options of a provider that corrects its clock from a refused timestamp (Laaffic's
 /// `-16`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -163,6 +176,9 @@ pub trait Provider: Sized + 'static {
     /// Business codes that mean "the server failed while handling it, perhaps after
     /// applying it" (see [`ClientBuilder::indeterminate_codes`]).
     const INDETERMINATE_CODES: &'static [&'static str] = &[];
+    /// A second host some operations are sent to; `None` (the default): every operation
+    /// goes to the base URL.
+    const SECOND_HOST: Option<SecondHost> = None;
     /// The credential shape.
     type Credentials: Credentials;
     /// Provider-specific options ([`NoOptions`] when there are none).
@@ -185,6 +201,19 @@ pub trait Provider: Sized + 'static {
 
     /// Wraps the core client (and the signer, for providers that keep state in it).
     fn client(core: Client, auth: Arc<Self::Auth>, options: Self::Options) -> Self::Client;
+
+    /// Wraps the core clients of a provider with a [`Provider::SECOND_HOST`]: `second` is
+    /// the client of that host (`None` for a provider without one). The default ignores
+    /// it and calls [`Provider::client`].
+    fn client_with_second(
+        core: Client,
+        second: Option<Client>,
+        auth: Arc<Self::Auth>,
+        options: Self::Options,
+    ) -> Self::Client {
+        let _ = second;
+        Self::client(core, auth, options)
+    }
 }
 
 /// Configures a provider's client: credentials, base URL, timeouts, retry policy,
@@ -192,6 +221,11 @@ pub trait Provider: Sized + 'static {
 /// provider; see the [module docs](self).
 pub struct Builder<P: Provider> {
     core: ClientBuilder,
+    /// The base URL set by [`Builder::base_url`] or the environment, kept to check its
+    /// path at build time ([`check_no_path`]); `None`: the provider's default.
+    base_url: Option<String>,
+    /// The [second host](Provider::SECOND_HOST)'s base URL, if set.
+    second_base_url: Option<String>,
     credentials: Option<P::Credentials>,
     options: P::Options,
     _provider: PhantomData<fn() -> P>,
@@ -222,6 +256,8 @@ impl<P: Provider> Builder<P> {
         Builder {
             core: ClientBuilder::new(P::NAME, P::DEFAULT_BASE_URL)
                 .indeterminate_codes(P::INDETERMINATE_CODES),
+            base_url: None,
+            second_base_url: None,
             credentials: None,
             options: P::Options::default(),
             _provider: PhantomData,
@@ -274,7 +310,11 @@ impl<P: Provider> Builder<P> {
         }
         self.credentials = Some(P::Credentials::from_parts(parts));
         if let Some(url) = lookup(P::ENV.base_url).filter(|v| !v.trim().is_empty()) {
-            self.core = self.core.base_url(url.trim());
+            self = self.base_url(url.trim());
+        }
+        let second = P::SECOND_HOST.and_then(|host| lookup(host.env));
+        if let Some(url) = second.filter(|v| !v.trim().is_empty()) {
+            self = self.second_base_url(url.trim());
         }
         Ok(self)
     }
@@ -285,10 +325,26 @@ impl<P: Provider> Builder<P> {
         self
     }
 
-    /// The base URL: scheme, host, optional port and path prefix. `http://` is accepted
-    /// only for loopback hosts unless [`Builder::allow_http`].
-    pub fn base_url(self, url: impl Into<String>) -> Self {
+    /// The base URL: scheme, host and optional port, **no path**: every operation's path
+    /// is whole (Laaffic's start with `/v3/`), so a base such as the Laaffic docs'
+    /// `https://api.laaffic.com/v3` would send `/v3/v3/getBalance`; [`Builder::build`]
+    /// refuses it. `http://` is accepted only for loopback hosts unless
+    /// [`Builder::allow_http`].
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        let url = url.into();
+        self.base_url = Some(url.clone());
         self.core(|c| c.base_url(url))
+    }
+
+    /// The base URL of the provider's [second host](Provider::SECOND_HOST), with the rules
+    /// of [`Builder::base_url`]. Unset, it is the host's documented default, unless
+    /// [`Builder::base_url`] was set (a sandbox, a proxy): then it follows the base URL, so
+    /// that pointing a client at a local server never sends half of its calls, and its
+    /// credentials, to the real provider. Refused at build by a provider without a second
+    /// host.
+    pub fn second_base_url(mut self, url: impl Into<String>) -> Self {
+        self.second_base_url = Some(url.into());
+        self
     }
 
     /// Time allowed to establish a connection (default 5 s).
@@ -354,9 +410,21 @@ impl<P: Provider> Builder<P> {
     /// # Errors
     /// [`Error::Config`] without credentials, with a credential that is empty or holds
     /// whitespace, control or invisible characters (named, never shown), or with a bad
-    /// base URL, retry policy or timeout.
+    /// base URL (a path included: see [`Builder::base_url`]), retry policy or timeout.
     pub fn build(self) -> Result<P::Client, Error> {
         let origin = Origin::new(P::NAME, "configure");
+        if let Some(raw) = &self.base_url {
+            check_no_path(origin, raw)?;
+        }
+        if let Some(raw) = &self.second_base_url {
+            if P::SECOND_HOST.is_none() {
+                return Err(Error::config(
+                    origin,
+                    "this provider has no second host: remove second_base_url(..)",
+                ));
+            }
+            check_no_path(origin, raw)?;
+        }
         let credentials = self
             .credentials
             .ok_or_else(|| Error::config(origin, P::Credentials::MISSING))?;
@@ -373,9 +441,50 @@ impl<P: Provider> Builder<P> {
             self.core.clock_ref(),
             &self.options,
         )?);
+        let second = match P::SECOND_HOST {
+            None => None,
+            Some(host) => {
+                let url = self
+                    .second_base_url
+                    .or(self.base_url)
+                    .unwrap_or_else(|| host.default_base_url.to_owned());
+                Some(self.core.clone().base_url(url).build(auth.clone())?)
+            }
+        };
         let core = self.core.build(auth.clone())?;
-        Ok(P::client(core, auth, self.options))
+        Ok(P::client_with_second(core, second, auth, self.options))
     }
+}
+
+/// Refuses a base URL with a path (`/` alone is no path). Each provider's operation paths
+/// are whole from the host on, and no provider documents a base that needs a prefix the
+/// operations lack (Laaffic's docs write `https://api.laaffic.com/v3`, but its `/v3` is
+/// already in every operation's path), so a path here is always a mistake that the server
+/// would answer with an empty 404. A URL that does not parse is left to the core
+/// builder's check, which says why. The raw text is never echoed (it may hold a key):
+/// only scheme, host, port and path are shown.
+fn check_no_path(origin: Origin, raw: &str) -> Result<(), Error> {
+    let Ok(url) = url::Url::parse(raw.trim()) else {
+        return Ok(());
+    };
+    let path = url.path();
+    if path.is_empty() || path == "/" || url.cannot_be_a_base() {
+        return Ok(());
+    }
+    let mut root = format!("{}://{}", url.scheme(), url.host_str().unwrap_or(""));
+    if let Some(port) = url.port() {
+        root.push_str(&format!(":{port}"));
+    }
+    Err(Error::config(
+        origin,
+        format!(
+            "the base URL {root}{path} has a path ({path}): give only the scheme, host and \
+             port, e.g. {root}; voxkit adds each operation's whole path itself, so this one \
+             would be sent as {root}{}{}/… and answered with 404",
+            path.trim_end_matches('/'),
+            path.trim_end_matches('/'),
+        ),
+    ))
 }
 
 impl<P: Provider<Credentials = Token>> Builder<P> {
@@ -413,6 +522,18 @@ impl<P: Provider<Credentials = KeyAndSecret>> Builder<P> {
     }
 }
 
+/// A provider whose [second host](Provider::SECOND_HOST) serves its agents (ESP-AI's 超体
+/// on `api.espai2.fun`): its builder gets [`Builder::agent_base_url`], the setter named
+/// for what the host serves.
+pub trait AgentHost: Provider {}
+
+impl<P: AgentHost> Builder<P> {
+    /// The agent host's base URL: [`Builder::second_base_url`] by its provider's name.
+    pub fn agent_base_url(self, url: impl Into<String>) -> Self {
+        self.second_base_url(url)
+    }
+}
+
 impl<P: Provider<Options = SkewCorrection>> Builder<P> {
     /// Whether a refused timestamp makes the client measure its clock offset from the
     /// answer's `Date`, re-sign and try once more (default: on).
@@ -436,5 +557,47 @@ impl fmt::Debug for Key {
 impl fmt::Debug for KeyAndSecret {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("KeyAndSecret([redacted])")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const O: Origin = Origin::new("laaffic", "configure");
+
+    #[test]
+    fn a_base_url_with_a_path_is_refused_without_echoing_it() {
+        for bad in [
+            "https://api.laaffic.com/v3",
+            "https://api.laaffic.com/v3/",
+            "http://127.0.0.1:9/proxy?key=SENTINEL",
+            "https://u:SENTINEL@api.laaffic.com/v3",
+        ] {
+            let err = check_no_path(O, bad).unwrap_err();
+            let text = err.to_string();
+            assert!(matches!(err, Error::Config { .. }), "{bad}: {err:?}");
+            assert!(err.nothing_sent());
+            assert!(text.contains("has a path"), "{text}");
+            assert!(!text.contains("SENTINEL"), "{text}");
+        }
+        let text = check_no_path(O, "https://api.laaffic.com/v3")
+            .unwrap_err()
+            .to_string();
+        assert!(text.contains("e.g. https://api.laaffic.com;"), "{text}");
+        assert!(text.contains("/v3/v3/"), "{text}");
+    }
+
+    #[test]
+    fn a_base_url_without_a_path_or_unparsable_is_left_to_the_core_check() {
+        for ok in [
+            "https://api.laaffic.com",
+            "https://api.laaffic.com/",
+            "http://127.0.0.1:9",
+            " https://api.espai.fun/ ",
+            "not a url",
+        ] {
+            assert!(check_no_path(O, ok).is_ok(), "{ok}");
+        }
     }
 }

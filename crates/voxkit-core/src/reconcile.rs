@@ -316,6 +316,77 @@ where
     }
 }
 
+/// The exactly-once loop of an operation declared
+/// [`Reconciliation::ByConflict`](crate::Reconciliation::ByConflict): the request carries a
+/// value the provider applies at most once, so the request is its own probe. `send` once;
+/// on [`Error::OutcomeUnknown`](crate::Error::OutcomeUnknown) send the *same* request
+/// again, a backoff apart, up to `wait.tries` sends in all:
+///
+/// - an answer → `Applied` (with `resent` when it was not the first send);
+/// - an error `conflict` recognises as the provider's duplicate refusal → `Applied` with the
+///   evidence `conflict` returns: the value was already applied (by an earlier send, or by
+///   an earlier call resumed with the same value);
+/// - every answer lost → `Undetermined`;
+/// - another refusal: the error itself on the first send (nothing was applied), but
+///   `Undetermined` after a lost answer: a refusal of the re-send (a quota the first send
+///   may itself have filled) says nothing about the first.
+///
+/// A new shared piece for the one provider operation that needs it today (a Laaffic voice
+/// file upload), in core so that the journal can run it the same way.
+pub async fn run_exactly_once_by_conflict<S, SF, C>(
+    marker: Option<&Marker>,
+    wait: &ReconcileWait,
+    send: S,
+    conflict: C,
+) -> Result<ExactlyOnceOutcome, crate::Error>
+where
+    S: Fn() -> SF,
+    SF: std::future::Future<Output = Result<Evidence, crate::Error>>,
+    C: Fn(&crate::Error) -> Option<Evidence>,
+{
+    let mut backoff = wait.first_backoff;
+    let mut why = String::from("nothing was sent");
+    for attempt in 0..wait.tries.max(1) {
+        let resent = attempt > 0;
+        if resent {
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(wait.max_backoff);
+        }
+        let error = match send().await {
+            Ok(evidence) => {
+                return Ok(ExactlyOnceOutcome::Applied {
+                    evidence,
+                    marker: marker.cloned(),
+                    resent,
+                });
+            }
+            Err(error) => error,
+        };
+        if let Some(evidence) = conflict(&error) {
+            return Ok(ExactlyOnceOutcome::Applied {
+                evidence,
+                marker: marker.cloned(),
+                resent,
+            });
+        }
+        if error.outcome_unknown() {
+            why = format!("every answer was lost ({} sends): {error}", attempt + 1);
+        } else if !resent {
+            return Err(error);
+        } else {
+            why = format!(
+                "the re-sent request was refused, which does not tell whether the first \
+                 was applied: {error}"
+            );
+            break;
+        }
+    }
+    Ok(ExactlyOnceOutcome::Undetermined {
+        marker: marker.cloned(),
+        why,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -466,5 +537,68 @@ mod tests {
         .await;
         assert_eq!(result.expect_err("refused").api_code(), Some("10004"));
         assert_eq!(looked.load(Ordering::SeqCst), 0);
+    }
+
+    /// A request that is its own probe: a duplicate refusal after a lost answer is the proof
+    /// of the first send; a success after it means the first was not applied; a refusal of
+    /// the re-send proves nothing; a refusal of the first send is the error.
+    #[tokio::test]
+    async fn by_conflict_the_duplicate_refusal_is_the_proof() {
+        let duplicate = || Error::api(ORIGIN, Some("-20".into()), "data exists");
+        let conflict =
+            |e: &Error| (e.api_code() == Some("-20")).then(|| serde_json::json!({"existed": true}));
+        let cases: Vec<(Vec<Result<Evidence, Error>>, u32)> = vec![
+            (vec![Err(lost()), Err(duplicate())], 2),
+            (vec![Err(lost()), Ok(serde_json::json!({"id": 1}))], 2),
+            (vec![Err(duplicate())], 1),
+            (
+                vec![
+                    Err(lost()),
+                    Err(Error::api(ORIGIN, Some("-23".into()), "full")),
+                ],
+                2,
+            ),
+            (vec![Err(Error::api(ORIGIN, Some("-23".into()), "full"))], 1),
+            (vec![Err(lost())], FAST.tries),
+        ];
+        let mut got = Vec::new();
+        for (answers, expected_sends) in cases {
+            let sent = AtomicU32::new(0);
+            let outcome = run_exactly_once_by_conflict(
+                None,
+                &FAST,
+                || {
+                    let n = sent.fetch_add(1, Ordering::SeqCst) as usize;
+                    let answer = match &answers[n.min(answers.len() - 1)] {
+                        Ok(v) => Ok(v.clone()),
+                        Err(e) if e.outcome_unknown() => Err(lost()),
+                        Err(e) => Err(Error::api(ORIGIN, e.api_code().map(Into::into), "x")),
+                    };
+                    async move { answer }
+                },
+                conflict,
+            )
+            .await;
+            assert_eq!(sent.load(Ordering::SeqCst), expected_sends);
+            got.push(match outcome {
+                Ok(ExactlyOnceOutcome::Applied {
+                    evidence, resent, ..
+                }) => format!("applied {evidence} resent={resent}"),
+                Ok(ExactlyOnceOutcome::Undetermined { .. }) => "undetermined".into(),
+                Ok(other) => format!("{other:?}"),
+                Err(e) => format!("error {}", e.api_code().unwrap_or_default()),
+            });
+        }
+        assert_eq!(
+            got,
+            [
+                r#"applied {"existed":true} resent=true"#,
+                r#"applied {"id":1} resent=true"#,
+                r#"applied {"existed":true} resent=false"#,
+                "undetermined",
+                "error -23",
+                "undetermined",
+            ]
+        );
     }
 }

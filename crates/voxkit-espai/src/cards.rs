@@ -262,10 +262,10 @@ impl CardFilter {
     /// Checks every set field and builds the request body.
     fn to_wire(&self, origin: Origin) -> Result<ListCardsBody<'_>, Error> {
         if let Some(id) = &self.id {
-            checks::token(origin, "the card id", id)?;
+            checks::card_id(origin, "the card id", id)?;
         }
         if let Some(CardType::Unknown(raw)) = &self.card_type {
-            checks::token(origin, "the card type", raw)?;
+            checks::card_type(origin, raw)?;
         }
         if let Some(code) = &self.code {
             checks::token(origin, "the redemption code", code)?;

@@ -14,6 +14,85 @@ pub const MAX_TOKEN_BYTES: usize = 128;
 /// The longest free-text filter (a user name) accepted, in characters.
 pub const MAX_TEXT_CHARS: usize = 100;
 
+/// The length of a card id: the documentation's ids are 32 hex digits
+/// (`772868ead56c48d68fd1924aa5ec3aac`, a UUID without dashes).
+pub const CARD_ID_LEN: usize = 32;
+
+/// The largest quota one `cdkey/transfer` may move. The documentation sets only the
+/// minimum ("最小额度1"); the largest card sold holds 15,000 uses (`commodity_id` 4), so a
+/// billion is far above any real transfer while still refusing a mistyped amount (an
+/// extra digit or two, `u64::MAX`) before it is sent: a transfer is money, and the server
+/// (Node, where integers are exact only up to 2^53) is not documented to refuse it.
+pub const MAX_TRANSFER_AMOUNT: u64 = 1_000_000_000;
+
+/// A card id: exactly [`CARD_ID_LEN`] ASCII letters or digits. The documentation shows
+/// 32 hex digits; its own redacted examples end in `xxx`
+/// (`dd3d910b08e4405e88242ca7f8f86xxx`), so letters are accepted, but anything else (a
+/// path such as `../admin`, a short or padded id) names no card and is refused before it
+/// is sent, and the message never echoes the value.
+pub(crate) fn card_id(origin: Origin, what: &str, value: &str) -> Result<(), Error> {
+    let ok = value.len() == CARD_ID_LEN && value.bytes().all(|b| b.is_ascii_alphanumeric());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid_input(
+            origin,
+            format!(
+                "{what} must be {CARD_ID_LEN} letters or digits, like \
+                 772868ead56c48d68fd1924aa5ec3aac (see `cdkey list`)"
+            ),
+        ))
+    }
+}
+
+/// Checks card ids as [`Client::destroy`](crate::Client::destroy) does, without sending:
+/// at least one, each [`CARD_ID_LEN`] letters or digits, none twice. For callers that ask
+/// for a confirmation first (the CLI) and must refuse a bad id before asking.
+///
+/// # Errors
+/// [`Error::InvalidInput`] of the `destroy` operation, the value never echoed.
+pub fn check_card_ids<S: AsRef<str>>(ids: &[S]) -> Result<(), Error> {
+    let origin = Origin::new(crate::PROVIDER, "destroy");
+    if ids.is_empty() {
+        return Err(Error::invalid_input(origin, "no card id to destroy"));
+    }
+    let ids: Vec<&str> = ids.iter().map(AsRef::as_ref).collect();
+    for id in &ids {
+        card_id(origin, "a card id", id)?;
+    }
+    check::unique(origin, "card id", &ids)
+}
+
+/// A card type as sent: one of the documented codes, `0` (every example) or `1`–`5` (the
+/// type table). Any other type matches no card, so a filter on it is a mistake.
+pub(crate) fn card_type(origin: Origin, raw: &str) -> Result<(), Error> {
+    if matches!(raw.trim(), "0" | "1" | "2" | "3" | "4" | "5") {
+        Ok(())
+    } else {
+        Err(Error::invalid_input(
+            origin,
+            "the card type must be 0 (the examples' type) or 1 to 5 (the paid types)",
+        ))
+    }
+}
+
+/// A transfer's amount: at least 1 (documented) and at most [`MAX_TRANSFER_AMOUNT`].
+pub(crate) fn transfer_amount(origin: Origin, amount: u64) -> Result<(), Error> {
+    if amount == 0 {
+        return Err(Error::invalid_input(
+            origin,
+            "the amount must be at least 1 (the documented minimum)",
+        ));
+    }
+    if amount > MAX_TRANSFER_AMOUNT {
+        return Err(Error::invalid_input(
+            origin,
+            format!("the amount must be at most {MAX_TRANSFER_AMOUNT} (no card holds more)"),
+        ));
+    }
+    Ok(())
+}
+
 /// A phone number: 1 to [`MAX_PHONE_DIGITS`] ASCII digits, nothing else (no `+`, spaces
 /// or dashes: the documentation's numbers are bare digits, `15916888888`).
 pub(crate) fn phone(origin: Origin, what: &str, value: &str) -> Result<(), Error> {
@@ -91,6 +170,56 @@ mod tests {
         ] {
             let err = token(O, "code", bad).unwrap_err();
             assert!(!err.to_string().contains("wNaa"), "no echo: {err}");
+        }
+    }
+
+    #[test]
+    fn card_ids_are_32_letters_or_digits() {
+        for ok in [
+            "772868ead56c48d68fd1924aa5ec3aac",
+            "196BD2A26E4D459F9DC7D12053A05C15",
+            "dd3d910b08e4405e88242ca7f8f86xxx",
+        ] {
+            assert!(card_id(O, "the card id", ok).is_ok(), "{ok}");
+        }
+        for bad in [
+            "",
+            "x1",
+            "../admin",
+            "772868ead56c48d68fd1924aa5ec3aa",
+            "772868ead56c48d68fd1924aa5ec3aacc",
+            "772868ea-d56c-48d6-8fd1-924aa5ec3aac",
+            "772868ead56c48d68fd1924aa5ec3a/.",
+            " 772868ead56c48d68fd1924aa5ec3aa",
+            "772868ead56c48d68fd1924aa5ec3aé",
+        ] {
+            let err = card_id(O, "the card id", bad).unwrap_err();
+            assert!(err.nothing_sent(), "{bad}");
+            assert!(err.to_string().contains("32 letters or digits"), "{err}");
+            // (The message's example id starts like some of these.)
+            if bad.len() > 3 && !bad.contains("772868") {
+                assert!(!err.to_string().contains(bad), "no echo: {err}");
+            }
+        }
+    }
+
+    #[test]
+    fn card_types_are_the_documented_codes() {
+        for ok in ["0", "1", "5", " 2 "] {
+            assert!(card_type(O, ok).is_ok(), "{ok}");
+        }
+        for bad in ["6", "9", "-1", "", "01", "青龙", "1.0"] {
+            assert!(card_type(O, bad).unwrap_err().nothing_sent(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn transfer_amounts_are_bounded() {
+        assert!(transfer_amount(O, 1).is_ok());
+        assert!(transfer_amount(O, MAX_TRANSFER_AMOUNT).is_ok());
+        for bad in [0, MAX_TRANSFER_AMOUNT + 1, u64::MAX] {
+            let err = transfer_amount(O, bad).unwrap_err();
+            assert!(matches!(err, Error::InvalidInput { .. }), "{bad}");
         }
     }
 

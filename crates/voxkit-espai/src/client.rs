@@ -17,6 +17,9 @@ use crate::ClientBuilder;
 #[derive(Clone)]
 pub struct Client {
     pub(crate) core: voxkit_core::Client,
+    /// The core client of the agent host ([`crate::DEFAULT_AGENT_BASE_URL`]), where the
+    /// `equipment/*` operations go.
+    pub(crate) agent: voxkit_core::Client,
     pub(crate) auth: Arc<HeaderAuth>,
 }
 
@@ -24,6 +27,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("core", &self.core)
+            .field("agent", &self.agent)
             .finish_non_exhaustive()
     }
 }
@@ -49,9 +53,20 @@ impl Client {
         &self.core
     }
 
-    /// The client of a built core client and its signer (see [`crate::Espai`]).
-    pub(crate) fn wrap(core: voxkit_core::Client, auth: Arc<HeaderAuth>) -> Client {
-        Client { core, auth }
+    /// The core client of the agent host (base URL, retry policy): where the agent
+    /// (超体, `equipment/*`) operations go.
+    pub fn agent_core(&self) -> &voxkit_core::Client {
+        &self.agent
+    }
+
+    /// The client of the built core clients (the base URL's and the agent host's) and
+    /// their signer (see [`crate::Espai`]).
+    pub(crate) fn wrap(
+        core: voxkit_core::Client,
+        agent: voxkit_core::Client,
+        auth: Arc<HeaderAuth>,
+    ) -> Client {
+        Client { core, agent, auth }
     }
 }
 

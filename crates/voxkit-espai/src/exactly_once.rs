@@ -1,5 +1,7 @@
 //! Exactly once for the card operations: after a lost answer ([`Error::OutcomeUnknown`]) a
 //! transfer is looked for in the usage logs (`balance_logs`), a destroy in the card list.
+//! An order (`pay`) cannot be reconciled; what asking again costs is at
+//! [`Client::pay_exactly_once`].
 //!
 //! # What a transfer's reconciliation can and cannot tell
 //!
@@ -19,8 +21,9 @@ use serde_json::json;
 use voxkit_core::reconcile::run_exactly_once;
 use voxkit_core::{Error, ExactlyOnceOutcome, ReconcileWait, Verdict};
 
+use crate::orders::PAY;
 use crate::transfers::DESTROY;
-use crate::{BalanceLog, BalanceLogQuery, CardFilter, CardKey, Client};
+use crate::{BalanceLog, BalanceLogQuery, CardFilter, CardKey, Client, Commodity, OrderKind};
 
 /// How much older than the intent a usage-log row may be and still count as written after
 /// it: the clocks of this host and the provider may differ by this much.
@@ -30,6 +33,15 @@ pub const LOG_CLOCK_SKEW: Duration = Duration::from_secs(120);
 /// transfer (the sandbox writes both at the same instant; the provider's gap is not
 /// documented).
 pub const TRANSFER_PAIR_WINDOW: Duration = Duration::from_secs(5);
+
+/// What ESP-AI answers for a card it does not know, without a code: also the answer for
+/// another account's card, which an account's key cannot see.
+pub const CARD_NOT_FOUND: &str = "额度卡不存在";
+
+/// Whether the error is [`CARD_NOT_FOUND`].
+fn card_not_visible(error: &Error) -> bool {
+    matches!(error, Error::Api { message, .. } if message.trim() == CARD_NOT_FOUND)
+}
 
 /// Epoch milliseconds of a time (0 before the epoch).
 fn millis(at: SystemTime) -> i128 {
@@ -50,14 +62,19 @@ fn log_json(log: &BalanceLog) -> serde_json::Value {
 }
 
 impl Client {
-    /// The card's id and every row of its usage log written at or after `from`; an error
-    /// or an incomplete log is the reason no conclusion is possible.
-    async fn log_since(&self, card: &CardKey, from: SystemTime) -> Result<Vec<BalanceLog>, String> {
-        let id = self
-            .card(card)
-            .await
-            .map_err(|e| format!("card {} could not be read: {e}", card.code))?
-            .id;
+    /// Every row of the card's usage log written at or after `from`; `None` when the key
+    /// cannot see the card (another account's card answers as unknown, [`CARD_NOT_FOUND`]);
+    /// an error or an incomplete log is the reason no conclusion is possible.
+    async fn log_since(
+        &self,
+        card: &CardKey,
+        from: SystemTime,
+    ) -> Result<Option<Vec<BalanceLog>>, String> {
+        let id = match self.card(card).await {
+            Ok(found) => found.id,
+            Err(e) if card_not_visible(&e) => return Ok(None),
+            Err(e) => return Err(format!("card {} could not be read: {e}", card.code)),
+        };
         let rows: Vec<BalanceLog> = self
             .logs(BalanceLogQuery::card(id))
             .try_collect()
@@ -70,10 +87,11 @@ impl Client {
             })?;
         // A row without a time cannot be placed after the intent: keep it, so that it
         // counts as a candidate (and makes the verdict undetermined rather than wrong).
-        Ok(rows
-            .into_iter()
-            .filter(|r| r.create_time.is_none_or(|t| t >= from))
-            .collect())
+        Ok(Some(
+            rows.into_iter()
+                .filter(|r| r.create_time.is_none_or(|t| t >= from))
+                .collect(),
+        ))
     }
 
     /// Whether a transfer of `amount` from `from` to `to`, sent at or after `since`, was
@@ -82,6 +100,14 @@ impl Client {
     /// [`Verdict::Applied`] (both rows as evidence); none over the complete logs →
     /// [`Verdict::NotApplied`]; two pairs, or a log that cannot be read in full →
     /// [`Verdict::Undetermined`]. See the module docs on concurrent transfers. Only reads.
+    ///
+    /// A target card of another account cannot be read with this key (it answers
+    /// [`CARD_NOT_FOUND`]): then the source card's log alone can prove only the negative.
+    /// No row of the amount → [`Verdict::NotApplied`]; a row of the amount →
+    /// [`Verdict::Undetermined`], never `Applied`: the meaning of a log row's `type` and
+    /// the sign of its `api_limit` are not documented, so without the counterpart row a
+    /// transfer cannot be told from a use of the card of the same amount, and calling it
+    /// applied could lose the transfer silently.
     pub async fn reconcile_transfer(
         &self,
         from: &CardKey,
@@ -94,30 +120,53 @@ impl Client {
             self.log_since(from, after).await,
             self.log_since(to, after).await,
         ) {
-            (Ok(s), Ok(t)) => (s, t),
+            (Ok(Some(s)), Ok(t)) => (s, t),
+            (Ok(None), _) => {
+                return Verdict::Undetermined(format!(
+                    "the source card {} is not in this account's card list",
+                    from.code
+                ));
+            }
             (Err(why), _) | (_, Err(why)) => return Verdict::Undetermined(why),
         };
         let amount = i128::from(amount);
         let moved = |row: &&BalanceLog| i128::from(row.api_limit).abs() == amount;
         let window = TRANSFER_PAIR_WINDOW.as_millis() as i128;
-        let pairs: Vec<(&BalanceLog, &BalanceLog)> = source
-            .iter()
-            .filter(moved)
-            .filter_map(|s| {
-                target
-                    .iter()
-                    .filter(moved)
-                    .find(|t| match (s.create_time, t.create_time) {
-                        (Some(a), Some(b)) => (millis(a) - millis(b)).abs() <= window,
-                        // No time to pair by: a candidate, never a proof.
-                        _ => true,
-                    })
-                    .map(|t| (s, t))
-            })
-            .collect();
+        let pairs: Vec<(&BalanceLog, Option<&BalanceLog>)> = match &target {
+            Some(target) => source
+                .iter()
+                .filter(moved)
+                .filter_map(|s| {
+                    target
+                        .iter()
+                        .filter(moved)
+                        .find(|t| match (s.create_time, t.create_time) {
+                            (Some(a), Some(b)) => (millis(a) - millis(b)).abs() <= window,
+                            // No time to pair by: a candidate, never a proof.
+                            _ => true,
+                        })
+                        .map(|t| (s, Some(t)))
+                })
+                .collect(),
+            None => source.iter().filter(moved).map(|s| (s, None)).collect(),
+        };
+        if target.is_none() && !pairs.is_empty() {
+            return Verdict::Undetermined(format!(
+                "{} row(s) of {amount} on card {} since the intent (rows {:?}), and the target \
+                 card {} belongs to another account, so its counterpart row cannot be read: \
+                 a transfer cannot be told from a use of the card of the same amount",
+                pairs.len(),
+                from.code,
+                pairs.iter().map(|(s, _)| s.id.as_str()).collect::<Vec<_>>(),
+                to.code,
+            ));
+        }
         match pairs.as_slice() {
             [] => Verdict::NotApplied,
-            [(s, t)] => Verdict::Applied(json!({ "source": log_json(s), "target": log_json(t) })),
+            [(s, t)] => Verdict::Applied(json!({
+                "source": log_json(s),
+                "target": t.map(log_json),
+            })),
             many => Verdict::Undetermined(format!(
                 "{} transfers of {amount} from card {} to card {} since the intent (source rows \
                  {:?}): concurrent transfers of one amount between two cards are \
@@ -212,6 +261,45 @@ impl Client {
                 Ok(json!({ "message": ack.message }))
             },
             || self.reconcile_destroy(ids),
+        )
+        .await
+    }
+
+    /// [`Client::pay`] with the exactly-once calls' typed outcome: sent **once**, never
+    /// re-sent. An answer is [`ExactlyOnceOutcome::Applied`] (the payment URL as evidence);
+    /// a lost answer is [`ExactlyOnceOutcome::Undetermined`] at once, with the
+    /// declaration's reason: the request carries no marker and nothing lists orders.
+    ///
+    /// **What asking again costs.** `pay` moves no money: it creates an unpaid order and
+    /// answers with its payment URL, and money moves only when a person opens a URL and
+    /// pays. An order whose answer was lost has a URL nobody received, so it can never be
+    /// paid by mistake; calling [`Client::pay`] again creates one more unpaid order (one
+    /// more row in the account's order records, should the provider keep them) and a new
+    /// URL, and charges nothing. So after `Undetermined`, asking again is safe; what must
+    /// never happen twice is *paying*, which is the person's step, not this call's.
+    pub async fn pay_exactly_once(
+        &self,
+        commodity: Commodity,
+        kind: OrderKind,
+    ) -> Result<ExactlyOnceOutcome, Error> {
+        let why = match PAY.reconciliation {
+            voxkit_core::Reconciliation::Impossible { why } => why,
+            _ => "the declaration names no reconciliation",
+        };
+        run_exactly_once(
+            None,
+            &ReconcileWait {
+                tries: 1,
+                not_applied_looks: 1,
+                ..ReconcileWait::default()
+            },
+            || async {
+                let url = self.pay(commodity, kind).await?;
+                Ok(json!({ "payment_url": url }))
+            },
+            || async {
+                Verdict::Undetermined(format!("this operation cannot be reconciled: {why}"))
+            },
         )
         .await
     }

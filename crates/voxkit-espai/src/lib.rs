@@ -114,14 +114,17 @@ voxkit_core::crate_operations! {
     pub(crate) hooks HOOKS;
 }
 
+mod agents;
 mod cards;
 mod checks;
 mod client;
 mod code;
+mod devices;
 mod envelope;
 mod exactly_once;
 mod field_decoders;
 mod orders;
+mod plugins;
 #[cfg(test)]
 mod proptests;
 mod transfers;
@@ -130,17 +133,30 @@ mod usage;
 use std::sync::Arc;
 
 use voxkit_core::reqwest::header::AUTHORIZATION;
-use voxkit_core::{Clock, EnvVars, HeaderAuth, Key, NoOptions, Origin, Provider};
+use voxkit_core::{
+    AgentHost, Clock, EnvVars, HeaderAuth, Key, NoOptions, Origin, Provider, SecondHost,
+};
 
+pub use agents::{
+    Agent, AgentConfig, AgentFilter, AgentPage, AgentUpdate, DEFAULT_SERVER_ID, NewAgent,
+    ServiceConfig, Updated,
+};
 pub use cards::{
     Card, CardFilter, CardKey, CardPage, CardType, DEFAULT_MAX_CARDS, DEFAULT_MAX_PAGES,
     DEFAULT_PAGE_SIZE, Paging,
 };
-pub use checks::{MAX_PHONE_DIGITS, MAX_TEXT_CHARS, MAX_TOKEN_BYTES};
+pub use checks::{
+    CARD_ID_LEN, MAX_PHONE_DIGITS, MAX_TEXT_CHARS, MAX_TOKEN_BYTES, MAX_TRANSFER_AMOUNT,
+    check_card_ids,
+};
 pub use client::Client;
 pub use code::{Code, missing_parameter};
-pub use exactly_once::{LOG_CLOCK_SKEW, TRANSFER_PAIR_WINDOW};
+#[cfg(any(test, feature = "test-util"))]
+pub use devices::EXAMPLE_AGENT_KEY;
+pub use devices::{Device, DeviceFilter, DevicePage, DeviceUpdate};
+pub use exactly_once::{CARD_NOT_FOUND, LOG_CLOCK_SKEW, TRANSFER_PAIR_WINDOW};
 pub use orders::{Commodity, OrderKind};
+pub use plugins::{Plugin, PluginPage, PluginType, ReviewStatus};
 pub use transfers::Ack;
 pub use usage::{BalanceLog, BalanceLogPage, BalanceLogQuery};
 pub use voxkit_core::{Error, SecretString};
@@ -152,6 +168,16 @@ pub const PROVIDER: &str = "espai";
 /// documentation's quota-card and order endpoints live on `api.espai.fun` (older revisions
 /// used `api.espai2.fun`; point `ESPAI_BASE_URL` there if needed).
 pub const DEFAULT_BASE_URL: &str = "https://api.espai.fun";
+
+/// The default base URL of the agent (超体, `equipment/*`) endpoints: the current
+/// documentation puts them on `api.espai2.fun`, not on [`DEFAULT_BASE_URL`]. Set with
+/// [`ClientBuilder::agent_base_url`] or [`ENV_AGENT_BASE_URL`]; when only the base URL is
+/// set (a sandbox, a proxy), agent calls follow it.
+pub const DEFAULT_AGENT_BASE_URL: &str = "https://api.espai2.fun";
+
+/// The environment variable that, if set and not empty, replaces
+/// [`DEFAULT_AGENT_BASE_URL`].
+pub const ENV_AGENT_BASE_URL: &str = "ESPAI_AGENT_BASE_URL";
 
 /// The environment variable holding the open API key.
 pub const ENV_OPEN_API_KEY: &str = "ESPAI_OPEN_API_KEY";
@@ -185,6 +211,10 @@ impl Provider for Espai {
         credentials: &[ENV_OPEN_API_KEY],
     };
     const INDETERMINATE_CODES: &'static [&'static str] = SYSTEM_ERROR_CODES;
+    const SECOND_HOST: Option<SecondHost> = Some(SecondHost {
+        default_base_url: DEFAULT_AGENT_BASE_URL,
+        env: ENV_AGENT_BASE_URL,
+    });
     type Credentials = Key;
     type Options = NoOptions;
     type Auth = HeaderAuth;
@@ -202,9 +232,24 @@ impl Provider for Espai {
     }
 
     fn client(core: voxkit_core::Client, auth: Arc<HeaderAuth>, _: NoOptions) -> Client {
-        Client::wrap(core, auth)
+        // Only reached without a second client, which `SECOND_HOST` rules out: the agent
+        // calls then share the base URL.
+        Client::wrap(core.clone(), core, auth)
+    }
+
+    fn client_with_second(
+        core: voxkit_core::Client,
+        agent: Option<voxkit_core::Client>,
+        auth: Arc<HeaderAuth>,
+        _: NoOptions,
+    ) -> Client {
+        let agent = agent.unwrap_or_else(|| core.clone());
+        Client::wrap(core, agent, auth)
     }
 }
+
+/// ESP-AI's second host serves its agents (超体): [`ClientBuilder::agent_base_url`].
+impl AgentHost for Espai {}
 
 voxkit_core::operation_list! {
     /// Every operation this crate sends, declared once in its group's module: name (as in
@@ -219,7 +264,7 @@ voxkit_core::operation_list! {
     /// [`Client::cards`] and [`Client::cards_with`] send `list_cards`, once per page;
     /// [`Client::logs`] sends `balance_logs` the same way; [`Client::card`] sends
     /// `card_detail`.
-    pub OPERATIONS = [cards::LIST, usage::LIST, transfers::LIST, orders::LIST];
+    pub OPERATIONS = [cards::LIST, usage::LIST, transfers::LIST, orders::LIST, agents::LIST, devices::LIST, plugins::LIST];
 }
 
 #[cfg(any(test, feature = "test-util"))]
@@ -229,7 +274,7 @@ voxkit_core::test_hooks_list! {
     /// fault matrix, the secret-hygiene suite, the fuzz target and the property tests
     /// iterate these instead of naming operations. Each decoder scrubs [`TEST_KEY`] as the
     /// client scrubs its key.
-    pub TEST_HOOKS: Client = [cards::HOOKS, usage::HOOKS, transfers::HOOKS, orders::HOOKS];
+    pub TEST_HOOKS: Client = [cards::HOOKS, usage::HOOKS, transfers::HOOKS, orders::HOOKS, agents::HOOKS, devices::HOOKS, plugins::HOOKS];
 }
 
 /// The key the [`TEST_HOOKS`] decoders scrub from every error, as the client scrubs its

@@ -150,6 +150,37 @@ fn every_operation_decodes_its_documented_answer() {
         ("transfer", EXAMPLES[3]),
         ("destroy", EXAMPLES[4]),
         ("pay", EXAMPLES[5]),
+        // Sections B–D (agents, devices, plugins), their documented answers abridged.
+        (
+            "list_agents",
+            r#"{"success":true,"message":"请求成功","data":[{"id":"679f9af935e047639ddb98f35e103e8f","sort":99,"create_time":1744180100787,"name":"琳琅","type":"0","config":"{\"connected_reply\":\"服务连接成功。\"}","api_key":"设备的api_key","enable":"1","api_limit":61,"server_port":8080}]}"#,
+        ),
+        (
+            "add_agent",
+            r#"{"success":true,"message":"新增成功","data":{"id":"679f9af935e047639ddb98f35e103e8f","sort":"99","name":"琳琅1","enable":"1"}}"#,
+        ),
+        (
+            "update_agent",
+            r#"{"success":true,"message":"修改成功","data":{"name":"琳琅","update_time":1744281119753}}"#,
+        ),
+        ("delete_agents", r#"{"success":true,"message":"删除成功"}"#),
+        (
+            "list_devices",
+            r#"{"success":true,"message":"请求成功","data":[{"id":"2cf661bb42b642018ee13af7150b8310","api_key":"","enable":"1","is_online":"0","device_id":"FC:01:2C:DB:14:30","wifi_pwd":"lykj987654321","type":null,"user_phone":15916888888}],"totalNumber":1}"#,
+        ),
+        (
+            "update_device",
+            r#"{"success":true,"message":"修改成功","data":{"name":"小琅","update_time":1744274870626}}"#,
+        ),
+        ("unbind_devices", r#"{"success":true,"message":"解绑成功"}"#),
+        (
+            "unbind_device_mac",
+            r#"{"success":true,"message":"解绑成功"}"#,
+        ),
+        (
+            "list_plugins",
+            r#"{"success":true,"message":"请求成功","totalNumber":1,"data":[{"id":"p1","name":"esp-ai-llm","type":"LLM","status":"1","tag":"0","websit_url":"https://x","config":"[]"}]}"#,
+        ),
     ];
     for hooks in TEST_HOOKS {
         let name = hooks.spec.name;

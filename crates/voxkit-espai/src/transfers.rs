@@ -3,7 +3,7 @@
 
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
-use voxkit_core::{Error, PayloadAt, check};
+use voxkit_core::{Error, PayloadAt};
 
 use crate::{CardKey, Client, checks};
 
@@ -63,12 +63,7 @@ impl Client {
         let origin = TRANSFER.origin();
         from.check(origin, "the source phone", "the source code")?;
         to.check(origin, "the target phone", "the target code")?;
-        if amount == 0 {
-            return Err(Error::invalid_input(
-                origin,
-                "the amount must be at least 1 (the documented minimum)",
-            ));
-        }
+        checks::transfer_amount(origin, amount)?;
         if from == to {
             return Err(Error::invalid_input(
                 origin,
@@ -95,15 +90,8 @@ impl Client {
     /// **Not repeatable**: if the request may have reached the server and no answer came
     /// back, the error is [`Error::OutcomeUnknown`]; list the cards before trying again.
     pub async fn destroy<S: AsRef<str> + Sync>(&self, ids: &[S]) -> Result<Ack, Error> {
-        let origin = DESTROY.origin();
-        if ids.is_empty() {
-            return Err(Error::invalid_input(origin, "no card id to destroy"));
-        }
+        checks::check_card_ids(ids)?;
         let ids: Vec<&str> = ids.iter().map(AsRef::as_ref).collect();
-        for id in &ids {
-            checks::token(origin, "a card id", id)?;
-        }
-        check::unique(origin, "card id", &ids)?;
         let body: Vec<IdBody<'_>> = ids.into_iter().map(|id| IdBody { id }).collect();
         self.ack(&DESTROY, &body).await
     }

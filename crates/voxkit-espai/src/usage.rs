@@ -128,7 +128,7 @@ impl BalanceLogQuery {
 
     fn to_wire(&self, origin: Origin) -> Result<[BalanceLogBody<'_>; 1], Error> {
         if let Some(id) = &self.id {
-            checks::token(origin, "the card id", id)?;
+            checks::card_id(origin, "the card id", id)?;
         }
         checks::page(origin, self.page, self.limit)?;
         Ok([BalanceLogBody {

@@ -18,6 +18,7 @@ fn answer(operation: &str) -> &'static str {
             r#"{"success":true,"data":{"id":"i","code":"c","api_limit":1,"type":"1"}}"#
         }
         "pay" => r#"{"success":true,"data":"https://pay.example/x"}"#,
+        "add_agent" => r#"{"success":true,"data":{"id":"679f9af935e047639ddb98f35e103e8f"}}"#,
         _ => r#"{"success":true,"message":"请求成功","data":[],"totalNumber":0}"#,
     }
 }

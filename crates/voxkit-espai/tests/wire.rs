@@ -91,6 +91,14 @@ async fn expect_exact(server: &MockServer, at: &str, body: Value, answer: Respon
         .await;
 }
 
+/// A server with one mock, [`expect_exact`]: answering the documented request `body` at
+/// `at` with the JSON `answer`, once.
+async fn exact_server(at: &str, body: Value, answer: &str) -> MockServer {
+    let server = MockServer::start().await;
+    expect_exact(&server, at, body, json_response(answer)).await;
+    server
+}
+
 /// A server answering every POST with `template`.
 async fn answering(template: ResponseTemplate) -> MockServer {
     let server = MockServer::start().await;
@@ -138,14 +146,7 @@ fn assert_doc_card(card: &Card) {
 
 #[tokio::test]
 async fn list_cards_sends_every_filter_as_the_example_does() {
-    let server = MockServer::start().await;
-    expect_exact(
-        &server,
-        "/cdkey/list",
-        doc(DOC_LIST_REQUEST),
-        json_response(DOC_LIST_SUCCESS),
-    )
-    .await;
+    let server = exact_server("/cdkey/list", doc(DOC_LIST_REQUEST), DOC_LIST_SUCCESS).await;
     let filter = CardFilter::new()
         .id("772868ead56c48d68fd1924aa5ec3aac")
         .card_type(CardType::Zero)
@@ -170,14 +171,7 @@ async fn list_cards_sends_every_filter_as_the_example_does() {
 
 #[tokio::test]
 async fn list_cards_without_filters_sends_an_empty_object() {
-    let server = MockServer::start().await;
-    expect_exact(
-        &server,
-        "/cdkey/list",
-        json!({}),
-        json_response(DOC_LIST_SUCCESS),
-    )
-    .await;
+    let server = exact_server("/cdkey/list", json!({}), DOC_LIST_SUCCESS).await;
     let page = client(&server)
         .list_cards(&CardFilter::new())
         .await
@@ -224,12 +218,10 @@ async fn list_cards_accepts_strings_for_numbers_and_null_data() {
 
 #[tokio::test]
 async fn card_detail_is_exactly_as_documented() {
-    let server = MockServer::start().await;
-    expect_exact(
-        &server,
+    let server = exact_server(
         "/cdkey/detail",
         json!({ "code": "wNaa1GDw", "phone": "15916888888" }),
-        json_response(DOC_DETAIL_SUCCESS),
+        DOC_DETAIL_SUCCESS,
     )
     .await;
     let card = client(&server).card(&wncard()).await.unwrap();
@@ -238,12 +230,10 @@ async fn card_detail_is_exactly_as_documented() {
 
 #[tokio::test]
 async fn balance_logs_send_an_array_and_decode_the_example() {
-    let server = MockServer::start().await;
-    expect_exact(
-        &server,
+    let server = exact_server(
         "/cdkey/balance_logs",
         json!([{ "id": "dd3d910b08e4405e88242ca7f8f86xxx", "page": "1", "limit": "10" }]),
-        json_response(DOC_LOGS_SUCCESS),
+        DOC_LOGS_SUCCESS,
     )
     .await;
     let query = BalanceLogQuery::card("dd3d910b08e4405e88242ca7f8f86xxx")
@@ -277,12 +267,10 @@ async fn balance_logs_send_an_array_and_decode_the_example() {
 
 #[tokio::test]
 async fn balance_logs_without_filters_and_without_data() {
-    let server = MockServer::start().await;
-    expect_exact(
-        &server,
+    let server = exact_server(
         "/cdkey/balance_logs",
         json!([{}]),
-        json_response(r#"{"success":true,"message":"请求成功"}"#),
+        r#"{"success":true,"message":"请求成功"}"#,
     )
     .await;
     let page = client(&server)
@@ -294,13 +282,11 @@ async fn balance_logs_without_filters_and_without_data() {
 
 #[tokio::test]
 async fn transfer_is_exactly_as_documented() {
-    let server = MockServer::start().await;
-    expect_exact(
-        &server,
+    let server = exact_server(
         "/cdkey/transfer",
         json!({ "code": "wNaa1GDw", "phone": "15916888888", "target_code": "3AoPbLSQ",
                 "target_phone": "17516888888", "limit": "10" }),
-        json_response(DOC_TRANSFER_SUCCESS),
+        DOC_TRANSFER_SUCCESS,
     )
     .await;
     let ack = client(&server)
@@ -312,12 +298,10 @@ async fn transfer_is_exactly_as_documented() {
 
 #[tokio::test]
 async fn destroy_sends_an_array_of_ids() {
-    let server = MockServer::start().await;
-    expect_exact(
-        &server,
+    let server = exact_server(
         "/cdkey/destroy",
         json!([{ "id": "196bd2a26e4d459f9dc7d12053a05c15" }]),
-        json_response(DOC_DESTROY_SUCCESS),
+        DOC_DESTROY_SUCCESS,
     )
     .await;
     let ack = client(&server)
@@ -326,26 +310,21 @@ async fn destroy_sends_an_array_of_ids() {
         .unwrap();
     assert_eq!(ack.message.as_deref(), Some("删除成功"));
 
-    let server = MockServer::start().await;
-    expect_exact(
-        &server,
-        "/cdkey/destroy",
-        json!([{ "id": "a1" }, { "id": "b2" }, { "id": "c3" }]),
-        json_response(DOC_DESTROY_SUCCESS),
-    )
-    .await;
-    let ids = vec!["a1".to_owned(), "b2".to_owned(), "c3".to_owned()];
+    let server = exact_server("/cdkey/destroy", json!([{ "id": "a1000000000000000000000000000000" }, { "id": "b2000000000000000000000000000000" }, { "id": "c3000000000000000000000000000000" }]), DOC_DESTROY_SUCCESS).await;
+    let ids = vec![
+        "a1000000000000000000000000000000".to_owned(),
+        "b2000000000000000000000000000000".to_owned(),
+        "c3000000000000000000000000000000".to_owned(),
+    ];
     client(&server).destroy(&ids).await.unwrap();
 }
 
 #[tokio::test]
 async fn pay_is_exactly_as_documented() {
-    let server = MockServer::start().await;
-    expect_exact(
-        &server,
+    let server = exact_server(
         "/order/pay",
         json!({ "commodity_id": "1", "commodity_type": "0" }),
-        json_response(&json!({ "success": true, "data": DOC_PAY_URL }).to_string()),
+        &json!({ "success": true, "data": DOC_PAY_URL }).to_string(),
     )
     .await;
     let url = client(&server)
@@ -393,7 +372,7 @@ async fn every_operation(client: &Client) -> Vec<(&'static str, Error)> {
         (
             "balance_logs",
             client
-                .balance_logs(&BalanceLogQuery::card("x1"))
+                .balance_logs(&BalanceLogQuery::card("x1000000000000000000000000000000"))
                 .await
                 .unwrap_err(),
         ),
@@ -401,7 +380,13 @@ async fn every_operation(client: &Client) -> Vec<(&'static str, Error)> {
             "transfer",
             client.transfer(&wncard(), &target(), 1).await.unwrap_err(),
         ),
-        ("destroy", client.destroy(&["x1"]).await.unwrap_err()),
+        (
+            "destroy",
+            client
+                .destroy(&["x1000000000000000000000000000000"])
+                .await
+                .unwrap_err(),
+        ),
         (
             "pay",
             client
@@ -469,7 +454,10 @@ async fn missing_parameter_is_mapped_with_its_field() {
         r#"{"success":false,"message":"缺失参数:id","code":401}"#,
     ))
     .await;
-    let err = client(&server).destroy(&["x1"]).await.unwrap_err();
+    let err = client(&server)
+        .destroy(&["x1000000000000000000000000000000"])
+        .await
+        .unwrap_err();
     assert_eq!(missing_parameter(&err), Some("id"));
 }
 
@@ -632,14 +620,20 @@ async fn reads_are_retried_after_503() {
     }
 }
 
+/// A fault server that reads the first request and drops the connection, then answers
+/// `answer` (if any), and a client of it.
+async fn dropped_then(answer: Option<&str>) -> (FaultServer, Client) {
+    let faults = std::iter::once(Fault::DropAfterRequest)
+        .chain(answer.map(Fault::json))
+        .collect();
+    let server = FaultServer::start(faults).await;
+    let client = builder(&server.url()).build().unwrap();
+    (server, client)
+}
+
 #[tokio::test]
 async fn transfer_dropped_after_sending_is_sent_once_and_outcome_unknown() {
-    let server = FaultServer::start(vec![
-        Fault::DropAfterRequest,
-        Fault::json(DOC_TRANSFER_SUCCESS),
-    ])
-    .await;
-    let client = builder(&server.url()).build().unwrap();
+    let (server, client) = dropped_then(Some(DOC_TRANSFER_SUCCESS)).await;
     let err = client.transfer(&wncard(), &target(), 10).await.unwrap_err();
     assert!(err.outcome_unknown(), "{err:?}");
     assert!(!err.is_retryable() && !err.nothing_sent());
@@ -656,9 +650,14 @@ async fn transfer_dropped_after_sending_is_sent_once_and_outcome_unknown() {
 
 #[tokio::test]
 async fn destroy_and_pay_dropped_after_sending_are_outcome_unknown() {
-    let server = FaultServer::start(vec![Fault::DropAfterRequest]).await;
-    let client = builder(&server.url()).build().unwrap();
-    let err = client.destroy(&["x1", "x2"]).await.unwrap_err();
+    let (server, client) = dropped_then(None).await;
+    let err = client
+        .destroy(&[
+            "x1000000000000000000000000000000",
+            "x2000000000000000000000000000000",
+        ])
+        .await
+        .unwrap_err();
     assert!(err.outcome_unknown(), "{err:?}");
     assert_eq!(server.requests(), 1);
     let err = client
@@ -671,12 +670,7 @@ async fn destroy_and_pay_dropped_after_sending_are_outcome_unknown() {
 
 #[tokio::test]
 async fn read_dropped_after_sending_is_retried() {
-    let server = FaultServer::start(vec![
-        Fault::DropAfterRequest,
-        Fault::json(DOC_DETAIL_SUCCESS),
-    ])
-    .await;
-    let client = builder(&server.url()).build().unwrap();
+    let (server, client) = dropped_then(Some(DOC_DETAIL_SUCCESS)).await;
     assert_doc_card(&client.card(&wncard()).await.unwrap());
     assert_eq!(server.requests(), 2);
 }
@@ -1139,7 +1133,9 @@ async fn log_stream_walks_every_page_of_one_card_until_the_total() {
         .mount(&server)
         .await;
     let client = client(&server);
-    let query = BalanceLogQuery::card("c1").page(9).limit(1);
+    let query = BalanceLogQuery::card("c1000000000000000000000000000000")
+        .page(9)
+        .limit(1);
     let logs: Vec<BalanceLog> = client
         .logs_with(query, voxkit_core::Paging::new(Some(2)))
         .try_collect()
@@ -1147,7 +1143,10 @@ async fn log_stream_walks_every_page_of_one_card_until_the_total() {
         .unwrap();
     let ids: Vec<&str> = logs.iter().map(|l| l.id.as_str()).collect();
     assert_eq!(ids, ["l1", "l2", "l3"]);
-    assert!(logs.iter().all(|l| l.cdkey_id == "c1" && l.api_limit == -1));
+    assert!(
+        logs.iter()
+            .all(|l| l.cdkey_id == "c1000000000000000000000000000000" && l.api_limit == -1)
+    );
     let sent: Vec<Value> = server
         .received_requests()
         .await
@@ -1158,8 +1157,8 @@ async fn log_stream_walks_every_page_of_one_card_until_the_total() {
     assert_eq!(
         sent,
         [
-            json!([{"id": "c1", "page": "1", "limit": "2"}]),
-            json!([{"id": "c1", "page": "2", "limit": "2"}]),
+            json!([{"id": "c1000000000000000000000000000000", "page": "1", "limit": "2"}]),
+            json!([{"id": "c1000000000000000000000000000000", "page": "2", "limit": "2"}]),
         ],
         "the query's page and limit are replaced; no request past the total"
     );
@@ -1174,7 +1173,7 @@ async fn log_stream_against_a_server_that_ignores_page_ends_with_incomplete() {
     .await;
     let items: Vec<Result<BalanceLog, Error>> = client(&server)
         .logs_with(
-            BalanceLogQuery::card("c1"),
+            BalanceLogQuery::card("c1000000000000000000000000000000"),
             voxkit_core::Paging::new(Some(2)),
         )
         .collect()

@@ -473,6 +473,34 @@ impl Runner {
         Ok(Summary { tally, rows })
     }
 
+    /// Resolves what is in doubt without sending anything (`voxkit journal reconcile`): every
+    /// intent not final (or, with `only`, those keys) that is `Sent` or `InDoubt` is
+    /// reconciled against the provider as [`recover`](Self::recover) would, and recorded
+    /// `Applied`, `Undetermined` or `NotApplied`. Nothing is sent or re-sent: a `Pending` or
+    /// `NotApplied` intent (or one proven not applied here) is reported
+    /// [`RowOutcome::Unfinished`] in that state, for a batch run to send. Needs a
+    /// [`resolver`](Self::resolver).
+    pub async fn reconcile_in_doubt(&self, only: Option<&[String]>) -> Result<Summary, Error> {
+        if self.inner.resolver.is_none() {
+            return Err(Error::Invalid(
+                "reconcile_in_doubt() needs a resolver to rebuild operations from the journal"
+                    .to_owned(),
+            ));
+        }
+        let only: Option<HashSet<String>> = only.map(|keys| keys.iter().cloned().collect());
+        let open = self.inner.journal.list(&not_final()).await?;
+        let rows = open
+            .iter()
+            .filter(|i| only.as_ref().is_none_or(|keys| keys.contains(&i.key)))
+            .count();
+        let run = Run::new(self.inner.clone(), rows as u64).look_only(only);
+        run.emit(Event::Started);
+        let rows = run.drive_loop(HashMap::new(), Mode::Everything).await?;
+        let mut tally = run.tally();
+        tally.rows = tally.rows.max(tally.done);
+        Ok(Summary { tally, rows })
+    }
+
     /// Journals one job: `Ok(Ok(intent))`, or `Ok(Err(why))` for a row rejected before
     /// anything was journaled, or `Err` when the journal failed.
     async fn create(&self, job: &Job) -> Result<Result<Intent, String>, Error> {
@@ -544,6 +572,10 @@ enum End {
 struct Run {
     inner: Arc<Inner>,
     tally: Mutex<Tally>,
+    /// `false` for [`Runner::reconcile_in_doubt`]: reconcile only, never send.
+    sends: bool,
+    /// Only these keys are driven (the others claimed are held and released at the end).
+    only: Option<HashSet<String>>,
 }
 
 impl Run {
@@ -554,7 +586,17 @@ impl Run {
                 rows,
                 ..Tally::default()
             }),
+            sends: true,
+            only: None,
         })
+    }
+
+    /// This run reconciles only (sends nothing), and only the keys of `only` when given.
+    fn look_only(self: Arc<Self>, only: Option<HashSet<String>>) -> Arc<Self> {
+        let mut run = Arc::try_unwrap(self).unwrap_or_else(|_| unreachable!("a new run"));
+        run.sends = false;
+        run.only = only;
+        Arc::new(run)
     }
 
     fn tally(&self) -> Tally {
@@ -630,6 +672,14 @@ impl Run {
                         for intent in claimed {
                             if held.contains(&intent.key) {
                                 continue; // claimed again after its lease ran out: keep holding
+                            }
+                            if self
+                                .only
+                                .as_ref()
+                                .is_some_and(|only| !only.contains(&intent.key))
+                            {
+                                held.insert(intent.key.clone()); // not asked for: released at the end
+                                continue;
                             }
                             let op = match ours.get(&intent.key) {
                                 Some(op) => Some(op.clone()),
@@ -822,6 +872,16 @@ impl Run {
         let key = intent.key.clone();
         loop {
             let outcome = match intent.state {
+                State::Pending | State::NotApplied if !self.sends => {
+                    let why = match intent.state {
+                        State::Pending => "never sent: left for a batch run to send",
+                        _ => "proven not applied: left for a batch run to send again",
+                    };
+                    return End::Done {
+                        row: unfinished(&intent, why.to_owned()),
+                        hold: true,
+                    };
+                }
                 State::Pending | State::NotApplied => {
                     if intent.attempts > settings.max_resends {
                         return End::Done {

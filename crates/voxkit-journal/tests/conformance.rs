@@ -1,24 +1,22 @@
 //! The conformance suite: the same tests against both stores, on real databases. Each test is
-//! a generic function over a [`Fixture`] (a way to open handles on one fresh journal),
-//! instantiated once per store by `conformance!`.
+//! a generic function over an [`Opener`] (a way to open handles on one fresh journal),
+//! instantiated once per store by `per_store!` (tests/common).
 //!
 //! SQLite runs everywhere. The PostgreSQL instances need a server: `cargo xtask ci` and
 //! `cargo xtask test-postgres` start a throw-away cluster and set `VOXKIT_TEST_POSTGRES_URL`;
 //! without it they fail (a missing database never counts as a pass).
 #![cfg(any(feature = "sqlite", feature = "postgres"))]
 
+#[macro_use]
+mod common;
+
 use std::collections::{HashMap, HashSet};
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use common::Opener;
 use serde_json::json;
 use voxkit_journal::{Error, Journal, ListFilter, NewIntent, Outcome, State};
-
-/// A fresh journal, opened as many times as a test wants: each handle is a separate
-/// connection (a separate file handle or pool), as another process would have.
-type Opener = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Arc<dyn Journal>> + Send>> + Send + Sync>;
 
 /// A long lease: nothing in a test outlives it.
 const HOUR: Duration = Duration::from_secs(3600);
@@ -471,104 +469,16 @@ async fn list_and_counts(open: Opener) {
     assert_eq!(counts.total(), 5);
 }
 
-/// Instantiates every conformance test for one store: `$fixture` is an async fn giving a
-/// fresh [`Opener`].
-macro_rules! conformance {
-    ($store:ident, $fixture:path) => {
-        mod $store {
-            conformance!(@tests $fixture;
-                create_if_absent,
-                concurrent_create_of_one_key_inserts_once,
-                every_transition_legal_and_illegal,
-                stale_writes_are_refused,
-                concurrent_claims_hand_each_intent_out_once,
-                serial_keys_are_served_one_at_a_time,
-                serial_keys_hold_under_concurrent_workers,
-                expired_lease_hands_the_intent_to_another_owner,
-                crash_then_reopen_keeps_every_intent_where_it_was,
-                list_and_counts,
-            );
-        }
-    };
-    (@tests $fixture:path; $($test:ident),* $(,)?) => {
-        $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $test() {
-                super::$test($fixture(stringify!($test)).await).await;
-            }
-        )*
-    };
-}
-
-#[cfg(feature = "sqlite")]
-mod sqlite_fixture {
-    use super::*;
-    use std::path::PathBuf;
-    use voxkit_journal::SqliteJournal;
-
-    /// A journal file in a fresh directory under the system's temp dir (left there: a
-    /// few kilobytes per run, and handy when a test fails).
-    pub async fn fresh(test: &str) -> Opener {
-        let dir = std::env::temp_dir().join(format!(
-            "voxkit-journal-test-{}-{test}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path: PathBuf = dir.join("journal.sqlite");
-        Arc::new(move || {
-            let path = path.clone();
-            Box::pin(async move {
-                Arc::new(SqliteJournal::open(&path).await.unwrap()) as Arc<dyn Journal>
-            })
-        })
-    }
-}
-
-#[cfg(feature = "sqlite")]
-conformance!(sqlite, crate::sqlite_fixture::fresh);
-
-#[cfg(feature = "postgres")]
-mod postgres_fixture {
-    use super::*;
-    use voxkit_journal::{PgConfig, PgJournal};
-
-    /// The variable `cargo xtask ci` and `cargo xtask test-postgres` set to their throw-away
-    /// cluster's URL.
-    pub const URL_VAR: &str = "VOXKIT_TEST_POSTGRES_URL";
-
-    /// A fresh schema in the test cluster: each test its own journal.
-    pub async fn fresh(test: &str) -> Opener {
-        let url = std::env::var(URL_VAR).unwrap_or_else(|_| {
-            panic!(
-                "{URL_VAR} is not set: the PostgreSQL journal tests need a server. Run them \
-                 with `cargo xtask test-postgres` (or `cargo xtask ci`), which start a \
-                 throw-away cluster, or set {URL_VAR}=postgres://… to a database they may \
-                 write schemas into."
-            )
-        });
-        let schema = format!(
-            "t_{}_{}_{}",
-            &test[..test.len().min(32)],
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .subsec_nanos()
-        );
-        Arc::new(move || {
-            let config = PgConfig::new(url.clone())
-                .schema(schema.clone())
-                .pool_size(4);
-            Box::pin(async move {
-                Arc::new(PgJournal::connect(config).await.unwrap()) as Arc<dyn Journal>
-            })
-        })
-    }
-}
-
-#[cfg(feature = "postgres")]
-conformance!(postgres, crate::postgres_fixture::fresh);
+// Every conformance test, once per store.
+per_store!("journal";
+    create_if_absent,
+    concurrent_create_of_one_key_inserts_once,
+    every_transition_legal_and_illegal,
+    stale_writes_are_refused,
+    concurrent_claims_hand_each_intent_out_once,
+    serial_keys_are_served_one_at_a_time,
+    serial_keys_hold_under_concurrent_workers,
+    expired_lease_hands_the_intent_to_another_owner,
+    crash_then_reopen_keeps_every_intent_where_it_was,
+    list_and_counts,
+);

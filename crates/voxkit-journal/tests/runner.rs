@@ -2,7 +2,7 @@
 //! then lose the answer, refuse, lose the request, hang, lag its history), on real journals:
 //! a SQLite file and, with the `postgres` feature, a schema in the throw-away cluster of
 //! `cargo xtask test-postgres`. Each test is a generic function over an [`Opener`],
-//! instantiated once per store by `stores!`.
+//! instantiated once per store by `per_store!` (tests/common).
 //!
 //! No test waits on a clock for its result: faults are scripted per send, history lag is
 //! counted in reads, a "crash" is an aborted task after the provider reports that every
@@ -10,13 +10,15 @@
 //! short lease running out before `recover()` may claim its intents).
 #![cfg(any(feature = "sqlite", feature = "postgres"))]
 
+#[macro_use]
+mod common;
+
 use std::collections::{HashMap, VecDeque};
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use common::Opener;
 use serde_json::json;
 use tokio::sync::Notify;
 use voxkit_core::{Error as CoreError, Origin, Reconciliation};
@@ -24,8 +26,6 @@ use voxkit_journal::{
     Event, Evidence, ExactlyOnce, Identity, Intent, Job, Journal, Marker, NewIntent, Progress,
     Resolve, RowOutcome, Runner, Settings, State, Verdict,
 };
-
-type Opener = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Arc<dyn Journal>> + Send>> + Send + Sync>;
 
 const ORIGIN: Origin = Origin::new("test", "credit");
 
@@ -891,104 +891,22 @@ async fn an_older_intent_of_the_same_account_comes_first(open: Opener) {
     assert_eq!(order, ["old", "new"]);
 }
 
-/// Instantiates every test for one store.
-macro_rules! stores {
-    ($store:ident, $fixture:path) => {
-        mod $store {
-            stores!(@tests $fixture;
-                applied_first_time,
-                refused_is_final_with_the_error,
-                invalid_rows_are_rejected_before_anything_is_sent,
-                applied_then_lost_ends_applied_once,
-                lost_before_applied_is_resent_once_with_the_same_marker,
-                lagging_history_is_waited_for_within_the_bound,
-                impossible_operation_ends_undetermined_on_a_lost_answer,
-                resends_are_bounded_and_a_later_run_finishes,
-                a_second_run_skips_final_rows_and_reports_progress,
-                rows_of_one_account_are_serialised,
-                crash_then_recover_applies_each_row_exactly_once,
-                two_runners_with_the_same_rows_apply_each_once,
-                an_older_intent_of_the_same_account_comes_first,
-            );
-        }
-    };
-    (@tests $fixture:path; $($test:ident),* $(,)?) => {
-        $(
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn $test() {
-                super::$test($fixture(stringify!($test)).await).await;
-            }
-        )*
-    };
-}
-
-#[cfg(feature = "sqlite")]
-mod sqlite_fixture {
-    use super::*;
-    use voxkit_journal::SqliteJournal;
-
-    /// A journal file in a fresh temporary directory.
-    pub async fn fresh(test: &str) -> Opener {
-        let dir = std::env::temp_dir().join(format!(
-            "voxkit-runner-test-{}-{test}-{}",
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .as_nanos()
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("journal.sqlite");
-        Arc::new(move || {
-            let path = path.clone();
-            Box::pin(async move {
-                Arc::new(SqliteJournal::open(&path).await.unwrap()) as Arc<dyn Journal>
-            })
-        })
-    }
-}
-
-#[cfg(feature = "sqlite")]
-stores!(sqlite, crate::sqlite_fixture::fresh);
-
-#[cfg(feature = "postgres")]
-mod postgres_fixture {
-    use super::*;
-    use voxkit_journal::{PgConfig, PgJournal};
-
-    /// Set by `cargo xtask test-postgres` and `cargo xtask ci` to the throw-away cluster.
-    const URL_VAR: &str = "VOXKIT_TEST_POSTGRES_URL";
-
-    /// A fresh schema in the test cluster.
-    pub async fn fresh(test: &str) -> Opener {
-        let url = std::env::var(URL_VAR).unwrap_or_else(|_| {
-            panic!(
-                "{URL_VAR} is not set: run the PostgreSQL runner tests with `cargo xtask \
-                 test-postgres` (or `cargo xtask ci`), which start a throw-away cluster"
-            )
-        });
-        let schema = format!(
-            "r_{}_{}_{}",
-            &test[..test.len().min(32)],
-            std::process::id(),
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .unwrap()
-                .subsec_nanos()
-        );
-        Arc::new(move || {
-            let config = PgConfig::new(url.clone())
-                .schema(schema.clone())
-                .pool_size(4);
-            Box::pin(async move {
-                Arc::new(PgJournal::connect(config).await.unwrap()) as Arc<dyn Journal>
-            })
-        })
-    }
-}
-
-#[cfg(feature = "postgres")]
-stores!(postgres, crate::postgres_fixture::fresh);
+// Every runner test, once per store.
+per_store!("runner";
+    applied_first_time,
+    refused_is_final_with_the_error,
+    invalid_rows_are_rejected_before_anything_is_sent,
+    applied_then_lost_ends_applied_once,
+    lost_before_applied_is_resent_once_with_the_same_marker,
+    lagging_history_is_waited_for_within_the_bound,
+    impossible_operation_ends_undetermined_on_a_lost_answer,
+    resends_are_bounded_and_a_later_run_finishes,
+    a_second_run_skips_final_rows_and_reports_progress,
+    rows_of_one_account_are_serialised,
+    crash_then_recover_applies_each_row_exactly_once,
+    two_runners_with_the_same_rows_apply_each_once,
+    an_older_intent_of_the_same_account_comes_first,
+);
 
 /// The error classification the runner relies on: only proofs count as refused.
 #[test]

@@ -1,18 +1,29 @@
-//! Exactly once for task creation: the task name carries a unique [`Marker`]
-//! ([`marked_task_name`]), so that after a lost answer ([`Error::OutcomeUnknown`]) the task
-//! query's name search over the window since the intent tells whether that one task was
-//! created.
+//! Exactly once for Laaffic's three non-repeatable operations.
+//!
+//! - **Create task, resend task**: the task name carries a unique [`Marker`]
+//!   ([`marked_task_name`]), so that after a lost answer ([`Error::OutcomeUnknown`]) the
+//!   task query's name search over the window since the intent tells whether that one task
+//!   was created (a resend creates a new task under the name it sends).
+//! - **Voice file upload**: the file name carries the marker
+//!   ([`marked_voice_file_name`]) and names are unique on the server, which refuses a second
+//!   upload of a name with `-20` (data exists). No operation lists voice files, so the
+//!   upload is its own probe: after a lost answer the same upload is sent again; `-20`
+//!   proves the first was applied (its id is not given back), a success means it was not
+//!   and now is.
 
 use std::time::SystemTime;
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDateTime, Offset, Utc};
 use futures_util::TryStreamExt;
 use serde_json::json;
-use voxkit_core::reconcile::{MARKER_ALPHABET, MARKER_LEN, MARKER_PREFIX, run_exactly_once};
+use voxkit_core::reconcile::{
+    MARKER_ALPHABET, MARKER_LEN, MARKER_PREFIX, run_exactly_once, run_exactly_once_by_conflict,
+};
 use voxkit_core::{Error, ExactlyOnceOutcome, Marker, ReconcileWait, Verdict};
 
-use crate::ivr::tasks::CREATE_TASK;
-use crate::{Client, NewTask, TaskQuery, TaskSummary};
+use crate::ivr::tasks::{CREATE_TASK, RESEND_TASK};
+use crate::ivr::voices::UPLOAD_VOICE_FILE;
+use crate::{Client, NewTask, Resend, Status, TaskQuery, TaskSummary};
 
 /// The longest task name the API accepts (2-64 characters): a marked name keeps the
 /// caller's text and fits the marker within it.
@@ -30,15 +41,67 @@ pub fn marked_task_name(name: &str, marker: &Marker) -> String {
     marker.with_text(name, TASK_NAME_MAX_CHARS)
 }
 
-/// The marker a task name carries as its last word, if any.
-fn marker_in(name: &str) -> Option<Marker> {
-    let last = name.split_whitespace().last()?;
-    let ok = last.len() == MARKER_LEN
-        && last.starts_with(MARKER_PREFIX)
-        && last[MARKER_PREFIX.len()..]
+/// The longest voice file name the API accepts (5-32 characters with the extension).
+pub const VOICE_FILE_NAME_MAX_CHARS: usize = 32;
+
+/// A voice file name carrying `marker`: the caller's name kept readable where there is room,
+/// the marker appended to its stem after a `-`, the extension kept, all within
+/// [`VOICE_FILE_NAME_MAX_CHARS`]: `greeting.mp3` becomes `greeting-vk3j9x0qmc7twa2d.mp3`.
+/// A `-` rather than a space, so that the name stays one word in every console and shell.
+/// Give the result to [`Client::upload_voice_file_exactly_once`].
+///
+/// ```
+/// use voxkit_core::Marker;
+/// let marker = Marker::from_stored("vk0123456789abcd");
+/// assert_eq!(
+///     voxkit_laaffic::marked_voice_file_name("greeting.mp3", &marker),
+///     "greeting-vk0123456789abcd.mp3"
+/// );
+/// ```
+pub fn marked_voice_file_name(name: &str, marker: &Marker) -> String {
+    let (stem, ext) = match name.trim().rsplit_once('.') {
+        Some((stem, ext)) => (stem, format!(".{ext}")),
+        None => (name.trim(), String::new()),
+    };
+    let room =
+        VOICE_FILE_NAME_MAX_CHARS.saturating_sub(ext.chars().count() + marker.as_str().len() + 1);
+    let kept: String = stem.chars().take(room).collect();
+    let kept = kept.trim_end_matches(['-', ' ']);
+    if kept.is_empty() {
+        format!("{marker}{ext}")
+    } else {
+        format!("{kept}-{marker}{ext}")
+    }
+}
+
+/// `word` as a marker, if it is one.
+fn as_marker(word: &str) -> Option<Marker> {
+    let ok = word.len() == MARKER_LEN
+        && word.starts_with(MARKER_PREFIX)
+        && word[MARKER_PREFIX.len()..]
             .bytes()
             .all(|b| MARKER_ALPHABET.contains(&b));
-    ok.then(|| Marker::from_stored(last))
+    ok.then(|| Marker::from_stored(word))
+}
+
+/// The marker a task name carries as its last word, if any.
+pub(crate) fn marker_in(name: &str) -> Option<Marker> {
+    as_marker(name.split_whitespace().last()?)
+}
+
+/// The marker a voice file name carries at the end of its stem (after the last `-`, or the
+/// whole stem), if any.
+fn marker_in_file_name(name: &str) -> Option<Marker> {
+    let stem = name.rsplit_once('.').map_or(name, |(stem, _)| stem);
+    as_marker(stem.rsplit('-').next()?)
+}
+
+/// The `taskName` a request body sends.
+fn task_name_of(wire: impl serde::Serialize) -> String {
+    serde_json::to_value(wire)
+        .ok()
+        .and_then(|wire| wire.get("taskName")?.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// `at` on the server's clock (China time).
@@ -99,10 +162,7 @@ impl Client {
         wait: &ReconcileWait,
     ) -> Result<ExactlyOnceOutcome, Error> {
         let origin = CREATE_TASK.origin();
-        let name = serde_json::to_value(task.wire())
-            .ok()
-            .and_then(|wire| wire.get("taskName")?.as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let name = task_name_of(task.wire());
         let Some(marker) = marker_in(&name) else {
             return Err(Error::invalid_input(
                 origin,
@@ -121,6 +181,86 @@ impl Client {
         )
         .await
     }
+
+    /// [`Client::resend_task`] exactly once. A resend creates a new task under the name it
+    /// sends, so it is reconciled as a creation: the name must end with a marker
+    /// ([`marked_task_name`]; else [`Error::InvalidInput`], nothing sent), a lost answer is
+    /// looked for with [`Client::reconcile_create_task`], and the same resend (same name) is
+    /// sent once more only when no task carries the marker.
+    pub async fn resend_task_exactly_once(
+        &self,
+        resend: &Resend,
+        wait: &ReconcileWait,
+    ) -> Result<ExactlyOnceOutcome, Error> {
+        let name = task_name_of(resend.wire());
+        let Some(marker) = marker_in(&name) else {
+            return Err(Error::invalid_input(
+                RESEND_TASK.origin(),
+                "the task name carries no marker: build it with marked_task_name",
+            ));
+        };
+        let since = DateTime::<Utc>::from(SystemTime::now());
+        run_exactly_once(
+            Some(&marker),
+            wait,
+            || async {
+                let id = self.resend_task(resend).await?;
+                Ok(json!({ "taskId": id.map(|id| id.0), "taskName": name }))
+            },
+            || self.reconcile_create_task(&marker, since),
+        )
+        .await
+    }
+
+    /// [`Client::upload_voice_file`] exactly once. The file name must carry a marker
+    /// ([`marked_voice_file_name`]; else [`Error::InvalidInput`], nothing sent): since the
+    /// server refuses a name twice, the marker makes the name this upload's own key.
+    ///
+    /// On a lost answer the same upload is sent again, up to `wait.tries` sends in all, a
+    /// backoff apart (the re-send is the probe: no operation lists voice files):
+    ///
+    /// - a success → [`ExactlyOnceOutcome::Applied`] with the new id (the first send had
+    ///   not been applied);
+    /// - `-20` (data exists) → `Applied`: the first send was applied. The evidence says so
+    ///   and holds no id: the API does not give the first upload's id back;
+    /// - another refusal, or every answer lost → [`ExactlyOnceOutcome::Undetermined`]: a
+    ///   refusal after a lost answer (e.g. `-23`, the file limit, which the first upload
+    ///   may itself have reached) proves nothing about the first.
+    ///
+    /// A refusal of the first send is returned as the error, as by `upload_voice_file`;
+    /// `-20` on the first send means a file with this marker already exists (a call
+    /// resumed after a crash) and is `Applied` too.
+    pub async fn upload_voice_file_exactly_once(
+        &self,
+        file_name: &str,
+        content: &[u8],
+        wait: &ReconcileWait,
+    ) -> Result<ExactlyOnceOutcome, Error> {
+        let Some(marker) = marker_in_file_name(file_name) else {
+            return Err(Error::invalid_input(
+                UPLOAD_VOICE_FILE.origin(),
+                "the file name carries no marker: build it with marked_voice_file_name",
+            ));
+        };
+        run_exactly_once_by_conflict(
+            Some(&marker),
+            wait,
+            || async {
+                let id = self.upload_voice_file(file_name, content).await?;
+                Ok(json!({ "voiceFileId": id.0, "fileName": file_name }))
+            },
+            |e| {
+                (Status::of(e) == Some(Status::DataExists)).then(|| {
+                    json!({
+                        "voiceFileId": null,
+                        "fileName": file_name,
+                        "proof": "the same upload answered -20 (data exists)",
+                    })
+                })
+            },
+        )
+        .await
+    }
 }
 
 #[cfg(test)]
@@ -135,5 +275,26 @@ mod tests {
         assert_eq!(marker_in(marker.as_str()), Some(marker));
         assert_eq!(marker_in("月末回访"), None);
         assert_eq!(marker_in("task vk0123456789abcI"), None);
+    }
+
+    #[test]
+    fn a_marked_file_name_fits_32_characters_and_gives_its_marker_back() {
+        let marker = Marker::from_stored("vk0123456789abcd");
+        for (name, marked) in [
+            ("greeting.mp3", "greeting-vk0123456789abcd.mp3"),
+            (
+                "a-very-long-voice-prompt.wav",
+                "a-very-long-vk0123456789abcd.wav",
+            ),
+            ("-.m4a", "vk0123456789abcd.m4a"),
+            ("", "vk0123456789abcd"),
+        ] {
+            let got = marked_voice_file_name(name, &marker);
+            assert_eq!(got, marked, "{name}");
+            assert!(got.chars().count() <= VOICE_FILE_NAME_MAX_CHARS);
+            assert_eq!(marker_in_file_name(&got), Some(marker.clone()), "{got}");
+        }
+        assert_eq!(marker_in_file_name("greeting.mp3"), None);
+        assert_eq!(marker_in_file_name("xvk0123456789abcd.mp3"), None);
     }
 }

@@ -111,16 +111,21 @@ voxkit_core::crate_operations! {
     pub(crate) hooks HOOKS;
 }
 
+mod ai_tasks;
 mod balance;
 mod client;
 mod dates;
 mod envelope;
 mod exactly_once;
 mod ivr;
+mod recall;
 #[cfg(test)]
 mod proptests;
 mod signing;
+mod sms;
 mod status;
+#[cfg(feature = "webhooks")]
+pub mod webhooks;
 
 /// Not part of the API: the decoders on raw bytes, for `fuzz/` and the property tests.
 /// Hidden from the documentation; may change in any release.
@@ -132,16 +137,25 @@ use std::sync::Arc;
 
 use voxkit_core::{Clock, EnvVars, KeyAndSecret, Origin, SkewCorrection};
 
+pub use ai_tasks::{AiResend, AiResendType, AiTaskUpdate};
 pub use balance::Balance;
 pub use client::Client;
-pub use exactly_once::{TASK_NAME_MAX_CHARS, TASK_WINDOW_MARGIN, marked_task_name};
+pub use exactly_once::{
+    TASK_NAME_MAX_CHARS, TASK_WINDOW_MARGIN, VOICE_FILE_NAME_MAX_CHARS, marked_task_name,
+    marked_voice_file_name,
+};
 pub use ivr::new_task::{Callee, MAX_TASK_NUMBERS, NewTask, PostCallSms, Resend, SendWindow};
 pub use ivr::records::{CallRecord, MAX_RECORD_WINDOW_DAYS, RECORD_RETENTION_MONTHS, RecordQuery};
 pub use ivr::report::{CallStatus, ReportType, VoiceReport};
-pub use ivr::tasks::{TaskDetail, TaskQuery, TaskStatus, TaskSummary, TaskType};
+pub use ivr::tasks::{TaskDetail, TaskQuery, TaskStatus, TaskSummary, TaskType, TaskUpdate};
 pub use ivr::voices::{Gender, Lan, SourceKind, VOICE_FILE_EXTENSIONS, VoiceSource};
 pub use ivr::{TaskId, VoiceFileId};
+pub use recall::{RecallCancel, RecallFlow, RecallQuery, RecallStatus, RecallType};
 pub use signing::signature;
+pub use sms::{
+    MAX_SENDER_ID_CHARS, MAX_SMS_CONTENT_CHARS, MAX_SMS_GET_NUMBERS, MAX_SMS_POST_NUMBERS,
+    SMS_STATUSES, SentSms, Sms, SmsBatch, SmsBatchItem, SmsMethod, SmsReceipt,
+};
 pub use status::Status;
 /// One page of a paged answer: core's page (`records` as its items, `current`, `size`,
 /// `total`, `pages` as its page, page size, total and last page).
@@ -224,6 +238,9 @@ voxkit_core::operation_list! {
         ivr::voices::LIST,
         ivr::tasks::LIST,
         ivr::records::LIST,
+        sms::LIST,
+        recall::LIST,
+        ai_tasks::LIST,
     ];
 }
 
@@ -237,6 +254,9 @@ voxkit_core::test_hooks_list! {
         ivr::voices::HOOKS,
         ivr::tasks::HOOKS,
         ivr::records::HOOKS,
+        sms::HOOKS,
+        recall::HOOKS,
+        ai_tasks::HOOKS,
     ];
 }
 
@@ -306,6 +326,10 @@ mod tests {
                 ("upload_voice_file", None),
                 ("create_task", Some("query_tasks")),
                 ("resend_task", Some("query_tasks")),
+                ("send_sms", None),
+                ("send_sms_get", None),
+                ("send_sms_batch", None),
+                ("resend_ai_task", Some("query_tasks")),
             ]
         );
     }

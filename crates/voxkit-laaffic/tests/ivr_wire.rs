@@ -3,10 +3,13 @@
 //! both envelope families with the status as a string or a number; every documented status
 //! mapped; invalid input refused with nothing sent.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::{Duration, UNIX_EPOCH};
 
 use chrono::{DateTime, NaiveDateTime, NaiveTime};
+use common::{a_503_then, json_answer, mount};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use voxkit_core::test_util::fast_retries;
@@ -16,7 +19,7 @@ use voxkit_laaffic::{
     TaskId, TaskQuery, TaskStatus, TaskType, VoiceFileId, VoiceSource,
 };
 use wiremock::matchers::{header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, MockServer};
 
 /// The documentation's example credentials and timestamp (IVR guide page).
 const DOC_KEY: &str = "bDqJFiq9";
@@ -58,10 +61,6 @@ fn client(server: &MockServer) -> Client {
         .skew_correction(false)
         .build()
         .unwrap()
-}
-
-fn json_answer(body: &str) -> ResponseTemplate {
-    ResponseTemplate::new(200).set_body_raw(body.to_owned(), "application/json")
 }
 
 /// A server answering `verb path` (signed as documented) with `answer`, and anything else
@@ -135,10 +134,7 @@ async fn both_envelope_families_map_every_documented_status() {
             format!(r#"{{"code":{code},"reason":"documented failure"}}"#),
         ] {
             server.reset().await;
-            Mock::given(method("POST"))
-                .respond_with(json_answer(&body))
-                .mount(&server)
-                .await;
+            mount(&server, "POST", json_answer(&body)).await;
             // A family-A endpoint and a family-B endpoint, each decoding both families.
             let upload = client
                 .upload_voice_file("test.mp3", b"ID3")
@@ -175,10 +171,7 @@ async fn envelopes_without_status_or_code_are_decode_errors() {
         "<html>502</html>",
     ] {
         server.reset().await;
-        Mock::given(method("POST"))
-            .respond_with(json_answer(body))
-            .mount(&server)
-            .await;
+        mount(&server, "POST", json_answer(body)).await;
         let err = client
             .query_tasks(&TaskQuery::new(
                 local("2024-01-01 00:00:00"),
@@ -710,16 +703,7 @@ async fn pause_and_cancel_codes_of_the_pages_and_refusals() {
 
 #[tokio::test]
 async fn pause_is_retried_after_a_5xx() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(json_answer(DOC_ACK))
-        .mount(&server)
-        .await;
+    let server = a_503_then("POST", json_answer(DOC_ACK)).await;
     client(&server).pause_tasks(&[TaskId(1)]).await.unwrap();
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
@@ -902,12 +886,12 @@ async fn call_records_window_rules_are_checked_locally() {
             .unwrap_err();
         nothing_sent(&server, err).await;
     }
-    Mock::given(method("POST"))
-        .respond_with(json_answer(
-            r#"{"status":"0","reason":"success","data":{"records":[]}}"#,
-        ))
-        .mount(&server)
-        .await;
+    mount(
+        &server,
+        "POST",
+        json_answer(r#"{"status":"0","reason":"success","data":{"records":[]}}"#),
+    )
+    .await;
     let page = client
         .call_records(&RecordQuery::new(
             t("2021-07-01T04:00:00Z"),

@@ -1,44 +1,41 @@
 //! Everything traced at TRACE level during successful, retried and failed calls: one
 //! span per call with provider, operation, attempt and status, and never a credential.
 
+mod common;
+
+use common::{a_503_then, in_turn};
 use voxkit_core::test_util::{capture_traces, fast_retries};
 use voxkit_laaffic::Client;
-use wiremock::matchers::method;
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{MockServer, ResponseTemplate};
 
 const KEY: &str = "SENTINEL-KEY-5c1d";
 const SECRET: &str = "SENTINEL-SECRET-77e0";
+
+/// A client of `server` with the sentinel credentials, retrying fast.
+fn client(server: &MockServer) -> Client {
+    Client::builder()
+        .credentials(KEY, SECRET)
+        .base_url(server.uri())
+        .retry_policy(fast_retries())
+        .build()
+        .unwrap()
+}
 
 #[tokio::test]
 async fn traces_name_the_call_and_never_the_credentials() {
     let (capture, _guard) = capture_traces();
 
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(503).set_body_string(format!("echo {KEY}")))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .respond_with(
+    let server = in_turn(
+        "GET",
+        [
+            ResponseTemplate::new(503).set_body_string(format!("echo {KEY}")),
             ResponseTemplate::new(200)
                 .set_body_string(r#"{"status":"0","balance":"1","gift":"0","credit":"0"}"#),
-        )
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("GET"))
-        .respond_with(
             ResponseTemplate::new(200).set_body_string(r#"{"status":"-16","reason":"expired"}"#),
-        )
-        .mount(&server)
-        .await;
-    let client = Client::builder()
-        .credentials(KEY, SECRET)
-        .base_url(server.uri())
-        .retry_policy(fast_retries())
-        .build()
-        .unwrap();
+        ],
+    )
+    .await;
+    let client = client(&server);
     client.balance().await.unwrap(); // 503, then success
     client.balance().await.unwrap_err(); // -16, corrected, -16 again
 
@@ -74,24 +71,14 @@ async fn ivr_calls_are_traced_by_name_without_their_bodies() {
     const NUMBER: &str = "8613599990000";
     let (capture, _guard) = capture_traces();
 
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(503))
-        .up_to_n_times(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(200).set_body_string(
+    let server = a_503_then(
+        "POST",
+        ResponseTemplate::new(200).set_body_string(
             r#"{"status":"0","reason":"success","code":"0","msg":"success","data":"f.mp3"}"#,
-        ))
-        .mount(&server)
-        .await;
-    let client = Client::builder()
-        .credentials(KEY, SECRET)
-        .base_url(server.uri())
-        .retry_policy(fast_retries())
-        .build()
-        .unwrap();
+        ),
+    )
+    .await;
+    let client = client(&server);
     client.pause_tasks(&[TaskId(1)]).await.unwrap(); // 503, then success
     client.upload_voice_file("test.mp3", CONTENT).await.unwrap();
     let task = NewTask::new(

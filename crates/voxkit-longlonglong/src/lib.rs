@@ -158,6 +158,8 @@ mod ids;
 mod proptests;
 mod sub_accounts;
 mod users;
+#[cfg(feature = "webhooks")]
+pub mod webhooks;
 
 use std::sync::Arc;
 

@@ -10,7 +10,7 @@ use voxkit_longlonglong::{BlacklistStatus, Code};
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockServer};
 
-use common::{a_503_then, raw, wire_client as client};
+use common::{a_503_then, raw, serve, wire_client as client};
 
 const TOKEN: &str = "test-token";
 const ROUTE: &str = "/agent-api/callback_blacklist";
@@ -119,15 +119,14 @@ async fn an_empty_list_and_lenient_numbers_are_accepted() {
 /// retried).
 #[tokio::test]
 async fn an_error_envelope_with_http_200_is_the_api_error() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(ROUTE))
-        .respond_with(raw(
+    let server = serve(
+        ROUTE,
+        raw(
             200,
             r#"{"code":422,"status":"error","message":"参数错误","data":[]}"#,
-        ))
-        .mount(&server)
-        .await;
+        ),
+    )
+    .await;
     let err = client(&server.uri())
         .callback_blacklist()
         .await
@@ -159,11 +158,7 @@ async fn malformed_answers_are_clean_decode_errors() {
         r#"{"code":200,"status":"success","data":[{"id":1,"user_id":"5433b412-07d5-44e6-9fa4-deb65e43bc93","url":"u","blackout_time":"yesterday","status":0}]}"#,
         r#"{"code":200,"status":"success","data":[{"id":1,"user_id":"5433b412-07d5-44e6-9fa4-deb65e43bc93","url":"u","blackout_time":"2023-06-25 16:55:38"}]}"#,
     ] {
-        let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .respond_with(raw(200, body))
-            .mount(&server)
-            .await;
+        let server = serve(ROUTE, raw(200, body)).await;
         let err = client(&server.uri())
             .callback_blacklist()
             .await

@@ -1,5 +1,7 @@
-//! Fault injection, per route: latency, a share of 5xx or 429 answers, connections dropped
-//! before handling, and operations applied whose answer is then dropped.
+//! Fault injection, per route: latency, a share of 5xx or 429 answers, a share of the
+//! provider's own business refusals (Laaffic `-2`, `-13`, `-18`; longlonglong `6007`;
+//! ESP-AI `500`), connections dropped before handling, and operations applied whose answer
+//! is then dropped.
 //!
 //! A request's route is the one whose method and path template are those axum matched
 //! (its [`MatchedPath`]), looked up in the providers' own lists of routes: no second list
@@ -14,6 +16,9 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use serde_json::json;
+
+use crate::envelope::{Provider, http_refusal};
 use crate::route::Route;
 use crate::server::Hangup;
 use crate::state::Shared;
@@ -23,9 +28,11 @@ use crate::state::Shared;
 /// Shares are probabilities in `0.0..=1.0`, drawn from the sandbox's seeded generator, so
 /// a run is reproducible. For each request, in order: wait `latency`; with
 /// `drop_before_share` close the connection without handling; else with `error_share`
-/// answer `error_status` (with `Retry-After` if set) without handling; else handle it, and
-/// then with `drop_after_share` close the connection instead of answering — the operation
-/// **was applied** but the client never learns it.
+/// answer `error_status` (with `Retry-After` if set) without handling; else with
+/// `code_share` answer the business refusal `code` (HTTP 200, in the provider's envelope)
+/// without handling; else handle it, and then with `drop_after_share` close the
+/// connection instead of answering — the operation **was applied** but the client never
+/// learns it.
 ///
 /// ```
 /// use voxkit_sandbox::Fault;
@@ -33,6 +40,8 @@ use crate::state::Shared;
 /// let fault = Fault::default().drop_after(0.5);
 /// // The next 2 requests get a 503 with Retry-After: 1.
 /// let fault = Fault::default().error(1.0, 503).retry_after(1).times(2);
+/// // Laaffic refuses every request with -13 用户被锁定 (set on a Laaffic route).
+/// let fault = Fault::default().code(1.0, "-13");
 /// # let _ = fault;
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -47,6 +56,10 @@ pub struct Fault {
     pub error_status: u16,
     /// The `Retry-After` seconds sent with them, if any.
     pub retry_after: Option<u64>,
+    /// Share of requests answered with the business refusal `code` without being handled.
+    pub code_share: f64,
+    /// The provider's business code of those answers (see [`Fault::code`]).
+    pub code: Option<String>,
     /// Share of requests handled (applied) whose answer is then dropped.
     pub drop_after_share: f64,
     /// Apply the fault to this many more requests only (`None`: to all).
@@ -61,6 +74,8 @@ impl Default for Fault {
             error_share: 0.0,
             error_status: 503,
             retry_after: None,
+            code_share: 0.0,
+            code: None,
             drop_after_share: 0.0,
             remaining: None,
         }
@@ -93,6 +108,18 @@ impl Fault {
         self
     }
 
+    /// Answers this share of requests with the provider's business refusal `code`, as the
+    /// provider sends it (HTTP 200, its envelope and documented message), without
+    /// handling them. The codes a route's provider documents as refusals that can befall
+    /// any request: Laaffic `-2` Ip访问受限, `-13` 用户被锁定, `-18` 端口程序异常;
+    /// longlonglong `6007` (2.0任务启动中,请先停止任务); ESP-AI `500` (系统错误). Set on
+    /// a route of that provider (not `"*"`, whose routes belong to three providers).
+    pub fn code(mut self, share: f64, code: &str) -> Self {
+        self.code_share = share;
+        self.code = Some(code.to_owned());
+        self
+    }
+
     /// Handles this share of requests and then drops their answer.
     pub fn drop_after(mut self, share: f64) -> Self {
         self.drop_after_share = share;
@@ -110,14 +137,18 @@ impl Fault {
         for (name, share) in [
             ("drop-before share", self.drop_before_share),
             ("error share", self.error_share),
+            ("code share", self.code_share),
             ("drop-after share", self.drop_after_share),
         ] {
             if !(0.0..=1.0).contains(&share) {
                 return Err(format!("{name} {share} is not between 0 and 1"));
             }
         }
-        if self.drop_before_share + self.error_share > 1.0 {
-            return Err("drop-before and error shares add up to more than 1".into());
+        if self.drop_before_share + self.error_share + self.code_share > 1.0 {
+            return Err("drop-before, error and code shares add up to more than 1".into());
+        }
+        if self.code_share > 0.0 && self.code.is_none() {
+            return Err("a code share without a code".into());
         }
         if !(self.error_status == 429 || (500..=599).contains(&self.error_status)) {
             return Err(format!(
@@ -127,10 +158,51 @@ impl Fault {
         }
         Ok(())
     }
+
+    /// Checks the business code against the route it is set on.
+    pub(crate) fn validate_for(&self, route: &str) -> Result<(), String> {
+        self.validate()?;
+        let Some(code) = &self.code else {
+            return Ok(());
+        };
+        let Some(provider) = Provider::of_route(route) else {
+            return Err(format!(
+                "business code {code} needs a route of one provider, not {route:?}"
+            ));
+        };
+        if business_refusal(provider, code, "").is_none() {
+            return Err(format!(
+                "{code} is not a business code the sandbox injects on {route}; \
+                 known: laaffic -2, -13, -18; longlonglong 6007; espai 500"
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The answer of an injected business refusal on the route at `path` (HTTP 200, the
+/// provider's envelope), if `code` is one the sandbox injects for `provider`.
+fn business_refusal(provider: Provider, code: &str, path: &str) -> Option<Response> {
+    match (provider, code) {
+        (Provider::Laaffic, "-2") => Some(crate::laaffic::refusal(path, "-2")),
+        (Provider::Laaffic, "-13") => Some(crate::laaffic::refusal(path, "-13")),
+        (Provider::Laaffic, "-18") => Some(crate::laaffic::refusal(path, "-18")),
+        (Provider::Longlonglong, "6007") => Some(
+            axum::Json(json!({
+                "code": 6007, "status": "error", "message": "2.0任务启动中,请先停止任务", "data": [],
+            }))
+            .into_response(),
+        ),
+        (Provider::Espai, "500") => Some(
+            axum::Json(json!({"success": false, "message": "系统错误：sandbox fault", "code": 500}))
+                .into_response(),
+        ),
+        _ => None,
+    }
 }
 
 /// What the fault layer decided for one request.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 enum Plan {
     Handle {
         drop_after: bool,
@@ -140,6 +212,7 @@ enum Plan {
         status: u16,
         retry_after: Option<u64>,
     },
+    Code(Option<String>),
 }
 
 /// The faults set, by route name (`"*"` for every route), and what they did.
@@ -188,6 +261,8 @@ impl Faults {
                 status: fault.error_status,
                 retry_after: fault.retry_after,
             }
+        } else if draw < fault.drop_before_share + fault.error_share + fault.code_share {
+            Plan::Code(fault.code.clone())
         } else {
             Plan::Handle {
                 drop_after: second < fault.drop_after_share,
@@ -260,18 +335,27 @@ pub(crate) async fn layer(
         } => {
             tracing::debug!(route = name, status, "fault: error answer");
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
-            let mut response = (
-                status,
-                [(header::CONTENT_TYPE, "text/html")],
-                format!("<html><body><h1>{status}</h1>sandbox fault</body></html>"),
-            )
-                .into_response();
+            let path = request.uri().path().to_owned();
+            let mut response = http_refusal(&path, status, "sandbox fault");
             if let Some(seconds) = retry_after {
                 response
                     .headers_mut()
                     .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
             }
             response
+        }
+        Plan::Code(code) => {
+            tracing::debug!(route = name, code, "fault: business refusal");
+            let path = request.uri().path().to_owned();
+            let provider = name.and_then(Provider::of_route);
+            match provider
+                .zip(code)
+                .and_then(|(p, c)| business_refusal(p, &c, &path))
+            {
+                Some(answer) => answer,
+                // Validated when set: unreachable, but a 503 is the safe answer.
+                None => http_refusal(&path, StatusCode::SERVICE_UNAVAILABLE, "sandbox fault"),
+            }
         }
         Plan::Handle { drop_after } => {
             let response = next.run(request).await;

@@ -76,8 +76,71 @@
 //!   order/pay returning a payment URL. A wrong `authorization` key is refused with
 //!   `{"success": false, "message": "open_api_key 无效", "code": 401}`.
 //!
-//! Every answer, success or error, is JSON in that provider's own envelope. Choices where
-//! the documentation is silent are stated above and in [`ROUTES`].
+//! Every answer, success or error, is JSON: a handler's in that provider's own envelope;
+//! a refusal before any handler (unknown path 404, wrong method 405, slow body 408, body
+//! over the route's cap 413, body not declared JSON 415) in the provider's envelope with
+//! that HTTP status; an injected HTTP fault (5xx, 429) as `{"message": "Service
+//! Unavailable"}`, the form a web framework renders for an HTTP error (in the business
+//! envelope a client would read it as the provider's verdict; the business refusals are
+//! injected with [`Fault::code`]). The payment URL's `/sandbox/pay` is a small HTML page.
+//!
+//! # The documentation's examples run as they are
+//!
+//! The seed holds the docs' own ids and values ([`DOCS_USER`], [`DOCS_EXPIRY_USER`]; the
+//! ESP-AI account [`DOCS_ESPAI_USER`] with `15916888888`,
+//! `wNaa1GDw` = [`DOCS_CARD`] with 500, [`DOCS_EMPTY_CARD`], and `3AoPbLSQ` of
+//! `17516888888`; Laaffic's voice file `1202202254d4c6372d6f341e999c7ecd0683ee464.mp3` and
+//! task `5000602`), so a snippet from the docs runs with only the host and the credentials
+//! replaced. Bodies are capped by route ([`body_limit`]): up to the documented maxima
+//! (a task with 200 000 numbers; a voice file of [`VOICE_FILE_LIMIT`]).
+//!
+//! # Where the docs are silent, the sandbox does …
+//!
+//! **longlonglong**
+//! - an unknown user id → `{"code": 404, "status": "error", "message": "用户不存在"}`
+//!   (HTTP 200, like every business error);
+//! - a request it cannot accept → `422` with a message of its own (Chinese, naming the
+//!   field: `amount 必须是大于 0 的整数`, `type 只能是 1(充值) 或 2(扣费)`, `余额不足`,
+//!   `邮箱已存在`, `两次输入的密码不一致`, …); a deduction beyond the balance is `余额不足`
+//!   and nothing changes;
+//! - a body not declared JSON (Laravel's `isJson()`: the type contains `/json` or
+//!   `+json`) → HTTP 415, code 415, nothing applied (Laravel would not read it);
+//! - a wrong token → HTTP 401 `Unauthenticated.` (Laravel's);
+//! - `zero_balance` records a `扣费` of the whole balance, remark `余额归零`; the history
+//!   answers 15 rows a page, newest first; `account_info` and `token_info` answer fields
+//!   of the sandbox's own (their answers are not documented).
+//!
+//! **Laaffic**
+//! - the sign is checked over the `Timestamp` header as sent, re-formatted as an integer
+//!   (`" 0042 "` signs as `42`); outside ±300 s it is `-16`;
+//! - a body not declared JSON → HTTP 415 with `-22` 参数异常 (Spring reads JSON only);
+//!   404/405/408/413 → `-22` in the route's family (`{status, reason}`, or `{code, msg,
+//!   data}` for the task list, detail, pause and cancel);
+//! - pause and cancel answer `{"code": "0", "msg": "success", "data": null}` (the string
+//!   `"0"`, as their pages); the task list and detail `code` the number `0` (as the query
+//!   example); the balance strings keep each value's scale, seeded as the example's
+//!   `"99.990000"`, `"50.00000"`, `"0"`;
+//! - the voice upload accepts a file up to [`VOICE_FILE_LIMIT`] (no maximum documented);
+//!   the rest of the IVR choices are listed under *What it simulates*.
+//!
+//! **ESP-AI**
+//! - cards are the current user's (the account of the key, [`DOCS_ESPAI_USER`]): detail,
+//!   transfer's source card, destroy and balance_logs answer another account's card as an
+//!   unknown one, `{"success": false, "message": "额度卡不存在"}` (no `code`, as the docs'
+//!   example), so a key can neither use nor detect another's card; a transfer's target may
+//!   be anyone's (the docs' example gives to another user); the usage log shows only the
+//!   account's rows;
+//! - a transfer to the same card → `不能转让给同一张额度卡`; a target that would overflow
+//!   → `500 系统错误`;
+//! - destroy is all or nothing (every id must be the account's, paid and empty, else
+//!   nothing is destroyed) and accepts a bare object as well as the documented array;
+//!   balance_logs accepts a bare object too;
+//! - usage-log `type` is `"1"` for quota received by a transfer and `"2"` for quota given
+//!   away (one row per side);
+//! - a body not declared JSON → HTTP 415 with `{"success": false, "message": "系统错误：…",
+//!   "code": 500}`; so are 404/405/408/413 (with their HTTP status);
+//! - `order/pay` answers a URL on the sandbox itself (`/sandbox/pay`, using
+//!   [`SandboxBuilder::public_url`] when set), never a real gateway.
 //!
 //! # Layout
 //!
@@ -109,11 +172,13 @@
 #![allow(clippy::result_large_err)]
 
 mod clock;
+mod envelope;
 mod espai;
 mod faults;
 mod ids;
 mod laaffic;
 mod longlonglong;
+mod push;
 mod route;
 mod seed;
 mod server;
@@ -130,14 +195,19 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub use espai::ESPAI_OPEN_API_KEY;
+pub use espai::agents::ESPAI_AGENT_API_KEY;
 pub use espai::state::Card;
 pub use faults::Fault;
 pub use laaffic::state::{CallRecord, IvrTask, Limits, VoiceFile};
 pub use laaffic::{LAAFFIC_API_KEY, LAAFFIC_API_SECRET};
 pub use longlonglong::LONGLONGLONG_TOKEN;
 pub use longlonglong::state::{Movement, SubAccount, User};
-pub use route::Route;
-pub use seed::Seed;
+pub use push::{MAX_QUEUED_PUSHES, PushStats};
+pub use route::{
+    DEFAULT_BODY_LIMIT, Route, TASK_BODY_LIMIT, VOICE_FILE_LIMIT, VOICE_UPLOAD_BODY_LIMIT,
+    body_limit,
+};
+pub use seed::{DOCS_CARD, DOCS_EMPTY_CARD, DOCS_ESPAI_USER, DOCS_EXPIRY_USER, DOCS_USER, Seed};
 
 use faults::{FaultTable, Injector};
 use state::Shared;
@@ -163,6 +233,8 @@ pub struct SandboxBuilder {
     timeouts: server::Timeouts,
     worker_threads: Option<usize>,
     limits: Limits,
+    public_url: Option<String>,
+    push: push::PushConfig,
 }
 
 impl Default for SandboxBuilder {
@@ -175,6 +247,8 @@ impl Default for SandboxBuilder {
             timeouts: server::Timeouts::default(),
             worker_threads: None,
             limits: Limits::default(),
+            public_url: None,
+            push: push::PushConfig::default(),
         }
     }
 }
@@ -253,8 +327,50 @@ impl SandboxBuilder {
         self
     }
 
+    /// The base URL clients reach the sandbox at, when it is not the listening address
+    /// (`voxkit sandbox --public-url`, e.g. behind a container's port mapping): the URLs
+    /// the sandbox answers with (ESP-AI's payment URL) use it. Default: `http://<addr>`.
+    pub fn public_url(mut self, url: impl Into<String>) -> Self {
+        self.public_url = Some(url.into().trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// Pushes a Laaffic voice status report to `url` (`http://` only) for each call as
+    /// its task completes, as Laaffic does to the address its operators configured
+    /// (see the `push` module for the delivery and retry rules; default: no pushes).
+    pub fn laaffic_report_url(mut self, url: impl Into<String>) -> Self {
+        self.push.laaffic_report_url = Some(url.into());
+        self
+    }
+
+    /// Pushes longlonglong's callbacks (asynchronous results, see
+    /// [`Sandbox::push_longlonglong_callback`]) to `url` (`http://` only).
+    pub fn longlonglong_callback_url(mut self, url: impl Into<String>) -> Self {
+        self.push.longlonglong_callback_url = Some(url.into());
+        self
+    }
+
+    /// The share (0 to 1) of pushes whose first acknowledgement the sandbox "loses": it
+    /// delivers them again although the receiver answered `2xx`, as a provider that
+    /// missed the answer would, so that a receiver's de-duplication can be tested
+    /// (default 0).
+    pub fn push_duplicate_share(mut self, share: f64) -> Self {
+        self.push.duplicate_share = share;
+        self
+    }
+
+    /// How pushes are retried after a non-2xx answer or a failed connection: at most
+    /// `max_attempts` attempts in all, waiting `first_backoff` before the second and
+    /// twice as long before each next one (default 6 attempts from 200 ms).
+    pub fn push_retry(mut self, max_attempts: u32, first_backoff: Duration) -> Self {
+        self.push.max_attempts = max_attempts.max(1);
+        self.push.first_backoff = first_backoff;
+        self
+    }
+
     /// Binds the port and starts serving.
     pub async fn start(self) -> std::io::Result<Sandbox> {
+        let pushes = self.push.clone().start(self.rng_seed)?;
         let runtime = match self.worker_threads {
             None => None,
             Some(threads) => Some(OwnRuntime(Some(
@@ -282,7 +398,19 @@ impl SandboxBuilder {
         } else {
             Seed::none()
         };
-        state.base_url = format!("http://{addr}");
+        state.base_url = self
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{addr}"));
+        let pusher = pushes.map(|(outbox, worker)| {
+            // After seeding: the seeded records are history, not pushed.
+            state.ivr.outbox = Some(outbox.clone());
+            let task = match runtime.as_ref().and_then(|r| r.0.as_ref()) {
+                Some(runtime) => runtime.spawn(worker.run()),
+                None => tokio::spawn(worker.run()),
+            };
+            push::Pusher { outbox, task }
+        });
         let shared = Shared::new(state);
         let faults = FaultTable::default();
         let serve = server::serve(listener, app(shared.clone(), faults.clone()), self.timeouts);
@@ -296,6 +424,7 @@ impl SandboxBuilder {
             faults,
             seed,
             task,
+            pusher,
             _runtime: runtime,
         })
     }
@@ -316,6 +445,8 @@ fn app(shared: Shared, faults: FaultTable) -> Router {
             injector,
             faults::layer,
         ))
+        // Outermost: every refusal not made by a handler, in the provider's envelope.
+        .layer(axum::middleware::from_fn(envelope::layer))
         .with_state(shared)
 }
 
@@ -326,6 +457,8 @@ pub struct Sandbox {
     faults: FaultTable,
     seed: Seed,
     task: JoinHandle<()>,
+    /// The push delivery loop, when push URLs are configured (aborted when dropped).
+    pusher: Option<push::Pusher>,
     /// Its own runtime, with [`SandboxBuilder::worker_threads`]: held for its `Drop`.
     _runtime: Option<OwnRuntime>,
 }
@@ -391,7 +524,8 @@ impl Sandbox {
              export LAAFFIC_API_SECRET={LAAFFIC_API_SECRET}\n\
              export LAAFFIC_BASE_URL={url}\n\
              export ESPAI_OPEN_API_KEY={ESPAI_OPEN_API_KEY}\n\
-             export ESPAI_BASE_URL={url}\n"
+             export ESPAI_BASE_URL={url}\n\
+             export ESPAI_AGENT_BASE_URL={url}\n"
         )
     }
 
@@ -421,7 +555,7 @@ impl Sandbox {
                     )
                 })?
         };
-        fault.validate()?;
+        fault.validate_for(name)?;
         self.faults.lock().set(name, fault);
         Ok(())
     }
@@ -434,6 +568,35 @@ impl Sandbox {
     /// How many requests were applied and then had their answer dropped.
     pub fn dropped_after_applying(&self) -> u64 {
         self.faults.lock().dropped_after_applying
+    }
+
+    // ----- pushes ---------------------------------------------------------------------
+
+    /// What the sandbox pushed so far (all zero when no push URL is configured).
+    pub fn push_stats(&self) -> PushStats {
+        self.pusher
+            .as_ref()
+            .map(|p| p.outbox.stats())
+            .unwrap_or_default()
+    }
+
+    /// Waits until the push figures satisfy `done` (e.g. `|s| s.pending == 0`: every
+    /// push delivered or abandoned) and returns them; at once when nothing is pushed.
+    pub async fn wait_pushes(&self, done: impl FnMut(&PushStats) -> bool) -> PushStats {
+        match &self.pusher {
+            Some(p) => p.outbox.wait(done).await,
+            None => PushStats::default(),
+        }
+    }
+
+    /// Queues a longlonglong callback (e.g. `{"mode":"batch","type":"import_number",
+    /// "unique_id":…,"user_id":…,"task_id":…,"data":{"url":…}}`), delivered like every
+    /// push: the hook of the asynchronous operations. False when no callback URL is
+    /// configured or the queue is full.
+    pub fn push_longlonglong_callback(&self, body: &serde_json::Value) -> bool {
+        self.pusher
+            .as_ref()
+            .is_some_and(|p| p.outbox.longlonglong_callback(body))
     }
 
     // ----- longlonglong ---------------------------------------------------------------

@@ -32,7 +32,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::extract::Request;
 use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use bytes::Bytes;
 use hyper::body::{Body, Frame, Incoming, SizeHint};
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -248,11 +248,12 @@ async fn connection(
         });
         request.extensions_mut().insert(for_service.close.clone());
         let app = app.clone();
+        let path = request.uri().path().to_owned();
         async move {
             let _in_flight = in_flight;
             let Ok(response) = app.oneshot(request).await;
             if timed_out.load(Ordering::SeqCst) {
-                return Ok::<_, Infallible>(body_timeout(timeouts.body));
+                return Ok::<_, Infallible>(body_timeout(&path, timeouts.body));
             }
             Ok::<_, Infallible>(response)
         }
@@ -304,16 +305,17 @@ async fn idle_watch(conn: &Conn, idle: Duration) {
     }
 }
 
-/// The answer to a request whose body did not arrive in time.
-fn body_timeout(limit: Duration) -> Response {
-    let mut response = (
+/// The answer to a request whose body did not arrive in time, in the envelope of the
+/// provider of `path`.
+fn body_timeout(path: &str, limit: Duration) -> Response {
+    let mut response = crate::envelope::http_refusal(
+        path,
         StatusCode::REQUEST_TIMEOUT,
-        format!(
-            "the request body did not arrive within {} ms\n",
+        &format!(
+            "the request body did not arrive within {} ms",
             limit.as_millis()
         ),
-    )
-        .into_response();
+    );
     response
         .headers_mut()
         .insert(header::CONNECTION, HeaderValue::from_static("close"));

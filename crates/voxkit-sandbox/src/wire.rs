@@ -65,6 +65,23 @@ pub(crate) fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> 
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
+/// Whether a request carries a body its provider would not parse as JSON: it has one
+/// (`Content-Length` above 0, or chunked) and its `Content-Type` is absent or does not say
+/// JSON. The rule is Laravel's `isJson()` (the type contains `/json` or `+json`), which a
+/// JSON-only (Spring `@RequestBody`) backend is no more lenient than: a JSON body sent as
+/// form data or text is not read there, so it is not applied here either.
+pub(crate) fn body_not_json(headers: &HeaderMap) -> bool {
+    let has_body = headers.contains_key(axum::http::header::TRANSFER_ENCODING)
+        || header(headers, "content-length")
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .is_some_and(|n| n > 0);
+    let json = header(headers, "content-type").is_some_and(|t| {
+        let t = t.to_ascii_lowercase();
+        t.contains("/json") || t.contains("+json")
+    });
+    has_body && !json
+}
+
 /// The query pairs, PHP array keys (`date[]`, `date%5B%5D`) included.
 pub(crate) fn query_pairs(query: Option<&str>) -> Vec<(String, String)> {
     query

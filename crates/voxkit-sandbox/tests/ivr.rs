@@ -257,7 +257,10 @@ async fn documented_refusals() {
     let seed = sandbox.seed().clone();
 
     // Duplicate file name: -20 数据已存在, nothing stored.
-    let err = c.upload_voice_file("test.mp3", b"ID3").await.unwrap_err();
+    let err = c
+        .upload_voice_file("seed-voice.mp3", b"ID3")
+        .await
+        .unwrap_err();
     assert_eq!(status_of(&err), Some(Status::DataExists), "{err}");
     assert!(err.to_string().contains("数据已存在"), "{err}");
     assert_eq!(sandbox.laaffic_voice_files().len(), 1);
@@ -698,7 +701,8 @@ async fn answers_use_the_documented_envelope_families() {
         json!({"jobIdList": [seed.laaffic_scheduled_task]}),
     )
     .await;
-    assert_eq!(pause, json!({"code": 0, "msg": "success", "data": null}));
+    // As the pause page shows it: `code` the string "0".
+    assert_eq!(pause, json!({"code": "0", "msg": "success", "data": null}));
     for body in [json!({"jobIdList": []}), json!({"taskIdList": [1]})] {
         let answer = raw(&sandbox, "/v3/voice/group/call/provisional", body.clone()).await;
         assert_eq!(answer["code"], json!("-22"), "{body}: {answer}");

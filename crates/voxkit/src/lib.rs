@@ -15,6 +15,7 @@
 //! | `laaffic`            | [`laaffic`]: Laaffic v3 (MD5-signed): balance, IVR group calls, call records |
 //! | `espai`              | [`espai`]: the ESP-AI open platform: quota cards, transfers, orders |
 //! | `full`               | every provider                                                      |
+//! | `webhooks`           | receivers of the pushes of the providers turned on: Laaffic's call reports, longlonglong's callbacks (axum routers) |
 //! | `journal`            | [`journal`]: a durable journal of money-moving intents (SQLite store), so each operation is applied once across lost answers and crashes |
 //! | `journal-postgres`   | the journal's PostgreSQL store, shared by several processes or hosts |
 //! | `rustls` (default)   | TLS through rustls with the `ring` crypto provider                  |

@@ -59,7 +59,9 @@ async fn money_moves_exactly_once_under_load_and_dropped_answers() {
     let sandbox = Sandbox::start().await.expect("sandbox");
     let user_id = sandbox.add_longlonglong_user("负载测试", 0, None, true);
     let user: UserId = user_id.parse().expect("a UUID");
-    let (source_phone, target_phone) = ("13900000000", "13900000001");
+    // The account's own cards: an ESP-AI key moves only its account's cards.
+    let phone = sandbox.seed().espai_phone.clone();
+    let (source_phone, target_phone) = (phone.as_str(), phone.as_str());
     for i in 0..TRANSFERS {
         sandbox.add_espai_card(source_phone, &format!("LOAD{i:05}"), "1", SOURCE_QUOTA);
     }

@@ -28,7 +28,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 use voxkit::core::fault::{Fault, FaultServer, refused_url};
-use voxkit::core::{Error, TransportKind};
+use voxkit::core::{Error, OperationSpec, TransportKind};
 use voxkit::espai::{Commodity, OrderKind};
 use voxkit::{espai, laaffic, longlonglong};
 use voxkit_sandbox::{ROUTES, Sandbox};
@@ -316,10 +316,38 @@ impl Kind {
     }
 }
 
+/// The failed cases of one fault's run over every operation: what each case found wrong.
+#[derive(Default)]
+struct Failures(Vec<String>);
+
+impl Failures {
+    /// Records `op`'s problems under `fault`, if it had any.
+    fn note(&mut self, fault: &str, op: &OperationSpec, problems: &[String]) {
+        if !problems.is_empty() {
+            self.0.push(format!(
+                "{fault} × {} {} ({:?}): {}",
+                op.provider,
+                op.name,
+                op.idempotency,
+                problems.join("; ")
+            ));
+        }
+    }
+
+    /// Fails the test with every failed case; else says that the `operations` passed
+    /// `fault`, and returns how many they were.
+    #[track_caller]
+    fn assert_none(self, fault: &str, operations: usize) -> usize {
+        assert!(self.0.is_empty(), "\n{}", self.0.join("\n"));
+        eprintln!("fault matrix: {fault}: {operations} operations × 1 fault passed");
+        operations
+    }
+}
+
 /// Runs every operation against one fault; returns the cases run.
 async fn run_kind(kind: Kind) -> usize {
     let http = http_client();
-    let mut failures = Vec::new();
+    let mut failures = Failures::default();
     let hooks = hooks();
     for h in &hooks {
         let op = h.spec;
@@ -382,22 +410,9 @@ async fn run_kind(kind: Kind) -> usize {
         if elapsed < least || elapsed > most + slack {
             problems.push(format!("took {elapsed:?}, expected {least:?} to {most:?}"));
         }
-        if !problems.is_empty() {
-            failures.push(format!(
-                "{kind:?} × {} {} ({:?}): {}",
-                op.provider,
-                op.name,
-                op.idempotency,
-                problems.join("; ")
-            ));
-        }
+        failures.note(&format!("{kind:?}"), op, &problems);
     }
-    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
-    eprintln!(
-        "fault matrix: {kind:?}: {} operations × 1 fault passed",
-        hooks.len()
-    );
-    hooks.len()
+    failures.assert_none(&format!("{kind:?}"), hooks.len())
 }
 
 #[tokio::test(start_paused = true)]
@@ -640,6 +655,49 @@ async fn applied(
                 .expect("an order number");
             number - 1
         }
+        // ESP-AI agents and devices: read back through the SDK.
+        "add_agent" | "delete_agents" => {
+            let agents = drive(
+                c.espai.list_agents(&espai::AgentFilter::new()),
+                transport,
+                None,
+            )
+            .await
+            .expect("probe: list_agents")
+            .items;
+            if op.name == "add_agent" {
+                agents
+                    .iter()
+                    .filter(|a| a.name.as_deref() == Some("琳琅1"))
+                    .count()
+            } else {
+                usize::from(
+                    !agents
+                        .iter()
+                        .any(|a| a.id == "ab6ed07786074f4896d7fbeb9194d08a"),
+                )
+            }
+        }
+        "unbind_devices" | "unbind_device_mac" => {
+            let devices = drive(
+                c.espai.list_devices(&espai::DeviceFilter::new()),
+                transport,
+                None,
+            )
+            .await
+            .expect("probe: list_devices")
+            .items;
+            let (gone_id, gone_mac) = if op.name == "unbind_devices" {
+                ("b93ec353967441ada8d31b4910a3032d", "")
+            } else {
+                ("", "FC:01:2C:DB:14:30")
+            };
+            usize::from(
+                !devices
+                    .iter()
+                    .any(|d| d.id == gone_id || d.mac.as_deref() == Some(gone_mac)),
+            )
+        }
         other => panic!("no probe for {other}"),
     }
 }
@@ -655,7 +713,7 @@ fn routed() -> Vec<(Hook, &'static str)> {
 
 async fn run_injected(injected: Injected) -> usize {
     let http = http_client();
-    let mut failures = Vec::new();
+    let mut failures = Failures::default();
     let routed = routed();
     for &(h, route) in &routed {
         let op = h.spec;
@@ -722,22 +780,9 @@ async fn run_injected(injected: Injected) -> usize {
         if dropped != u64::from(injected == Injected::DropAfter) {
             problems.push(format!("the sandbox dropped {dropped} applied answers"));
         }
-        if !problems.is_empty() {
-            failures.push(format!(
-                "sandbox {injected:?} × {} {} ({:?}): {}",
-                op.provider,
-                op.name,
-                op.idempotency,
-                problems.join("; ")
-            ));
-        }
+        failures.note(&format!("sandbox {injected:?}"), op, &problems);
     }
-    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
-    eprintln!(
-        "fault matrix: sandbox {injected:?}: {} operations × 1 fault passed",
-        routed.len()
-    );
-    routed.len()
+    failures.assert_none(&format!("sandbox {injected:?}"), routed.len())
 }
 
 #[tokio::test(start_paused = true)]

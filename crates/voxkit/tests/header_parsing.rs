@@ -4,38 +4,19 @@
 //! panic; delay-seconds and HTTP dates decode exactly. The same parsers are fuzzed by
 //! `fuzz/fuzz_targets/retry_after.rs` and `http_date.rs`.
 //!
-//! [`CASES`] cases per property, from a fixed seed (`PROPTEST_RNG_SEED=<n>` explores other
-//! inputs, `PROPTEST_CASES=<n>` runs more).
+//! [`CASES`](voxkit_core::mutation::CASES) cases per property, from a fixed seed
+//! (`PROPTEST_RNG_SEED=<n>` explores other inputs, `PROPTEST_CASES=<n>` runs more): the
+//! providers' decoder properties' configuration, [`voxkit_core::mutation::config`].
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use proptest::prelude::*;
-use proptest::test_runner::{Config, RngSeed};
 use voxkit::core::reqwest::header::HeaderValue;
 use voxkit::core::retry::{parse_http_date, parse_retry_after};
-
-/// Cases per property.
-const CASES: u32 = 256;
+use voxkit_core::mutation::config;
 
 /// The last second `httpdate` formats: 9999-12-31T23:59:59Z.
 const LAST: u64 = 253_402_300_799;
-
-fn config() -> Config {
-    let defaults = Config::default();
-    let mut config = Config {
-        cases: if std::env::var_os("PROPTEST_CASES").is_some() {
-            defaults.cases
-        } else {
-            CASES
-        },
-        failure_persistence: None,
-        ..defaults
-    };
-    if config.rng_seed == RngSeed::Random {
-        config.rng_seed = RngSeed::Fixed(0x766f_786b_6974);
-    }
-    config
-}
 
 fn at(secs: u64) -> SystemTime {
     UNIX_EPOCH + Duration::from_secs(secs)

@@ -207,13 +207,15 @@ async fn zero_balance_is_found_by_its_record() {
     }
 }
 
-/// Two paid cards of one owner each: `(from, to)`, the source holding `quota`.
+/// Two paid cards of the account (the key sees only its own cards' logs): `(from, to)`,
+/// the source holding `quota`.
 fn cards(sandbox: &Sandbox, quota: u64) -> (CardKey, CardKey) {
-    sandbox.add_espai_card("13900000000", "SRC00001", "1", quota);
-    sandbox.add_espai_card("13900000001", "DST00001", "1", 0);
+    let phone = sandbox.seed().espai_phone.clone();
+    sandbox.add_espai_card(&phone, "SRC00001", "1", quota);
+    sandbox.add_espai_card(&phone, "DST00001", "1", 0);
     (
-        CardKey::new("13900000000", "SRC00001"),
-        CardKey::new("13900000001", "DST00001"),
+        CardKey::new(phone.as_str(), "SRC00001"),
+        CardKey::new(phone.as_str(), "DST00001"),
     )
 }
 
@@ -262,6 +264,43 @@ async fn two_transfers_of_one_amount_are_undetermined() {
         c.espai.reconcile_transfer(&from, &to, 10, since).await,
         Verdict::Undetermined(_)
     ));
+}
+
+/// A target card of another account: its log cannot be read with this key, so a row of the
+/// amount on the source card is no proof (it could be a use of the card of the same amount):
+/// the lost answer is `Undetermined` and nothing is re-sent. Nothing on the source card
+/// proves "not applied", and then the one re-send happens.
+#[tokio::test]
+async fn a_transfer_to_another_accounts_card_is_undetermined_when_applied_and_resent_when_not() {
+    for (fault, applied_once) in [
+        (applied_then_dropped(), false),
+        (dropped_before_handling(), true),
+    ] {
+        let (sandbox, c, _) = start().await;
+        let phone = sandbox.seed().espai_phone.clone();
+        sandbox.add_espai_card(&phone, "SRC00009", "1", 100);
+        sandbox.add_espai_card("13900000009", "DST00009", "1", 0);
+        let from = CardKey::new(phone, "SRC00009");
+        let to = CardKey::new("13900000009", "DST00009");
+        sandbox.set_fault("espai.transfer", fault);
+        let outcome = c
+            .espai
+            .transfer_exactly_once(&from, &to, 30, &FAST)
+            .await
+            .expect("no refusal");
+        let target = sandbox.espai_card("DST00009").expect("target").quota;
+        // 30, not 60: applied exactly once either way (a second send would move 30 more).
+        assert_eq!(target, 30);
+        if applied_once {
+            let (_, resent) = applied(outcome);
+            assert!(resent, "proven not applied, then sent once more");
+        } else {
+            assert!(
+                matches!(&outcome, ExactlyOnceOutcome::Undetermined { why, .. } if why.contains("another account")),
+                "{outcome:?}"
+            );
+        }
+    }
 }
 
 #[tokio::test]

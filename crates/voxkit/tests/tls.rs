@@ -150,14 +150,32 @@ fn client(url: String, http: Option<voxkit::core::reqwest::Client>) -> longlongl
     .expect("client")
 }
 
-fn refused_before_sending(err: &Error) -> bool {
-    matches!(
-        err,
-        Error::Transport {
-            kind: TransportKind::Connect,
-            ..
-        }
-    ) && err.nothing_sent()
+impl TlsServer {
+    /// What every refusal asserts: `err` is a connect failure with nothing sent, one
+    /// handshake was begun (the server was reached) and no request was read.
+    #[track_caller]
+    fn assert_refused_before_sending(&self, err: &Error) {
+        assert!(
+            matches!(
+                err,
+                Error::Transport {
+                    kind: TransportKind::Connect,
+                    ..
+                }
+            ) && err.nothing_sent(),
+            "{err:?}"
+        );
+        assert_eq!(
+            self.connections.load(Ordering::SeqCst),
+            1,
+            "a handshake was begun"
+        );
+        assert_eq!(
+            self.requests.load(Ordering::SeqCst),
+            0,
+            "no request was sent"
+        );
+    }
 }
 
 #[tokio::test]
@@ -166,17 +184,7 @@ async fn an_untrusted_certificate_is_refused_before_anything_is_sent() {
     // voxkit's own TLS set-up: the platform's roots, which do not hold the test CA.
     let c = client(format!("https://127.0.0.1:{}", server.addr.port()), None);
     let err = c.token_info().await.expect_err("an untrusted certificate");
-    assert!(refused_before_sending(&err), "{err:?}");
-    assert_eq!(
-        server.connections.load(Ordering::SeqCst),
-        1,
-        "a handshake was begun"
-    );
-    assert_eq!(
-        server.requests.load(Ordering::SeqCst),
-        0,
-        "no request was sent"
-    );
+    server.assert_refused_before_sending(&err);
 }
 
 /// The lean transport verifies certificates as the default one does.
@@ -195,17 +203,7 @@ async fn the_lean_transport_refuses_an_untrusted_certificate_before_sending() {
         .build()
         .expect("client");
     let err = c.token_info().await.expect_err("an untrusted certificate");
-    assert!(refused_before_sending(&err), "{err:?}");
-    assert_eq!(
-        server.connections.load(Ordering::SeqCst),
-        1,
-        "a handshake was begun"
-    );
-    assert_eq!(
-        server.requests.load(Ordering::SeqCst),
-        0,
-        "no request was sent"
-    );
+    server.assert_refused_before_sending(&err);
 }
 
 #[tokio::test]
@@ -217,17 +215,7 @@ async fn a_certificate_for_another_name_is_refused_before_anything_is_sent() {
         Some(trusting_client(host, server.addr)),
     );
     let err = c.token_info().await.expect_err("the wrong name");
-    assert!(refused_before_sending(&err), "{err:?}");
-    assert_eq!(
-        server.connections.load(Ordering::SeqCst),
-        1,
-        "a handshake was begun"
-    );
-    assert_eq!(
-        server.requests.load(Ordering::SeqCst),
-        0,
-        "no request was sent"
-    );
+    server.assert_refused_before_sending(&err);
 }
 
 /// The control: the same server, trusted and named, is reached.

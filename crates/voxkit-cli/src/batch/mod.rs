@@ -1,38 +1,50 @@
 //! `voxkit batch run`: money-moving rows from a file, each applied exactly once through the
-//! durable journal (`voxkit-journal`), resumable by running the same file again.
+//! durable journal (`voxkit-journal`: a SQLite file, or PostgreSQL for a fleet of processes
+//! sharing one journal), resumable by running the same file again; and `voxkit journal`, to
+//! look into a journal and resolve what is in doubt.
 
+mod journal_cmd;
 mod parse;
+mod progress;
+mod store;
 
 use std::collections::HashMap;
-use std::io::IsTerminal as _;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 use tokio::sync::mpsc::unbounded_channel;
-use voxkit_journal::ops::espai::Transfer;
-use voxkit_journal::ops::longlonglong::BalanceMove;
+use voxkit_journal::ops::espai::{Destroy, Transfer};
+use voxkit_journal::ops::longlonglong::{BalanceMove, ZeroBalance};
 use voxkit_journal::{
-    Event, ExactlyOnce, Intent, Job, Resolve, RowOutcome, Runner, Settings, SqliteJournal, Summary,
-    Tally, owner_for_this_process,
+    ExactlyOnce, Intent, Job, Resolve, RowOutcome, Runner, Settings, Summary, Tally,
+    owner_for_this_process,
 };
 
 use crate::context::{Format, Global};
 use crate::failure::{CliError, EXIT_REFUSED, EXIT_UNKNOWN};
 use crate::render::write_stdout;
 
+pub use journal_cmd::{JournalCommand, run_journal};
 use parse::{Row, RowOp};
+use store::JournalLocation;
+
+/// The PostgreSQL schema a journal lives in unless `--journal-schema` says otherwise.
+const DEFAULT_SCHEMA: &str = "voxkit_journal";
 
 /// What `voxkit batch --help` says about the file: every column.
 const COLUMNS_HELP: &str = "\
 The file: CSV with a header row, or JSON Lines when its name ends in `.jsonl` (one object
-per line, the same names). Empty cells count as absent. Columns:
+per line, the same names). Empty cells count as absent; columns an operation does not use
+are ignored. Columns:
   key          required: your unique id for the row (a row run again is recognised by it)
-  operation    required: longlonglong.recharge | longlonglong.deduct | espai.transfer
-  user         recharge/deduct: the longlonglong user id (a UUID)
-  amount       every operation: a positive whole number
+  operation    required: longlonglong.recharge | longlonglong.deduct |
+               longlonglong.zero-balance | espai.transfer | espai.destroy
+  user         recharge/deduct/zero-balance: the longlonglong user id (a UUID)
+  amount       recharge/deduct/transfer: a positive whole number
   remark       recharge/deduct, optional: kept readable, voxkit appends its marker
+  card-id      destroy: the ESP-AI card's id (as `voxkit espai cards` lists it); the card
+               must be listed (paid, balance 0) when the row is sent
   from-phone   transfer: the source card's phone number
   from-code    transfer: the source card's redemption code (a secret: the journal keeps
                only its SHA-256 fingerprint)
@@ -41,8 +53,11 @@ per line, the same names). Empty cells count as absent. Columns:
 
 Every row is checked before anything is sent; a bad row is reported with its line number
 (exit 2) unless --skip-invalid. Running the same file with the same journal again resumes:
-rows already final are skipped, rows in doubt are reconciled first. Credentials come from
-the environment as for the other commands (LONGLONGLONG_TOKEN, ESPAI_OPEN_API_KEY, ...).
+rows already final are skipped, rows in doubt are reconciled first. Several processes (or
+hosts) may run the same file at once on one PostgreSQL journal: each row is still applied
+once. Credentials come from the environment as for the other commands (LONGLONGLONG_TOKEN,
+ESPAI_OPEN_API_KEY, ...). Progress goes to stderr (a bar on a terminal, plain lines
+otherwise), the summary to stdout.
 
 Exit codes: 0 every row applied, 2 invalid rows, 3 some refused, 5 some undetermined or
 unfinished (run again, or look at the journal).";
@@ -60,10 +75,15 @@ pub enum Command {
 pub struct RunArgs {
     /// The batch file (CSV with a header row, or `.jsonl`); see below for the columns.
     pub file: PathBuf,
-    /// The journal: a SQLite file, created if missing. Keep it: it is what makes a second
-    /// run resume instead of sending again.
-    #[arg(long, value_name = "PATH")]
-    pub journal: PathBuf,
+    /// The journal: a SQLite file, created if missing, or a `postgres://` (`postgresql://`)
+    /// URL shared by a fleet (its password is never printed). Keep it: it is what makes a
+    /// second run resume instead of sending again.
+    #[arg(long, value_name = "PATH|URL", value_parser = journal_location())]
+    pub journal: JournalLocation,
+    /// The PostgreSQL schema of the journal (one database may hold several journals);
+    /// ignored for a SQLite file.
+    #[arg(long, value_name = "NAME", default_value = DEFAULT_SCHEMA)]
+    pub journal_schema: String,
     /// How many rows are driven at once (operations on one account or card still go one
     /// at a time).
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -82,6 +102,12 @@ pub struct RunArgs {
     /// stderr is not a terminal.
     #[arg(long, default_value_t = 100, value_name = "N")]
     pub progress_every: u64,
+}
+
+/// Parses `--journal`: a PostgreSQL URL or a path (not necessarily UTF-8).
+fn journal_location() -> impl clap::builder::TypedValueParser<Value = JournalLocation> {
+    use clap::builder::TypedValueParser as _;
+    clap::builder::OsStringValueParser::new().try_map(JournalLocation::parse)
 }
 
 /// Parses `--rate`: a positive, finite number of requests per second.
@@ -104,12 +130,7 @@ pub async fn run(command: Command, global: &Global) -> Result<(), CliError> {
 async fn run_file(args: RunArgs, global: &Global) -> Result<(), CliError> {
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| CliError::invalid(format!("cannot read {}: {e}", args.file.display())))?;
-    let jsonl = args
-        .file
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
-    let (rows, invalid) = parse::parse(&text, jsonl)
-        .map_err(|e| CliError::invalid(format!("{}: {e}", args.file.display())))?;
+    let (rows, invalid) = read_rows(&args.file, &text)?;
     for bad in &invalid {
         eprintln!(
             "voxkit: {}: line {}: {}",
@@ -126,75 +147,35 @@ async fn run_file(args: RunArgs, global: &Global) -> Result<(), CliError> {
             lines.join(", ")
         )));
     }
-    let journal_text = args.journal.to_string_lossy();
-    if journal_text.starts_with("postgres://") || journal_text.starts_with("postgresql://") {
-        return Err(CliError::invalid(
-            "--journal takes a SQLite file path; PostgreSQL journals are not wired into the \
-             command line yet",
-        ));
-    }
     if args.dry_run {
         return print_dry_run(&rows, invalid.len(), global.output);
     }
 
-    let needs_lll = rows.iter().any(|r| matches!(r.op, RowOp::Balance { .. }));
-    let needs_espai = rows.iter().any(|r| matches!(r.op, RowOp::Transfer { .. }));
-    let lll = if needs_lll {
-        Some(Arc::new(global.longlonglong()?))
-    } else {
-        None
-    };
-    let espai = if needs_espai {
-        Some(Arc::new(global.espai()?))
-    } else {
-        None
-    };
-
+    let clients = Clients::for_rows(&rows, global)?;
     let jobs: Vec<Job> = rows
         .iter()
-        .map(|row| {
-            Job::new(
-                row.key.clone(),
-                operation(row, lll.as_ref(), espai.as_ref()),
-            )
-        })
+        .map(|row| Job::new(row.key.clone(), clients.operation(&row.op)))
         .collect();
-    let by_key: HashMap<String, Arc<dyn ExactlyOnce>> = jobs
-        .iter()
-        .map(|job| (job.key.clone(), Arc::clone(&job.op)))
-        .collect();
-    let codes: Vec<String> = rows
-        .iter()
-        .filter_map(|r| match &r.op {
-            RowOp::Transfer { from, to, .. } => Some([from.code.clone(), to.code.clone()]),
-            RowOp::Balance { .. } => None,
-        })
-        .flatten()
-        .collect();
-    let resolver = FileResolver {
-        by_key,
-        codes,
-        lll: lll.clone(),
-        espai: espai.clone(),
-    };
+    let resolver = FileResolver::new(&rows, &jobs, clients.clone());
 
-    let journal = SqliteJournal::open(&args.journal).await.map_err(|e| {
-        CliError::local(
-            "journal",
-            format!("cannot open the journal {}: {e}", args.journal.display()),
-        )
-    })?;
+    let location = &args.journal;
+    let pool = usize::from(args.concurrency).saturating_add(2).min(32);
+    let journal = location.open(true, &args.journal_schema, pool).await?;
     let mut settings = Settings::default();
     settings.concurrency = usize::from(args.concurrency);
     settings.rate_per_sec = args.rate;
     let (sender, receiver) = unbounded_channel();
-    let runner = Runner::with_settings(Arc::new(journal), owner_for_this_process(), settings)
+    let runner = Runner::with_settings(journal, owner_for_this_process(), settings)
         .resolver(Arc::new(resolver))
         .progress(sender);
-    let printer = tokio::spawn(progress_lines(receiver, args.progress_every));
+    let printer = tokio::spawn(progress::show(receiver, args.progress_every, "batch"));
 
-    let journal_error =
-        |e: voxkit_journal::Error| CliError::local("journal", format!("the journal failed: {e}"));
+    let journal_error = |e: voxkit_journal::Error| {
+        CliError::local(
+            "journal",
+            format!("the journal failed: {}", location.scrub(&e.to_string())),
+        )
+    };
     let recovered = runner.recover().await.map_err(journal_error)?;
     let summary = runner.run_all(jobs).await.map_err(journal_error)?;
     drop(runner);
@@ -213,9 +194,17 @@ async fn run_file(args: RunArgs, global: &Global) -> Result<(), CliError> {
             EXIT_UNKNOWN,
             "batch_undetermined",
             "some rows are undetermined or unfinished: run the same file again, or look at \
-             the journal",
+             the journal (`voxkit journal reconcile`)",
         )),
     }
+}
+
+/// The rows of a batch file's text (`.jsonl`: JSON Lines, else CSV), valid and invalid.
+fn read_rows(file: &Path, text: &str) -> Result<(Vec<Row>, Vec<parse::Invalid>), CliError> {
+    let jsonl = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("jsonl"));
+    parse::parse(text, jsonl).map_err(|e| CliError::invalid(format!("{}: {e}", file.display())))
 }
 
 /// The exit code the recovered intents call for, counting only intents that are not rows of
@@ -240,47 +229,97 @@ fn batch_error(code: u8, kind: &'static str, message: &str) -> CliError {
     error
 }
 
-/// The operation of a row, with the clients it needs (built for every provider the file
-/// uses, so present here).
-fn operation(
-    row: &Row,
-    lll: Option<&Arc<voxkit_longlonglong::Client>>,
-    espai: Option<&Arc<voxkit_espai::Client>>,
-) -> Arc<dyn ExactlyOnce> {
-    match (&row.op, lll, espai) {
-        (
+/// The provider clients a batch needs (only those of the providers its rows use, so that a
+/// file of recharges needs no ESP-AI key).
+#[derive(Clone, Default)]
+struct Clients {
+    lll: Option<Arc<voxkit_longlonglong::Client>>,
+    espai: Option<Arc<voxkit_espai::Client>>,
+}
+
+impl Clients {
+    /// The clients for `rows`, from the environment.
+    fn for_rows(rows: &[Row], global: &Global) -> Result<Self, CliError> {
+        let lll = rows
+            .iter()
+            .any(|r| matches!(r.op, RowOp::Balance { .. } | RowOp::ZeroBalance { .. }));
+        let espai = rows
+            .iter()
+            .any(|r| matches!(r.op, RowOp::Transfer { .. } | RowOp::Destroy { .. }));
+        Self::for_providers(lll, espai, global)
+    }
+
+    /// The clients of the providers asked for, from the environment.
+    fn for_providers(lll: bool, espai: bool, global: &Global) -> Result<Self, CliError> {
+        Ok(Clients {
+            lll: if lll {
+                Some(Arc::new(global.longlonglong()?))
+            } else {
+                None
+            },
+            espai: if espai {
+                Some(Arc::new(global.espai()?))
+            } else {
+                None
+            },
+        })
+    }
+
+    /// The operation of a row (its provider's client was built by [`Clients::for_rows`]).
+    fn operation(&self, op: &RowOp) -> Arc<dyn ExactlyOnce> {
+        let lll = || Arc::clone(self.lll.as_ref().expect("built for the file's rows"));
+        let espai = || Arc::clone(self.espai.as_ref().expect("built for the file's rows"));
+        match op {
             RowOp::Balance {
                 direction,
                 user,
                 amount,
                 remark,
-            },
-            Some(client),
-            _,
-        ) => Arc::new(BalanceMove::new(
-            Arc::clone(client),
-            *direction,
-            user.clone(),
-            *amount,
-            remark.clone(),
-        )),
-        (RowOp::Transfer { from, to, amount }, _, Some(client)) => Arc::new(Transfer::new(
-            Arc::clone(client),
-            from.clone(),
-            to.clone(),
-            *amount,
-        )),
-        _ => unreachable!("the clients are built for every provider the file uses"),
+            } => Arc::new(BalanceMove::new(
+                lll(),
+                *direction,
+                user.clone(),
+                *amount,
+                remark.clone(),
+            )),
+            RowOp::ZeroBalance { user } => Arc::new(ZeroBalance::new(lll(), user.clone())),
+            RowOp::Transfer { from, to, amount } => {
+                Arc::new(Transfer::new(espai(), from.clone(), to.clone(), *amount))
+            }
+            RowOp::Destroy { card_id } => Arc::new(Destroy::new(espai(), card_id.clone())),
+        }
     }
 }
 
 /// Rebuilds the intents `recover()` finds: the file's own rows by key, other longlonglong
-/// intents from the journal's request, other transfers when the file holds their card codes.
+/// operations and ESP-AI destroys from the journal's request, other transfers when the file
+/// holds their card codes (the journal keeps only fingerprints).
 struct FileResolver {
     by_key: HashMap<String, Arc<dyn ExactlyOnce>>,
     codes: Vec<String>,
-    lll: Option<Arc<voxkit_longlonglong::Client>>,
-    espai: Option<Arc<voxkit_espai::Client>>,
+    clients: Clients,
+}
+
+impl FileResolver {
+    /// A resolver knowing the file's `rows` (their operations `jobs`) and card codes.
+    fn new(rows: &[Row], jobs: &[Job], clients: Clients) -> Self {
+        let codes = rows
+            .iter()
+            .filter_map(|r| match &r.op {
+                RowOp::Transfer { from, to, .. } => Some([from.code.clone(), to.code.clone()]),
+                _ => None,
+            })
+            .flatten()
+            .collect();
+        FileResolver {
+            by_key: jobs
+                .iter()
+                .map(|job| (job.key.clone(), Arc::clone(&job.op)))
+                .collect(),
+            codes,
+            clients,
+        }
+    }
 }
 
 impl Resolve for FileResolver {
@@ -297,12 +336,16 @@ impl Resolve for FileResolver {
                 return Some(Arc::clone(op));
             }
         }
-        if let Some(client) = &self.lll
-            && let Some(op) = BalanceMove::from_intent(Arc::clone(client), intent)
+        if let Some(client) = &self.clients.lll
+            && let Some(op) =
+                voxkit_journal::ops::longlonglong::from_intent(Arc::clone(client), intent)
         {
+            return Some(op);
+        }
+        let client = self.clients.espai.as_ref()?;
+        if let Some(op) = Destroy::from_intent(Arc::clone(client), intent) {
             return Some(Arc::new(op));
         }
-        let client = self.espai.as_ref()?;
         let op = Transfer::from_intent(
             Arc::clone(client),
             intent,
@@ -310,53 +353,6 @@ impl Resolve for FileResolver {
         )?;
         Some(Arc::new(op))
     }
-}
-
-/// Plain progress lines on stderr (every `every` rows, or a second after the last line),
-/// when stderr is not a terminal; on a terminal, one line rewritten in place.
-async fn progress_lines(
-    mut receiver: tokio::sync::mpsc::UnboundedReceiver<voxkit_journal::Progress>,
-    every: u64,
-) {
-    let terminal = std::io::stderr().is_terminal();
-    let started = Instant::now();
-    let mut last_line = Instant::now();
-    let mut last_done = 0;
-    let mut tally = None;
-    while let Some(progress) = receiver.recv().await {
-        let done = progress.tally.done;
-        let due = matches!(progress.event, Event::Row(_))
-            && (done >= last_done + every.max(1) || last_line.elapsed() >= Duration::from_secs(1));
-        if due || terminal {
-            let line = progress_text(&progress.tally, started.elapsed());
-            if terminal {
-                eprint!("\r{line}");
-            } else {
-                eprintln!("{line}");
-            }
-            last_line = Instant::now();
-            last_done = done;
-        }
-        tally = Some(progress.tally);
-    }
-    if terminal && tally.is_some() {
-        eprintln!();
-    }
-}
-
-fn progress_text(tally: &Tally, elapsed: Duration) -> String {
-    let rate = tally.done as f64 / elapsed.as_secs_f64().max(0.001);
-    format!(
-        "voxkit: batch: {}/{} done, {} applied, {} refused, {} in doubt, {} undetermined, \
-         {} skipped, {rate:.1} rows/s",
-        tally.done,
-        tally.rows,
-        tally.applied,
-        tally.refused,
-        tally.in_doubt,
-        tally.undetermined,
-        tally.skipped
-    )
 }
 
 fn tally_json(tally: &Tally) -> Value {
@@ -380,8 +376,21 @@ fn outcome_json(outcome: &RowOutcome) -> Value {
             json!({ "outcome": "skipped", "state": state.to_string() })
         }
         RowOutcome::Rejected { error } => json!({ "outcome": "rejected", "error": error }),
-        RowOutcome::Unfinished { .. } => json!({ "outcome": "unfinished" }),
+        RowOutcome::Unfinished { state, why } => {
+            json!({ "outcome": "unfinished", "state": state.to_string(), "why": why })
+        }
     }
+}
+
+/// How many rows this process applied itself (sent or reconciled), recovery included: in a
+/// fleet, each process's share of the work.
+fn applied_here(summary: &Summary, recovered: &Summary) -> u64 {
+    let applied = |rows: &[voxkit_journal::RowResult], all: bool| {
+        rows.iter()
+            .filter(|r| matches!(r.outcome, RowOutcome::Applied { .. }) && (all || r.driven_here))
+            .count() as u64
+    };
+    applied(&summary.rows, false) + applied(&recovered.rows, true)
 }
 
 fn print_summary(
@@ -405,11 +414,13 @@ fn print_summary(
             v
         })
         .collect();
+    let here = applied_here(summary, recovered);
     let text = match format {
         Format::Json => {
             let mut object = tally_json(&summary.tally);
             object["invalid"] = json!(invalid);
             object["recovered"] = json!(recovered.tally.done);
+            object["applied_here"] = json!(here);
             object["exit_code"] = json!(summary.exit_code());
             object["problems"] = Value::Array(not_applied);
             format!("{object}\n")
@@ -427,6 +438,7 @@ fn print_summary(
                 ("unfinished", t.unfinished),
                 ("invalid", invalid as u64),
                 ("recovered", recovered.tally.done),
+                ("applied here", here),
             ] {
                 out.push_str(&format!("{name:<13}{count:>8}\n"));
             }
@@ -446,119 +458,20 @@ fn print_summary(
 
 fn print_dry_run(rows: &[Row], invalid: usize, format: Format) -> Result<(), CliError> {
     let count = |f: fn(&RowOp) -> bool| rows.iter().filter(|r| f(&r.op)).count();
-    let balance = count(|op| matches!(op, RowOp::Balance { .. }));
-    let transfers = count(|op| matches!(op, RowOp::Transfer { .. }));
+    let lll = count(|op| matches!(op, RowOp::Balance { .. } | RowOp::ZeroBalance { .. }));
+    let espai = count(|op| matches!(op, RowOp::Transfer { .. } | RowOp::Destroy { .. }));
     let text = match format {
         Format::Json => format!(
             "{}\n",
-            json!({ "dry_run": true, "rows": rows.len(), "longlonglong": balance,
-                    "espai": transfers, "invalid": invalid })
+            json!({ "dry_run": true, "rows": rows.len(), "longlonglong": lll,
+                    "espai": espai, "invalid": invalid })
         ),
         Format::Text => format!(
-            "dry run: {} valid row(s) ({balance} longlonglong, {transfers} espai.transfer), \
-             {invalid} invalid; nothing sent\n",
+            "dry run: {} valid row(s) ({lll} longlonglong, {espai} espai), {invalid} invalid; \
+             nothing sent\n",
             rows.len()
         ),
     };
     write_stdout(text.trim_end());
     Ok(())
-}
-
-/// `voxkit journal`: looking into a batch journal.
-#[derive(Debug, clap::Subcommand)]
-pub enum JournalCommand {
-    /// List the intents of a journal (oldest first), optionally only those in a state.
-    List {
-        /// The journal: a SQLite file written by `voxkit batch run`.
-        #[arg(long, value_name = "PATH")]
-        journal: PathBuf,
-        /// Only intents in this state (pending, sent, applied, refused, in_doubt,
-        /// not_applied, undetermined).
-        #[arg(long, value_name = "S")]
-        state: Option<voxkit_journal::State>,
-    },
-    /// Show one intent of a journal by its key: state, attempts, evidence or error.
-    Show {
-        /// The row's key.
-        key: String,
-        /// The journal: a SQLite file written by `voxkit batch run`.
-        #[arg(long, value_name = "PATH")]
-        journal: PathBuf,
-    },
-}
-
-/// Runs `voxkit journal`. Card codes never appear: the journal holds only fingerprints.
-pub async fn run_journal(command: JournalCommand, global: &Global) -> Result<(), CliError> {
-    use voxkit_journal::{Journal as _, ListFilter};
-    let open = |path: &PathBuf| {
-        let path = path.clone();
-        async move {
-            if !path.exists() {
-                return Err(CliError::invalid(format!(
-                    "no journal at {}",
-                    path.display()
-                )));
-            }
-            SqliteJournal::open(&path).await.map_err(|e| {
-                CliError::local(
-                    "journal",
-                    format!("cannot open the journal {}: {e}", path.display()),
-                )
-            })
-        }
-    };
-    let failed = |e: voxkit_journal::Error| CliError::local("journal", e.to_string());
-    let intents = match command {
-        JournalCommand::List { journal, state } => {
-            let store = open(&journal).await?;
-            let filter = match state {
-                Some(state) => ListFilter::all().state(state),
-                None => ListFilter::all(),
-            };
-            store.list(&filter).await.map_err(failed)?
-        }
-        JournalCommand::Show { key, journal } => {
-            let store = open(&journal).await?;
-            match store.get(&key).await.map_err(failed)? {
-                Some(intent) => vec![intent],
-                None => return Err(CliError::invalid(format!("no intent with key {key:?}"))),
-            }
-        }
-    };
-    let text = match global.output {
-        Format::Json => format!(
-            "{}",
-            json!({ "intents": intents.iter().map(intent_json).collect::<Vec<_>>() })
-        ),
-        Format::Text => intents
-            .iter()
-            .map(|i| {
-                let detail = i.error.clone().unwrap_or_default();
-                format!(
-                    "{:<20} {:<13} {}.{} attempts {} {}",
-                    i.key, i.state, i.provider, i.operation, i.attempts, detail
-                )
-            })
-            .collect::<Vec<_>>()
-            .join("\n"),
-    };
-    write_stdout(&text);
-    Ok(())
-}
-
-fn intent_json(intent: &Intent) -> Value {
-    json!({
-        "key": intent.key,
-        "state": intent.state.to_string(),
-        "provider": intent.provider,
-        "operation": intent.operation,
-        "request": intent.request,
-        "serial": intent.serial,
-        "marker": intent.marker,
-        "attempts": intent.attempts,
-        "created_at": intent.created_at.to_rfc3339(),
-        "finished_at": intent.finished_at.map(|t| t.to_rfc3339()),
-        "evidence": intent.evidence,
-        "error": intent.error,
-    })
 }

@@ -15,6 +15,15 @@ pub struct Row {
     pub op: RowOp,
 }
 
+/// Every operation a row may name, as the `operation` column spells it.
+pub const OPERATIONS: &[&str] = &[
+    "longlonglong.recharge",
+    "longlonglong.deduct",
+    "longlonglong.zero-balance",
+    "espai.transfer",
+    "espai.destroy",
+];
+
 /// The operations a row may name.
 #[derive(Clone)]
 pub enum RowOp {
@@ -28,6 +37,16 @@ pub enum RowOp {
         amount: u64,
         /// The caller's remark.
         remark: Option<String>,
+    },
+    /// `longlonglong.zero-balance` (账单余额归零).
+    ZeroBalance {
+        /// The user whose balance is zeroed.
+        user: UserId,
+    },
+    /// `espai.destroy` (销毁额度卡): one card by its id.
+    Destroy {
+        /// The card's id (as `espai cards` lists it).
+        card_id: String,
     },
     /// `espai.transfer`.
     Transfer {
@@ -53,6 +72,8 @@ impl std::fmt::Debug for RowOp {
             RowOp::Transfer { from, to, amount } => {
                 write!(f, "transfer {amount} from {} to {}", from.phone, to.phone)
             }
+            RowOp::ZeroBalance { user } => write!(f, "zero the balance of {}", user.as_str()),
+            RowOp::Destroy { card_id } => write!(f, "destroy card {card_id}"),
         }
     }
 }
@@ -239,6 +260,24 @@ fn row(fields: &Fields) -> Result<Row, String> {
                     .filter(|r| !r.trim().is_empty()),
             }
         }
+        "longlonglong.zero-balance" => RowOp::ZeroBalance {
+            user: UserId::parse(get("user")?)
+                .map_err(|_| "`user` is not a longlonglong user id (a UUID)".to_owned())?,
+        },
+        "espai.destroy" => {
+            let id = get("card-id")?;
+            if id.len() > voxkit_espai::MAX_TOKEN_BYTES
+                || id.chars().any(|c| c.is_whitespace() || c.is_control())
+            {
+                return Err(format!(
+                    "`card-id` must be a card id (at most {} bytes, no spaces)",
+                    voxkit_espai::MAX_TOKEN_BYTES
+                ));
+            }
+            RowOp::Destroy {
+                card_id: id.to_owned(),
+            }
+        }
         "espai.transfer" => {
             let card = |phone: &str, code: &str| -> Result<CardKey, String> {
                 let p = get(phone)?;
@@ -266,8 +305,8 @@ fn row(fields: &Fields) -> Result<Row, String> {
         }
         other => {
             return Err(format!(
-                "unknown operation {other:?} (longlonglong.recharge, longlonglong.deduct, \
-                 espai.transfer)"
+                "unknown operation {other:?} ({})",
+                OPERATIONS.join(", ")
             ));
         }
     };
@@ -304,6 +343,35 @@ mod tests {
         assert!(invalid[0].why.contains("unknown operation"));
         assert!(invalid[2].why.contains("earlier row"));
         assert!(!format!("{rows:?} {invalid:?}").contains("wNaa1GDw"));
+    }
+
+    #[test]
+    fn zero_balance_and_destroy_rows_are_read_and_checked() {
+        let text = format!(
+            "key,operation,user,card-id\n\
+             z,longlonglong.zero-balance,{USER},\n\
+             d,espai.destroy,,196bd2a26e4d459f9dc7d12053a05c15\n\
+             z2,longlonglong.zero-balance,,\n\
+             d2,espai.destroy,,\n\
+             d3,espai.destroy,,\"a b\"\n"
+        );
+        let (rows, invalid) = parse(&text, false).unwrap();
+        assert!(matches!(&rows[0].op, RowOp::ZeroBalance { user } if user.as_str() == USER));
+        assert!(
+            matches!(&rows[1].op, RowOp::Destroy { card_id } if card_id == "196bd2a26e4d459f9dc7d12053a05c15")
+        );
+        let lines: Vec<(usize, &str)> = invalid.iter().map(|i| (i.line, i.why.as_str())).collect();
+        assert_eq!(
+            lines,
+            vec![
+                (4, "missing `user`"),
+                (5, "missing `card-id`"),
+                (
+                    6,
+                    "`card-id` must be a card id (at most 128 bytes, no spaces)"
+                ),
+            ]
+        );
     }
 
     #[test]

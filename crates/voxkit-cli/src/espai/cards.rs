@@ -191,7 +191,18 @@ async fn usage(args: Usage, global: &Global) -> Result<Report, CliError> {
 }
 
 async fn destroy(args: Destroy, global: &Global) -> Result<Report, CliError> {
-    let ack = global.espai()?.destroy(&args.ids).await.check_with(|| {
+    let client = global.espai()?;
+    // The ids are checked first: a bad id is refused before anyone is asked.
+    voxkit_espai::check_card_ids(&args.ids)?;
+    global.confirm(
+        "espai cdkey destroy",
+        &format!(
+            "destroy {}: {}",
+            plural(args.ids.len(), "card", "cards"),
+            args.ids.join(", ")
+        ),
+    )?;
+    let ack = client.destroy(&args.ids).await.check_with(|| {
         let checks: Vec<String> = args
             .ids
             .iter()

@@ -3,6 +3,7 @@
 
 mod balance;
 mod ivr;
+pub(crate) mod reports;
 
 use clap::Subcommand;
 
@@ -27,6 +28,9 @@ pub enum Command {
     /// Call records (语音消息记录): one by its voice id, or a page of a time window
     /// (--from/--to, at most 31 days apart, within the last two months).
     Records(ivr::records::Records),
+    /// The call reports Laaffic pushes: `listen` prints each as it arrives.
+    #[command(subcommand)]
+    Reports(reports::ReportsCommand),
 }
 
 /// Runs one Laaffic command.
@@ -37,5 +41,6 @@ pub async fn run(command: Command, global: &Global) -> Result<Report, CliError> 
         Command::Task(command) => ivr::tasks::run(command, global).await,
         Command::Tasks(args) => ivr::tasks::list(args, global).await,
         Command::Records(args) => ivr::records::run(args, global).await,
+        Command::Reports(command) => reports::run(command, global).await,
     }
 }

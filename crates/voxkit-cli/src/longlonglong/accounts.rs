@@ -34,7 +34,7 @@ pub struct Register {
 
 /// `account --user ID`.
 pub(super) async fn account(args: UserArg, global: &Global) -> Result<Report, CliError> {
-    let user = UserId::parse(&args.user)?;
+    let user = UserId::parse(&super::uuid(&args.user))?;
     let info = global.longlonglong()?.account_info(&user).await?;
     Ok(Report::new(
         json!({"user": user.as_str(), "message": info.message, "data": info.data}),
@@ -52,7 +52,7 @@ pub(super) async fn token(global: &Global) -> Result<Report, CliError> {
 }
 
 pub(super) async fn set_expiry(args: Expiry, global: &Global) -> Result<Report, CliError> {
-    let user = UserId::parse(&args.user)?;
+    let user = UserId::parse(&super::uuid(&args.user))?;
     let date = parse_date("set_expiry", "--date", &args.date)?;
     let ack = global.longlonglong()?.set_expiry(&user, date).await?;
     Ok(Report::new(

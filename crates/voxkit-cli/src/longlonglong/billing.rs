@@ -64,9 +64,10 @@ pub(super) async fn movement(
     deduct: bool,
     global: &Global,
 ) -> Result<Report, CliError> {
-    let user = UserId::parse(&args.user)?;
-    let client = global.longlonglong()?;
+    let user = UserId::parse(&super::uuid(&args.user))?;
     let remark = args.remark.as_deref();
+    refuse_blank_remark(remark)?;
+    let client = global.longlonglong()?;
     let result = if deduct {
         client.deduct(&user, args.amount, remark).await
     } else {
@@ -92,6 +93,19 @@ pub(super) async fn movement(
         }),
         text,
     ))
+}
+
+/// Refuses an empty or blank `--remark` (exit 2, nothing sent): the remark is how a lost
+/// movement is found again, and a blank one matches nothing useful (or every other blank
+/// one), so it is never sent nor searched for.
+fn refuse_blank_remark(remark: Option<&str>) -> Result<(), CliError> {
+    match remark {
+        Some(remark) if remark.trim().is_empty() => Err(CliError::invalid(
+            "--remark is empty or blank: give a unique text such as an order number, or leave \
+             --remark out",
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// How to find out whether a recharge or deduction whose answer was lost was applied.
@@ -133,18 +147,19 @@ fn shell_word(text: &str) -> String {
 }
 
 pub(super) async fn zero_balance(args: UserArg, global: &Global) -> Result<Report, CliError> {
-    let user = UserId::parse(&args.user)?;
-    let ack = global
-        .longlonglong()?
-        .zero_balance(&user)
-        .await
-        .check_with(|| {
-            format!(
-                "run `voxkit longlonglong recharges --user {user} --all` (every page) and look \
+    let user = UserId::parse(&super::uuid(&args.user))?;
+    let client = global.longlonglong()?;
+    global.confirm(
+        "longlonglong zero-balance",
+        &format!("set the outbound-call balance of user {user} to zero"),
+    )?;
+    let ack = client.zero_balance(&user).await.check_with(|| {
+        format!(
+            "run `voxkit longlonglong recharges --user {user} --all` (every page) and look \
                  for a 扣费 of the whole balance made just now, or `voxkit longlonglong account \
                  --user {user}`"
-            )
-        })?;
+        )
+    })?;
     Ok(Report::new(
         json!({"user": user.as_str(), "message": ack.message}),
         format!(
@@ -155,7 +170,7 @@ pub(super) async fn zero_balance(args: UserArg, global: &Global) -> Result<Repor
 }
 
 pub(super) async fn recharges(args: History, global: &Global) -> Result<Report, CliError> {
-    let user = UserId::parse(&args.user)?;
+    let user = UserId::parse(&super::uuid(&args.user))?;
     let range = match (&args.from, &args.to) {
         (Some(from), Some(to)) => Some((
             parse_date("recharge_history", "--from", from)?,
@@ -163,6 +178,7 @@ pub(super) async fn recharges(args: History, global: &Global) -> Result<Report, 
         )),
         _ => None,
     };
+    refuse_blank_remark(args.remark.as_deref())?;
     let client = global.longlonglong()?;
     if let Some(remark) = &args.remark {
         return search_remark(&client, &user, remark, range, args.since.as_deref()).await;
@@ -316,6 +332,16 @@ mod tests {
             let err = parse(bad).unwrap_err();
             assert_eq!(err.exit_code(), 2, "{bad}");
         }
+    }
+
+    #[test]
+    fn blank_remarks_are_refused() {
+        for bad in ["", " ", "\t\n"] {
+            let err = super::refuse_blank_remark(Some(bad)).unwrap_err();
+            assert_eq!(err.exit_code, 2, "{bad:?}");
+        }
+        assert!(super::refuse_blank_remark(Some("order-1")).is_ok());
+        assert!(super::refuse_blank_remark(None).is_ok());
     }
 
     #[test]

@@ -50,6 +50,9 @@ pub enum Command {
     /// The callback blacklist (查看回调黑名单): callback URLs the platform stopped calling
     /// for a while, and when each is released.
     CallbackBlacklist(callbacks::Blacklist),
+    /// Callbacks the platform pushes: `listen` prints each as it arrives.
+    #[command(subcommand)]
+    Callbacks(callbacks::CallbacksCommand),
 }
 
 /// `--user ID`.
@@ -92,6 +95,7 @@ pub async fn run(command: Command, global: &Global) -> Result<Report, CliError> 
         Command::Subaccount(command) => sub_accounts::run(command, global).await,
         Command::Register(args) => accounts::register(args, global).await,
         Command::CallbackBlacklist(args) => callbacks::blacklist(args, global).await,
+        Command::Callbacks(command) => callbacks::callbacks(command, global).await,
     }
 }
 
@@ -111,6 +115,18 @@ fn read_password() -> Result<SecretString, CliError> {
         ));
     }
     Ok(SecretString::from(line))
+}
+
+/// A UUID argument as the provider writes them: lower-case (`5433B412-...` names the same
+/// account as `5433b412-...`, but the server compares the text and answers 404). Anything
+/// that is not plain ASCII is left as typed for the SDK's check to refuse.
+fn uuid(text: &str) -> String {
+    let text = text.trim();
+    if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        text.to_owned()
+    }
 }
 
 /// A `YYYY-MM-DD` argument; anything else is invalid input of `operation`.
@@ -138,6 +154,15 @@ fn parse_date(operation: &'static str, what: &str, text: &str) -> Result<NaiveDa
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uuids_are_lower_cased() {
+        assert_eq!(
+            uuid(" 5433B412-07D5-44E6-9FA4-DEB65E43BC93"),
+            "5433b412-07d5-44e6-9fa4-deb65e43bc93"
+        );
+        assert_eq!(uuid("Ü"), "Ü");
+    }
 
     #[test]
     fn dates_must_be_yyyy_mm_dd() {

@@ -121,7 +121,7 @@ pub(super) async fn run(command: SubCommand, global: &Global) -> Result<Report, 
 }
 
 async fn create_sub(args: SubCreate, global: &Global) -> Result<Report, CliError> {
-    let user = UserId::parse(&args.user)?;
+    let user = UserId::parse(&super::uuid(&args.user))?;
     let birthday = args
         .birthday
         .as_deref()
@@ -161,7 +161,7 @@ async fn create_sub(args: SubCreate, global: &Global) -> Result<Report, CliError
 }
 
 async fn list_subs(args: SubList, global: &Global) -> Result<Report, CliError> {
-    let user = UserId::parse(&args.user)?;
+    let user = UserId::parse(&super::uuid(&args.user))?;
     let query = with_some!(
         SubAccountQuery::new(),
         page = args.page,
@@ -186,7 +186,10 @@ async fn list_subs(args: SubList, global: &Global) -> Result<Report, CliError> {
 }
 
 async fn show(args: SubRef, global: &Global) -> Result<Report, CliError> {
-    let (user, sub) = (UserId::parse(&args.user)?, SubUserId::parse(&args.sub)?);
+    let (user, sub) = (
+        UserId::parse(&super::uuid(&args.user))?,
+        SubUserId::parse(&super::uuid(&args.sub))?,
+    );
     let account = global.longlonglong()?.sub_account(&user, &sub).await?;
     Ok(Report::new(
         json!({"user": user.as_str(), "sub_account": sub_json(&account)}),
@@ -195,9 +198,16 @@ async fn show(args: SubRef, global: &Global) -> Result<Report, CliError> {
 }
 
 async fn delete(args: SubRef, global: &Global) -> Result<Report, CliError> {
-    let (user, sub) = (UserId::parse(&args.user)?, SubUserId::parse(&args.sub)?);
-    let ack = global
-        .longlonglong()?
+    let (user, sub) = (
+        UserId::parse(&super::uuid(&args.user))?,
+        SubUserId::parse(&super::uuid(&args.sub))?,
+    );
+    let client = global.longlonglong()?;
+    global.confirm(
+        "longlonglong subaccount delete",
+        &format!("delete sub-account {sub} of user {user}"),
+    )?;
+    let ack = client
         .delete_sub_account(&user, &sub)
         .await
         .check_with(|| {

@@ -117,7 +117,7 @@ impl Serialize for SendWindow {
 
 /// At most 3 windows ("Add up to 3 time periods"), none empty. (Whether a window may run
 /// past midnight, start after its end, is not documented: it is sent as given.)
-fn check_windows(origin: Origin, windows: &[SendWindow]) -> Result<(), Error> {
+pub(crate) fn check_windows(origin: Origin, windows: &[SendWindow]) -> Result<(), Error> {
     if windows.len() > 3 {
         return Err(Error::invalid_input(
             origin,
@@ -192,7 +192,7 @@ impl PostCallSms {
         self
     }
 
-    fn check(&self, origin: Origin) -> Result<(), Error> {
+    pub(crate) fn check(&self, origin: Origin) -> Result<(), Error> {
         check::token(
             origin,
             "the SMS application id",
@@ -219,7 +219,7 @@ impl PostCallSms {
         Ok(())
     }
 
-    fn wire(&self) -> SmsWire {
+    pub(crate) fn wire(&self) -> SmsWire {
         SmsWire {
             hang_up_sms: 1,
             sms_app_id: self.sms_app_id.clone(),
@@ -237,7 +237,7 @@ impl PostCallSms {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct SmsWire {
+pub(crate) struct SmsWire {
     hang_up_sms: u8,
     sms_app_id: String,
     sms_content: String,

@@ -12,20 +12,17 @@ use crate::{Client, PROVIDER};
 
 laaffic_operations! {
     /// 上传语音文件: `POST /v3/voice/fileUpload`. Names are unique ("名称不允许重复"), so
-    /// the file name is the marker of one upload; but no operation lists voice files, and
-    /// re-sending the name (answered `-20`, data exists, when the first one was applied)
-    /// does not return the first upload's id. Core has no variant for "probe by re-sending
-    /// under a unique key", so a lost answer stays undetermined for now.
+    /// a file name carrying a marker is the key of one upload. No operation lists voice
+    /// files, so the upload is its own probe: re-sent under the same name, it answers
+    /// `-20` (data exists) when the first one was applied, and stores the file when it was
+    /// not (`upload_voice_file_exactly_once`). A `-20` does not give back the first
+    /// upload's id.
     pub(crate) UPLOAD_VOICE_FILE {
         name: "upload_voice_file",
         method: POST,
         path: "v3/voice/fileUpload",
         idempotency: NotRepeatable,
-        reconciliation: Impossible {
-            why: "no operation lists voice files: the unique fileName can only be probed by \
-                  uploading it again (-20, data exists, means the first upload was applied), \
-                  which does not give back the first upload's id",
-        },
+        reconciliation: ByConflict { field: "fileName", conflict: "-20 data exists" },
         example: |c| c.upload_voice_file("test.mp3", b"ID3\x04\x00").await.map(drop),
         decode: |r| decode_data::<VoiceFileId>(&UPLOAD_VOICE_FILE, r).map(drop),
     }
@@ -43,7 +40,8 @@ impl Client {
     ///
     /// **Not repeatable**: names must be unique ("名称不允许重复"), so an upload whose answer
     /// was lost is [`Error::OutcomeUnknown`]; sending it again may answer `-20` (data
-    /// exists) although the first one worked.
+    /// exists) although the first one worked. [`Client::upload_voice_file_exactly_once`]
+    /// turns that answer into the proof.
     pub async fn upload_voice_file(
         &self,
         file_name: &str,

@@ -143,12 +143,20 @@ fn position(cards: &Cards, phone: &str, code: &str) -> Option<usize> {
         .position(|c| c.user_phone == phone && c.code == code)
 }
 
+/// The index of the card with this phone and code if it is the **current user's** (the
+/// account the key belongs to): the docs' "当前用户手机号" / "当前卡的兑换码". Another
+/// account's card is answered as an unknown one (`额度卡不存在`), so a key cannot read,
+/// drain or destroy a card it does not own, nor learn that it exists.
+fn own_position(cards: &Cards, phone: &str, code: &str) -> Option<usize> {
+    position(cards, phone, code).filter(|&i| cards.cards[i].user_id == cards.account)
+}
+
 pub(super) async fn detail(State(shared): State<Shared>, body: Bytes) -> Answer {
     let map = object(parse(&body)?)?;
     let phone = required(&map, "phone")?;
     let code = required(&map, "code")?;
     let data = shared.lock();
-    let card = position(&data.espai, &phone, &code).ok_or_else(not_found)?;
+    let card = own_position(&data.espai, &phone, &code).ok_or_else(not_found)?;
     let card = card_json(&data.espai.cards[card]);
     Ok(axum::Json(json!({"success": true, "message": "请求成功", "data": card})).into_response())
 }
@@ -165,11 +173,24 @@ pub(super) async fn balance_logs(State(shared): State<Shared>, body: Bytes) -> A
     let paging = paging(&map)?;
     let id = field(&map, "id");
     let data = shared.lock();
+    let account = &data.espai.account;
+    // Only the current user's cards: another account's card is an unknown one.
+    let foreign = id.as_ref().is_some_and(|id| {
+        !data
+            .espai
+            .cards
+            .iter()
+            .any(|c| &c.id == id && &c.user_id == account)
+    });
+    if foreign {
+        return Err(not_found());
+    }
     let matching: Vec<&UsageLog> = data
         .espai
         .usage
         .iter()
         .rev()
+        .filter(|l| &l.user_id == account)
         .filter(|l| id.as_ref().is_none_or(|v| &l.cdkey_id == v))
         .collect();
     ok_list(matching, paging, |l| {
@@ -194,8 +215,10 @@ pub(super) async fn transfer(State(shared): State<Shared>, body: Bytes) -> Answe
     };
     let mut data = shared.lock();
     let data = &mut *data;
+    // The source card must be the current user's; the target may be anyone's (the
+    // documented example gives to another user's card).
     let (Some(from), Some(to)) = (
-        position(&data.espai, &phone, &code),
+        own_position(&data.espai, &phone, &code),
         position(&data.espai, &target_phone, &target_code),
     ) else {
         return Err(not_found());
@@ -252,10 +275,11 @@ pub(super) async fn destroy(State(shared): State<Shared>, body: Bytes) -> Answer
         .filter(|ids| !ids.is_empty())
         .ok_or_else(|| missing("id"))?;
     let mut data = shared.lock();
+    let account = data.espai.account.clone();
     let cards = &mut data.espai.cards;
-    // All or nothing: every card must exist, be paid, and be empty.
+    // All or nothing: every card must exist, be the current user's, be paid, and be empty.
     for id in &ids {
-        match cards.iter().find(|c| &c.id == id) {
+        match cards.iter().find(|c| &c.id == id && c.user_id == account) {
             None => return Err(not_found()),
             Some(card) if !card.is_paid() || card.quota != 0 => {
                 return Err(fail(
@@ -290,4 +314,49 @@ pub(super) async fn pay(State(shared): State<Shared>, body: Bytes) -> Answer {
     );
     // No `message`, as in the documented success example.
     Ok(axum::Json(json!({"success": true, "data": url})).into_response())
+}
+
+/// `GET /sandbox/pay`: the page the payment URL of `/order/pay` points to. A small HTML
+/// page saying that this is the sandbox and nothing is charged; it takes no key (a
+/// browser opens it) and changes nothing.
+pub(super) async fn pay_page(axum::extract::RawQuery(query): axum::extract::RawQuery) -> Response {
+    let pairs = wire::query_pairs(query.as_deref());
+    let get = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| escape(v))
+            .unwrap_or_default()
+    };
+    let page = format!(
+        "<!doctype html>\n<html lang=\"zh\"><head><meta charset=\"utf-8\">\
+         <title>voxkit sandbox: payment</title></head><body>\
+         <h1>voxkit sandbox: payment page</h1>\
+         <p>This is the sandbox's stand-in for the ESP-AI payment gateway. Nothing is \
+         charged and no card changes.</p>\
+         <p>Order <code>{}</code>, product <code>{}</code>, type <code>{}</code>.</p>\
+         </body></html>\n",
+        get("out_trade_no"),
+        get("commodity_id"),
+        get("commodity_type"),
+    );
+    (
+        [(axum::http::header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        page,
+    )
+        .into_response()
+}
+
+/// Text safe inside HTML.
+fn escape(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '<' => "&lt;".to_owned(),
+            '>' => "&gt;".to_owned(),
+            '&' => "&amp;".to_owned(),
+            '"' => "&quot;".to_owned(),
+            '\'' => "&#39;".to_owned(),
+            c => c.to_string(),
+        })
+        .collect()
 }

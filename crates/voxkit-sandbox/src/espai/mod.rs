@@ -2,6 +2,8 @@
 //! `{success, message, data, totalNumber}` envelopes and `{success: false, message, code}`
 //! errors.
 
+pub(crate) mod agents;
+mod devices;
 mod handlers;
 pub(crate) mod state;
 
@@ -25,11 +27,37 @@ pub(crate) const ENDPOINTS: &[Endpoint] = endpoints! {
     "espai.transfer" POST "/cdkey/transfer" => handlers::transfer;
     "espai.destroy" POST "/cdkey/destroy" => handlers::destroy;
     "espai.order_pay" POST "/order/pay" => handlers::pay;
+    "espai.agent_list" POST "/equipment/list" => agents::list;
+    "espai.agent_add" POST "/equipment/add" => agents::add;
+    "espai.agent_update" POST "/equipment/update" => agents::update;
+    "espai.agent_del" POST "/equipment/del" => agents::delete;
+    "espai.device_list" POST "/devices/list" => devices::list;
+    "espai.device_update" POST "/devices/update" => devices::update;
+    "espai.device_del" POST "/devices/del" => devices::unbind_by_id;
+    "espai.device_unbind" POST "/devices/unbind" => devices::unbind_by_mac;
+    "espai.plugin_select" POST "/pulgin/select" => devices::plugins;
 };
 
-/// The ESP-AI routes behind the key check.
+/// The ESP-AI routes behind the key check (then the content-type check), and the
+/// sandbox's payment page, which a browser opens without a key.
 pub(crate) fn router() -> Router<Shared> {
-    router_of(ENDPOINTS).route_layer(axum::middleware::from_fn(key))
+    router_of(ENDPOINTS)
+        .route_layer(axum::middleware::from_fn(json_only))
+        .route_layer(axum::middleware::from_fn(key))
+        .route("/sandbox/pay", axum::routing::get(handlers::pay_page))
+}
+
+/// A body that is not declared JSON is refused with HTTP 415 and the documented
+/// `{"success": false, "message": "系统错误：…", "code": 500}` (see
+/// [`wire::body_not_json`]).
+async fn json_only(request: Request, next: Next) -> Response {
+    if wire::body_not_json(request.headers()) {
+        let mut refusal =
+            handlers::fail(Some(500), "系统错误：Content-Type 必须是 application/json");
+        *refusal.status_mut() = axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE;
+        return refusal;
+    }
+    next.run(request).await
 }
 
 /// The raw key in `authorization`; anything else is refused (the message is the

@@ -60,6 +60,8 @@ pub(crate) struct Cards {
     pub cards: Vec<Card>,
     pub usage: Vec<UsageLog>,
     pub next_order: u64,
+    /// The agents (超体) and devices (`equipment/*`, `devices/*`).
+    pub fleet: super::agents::Fleet,
 }
 
 impl Cards {
@@ -71,6 +73,7 @@ impl Cards {
             cards: Vec::new(),
             usage: Vec::new(),
             next_order: 1,
+            fleet: super::agents::Fleet::seeded(),
         }
     }
 
@@ -93,6 +96,13 @@ impl Cards {
         let person = (id, name.to_owned());
         self.people.insert(phone.to_owned(), person.clone());
         person
+    }
+
+    /// Gives the card `id` the id `to` (the documentation's example ids).
+    pub(crate) fn rename_card(&mut self, id: &str, to: &str) {
+        if let Some(card) = self.cards.iter_mut().find(|c| c.id == id) {
+            card.id = to.to_owned();
+        }
     }
 
     /// Adds a card; returns its id.

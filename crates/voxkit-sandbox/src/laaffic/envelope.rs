@@ -21,6 +21,12 @@ pub(super) fn b_ok(data: Value) -> Response {
     axum::Json(json!({"code": 0, "msg": "success", "data": data})).into_response()
 }
 
+/// Family B with the string `"0"` and `data: null`: the pause and cancel answer, as their
+/// pages show it (`{"code": "0", "msg": "success", "data": null}`).
+pub(super) fn b_done() -> Response {
+    axum::Json(json!({"code": "0", "msg": "success", "data": null})).into_response()
+}
+
 fn b_err(code: &str, msg: &str) -> Response {
     axum::Json(json!({"code": code, "msg": msg, "data": null})).into_response()
 }
@@ -28,6 +34,12 @@ fn b_err(code: &str, msg: &str) -> Response {
 /// The documented reasons of the codes used here.
 fn reason(code: &str) -> &'static str {
     match code {
+        "-1" => "认证错误",
+        "-2" => "Ip访问受限",
+        "-13" => "用户被锁定",
+        "-15" => "Frequent query",
+        "-16" => "超出时间范围限制",
+        "-18" => "端口程序异常",
         "-7" => "号码个数过多",
         "-8" => "号码为空",
         "-9" => "号码异常",
@@ -58,6 +70,18 @@ impl Refusal {
     pub(super) fn b(self) -> Response {
         b_err(self.0, reason(self.0))
     }
+}
+
+/// Whether the route of `path` answers in family B (`{code, msg, data}`): the task list,
+/// the detail, pause and cancel.
+pub(super) fn family_b(path: &str) -> bool {
+    [
+        "/v3/voice/group/call/query",
+        "/v3/voice/group/call/provisional",
+        "/v3/voice/group/call/cancel",
+    ]
+    .contains(&path)
+        || path.starts_with("/v3/voice/group/call/detail/")
 }
 
 /// The JSON object of a body, or `-22` 参数异常.

@@ -10,8 +10,10 @@ use super::envelope::{Refusal, answer_a, object};
 use crate::state::Shared;
 use crate::wire::{Object, text};
 
-/// `GET /v3/getBalance`: the balance, gift and credit as strings, as documented
-/// (`"99.990000"`).
+/// `GET /v3/getBalance`: the balance, gift and credit as strings, each with its own scale
+/// (the seeded account is the documented example's `"99.990000"`, `"50.00000"`, `"0"`;
+/// a value set with [`Sandbox::set_laaffic_balance`](crate::Sandbox::set_laaffic_balance)
+/// keeps the digits it was given).
 pub(super) async fn balance(State(shared): State<Shared>) -> Response {
     let data = shared.lock();
     let l = &data.laaffic;

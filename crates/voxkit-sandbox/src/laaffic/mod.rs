@@ -14,7 +14,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use axum::Router;
 use axum::extract::Request;
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use md5::{Digest, Md5};
 
 use crate::route::{Endpoint, endpoints, router as router_of};
@@ -43,9 +43,35 @@ pub(crate) const ENDPOINTS: &[Endpoint] = endpoints! {
     "laaffic.call_records" POST "/v3/voice/recordGroupQuery" => records::records;
 };
 
-/// The Laaffic routes behind the signature check.
+/// The Laaffic routes behind the signature check (then the content-type check).
 pub(crate) fn router() -> Router<Shared> {
-    router_of(ENDPOINTS).route_layer(axum::middleware::from_fn(signed))
+    router_of(ENDPOINTS)
+        .route_layer(axum::middleware::from_fn(json_only))
+        .route_layer(axum::middleware::from_fn(signed))
+}
+
+/// A refusal with a documented code, in the envelope family of the route at `path`.
+pub(crate) fn refusal(path: &str, code: &'static str) -> Response {
+    let refusal = envelope::Refusal(code);
+    if envelope::family_b(path) {
+        refusal.b()
+    } else {
+        refusal.a()
+    }
+}
+
+/// A body that is not declared JSON is refused with HTTP 415 and `-22` 参数异常 (the
+/// backend reads JSON bodies only; see [`wire::body_not_json`]).
+async fn json_only(request: Request, next: Next) -> Response {
+    if wire::body_not_json(request.headers()) {
+        let path = request.uri().path().to_owned();
+        return (
+            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            refusal(&path, "-22"),
+        )
+            .into_response();
+    }
+    next.run(request).await
 }
 
 fn md5_hex(text: &str) -> String {

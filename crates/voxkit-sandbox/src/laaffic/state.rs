@@ -47,8 +47,9 @@ pub(crate) struct Account {
 impl Default for Account {
     fn default() -> Self {
         Account {
-            balance: Decimal::new(9999, 2),
-            gift: Decimal::new(50, 0),
+            // The documented example's values and scales: "99.990000", "50.00000".
+            balance: Decimal::new(99_990_000, 6),
+            gift: Decimal::new(5_000_000, 5),
             credit: Decimal::ZERO,
         }
     }
@@ -170,6 +171,8 @@ pub(crate) struct Ivr {
     pub stats: HashMap<u64, CallStats>,
     /// Each record's index in `records`, by `voiceId`.
     pub by_voice_id: HashMap<String, usize>,
+    /// Where each completed call's report is pushed, when a report URL is configured.
+    pub outbox: Option<crate::push::Outbox>,
 }
 
 impl Default for Ivr {
@@ -184,6 +187,7 @@ impl Default for Ivr {
             numbers: 0,
             stats: HashMap::new(),
             by_voice_id: HashMap::new(),
+            outbox: None,
         }
     }
 }
@@ -403,6 +407,10 @@ impl Ivr {
                 cost,
                 voice_file_id: voice_file_id.clone(),
             });
+            // The call completed: its report is pushed (issue 17).
+            if let (Some(outbox), Some(record)) = (&self.outbox, self.records.last()) {
+                outbox.laaffic_report(record);
+            }
         }
         self.tasks[index].numbers = numbers;
         self.stats.insert(task_id, stats);
@@ -415,7 +423,8 @@ impl Ivr {
         let file = "1202202254d4c6372d6f341e999c7ecd0683ee464.mp3".to_owned();
         self.files.push(VoiceFile {
             id: file.clone(),
-            name: "test.mp3".into(),
+            // Not the upload example's `test.mp3`, so that example can be run as is.
+            name: "seed-voice.mp3".into(),
             size: 5,
             uploaded_at: now,
         });

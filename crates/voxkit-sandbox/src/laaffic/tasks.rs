@@ -9,7 +9,7 @@ use bytes::Bytes;
 use chrono::NaiveDateTime;
 use serde_json::{Value, json};
 
-use super::envelope::{Refusal, answer_a, answer_b, object, page, page_of, paging};
+use super::envelope::{Refusal, answer_a, answer_b, b_done, object, page, page_of, paging};
 use super::handlers::{content, valid_file_name};
 use super::state::{IvrTask, NewTask, Settings, Voice};
 use crate::state::{Shared, State as Data};
@@ -390,7 +390,7 @@ fn control(
     key: &str,
     change: impl Fn(u8) -> Option<u8>,
 ) -> Response {
-    answer_b((|| {
+    let result = (|| -> Result<(), Refusal> {
         let map = object(body)?;
         let ids = id_list(&map, key)?;
         let mut data = shared.lock();
@@ -413,8 +413,12 @@ fn control(
                 task.modified_at = now;
             }
         }
-        Ok(Value::Null)
-    })())
+        Ok(())
+    })();
+    match result {
+        Ok(()) => b_done(),
+        Err(refusal) => refusal.b(),
+    }
 }
 
 /// `POST /v3/voice/group/call/provisional` with `jobIdList`: waiting or calling tasks are

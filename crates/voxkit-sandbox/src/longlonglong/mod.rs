@@ -34,9 +34,24 @@ pub(crate) const ENDPOINTS: &[Endpoint] = endpoints! {
     "longlonglong.callback_blacklist" GET "/agent-api/callback_blacklist" => handlers::callback_blacklist;
 };
 
-/// The longlonglong routes behind the token check.
+/// The longlonglong routes behind the token check (then the content-type check).
 pub(crate) fn router() -> Router<Shared> {
-    router_of(ENDPOINTS).route_layer(axum::middleware::from_fn(bearer))
+    router_of(ENDPOINTS)
+        .route_layer(axum::middleware::from_fn(json_only))
+        .route_layer(axum::middleware::from_fn(bearer))
+}
+
+/// A body that is not declared JSON is refused with HTTP 415 in the envelope, code 415:
+/// Laravel would not read it (see [`wire::body_not_json`]), so nothing is applied.
+async fn json_only(request: Request, next: Next) -> Response {
+    if wire::body_not_json(request.headers()) {
+        let body = json!({
+            "code": 415, "status": "error",
+            "message": "请求体必须是 JSON (Content-Type: application/json)", "data": [],
+        });
+        return (StatusCode::UNSUPPORTED_MEDIA_TYPE, axum::Json(body)).into_response();
+    }
+    next.run(request).await
 }
 
 /// Refuses a missing or wrong bearer token with HTTP 401 (not documented; Laravel's way).

@@ -1,20 +1,17 @@
 //! Every operation of every provider, read from the providers' own declarations: their
 //! `TEST_HOOKS` (one per declared operation, with an example call using the
 //! documentation's values), so a new operation joins the suites that iterate [`hooks`]
-//! without an edit here. [`call`] adds what only the sandbox part needs: the calls with the
-//! seeded sandbox's values, since the documentation's ids are not the sandbox's.
+//! without an edit here. The sandbox seeds the documentation's ids, so most operations run
+//! their own example call against it; [`call`] overrides only those whose example cannot
+//! run there or whose effect the suites must find afterwards (see its comment).
 
 use voxkit::core::declare::BoxFuture;
 use voxkit::core::{Error, OperationSpec, TestHooks};
-use voxkit::espai::{BalanceLogQuery, CardFilter, CardKey, Commodity, OrderKind};
-use voxkit::laaffic::{Callee, NewTask, RecordQuery, Resend, TaskId, TaskQuery, VoiceSource};
-use voxkit::longlonglong::{
-    NewSubAccount, NewUser, RechargeHistoryQuery, SubAccountQuery, SubUserId, UserId,
-};
+use voxkit::espai::{BalanceLogQuery, CardKey};
+use voxkit::laaffic::{Callee, NewTask, Resend, TaskId, VoiceSource};
+use voxkit::longlonglong::{NewSubAccount, NewUser, SubUserId, UserId};
 use voxkit::{espai, laaffic, longlonglong};
 use voxkit_sandbox::{ROUTES, Route, Sandbox};
-
-use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use super::{Clients, Counting, drive};
 
@@ -87,7 +84,6 @@ pub struct Inputs {
     pub to: CardKey,
     pub card_id: String,
     pub empty_card_id: String,
-    pub expiry: NaiveDate,
     /// Remarks and e-mail addresses are made from it.
     pub tag: String,
     /// The password of new users and sub-accounts.
@@ -102,9 +98,21 @@ pub struct Inputs {
     pub voice_id: String,
 }
 
-/// Runs one operation against the seeded sandbox: with the sandbox's values where the
-/// documentation's ids are not the sandbox's (the override table below, keyed by name),
-/// otherwise the declaration's own example call.
+/// Runs one operation against the seeded sandbox: the declaration's own example call (the
+/// documentation's values, seeded in the sandbox), except for the overrides below, keyed
+/// by name, which remain because:
+///
+/// - the fault matrix's probes (`applied`) find the effect of a money-moving or creating
+///   call by the values sent (`recharge`, `deduct`: the remark; `create_sub_account`,
+///   `register_user`, `upload_voice_file`, `create_task`, `resend_task`: the tag in the
+///   name or e-mail; `transfer`: whole transfers of 5; `delete_sub_account`: the
+///   sub-account created for it, so the seeded one stays readable), and the secret-hygiene
+///   suite sends its own sentinel password (`register_user`, `create_sub_account`);
+/// - the example's ids are placeholders or not in the seed: `sub_account` (its
+///   sub-account is not seeded: the CLI's suite counts the seeded user's sub-accounts),
+///   `balance_logs`
+///   (`dd3d…f86xxx`, not an id), `call_record` (`2203031113381000002`, from 2022, outside
+///   the two-month window), `pause_tasks` and `cancel_tasks` (tasks `123`, `456`).
 pub async fn call(h: &Hook, c: &Clients, i: &Inputs) -> Result<(), Error> {
     let op = h.spec;
     let lll = &c.longlonglong;
@@ -137,39 +145,19 @@ pub async fn call(h: &Hook, c: &Clients, i: &Inputs) -> Result<(), Error> {
     match (op.provider, op.name) {
         ("longlonglong", "recharge") => lll.recharge(&i.user, 7, Some(&i.tag)).await.map(drop),
         ("longlonglong", "deduct") => lll.deduct(&i.user, 3, Some(&i.tag)).await.map(drop),
-        ("longlonglong", "zero_balance") => lll.zero_balance(&i.user).await.map(drop),
-        ("longlonglong", "recharge_history") => lll
-            .recharge_history(&i.user, &RechargeHistoryQuery::new())
-            .await
-            .map(drop),
-        ("longlonglong", "set_expiry") => lll.set_expiry(&i.user, i.expiry).await.map(drop),
-        ("longlonglong", "account_info") => lll.account_info(&i.user).await.map(drop),
-        ("longlonglong", "token_info") => lll.token_info().await.map(drop),
         ("longlonglong", "register_user") => lll.register_user(&new_user()).await.map(drop),
         ("longlonglong", "create_sub_account") => {
             lll.create_sub_account(&i.user, &new_sub()).await.map(drop)
         }
-        ("longlonglong", "sub_accounts") => lll
-            .sub_accounts(&i.user, &SubAccountQuery::new())
-            .await
-            .map(drop),
         ("longlonglong", "sub_account") => lll.sub_account(&i.user, &i.sub).await.map(drop),
         ("longlonglong", "delete_sub_account") => {
             lll.delete_sub_account(&i.user, &i.sub).await.map(drop)
         }
-        ("laaffic", "balance") => c.laaffic.balance().await.map(drop),
         ("laaffic", "upload_voice_file") => laf
             .upload_voice_file(&format!("{}.mp3", i.tag), b"ID3\x04\x00")
             .await
             .map(drop),
         ("laaffic", "create_task") => laf.create_task(&new_task()).await.map(drop),
-        ("laaffic", "query_tasks") => {
-            let now = DateTime::<Utc>::from(std::time::SystemTime::now()).naive_utc();
-            laf.query_tasks(&TaskQuery::new(now - TimeDelta::days(7), now))
-                .await
-                .map(drop)
-        }
-        ("laaffic", "task_detail") => laf.task_detail(i.finished_task).await.map(drop),
         ("laaffic", "pause_tasks") => laf.pause_tasks(&[i.live_task]).await.map(drop),
         ("laaffic", "cancel_tasks") => laf.cancel_tasks(&[i.live_task]).await.map(drop),
         ("laaffic", "resend_task") => laf
@@ -181,22 +169,11 @@ pub async fn call(h: &Hook, c: &Clients, i: &Inputs) -> Result<(), Error> {
             .await
             .map(drop),
         ("laaffic", "call_record") => laf.call_record(&i.voice_id).await.map(drop),
-        ("laaffic", "call_records") => {
-            // Within the documented window: the last two months, at most 31 days long.
-            let now = DateTime::<Utc>::from(std::time::SystemTime::now()).fixed_offset();
-            laf.call_records(&RecordQuery::new(now - TimeDelta::days(1), now))
-                .await
-                .map(drop)
-        }
-        ("espai", "list_cards") => esp.list_cards(&CardFilter::new()).await.map(drop),
-        ("espai", "card_detail") => esp.card(&i.from).await.map(drop),
         ("espai", "balance_logs") => esp
             .balance_logs(&BalanceLogQuery::card(i.card_id.as_str()))
             .await
             .map(drop),
         ("espai", "transfer") => esp.transfer(&i.from, &i.to, 5).await.map(drop),
-        ("espai", "destroy") => esp.destroy(&[i.empty_card_id.as_str()]).await.map(drop),
-        ("espai", "pay") => esp.pay(Commodity::Uses1000, OrderKind::Buy).await.map(drop),
         _ => h.example(c).await,
     }
 }
@@ -225,8 +202,6 @@ pub async fn sandbox_inputs(sandbox: &Sandbox, c: &Clients, transport: &Counting
         to: CardKey::new("17516888888", "3AoPbLSQ"),
         card_id: sandbox.espai_card(paid).expect("seeded card").id,
         empty_card_id: seed.espai_empty_card_id.clone(),
-        // After "today" for as long as this code lives (the sandbox refuses today or earlier).
-        expiry: NaiveDate::from_ymd_opt(2099, 12, 31).unwrap(),
         tag: "matrix".into(),
         password: "pw-matrix".into(),
         voice_file: seed.laaffic_voice_file.clone(),

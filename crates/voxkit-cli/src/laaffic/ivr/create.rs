@@ -358,6 +358,16 @@ fn parse_numbers(text: &str) -> Result<Vec<Callee>, CliError> {
         }
         let mut fields = line.split(',');
         let number = fields.next().unwrap_or_default().trim();
+        // The SDK's rule (6 to 18 digits), checked here to name the line and the value.
+        if !(6..=18).contains(&number.len()) || !number.bytes().all(|b| b.is_ascii_digit()) {
+            let shown: String = number.chars().take(40).collect();
+            return Err(CliError::invalid(format!(
+                "numbers file line {}: {:?} is not a called number (6 to 18 digits, no + or \
+                 spaces, e.g. 8613800000001)",
+                i + 1,
+                one_line(&shown)
+            )));
+        }
         let mut callee = Callee::new(number);
         for (n, value) in (1u8..).zip(fields) {
             if n > 5 {
@@ -406,6 +416,16 @@ mod tests {
             Callee::new("8613800000002").text(1, "Ann").text(3, "x")
         );
         assert!(parse_numbers("1234567,a,b,c,d,e,f").is_err());
+    }
+
+    #[test]
+    fn numbers_file_errors_name_the_line_and_the_value() {
+        let err = parse_numbers("# header\n8613800000001\n\n+86 138-0000\n").unwrap_err();
+        assert_eq!(err.exit_code, 2);
+        assert!(err.message.contains("line 4"), "{}", err.message);
+        assert!(err.message.contains("\"+86 138-0000\""), "{}", err.message);
+        let err = parse_numbers("12345\n").unwrap_err();
+        assert!(err.message.contains("line 1: \"12345\""), "{}", err.message);
     }
 
     #[test]

@@ -49,6 +49,18 @@ fn parse_zoned(flag: &str, text: &str) -> Result<DateTime<FixedOffset>, CliError
         })
 }
 
+/// The end of a window: [`parse_zoned`], except that a bare day (`2026-11-30`, with or
+/// without an offset) is included whole, to its last second: dates are calendar days
+/// inclusive at both ends, as `--from/--to` are everywhere.
+fn parse_zoned_end(flag: &str, text: &str) -> Result<DateTime<FixedOffset>, CliError> {
+    let trimmed = text.trim();
+    if NaiveDate::parse_from_str(trimmed, "%Y-%m-%d").is_ok() {
+        let start = parse_zoned(flag, trimmed)?;
+        return Ok(start + chrono::Duration::seconds(86_399));
+    }
+    parse_zoned(flag, text)
+}
+
 /// `HH:MM-HH:MM`.
 fn parse_window(text: &str) -> Result<(NaiveTime, NaiveTime), CliError> {
     let bad = || {
@@ -66,6 +78,15 @@ fn parse_window(text: &str) -> Result<(NaiveTime, NaiveTime), CliError> {
 mod tests {
     use super::*;
     use crate::render::laaffic::local_text;
+
+    #[test]
+    fn a_bare_end_day_is_included_whole() {
+        let end = parse_zoned_end("--to", "2026-11-30").unwrap();
+        assert_eq!(end.to_rfc3339(), "2026-11-30T23:59:59+00:00");
+        let end = parse_zoned_end("--to", "2026-11-30T12:00:00+08:00").unwrap();
+        assert_eq!(end.to_rfc3339(), "2026-11-30T12:00:00+08:00");
+        assert!(parse_zoned_end("--to", "2026-11-31").is_err());
+    }
 
     #[test]
     fn dates_and_windows() {

@@ -4,7 +4,7 @@ use clap::Args;
 use serde_json::json;
 use voxkit_laaffic::RecordQuery;
 
-use super::parse_zoned;
+use super::{parse_zoned, parse_zoned_end};
 use crate::context::Global;
 use crate::failure::CliError;
 use crate::render::Report;
@@ -25,7 +25,8 @@ pub struct Records {
         requires = "to"
     )]
     from: Option<String>,
-    /// The end of the window (at most 31 days after --from).
+    /// The end of the window (at most 31 days after --from); a day without a time is
+    /// included whole (`--to 2026-11-30` ends at 2026-11-30 23:59:59).
     #[arg(
         long,
         value_name = "DATETIME",
@@ -54,7 +55,7 @@ pub async fn run(args: Records, global: &Global) -> Result<Report, CliError> {
         return Err(CliError::invalid("give a voice id, or --from and --to"));
     };
     let from = parse_zoned("--from", from)?;
-    let to = parse_zoned("--to", to)?;
+    let to = parse_zoned_end("--to", to)?;
     let mut query = RecordQuery::new(from, to);
     let (current, size) = (args.page.unwrap_or(1), args.size.unwrap_or(25));
     if args.page.is_some() || args.size.is_some() {

@@ -1,0 +1,555 @@
+//! `voxkit-bench journal`: what the exactly-once journal costs (issue 14, item 6).
+//!
+//! A batch of longlonglong recharges against the local sandbox (in a child process of its
+//! own, `voxkit-bench sandbox`, so that this process's CPU time is the client's and the
+//! journal's alone), at concurrency 32, three ways side by side in one run:
+//!
+//! - `none`: the SDK's `recharge_exactly_once` called straight by 32 tasks (no journal);
+//! - `sqlite`: the same rows through the journal's [`Runner`] with a [`SqliteJournal`] file
+//!   (WAL, `synchronous=FULL`: one fsync per write);
+//! - `postgres`: the same through a [`PgJournal`] (when a URL is given).
+//!
+//! Then one run with 100 ms of latency injected on the recharge route, SQLite journal on,
+//! against the ceiling of 32 requests in flight ÷ 0.1 s = 320 rows/s.
+//!
+//! The figures are reported, never asserted: a benchmark is not a test. Targets (issue 14):
+//! SQLite ≤ 1.25× the wall time of `none`, PostgreSQL ≤ 1.40×, the latency run ≥ 90% of
+//! 320 rows/s. "journaling" is the time `run_all` spends writing the intents before the
+//! first is claimed (its `Started` event); "driving" the rest.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use tokio::sync::mpsc::unbounded_channel;
+use voxkit_core::ExactlyOnceOutcome;
+use voxkit_journal::ops::longlonglong::BalanceMove;
+use voxkit_journal::{
+    Counts, Created, Error as JournalError, Event, Intent, Job, Journal, ListFilter, NewIntent,
+    Outcome, PgConfig, PgJournal, Runner, Settings, SqliteJournal,
+};
+use voxkit_longlonglong::{Direction, UserId};
+use voxkit_sandbox::{Fault, LONGLONGLONG_TOKEN, Sandbox};
+
+/// The concurrency of every run.
+const CONCURRENCY: usize = 32;
+/// Users the rows are spread over (the journal runs one intent per user at a time, as a
+/// month-end top-up of many accounts would).
+const USERS: usize = 1_000;
+/// The injected latency of the latency run.
+const LATENCY: Duration = Duration::from_millis(100);
+
+/// Usage text of the two subcommands.
+pub const USAGE: &str = "\
+       voxkit-bench journal [--quick] [--rows N] [--latency-rows N] [--postgres URL] [--out FILE]
+       voxkit-bench sandbox --users N [--latency-ms MS]";
+
+/// `sandbox`: the voxkit sandbox with `--users` longlonglong users (and, with
+/// `--latency-ms`, that latency on every recharge); prints `LISTENING <url>`, one
+/// `USER <id>` line per user and `READY`, then serves until killed.
+pub fn serve_sandbox(args: &[String]) -> Result<(), String> {
+    let users = crate::number(args, "--users")?;
+    let latency = match crate::flag(args, "--latency-ms") {
+        Some(ms) => Duration::from_millis(ms.parse().map_err(|_| "--latency-ms N")?),
+        None => Duration::ZERO,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let sandbox = Sandbox::builder()
+            .seeded(false)
+            .start()
+            .await
+            .map_err(|e| e.to_string())?;
+        if !latency.is_zero() {
+            sandbox.set_fault("longlonglong.recharge", Fault::default().latency(latency));
+        }
+        let mut out = format!("LISTENING {}\n", sandbox.url());
+        for i in 0..users {
+            let id = sandbox.add_longlonglong_user(&format!("bench-{i}"), 0, None, true);
+            out.push_str(&format!("USER {id}\n"));
+        }
+        out.push_str("READY\n");
+        print!("{out}");
+        use std::io::Write as _;
+        std::io::stdout().flush().map_err(|e| e.to_string())?;
+        std::future::pending::<()>().await;
+        Ok(())
+    })
+}
+
+/// A sandbox child process and what it printed; killed when dropped.
+struct SandboxChild {
+    child: Child,
+    url: String,
+    users: Vec<UserId>,
+}
+
+impl SandboxChild {
+    fn start(latency: Duration) -> Result<Self, String> {
+        let exe = std::env::current_exe().map_err(|e| e.to_string())?;
+        let mut command = Command::new(exe);
+        command
+            .args(["sandbox", "--users", &USERS.to_string()])
+            .stdout(Stdio::piped());
+        if !latency.is_zero() {
+            command.args(["--latency-ms", &latency.as_millis().to_string()]);
+        }
+        let mut child = command
+            .spawn()
+            .map_err(|e| format!("cannot start the sandbox: {e}"))?;
+        let stdout = child.stdout.take().ok_or("no sandbox stdout")?;
+        let mut me = SandboxChild {
+            child,
+            url: String::new(),
+            users: Vec::new(),
+        };
+        for line in BufReader::new(stdout).lines() {
+            let line = line.map_err(|e| e.to_string())?;
+            if let Some(url) = line.strip_prefix("LISTENING ") {
+                me.url = url.trim().to_owned();
+            } else if let Some(id) = line.strip_prefix("USER ") {
+                me.users
+                    .push(UserId::parse(id.trim()).map_err(|e| e.to_string())?);
+            } else if line == "READY" {
+                return Ok(me);
+            }
+        }
+        Err("the sandbox ended before it was ready".to_owned())
+    }
+}
+
+impl Drop for SandboxChild {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A journal that times every call, to say where a journal run's time goes: total time
+/// spent in each method (summed over concurrent calls) and how many calls.
+struct Timed {
+    inner: Arc<dyn Journal>,
+    calls: std::sync::Mutex<std::collections::BTreeMap<&'static str, (u64, Duration)>>,
+}
+
+impl Timed {
+    fn new(inner: Arc<dyn Journal>) -> Arc<Self> {
+        Arc::new(Self {
+            inner,
+            calls: std::sync::Mutex::new(Default::default()),
+        })
+    }
+
+    async fn time<T>(&self, name: &'static str, call: impl Future<Output = T>) -> T {
+        let started = Instant::now();
+        let result = call.await;
+        let mut calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
+        let entry = calls.entry(name).or_default();
+        entry.0 += 1;
+        entry.1 += started.elapsed();
+        result
+    }
+
+    /// `method: calls × mean ms` for each method.
+    fn profile(&self) -> Vec<(String, u64, f64)> {
+        let calls = self.calls.lock().unwrap_or_else(|p| p.into_inner());
+        calls
+            .iter()
+            .map(|(name, (n, total))| {
+                (
+                    (*name).to_owned(),
+                    *n,
+                    total.as_secs_f64() * 1e3 / (*n).max(1) as f64,
+                )
+            })
+            .collect()
+    }
+}
+
+#[async_trait::async_trait]
+impl Journal for Timed {
+    async fn create(&self, new: NewIntent) -> Result<Created, JournalError> {
+        self.time("create", self.inner.create(new)).await
+    }
+    async fn claim(
+        &self,
+        owner: &str,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<Intent>, JournalError> {
+        self.time("claim", self.inner.claim(owner, lease, limit))
+            .await
+    }
+    async fn renew(&self, key: &str, owner: &str, lease: Duration) -> Result<Intent, JournalError> {
+        self.time("renew", self.inner.renew(key, owner, lease))
+            .await
+    }
+    async fn release(&self, key: &str, owner: &str) -> Result<(), JournalError> {
+        self.time("release", self.inner.release(key, owner)).await
+    }
+    async fn mark_sent(&self, key: &str, owner: &str) -> Result<Intent, JournalError> {
+        self.time("mark_sent", self.inner.mark_sent(key, owner))
+            .await
+    }
+    async fn record_outcome(
+        &self,
+        key: &str,
+        owner: &str,
+        outcome: Outcome,
+    ) -> Result<Intent, JournalError> {
+        self.time(
+            "record_outcome",
+            self.inner.record_outcome(key, owner, outcome),
+        )
+        .await
+    }
+    async fn get(&self, key: &str) -> Result<Option<Intent>, JournalError> {
+        self.time("get", self.inner.get(key)).await
+    }
+    async fn list(&self, filter: &ListFilter) -> Result<Vec<Intent>, JournalError> {
+        self.time("list", self.inner.list(filter)).await
+    }
+    async fn counts(&self) -> Result<Counts, JournalError> {
+        self.time("counts", self.inner.counts()).await
+    }
+}
+
+/// One run's figures.
+#[derive(Debug, Clone)]
+struct Figures {
+    mode: String,
+    rows: usize,
+    wall: Duration,
+    cpu: Duration,
+    /// Time spent journaling the intents before driving (journal modes).
+    journaling: Option<Duration>,
+    /// Per journal method: calls and mean milliseconds (journal modes).
+    profile: Vec<(String, u64, f64)>,
+}
+
+impl Figures {
+    fn rows_per_sec(&self) -> f64 {
+        self.rows as f64 / self.wall.as_secs_f64()
+    }
+
+    fn cpu_us_per_row(&self) -> f64 {
+        self.cpu.as_secs_f64() * 1e6 / self.rows as f64
+    }
+
+    fn to_json(&self, none: Option<&Figures>) -> Value {
+        json!({
+            "mode": self.mode,
+            "rows": self.rows,
+            "wall_s": self.wall.as_secs_f64(),
+            "rows_per_s": self.rows_per_sec(),
+            "cpu_s": self.cpu.as_secs_f64(),
+            "cpu_us_per_row": self.cpu_us_per_row(),
+            "journaling_s": self.journaling.map(|d| d.as_secs_f64()),
+            "wall_ratio_to_none": none.map(|n| self.wall.as_secs_f64() / n.wall.as_secs_f64()),
+            "journal_cpu_us_per_row": none.map(|n| self.cpu_us_per_row() - n.cpu_us_per_row()),
+            "journal_calls": self.profile.iter().map(|(name, calls, mean_ms)| {
+                json!({"method": name, "calls": calls, "mean_ms": mean_ms})
+            }).collect::<Vec<_>>(),
+        })
+    }
+}
+
+fn longlonglong(url: &str) -> Result<Arc<voxkit_longlonglong::Client>, String> {
+    voxkit_longlonglong::Client::builder()
+        .token(LONGLONGLONG_TOKEN)
+        .base_url(url)
+        .allow_http(true)
+        .build()
+        .map(Arc::new)
+        .map_err(|e| e.to_string())
+}
+
+/// `none`: `rows` recharges by `recharge_exactly_once`, `CONCURRENCY` tasks pulling rows.
+async fn run_none(sandbox: &SandboxChild, rows: usize, tag: &str) -> Result<Figures, String> {
+    let client = longlonglong(&sandbox.url)?;
+    let users = Arc::new(sandbox.users.clone());
+    let next = Arc::new(AtomicUsize::new(0));
+    let (cpu0, _) = crate::usage();
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..CONCURRENCY {
+        let (client, users, next) = (client.clone(), users.clone(), next.clone());
+        let tag = tag.to_owned();
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                if i >= rows {
+                    return Ok::<_, String>(());
+                }
+                let remark = format!("{tag} {i}");
+                match client
+                    .recharge_exactly_once(&users[i % users.len()], 1, Some(&remark))
+                    .await
+                {
+                    Ok(ExactlyOnceOutcome::Applied { .. }) => {}
+                    Ok(other) => return Err(format!("row {i}: {other:?}")),
+                    Err(e) => return Err(format!("row {i}: {e}")),
+                }
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.map_err(|e| e.to_string())??;
+    }
+    let wall = started.elapsed();
+    let (cpu1, _) = crate::usage();
+    Ok(Figures {
+        mode: "none".to_owned(),
+        rows,
+        wall,
+        cpu: cpu1.saturating_sub(cpu0),
+        journaling: None,
+        profile: Vec::new(),
+    })
+}
+
+/// A journal mode: `rows` recharges through the [`Runner`] over `journal`.
+async fn run_journal(
+    mode: &str,
+    journal: Arc<dyn Journal>,
+    sandbox: &SandboxChild,
+    rows: usize,
+    tag: &str,
+) -> Result<Figures, String> {
+    let client = longlonglong(&sandbox.url)?;
+    let jobs: Vec<Job> = (0..rows)
+        .map(|i| {
+            let op = BalanceMove::new(
+                client.clone(),
+                Direction::Recharge,
+                sandbox.users[i % sandbox.users.len()].clone(),
+                1,
+                Some(format!("{tag} {i}")),
+            );
+            Job::new(format!("{tag}-{i}"), Arc::new(op))
+        })
+        .collect();
+    let mut settings = Settings::default();
+    settings.concurrency = CONCURRENCY;
+    let (sender, mut receiver) = unbounded_channel();
+    let timed = Timed::new(journal);
+    let runner =
+        Runner::with_settings(timed.clone(), format!("bench-{mode}"), settings).progress(sender);
+    let (cpu0, _) = crate::usage();
+    let started = Instant::now();
+    let watcher = tokio::spawn(async move {
+        while let Some(progress) = receiver.recv().await {
+            if progress.event == Event::Started {
+                return Some(started.elapsed());
+            }
+        }
+        None
+    });
+    let summary = runner.run_all(jobs).await.map_err(|e| e.to_string())?;
+    let wall = started.elapsed();
+    let (cpu1, _) = crate::usage();
+    drop(runner);
+    let journaling = watcher.await.map_err(|e| e.to_string())?;
+    if summary.tally.applied != rows as u64 {
+        return Err(format!(
+            "{mode}: not every row applied: {:?}",
+            summary.tally
+        ));
+    }
+    Ok(Figures {
+        mode: mode.to_owned(),
+        rows,
+        wall,
+        cpu: cpu1.saturating_sub(cpu0),
+        journaling,
+        profile: timed.profile(),
+    })
+}
+
+/// A fresh SQLite journal file under `dir`.
+async fn sqlite(dir: &std::path::Path, name: &str) -> Result<Arc<dyn Journal>, String> {
+    let path = dir.join(format!("{name}.db"));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+    let journal = SqliteJournal::open(&path)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(Arc::new(journal))
+}
+
+/// A PostgreSQL journal in a schema of its own.
+async fn postgres(url: &str, name: &str) -> Result<Arc<dyn Journal>, String> {
+    let schema = format!("voxkit_bench_{}_{name}", std::process::id());
+    let config = PgConfig::new(url).schema(schema).pool_size(CONCURRENCY + 8);
+    let journal = PgJournal::connect(config)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(Arc::new(journal))
+}
+
+/// `journal`: the side-by-side runs and the latency run; prints the table and writes the
+/// JSON report.
+pub fn drive(args: &[String]) -> Result<(), String> {
+    let quick = args.iter().any(|a| a == "--quick");
+    let rows = match crate::flag(args, "--rows") {
+        Some(_) => crate::number(args, "--rows")?,
+        None if quick => 2_000,
+        None => 10_000,
+    };
+    let latency_rows = match crate::flag(args, "--latency-rows") {
+        Some(_) => crate::number(args, "--latency-rows")?,
+        None if quick => 1_000,
+        None => 4_000,
+    };
+    let postgres_url = crate::flag(args, "--postgres").map(str::to_owned);
+    let out = crate::flag(args, "--out").unwrap_or("target/voxkit-bench/journal.json");
+    let dir = std::path::Path::new(out)
+        .parent()
+        .unwrap_or(std::path::Path::new("."))
+        .join("journal-files");
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+
+    // The same runtime as the other client benchmarks: two workers.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    let (side_by_side, latency) = runtime.block_on(async {
+        let sandbox = SandboxChild::start(Duration::ZERO)?;
+        println!(
+            "voxkit-bench journal: {rows} recharges over {USERS} users, concurrency {CONCURRENCY}, \
+             sandbox {} in its own process{}",
+            sandbox.url,
+            if quick { " (quick)" } else { "" }
+        );
+        // Warm-up: connections, allocator, the sandbox's first users.
+        run_none(&sandbox, 500, "warmup").await?;
+        let mut figures = vec![run_none(&sandbox, rows, "none").await?];
+        eprintln!("none done ({:.1} s)", started.elapsed().as_secs_f64());
+        let journal = sqlite(&dir, "side-by-side").await?;
+        figures.push(run_journal("sqlite", journal, &sandbox, rows, "sqlite").await?);
+        eprintln!("sqlite done ({:.1} s)", started.elapsed().as_secs_f64());
+        match &postgres_url {
+            Some(url) => {
+                let journal = postgres(url, "side").await?;
+                figures.push(run_journal("postgres", journal, &sandbox, rows, "pg").await?);
+                eprintln!("postgres done ({:.1} s)", started.elapsed().as_secs_f64());
+            }
+            None => println!("postgres: skipped (no --postgres URL)"),
+        }
+        drop(sandbox);
+
+        let slow = SandboxChild::start(LATENCY)?;
+        let journal = sqlite(&dir, "latency").await?;
+        let latency = run_journal("sqlite+100ms", journal, &slow, latency_rows, "lat").await?;
+        eprintln!(
+            "latency run done ({:.1} s)",
+            started.elapsed().as_secs_f64()
+        );
+        Ok::<_, String>((figures, latency))
+    })?;
+
+    let none = side_by_side.first().cloned();
+    let mut table = format!(
+        "\n{:<14} {:>7} {:>9} {:>7} {:>9} {:>9} {:>11} {:>13}\n",
+        "mode", "rows", "wall s", "×none", "rows/s", "CPU µs/row", "journal CPU", "journaling s"
+    );
+    for f in &side_by_side {
+        let n = none.as_ref().filter(|n| n.mode != f.mode);
+        table.push_str(&format!(
+            "{:<14} {:>7} {:>9.2} {:>7} {:>9.0} {:>9.0} {:>11} {:>13}\n",
+            f.mode,
+            f.rows,
+            f.wall.as_secs_f64(),
+            n.map_or("1.00".to_owned(), |n| format!(
+                "{:.2}",
+                f.wall.as_secs_f64() / n.wall.as_secs_f64()
+            )),
+            f.rows_per_sec(),
+            f.cpu_us_per_row(),
+            n.map_or("-".to_owned(), |n| format!(
+                "{:.0} µs/row",
+                f.cpu_us_per_row() - n.cpu_us_per_row()
+            )),
+            f.journaling
+                .map_or("-".to_owned(), |d| format!("{:.2}", d.as_secs_f64())),
+        ));
+    }
+    for f in side_by_side.iter().chain([&latency]) {
+        if !f.profile.is_empty() {
+            let calls: Vec<String> = f
+                .profile
+                .iter()
+                .map(|(name, calls, mean)| format!("{name} {calls}× {mean:.2} ms"))
+                .collect();
+            table.push_str(&format!(
+                "  {} journal calls: {}\n",
+                f.mode,
+                calls.join(", ")
+            ));
+        }
+    }
+    let ceiling = CONCURRENCY as f64 / LATENCY.as_secs_f64();
+    let share = latency.rows_per_sec() / ceiling;
+    table.push_str(&format!(
+        "\nlatency 100 ms, SQLite journal, concurrency {CONCURRENCY}: {} rows in {:.2} s = \
+         {:.0} rows/s = {:.0}% of {ceiling:.0} rows/s (journaling {:.2} s)\n",
+        latency.rows,
+        latency.wall.as_secs_f64(),
+        latency.rows_per_sec(),
+        share * 100.0,
+        latency.journaling.unwrap_or_default().as_secs_f64(),
+    ));
+    let mut targets = Vec::new();
+    for (mode, limit) in [("sqlite", 1.25), ("postgres", 1.40)] {
+        if let (Some(n), Some(f)) = (&none, side_by_side.iter().find(|f| f.mode == mode)) {
+            let ratio = f.wall.as_secs_f64() / n.wall.as_secs_f64();
+            targets.push(
+                json!({"target": format!("{mode} <= {limit}x"), "value": ratio,
+                                "met": ratio <= limit}),
+            );
+        }
+    }
+    targets.push(
+        json!({"target": "latency run >= 90% of 320 rows/s", "value": share,
+                        "met": share >= 0.9}),
+    );
+    for t in &targets {
+        table.push_str(&format!(
+            "target {}: {:.2} — {}\n",
+            t["target"].as_str().unwrap_or_default(),
+            t["value"].as_f64().unwrap_or_default(),
+            if t["met"] == true { "met" } else { "MISSED" }
+        ));
+    }
+    print!("{table}");
+    let report = json!({
+        "concurrency": CONCURRENCY,
+        "users": USERS,
+        "quick": quick,
+        "runs": side_by_side.iter().map(|f| f.to_json(none.as_ref().filter(|n| n.mode != f.mode))).collect::<Vec<_>>(),
+        "latency": latency.to_json(None),
+        "latency_ceiling_rows_per_s": ceiling,
+        "targets": targets,
+    });
+    std::fs::write(
+        out,
+        serde_json::to_string_pretty(&report).unwrap_or_default(),
+    )
+    .map_err(|e| format!("cannot write {out}: {e}"))?;
+    println!(
+        "report written to {out} ({:.1} s)",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

@@ -1,0 +1,938 @@
+//! 超体 (agents, "equipment"): list, add, update and delete the agents that run on ESP-AI
+//! devices (documentation section 超体管理接口). These four operations live on the agent
+//! host ([`crate::DEFAULT_AGENT_BASE_URL`], `api.espai2.fun` in the current docs), not on
+//! the base URL: [`Client::agent_core`].
+//!
+//! An agent's `api_key` (the key its devices and the device channel use) is a secret: a
+//! [`SecretString`], never shown by `Debug`. Its `config` is a JSON **string** on the wire
+//! ("注意这里要给字符串") and an [`AgentConfig`] here, whose service keys are secrets too and
+//! whose unknown keys are kept ([`AgentConfig::other`]).
+
+use std::fmt;
+use std::time::SystemTime;
+
+use futures_util::stream::BoxStream;
+use serde::de::{self, Deserializer, IgnoredAny};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use voxkit_core::page::walk;
+use voxkit_core::{
+    Decoded, Error, ExposeSecret, Operation, OperationSpec, Origin, Page, PayloadAt, SecretString,
+    check, lenient,
+};
+
+use crate::field_decoders::opt_millis;
+use crate::{Client, DEFAULT_PAGE_SIZE, checks};
+
+/// The documented default node an agent starts on (`server_id`, "默认填:
+/// 0aadd1d790cf410892fb9459d5d5cb74").
+pub const DEFAULT_SERVER_ID: &str = "0aadd1d790cf410892fb9459d5d5cb74";
+
+operations! {
+    /// 查询超体列表: the agents of the account (B1).
+    pub(crate) LIST_AGENTS {
+        name: "list_agents",
+        method: POST,
+        path: "equipment/list",
+        idempotency: Repeatable,
+        reconciliation: NotNeeded,
+        example: |c| c.list_agents(&AgentFilter::new().page(1).limit(10)).await.map(drop),
+        decode: |r| crate::envelope::decode_as::<AgentList>(&LIST_AGENTS, PayloadAt::Rest, r),
+    }
+
+    /// 添加超体 (B2): creates an agent, with its own `api_key`, on a quota card. Two sends
+    /// would make two agents.
+    pub(crate) ADD_AGENT {
+        name: "add_agent",
+        method: POST,
+        path: "equipment/add",
+        idempotency: NotRepeatable,
+        reconciliation: ByMarker { field: "name", found_by: "list_agents" },
+        example: |c| {
+            let agent = NewAgent::new("772868ead56c48d68fd1924aa5ec3aac", "琳琅1")
+                .enabled(true)
+                .copy_from("679f9af935e047639ddb98f35e103e8f")
+                .model_id("001")
+                .sort(99);
+            c.add_agent(&agent).await.map(drop)
+        },
+        decode: |r| crate::envelope::decode_as::<Agent>(&ADD_AGENT, PayloadAt::Field("data"), r),
+    }
+
+    /// 更新超体 (B3): sets the given fields to the given values, so sending it twice
+    /// changes nothing more.
+    pub(crate) UPDATE_AGENT {
+        name: "update_agent",
+        method: POST,
+        path: "equipment/update",
+        idempotency: Repeatable,
+        reconciliation: NotNeeded,
+        example: |c| {
+            let update = AgentUpdate::new("679f9af935e047639ddb98f35e103e8f")
+                .name("琳琅")
+                .config(AgentConfig::new().connected_reply("服务连接成功。"));
+            c.update_agent(&update).await.map(drop)
+        },
+        decode: |r| crate::envelope::decode_as::<Option<UpdatedData>>(&UPDATE_AGENT, PayloadAt::Field("data"), r),
+    }
+
+    /// 删除超体 (B4): the agents are gone afterwards.
+    pub(crate) DELETE_AGENTS {
+        name: "delete_agents",
+        method: POST,
+        path: "equipment/del",
+        idempotency: NotRepeatable,
+        reconciliation: ByReadBack {
+            read: "list_agents",
+            how: "each deleted id is gone from the agent list",
+        },
+        example: |c| c.delete_agents(&["ab6ed07786074f4896d7fbeb9194d08a"]).await.map(drop),
+        decode: |r| crate::envelope::decode_as::<IgnoredAny>(&DELETE_AGENTS, PayloadAt::Field("data"), r),
+    }
+}
+
+impl Client {
+    /// POSTs `body` as `spec` to the agent host and decodes the payload at `payload`.
+    async fn post_agent<B: Serialize + ?Sized, T: de::DeserializeOwned>(
+        &self,
+        spec: &'static OperationSpec,
+        body: &B,
+        payload: PayloadAt,
+    ) -> Result<Decoded<T>, Error> {
+        let op = Operation::of(spec, &[])?.json(spec.origin(), body)?;
+        let key = self.auth.secret();
+        self.agent
+            .execute(&op, |response| {
+                crate::envelope::decode(spec, payload, response, &[key])
+            })
+            .await
+    }
+
+    /// One page of agents: `POST {agent host}/equipment/list` (查询超体列表), operation
+    /// `list_agents`. With no filter, every agent of the account.
+    ///
+    /// The documentation's answer has no `totalNumber`; the page's
+    /// [`total`](Page::total) is read when a server sends one. Repeatable.
+    pub async fn list_agents(&self, filter: &AgentFilter) -> Result<AgentPage, Error> {
+        let body = filter.to_wire(LIST_AGENTS.origin())?;
+        let list: AgentList = self
+            .post_agent(&LIST_AGENTS, &body, PayloadAt::Rest)
+            .await?
+            .payload;
+        Ok(Page::new(list.data).total(list.total))
+    }
+
+    /// Every agent `filter` selects, page after page of [`Client::list_agents`], with
+    /// [`DEFAULT_PAGE_SIZE`] agents a page and the guards of [`voxkit_core::page::walk`]
+    /// (page cap, item cap, a page larger than asked or one that only repeats agents end
+    /// the stream with an error saying the listing is incomplete). Since the server sends
+    /// no `totalNumber`, the walk ends after a short page.
+    pub fn agents(&self, filter: AgentFilter) -> BoxStream<'static, Result<Agent, Error>> {
+        let client = self.clone();
+        walk(
+            LIST_AGENTS.origin(),
+            voxkit_core::Paging::new(Some(DEFAULT_PAGE_SIZE)).named(
+                "agent listing",
+                "agent",
+                "agents",
+            ),
+            |agent: &Agent| agent.id.clone(),
+            move |number, size| {
+                let client = client.clone();
+                let mut filter = filter.clone().page(number);
+                filter.limit = size;
+                async move { client.list_agents(&filter).await }
+            },
+        )
+    }
+
+    /// Creates an agent on a quota card: `POST {agent host}/equipment/add` (添加超体),
+    /// operation `add_agent`. The answer is the new agent, its generated `api_key`
+    /// included.
+    ///
+    /// **Not repeatable**: if the request may have arrived without an answer, the error
+    /// is [`Error::OutcomeUnknown`]; list the agents by name
+    /// ([`AgentFilter::name`]) before trying again. A unique name makes that search
+    /// conclusive. "额度卡不存在" (no `code`) when the card does not exist.
+    pub async fn add_agent(&self, agent: &NewAgent) -> Result<Agent, Error> {
+        let body = agent.to_wire(ADD_AGENT.origin())?;
+        Ok(self
+            .post_agent(&ADD_AGENT, &body, PayloadAt::Field("data"))
+            .await?
+            .payload)
+    }
+
+    /// Changes an agent: `POST {agent host}/equipment/update` (更新超体), operation
+    /// `update_agent`. Only the fields set are sent; `config` goes as a JSON string. The
+    /// answer holds only the changed fields and `update_time`: [`Updated`] keeps the
+    /// message and the time (not the fields, which may hold the config's keys).
+    /// Repeatable (every field is set to a value).
+    pub async fn update_agent(&self, update: &AgentUpdate) -> Result<Updated, Error> {
+        let body = update.to_wire(UPDATE_AGENT.origin())?;
+        let answer = self
+            .post_agent(&UPDATE_AGENT, &body, PayloadAt::Field("data"))
+            .await?;
+        Ok(Updated::of(answer))
+    }
+
+    /// Deletes agents by id: `POST {agent host}/equipment/del` (删除超体), operation
+    /// `delete_agents`; the body is a JSON array `[{"id": ...}]`.
+    ///
+    /// **Not repeatable**: if the request may have arrived without an answer, the error
+    /// is [`Error::OutcomeUnknown`]; list the agents before trying again.
+    pub async fn delete_agents<S: AsRef<str> + Sync>(
+        &self,
+        ids: &[S],
+    ) -> Result<crate::Ack, Error> {
+        let origin = DELETE_AGENTS.origin();
+        let body = id_array(origin, "agent id", ids)?;
+        let answer: Decoded<IgnoredAny> = self
+            .post_agent(&DELETE_AGENTS, &body, PayloadAt::Field("data"))
+            .await?;
+        Ok(crate::Ack {
+            message: answer.message,
+        })
+    }
+}
+
+/// `[{"id": ...}, ...]` of ids that are each [`object_id`]s, none twice, at least one.
+pub(crate) fn id_array<'a, S: AsRef<str>>(
+    origin: Origin,
+    what: &'static str,
+    ids: &'a [S],
+) -> Result<Vec<IdBody<'a>>, Error> {
+    if ids.is_empty() {
+        return Err(Error::invalid_input(origin, format!("no {what} given")));
+    }
+    let ids: Vec<&str> = ids.iter().map(AsRef::as_ref).collect();
+    for id in &ids {
+        object_id(origin, what, id)?;
+    }
+    check::unique(origin, what, &ids)?;
+    Ok(ids.into_iter().map(|id| IdBody { id }).collect())
+}
+
+/// One `{"id": ...}` of an array body.
+#[derive(Debug, Serialize)]
+pub(crate) struct IdBody<'a> {
+    id: &'a str,
+}
+
+/// An agent, device or node id: 32 ASCII letters or digits, as every documented id
+/// (`679f9af935e047639ddb98f35e103e8f`). Anything else names nothing; the message never
+/// echoes it.
+pub(crate) fn object_id(origin: Origin, what: &str, value: &str) -> Result<(), Error> {
+    let ok = value.len() == checks::CARD_ID_LEN && value.bytes().all(|b| b.is_ascii_alphanumeric());
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid_input(
+            origin,
+            format!(
+                "the {what} must be 32 letters or digits, like 679f9af935e047639ddb98f35e103e8f"
+            ),
+        ))
+    }
+}
+
+/// `"1"` for on, `"0"` for off: the documented `enable` codes.
+pub(crate) fn flag(on: bool) -> &'static str {
+    if on { "1" } else { "0" }
+}
+
+/// A `"0"`/`"1"` flag (or the number); `null`, `""` and absence are `None`; any other
+/// value is an error.
+pub(crate) fn opt_flag<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    match lenient::opt_text(d)?.as_deref().map(str::trim) {
+        None | Some("") => Ok(None),
+        Some("1") => Ok(Some(true)),
+        Some("0") => Ok(Some(false)),
+        Some(other) => Err(de::Error::custom(format_args!(
+            "expected \"0\" or \"1\", got {other:?}"
+        ))),
+    }
+}
+
+/// A secret sent as a string; `null`, `""` and absence are `None`.
+pub(crate) fn opt_secret<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<SecretString>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?
+        .filter(|s| !s.is_empty())
+        .map(SecretString::from))
+}
+
+/// The filters of `equipment/list` (查询超体列表). Every field optional; numbers and
+/// flags are sent as strings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct AgentFilter {
+    /// `name`: 超体名称.
+    pub name: Option<String>,
+    /// `type`: 超体类型 (`"0"`: AI对话, the only documented type).
+    pub agent_type: Option<String>,
+    /// `enable`: 是否启用 (`"0"` off, `"1"` on).
+    pub enabled: Option<bool>,
+    /// `page`: from 1.
+    pub page: Option<u32>,
+    /// `limit`: the page size (server default 9999).
+    pub limit: Option<u32>,
+}
+
+impl AgentFilter {
+    /// No filter: every agent.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Only agents with this name (a unique name finds an agent whose `add_agent`
+    /// answer was lost).
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Only agents of this type (`"0"`: AI对话).
+    pub fn agent_type(mut self, agent_type: impl Into<String>) -> Self {
+        self.agent_type = Some(agent_type.into());
+        self
+    }
+
+    /// Only enabled (or disabled) agents.
+    pub fn enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+
+    /// The page to fetch (from 1).
+    pub fn page(mut self, page: u32) -> Self {
+        self.page = Some(page);
+        self
+    }
+
+    /// The page size.
+    pub fn limit(mut self, limit: u32) -> Self {
+        self.limit = Some(limit);
+        self
+    }
+
+    fn to_wire(&self, origin: Origin) -> Result<Map<String, Value>, Error> {
+        let mut body = Map::new();
+        if let Some(name) = &self.name {
+            checks::text(origin, "the agent name", name)?;
+            body.insert("name".into(), name.clone().into());
+        }
+        if let Some(t) = &self.agent_type {
+            checks::token(origin, "the agent type", t)?;
+            body.insert("type".into(), t.clone().into());
+        }
+        if let Some(on) = self.enabled {
+            body.insert("enable".into(), flag(on).into());
+        }
+        checks::page(origin, self.page, self.limit)?;
+        if let Some(page) = self.page {
+            body.insert("page".into(), page.to_string().into());
+        }
+        if let Some(limit) = self.limit {
+            body.insert("limit".into(), limit.to_string().into());
+        }
+        Ok(body)
+    }
+}
+
+/// A new agent for `equipment/add` (添加超体): the required quota card and name, the rest
+/// optional (server defaults: type `"0"`, disabled, model `001` 树晓晓, sort 99, node
+/// [`DEFAULT_SERVER_ID`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct NewAgent {
+    /// `cdkey_id`: 额度卡ID, the card the agent spends ([`crate::Card::id`]).
+    pub cdkey_id: String,
+    /// `name`: 超体名称.
+    pub name: String,
+    /// `type`: 超体类型, `"0"` (AI对话, "默认填0").
+    pub agent_type: String,
+    /// `enable`: 是否启用 (default off).
+    pub enabled: Option<bool>,
+    /// `model_id`: 模型ID (`001` 树晓晓, the default; `7f0e5bd2ca3e4553a1f011b07c2960bb` 艾米).
+    pub model_id: Option<String>,
+    /// `sort`: 超体排序 (default 99).
+    pub sort: Option<u32>,
+    /// `server_id`: 启动超体节点ID (default [`DEFAULT_SERVER_ID`]).
+    pub server_id: Option<String>,
+    /// `copy`: 其他超体ID, an agent whose configuration to copy.
+    pub copy_from: Option<String>,
+}
+
+impl NewAgent {
+    /// An agent named `name` on the card `cdkey_id`, of type `"0"`.
+    pub fn new(cdkey_id: impl Into<String>, name: impl Into<String>) -> Self {
+        NewAgent {
+            cdkey_id: cdkey_id.into(),
+            name: name.into(),
+            agent_type: "0".into(),
+            enabled: None,
+            model_id: None,
+            sort: None,
+            server_id: None,
+            copy_from: None,
+        }
+    }
+
+    /// Enabled or not.
+    pub fn enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+
+    /// The model.
+    pub fn model_id(mut self, model_id: impl Into<String>) -> Self {
+        self.model_id = Some(model_id.into());
+        self
+    }
+
+    /// The sort order.
+    pub fn sort(mut self, sort: u32) -> Self {
+        self.sort = Some(sort);
+        self
+    }
+
+    /// The node it starts on.
+    pub fn server_id(mut self, server_id: impl Into<String>) -> Self {
+        self.server_id = Some(server_id.into());
+        self
+    }
+
+    /// Copies the configuration of this agent.
+    pub fn copy_from(mut self, agent_id: impl Into<String>) -> Self {
+        self.copy_from = Some(agent_id.into());
+        self
+    }
+
+    fn to_wire(&self, origin: Origin) -> Result<Map<String, Value>, Error> {
+        checks::card_id(origin, "the card id", &self.cdkey_id)?;
+        checks::text(origin, "the agent name", &self.name)?;
+        checks::token(origin, "the agent type", &self.agent_type)?;
+        let mut body = Map::new();
+        body.insert("cdkey_id".into(), self.cdkey_id.clone().into());
+        body.insert("name".into(), self.name.clone().into());
+        body.insert("type".into(), self.agent_type.clone().into());
+        if let Some(on) = self.enabled {
+            body.insert("enable".into(), flag(on).into());
+        }
+        if let Some(copy) = &self.copy_from {
+            object_id(origin, "agent id to copy", copy)?;
+            body.insert("copy".into(), copy.clone().into());
+        }
+        if let Some(model) = &self.model_id {
+            checks::token(origin, "the model id", model)?;
+            body.insert("model_id".into(), model.clone().into());
+        }
+        if let Some(sort) = self.sort {
+            body.insert("sort".into(), sort.to_string().into());
+        }
+        if let Some(server) = &self.server_id {
+            object_id(origin, "server id", server)?;
+            body.insert("server_id".into(), server.clone().into());
+        }
+        Ok(body)
+    }
+}
+
+/// The changes of `equipment/update` (更新超体): the agent's id and the fields to set.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct AgentUpdate {
+    /// `id`: the agent's id (required).
+    pub id: String,
+    /// `name`.
+    pub name: Option<String>,
+    /// `cdkey_id`: the card it spends.
+    pub cdkey_id: Option<String>,
+    /// `type`.
+    pub agent_type: Option<String>,
+    /// `enable`.
+    pub enabled: Option<bool>,
+    /// `model_id`.
+    pub model_id: Option<String>,
+    /// `sort`.
+    pub sort: Option<u32>,
+    /// `server_id`.
+    pub server_id: Option<String>,
+    /// `config`: 设备配置, sent as a JSON string (replaces the whole configuration).
+    pub config: Option<AgentConfig>,
+}
+
+impl AgentUpdate {
+    /// Changes to the agent `id`; nothing set yet.
+    pub fn new(id: impl Into<String>) -> Self {
+        AgentUpdate {
+            id: id.into(),
+            ..Self::default()
+        }
+    }
+
+    /// A new name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        self.name = Some(name.into());
+        self
+    }
+
+    /// Another quota card.
+    pub fn cdkey_id(mut self, cdkey_id: impl Into<String>) -> Self {
+        self.cdkey_id = Some(cdkey_id.into());
+        self
+    }
+
+    /// Enabled or not.
+    pub fn enabled(mut self, enabled: bool) -> Self {
+        self.enabled = Some(enabled);
+        self
+    }
+
+    /// Another model.
+    pub fn model_id(mut self, model_id: impl Into<String>) -> Self {
+        self.model_id = Some(model_id.into());
+        self
+    }
+
+    /// Another sort order.
+    pub fn sort(mut self, sort: u32) -> Self {
+        self.sort = Some(sort);
+        self
+    }
+
+    /// Another node.
+    pub fn server_id(mut self, server_id: impl Into<String>) -> Self {
+        self.server_id = Some(server_id.into());
+        self
+    }
+
+    /// A new configuration (the whole of it).
+    pub fn config(mut self, config: AgentConfig) -> Self {
+        self.config = Some(config);
+        self
+    }
+
+    fn to_wire(&self, origin: Origin) -> Result<Map<String, Value>, Error> {
+        object_id(origin, "agent id", &self.id)?;
+        let mut body = Map::new();
+        body.insert("id".into(), self.id.clone().into());
+        if let Some(name) = &self.name {
+            checks::text(origin, "the agent name", name)?;
+            body.insert("name".into(), name.clone().into());
+        }
+        if let Some(card) = &self.cdkey_id {
+            checks::card_id(origin, "the card id", card)?;
+            body.insert("cdkey_id".into(), card.clone().into());
+        }
+        if let Some(t) = &self.agent_type {
+            checks::token(origin, "the agent type", t)?;
+            body.insert("type".into(), t.clone().into());
+        }
+        if let Some(on) = self.enabled {
+            body.insert("enable".into(), flag(on).into());
+        }
+        if let Some(model) = &self.model_id {
+            checks::token(origin, "the model id", model)?;
+            body.insert("model_id".into(), model.clone().into());
+        }
+        if let Some(sort) = self.sort {
+            body.insert("sort".into(), sort.to_string().into());
+        }
+        if let Some(server) = &self.server_id {
+            object_id(origin, "server id", server)?;
+            body.insert("server_id".into(), server.clone().into());
+        }
+        if let Some(config) = &self.config {
+            body.insert("config".into(), config.to_wire_string().into());
+        }
+        if body.len() == 1 {
+            return Err(Error::invalid_input(origin, "nothing to change"));
+        }
+        Ok(body)
+    }
+}
+
+/// The answer of an update (`equipment/update`, `devices/update`): the server's message
+/// and the new `update_time`. The answer's other fields (the changed ones) are not kept:
+/// they may hold the config's keys or a Wi-Fi password.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Updated {
+    /// `message`: e.g. "修改成功".
+    pub message: Option<String>,
+    /// `data.update_time`: when the change was applied.
+    pub update_time: Option<SystemTime>,
+}
+
+/// The `data` of an update's answer: only `update_time` is read.
+#[derive(Deserialize)]
+pub(crate) struct UpdatedData {
+    #[serde(default, deserialize_with = "opt_millis")]
+    update_time: Option<SystemTime>,
+}
+
+impl Updated {
+    pub(crate) fn of(answer: Decoded<Option<UpdatedData>>) -> Updated {
+        Updated {
+            message: answer.message,
+            update_time: answer.payload.and_then(|d| d.update_time),
+        }
+    }
+}
+
+/// An agent (超体信息) as `equipment/list` and `equipment/add` return it. Fields from the
+/// documentation's examples; numbers are accepted as strings and the other way round
+/// (`sort` is `99` in the list and `"99"` in the add answer).
+#[derive(Debug, Clone, Deserialize)]
+#[non_exhaustive]
+pub struct Agent {
+    /// `id`: the agent's id.
+    pub id: String,
+    /// `name`: 超体名称.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// `type`: 超体类型 (`"0"`: AI对话).
+    #[serde(rename = "type", default, deserialize_with = "lenient::opt_text")]
+    pub agent_type: Option<String>,
+    /// `enable`: whether it is enabled (`"1"`).
+    #[serde(rename = "enable", default, deserialize_with = "opt_flag")]
+    pub enabled: Option<bool>,
+    /// `sort`: its sort order.
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub sort: Option<i64>,
+    /// `create_time`.
+    #[serde(default, deserialize_with = "opt_millis")]
+    pub create_time: Option<SystemTime>,
+    /// `update_time`.
+    #[serde(default, deserialize_with = "opt_millis")]
+    pub update_time: Option<SystemTime>,
+    /// `user_id`: the owner.
+    #[serde(default)]
+    pub user_id: Option<String>,
+    /// `server_id`: 启动超体节点ID.
+    #[serde(default)]
+    pub server_id: Option<String>,
+    /// `config`: 设备配置, decoded from its JSON string.
+    #[serde(default, deserialize_with = "opt_config")]
+    pub config: Option<AgentConfig>,
+    /// `api_key`: 设备的api_key, the key its devices and the device channel use. A
+    /// secret.
+    #[serde(default, deserialize_with = "opt_secret")]
+    pub api_key: Option<SecretString>,
+    /// `cdkey_id`: the quota card it spends.
+    #[serde(default)]
+    pub cdkey_id: Option<String>,
+    /// `cdkey_name`: that card's redemption code.
+    #[serde(default)]
+    pub cdkey_name: Option<String>,
+    /// `cdkey_type`: that card's type code.
+    #[serde(default, deserialize_with = "lenient::opt_text")]
+    pub cdkey_type: Option<String>,
+    /// `api_limit`: 剩余调度额度, the card's remaining quota.
+    #[serde(default, deserialize_with = "lenient::opt_i64")]
+    pub api_limit: Option<i64>,
+    /// `model_id`: 模型ID.
+    #[serde(default, deserialize_with = "lenient::opt_text")]
+    pub model_id: Option<String>,
+    /// `model_name`.
+    #[serde(default)]
+    pub model_name: Option<String>,
+    /// `model_path`.
+    #[serde(default)]
+    pub model_path: Option<String>,
+    /// `file_name`.
+    #[serde(default)]
+    pub file_name: Option<String>,
+    /// `server_ip`.
+    #[serde(default)]
+    pub server_ip: Option<String>,
+    /// `server_port`.
+    #[serde(default, deserialize_with = "lenient::opt_u64")]
+    pub server_port: Option<u64>,
+}
+
+/// One page of agents.
+pub type AgentPage = Page<Agent>;
+
+#[derive(Deserialize)]
+struct AgentList {
+    #[serde(default, deserialize_with = "lenient::null_as_empty")]
+    data: Vec<Agent>,
+    #[serde(rename = "totalNumber", default, deserialize_with = "lenient::opt_u64")]
+    total: Option<u64>,
+}
+
+fn opt_config<'de, D: Deserializer<'de>>(d: D) -> Result<Option<AgentConfig>, D::Error> {
+    match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
+        Some(Value::String(s)) => AgentConfig::from_json(&s)
+            .map(Some)
+            .map_err(|e| de::Error::custom(format_args!("config is not a JSON object: {e}"))),
+        Some(v @ Value::Object(_)) => AgentConfig::from_value(v)
+            .map(Some)
+            .map_err(de::Error::custom),
+        Some(_) => Err(de::Error::custom(
+            "config is neither a JSON string nor an object",
+        )),
+    }
+}
+
+/// An agent's configuration (`config`, 设备配置): the keys of the documentation's examples
+/// typed, every other key kept in [`AgentConfig::other`] and sent back as it came.
+///
+/// Each service's `api_key` is a secret ([`ServiceConfig::api_key`]); `Debug` shows
+/// neither it nor the values of [`AgentConfig::other`].
+#[derive(Clone, Default)]
+#[non_exhaustive]
+pub struct AgentConfig {
+    /// `iat_server`: the speech-recognition plugin (e.g. `esp-ai-asr-volcengine`).
+    pub iat_server: Option<String>,
+    /// `iat_config`: its settings (`api_key`, `clusterId`).
+    pub iat_config: Option<ServiceConfig>,
+    /// `tts_server`: the speech plugin.
+    pub tts_server: Option<String>,
+    /// `tts_config`: its settings (`api_key`, `voice_type`).
+    pub tts_config: Option<ServiceConfig>,
+    /// `llm_server`: the language-model plugin.
+    pub llm_server: Option<String>,
+    /// `llm_config`: its settings (`api_key`, `epId`).
+    pub llm_config: Option<ServiceConfig>,
+    /// `llm_init_messages`: the opening messages (`{content, id, role}` each, kept as
+    /// sent).
+    pub llm_init_messages: Option<Vec<Value>>,
+    /// `connected_reply`: what the device says once connected.
+    pub connected_reply: Option<String>,
+    /// Every other key, as sent (the escape hatch for keys the docs do not name).
+    pub other: Map<String, Value>,
+}
+
+/// One service's settings inside [`AgentConfig`]: its `api_key` (a secret) and the rest.
+#[derive(Clone, Default)]
+#[non_exhaustive]
+pub struct ServiceConfig {
+    /// `api_key`: the service's key. A secret.
+    pub api_key: Option<SecretString>,
+    /// Every other key (`clusterId`, `voice_type`, `epId`, ...), as sent.
+    pub other: Map<String, Value>,
+}
+
+impl ServiceConfig {
+    /// Settings with this key and nothing else.
+    pub fn with_key(api_key: impl Into<SecretString>) -> Self {
+        ServiceConfig {
+            api_key: Some(api_key.into()),
+            other: Map::new(),
+        }
+    }
+
+    /// Sets another key (`voice_type`, `epId`, ...).
+    pub fn set(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.other.insert(key.into(), value.into());
+        self
+    }
+
+    fn from_value(value: Value) -> Result<Self, String> {
+        let Value::Object(mut map) = value else {
+            return Err("a service config is not an object".into());
+        };
+        let api_key = match map.remove("api_key") {
+            None | Some(Value::Null) => None,
+            Some(Value::String(s)) => Some(SecretString::from(s)),
+            Some(_) => return Err("a service api_key is not a string".into()),
+        };
+        Ok(ServiceConfig {
+            api_key,
+            other: map,
+        })
+    }
+
+    fn to_value(&self) -> Value {
+        let mut map = self.other.clone();
+        if let Some(key) = &self.api_key {
+            map.insert("api_key".into(), key.expose_secret().into());
+        }
+        Value::Object(map)
+    }
+}
+
+impl fmt::Debug for ServiceConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ServiceConfig")
+            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .field("other", &self.other.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl fmt::Debug for AgentConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AgentConfig")
+            .field("iat_server", &self.iat_server)
+            .field("iat_config", &self.iat_config)
+            .field("tts_server", &self.tts_server)
+            .field("tts_config", &self.tts_config)
+            .field("llm_server", &self.llm_server)
+            .field("llm_config", &self.llm_config)
+            .field(
+                "llm_init_messages",
+                &self.llm_init_messages.as_ref().map(Vec::len),
+            )
+            .field("connected_reply", &self.connected_reply)
+            .field("other", &self.other.keys().collect::<Vec<_>>())
+            .finish()
+    }
+}
+
+impl AgentConfig {
+    /// An empty configuration.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Sets `connected_reply`.
+    pub fn connected_reply(mut self, reply: impl Into<String>) -> Self {
+        self.connected_reply = Some(reply.into());
+        self
+    }
+
+    /// Sets the speech-recognition plugin and its settings.
+    pub fn iat(mut self, server: impl Into<String>, config: ServiceConfig) -> Self {
+        self.iat_server = Some(server.into());
+        self.iat_config = Some(config);
+        self
+    }
+
+    /// Sets the speech plugin and its settings.
+    pub fn tts(mut self, server: impl Into<String>, config: ServiceConfig) -> Self {
+        self.tts_server = Some(server.into());
+        self.tts_config = Some(config);
+        self
+    }
+
+    /// Sets the language-model plugin and its settings.
+    pub fn llm(mut self, server: impl Into<String>, config: ServiceConfig) -> Self {
+        self.llm_server = Some(server.into());
+        self.llm_config = Some(config);
+        self
+    }
+
+    /// Sets another key, kept in [`AgentConfig::other`].
+    pub fn set(mut self, key: impl Into<String>, value: impl Into<Value>) -> Self {
+        self.other.insert(key.into(), value.into());
+        self
+    }
+
+    /// The configuration of a JSON text (the wire's `config` string).
+    pub fn from_json(text: &str) -> Result<Self, String> {
+        let value: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
+        Self::from_value(value)
+    }
+
+    fn from_value(value: Value) -> Result<Self, String> {
+        let Value::Object(mut map) = value else {
+            return Err("not an object".into());
+        };
+        let text = |map: &mut Map<String, Value>, key: &str| match map.remove(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(format!("{key} is not a string")),
+        };
+        let service = |map: &mut Map<String, Value>, key: &str| match map.remove(key) {
+            None | Some(Value::Null) => Ok(None),
+            Some(v) => ServiceConfig::from_value(v).map(Some),
+        };
+        Ok(AgentConfig {
+            iat_server: text(&mut map, "iat_server")?,
+            iat_config: service(&mut map, "iat_config")?,
+            tts_server: text(&mut map, "tts_server")?,
+            tts_config: service(&mut map, "tts_config")?,
+            llm_server: text(&mut map, "llm_server")?,
+            llm_config: service(&mut map, "llm_config")?,
+            llm_init_messages: match map.remove("llm_init_messages") {
+                None | Some(Value::Null) => None,
+                Some(Value::Array(items)) => Some(items),
+                Some(_) => return Err("llm_init_messages is not an array".into()),
+            },
+            connected_reply: text(&mut map, "connected_reply")?,
+            other: map,
+        })
+    }
+
+    /// The configuration as a JSON value, secrets included (what is sent).
+    pub fn to_value(&self) -> Value {
+        let mut map = self.other.clone();
+        let mut put = |key: &str, value: Option<Value>| {
+            if let Some(value) = value {
+                map.insert(key.into(), value);
+            }
+        };
+        put("iat_server", self.iat_server.clone().map(Value::from));
+        put(
+            "iat_config",
+            self.iat_config.as_ref().map(ServiceConfig::to_value),
+        );
+        put("tts_server", self.tts_server.clone().map(Value::from));
+        put(
+            "tts_config",
+            self.tts_config.as_ref().map(ServiceConfig::to_value),
+        );
+        put("llm_server", self.llm_server.clone().map(Value::from));
+        put(
+            "llm_config",
+            self.llm_config.as_ref().map(ServiceConfig::to_value),
+        );
+        put(
+            "llm_init_messages",
+            self.llm_init_messages.clone().map(Value::Array),
+        );
+        put(
+            "connected_reply",
+            self.connected_reply.clone().map(Value::from),
+        );
+        Value::Object(map)
+    }
+
+    /// The `config` string sent on the wire (`JSON.stringify` of [`AgentConfig::to_value`]).
+    pub fn to_wire_string(&self) -> String {
+        self.to_value().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const O: Origin = Origin::new("espai", "test");
+
+    #[test]
+    fn config_round_trips_and_hides_keys() {
+        let text = r#"{"iat_server":"esp-ai-asr-volcengine","iat_config":{"api_key":"SENTINEL-1","clusterId":"c"},"llm_init_messages":[{"content":"hi","id":1,"role":"system"}],"connected_reply":"服务连接成功。","future_key":42}"#;
+        let config = AgentConfig::from_json(text).unwrap();
+        assert_eq!(config.other.get("future_key"), Some(&Value::from(42)));
+        assert_eq!(
+            config.iat_config.as_ref().unwrap().other.get("clusterId"),
+            Some(&Value::from("c"))
+        );
+        let back: Value = serde_json::from_str(&config.to_wire_string()).unwrap();
+        assert_eq!(back, serde_json::from_str::<Value>(text).unwrap());
+        assert!(!format!("{config:?}").contains("SENTINEL"));
+    }
+
+    #[test]
+    fn update_sends_config_as_a_string_and_refuses_empty_changes() {
+        let body = AgentUpdate::new("679f9af935e047639ddb98f35e103e8f")
+            .config(AgentConfig::new().connected_reply("ok"))
+            .to_wire(O)
+            .unwrap();
+        assert_eq!(body["config"], Value::from(r#"{"connected_reply":"ok"}"#));
+        let err = AgentUpdate::new("679f9af935e047639ddb98f35e103e8f")
+            .to_wire(O)
+            .unwrap_err();
+        assert!(err.nothing_sent());
+        let err = AgentUpdate::new("../x").name("a").to_wire(O).unwrap_err();
+        assert!(err.nothing_sent());
+    }
+}
