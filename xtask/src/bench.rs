@@ -57,8 +57,8 @@ fn clients(root: &Path, out_dir: &Path, quick: bool) -> Result<()> {
 
 /// The journal's cost (`voxkit-bench journal`): no journal, SQLite and PostgreSQL side by
 /// side, and the 100 ms latency run. PostgreSQL is the cluster `VOXKIT_TEST_POSTGRES_URL`
-/// names, else a throw-away one (as the tests use: note its fsync is off, so its figures
-/// are a lower bound), else left out with the reason printed: the other figures stand alone.
+/// names, else a throw-away durable one (fsync on: the cost of a durable journal), else
+/// left out with the reason printed: the other figures stand alone.
 fn journal(root: &Path, out_dir: &Path, quick: bool) -> Result<()> {
     let report = out_dir.join("journal.json");
     let mut args = vec![
@@ -73,7 +73,7 @@ fn journal(root: &Path, out_dir: &Path, quick: bool) -> Result<()> {
     let mut _cluster = None;
     match std::env::var(crate::postgres::URL_VAR) {
         Ok(url) if !url.trim().is_empty() => args.extend(["--postgres".to_owned(), url]),
-        _ => match crate::postgres::Cluster::start() {
+        _ => match crate::postgres::Cluster::start_durable() {
             Ok(cluster) => {
                 args.extend(["--postgres".to_owned(), cluster.url().to_owned()]);
                 _cluster = Some(cluster);

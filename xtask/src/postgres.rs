@@ -1,6 +1,7 @@
 //! A throw-away PostgreSQL cluster for the journal's tests: `initdb` in a temporary
 //! directory, a free port on 127.0.0.1, the unix socket in the same directory, trust
-//! authentication, no fsync (nothing in it needs to survive). Stopped, and its directory
+//! authentication, no fsync for the tests (nothing in it needs to survive; the benchmark's
+//! cluster syncs, see [`Cluster::start_durable`]). Stopped, and its directory
 //! removed, when the [`Cluster`] is dropped, so also when the tests fail.
 //!
 //! `initdb` refuses to run as root: as root (CI) the cluster runs as the `postgres` user that
@@ -39,8 +40,21 @@ pub struct Cluster {
 }
 
 impl Cluster {
-    /// Finds PostgreSQL, creates and starts the cluster; prints how long that took.
+    /// Finds PostgreSQL, creates and starts the cluster for the tests (fsync and
+    /// synchronous commit off: nothing in it needs to survive, and the tests run faster);
+    /// prints how long that took.
     pub fn start() -> Result<Cluster> {
+        Self::start_with(false)
+    }
+
+    /// The same, durable (fsync and synchronous commit on, the server's defaults), for the
+    /// journal's benchmark: it measures what a durable journal costs, which a cluster that
+    /// never syncs would understate.
+    pub fn start_durable() -> Result<Cluster> {
+        Self::start_with(true)
+    }
+
+    fn start_with(durable: bool) -> Result<Cluster> {
         let started = Instant::now();
         let bin = find_bin_dir()?;
         let as_service_user = is_root()?;
@@ -77,9 +91,13 @@ impl Cluster {
                 "--no-sync",
             ],
         )?;
+        let sync = if durable {
+            ""
+        } else {
+            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+        };
         let options = format!(
-            "-h 127.0.0.1 -p {port} -k {} -c fsync=off -c synchronous_commit=off \
-             -c full_page_writes=off -c max_connections=200",
+            "-h 127.0.0.1 -p {port} -k {} {sync}-c max_connections=200",
             path_str(&cluster.dir)?
         );
         cluster.pg(

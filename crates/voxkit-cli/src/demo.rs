@@ -86,16 +86,15 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
 
 /// Every step of the demo.
 async fn tour(sandbox: &Sandbox) -> Result<(), CliError> {
-    let sandbox = sandbox;
     out!(
         "voxkit demo: the sandbox (a simulator of longlonglong, Laaffic and ESP-AI) is serving {} \
          in this process.",
         sandbox.url()
     );
     out!("Every call below goes through the voxkit SDK, as your own code would.");
-    longlonglong_tour(&sandbox).await?;
-    laaffic_tour(&sandbox).await?;
-    espai_tour(&sandbox).await?;
+    longlonglong_tour(sandbox).await?;
+    laaffic_tour(sandbox).await?;
+    espai_tour(sandbox).await?;
     out!("");
     out!(
         "Done: every operation of the three providers ran, one request was refused (exit code 3 \

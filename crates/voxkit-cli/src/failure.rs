@@ -566,6 +566,7 @@ fn summarize_clap(rendered: &str, kind: ErrorKind) -> (String, Option<String>) {
     if let Some(rest) = message.strip_prefix("error: ") {
         message = rest.to_owned();
     }
+    message = plain_clap(&message);
     if message.is_empty() {
         message = match kind {
             ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
@@ -575,6 +576,37 @@ fn summarize_clap(rendered: &str, kind: ErrorKind) -> (String, Option<String>) {
         };
     }
     (message, usage)
+}
+
+/// clap's number messages in plain words: `0 is not in 1..18446744073709551615` becomes
+/// "must be a whole number of at least 1", `invalid digit found in string` "must be a
+/// whole number", and `unexpected argument '-5'` says that values are positive (clap
+/// reads a leading `-` as an option).
+fn plain_clap(message: &str) -> String {
+    let mut text = message.to_owned();
+    if let Some(at) = text.find(" is not in 1..") {
+        // Cut the "N is not in 1..MAX" clause, from the value before it.
+        let start = text[..at].rfind(": ").map_or(0, |i| i + 2);
+        let end = text[at..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || ".= ".contains(c)))
+            .map_or(text.len(), |i| at + i);
+        text.replace_range(start..end, "must be a whole number of at least 1");
+    }
+    text = text.replace("invalid digit found in string", "must be a whole number");
+    text = text.replace(
+        "number too large to fit in target type",
+        "is too large a number",
+    );
+    if let Some(rest) = text.strip_prefix("unexpected argument '-") {
+        let value: String = rest.chars().take_while(|c| *c != '\'').collect();
+        if !value.is_empty() && value.chars().all(|c| c.is_ascii_digit() || c == '.') {
+            text = format!(
+                "unexpected argument '-{value}': amounts, counts and pages are positive (a \
+                 value starting with - is read as an option)"
+            );
+        }
+    }
+    text
 }
 
 #[cfg(test)]
@@ -833,6 +865,54 @@ mod tests {
             ])),
             "longlonglong subaccount delete"
         );
+    }
+
+    #[test]
+    fn clap_number_messages_are_plain() {
+        let message = |args: &[&str]| {
+            let error = Cli::try_parse_from(args).unwrap_err();
+            summarize_clap(&error.render().to_string(), error.kind()).0
+        };
+        let zero = message(&[
+            "voxkit",
+            "longlonglong",
+            "recharge",
+            "--user",
+            "u",
+            "--amount",
+            "0",
+        ]);
+        assert!(
+            zero.contains("must be a whole number of at least 1"),
+            "{zero}"
+        );
+        assert!(!zero.contains("18446744073709551615"), "{zero}");
+        let negative = message(&[
+            "voxkit",
+            "longlonglong",
+            "recharge",
+            "--user",
+            "u",
+            "--amount",
+            "-5",
+        ]);
+        assert!(negative.contains("are positive"), "{negative}");
+        let text = message(&[
+            "voxkit",
+            "longlonglong",
+            "recharge",
+            "--user",
+            "u",
+            "--amount",
+            "ten",
+        ]);
+        assert!(text.contains("must be a whole number"), "{text}");
+        let page = message(&["voxkit", "espai", "cdkey", "list", "--page", "0"]);
+        assert!(
+            page.contains("must be a whole number of at least 1"),
+            "{page}"
+        );
+        assert!(!page.contains("4294967295"), "{page}");
     }
 
     #[test]

@@ -1,12 +1,13 @@
 //! `voxkit sandbox`: serves the simulator of all three providers until Ctrl-C.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use serde_json::json;
 use voxkit_sandbox::{
     ESPAI_OPEN_API_KEY, Fault, LAAFFIC_API_KEY, LAAFFIC_API_SECRET, LONGLONGLONG_TOKEN, ROUTES,
-    Sandbox,
+    Sandbox, StateFileError,
 };
 
 use crate::context::Format;
@@ -93,6 +94,12 @@ pub struct Args {
     /// The seed of the generator behind fault shares and generated ids.
     #[arg(long, value_name = "N")]
     rng_seed: Option<u64>,
+
+    /// Keep the state in FILE across restarts (a shared stand-in for a team): read at
+    /// start (a missing file starts from the seed), rewritten after each change before
+    /// its answer is sent. Without it, the state lives in memory only.
+    #[arg(long, value_name = "FILE")]
+    state: Option<PathBuf>,
 
     /// Push a Laaffic call report to this http:// URL as each call completes (e.g. the URL
     /// `voxkit laaffic reports listen` prints), retrying as Laaffic would.
@@ -276,7 +283,15 @@ pub async fn run(args: Args, global: &Global) -> Result<(), CliError> {
     if let Some(share) = args.push_duplicate_share {
         builder = builder.push_duplicate_share(share);
     }
+    if let Some(path) = &args.state {
+        builder = builder.state_file(path);
+    }
     let sandbox = builder.start().await.map_err(|e| {
+        if let Some(state) = e.get_ref().and_then(|e| e.downcast_ref::<StateFileError>()) {
+            // Unreadable, corrupt or unwritable: the user's file to fix (exit 2).
+            return CliError::invalid(state.to_string())
+                .hint("move the file away to start from the seed, or give another --state FILE");
+        }
         if e.kind() == std::io::ErrorKind::InvalidInput {
             // A push option (URL or share) refused before anything was served.
             return CliError::invalid(e.to_string());
@@ -328,6 +343,7 @@ pub async fn run(args: Args, global: &Global) -> Result<(), CliError> {
                     "laaffic_voice_id": seed.laaffic_voice_id,
                 },
                 "fault": fault.as_ref().map(|_| args.fault_route.as_str()),
+                "state_file": args.state.as_ref().map(|p| p.display().to_string()),
             })
         ),
         Format::Text => {
@@ -373,6 +389,9 @@ pub async fn run(args: Args, global: &Global) -> Result<(), CliError> {
             }
             if args.longlonglong_callback_url.is_some() {
                 out!("# pushing longlonglong callbacks");
+            }
+            if let Some(path) = &args.state {
+                out!("# state kept in {}", path.display());
             }
             if url == sandbox.url() {
                 out!("# serving {url}; press Ctrl-C to stop");

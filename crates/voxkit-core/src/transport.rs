@@ -419,6 +419,15 @@ mod lean;
 #[cfg(any(feature = "rustls", feature = "rustls-aws-lc-rs"))]
 pub use lean::HyperTransport;
 
+/// voxkit's rustls client configuration (the compiled-in crypto provider, the platform's
+/// certificate verifier, HTTP/1.1 by ALPN, nothing installed process-wide), for a provider
+/// crate's connection that does not go through [`Transport`] — ESP-AI's device channel
+/// (a WebSocket) — so that it trusts exactly what the HTTP calls trust.
+#[cfg(any(feature = "rustls", feature = "rustls-aws-lc-rs"))]
+pub fn rustls_client_config() -> Result<rustls::ClientConfig, String> {
+    rustls_config()
+}
+
 /// voxkit's rustls configuration: the compiled-in provider, the platform's verifier,
 /// HTTP/1.1 by ALPN.
 #[cfg(any(feature = "rustls", feature = "rustls-aws-lc-rs"))]

@@ -138,12 +138,24 @@ impl Card {
 
 /// A card as the detail and transfer endpoints name it: the owner's phone number and the
 /// card's redemption code.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+///
+/// The code is what spends the card's quota, so voxkit treats it as a secret: `Debug`
+/// shows the phone and hides the code (the journal keeps only its fingerprint).
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct CardKey {
     /// The owner's phone number (用户手机号), ASCII digits, e.g. `15916888888`.
     pub phone: String,
     /// The card's redemption code (兑换码), e.g. `wNaa1GDw`.
     pub code: String,
+}
+
+impl std::fmt::Debug for CardKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CardKey")
+            .field("phone", &self.phone)
+            .field("code", &"<redacted>")
+            .finish()
+    }
 }
 
 impl CardKey {
@@ -334,6 +346,13 @@ mod tests {
     use super::*;
 
     const O: Origin = Origin::new("espai", "test");
+
+    #[test]
+    fn a_card_keys_debug_hides_the_code() {
+        let shown = format!("{:?}", CardKey::new("15916888888", "wNaa1GDw"));
+        assert!(shown.contains("15916888888"), "{shown}");
+        assert!(!shown.contains("wNaa1GDw"), "{shown}");
+    }
 
     #[test]
     fn documented_card_decodes() {

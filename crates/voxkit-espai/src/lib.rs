@@ -116,6 +116,8 @@ voxkit_core::crate_operations! {
 
 mod agents;
 mod cards;
+#[cfg(feature = "channel")]
+pub mod channel;
 mod checks;
 mod client;
 mod code;
@@ -145,6 +147,8 @@ pub use cards::{
     Card, CardFilter, CardKey, CardPage, CardType, DEFAULT_MAX_CARDS, DEFAULT_MAX_PAGES,
     DEFAULT_PAGE_SIZE, Paging,
 };
+#[cfg(feature = "channel")]
+pub use channel::{ChannelOptions, DeviceChannel, DeviceEvent, DeviceMessage};
 pub use checks::{
     CARD_ID_LEN, MAX_PHONE_DIGITS, MAX_TEXT_CHARS, MAX_TOKEN_BYTES, MAX_TRANSFER_AMOUNT,
     check_card_ids,
@@ -154,7 +158,9 @@ pub use code::{Code, missing_parameter};
 #[cfg(any(test, feature = "test-util"))]
 pub use devices::EXAMPLE_AGENT_KEY;
 pub use devices::{Device, DeviceFilter, DevicePage, DeviceUpdate};
-pub use exactly_once::{CARD_NOT_FOUND, LOG_CLOCK_SKEW, TRANSFER_PAIR_WINDOW};
+pub use exactly_once::{
+    AGENT_NAME_MAX_CHARS, CARD_NOT_FOUND, LOG_CLOCK_SKEW, TRANSFER_PAIR_WINDOW, marked_agent_name,
+};
 pub use orders::{Commodity, OrderKind};
 pub use plugins::{Plugin, PluginPage, PluginType, ReviewStatus};
 pub use transfers::Ack;

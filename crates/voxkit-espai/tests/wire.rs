@@ -99,6 +99,19 @@ async fn exact_server(at: &str, body: Value, answer: &str) -> MockServer {
     server
 }
 
+/// The errors of two reads (the card list, a card's detail) and a non-repeatable write
+/// (a pay order), each call expected to fail.
+async fn list_detail_pay_errors(client: &Client) -> [Error; 3] {
+    [
+        client.list_cards(&CardFilter::new()).await.unwrap_err(),
+        client.card(&wncard()).await.unwrap_err(),
+        client
+            .pay(Commodity::Uses1000, OrderKind::Buy)
+            .await
+            .unwrap_err(),
+    ]
+}
+
 /// A server answering every POST with `template`.
 async fn answering(template: ResponseTemplate) -> MockServer {
     let server = MockServer::start().await;
@@ -536,12 +549,7 @@ async fn html_and_malformed_bodies_are_clean_decode_errors() {
             .respond_with(ResponseTemplate::new(200).set_body_raw(body, content_type))
             .mount(&server)
             .await;
-        let list = client.list_cards(&CardFilter::new()).await.unwrap_err();
-        let detail = client.card(&wncard()).await.unwrap_err();
-        let pay = client
-            .pay(Commodity::Uses1000, OrderKind::Buy)
-            .await
-            .unwrap_err();
+        let [list, detail, pay] = list_detail_pay_errors(&client).await;
         for err in [list, detail] {
             assert!(matches!(err, Error::Decode { .. }), "{body}: {err:?}");
         }
@@ -886,15 +894,20 @@ async fn stream_uses_the_default_page_size() {
     assert_eq!(pages_asked(&server).await, pages(&[("1", "100")]));
 }
 
+/// Every card of `server`'s stream, asked for two a page, each page expected to succeed.
+async fn cards_by_twos(server: &MockServer) -> Vec<Card> {
+    client(server)
+        .cards_with(CardFilter::new(), Paging::new().page_size(2))
+        .try_collect()
+        .await
+        .unwrap()
+}
+
 #[tokio::test]
 async fn stream_ends_at_an_empty_page() {
     // The total promises more than there is (cards were destroyed meanwhile).
     let server = paging_server(vec!["a", "b", "c"], Some(10)).await;
-    let cards: Vec<Card> = client(&server)
-        .cards_with(CardFilter::new(), Paging::new().page_size(2))
-        .try_collect()
-        .await
-        .unwrap();
+    let cards = cards_by_twos(&server).await;
     assert_eq!(ids(&cards), ["a", "b", "c"]);
     assert_eq!(
         pages_asked(&server).await,
@@ -905,11 +918,7 @@ async fn stream_ends_at_an_empty_page() {
 #[tokio::test]
 async fn stream_without_a_total_ends_at_a_short_page() {
     let server = paging_server(vec!["a", "b", "c"], None).await;
-    let cards: Vec<Card> = client(&server)
-        .cards_with(CardFilter::new(), Paging::new().page_size(2))
-        .try_collect()
-        .await
-        .unwrap();
+    let cards = cards_by_twos(&server).await;
     assert_eq!(ids(&cards), ["a", "b", "c"]);
     assert_eq!(pages_asked(&server).await.len(), 2);
 }
@@ -961,11 +970,7 @@ async fn stream_skips_cards_already_listed() {
         })
         .mount(&server)
         .await;
-    let cards: Vec<Card> = client(&server)
-        .cards_with(CardFilter::new(), Paging::new().page_size(2))
-        .try_collect()
-        .await
-        .unwrap();
+    let cards = cards_by_twos(&server).await;
     assert_eq!(ids(&cards), ["a", "b", "c"]);
     assert_eq!(requests(&server).await, 2);
 }
@@ -1078,12 +1083,7 @@ async fn the_key_never_shows_in_debug_display_or_errors() {
     let builder = Client::builder().api_key(SENTINEL).base_url(server.uri());
     let builder_debug = format!("{builder:?}");
     let client = builder.build().unwrap();
-    let status = client.list_cards(&CardFilter::new()).await.unwrap_err();
-    let api = client.card(&wncard()).await.unwrap_err();
-    let decode = client
-        .pay(Commodity::Uses1000, OrderKind::Buy)
-        .await
-        .unwrap_err();
+    let [status, api, decode] = list_detail_pay_errors(&client).await;
     assert_eq!(status.status().map(|s| s.as_u16()), Some(400));
     assert!(matches!(api, Error::Api { .. }));
     assert!(

@@ -38,7 +38,8 @@ pub struct Intent {
     pub attempts: u32,
     /// When the intent was created.
     pub created_at: DateTime<Utc>,
-    /// When its request was last marked sent.
+    /// When its request was first marked sent (a re-send keeps it): reconciliation looks at
+    /// the provider's history from here on.
     pub sent_at: Option<DateTime<Utc>>,
     /// When it reached a final state.
     pub finished_at: Option<DateTime<Utc>>,

@@ -91,6 +91,7 @@ mod intent;
 #[cfg(any(feature = "longlonglong", feature = "espai"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "longlonglong", feature = "espai"))))]
 pub mod ops;
+mod owner;
 pub mod runner;
 mod state;
 pub mod verdict;
@@ -140,6 +141,25 @@ pub trait Journal: Send + Sync {
     /// provider, operation, serial key or request.
     async fn create(&self, new: NewIntent) -> Result<Created, Error>;
 
+    /// Creates many intents in one go ([`create`](Journal::create) for each, in order):
+    /// the stores write them in one transaction, one fsync for all, which is what lets a
+    /// batch of thousands of rows be journaled in a fraction of a second. The outer error is
+    /// the journal failing (nothing of the batch may be relied on); the inner ones are
+    /// per row ([`Error::KeyMismatch`], [`Error::Invalid`]), the other rows unaffected.
+    async fn create_many(&self, new: Vec<NewIntent>) -> Result<Vec<Result<Created, Error>>, Error> {
+        let mut created = Vec::with_capacity(new.len());
+        for intent in new {
+            match self.create(intent).await {
+                Ok(done) => created.push(Ok(done)),
+                Err(error @ (Error::KeyMismatch { .. } | Error::Invalid(_))) => {
+                    created.push(Err(error));
+                }
+                Err(error) => return Err(error),
+            }
+        }
+        Ok(created)
+    }
+
     /// Leases up to `limit` intents to `owner` for `lease`: intents not final and not leased
     /// by a live owner, oldest first, and at most one per serial key in flight (only the
     /// oldest unfinished intent of a serial key is handed out, and only while no other
@@ -157,7 +177,7 @@ pub trait Journal: Send + Sync {
     async fn release(&self, key: &str, owner: &str) -> Result<(), Error>;
 
     /// Moves `key` from `Pending` or `NotApplied` to `Sent`, counts the attempt and stamps
-    /// `sent_at`: durable when it returns, so await it BEFORE sending the request, and do not
+    /// `sent_at` (on the first send only: a re-send keeps it): durable when it returns, so await it BEFORE sending the request, and do not
     /// send when it fails. Requires `owner` to hold the lease.
     async fn mark_sent(&self, key: &str, owner: &str) -> Result<Intent, Error>;
 

@@ -2,6 +2,7 @@
 //! with `FOR UPDATE SKIP LOCKED` and hand them out with a lease measured by the database's
 //! clock (hosts' clocks may disagree; the server's is the one clock they share).
 
+use std::collections::HashMap;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -213,6 +214,14 @@ impl PgJournal {
             .await
             .map_err(pg_err)?;
         }
+        // An index added since version 1 (older builds ignore it, so no version bump): the
+        // open intents in creation order, so that a claim walks only those.
+        tx.batch_execute(&format!(
+            "CREATE INDEX IF NOT EXISTS intents_open_seq ON {s}.intents (seq)
+                 WHERE state NOT IN ('applied', 'refused', 'undetermined');"
+        ))
+        .await
+        .map_err(pg_err)?;
         // Later versions: `if version < 2 { ... }` in this same transaction.
         tx.commit().await.map_err(pg_err)
     }
@@ -247,7 +256,9 @@ impl PgJournal {
         expected: &[State],
     ) -> Result<Intent, Error> {
         let client = self.pool.get().await.map_err(pool_err)?;
-        match client.query_opt(sql, params).await.map_err(pg_err)? {
+        // Prepared once per connection: one round trip per call instead of two.
+        let statement = client.prepare_cached(sql).await.map_err(pg_err)?;
+        match client.query_opt(&statement, params).await.map_err(pg_err)? {
             Some(row) => read_intent(&row),
             None => Err(explain_miss(
                 key,
@@ -297,50 +308,105 @@ fn read_intent(row: &Row) -> Result<Intent, Error> {
 #[async_trait::async_trait]
 impl Journal for PgJournal {
     async fn create(&self, new: NewIntent) -> Result<Created, Error> {
-        new.validate()?;
+        let mut created = self.create_many(vec![new]).await?;
+        created
+            .pop()
+            .unwrap_or_else(|| Err(Error::db("no row created")))
+    }
+
+    async fn create_many(&self, new: Vec<NewIntent>) -> Result<Vec<Result<Created, Error>>, Error> {
         let s = &self.schema;
-        let request = new.request.to_string();
+        let mut checked: Vec<Result<NewIntent, Error>> = Vec::with_capacity(new.len());
+        let mut columns: [Vec<String>; 6] = Default::default();
+        for new in new {
+            match new.validate() {
+                Ok(()) => {
+                    for (column, value) in columns.iter_mut().zip([
+                        &new.key,
+                        &new.provider,
+                        &new.operation,
+                        &new.request.to_string(),
+                        &new.serial,
+                        &new.marker,
+                    ]) {
+                        column.push(value.clone());
+                    }
+                    checked.push(Ok(new));
+                }
+                Err(error) => checked.push(Err(error)),
+            }
+        }
+        if columns[0].is_empty() {
+            return Ok(checked
+                .into_iter()
+                .map(|row| row.map(|_| unreachable!()))
+                .collect());
+        }
         let client = self.pool.get().await.map_err(pool_err)?;
-        // ON CONFLICT DO NOTHING waits for a concurrent insert of the same key to commit, so
-        // the read below then sees it.
+        // One statement for the whole batch (one commit): the rows in their order, keys
+        // already there left alone. ON CONFLICT DO NOTHING waits for a concurrent insert of
+        // the same key to commit, so the read below then sees it.
+        let insert = client
+            .prepare_cached(&format!(
+                "INSERT INTO {s}.intents (key, provider, operation, request, serial, marker, \
+                 state, created_at) \
+                 SELECT k, p, o, r, sr, m, 'pending', {NOW_MS} \
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], \
+                             $6::text[]) WITH ORDINALITY AS u(k, p, o, r, sr, m, n) \
+                 ORDER BY n \
+                 ON CONFLICT (key) DO NOTHING RETURNING {COLUMNS}"
+            ))
+            .await
+            .map_err(pg_err)?;
+        let [keys, providers, operations, requests, serials, markers] = &columns;
         let inserted = client
-            .query_opt(
-                &format!(
-                    "INSERT INTO {s}.intents (key, provider, operation, request, serial, marker, \
-                     state, created_at) VALUES ($1, $2, $3, $4, $5, $6, 'pending', {NOW_MS}) \
-                     ON CONFLICT (key) DO NOTHING RETURNING {COLUMNS}"
-                ),
-                &[
-                    &new.key,
-                    &new.provider,
-                    &new.operation,
-                    &request,
-                    &new.serial,
-                    &new.marker,
-                ],
+            .query(
+                &insert,
+                &[keys, providers, operations, requests, serials, markers],
             )
             .await
             .map_err(pg_err)?;
-        if let Some(row) = inserted {
-            return Ok(Created {
-                intent: read_intent(&row)?,
-                inserted: true,
-            });
+        let mut found: HashMap<String, (Intent, bool)> = HashMap::new();
+        for row in &inserted {
+            let intent = read_intent(row)?;
+            found.insert(intent.key.clone(), (intent, true));
         }
-        let existing = self
-            .get_on(&client, &new.key)
-            .await?
-            .ok_or_else(|| Error::NotFound(new.key.clone()))?;
-        if let Some(field) = mismatch(&existing, &new) {
-            return Err(Error::KeyMismatch {
-                key: new.key,
-                field,
-            });
+        let missing: Vec<&String> = keys.iter().filter(|k| !found.contains_key(*k)).collect();
+        if !missing.is_empty() {
+            let existing = client
+                .query(
+                    &format!("SELECT {COLUMNS} FROM {s}.intents WHERE key = ANY($1::text[])"),
+                    &[&missing],
+                )
+                .await
+                .map_err(pg_err)?;
+            for row in &existing {
+                let intent = read_intent(row)?;
+                found.insert(intent.key.clone(), (intent, false));
+            }
         }
-        Ok(Created {
-            intent: existing,
-            inserted: false,
-        })
+        Ok(checked
+            .into_iter()
+            .map(|row| {
+                let new = row?;
+                let (existing, inserted) = found
+                    .get(&new.key)
+                    .cloned()
+                    .ok_or_else(|| Error::NotFound(new.key.clone()))?;
+                if !inserted {
+                    if let Some(field) = mismatch(&existing, &new) {
+                        return Err(Error::KeyMismatch {
+                            key: new.key,
+                            field,
+                        });
+                    }
+                }
+                Ok(Created {
+                    intent: existing,
+                    inserted,
+                })
+            })
+            .collect())
     }
 
     async fn claim(
@@ -354,17 +420,6 @@ impl Journal for PgJournal {
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let s = &self.schema;
         let mut client = self.pool.get().await.map_err(pool_err)?;
-        let tx = client.transaction().await.map_err(pg_err)?;
-        // Claimers take turns (the lock is held until commit, a few milliseconds): each then
-        // sees every earlier claim, which is what keeps one intent per serial key in flight
-        // even when intents of one serial key are created concurrently. SKIP LOCKED keeps a
-        // claim from waiting on rows that workers are updating (mark_sent, outcomes).
-        tx.execute(
-            "SELECT pg_advisory_xact_lock(hashtext($1))",
-            &[&self.claim_lock],
-        )
-        .await
-        .map_err(pg_err)?;
         let sql = format!(
             "WITH locked AS (
                 SELECT i.seq FROM {s}.intents i
@@ -391,10 +446,30 @@ impl Journal for PgJournal {
                 .collect::<Vec<_>>()
                 .join(", "),
         );
-        let rows = tx
-            .query(&sql, &[&owner, &limit, &lease])
+        // Prepared once per connection, then the lock and the claim are sent together
+        // (pipelined): a claim costs three round trips (BEGIN, lock + claim, COMMIT).
+        let lock = client
+            .prepare_cached("SELECT pg_advisory_xact_lock(hashtext($1))")
             .await
             .map_err(pg_err)?;
+        let claim = client.prepare_cached(&sql).await.map_err(pg_err)?;
+        let tx = client.transaction().await.map_err(pg_err)?;
+        // Claimers take turns (the lock is held until commit, a few milliseconds): each then
+        // sees every earlier claim, which is what keeps one intent per serial key in flight
+        // even when intents of one serial key are created concurrently (SKIP LOCKED alone
+        // does not: two claimers could each lock a different intent of one serial key, the
+        // older one committed late). One lock per claim, and a runner claims for all its
+        // free slots at once. SKIP LOCKED keeps a claim from waiting on rows that workers
+        // are updating (mark_sent, outcomes).
+        let lock_params: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&self.claim_lock];
+        let claim_params: [&(dyn tokio_postgres::types::ToSql + Sync); 3] =
+            [&owner, &limit, &lease];
+        let (locked, rows) = tokio::join!(
+            tx.execute(&lock, &lock_params),
+            tx.query(&claim, &claim_params)
+        );
+        locked.map_err(pg_err)?;
+        let rows = rows.map_err(pg_err)?;
         tx.commit().await.map_err(pg_err)?;
         let mut claimed = rows
             .iter()
@@ -432,7 +507,8 @@ impl Journal for PgJournal {
     async fn mark_sent(&self, key: &str, owner: &str) -> Result<Intent, Error> {
         check_owner(owner)?;
         let sql = format!(
-            "UPDATE {}.intents SET state = 'sent', attempts = attempts + 1, sent_at = {NOW_MS} \
+            "UPDATE {}.intents SET state = 'sent', attempts = attempts + 1, \
+             sent_at = coalesce(sent_at, {NOW_MS}) \
              WHERE key = $1 AND owner = $2 AND state IN ('pending', 'not_applied') \
              RETURNING {COLUMNS}",
             self.schema

@@ -22,7 +22,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::Utc;
-use tokio::sync::mpsc::UnboundedSender;
+use tokio::sync::mpsc::error::TryRecvError;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::task::JoinSet;
 use voxkit_core::Reconciliation;
 
@@ -37,8 +38,10 @@ pub struct Settings {
     /// the provider (the runner renews it every third of its length while a call or a backoff
     /// lasts, so it only runs out when this process is gone). Default 2 minutes.
     pub lease: Duration,
-    /// How many intents are driven at once (the journal still allows one per serial key).
-    /// Default 8.
+    /// How many requests are sent at once (the journal still allows one intent per serial
+    /// key). Up to twice as many intents are claimed and driven (reconciliation reads run
+    /// in those), so that the journal writes around a send (the claim, recording its
+    /// outcome) overlap other sends instead of idling a slot. Default 8.
     pub concurrency: usize,
     /// At most this many requests per second are sent (sends and re-sends; reconciliation
     /// reads are not counted). `None`: no limit. Default `None`.
@@ -313,21 +316,13 @@ impl std::fmt::Debug for Runner {
     }
 }
 
-/// The owner name for this process: `host:pid:random`, unique across a fleet, readable in
-/// `journal list` (who holds a lease).
+/// The owner name for this process: `host:pid:start:random`, unique across a fleet, readable
+/// in `journal list` (who holds a lease). The start time lets the SQLite store end at once a
+/// lease whose process is provably dead (same host, pid gone or reused), so a re-run after a
+/// crash does not wait for [`Settings::lease`] to run out.
 pub fn owner_for_this_process() -> String {
-    let host = std::env::var("HOSTNAME")
-        .ok()
-        .filter(|h| !h.trim().is_empty())
-        .or_else(|| {
-            std::fs::read_to_string("/etc/hostname")
-                .ok()
-                .map(|h| h.trim().to_owned())
-                .filter(|h| !h.is_empty())
-        })
-        .unwrap_or_else(|| "host".to_owned());
     let random = Marker::generate();
-    format!("{host}:{}:{}", std::process::id(), &random.as_str()[2..8])
+    crate::owner::for_this_process(&random.as_str()[2..8])
 }
 
 impl Runner {
@@ -402,7 +397,7 @@ impl Runner {
         let run = Run::new(self.inner.clone(), jobs.len() as u64);
         let mut order: HashMap<String, usize> = HashMap::new();
         let mut slots: Vec<Option<RowResult>> = vec![None; jobs.len()];
-        let mut ours: HashMap<String, Arc<dyn ExactlyOnce>> = HashMap::new();
+        let mut fresh = Vec::with_capacity(jobs.len());
         for (index, job) in jobs.into_iter().enumerate() {
             let key = job.key.clone();
             if order.contains_key(&key) {
@@ -416,34 +411,22 @@ impl Runner {
                 }));
                 continue;
             }
-            order.insert(key.clone(), index);
-            match self.create(&job).await? {
-                Ok(intent) if intent.state.is_final() => {
-                    slots[index] = Some(run.finish(RowResult {
-                        key,
-                        outcome: RowOutcome::Skipped {
-                            state: intent.state,
-                        },
-                        attempts: intent.attempts,
-                        driven_here: false,
-                    }));
-                }
-                Ok(_) => {
-                    ours.insert(key, job.op);
-                }
-                Err(error) => {
-                    slots[index] = Some(run.finish(RowResult {
-                        key,
-                        outcome: RowOutcome::Rejected { error },
-                        attempts: 0,
-                        driven_here: false,
-                    }));
-                }
-            }
+            order.insert(key, index);
+            fresh.push(job);
         }
-        run.emit(Event::Started);
-        let results = run.drive_loop(ours, Mode::Rows).await?;
-        for row in results {
+        // Journaling and driving overlap: the intents are created in chunks (one commit
+        // each) by a task of their own, and each chunk is driven as soon as it is durable.
+        let pending: HashSet<String> = fresh.iter().map(|job| job.key.clone()).collect();
+        let (feed, chunks) = tokio::sync::mpsc::unbounded_channel();
+        let creator = tokio::spawn({
+            let runner = self.clone();
+            let run = run.clone();
+            async move { runner.create_all(fresh, &run, feed).await }
+        });
+        let driven = run.drive_loop(Some(chunks), pending, Mode::Rows).await;
+        let created = creator.await.map_err(Error::db)?;
+        let (driven, created) = (driven?, created?);
+        for row in created.into_iter().chain(driven) {
             if let Some(&index) = order.get(&row.key) {
                 slots[index] = Some(row);
             }
@@ -467,7 +450,9 @@ impl Runner {
         let open = self.inner.journal.list(&not_final()).await?;
         let run = Run::new(self.inner.clone(), open.len() as u64);
         run.emit(Event::Started);
-        let rows = run.drive_loop(HashMap::new(), Mode::Everything).await?;
+        let rows = run
+            .drive_loop(None, HashSet::new(), Mode::Everything)
+            .await?;
         let mut tally = run.tally();
         tally.rows = tally.rows.max(tally.done);
         Ok(Summary { tally, rows })
@@ -495,41 +480,146 @@ impl Runner {
             .count();
         let run = Run::new(self.inner.clone(), rows as u64).look_only(only);
         run.emit(Event::Started);
-        let rows = run.drive_loop(HashMap::new(), Mode::Everything).await?;
+        let rows = run
+            .drive_loop(None, HashSet::new(), Mode::Everything)
+            .await?;
         let mut tally = run.tally();
         tally.rows = tally.rows.max(tally.done);
         Ok(Summary { tally, rows })
     }
 
-    /// Journals one job: `Ok(Ok(intent))`, or `Ok(Err(why))` for a row rejected before
-    /// anything was journaled, or `Err` when the journal failed.
-    async fn create(&self, job: &Job) -> Result<Result<Intent, String>, Error> {
-        let op = &job.op;
-        if let Reconciliation::NotNeeded = op.reconciliation() {
-            return Ok(Err(
-                "a repeatable operation needs no journal: call it directly".to_owned(),
-            ));
-        }
-        if let Err(error) = op.check() {
-            return Ok(Err(error.to_string()));
-        }
-        let identity = op.identity();
-        let new = NewIntent {
-            key: job.key.clone(),
-            provider: identity.provider,
-            operation: identity.operation,
-            request: identity.request,
-            serial: identity.serial,
-            marker: Marker::generate().as_str().to_owned(),
-        };
-        match self.inner.journal.create(new).await {
-            Ok(created) => Ok(Ok(created.intent)),
-            Err(error @ (Error::KeyMismatch { .. } | Error::Invalid(_))) => {
-                Ok(Err(error.to_string()))
+    /// Journals `jobs` in chunks, one [`Journal::create_many`] (one commit) each, and hands
+    /// each chunk to the drive loop through `feed` as soon as it is durable. Returns the rows
+    /// settled without driving (already final: skipped; refused before anything was
+    /// journaled: rejected), or `Err` when the journal failed (the rows not yet journaled
+    /// are then never sent).
+    async fn create_all(
+        &self,
+        jobs: Vec<Job>,
+        run: &Run,
+        feed: UnboundedSender<Chunk>,
+    ) -> Result<Vec<RowResult>, Error> {
+        /// The first chunk is small so that sending starts at once; the next are large so
+        /// that a 10,000-row file costs a few commits.
+        const FIRST: usize = 64;
+        const NEXT: usize = 512;
+        let mut settled_rows = Vec::new();
+        let mut jobs = jobs.into_iter().peekable();
+        let mut size = FIRST;
+        let mut started = false;
+        while jobs.peek().is_some() {
+            let mut chunk = Chunk::default();
+            let mut news = Vec::with_capacity(size);
+            let mut ops = Vec::with_capacity(size);
+            for job in jobs.by_ref().take(size) {
+                match prepare(&job) {
+                    Ok(new) => {
+                        news.push(new);
+                        ops.push(job);
+                    }
+                    Err(error) => {
+                        settled_rows.push(run.finish(rejected(&job.key, error)));
+                        chunk.settled.push(job.key);
+                    }
+                }
             }
-            Err(error) => Err(error),
+            size = NEXT;
+            let created = if news.is_empty() {
+                Vec::new()
+            } else {
+                self.inner.journal.create_many(news).await?
+            };
+            for (job, created) in ops.into_iter().zip(created) {
+                match created {
+                    Ok(created) if created.intent.state.is_final() => {
+                        settled_rows.push(run.finish(RowResult {
+                            key: job.key.clone(),
+                            outcome: RowOutcome::Skipped {
+                                state: created.intent.state,
+                            },
+                            attempts: created.intent.attempts,
+                            driven_here: false,
+                        }));
+                        chunk.settled.push(job.key);
+                    }
+                    Ok(_) => chunk.drive.push((job.key, job.op)),
+                    Err(error) => {
+                        settled_rows.push(run.finish(rejected(&job.key, error.to_string())));
+                        chunk.settled.push(job.key);
+                    }
+                }
+            }
+            if !started {
+                started = true;
+                run.emit(Event::Started);
+            }
+            if feed.send(chunk).is_err() {
+                break; // the drive loop stopped (a journal failure it reports)
+            }
+        }
+        if !started {
+            run.emit(Event::Started);
+        }
+        Ok(settled_rows)
+    }
+}
+
+/// A chunk of a run's rows, journaled: the ones to drive, and the keys settled without
+/// driving (skipped or rejected).
+#[derive(Default)]
+struct Chunk {
+    drive: Vec<(String, Arc<dyn ExactlyOnce>)>,
+    settled: Vec<String>,
+}
+
+impl Chunk {
+    /// Takes the chunk into a drive loop: its rows are no longer pending, and the ones to
+    /// drive are now this run's (`ours`) and waited for.
+    fn take(
+        self,
+        pending: &mut HashSet<String>,
+        ours: &mut HashMap<String, Arc<dyn ExactlyOnce>>,
+        waiting: &mut HashSet<String>,
+    ) {
+        for key in self.settled {
+            pending.remove(&key);
+        }
+        for (key, op) in self.drive {
+            pending.remove(&key);
+            waiting.insert(key.clone());
+            ours.insert(key, op);
         }
     }
+}
+
+/// A row refused before anything was journaled.
+fn rejected(key: &str, error: String) -> RowResult {
+    RowResult {
+        key: key.to_owned(),
+        outcome: RowOutcome::Rejected { error },
+        attempts: 0,
+        driven_here: false,
+    }
+}
+
+/// The intent to journal for `job`, or why it is refused before anything is journaled.
+fn prepare(job: &Job) -> Result<NewIntent, String> {
+    let op = &job.op;
+    if let Reconciliation::NotNeeded = op.reconciliation() {
+        return Err("a repeatable operation needs no journal: call it directly".to_owned());
+    }
+    op.check().map_err(|error| error.to_string())?;
+    let identity = op.identity();
+    let new = NewIntent {
+        key: job.key.clone(),
+        provider: identity.provider,
+        operation: identity.operation,
+        request: identity.request,
+        serial: identity.serial,
+        marker: Marker::generate().as_str().to_owned(),
+    };
+    new.validate().map_err(|error| error.to_string())?;
+    Ok(new)
 }
 
 /// Every state that is not final.
@@ -574,12 +664,16 @@ struct Run {
     tally: Mutex<Tally>,
     /// `false` for [`Runner::reconcile_in_doubt`]: reconcile only, never send.
     sends: bool,
+    /// One permit per send in flight ([`Settings::concurrency`]): held from `mark_sent` to
+    /// the end of the send.
+    slots: tokio::sync::Semaphore,
     /// Only these keys are driven (the others claimed are held and released at the end).
     only: Option<HashSet<String>>,
 }
 
 impl Run {
     fn new(inner: Arc<Inner>, rows: u64) -> Arc<Self> {
+        let slots = inner.settings.concurrency.max(1);
         Arc::new(Self {
             inner,
             tally: Mutex::new(Tally {
@@ -587,6 +681,7 @@ impl Run {
                 ..Tally::default()
             }),
             sends: true,
+            slots: tokio::sync::Semaphore::new(slots),
             only: None,
         })
     }
@@ -639,18 +734,22 @@ impl Run {
         row
     }
 
-    /// Claims and drives intents until the mode's end: `ours` are this run's operations
-    /// (others are rebuilt with the resolver).
+    /// Claims and drives intents until the mode's end. `feed` brings this run's operations
+    /// chunk by chunk as they are journaled (others are rebuilt with the resolver);
+    /// `pending` holds this run's keys not yet journaled.
     async fn drive_loop(
         self: &Arc<Self>,
-        ours: HashMap<String, Arc<dyn ExactlyOnce>>,
+        mut feed: Option<UnboundedReceiver<Chunk>>,
+        mut pending: HashSet<String>,
         mode: Mode,
     ) -> Result<Vec<RowResult>, Error> {
         let journal = self.inner.journal.clone();
         let owner = self.inner.owner.clone();
         let settings = &self.inner.settings;
-        let concurrency = settings.concurrency.max(1);
-        let mut waiting: HashSet<String> = ours.keys().cloned().collect();
+        // Tasks, not requests: the requests are bounded by `slots`.
+        let concurrency = settings.concurrency.max(1) * 2;
+        let mut ours: HashMap<String, Arc<dyn ExactlyOnce>> = HashMap::new();
+        let mut waiting: HashSet<String> = HashSet::new();
         let mut held: HashSet<String> = HashSet::new();
         let mut tasks: JoinSet<(String, End)> = JoinSet::new();
         let mut in_flight: HashMap<tokio::task::Id, String> = HashMap::new();
@@ -659,7 +758,14 @@ impl Run {
         let mut confirm = false;
 
         loop {
-            if mode == Mode::Rows && waiting.is_empty() && tasks.is_empty() {
+            while let Some(chunks) = feed.as_mut() {
+                match chunks.try_recv() {
+                    Ok(chunk) => chunk.take(&mut pending, &mut ours, &mut waiting),
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => feed = None,
+                }
+            }
+            if mode == Mode::Rows && waiting.is_empty() && tasks.is_empty() && feed.is_none() {
                 break;
             }
             let mut started = 0;
@@ -670,6 +776,19 @@ impl Run {
                 {
                     Ok(claimed) => {
                         for intent in claimed {
+                            // One of this run's rows, journaled, whose chunk has not come
+                            // through yet: wait for it (it is on its way).
+                            while pending.contains(&intent.key) {
+                                match feed.as_mut() {
+                                    Some(chunks) => match chunks.recv().await {
+                                        Some(chunk) => {
+                                            chunk.take(&mut pending, &mut ours, &mut waiting)
+                                        }
+                                        None => feed = None,
+                                    },
+                                    None => break,
+                                }
+                            }
                             if held.contains(&intent.key) {
                                 continue; // claimed again after its lease ran out: keep holding
                             }
@@ -731,7 +850,10 @@ impl Run {
             }
             if !tasks.is_empty() {
                 confirm = false;
-                if let Some(joined) = tasks.join_next_with_id().await {
+                // Every task already finished is settled before claiming again, so that one
+                // claim fills all the slots freed (claims in batches, not one per slot).
+                let mut next = tasks.join_next_with_id().await;
+                while let Some(joined) = next.take() {
                     match joined {
                         Ok((_, (key, end))) => {
                             in_flight.retain(|_, k| *k != key);
@@ -776,7 +898,18 @@ impl Run {
                             }
                         }
                     }
+                    next = tasks.try_join_next_with_id();
                 }
+                continue;
+            }
+            // Nothing in flight and nothing claimable: while rows are still being
+            // journaled, wait for the next chunk.
+            if let Some(chunks) = feed.as_mut() {
+                match chunks.recv().await {
+                    Some(chunk) => chunk.take(&mut pending, &mut ours, &mut waiting),
+                    None => feed = None,
+                }
+                confirm = false;
                 continue;
             }
             // Nothing claimable and nothing in flight: finished, or waiting for others.
@@ -896,13 +1029,14 @@ impl Run {
                             hold: true,
                         };
                     }
-                    if self
-                        .with_lease(&key, self.inner.limiter.wait(), true)
-                        .await
-                        .is_none()
-                    {
+                    let slot = async {
+                        let slot = self.slots.acquire().await;
+                        self.inner.limiter.wait().await;
+                        slot
+                    };
+                    let Some(slot) = self.with_lease(&key, slot, true).await else {
                         return End::GivenUp;
-                    }
+                    };
                     match journal.mark_sent(&key, owner).await {
                         Ok(sent) => intent = sent,
                         Err(Error::Stale { .. } | Error::LeaseLost { .. }) => return End::GivenUp,
@@ -927,6 +1061,9 @@ impl Run {
                         .with_lease(&key, op.send(&marker), false)
                         .await
                         .expect("a send is never cancelled");
+                    // The request is done: its slot goes to the next while this outcome
+                    // is written.
+                    drop(slot);
                     match sent {
                         Ok(evidence) => {
                             Outcome::new(State::Sent, State::Applied).evidence(evidence)
@@ -1008,12 +1145,16 @@ impl Run {
                     .error(format!("this operation cannot be reconciled: {why}")),
             );
         }
+        // Since the first send, not since creation: an intent created long before it was
+        // sent (queued behind another of its serial key) must not see that other one's row
+        // in the provider's history, or two equal operations on one key end undetermined.
+        let since = intent.sent_at.unwrap_or(intent.created_at);
         let tries = settings.reconcile_tries.max(1);
         let mut backoff = settings.reconcile_backoff;
         let mut last = String::new();
         for attempt in 1..=tries {
             let verdict = self
-                .with_lease(&intent.key, op.reconcile(marker, intent.created_at), true)
+                .with_lease(&intent.key, op.reconcile(marker, since), true)
                 .await?;
             match verdict {
                 Verdict::Applied(evidence) => {

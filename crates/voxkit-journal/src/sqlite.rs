@@ -1,10 +1,23 @@
 //! The SQLite store: one file, for one host. Several processes may share the file (SQLite's
-//! own locking; claims run in `BEGIN IMMEDIATE` transactions, so two claimers never read the
-//! same free intents); each call runs on tokio's blocking pool, never on the async runtime.
+//! own locking; every write transaction is `BEGIN IMMEDIATE`, so two claimers never read the
+//! same free intents).
+//!
+//! # Group commit
+//!
+//! One writer thread per journal owns the write connection. A caller sends its write (a
+//! closure) and awaits a oneshot that resolves only after the COMMIT holding it (fsync'd,
+//! `synchronous=FULL`); every write that arrives while a commit is in progress goes into the
+//! next one, each in a savepoint of its own (one write failing does not undo the others). So
+//! 32 workers' `mark_sent`s cost one fsync, not 32, and each is still durable before its
+//! caller sends. Reads use a second connection on tokio's blocking pool (WAL: readers never
+//! wait for the writer), never the async runtime.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use tokio::sync::{mpsc, oneshot};
 
 use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
@@ -45,6 +58,21 @@ CREATE INDEX intents_open ON intents (serial, seq)
 CREATE INDEX intents_state ON intents (state, seq);
 ";
 
+/// Indexes added since version 1 (an older build ignores them, so no version bump): the
+/// open intents in creation order, so that a claim walks only those instead of every intent
+/// ever journaled (with 10,000 rows mostly final, the claim's scan otherwise grows with the
+/// journal).
+const INDEXES: &str = "
+CREATE INDEX IF NOT EXISTS intents_open_seq ON intents (seq)
+    WHERE state NOT IN ('applied', 'refused', 'undetermined');
+";
+
+/// The most writes one commit holds: bounds how long a commit keeps the others waiting.
+const MAX_GROUP: usize = 1024;
+
+/// How often (ms) a claim looks for leases held by processes that are provably dead.
+const SWEEP_EVERY_MS: i64 = 1_000;
+
 /// The columns of an [`Intent`], in the order [`read_intent`] reads them.
 const COLUMNS: &str = "seq, key, provider, operation, request, serial, marker, state, attempts, \
                        created_at, sent_at, finished_at, owner, lease_until, evidence, error";
@@ -75,14 +103,81 @@ const CLAIMABLE: &str = concat!(
 /// WAL with `synchronous=FULL`: every commit is fsync'd before the call returns. NORMAL
 /// would survive a crash of the process but not of the machine (power loss can drop the
 /// last commits), and a lost `Sent` mark means a re-run sends the request again: exactly
-/// what the journal exists to prevent. The cost is one fsync per write.
+/// what the journal exists to prevent. The cost is one fsync per commit, and concurrent
+/// writes share commits (see the module docs: group commit).
+///
+/// A claim ends at once the leases of owners that are provably dead (an owner name from
+/// [`owner_for_this_process`](crate::owner_for_this_process) on this host whose process is
+/// gone), so a re-run after a crash does not wait for their leases to run out.
 #[derive(Clone)]
 pub struct SqliteJournal {
-    /// The connection; calls take turns on it on the blocking pool (SQLite serialises
-    /// writers anyway). Other processes use their own connections to the same file.
-    conn: Arc<Mutex<Connection>>,
+    /// The writer thread's queue; the thread ends when the last clone is dropped.
+    writer: mpsc::UnboundedSender<Write>,
+    /// The read connection (get, list, counts), used on the blocking pool.
+    reader: Arc<Mutex<Connection>>,
+    /// When (ms) a claim last looked for dead owners' leases.
+    swept: Arc<AtomicI64>,
     /// The file, for messages.
     path: Arc<PathBuf>,
+}
+
+/// What the writer thread does with a write once its commit is known: hands the result (or
+/// the commit's error) to the caller.
+type Deliver = Box<dyn FnOnce(Result<(), String>) + Send>;
+
+/// One write for the writer thread: run it in the open transaction (`Some`), or say that no
+/// transaction could be opened (`None`); either way, what to deliver after the commit.
+type Write = Box<dyn FnOnce(Option<&Connection>) -> Deliver + Send>;
+
+/// The writer thread: takes a first write, then every write already queued (up to
+/// [`MAX_GROUP`]), runs them in one `BEGIN IMMEDIATE` transaction, commits, and only then
+/// delivers their results.
+fn writer_loop(conn: Connection, mut queue: mpsc::UnboundedReceiver<Write>) {
+    while let Some(first) = queue.blocking_recv() {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match queue.try_recv() {
+                Ok(write) => group.push(write),
+                Err(_) => break,
+            }
+        }
+        let delivers: Vec<Deliver> = match conn.execute_batch("BEGIN IMMEDIATE") {
+            Ok(()) => group.into_iter().map(|write| write(Some(&conn))).collect(),
+            Err(error) => {
+                let delivers: Vec<Deliver> = group.into_iter().map(|write| write(None)).collect();
+                let error = format!("cannot begin a write transaction: {error}");
+                for deliver in delivers {
+                    deliver(Err(error.clone()));
+                }
+                continue;
+            }
+        };
+        let committed = conn
+            .execute_batch("COMMIT")
+            .map_err(|e| format!("the commit failed, nothing of it was written: {e}"));
+        if committed.is_err() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        for deliver in delivers {
+            deliver(committed.clone());
+        }
+    }
+}
+
+/// Runs `work` in a savepoint of the open transaction: its writes are undone when it fails,
+/// without touching the other writes of the same commit.
+fn in_savepoint<T>(
+    conn: &Connection,
+    work: impl FnOnce(&Connection) -> Result<T, Error>,
+) -> Result<T, Error> {
+    conn.execute_batch("SAVEPOINT write").map_err(Error::db)?;
+    let result = work(conn);
+    let end = match result {
+        Ok(_) => conn.execute_batch("RELEASE write"),
+        Err(_) => conn.execute_batch("ROLLBACK TO write; RELEASE write"),
+    };
+    end.map_err(Error::db)?;
+    result
 }
 
 impl std::fmt::Debug for SqliteJournal {
@@ -99,11 +194,20 @@ impl SqliteJournal {
     pub async fn open(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref().to_path_buf();
         let opened = path.clone();
-        let conn = tokio::task::spawn_blocking(move || open_blocking(&opened))
-            .await
-            .map_err(Error::db)??;
+        let (write_conn, read_conn) = tokio::task::spawn_blocking(move || {
+            Ok::<_, Error>((open_blocking(&opened)?, open_blocking(&opened)?))
+        })
+        .await
+        .map_err(Error::db)??;
+        let (writer, queue) = mpsc::unbounded_channel();
+        std::thread::Builder::new()
+            .name("voxkit-journal-writer".to_owned())
+            .spawn(move || writer_loop(write_conn, queue))
+            .map_err(|e| Error::Database(format!("cannot start the journal's writer: {e}")))?;
         Ok(Self {
-            conn: Arc::new(Mutex::new(conn)),
+            writer,
+            reader: Arc::new(Mutex::new(read_conn)),
+            swept: Arc::new(AtomicI64::new(0)),
             path: Arc::new(path),
         })
     }
@@ -113,13 +217,35 @@ impl SqliteJournal {
         &self.path
     }
 
-    /// Runs `work` on the connection, on tokio's blocking pool.
+    /// Runs the write `work` in the writer thread's next commit; resolves once that commit
+    /// is durable (or failed: then nothing of `work` was written).
+    async fn write<T, F>(&self, work: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, Error> + Send + 'static,
+    {
+        let (done, result) = oneshot::channel();
+        let write: Write = Box::new(move |conn| {
+            let outcome = match conn {
+                Some(conn) => in_savepoint(conn, work),
+                None => Err(Error::Database("no transaction".to_owned())),
+            };
+            Box::new(move |committed: Result<(), String>| {
+                let _ = done.send(committed.map_err(Error::Database).and(outcome));
+            })
+        });
+        let stopped = || Error::Database("the journal's writer thread stopped".to_owned());
+        self.writer.send(write).map_err(|_| stopped())?;
+        result.await.map_err(|_| stopped())?
+    }
+
+    /// Runs the read `work` on the read connection, on tokio's blocking pool.
     async fn with<T, F>(&self, work: F) -> Result<T, Error>
     where
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, Error> + Send + 'static,
     {
-        let conn = Arc::clone(&self.conn);
+        let conn = Arc::clone(&self.reader);
         tokio::task::spawn_blocking(move || {
             // A panic while holding the lock leaves no half-written transaction behind
             // (rusqlite rolls back on drop), so a poisoned lock is safe to reuse.
@@ -163,6 +289,7 @@ fn open_blocking(path: &Path) -> Result<Connection, Error> {
     if version < 1 {
         tx.execute_batch(SCHEMA_V1).map_err(Error::db)?;
     }
+    tx.execute_batch(INDEXES).map_err(Error::db)?;
     // Later versions: `if version < 2 { ... }`, each step in this same transaction.
     tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION};"))
         .map_err(Error::db)?;
@@ -222,6 +349,34 @@ fn get_blocking(conn: &Connection, key: &str) -> Result<Option<Intent>, Error> {
     .map_err(Error::db)
 }
 
+/// Ends at once (lease_until = now) the live leases whose owner is a provably dead process
+/// of this host (see `owner.rs`): what their expiry would do after `Settings::lease`.
+fn expire_dead_owners(conn: &Connection, now: i64) -> Result<(), Error> {
+    let owners: Vec<String> = {
+        let mut stmt = conn
+            .prepare_cached(concat!(
+                "SELECT DISTINCT i.owner FROM intents i WHERE ",
+                open!("i"),
+                " AND i.owner IS NOT NULL AND i.lease_until > ?1"
+            ))
+            .map_err(Error::db)?;
+        stmt.query_map([now], |row| row.get(0))
+            .map_err(Error::db)?
+            .collect::<Result<_, _>>()
+            .map_err(Error::db)?
+    };
+    for owner in owners {
+        if crate::owner::provably_dead(&owner) {
+            conn.execute(
+                "UPDATE intents SET lease_until = ?1 WHERE owner = ?2 AND lease_until > ?1",
+                params![now, owner],
+            )
+            .map_err(Error::db)?;
+        }
+    }
+    Ok(())
+}
+
 /// Runs a compare-and-set `UPDATE` (which must end in `RETURNING` the columns); when it
 /// matches no row, reads the intent back to say why.
 fn cas(
@@ -245,48 +400,73 @@ fn cas(
 #[async_trait::async_trait]
 impl Journal for SqliteJournal {
     async fn create(&self, new: NewIntent) -> Result<Created, Error> {
-        new.validate()?;
-        let request = new.request.to_string();
-        self.with(move |conn| {
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(Error::db)?;
-            if let Some(existing) = get_blocking(&tx, &new.key)? {
-                if let Some(field) = mismatch(&existing, &new) {
-                    return Err(Error::KeyMismatch {
-                        key: new.key,
-                        field,
-                    });
-                }
-                return Ok(Created {
-                    intent: existing,
-                    inserted: false,
-                });
-            }
-            let intent = tx
-                .query_row(
-                    &format!(
-                        "INSERT INTO intents (key, provider, operation, request, serial, marker, \
-                         state, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7) \
-                         RETURNING {COLUMNS}"
-                    ),
-                    params![
-                        new.key,
-                        new.provider,
-                        new.operation,
-                        request,
-                        new.serial,
-                        new.marker,
-                        now_ms()
-                    ],
-                    read_intent,
-                )
-                .map_err(Error::db)?;
-            tx.commit().map_err(Error::db)?;
-            Ok(Created {
-                intent,
-                inserted: true,
+        let mut created = self.create_many(vec![new]).await?;
+        created
+            .pop()
+            .unwrap_or_else(|| Err(Error::db("no row created")))
+    }
+
+    async fn create_many(&self, new: Vec<NewIntent>) -> Result<Vec<Result<Created, Error>>, Error> {
+        // Checked here, so that a bad row is refused without its neighbours.
+        let rows: Vec<Result<(NewIntent, String), Error>> = new
+            .into_iter()
+            .map(|new| {
+                new.validate()?;
+                let request = new.request.to_string();
+                Ok((new, request))
             })
+            .collect();
+        self.write(move |conn| {
+            let mut insert = conn
+                .prepare_cached(&format!(
+                    "INSERT INTO intents (key, provider, operation, request, serial, marker, \
+                     state, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7) \
+                     RETURNING {COLUMNS}"
+                ))
+                .map_err(Error::db)?;
+            let now = now_ms();
+            let mut created = Vec::with_capacity(rows.len());
+            for row in rows {
+                let (new, request) = match row {
+                    Ok(row) => row,
+                    Err(error) => {
+                        created.push(Err(error));
+                        continue;
+                    }
+                };
+                if let Some(existing) = get_blocking(conn, &new.key)? {
+                    created.push(match mismatch(&existing, &new) {
+                        Some(field) => Err(Error::KeyMismatch {
+                            key: new.key,
+                            field,
+                        }),
+                        None => Ok(Created {
+                            intent: existing,
+                            inserted: false,
+                        }),
+                    });
+                    continue;
+                }
+                let intent = insert
+                    .query_row(
+                        params![
+                            new.key,
+                            new.provider,
+                            new.operation,
+                            request,
+                            new.serial,
+                            new.marker,
+                            now
+                        ],
+                        read_intent,
+                    )
+                    .map_err(Error::db)?;
+                created.push(Ok(Created {
+                    intent,
+                    inserted: true,
+                }));
+            }
+            Ok(created)
         })
         .await
     }
@@ -301,36 +481,35 @@ impl Journal for SqliteJournal {
         let lease = lease_millis(lease)?;
         let owner = owner.to_owned();
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        self.with(move |conn| {
-            // IMMEDIATE takes the write lock before reading, so no other process can claim
-            // the same free intents between this read and this update.
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(Error::db)?;
+        let swept = Arc::clone(&self.swept);
+        // In the writer's IMMEDIATE transaction: no other process can claim the same free
+        // intents between this read and this update.
+        self.write(move |conn| {
             let now = now_ms();
+            if now - swept.load(Ordering::Relaxed) >= SWEEP_EVERY_MS {
+                swept.store(now, Ordering::Relaxed);
+                expire_dead_owners(conn, now)?;
+            }
             let seqs: Vec<i64> = {
-                let mut stmt = tx.prepare_cached(CLAIMABLE).map_err(Error::db)?;
+                let mut stmt = conn.prepare_cached(CLAIMABLE).map_err(Error::db)?;
                 stmt.query_map(params![now, limit], |row| row.get(0))
                     .map_err(Error::db)?
                     .collect::<Result<_, _>>()
                     .map_err(Error::db)?
             };
             let mut claimed = Vec::with_capacity(seqs.len());
-            {
-                let mut stmt = tx
-                    .prepare_cached(&format!(
-                        "UPDATE intents SET owner = ?1, lease_until = ?2 WHERE seq = ?3 \
-                         RETURNING {COLUMNS}"
-                    ))
-                    .map_err(Error::db)?;
-                for seq in seqs {
-                    claimed.push(
-                        stmt.query_row(params![owner, now + lease, seq], read_intent)
-                            .map_err(Error::db)?,
-                    );
-                }
+            let mut stmt = conn
+                .prepare_cached(&format!(
+                    "UPDATE intents SET owner = ?1, lease_until = ?2 WHERE seq = ?3 \
+                     RETURNING {COLUMNS}"
+                ))
+                .map_err(Error::db)?;
+            for seq in seqs {
+                claimed.push(
+                    stmt.query_row(params![owner, now + lease, seq], read_intent)
+                        .map_err(Error::db)?,
+                );
             }
-            tx.commit().map_err(Error::db)?;
             Ok(claimed)
         })
         .await
@@ -340,7 +519,7 @@ impl Journal for SqliteJournal {
         check_owner(owner)?;
         let lease = lease_millis(lease)?;
         let (key, owner) = (key.to_owned(), owner.to_owned());
-        self.with(move |conn| {
+        self.write(move |conn| {
             let sql = format!(
                 "UPDATE intents SET lease_until = ?1 WHERE key = ?2 AND owner = ?3 AND {} \
                  RETURNING {COLUMNS}",
@@ -361,7 +540,7 @@ impl Journal for SqliteJournal {
     async fn release(&self, key: &str, owner: &str) -> Result<(), Error> {
         check_owner(owner)?;
         let (key, owner) = (key.to_owned(), owner.to_owned());
-        self.with(move |conn| {
+        self.write(move |conn| {
             let sql = format!(
                 "UPDATE intents SET owner = NULL, lease_until = NULL \
                  WHERE key = ?1 AND owner = ?2 AND lease_until IS NOT NULL RETURNING {COLUMNS}"
@@ -374,9 +553,10 @@ impl Journal for SqliteJournal {
     async fn mark_sent(&self, key: &str, owner: &str) -> Result<Intent, Error> {
         check_owner(owner)?;
         let (key, owner) = (key.to_owned(), owner.to_owned());
-        self.with(move |conn| {
+        self.write(move |conn| {
             let sql = format!(
-                "UPDATE intents SET state = 'sent', attempts = attempts + 1, sent_at = ?1 \
+                "UPDATE intents SET state = 'sent', attempts = attempts + 1, \
+                 sent_at = coalesce(sent_at, ?1) \
                  WHERE key = ?2 AND owner = ?3 AND state IN ('pending', 'not_applied') \
                  RETURNING {COLUMNS}"
             );
@@ -408,7 +588,7 @@ impl Journal for SqliteJournal {
         }
         let (key, owner) = (key.to_owned(), owner.to_owned());
         let evidence = outcome.evidence.as_ref().map(ToString::to_string);
-        self.with(move |conn| {
+        self.write(move |conn| {
             let done = outcome.to.is_final();
             let sql = format!(
                 "UPDATE intents SET state = ?1, evidence = coalesce(?2, evidence), \

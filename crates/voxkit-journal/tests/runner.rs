@@ -61,6 +61,8 @@ struct Books {
     /// Every send per row: the marker it carried.
     sends: HashMap<String, Vec<String>>,
     reconciles: HashMap<String, u32>,
+    /// The `since` every reconciliation of a row was given.
+    since: HashMap<String, Vec<DateTime<Utc>>>,
     in_flight: HashMap<String, u32>,
     max_in_flight: HashMap<String, u32>,
     next_id: u64,
@@ -290,7 +292,15 @@ impl ExactlyOnce for Credit {
         self.provider.send(self, marker).await
     }
 
-    async fn reconcile(&self, marker: &Marker, _since: DateTime<Utc>) -> Verdict {
+    async fn reconcile(&self, marker: &Marker, since: DateTime<Utc>) -> Verdict {
+        self.provider
+            .books
+            .lock()
+            .unwrap()
+            .since
+            .entry(self.row.clone())
+            .or_default()
+            .push(since);
         let (rows, complete) = self.provider.history(self);
         let found: Vec<u64> = rows
             .iter()
@@ -362,6 +372,57 @@ async fn applied_first_time(open: Opener) {
     assert_eq!(p.applied("r1"), 1);
     assert_eq!(p.reconciles("r1"), 0);
     assert!(intent.owner.is_none() || intent.lease_until.is_none());
+}
+
+/// Reconciliation is asked about the provider's history since the intent's first send, not
+/// since its creation (an intent journaled long before it was sent, queued behind another
+/// of its account, would otherwise see that other one's rows), and a re-send keeps it.
+async fn reconciliation_looks_from_the_first_send_not_from_creation(open: Opener) {
+    let j = open().await;
+    let p = Provider::with_lag(0);
+    let op = Credit::new(&p, "r1", "a", 100);
+    let id = op.identity();
+    let created = j
+        .create(NewIntent {
+            key: "r1".into(),
+            provider: id.provider,
+            operation: id.operation,
+            request: id.request,
+            serial: id.serial,
+            marker: Marker::generate().as_str().to_owned(),
+        })
+        .await
+        .unwrap()
+        .intent;
+    // The run starts later than the intent was journaled (a queue, a resumed file): wait
+    // for the journal's millisecond clock to move on.
+    while DateTime::<Utc>::from(std::time::SystemTime::now())
+        <= created.created_at + chrono::Duration::milliseconds(2)
+    {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    // Lost before it arrived (reconciled: not applied, re-sent), then applied and lost.
+    p.script("r1", &[Fault::LoseBefore, Fault::ApplyThenLose]);
+    let row = runner(j.clone(), "w")
+        .run_one(Job::new("r1", Arc::new(op)))
+        .await
+        .unwrap();
+    assert!(matches!(row.outcome, RowOutcome::Applied { .. }), "{row:?}");
+    let intent = state(&*j, "r1").await;
+    let sent_at = intent.sent_at.expect("sent");
+    assert!(
+        sent_at > created.created_at,
+        "{sent_at} vs {}",
+        created.created_at
+    );
+    let since = p.books.lock().unwrap().since["r1"].clone();
+    assert_eq!(
+        since,
+        vec![sent_at, sent_at],
+        "created {}",
+        created.created_at
+    );
+    assert_eq!((intent.attempts, p.applied("r1")), (2, 1));
 }
 
 /// A refusal is final, with the provider's text; nothing applied, no reconciliation.
@@ -893,6 +954,7 @@ async fn an_older_intent_of_the_same_account_comes_first(open: Opener) {
 
 // Every runner test, once per store.
 per_store!("runner";
+    reconciliation_looks_from_the_first_send_not_from_creation,
     applied_first_time,
     refused_is_final_with_the_error,
     invalid_rows_are_rejected_before_anything_is_sent,

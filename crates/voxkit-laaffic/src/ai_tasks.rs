@@ -59,14 +59,14 @@ fn example_update() -> AiTaskUpdate {
     AiTaskUpdate::new(TaskId(5_000_603), "示例定时任务", 1).max_call_seconds(40)
 }
 
-/// A resend (failed calls) of the query example's task `5000602`.
+/// A resend (all numbers) of the query example's task `5000602`.
 #[cfg(any(test, feature = "test-util"))]
 fn example_resend() -> AiResend {
     AiResend::new(
         TaskId(5_000_602),
         "2024-06-04 14:49:17111-ai",
         1,
-        AiResendType::Failed,
+        AiResendType::All,
     )
 }
 
@@ -368,7 +368,7 @@ mod tests {
             assert!(fields.get(key).is_some(), "{key}: {wire}");
         }
         assert_eq!(fields["enableRecording"], 1);
-        assert_eq!(wire["resendType"], 1);
+        assert_eq!(wire["resendType"], 0, "the example resends all");
     }
 
     #[test]

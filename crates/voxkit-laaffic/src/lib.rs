@@ -118,9 +118,9 @@ mod dates;
 mod envelope;
 mod exactly_once;
 mod ivr;
-mod recall;
 #[cfg(test)]
 mod proptests;
+mod recall;
 mod signing;
 mod sms;
 mod status;

@@ -452,7 +452,10 @@ impl SmsBatch {
     fn check(&self, origin: Origin) -> Result<(), Error> {
         check::token(origin, "the app id", &self.app_id, MAX_ID_BYTES)?;
         if self.items.is_empty() {
-            return Err(Error::invalid_input(origin, "a batch needs at least one item"));
+            return Err(Error::invalid_input(
+                origin,
+                "a batch needs at least one item",
+            ));
         }
         for item in &self.items {
             item.to.check(origin, MAX_SMS_POST_NUMBERS)?;

@@ -76,15 +76,25 @@ async fn send_sms_by_get_is_the_documented_url() {
     assert!(pairs.contains(&("numbers".into(), "91856321412,91856321413".into())));
     assert!(pairs.contains(&("content".into(), "hello world".into())));
     assert!(r.body.is_empty());
-    assert_eq!(r.headers.get("sign").unwrap(), "05d7a50893e22a5c4bb3216ae3396c7c");
+    assert_eq!(
+        r.headers.get("sign").unwrap(),
+        "05d7a50893e22a5c4bb3216ae3396c7c"
+    );
     assert_eq!((receipt.success, receipt.fail), (Some(2), Some(0)));
     let orders: Vec<_> = receipt
         .messages
         .iter()
         .map(|m| m.order_id.as_deref())
         .collect();
-    assert_eq!(orders, [Some("21412"), Some("21413")], "orderId and orderid");
-    assert_eq!(receipt.messages[0].msg_id.as_deref(), Some("2108021054011000095"));
+    assert_eq!(
+        orders,
+        [Some("21412"), Some("21413")],
+        "orderId and orderid"
+    );
+    assert_eq!(
+        receipt.messages[0].msg_id.as_deref(),
+        Some("2108021054011000095")
+    );
 }
 
 #[tokio::test]
@@ -92,7 +102,9 @@ async fn send_sms_by_post_is_the_documented_body() {
     let server = MockServer::start().await;
     mount(&server, "POST", json_answer(RECEIPT)).await;
     let c = client(&server);
-    c.send_sms(&doc_sms().method(SmsMethod::Post)).await.unwrap();
+    c.send_sms(&doc_sms().method(SmsMethod::Post))
+        .await
+        .unwrap();
     // Auto with 101 numbers: POST.
     let many: Vec<String> = (0..101).map(|i| format!("9185632{i:04}")).collect();
     c.send_sms(&Sms::new("4luaKsL2", many, "hi")).await.unwrap();
@@ -106,7 +118,11 @@ async fn send_sms_by_post_is_the_documented_body() {
     );
     assert_eq!(requests[1].method.as_str(), "POST");
     assert_eq!(
-        body(&requests[1])["numbers"].as_str().unwrap().split(',').count(),
+        body(&requests[1])["numbers"]
+            .as_str()
+            .unwrap()
+            .split(',')
+            .count(),
         101
     );
 }
@@ -270,11 +286,9 @@ async fn ai_update_resend_ivr_update_and_the_task_type_filter() {
         .await
         .unwrap();
     assert_eq!(id, Some(TaskId(123_123)));
-    c.update_task(
-        &TaskUpdate::new(TaskId(5), "改名", VoiceSource::file("f.mp3")).loop_count(2),
-    )
-    .await
-    .unwrap();
+    c.update_task(&TaskUpdate::new(TaskId(5), "改名", VoiceSource::file("f.mp3")).loop_count(2))
+        .await
+        .unwrap();
     let query = TaskQuery::new(at("2024-01-01 00:00:00"), at("2024-06-03 15:13:01"))
         .task_type(TaskType::AiAgent);
     // The generic answer is not a page: only the request matters here.
@@ -297,7 +311,12 @@ async fn ai_update_resend_ivr_update_and_the_task_type_filter() {
     assert_eq!(body(&requests[1])["resendType"], 0);
     let ivr = body(&requests[2]);
     assert_eq!(
-        (&ivr["keyId"], &ivr["source"], &ivr["voiceFileId"], &ivr["loopCount"]),
+        (
+            &ivr["keyId"],
+            &ivr["source"],
+            &ivr["voiceFileId"],
+            &ivr["loopCount"]
+        ),
         (&json!(5), &json!(1), &json!("f.mp3"), &json!(2))
     );
     assert_eq!(body(&requests[3])["params"]["taskType"], 3);

@@ -153,6 +153,19 @@
 //! no provider crate on purpose: it implements the documented behaviour independently,
 //! so it checks the SDK rather than mirroring it.
 //!
+//! # A persistent sandbox
+//!
+//! By default the state lives in memory and a restart starts from the seed. With
+//! [`SandboxBuilder::state_file`] (`voxkit sandbox --state FILE`), for a team sharing one
+//! sandbox, the whole state is kept in one JSON file: read at start (a missing file is
+//! the seed, written at once; a file that is not a sandbox state is a
+//! [`StateFileError`]), and rewritten — temporary file, `fsync`, atomic rename — after
+//! each request that changed it, *before* that request's answer is sent, so a change
+//! whose answer a client saw is never lost (a failed write turns the answer into HTTP
+//! 500). Not kept: the builder's settings (clock, caps, faults, push URLs) and the push
+//! outbox (`push`): pushes still queued at a restart are not sent, though the records
+//! they report are kept.
+//!
 //! # Hostile clients
 //!
 //! Anyone can reach it with the public credentials, so: request numbers that overflow
@@ -178,6 +191,7 @@ mod faults;
 mod ids;
 mod laaffic;
 mod longlonglong;
+mod persist;
 mod push;
 mod route;
 mod seed;
@@ -186,6 +200,7 @@ mod state;
 mod wire;
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use axum::Router;
@@ -202,6 +217,7 @@ pub use laaffic::state::{CallRecord, IvrTask, Limits, VoiceFile};
 pub use laaffic::{LAAFFIC_API_KEY, LAAFFIC_API_SECRET};
 pub use longlonglong::LONGLONGLONG_TOKEN;
 pub use longlonglong::state::{Movement, SubAccount, User};
+pub use persist::StateFileError;
 pub use push::{MAX_QUEUED_PUSHES, PushStats};
 pub use route::{
     DEFAULT_BODY_LIMIT, Route, TASK_BODY_LIMIT, VOICE_FILE_LIMIT, VOICE_UPLOAD_BODY_LIMIT,
@@ -235,6 +251,7 @@ pub struct SandboxBuilder {
     limits: Limits,
     public_url: Option<String>,
     push: push::PushConfig,
+    state_file: Option<PathBuf>,
 }
 
 impl Default for SandboxBuilder {
@@ -249,6 +266,7 @@ impl Default for SandboxBuilder {
             limits: Limits::default(),
             public_url: None,
             push: push::PushConfig::default(),
+            state_file: None,
         }
     }
 }
@@ -368,8 +386,28 @@ impl SandboxBuilder {
         self
     }
 
+    /// Keeps the state in `path` across restarts (`voxkit sandbox --state FILE`), for a
+    /// team that uses the sandbox as a shared stand-in; without it the state lives in
+    /// memory only. At start a missing file means the seed (written to it at once), a
+    /// file that is not a sandbox state is an error ([`StateFileError`]). While serving,
+    /// the whole state is written to it (temporary file, `fsync`, atomic rename) after
+    /// each request that changed it and before that request's answer is sent, so no
+    /// acknowledged change is lost; if the write fails the answer is HTTP 500 instead.
+    /// The builder's settings (clock, caps, faults, push URLs) are not kept, and neither
+    /// are pushes still queued. [`SandboxBuilder::seeded`] and
+    /// [`SandboxBuilder::rng_seed`] apply only when the file does not exist yet.
+    pub fn state_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.state_file = Some(path.into());
+        self
+    }
+
     /// Binds the port and starts serving.
     pub async fn start(self) -> std::io::Result<Sandbox> {
+        // First: a bad state file is reported before anything is bound or started.
+        let loaded = match &self.state_file {
+            Some(path) => persist::load(path)?,
+            None => None,
+        };
         let pushes = self.push.clone().start(self.rng_seed)?;
         let runtime = match self.worker_threads {
             None => None,
@@ -391,13 +429,22 @@ impl SandboxBuilder {
             None => TcpListener::bind(addr).await?,
         };
         let addr = listener.local_addr()?;
-        let mut state = state::State::new(self.rng_seed, self.today);
-        state.ivr.limits = self.limits;
-        let seed = if self.seeded {
-            seed::seed(&mut state)
-        } else {
-            Seed::none()
+        let (mut state, seed) = match loaded {
+            Some((seed, mut state)) => {
+                state.clock = clock::Clock { today: self.today };
+                (state, seed)
+            }
+            None => {
+                let mut state = state::State::new(self.rng_seed, self.today);
+                let seed = if self.seeded {
+                    seed::seed(&mut state)
+                } else {
+                    Seed::none()
+                };
+                (state, seed)
+            }
         };
+        state.ivr.limits = self.limits;
         state.base_url = self
             .public_url
             .clone()
@@ -412,8 +459,19 @@ impl SandboxBuilder {
             push::Pusher { outbox, task }
         });
         let shared = Shared::new(state);
+        let store = self
+            .state_file
+            .map(|path| persist::Store::new(path, seed.clone()));
+        if let Some(store) = &store {
+            // The seed (or the state read) is on disk before the first answer.
+            store.save(&shared)?;
+        }
         let faults = FaultTable::default();
-        let serve = server::serve(listener, app(shared.clone(), faults.clone()), self.timeouts);
+        let serve = server::serve(
+            listener,
+            app(shared.clone(), faults.clone(), store.clone()),
+            self.timeouts,
+        );
         let task = match runtime.as_ref().and_then(|r| r.0.as_ref()) {
             Some(runtime) => runtime.spawn(serve),
             None => tokio::spawn(serve),
@@ -425,22 +483,36 @@ impl SandboxBuilder {
             seed,
             task,
             pusher,
+            store,
             _runtime: runtime,
         })
     }
 }
 
-/// The router of all three providers behind the fault layer.
-fn app(shared: Shared, faults: FaultTable) -> Router {
+/// The router of all three providers behind the fault layer; with a state file, each
+/// answer waits for the state to be written (inside the fault layer: an answer dropped
+/// after applying is still persisted).
+fn app(shared: Shared, faults: FaultTable, store: Option<persist::Store>) -> Router {
     let injector = Injector {
         faults,
         shared: shared.clone(),
         routes: ROUTES,
     };
-    Router::new()
+    let mut router = Router::new()
         .merge(longlonglong::router())
         .merge(laaffic::router())
-        .merge(espai::router())
+        .merge(espai::router());
+    if let Some(store) = store {
+        let persist = persist::Persist {
+            store,
+            shared: shared.clone(),
+        };
+        router = router.layer(axum::middleware::from_fn_with_state(
+            persist,
+            persist::layer,
+        ));
+    }
+    router
         .layer(axum::middleware::from_fn_with_state(
             injector,
             faults::layer,
@@ -459,6 +531,8 @@ pub struct Sandbox {
     task: JoinHandle<()>,
     /// The push delivery loop, when push URLs are configured (aborted when dropped).
     pusher: Option<push::Pusher>,
+    /// The state file, with [`SandboxBuilder::state_file`].
+    store: Option<persist::Store>,
     /// Its own runtime, with [`SandboxBuilder::worker_threads`]: held for its `Drop`.
     _runtime: Option<OwnRuntime>,
 }
@@ -525,8 +599,17 @@ impl Sandbox {
              export LAAFFIC_BASE_URL={url}\n\
              export ESPAI_OPEN_API_KEY={ESPAI_OPEN_API_KEY}\n\
              export ESPAI_BASE_URL={url}\n\
-             export ESPAI_AGENT_BASE_URL={url}\n"
+             export ESPAI_AGENT_BASE_URL={url}\n\
+             export ESPAI_AGENT_API_KEY={ESPAI_AGENT_API_KEY}\n"
         )
+    }
+
+    /// Writes the state file, if there is one, after a change made through this handle
+    /// (test set-up, so a failed write panics like other set-up errors).
+    fn persisted(&self) {
+        if let Some(store) = &self.store {
+            store.save(&self.shared).unwrap_or_else(|e| panic!("{e}"));
+        }
     }
 
     // ----- faults ---------------------------------------------------------------------
@@ -609,9 +692,12 @@ impl Sandbox {
         expires_on: Option<NaiveDate>,
         billing_enabled: bool,
     ) -> String {
-        self.shared
+        let id = self
+            .shared
             .lock()
-            .add_user(name, balance, expires_on, billing_enabled)
+            .add_user(name, balance, expires_on, billing_enabled);
+        self.persisted();
+        id
     }
 
     /// A longlonglong user, as the sandbox holds it.
@@ -648,6 +734,8 @@ impl Sandbox {
         state.laaffic.balance = balance;
         state.laaffic.gift = gift;
         state.laaffic.credit = credit;
+        drop(state);
+        self.persisted();
     }
 
     /// The Laaffic balance.
@@ -687,6 +775,7 @@ impl Sandbox {
     /// record per number). Paused and cancelled tasks do not move.
     pub fn advance_laaffic_tasks(&self) {
         self.shared.lock().advance_tasks();
+        self.persisted();
     }
 
     // ----- ESP-AI ---------------------------------------------------------------------
@@ -694,10 +783,20 @@ impl Sandbox {
     /// Adds a quota card and returns its id. `card_type` is the type text (`"0"`..`"5"`).
     pub fn add_espai_card(&self, phone: &str, code: &str, card_type: &str, quota: u64) -> String {
         let mut state = self.shared.lock();
-        let state = &mut *state;
-        state
+        let data = &mut *state;
+        let id = data
             .espai
-            .add_card(phone, code, card_type, quota, &mut state.rng)
+            .add_card(phone, code, card_type, quota, &mut data.rng);
+        drop(state);
+        self.persisted();
+        id
+    }
+
+    /// Drops every open ESP-AI device channel without a closing handshake (a network cut
+    /// or a server restart, as a client sees it), so a test can watch a client reconnect.
+    /// Returns how many were open.
+    pub fn drop_device_channels(&self) -> usize {
+        self.shared.lock().channels.drop_all()
     }
 
     /// Every quota card, in creation order.

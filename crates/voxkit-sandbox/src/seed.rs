@@ -6,7 +6,7 @@ use crate::state::State;
 
 /// What [`SandboxBuilder::seeded`](crate::SandboxBuilder::seeded) creates, for the caller
 /// to use.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Seed {
     /// A longlonglong user with billing enabled, balance 1000, expiring in a year.

@@ -262,7 +262,10 @@ async fn connection(
         .timer(TokioTimer::new())
         .header_read_timeout(timeouts.header)
         .keep_alive(true)
-        .serve_connection(io, service);
+        .serve_connection(io, service)
+        // ESP-AI's device channel upgrades to a WebSocket; the upgraded socket then lives
+        // in its handler's task, outside these timeouts.
+        .with_upgrades();
     tokio::select! {
         _ = connection => {}
         // Dropping the connection future closes the socket, mid-request included.

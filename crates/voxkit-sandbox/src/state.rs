@@ -4,6 +4,7 @@
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chrono::{NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
 
 use crate::clock::Clock;
 use crate::espai::state::Cards;
@@ -28,22 +29,37 @@ impl Shared {
     }
 }
 
-/// Everything.
+/// Everything. With [`SandboxBuilder::state_file`](crate::SandboxBuilder::state_file) it
+/// is written whole to that file (`persist`) after each request; what comes from the
+/// builder instead (the clock, the URL, the caps, the push outbox) is not written.
+#[derive(Serialize, Deserialize)]
 pub(crate) struct State {
-    /// The generator behind fault shares, generated ids and call outcomes.
+    /// The generator behind fault shares, generated ids and call outcomes (written as its
+    /// current seed, so a restarted sandbox draws what this one would have).
+    #[serde(with = "crate::persist::rng")]
     pub rng: fastrand::Rng,
+    #[serde(skip)]
     pub clock: Clock,
     /// `http://<addr>`, for the URLs answered (ESP-AI's payment page).
+    #[serde(skip)]
     pub base_url: String,
     pub longlonglong: Accounts,
     /// Laaffic's balance.
     pub laaffic: Account,
     /// Laaffic's IVR group calls.
     pub ivr: Ivr,
+    /// Laaffic's AI tasks (which tasks carry a script).
+    pub ai: crate::laaffic::ai_tasks::AiTasks,
+    /// Laaffic's automatic recall flows.
+    pub recalls: crate::laaffic::recall::Recalls,
     pub espai: Cards,
+    /// The open ESP-AI device channels, to drop them all (not written).
+    #[serde(skip)]
+    pub channels: crate::espai::channel::Channels,
     /// Tests only: called by long reads once they have released the lock, to hold such
     /// a read in flight.
     #[cfg(test)]
+    #[serde(skip)]
     pub read_hook: Option<std::sync::Arc<dyn Fn() + Send + Sync>>,
 }
 
@@ -59,7 +75,10 @@ impl State {
             longlonglong: Accounts::default(),
             laaffic: Account::default(),
             ivr: Ivr::default(),
+            ai: Default::default(),
+            recalls: crate::laaffic::recall::Recalls::seeded(Clock { today }.now()),
             espai,
+            channels: Default::default(),
             #[cfg(test)]
             read_hook: None,
         }

@@ -21,9 +21,12 @@ mod common;
 use std::time::Duration;
 
 use voxkit::core::{ExactlyOnceOutcome, Marker, OperationSpec, ReconcileWait, Reconciliation};
-use voxkit::espai::{CardKey, Commodity, OrderKind};
+use voxkit::espai::{
+    AgentFilter, CardKey, Commodity, DeviceFilter, NewAgent, OrderKind, marked_agent_name,
+};
 use voxkit::laaffic::{
-    Callee, NewTask, Resend, TaskId, VoiceSource, marked_task_name, marked_voice_file_name,
+    AiResend, AiResendType, Callee, NewTask, Resend, Sms, SmsBatch, SmsBatchItem, SmsMethod,
+    TaskId, VoiceSource, marked_task_name, marked_voice_file_name,
 };
 use voxkit::longlonglong::{Direction, NewSubAccount, NewUser, SubUserId, UserId};
 use voxkit_sandbox::{Fault, Sandbox};
@@ -229,6 +232,47 @@ async fn case(spec: &OperationSpec, env: &Env) -> Option<Ran> {
                 applied,
             }
         }
+        ("laaffic", name @ ("send_sms" | "send_sms_get" | "send_sms_batch")) => {
+            // Issue 15: declared Impossible. The sandbox charges 0.05 per number and
+            // segment from 99.99: the balance shows whether the one send was applied.
+            env.arm();
+            let outcome = if name == "send_sms_batch" {
+                let item = SmsBatchItem::new(["91856321412"], "逐一");
+                let batch = SmsBatch::new("4luaKsL2", [item]);
+                c.laaffic.send_sms_batch_exactly_once(&batch).await
+            } else {
+                let method = if name == "send_sms" {
+                    SmsMethod::Post
+                } else {
+                    SmsMethod::Get
+                };
+                let sms = Sms::new("4luaKsL2", ["91856321412"], "逐一").method(method);
+                c.laaffic.send_sms_exactly_once(&sms).await
+            };
+            let balance = sandbox.laaffic_balance().to_string();
+            Ran {
+                outcome: ok(outcome),
+                applied: usize::from(balance != "99.990000"),
+            }
+        }
+        ("laaffic", "resend_ai_task") => {
+            let marker = Marker::generate();
+            let task_name = marked_task_name("逐一AI", &marker);
+            env.arm();
+            let resend = AiResend::new(
+                TaskId(sandbox.seed().laaffic_task),
+                task_name,
+                7,
+                AiResendType::All,
+            );
+            let outcome = ok(c.laaffic.resend_ai_task_exactly_once(&resend, &FAST).await);
+            let applied = sandbox
+                .laaffic_tasks()
+                .iter()
+                .filter(|t| marker.found_in(&t.name))
+                .count();
+            Ran { outcome, applied }
+        }
         ("espai", "transfer") => {
             // Between two cards of the account, both logs readable: the pair of rows is
             // the proof (a target of another account is `reconcile.rs`'s case).
@@ -281,6 +325,74 @@ async fn case(spec: &OperationSpec, env: &Env) -> Option<Ran> {
                 outcome,
                 applied: usize::try_from(after - before - 1).expect("small"),
             }
+        }
+        ("espai", "add_agent") => {
+            // Agent names need not be unique: the marker in the name is the proof.
+            let marker = Marker::generate();
+            let name = marked_agent_name("逐一超体", &marker);
+            let agent = NewAgent::new("772868ead56c48d68fd1924aa5ec3aac", name.as_str());
+            env.arm();
+            let outcome = ok(c.espai.add_agent_exactly_once(&agent, &FAST).await);
+            let applied = c
+                .espai
+                .list_agents(&AgentFilter::new())
+                .await
+                .expect("probe: the agents")
+                .items
+                .iter()
+                .filter(|a| a.name.as_deref().is_some_and(|n| marker.found_in(n)))
+                .count();
+            Ran { outcome, applied }
+        }
+        ("espai", "delete_agents") => {
+            // The seeded agent the documentation's delete example names.
+            let id = "ab6ed07786074f4896d7fbeb9194d08a";
+            env.arm();
+            let outcome = ok(c.espai.delete_agents_exactly_once(&[id], &FAST).await);
+            let listed = c
+                .espai
+                .list_agents(&AgentFilter::new())
+                .await
+                .expect("probe: the agents");
+            let applied = usize::from(!listed.items.iter().any(|a| a.id == id));
+            Ran { outcome, applied }
+        }
+        ("espai", "unbind_devices") => {
+            // The seeded device the documentation's unbind example names.
+            let id = "b93ec353967441ada8d31b4910a3032d";
+            env.arm();
+            let outcome = ok(c.espai.unbind_devices_exactly_once(&[id], &FAST).await);
+            let listed = c
+                .espai
+                .list_devices(&DeviceFilter::new())
+                .await
+                .expect("probe: the devices");
+            let applied = usize::from(!listed.items.iter().any(|d| d.id == id));
+            assert_eq!(listed.items.len(), 2 - applied, "another device was unbound");
+            Ran { outcome, applied }
+        }
+        ("espai", "unbind_device_mac") => {
+            // The seeded device bound to the seeded agent.
+            let key = voxkit::core::SecretString::from(voxkit_sandbox::ESPAI_AGENT_API_KEY);
+            let mac = "FC:01:2C:DB:14:30";
+            env.arm();
+            let outcome = ok(c
+                .espai
+                .unbind_device_by_mac_exactly_once(&key, mac, &FAST)
+                .await);
+            let listed = c
+                .espai
+                .list_devices(&DeviceFilter::new())
+                .await
+                .expect("probe: the devices");
+            let applied = usize::from(
+                !listed
+                    .items
+                    .iter()
+                    .any(|d| d.mac.as_deref() == Some(mac)),
+            );
+            assert_eq!(listed.items.len(), 2 - applied, "another device was unbound");
+            Ran { outcome, applied }
         }
         _ => return None,
     };

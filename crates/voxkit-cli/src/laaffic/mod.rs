@@ -3,7 +3,9 @@
 
 mod balance;
 mod ivr;
+mod recall;
 pub(crate) mod reports;
+mod sms;
 
 use clap::Subcommand;
 
@@ -31,6 +33,12 @@ pub enum Command {
     /// The call reports Laaffic pushes: `listen` prints each as it arrives.
     #[command(subcommand)]
     Reports(reports::ReportsCommand),
+    /// SMS (短信): send one text to numbers, or a batch of texts. Spends balance.
+    #[command(subcommand)]
+    Sms(sms::SmsCommand),
+    /// Automatic recall flows (自动重呼): list, cancel.
+    #[command(subcommand)]
+    Recall(recall::RecallCommand),
 }
 
 /// Runs one Laaffic command.
@@ -42,5 +50,7 @@ pub async fn run(command: Command, global: &Global) -> Result<Report, CliError> 
         Command::Tasks(args) => ivr::tasks::list(args, global).await,
         Command::Records(args) => ivr::records::run(args, global).await,
         Command::Reports(command) => reports::run(command, global).await,
+        Command::Sms(command) => sms::run(command, global).await,
+        Command::Recall(command) => recall::run(command, global).await,
     }
 }

@@ -2,7 +2,9 @@
 //! logs, as text and JSON.
 
 use serde_json::{Value, json};
-use voxkit_espai::{BalanceLog, BalanceLogPage, Card, CardType};
+use voxkit_espai::{
+    Agent, BalanceLog, BalanceLogPage, Card, CardType, Device, Plugin, ReviewStatus,
+};
 
 use super::pages::{PageInfo, footer};
 use super::{Align, Table, cell, key_values, one_line, rfc3339, utc_text, width};
@@ -153,6 +155,298 @@ pub fn card_cells(card: &Card) -> [String; 6] {
         cell(card.user_phone.as_deref()),
         cell(card.user_name.as_deref()),
     ]
+}
+
+/// What a secret field shows without `--show-secrets`: that a value exists, not the
+/// value.
+pub const REDACTED: &str = "[redacted]";
+
+/// A secret as JSON: the value with `show` (`--show-secrets`), else [`REDACTED`] when
+/// there is one; `null` when there is none.
+fn secret_json(secret: Option<&voxkit_espai::SecretString>, show: bool) -> Value {
+    use voxkit_core::ExposeSecret as _;
+    match secret {
+        None => Value::Null,
+        Some(s) if show => Value::from(s.expose_secret()),
+        Some(_) => Value::from(REDACTED),
+    }
+}
+
+/// A secret for text: as [`secret_json`], `-` when there is none.
+fn secret_text(secret: Option<&voxkit_espai::SecretString>, show: bool) -> String {
+    match secret_json(secret, show) {
+        Value::String(s) => s,
+        _ => "-".to_owned(),
+    }
+}
+
+/// Whether a config key names a secret: the documented service `api_key`, and (because
+/// unknown keys are kept as they came) anything that looks like a key, a password or a
+/// token.
+fn secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["key", "secret", "password", "pwd", "token"]
+        .iter()
+        .any(|word| key.contains(word))
+}
+
+/// `value` with every string under a [`secret_key`] replaced by [`REDACTED`], at any
+/// depth.
+fn redact_json(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            for (key, v) in map.iter_mut() {
+                if secret_key(key) && !v.is_null() && !v.is_object() && !v.is_array() {
+                    *v = Value::from(REDACTED);
+                } else {
+                    redact_json(v);
+                }
+            }
+        }
+        Value::Array(items) => items.iter_mut().for_each(redact_json),
+        _ => {}
+    }
+}
+
+/// An agent's configuration as JSON: its keys redacted unless `show`.
+fn config_json(config: &voxkit_espai::AgentConfig, show: bool) -> Value {
+    let mut value = config.to_value();
+    if !show {
+        redact_json(&mut value);
+    }
+    value
+}
+
+/// An agent as JSON, times RFC 3339 in UTC; its `api_key` and the keys in its `config`
+/// shown only with `show` (`--show-secrets`).
+pub fn agent_json(agent: &Agent, show: bool) -> Value {
+    json!({
+        "id": agent.id,
+        "name": agent.name,
+        "type": agent.agent_type,
+        "enabled": agent.enabled,
+        "sort": agent.sort,
+        "model_id": agent.model_id,
+        "model_name": agent.model_name,
+        "server_id": agent.server_id,
+        "cdkey_id": agent.cdkey_id,
+        "cdkey_type": agent.cdkey_type,
+        "api_limit": agent.api_limit,
+        "user_id": agent.user_id,
+        "api_key": secret_json(agent.api_key.as_ref(), show),
+        "config": agent.config.as_ref().map(|c| config_json(c, show)),
+        "create_time": agent.create_time.map(rfc3339),
+        "update_time": agent.update_time.map(rfc3339),
+    })
+}
+
+fn flag_text(on: Option<bool>) -> String {
+    match on {
+        Some(true) => "yes".to_owned(),
+        Some(false) => "no".to_owned(),
+        None => "-".to_owned(),
+    }
+}
+
+/// One agent as aligned key-value lines (after `agent add`): the key redacted unless
+/// `show`.
+pub fn agent_text(agent: &Agent, show: bool) -> String {
+    key_values(&[
+        ("id", agent.id.clone()),
+        ("name", cell(agent.name.as_deref())),
+        ("type", cell(agent.agent_type.as_deref())),
+        ("enabled", flag_text(agent.enabled)),
+        ("model", cell(agent.model_id.as_deref())),
+        ("card", cell(agent.cdkey_id.as_deref())),
+        ("api key", secret_text(agent.api_key.as_ref(), show)),
+        (
+            "created",
+            agent.create_time.map_or_else(|| "-".to_owned(), utc_text),
+        ),
+    ])
+}
+
+/// Agents as a table, with the list footer; an `API KEY` column only with `show`.
+pub fn agents_text(agents: &[Agent], page: Option<&PageInfo>, show: bool) -> String {
+    if agents.is_empty() {
+        return match page.filter(|p| p.current > 1) {
+            Some(page) => format!("no agents on page {}", page.describe("agent", "agents")),
+            None => "no agents".to_owned(),
+        };
+    }
+    let mut columns = vec![
+        ("ID", Align::Left),
+        ("NAME", Align::Left),
+        ("ENABLED", Align::Left),
+        ("MODEL", Align::Left),
+        ("CARD", Align::Left),
+        ("QUOTA", Align::Right),
+    ];
+    if show {
+        columns.push(("API KEY", Align::Left));
+    }
+    let mut table = Table::new(&columns);
+    for agent in agents {
+        let mut row = vec![
+            agent.id.clone(),
+            cell(agent.name.as_deref()),
+            flag_text(agent.enabled),
+            cell(agent.model_id.as_deref()),
+            cell(agent.cdkey_id.as_deref()),
+            agent
+                .api_limit
+                .map_or_else(|| "-".to_owned(), |n| n.to_string()),
+        ];
+        if show {
+            row.push(secret_text(agent.api_key.as_ref(), true));
+        }
+        table.row(row);
+    }
+    table.render_with_footer(&footer(agents.len(), "agent", "agents", page))
+}
+
+/// A device as JSON, times RFC 3339 in UTC; its `api_key` and `wifi_pwd` shown only with
+/// `show` (`--show-secrets`).
+pub fn device_json(device: &Device, show: bool) -> Value {
+    json!({
+        "id": device.id,
+        "name": device.name,
+        "mac": device.mac,
+        "agent_id": device.agent_id,
+        "api_key": secret_json(device.api_key.as_ref(), show),
+        "enabled": device.enabled,
+        "online": device.online,
+        "wifi_ssid": device.wifi_ssid,
+        "wifi_pwd": secret_json(device.wifi_pwd.as_ref(), show),
+        "net_ip": device.net_ip,
+        "version": device.version,
+        "bin_id": device.bin_id,
+        "type": device.device_type,
+        "nation": device.nation,
+        "province": device.province,
+        "city": device.city,
+        "latitude": device.latitude,
+        "longitude": device.longitude,
+        "user_id": device.user_id,
+        "user_name": device.user_name,
+        "user_phone": device.user_phone,
+        "create_time": device.create_time.map(rfc3339),
+        "update_time": device.update_time.map(rfc3339),
+    })
+}
+
+/// Devices as a table, with the list footer; a `WIFI PASSWORD` column only with `show`.
+pub fn devices_text(devices: &[Device], page: Option<&PageInfo>, show: bool) -> String {
+    if devices.is_empty() {
+        return match page.filter(|p| p.current > 1) {
+            Some(page) => format!("no devices on page {}", page.describe("device", "devices")),
+            None => "no devices".to_owned(),
+        };
+    }
+    let mut columns = vec![
+        ("ID", Align::Left),
+        ("MAC", Align::Left),
+        ("NAME", Align::Left),
+        ("ONLINE", Align::Left),
+        ("AGENT", Align::Left),
+        ("VERSION", Align::Left),
+        ("WIFI", Align::Left),
+    ];
+    if show {
+        columns.push(("WIFI PASSWORD", Align::Left));
+    }
+    let mut table = Table::new(&columns);
+    for device in devices {
+        let mut row = vec![
+            device.id.clone(),
+            cell(device.mac.as_deref()),
+            cell(device.name.as_deref()),
+            flag_text(device.online),
+            cell(device.agent_id.as_deref()),
+            cell(device.version.as_deref()),
+            cell(device.wifi_ssid.as_deref()),
+        ];
+        if show {
+            row.push(secret_text(device.wifi_pwd.as_ref(), true));
+        }
+        table.row(row);
+    }
+    table.render_with_footer(&footer(devices.len(), "device", "devices", page))
+}
+
+/// A plugin as JSON, times RFC 3339 in UTC.
+pub fn plugin_json(plugin: &Plugin) -> Value {
+    json!({
+        "id": plugin.id,
+        "name": plugin.name,
+        "desc": plugin.desc,
+        "type": plugin.plugin_type.as_ref().map(|t| t.code().to_owned()),
+        "status": plugin.status.as_ref().map(status_code),
+        "tags": plugin.tags,
+        "label": plugin.label,
+        "star": plugin.star,
+        "npm_url": plugin.npm_url,
+        "github_url": plugin.github_url,
+        "website_url": plugin.website_url,
+        "config": plugin.config,
+        "unpass_desc": plugin.unpass_desc,
+        "user_id": plugin.user_id,
+        "create_time": plugin.create_time.map(rfc3339),
+        "update_time": plugin.update_time.map(rfc3339),
+    })
+}
+
+fn status_code(status: &ReviewStatus) -> String {
+    match status {
+        ReviewStatus::Pending => "0".to_owned(),
+        ReviewStatus::Approved => "1".to_owned(),
+        ReviewStatus::Rejected => "2".to_owned(),
+        ReviewStatus::Unknown(raw) => raw.clone(),
+        _ => "-".to_owned(),
+    }
+}
+
+fn status_text(status: Option<&ReviewStatus>) -> String {
+    match status {
+        Some(ReviewStatus::Pending) => "pending".to_owned(),
+        Some(ReviewStatus::Approved) => "approved".to_owned(),
+        Some(ReviewStatus::Rejected) => "rejected".to_owned(),
+        Some(other) => status_code(other),
+        None => "-".to_owned(),
+    }
+}
+
+/// Plugins as a table, with the list footer (the answer is one page: `total` is the
+/// server's count).
+pub fn plugins_text(plugins: &[Plugin], total: Option<u64>) -> String {
+    if plugins.is_empty() {
+        return "no plugins".to_owned();
+    }
+    let mut table = Table::new(&[
+        ("NAME", Align::Left),
+        ("TYPE", Align::Left),
+        ("STATUS", Align::Left),
+        ("TAGS", Align::Left),
+        ("DESCRIPTION", Align::Left),
+    ]);
+    for plugin in plugins {
+        table.row(vec![
+            cell(plugin.name.as_deref()),
+            plugin
+                .plugin_type
+                .as_ref()
+                .map_or_else(|| "-".to_owned(), |t| t.code().to_owned()),
+            status_text(plugin.status.as_ref()),
+            if plugin.tags.is_empty() {
+                "-".to_owned()
+            } else {
+                plugin.tags.join(",")
+            },
+            cell(plugin.desc.as_deref()),
+        ]);
+    }
+    let page = total.map(|total| PageInfo::counted(1, total.max(1), total, false));
+    table.render_with_footer(&footer(plugins.len(), "plugin", "plugins", page.as_ref()))
 }
 
 #[cfg(test)]

@@ -13,9 +13,9 @@ use voxkit_core::{Error, Operation, Origin, Page, Paging, check, lenient};
 use super::new_task::{NewTask, PostCallSms, Resend, SendWindow, SmsWire, check_windows};
 use super::voices::{Lan, SourceKind, SourceWire, VoiceSource};
 use super::{TaskId, WirePage, check_page, int_enum};
-use chrono::NaiveTime;
 use crate::envelope::decode_data;
 use crate::{Client, dates};
+use chrono::NaiveTime;
 
 laaffic_operations! {
     /// 创建群呼任务: `POST /v3/voice/group/call/send`. Task names are unique: the name
@@ -409,7 +409,10 @@ impl TaskQuery {
             ));
         }
         if let Some(TaskType::Unknown(_)) = self.task_type {
-            return Err(Error::invalid_input(origin, "the task type must be 1, 2 or 3"));
+            return Err(Error::invalid_input(
+                origin,
+                "the task type must be 1, 2 or 3",
+            ));
         }
         if let Some(search) = &self.search {
             if search.trim().is_empty() || search.chars().any(char::is_control) {

@@ -22,7 +22,7 @@ pub const ESPAI_AGENT_API_KEY: &str = "sandbox-espai-agent-api-key";
 pub(crate) const DOCS_AGENT: &str = "679f9af935e047639ddb98f35e103e8f";
 
 /// An agent (超体).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Agent {
     pub id: String,
     pub name: String,
@@ -40,14 +40,14 @@ pub(crate) struct Agent {
 }
 
 /// A hardware device, as its wire object (the fields are many and only echoed).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Device {
     pub id: String,
     pub fields: Object,
 }
 
 /// The agents and devices of the account.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub(crate) struct Fleet {
     pub agents: Vec<Agent>,
     pub devices: Vec<Device>,

@@ -3,6 +3,7 @@
 //! errors.
 
 pub(crate) mod agents;
+pub(crate) mod channel;
 mod devices;
 mod handlers;
 pub(crate) mod state;
@@ -45,6 +46,7 @@ pub(crate) fn router() -> Router<Shared> {
         .route_layer(axum::middleware::from_fn(json_only))
         .route_layer(axum::middleware::from_fn(key))
         .route("/sandbox/pay", axum::routing::get(handlers::pay_page))
+        .route(channel::PATH, axum::routing::get(channel::connect))
 }
 
 /// A body that is not declared JSON is refused with HTTP 415 and the documented

@@ -2,11 +2,13 @@
 
 use std::collections::HashMap;
 
+use serde::{Deserialize, Serialize};
+
 use crate::clock::epoch_millis;
 use crate::ids::hex_id;
 
 /// An ESP-AI quota card.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Card {
     /// 32 hex digits.
@@ -37,12 +39,13 @@ impl Card {
 }
 
 /// One ESP-AI usage-log row.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct UsageLog {
     pub id: String,
     pub create_time: i64,
     /// `"1"`: quota received by transfer; `"2"`: quota given away by transfer.
-    pub log_type: &'static str,
+    #[serde(deserialize_with = "log_type")]
+    pub log_type: crate::persist::StaticStr,
     pub user_id: String,
     pub cdkey_id: String,
     pub api_limit: u64,
@@ -51,7 +54,7 @@ pub(crate) struct UsageLog {
 }
 
 /// The ESP-AI side: the account the open API key belongs to, people, cards, usage.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Cards {
     /// The id of the ESP-AI account the open API key belongs to.
     pub account: String,
@@ -62,6 +65,11 @@ pub(crate) struct Cards {
     pub next_order: u64,
     /// The agents (超体) and devices (`equipment/*`, `devices/*`).
     pub fleet: super::agents::Fleet,
+}
+
+/// A usage-log type read back from a state file: one of the two the sandbox writes.
+fn log_type<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    crate::persist::one_of(d, &["1", "2"])
 }
 
 impl Cards {

@@ -3,9 +3,12 @@
 //! answers). The balance and voice files in `handlers`, the IVR group-call tasks in
 //! `tasks`, their call records in `records`.
 
+pub(crate) mod ai_tasks;
 mod envelope;
 mod handlers;
+pub(crate) mod recall;
 mod records;
+mod sms;
 pub(crate) mod state;
 mod tasks;
 
@@ -41,6 +44,14 @@ pub(crate) const ENDPOINTS: &[Endpoint] = endpoints! {
     "laaffic.task_resend" POST "/v3/voice/group/call/resend" => tasks::resend;
     "laaffic.call_record" GET "/v3/voice/recordGroup/{voice_id}" => records::record;
     "laaffic.call_records" POST "/v3/voice/recordGroupQuery" => records::records;
+    "laaffic.sms_send_get" GET "/v3/sendSms" => sms::send_get;
+    "laaffic.sms_send" POST "/v3/sendSms" => sms::send_post;
+    "laaffic.sms_batch" POST "/v3/sendSms/batch" => sms::batch;
+    "laaffic.recall_flows" POST "/v3/voice/recallFlow/queryPage" => recall::query;
+    "laaffic.recall_cancel" POST "/v3/voice/recallFlow/cancel" => recall::cancel;
+    "laaffic.task_update" POST "/v3/voice/group/call/update" => ai_tasks::update;
+    "laaffic.ai_task_update" POST "/v3/voice/group/call/update/ai" => ai_tasks::update_ai;
+    "laaffic.ai_task_resend" POST "/v3/voice/group/call/resend/ai" => ai_tasks::resend_ai;
 };
 
 /// The Laaffic routes behind the signature check (then the content-type check).

@@ -133,7 +133,7 @@ fn answer(result: Result<Value, Refusal>) -> Response {
     }
 }
 
-fn app_id(get: impl Fn(&str) -> Option<String>) -> Result<(), Refusal> {
+fn app_id(get: &dyn Fn(&str) -> Option<String>) -> Result<(), Refusal> {
     get("appId")
         .filter(|a| !a.trim().is_empty())
         .map(drop)
@@ -143,12 +143,7 @@ fn app_id(get: impl Fn(&str) -> Option<String>) -> Result<(), Refusal> {
 /// `GET /v3/sendSms?appId=…&numbers=…&content=…[&senderId=…][&orderId=…]`.
 pub(super) async fn send_get(State(shared): State<Shared>, RawQuery(query): RawQuery) -> Response {
     let pairs = wire::query_pairs(query.as_deref());
-    let get = |key: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone())
-    };
+    let get = |key: &str| pairs.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone());
     answer((|| {
         app_id(&get)?;
         let g = group(
@@ -171,7 +166,7 @@ fn group_of(map: &Object, max: usize) -> Result<Group, Refusal> {
 pub(super) async fn send_post(State(shared): State<Shared>, body: Bytes) -> Response {
     answer((|| {
         let map = object(&body)?;
-        app_id(|k| text(&map, k).map(str::to_owned))?;
+        app_id(&|k| text(&map, k).map(str::to_owned))?;
         let g = group_of(&map, MAX_POST)?;
         send(&mut shared.lock(), &[g])
     })())
@@ -182,7 +177,7 @@ pub(super) async fn send_post(State(shared): State<Shared>, body: Bytes) -> Resp
 pub(super) async fn batch(State(shared): State<Shared>, body: Bytes) -> Response {
     answer((|| {
         let map = object(&body)?;
-        app_id(|k| text(&map, k).map(str::to_owned))?;
+        app_id(&|k| text(&map, k).map(str::to_owned))?;
         let Some(Value::Array(items)) = map.get("array") else {
             return Err(Refusal("-22"));
         };

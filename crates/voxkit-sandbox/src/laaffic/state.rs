@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Days, FixedOffset, NaiveDateTime, TimeDelta};
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
 
 use crate::clock::at_china;
 use crate::ids::hex_id;
@@ -37,7 +38,7 @@ impl Default for Limits {
 }
 
 /// The Laaffic balance.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Account {
     pub balance: Decimal,
     pub gift: Decimal,
@@ -56,7 +57,7 @@ impl Default for Account {
 }
 
 /// An uploaded voice file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct VoiceFile {
     /// The id answered by the upload, e.g. `"1202202254d4c6372d6f341e999c7ecd0683ee464.mp3"`.
@@ -70,7 +71,7 @@ pub struct VoiceFile {
 }
 
 /// An IVR group-call task.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct IvrTask {
     /// The task id (`jobId`).
@@ -114,7 +115,7 @@ pub struct IvrTask {
 }
 
 /// One call record (CDR), made for each number when its task completes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct CallRecord {
     /// `voiceId`: 19 digits.
@@ -156,7 +157,7 @@ pub struct CallRecord {
 /// Reads must not cost more than what they answer: each task's call statistics and each
 /// record's position are kept up to date as records are made, so a task read never scans
 /// the records, and the caps ([`Limits`]) bound everything a client can add.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Ivr {
     pub files: Vec<VoiceFile>,
     pub tasks: Vec<IvrTask>,
@@ -164,6 +165,8 @@ pub(crate) struct Ivr {
     pub records: Vec<CallRecord>,
     pub next_task: u64,
     pub next_record: u64,
+    /// From the builder, not the state file.
+    #[serde(skip)]
     pub limits: Limits,
     /// The numbers of every task, for [`Limits::ivr_numbers`].
     pub numbers: usize,
@@ -172,6 +175,8 @@ pub(crate) struct Ivr {
     /// Each record's index in `records`, by `voiceId`.
     pub by_voice_id: HashMap<String, usize>,
     /// Where each completed call's report is pushed, when a report URL is configured.
+    /// Not persisted: pushes are not kept across restarts.
+    #[serde(skip)]
     pub outbox: Option<crate::push::Outbox>,
 }
 
@@ -193,7 +198,7 @@ impl Default for Ivr {
 }
 
 /// The totals of one task's call records.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct CallStats {
     pub called: u64,
     pub success: u64,

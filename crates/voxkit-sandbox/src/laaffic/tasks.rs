@@ -35,7 +35,7 @@ fn opt_int(map: &Object, key: &str, min: i64, max: i64) -> Result<Option<i64>, R
     }
 }
 
-fn chars_between(s: &str, min: usize, max: usize) -> bool {
+pub(super) fn chars_between(s: &str, min: usize, max: usize) -> bool {
     let n = s.chars().count();
     (min..=max).contains(&n) && !s.trim().is_empty() && !s.chars().any(char::is_control)
 }
@@ -72,7 +72,7 @@ fn id_list(map: &Object, key: &str) -> Result<Vec<u64>, Refusal> {
 }
 
 /// `source` with its companion fields.
-fn voice(data: &Data, map: &Object) -> Result<Voice, Refusal> {
+pub(super) fn voice(data: &Data, map: &Object) -> Result<Voice, Refusal> {
     let mut v = Voice {
         source: 0,
         voice_file_id: None,
@@ -117,7 +117,7 @@ fn voice(data: &Data, map: &Object) -> Result<Voice, Refusal> {
     Ok(v)
 }
 
-fn settings(map: &Object) -> Result<Settings, Refusal> {
+pub(super) fn settings(map: &Object) -> Result<Settings, Refusal> {
     let display_num = match map.get("displayNum") {
         None | Some(Value::Null) => None,
         Some(Value::String(s)) if digits_between(s, 0, 20) => {
@@ -256,7 +256,8 @@ fn summary(data: &Data, task: &IvrTask) -> Value {
         "success": s.success,
         "fail": s.called - s.success,
         "createdTime": fmt_local(Some(task.created_at)),
-        "taskType": 1,
+        // An AI task once `update/ai` or `resend/ai` gave it a script (issue 15).
+        "taskType": if data.ai.scripts.contains_key(&task.id) { 2 } else { 1 },
     })
 }
 
@@ -290,6 +291,8 @@ pub(super) async fn query(State(shared): State<Shared>, body: Bytes) -> Response
             .map_err(|_| Refusal("-22"))?
             .map(|a| a.to_string());
         let search = text(params, "searchCondition").map(str::to_owned);
+        // `taskType` (issue 15): 1 IVR, 2 AI; 3 (AI Agent) lists nothing, none being made.
+        let task_type = wire::optional_int(params, "taskType").map_err(|_| Refusal("-22"))?;
         // Under the lock: one pass over the tasks (capped), the page's summaries only.
         let mut data = shared.lock();
         data.advance_tasks();
@@ -310,6 +313,10 @@ pub(super) async fn query(State(shared): State<Shared>, body: Bytes) -> Response
             .filter(|t| t.created_at >= start && t.created_at <= end)
             .filter(|t| statuses.is_empty() || statuses.contains(&i64::from(t.status)))
             .filter(|t| app.as_ref().is_none_or(|a| &t.app_id == a))
+            .filter(|t| {
+                let ai = data.ai.scripts.contains_key(&t.id);
+                task_type.is_none_or(|k| k == if ai { 2 } else { 1 })
+            })
             .filter(|t| {
                 search.as_deref().is_none_or(|s| {
                     let file_name = t.voice_file_id.as_deref().and_then(|id| file_names.get(id));

@@ -3,9 +3,10 @@
 use std::collections::BTreeMap;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use serde::{Deserialize, Serialize};
 
 /// A longlonglong user (主账号).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct User {
     /// The UUID.
@@ -29,7 +30,7 @@ pub struct User {
 }
 
 /// One balance movement: a row of the recharge history.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct Movement {
     /// The row id.
@@ -41,13 +42,14 @@ pub struct Movement {
     /// The remark given.
     pub remark: Option<String>,
     /// `"充值"` or `"扣费"`.
-    pub kind: &'static str,
+    #[serde(deserialize_with = "movement_kind")]
+    pub kind: crate::persist::StaticStr,
     /// When, China time.
     pub at: NaiveDateTime,
 }
 
 /// A longlonglong sub-account.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[non_exhaustive]
 pub struct SubAccount {
     /// The UUID.
@@ -77,7 +79,7 @@ pub struct SubAccount {
 }
 
 /// Every longlonglong user, by id.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub(crate) struct Accounts {
     pub users: BTreeMap<String, User>,
     /// The id of the next movement (one sequence over all users).
@@ -89,7 +91,7 @@ pub(crate) struct Accounts {
 /// A callback URL the platform stopped calling for a while (查看回调黑名单). The sandbox
 /// sends no callbacks, so entries come from the seed; the status is worked out from the
 /// clock when read (拉黑中 until `release_time`, 已释放 from then on).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct BlacklistedCallback {
     /// The entry id.
     pub id: u64,
@@ -101,6 +103,11 @@ pub(crate) struct BlacklistedCallback {
     pub blackout_time: NaiveDateTime,
     /// When it is released, China time.
     pub release_time: NaiveDateTime,
+}
+
+/// A movement's kind read back from a state file: one of the two the sandbox writes.
+fn movement_kind<'de, D: serde::Deserializer<'de>>(d: D) -> Result<&'static str, D::Error> {
+    crate::persist::one_of(d, &["充值", "扣费"])
 }
 
 impl BlacklistedCallback {

@@ -18,7 +18,7 @@ use crate::render::one_line;
 
 /// A local date-time: `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DDTHH:MM:SS` or `YYYY-MM-DD`
 /// (midnight).
-fn parse_local(flag: &str, text: &str) -> Result<NaiveDateTime, CliError> {
+pub(crate) fn parse_local(flag: &str, text: &str) -> Result<NaiveDateTime, CliError> {
     let text = text.trim();
     for format in ["%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"] {
         if let Ok(at) = NaiveDateTime::parse_from_str(text, format) {

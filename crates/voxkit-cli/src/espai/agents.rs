@@ -1,0 +1,345 @@
+//! `agent list|add|update|delete`: the agents (超体) that run on ESP-AI devices. An
+//! agent's `api_key` and the keys in its configuration are secrets: shown only with
+//! `--show-secrets`. Adding and deleting are never sent twice: when their answer is lost
+//! the exit code is 5 and the message says how to check.
+
+use clap::{Args, Subcommand};
+use futures_util::{Stream, StreamExt as _};
+use serde_json::{Value, json};
+use voxkit_espai::{AgentConfig, AgentFilter, AgentUpdate, Error, NewAgent};
+
+use crate::context::Global;
+use crate::failure::{CheckWith as _, CliError};
+use crate::input::with_some;
+use crate::render::espai::{agent_json, agent_text, agents_text};
+use crate::render::pages::PageInfo;
+use crate::render::{Report, cell, plural, utc_text};
+
+/// The page size the server uses when none is sent ("默认查询9999条").
+pub(super) const SERVER_PAGE_SIZE: u64 = 9999;
+
+/// The largest configuration file read, in bytes.
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
+/// `voxkit espai agent <command>`.
+#[derive(Debug, Subcommand)]
+pub enum AgentCommand {
+    /// List agents: one page, or every page with --all.
+    List(List),
+    /// Add an agent on a quota card. Never sent twice: if the answer is lost, the exit
+    /// code is 5 and the message says how to check.
+    Add(Add),
+    /// Change an agent's fields (only those given). Safe to repeat.
+    Update(Update),
+    /// Delete agents by id. Never sent twice.
+    Delete(Delete),
+}
+
+/// The arguments of `agent list`.
+#[derive(Debug, Args)]
+pub struct List {
+    /// Only agents with this name.
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// Only enabled (true) or disabled (false) agents.
+    #[arg(long, value_name = "BOOL")]
+    enabled: Option<bool>,
+    /// The page, from 1.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    page: Option<u32>,
+    /// Agents per page.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), conflicts_with = "all")]
+    limit: Option<u32>,
+    /// Every agent of every page.
+    #[arg(long, conflicts_with = "page")]
+    all: bool,
+    /// Show the agents' api_key and the keys in their config (redacted otherwise).
+    #[arg(long)]
+    show_secrets: bool,
+}
+
+/// The arguments of `agent add`.
+#[derive(Debug, Args)]
+pub struct Add {
+    /// The quota card it spends (its id, see `voxkit espai cdkey list`).
+    #[arg(long, value_name = "ID")]
+    card: String,
+    /// The agent's name (超体名称). Names need not be unique: a unique one makes a lost
+    /// answer easy to check.
+    #[arg(long, value_name = "NAME")]
+    name: String,
+    /// Enabled from the start (default: disabled).
+    #[arg(long)]
+    enabled: bool,
+    /// The model (001 by default).
+    #[arg(long, value_name = "ID")]
+    model_id: Option<String>,
+    /// The sort order (99 by default).
+    #[arg(long, value_name = "N")]
+    sort: Option<u32>,
+    /// The node it starts on (the documented default when not given).
+    #[arg(long, value_name = "ID")]
+    server_id: Option<String>,
+    /// Copy the configuration of this agent.
+    #[arg(long, value_name = "ID")]
+    copy_from: Option<String>,
+    /// Show the new agent's api_key (redacted otherwise; `agent list --show-secrets`
+    /// shows it later).
+    #[arg(long)]
+    show_secrets: bool,
+}
+
+/// The arguments of `agent update`.
+#[derive(Debug, Args)]
+pub struct Update {
+    /// The agent's id.
+    #[arg(long, value_name = "ID")]
+    id: String,
+    /// A new name.
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// Another quota card (its id).
+    #[arg(long, value_name = "ID")]
+    card: Option<String>,
+    /// Enable (true) or disable (false).
+    #[arg(long, value_name = "BOOL")]
+    enabled: Option<bool>,
+    /// Another model.
+    #[arg(long, value_name = "ID")]
+    model_id: Option<String>,
+    /// Another sort order.
+    #[arg(long, value_name = "N")]
+    sort: Option<u32>,
+    /// Another node.
+    #[arg(long, value_name = "ID")]
+    server_id: Option<String>,
+    /// The whole new configuration, a JSON object, read from FILE (`-`: standard input).
+    /// A file, not an argument: it holds the services' api keys.
+    #[arg(long, value_name = "FILE")]
+    config_file: Option<String>,
+}
+
+/// The arguments of `agent delete`.
+#[derive(Debug, Args)]
+pub struct Delete {
+    /// The ids of the agents to delete (see `agent list`).
+    #[arg(required = true, value_name = "ID")]
+    ids: Vec<String>,
+}
+
+/// Runs `voxkit espai agent ...`.
+pub(super) async fn run(command: AgentCommand, global: &Global) -> Result<Report, CliError> {
+    match command {
+        AgentCommand::List(args) => list(args, global).await,
+        AgentCommand::Add(args) => add(args, global).await,
+        AgentCommand::Update(args) => update(args, global).await,
+        AgentCommand::Delete(args) => delete(args, global).await,
+    }
+}
+
+/// Every item of a paged stream (`--all`); a failure part way says how many were listed
+/// before it, so that an incomplete listing is never taken for the whole.
+pub(super) async fn collect_all<T>(
+    mut items: impl Stream<Item = Result<T, Error>> + Unpin,
+    one: &str,
+    many: &str,
+) -> Result<Vec<T>, CliError> {
+    let mut all = Vec::new();
+    while let Some(item) = items.next().await {
+        match item {
+            Ok(item) => all.push(item),
+            Err(e) => {
+                return Err(CliError::from(e).hint(format!(
+                    "{} listed before the failure (the listing is incomplete)",
+                    plural(all.len(), &format!("{one} was"), &format!("{many} were"))
+                )));
+            }
+        }
+    }
+    Ok(all)
+}
+
+/// Where one page of a list stands: counted when the server sends a total, else "more"
+/// when the page is full (the agent list has no `totalNumber`).
+pub(super) fn page_info(
+    current: u32,
+    limit: Option<u32>,
+    shown: usize,
+    total: Option<u64>,
+) -> PageInfo {
+    let per_page = limit.map_or(SERVER_PAGE_SIZE, u64::from);
+    match total {
+        Some(total) => PageInfo::counted(current.into(), per_page, total, true),
+        None => PageInfo {
+            current: current.into(),
+            last: None,
+            total: None,
+            more: if (shown as u64) < per_page {
+                Some(false)
+            } else {
+                None
+            },
+            all_flag: true,
+        },
+    }
+}
+
+/// The JSON `meta` of an `--all` listing: every page read, nothing more.
+pub(super) fn all_meta(listed: usize) -> Value {
+    json!({"all": true, "total": listed, "more": false})
+}
+
+async fn list(args: List, global: &Global) -> Result<Report, CliError> {
+    let filter = with_some!(AgentFilter::new(), name = args.name, enabled = args.enabled);
+    let client = global.espai()?;
+    let show = args.show_secrets;
+    if args.all {
+        let agents = collect_all(client.agents(filter), "agent", "agents").await?;
+        return Ok(Report::new(
+            json!({
+                "agents": agents.iter().map(|a| agent_json(a, show)).collect::<Vec<_>>(),
+                "total": agents.len(),
+                "complete": true,
+                "meta": all_meta(agents.len()),
+            }),
+            agents_text(&agents, None, show),
+        ));
+    }
+    let current = args.page.unwrap_or(1);
+    let filter = with_some!(filter.page(current), limit = args.limit);
+    let page = client.list_agents(&filter).await?;
+    let info = page_info(current, args.limit, page.items.len(), page.total);
+    Ok(Report::new(
+        json!({
+            "agents": page.items.iter().map(|a| agent_json(a, show)).collect::<Vec<_>>(),
+            "total": page.total,
+            "meta": info.json(),
+        }),
+        agents_text(&page.items, Some(&info), show),
+    ))
+}
+
+async fn add(args: Add, global: &Global) -> Result<Report, CliError> {
+    let agent = with_some!(
+        NewAgent::new(&args.card, &args.name).enabled(args.enabled),
+        model_id = args.model_id,
+        sort = args.sort,
+        server_id = args.server_id,
+        copy_from = args.copy_from,
+    );
+    let added = global.espai()?.add_agent(&agent).await.check_with(|| {
+        format!(
+            "run `voxkit espai agent list --all --output json` and look for an agent named \
+             {:?} created just now: if there is one, it was added, do not add it again (names \
+             need not be unique: compare the creation times with the agents that were there \
+             before)",
+            args.name
+        )
+    })?;
+    Ok(Report::new(
+        json!({"agent": agent_json(&added, args.show_secrets)}),
+        format!(
+            "added agent {}\n{}",
+            added.id,
+            agent_text(&added, args.show_secrets)
+        ),
+    ))
+}
+
+/// The configuration of `--config-file` (`-`: standard input).
+fn read_config(path: &str) -> Result<AgentConfig, CliError> {
+    use std::io::Read as _;
+    let mut text = String::new();
+    let read = if path == "-" {
+        std::io::stdin()
+            .lock()
+            .take(MAX_CONFIG_BYTES)
+            .read_to_string(&mut text)
+    } else {
+        std::fs::File::open(path).and_then(|f| f.take(MAX_CONFIG_BYTES).read_to_string(&mut text))
+    };
+    read.map_err(|e| CliError::invalid(format!("--config-file {path}: {e}")))?;
+    // The parser's message never quotes the text (it holds keys): only where it failed.
+    AgentConfig::from_json(&text).map_err(|_| {
+        CliError::invalid(format!(
+            "--config-file {path}: not a JSON object of an agent configuration; nothing was sent"
+        ))
+    })
+}
+
+async fn update(args: Update, global: &Global) -> Result<Report, CliError> {
+    let config = args.config_file.as_deref().map(read_config).transpose()?;
+    let update = with_some!(
+        AgentUpdate::new(&args.id),
+        name = args.name,
+        cdkey_id = args.card,
+        enabled = args.enabled,
+        model_id = args.model_id,
+        sort = args.sort,
+        server_id = args.server_id,
+        config = config,
+    );
+    let updated = global.espai()?.update_agent(&update).await?;
+    let message = updated.message.unwrap_or_default();
+    Ok(Report::new(
+        json!({
+            "id": args.id,
+            "message": message,
+            "update_time": updated.update_time.map(crate::render::rfc3339),
+        }),
+        format!(
+            "updated agent {}: {}{}",
+            args.id,
+            cell(Some(&message)),
+            updated
+                .update_time
+                .map(|t| format!(" (at {})", utc_text(t)))
+                .unwrap_or_default()
+        ),
+    ))
+}
+
+async fn delete(args: Delete, global: &Global) -> Result<Report, CliError> {
+    let client = global.espai()?;
+    global.confirm(
+        "espai agent delete",
+        &format!(
+            "delete {}: {}",
+            plural(args.ids.len(), "agent", "agents"),
+            args.ids.join(", ")
+        ),
+    )?;
+    let ack = client.delete_agents(&args.ids).await.check_with(|| {
+        format!(
+            "run `voxkit espai agent list --all`: an agent no longer listed ({}) was deleted; \
+             delete only those still listed",
+            args.ids.join(", ")
+        )
+    })?;
+    let message = ack.message.unwrap_or_default();
+    Ok(Report::new(
+        json!({"ids": args.ids, "message": message}),
+        format!(
+            "deleted {}: {}\n{}",
+            plural(args.ids.len(), "agent", "agents"),
+            cell(Some(&message)),
+            args.ids.join("\n")
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cli::Cli;
+    use clap::Parser;
+
+    #[test]
+    fn delete_needs_an_id_and_all_excludes_page() {
+        assert!(Cli::try_parse_from(["voxkit", "espai", "agent", "delete"]).is_err());
+        assert!(
+            Cli::try_parse_from(["voxkit", "espai", "agent", "list", "--all", "--page", "2"])
+                .is_err()
+        );
+        assert!(Cli::try_parse_from(["voxkit", "espai", "agent", "add", "--name", "a"]).is_err());
+    }
+}

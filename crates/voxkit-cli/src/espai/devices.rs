@@ -1,0 +1,316 @@
+//! `device list|update|unbind`: the hardware devices bound to the account's agents. A
+//! device's `wifi_pwd` (returned in clear text by the provider) and its agent's `api_key`
+//! are secrets: shown only with `--show-secrets`, and read from the environment or
+//! standard input rather than from an argument. Unbinding is never sent twice.
+
+use clap::{Args, Subcommand};
+use serde_json::json;
+use voxkit_espai::{DeviceFilter, DeviceUpdate, SecretString};
+
+use super::agents::{all_meta, collect_all, page_info};
+use crate::context::Global;
+use crate::failure::{CheckWith as _, CliError};
+use crate::input::{stdin_line, with_some};
+use crate::render::espai::{device_json, devices_text};
+use crate::render::{Report, cell, plural, rfc3339, utc_text};
+
+/// The longest line read from stdin for a key or a password, in bytes.
+const MAX_SECRET_BYTES: u64 = 1024;
+
+/// `voxkit espai device <command>`.
+#[derive(Debug, Subcommand)]
+pub enum DeviceCommand {
+    /// List devices: one page, or every page with --all.
+    List(List),
+    /// Change a device's fields (only those given). Safe to repeat.
+    Update(Update),
+    /// Unbind devices by id, or one device by its MAC (with its agent's key). Never sent
+    /// twice: if the answer is lost, the exit code is 5 and the message says how to check.
+    Unbind(Unbind),
+    /// Watch the devices of an agent live (battery, online state, OTA): one line per
+    /// event, or one JSON object per line with --output json.
+    Watch(super::watch::Watch),
+}
+
+/// An agent's `api_key`: `VOXKIT_ESPAI_AGENT_KEY` or `--agent-key-stdin` (never an
+/// argument, which other users see in `ps`).
+#[derive(Debug, Args)]
+pub struct AgentKeyArg {
+    /// Read the agent's api_key (设备的api_key, not the open API key) from the first line
+    /// of standard input; without it, the key is read from VOXKIT_ESPAI_AGENT_KEY.
+    #[arg(long)]
+    agent_key_stdin: bool,
+}
+
+/// The environment variable an agent's `api_key` is read from.
+const AGENT_KEY_VARIABLE: &str = "VOXKIT_ESPAI_AGENT_KEY";
+
+impl AgentKeyArg {
+    /// The key, if one was given.
+    fn resolve(&self) -> Result<Option<SecretString>, CliError> {
+        if self.agent_key_stdin {
+            let line = stdin_line("--agent-key-stdin", "agent key", MAX_SECRET_BYTES)?;
+            let key = line.trim();
+            if key.is_empty() {
+                return Err(CliError::invalid(
+                    "--agent-key-stdin: the first line of standard input is empty",
+                ));
+            }
+            return Ok(Some(SecretString::from(key.to_owned())));
+        }
+        Ok(std::env::var(AGENT_KEY_VARIABLE)
+            .ok()
+            .map(|k| k.trim().to_owned())
+            .filter(|k| !k.is_empty())
+            .map(SecretString::from))
+    }
+}
+
+/// The arguments of `device list`.
+#[derive(Debug, Args)]
+pub struct List {
+    /// Only devices with this name.
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// Only the device with this MAC (FC:01:2C:DB:14:30, not the 32-digit id).
+    #[arg(long, value_name = "MAC")]
+    mac: Option<String>,
+    /// Only online (true) or offline (false) devices.
+    #[arg(long, value_name = "BOOL")]
+    online: Option<bool>,
+    /// Only enabled (true) or disabled (false) devices.
+    #[arg(long, value_name = "BOOL")]
+    enabled: Option<bool>,
+    /// Only the devices of the agent whose key is given.
+    #[command(flatten)]
+    agent_key: AgentKeyArg,
+    /// The page, from 1.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    page: Option<u32>,
+    /// Devices per page.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), conflicts_with = "all")]
+    limit: Option<u32>,
+    /// Every device of every page.
+    #[arg(long, conflicts_with = "page")]
+    all: bool,
+    /// Show the devices' Wi-Fi passwords and keys (redacted otherwise).
+    #[arg(long)]
+    show_secrets: bool,
+}
+
+/// The arguments of `device update`.
+#[derive(Debug, Args)]
+pub struct Update {
+    /// The device's id (32 letters or digits).
+    #[arg(long, value_name = "ID")]
+    id: String,
+    /// A new name.
+    #[arg(long, value_name = "NAME")]
+    name: Option<String>,
+    /// A new firmware version.
+    #[arg(long, value_name = "V")]
+    version: Option<String>,
+    /// A new Wi-Fi network name.
+    #[arg(long, value_name = "SSID")]
+    wifi_ssid: Option<String>,
+    /// Read a new Wi-Fi password from the first line of standard input.
+    #[arg(long)]
+    wifi_pwd_stdin: bool,
+    /// Enable (true) or disable (false).
+    #[arg(long, value_name = "BOOL")]
+    enabled: Option<bool>,
+}
+
+/// The arguments of `device unbind`: ids, or --mac with the agent's key.
+#[derive(Debug, Args)]
+pub struct Unbind {
+    /// The ids of the devices to unbind (see `device list`).
+    #[arg(
+        value_name = "ID",
+        required_unless_present = "mac",
+        conflicts_with = "mac"
+    )]
+    ids: Vec<String>,
+    /// Unbind the device with this MAC from the agent whose key is given
+    /// (VOXKIT_ESPAI_AGENT_KEY or --agent-key-stdin).
+    #[arg(long, value_name = "MAC")]
+    mac: Option<String>,
+    #[command(flatten)]
+    agent_key: AgentKeyArg,
+}
+
+/// Runs `voxkit espai device ...`.
+pub(super) async fn run(command: DeviceCommand, global: &Global) -> Result<Report, CliError> {
+    match command {
+        DeviceCommand::List(args) => list(args, global).await,
+        DeviceCommand::Update(args) => update(args, global).await,
+        DeviceCommand::Unbind(args) => unbind(args, global).await,
+        // Printed as it comes, without a report: run by espai/mod.rs.
+        DeviceCommand::Watch(_) => unreachable!("espai/mod.rs runs `device watch`"),
+    }
+}
+
+async fn list(args: List, global: &Global) -> Result<Report, CliError> {
+    let key = args.agent_key.resolve()?;
+    let filter = with_some!(
+        DeviceFilter::new(),
+        name = args.name,
+        mac = args.mac,
+        online = args.online,
+        enabled = args.enabled,
+        agent_api_key = key,
+    );
+    let client = global.espai()?;
+    let show = args.show_secrets;
+    if args.all {
+        let devices = collect_all(client.devices(filter), "device", "devices").await?;
+        return Ok(Report::new(
+            json!({
+                "devices": devices.iter().map(|d| device_json(d, show)).collect::<Vec<_>>(),
+                "total": devices.len(),
+                "complete": true,
+                "meta": all_meta(devices.len()),
+            }),
+            devices_text(&devices, None, show),
+        ));
+    }
+    let current = args.page.unwrap_or(1);
+    let filter = with_some!(filter.page(current), limit = args.limit);
+    let page = client.list_devices(&filter).await?;
+    let info = page_info(current, args.limit, page.items.len(), page.total);
+    Ok(Report::new(
+        json!({
+            "devices": page.items.iter().map(|d| device_json(d, show)).collect::<Vec<_>>(),
+            "total": page.total,
+            "meta": info.json(),
+        }),
+        devices_text(&page.items, Some(&info), show),
+    ))
+}
+
+async fn update(args: Update, global: &Global) -> Result<Report, CliError> {
+    let mut update = with_some!(
+        DeviceUpdate::new(&args.id),
+        name = args.name,
+        version = args.version,
+        wifi_ssid = args.wifi_ssid,
+        enabled = args.enabled,
+    );
+    if args.wifi_pwd_stdin {
+        let line = stdin_line("--wifi-pwd-stdin", "Wi-Fi password", MAX_SECRET_BYTES)?;
+        let pwd = line.trim_end_matches(['\r', '\n']);
+        if pwd.is_empty() {
+            return Err(CliError::invalid(
+                "--wifi-pwd-stdin: the first line of standard input is empty",
+            ));
+        }
+        update = update.wifi_pwd(SecretString::from(pwd.to_owned()));
+    }
+    let updated = global.espai()?.update_device(&update).await?;
+    let message = updated.message.unwrap_or_default();
+    Ok(Report::new(
+        json!({
+            "id": args.id,
+            "message": message,
+            "update_time": updated.update_time.map(rfc3339),
+        }),
+        format!(
+            "updated device {}: {}{}",
+            args.id,
+            cell(Some(&message)),
+            updated
+                .update_time
+                .map(|t| format!(" (at {})", utc_text(t)))
+                .unwrap_or_default()
+        ),
+    ))
+}
+
+async fn unbind(args: Unbind, global: &Global) -> Result<Report, CliError> {
+    let client = global.espai()?;
+    if let Some(mac) = &args.mac {
+        let Some(key) = args.agent_key.resolve()? else {
+            return Err(CliError::invalid(
+                "--mac needs the agent's api_key: set VOXKIT_ESPAI_AGENT_KEY or use \
+                 --agent-key-stdin; nothing was sent",
+            ));
+        };
+        global.confirm(
+            "espai device unbind",
+            &format!("unbind the device {mac} from its agent"),
+        )?;
+        let ack = client
+            .unbind_device_by_mac(&key, mac)
+            .await
+            .check_with(|| {
+                format!(
+                    "run `voxkit espai device list --mac {mac} --agent-key-stdin` (the agent's \
+                     key on standard input): if the device is no longer listed, it was unbound"
+                )
+            })?;
+        let message = ack.message.unwrap_or_default();
+        return Ok(Report::new(
+            json!({"mac": mac, "message": message}),
+            format!("unbound device {mac}: {}", cell(Some(&message))),
+        ));
+    }
+    global.confirm(
+        "espai device unbind",
+        &format!(
+            "unbind {}: {}",
+            plural(args.ids.len(), "device", "devices"),
+            args.ids.join(", ")
+        ),
+    )?;
+    let ack = client.unbind_devices(&args.ids).await.check_with(|| {
+        format!(
+            "run `voxkit espai device list --all`: a device no longer listed ({}) was \
+             unbound; unbind only those still listed",
+            args.ids.join(", ")
+        )
+    })?;
+    let message = ack.message.unwrap_or_default();
+    Ok(Report::new(
+        json!({"ids": args.ids, "message": message}),
+        format!(
+            "unbound {}: {}\n{}",
+            plural(args.ids.len(), "device", "devices"),
+            cell(Some(&message)),
+            args.ids.join("\n")
+        ),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::cli::Cli;
+    use clap::Parser;
+
+    #[test]
+    fn unbind_takes_ids_or_a_mac_never_both() {
+        assert!(Cli::try_parse_from(["voxkit", "espai", "device", "unbind"]).is_err());
+        assert!(
+            Cli::try_parse_from([
+                "voxkit",
+                "espai",
+                "device",
+                "unbind",
+                "a",
+                "--mac",
+                "FC:01:2C:DB:14:30"
+            ])
+            .is_err()
+        );
+        assert!(
+            Cli::try_parse_from([
+                "voxkit",
+                "espai",
+                "device",
+                "unbind",
+                "--mac",
+                "FC:01:2C:DB:14:30"
+            ])
+            .is_ok()
+        );
+    }
+}

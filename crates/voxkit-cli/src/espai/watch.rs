@@ -1,0 +1,89 @@
+//! `device watch`: the device channel of one agent (超体), printed as events come — one
+//! line each, or one JSON object per line with `--output json` — until it ends, `--count`
+//! events have come, or the command is interrupted. The channel reconnects by itself
+//! (a `reconnected` line says so); the agent's key is never printed.
+
+use clap::Args;
+use futures_util::StreamExt;
+use voxkit_espai::{DeviceEvent, SecretString};
+
+use crate::context::{Format, Global};
+use crate::failure::CliError;
+use crate::render::{cell, out};
+
+/// The environment variable the agent's key is read from without `--api-key` (the
+/// sandbox prints it).
+pub(super) const API_KEY_VARIABLE: &str = "ESPAI_AGENT_API_KEY";
+
+/// The arguments of `device watch`.
+#[derive(Debug, Args)]
+pub struct Watch {
+    /// The agent's api_key (超体 api_key, not the open API key); default: the
+    /// ESPAI_AGENT_API_KEY environment variable, which keeps it out of `ps`.
+    #[arg(long, value_name = "KEY", env = API_KEY_VARIABLE, hide_env_values = true)]
+    api_key: Option<String>,
+    /// Stop after this many events (reconnections included).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    count: Option<u64>,
+}
+
+/// Runs `voxkit espai device watch`: prints as it goes, so there is no report.
+pub(super) async fn run(args: Watch, global: &Global) -> Result<(), CliError> {
+    let key = args
+        .api_key
+        .filter(|k| !k.trim().is_empty())
+        .map(SecretString::from)
+        .ok_or_else(|| {
+            CliError::usage(format!(
+                "the agent's api_key is needed: --api-key KEY or {API_KEY_VARIABLE}"
+            ))
+        })?;
+    let mut channel = global.espai()?.device_channel(key).await?;
+    let mut seen = 0u64;
+    while args.count.is_none_or(|n| seen < n) {
+        let Some(event) = channel.next().await else {
+            break;
+        };
+        let event = event?;
+        seen += 1;
+        match global.output {
+            Format::Json => out!("{}", event.to_json()),
+            Format::Text => out!("{}", line(&event)),
+        }
+    }
+    Ok(())
+}
+
+/// One event as a line: its type, its device and its data.
+fn line(event: &DeviceEvent) -> String {
+    match (event, event.message()) {
+        (DeviceEvent::Reconnected { attempts }, _) => {
+            format!("reconnected (after {attempts} attempt(s))")
+        }
+        (_, Some(m)) => format!(
+            "{:<22} {:<18} {}",
+            event.kind(),
+            cell(m.device_id.as_deref()),
+            cell(Some(&m.data.to_string()))
+        ),
+        (_, None) => format!(
+            "{:<22} {:<18} {}",
+            event.kind(),
+            "-",
+            cell(Some(&event.to_json().to_string()))
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_show_type_device_and_data() {
+        let event = DeviceEvent::parse(r#"{"type":"battery","device_id":"FC:01","data":87}"#);
+        let text = line(&event);
+        assert!(text.starts_with("battery") && text.contains("FC:01") && text.ends_with("87"));
+        assert!(line(&DeviceEvent::Reconnected { attempts: 2 }).contains("2 attempt"));
+    }
+}
