@@ -112,4 +112,25 @@ fn decode_10k(c: &mut Criterion) {
     group.sample_size(20);
     group.bench_function("voxkit list_cards (envelope + typed cards)", |b| {
         b.iter(|| {
-            let page = rt.block_on(espai.lis
+            let page = rt.block_on(espai.list_cards(&filter)).expect("list");
+            assert_eq!(page.items.len(), 10_000);
+        })
+    });
+    group.bench_function("plain serde_json::from_slice", |b| {
+        b.iter(|| {
+            let list: PlainList = serde_json::from_slice(black_box(&body)).expect("decode");
+            assert_eq!(list.data.len(), 10_000);
+        })
+    });
+    group.bench_function("via serde_json::Value (for reference)", |b| {
+        b.iter(|| {
+            let v: serde_json::Value = serde_json::from_slice(black_box(&body)).expect("decode");
+            let list: PlainList = serde_json::from_value(v).expect("decode");
+            assert_eq!(list.data.len(), 10_000);
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, signer, calls, decode_10k);
+criterion_main!(benches);

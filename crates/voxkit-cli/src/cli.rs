@@ -19,9 +19,12 @@ const MAX_TIMEOUT_SECS: f64 = 86_400.0;
     name = "voxkit",
     version,
     about = "Account, billing and quota operations of longlonglong, Laaffic and ESP-AI",
-    long_about = "Account, billing and quota operations of longlonglong, Laaffic and ESP-AI, \
-                  one subcommand per operation, plus a local sandbox of all three providers \
-                  (`voxkit sandbox`) and a walk-through (`voxkit demo`).",
+    long_about = format!(
+        "Account, billing and quota operations of longlonglong, Laaffic and ESP-AI, one \
+         subcommand per operation, plus a local sandbox of all three providers (`voxkit \
+         sandbox`) and a walk-through (`voxkit demo`).\n\n{}",
+        crate::render::TIME_RULE
+    ),
     after_help = EXIT_CODES_HELP,
     propagate_version = true
 )]

@@ -94,6 +94,24 @@ impl Global {
 }
 
 impl Global {
+    /// `items` (an `--all` walk) with its progress on stderr, named `what` (`"cards"`):
+    /// the one place every list command gets it. A spinner when stderr is a terminal, else
+    /// `page N…` lines; nothing with `--quiet`, nor with `--output json` off a terminal
+    /// (stderr then holds only the JSON error a script parses).
+    pub fn pages<S>(&self, items: S, what: &'static str) -> crate::render::pages::Paged<S> {
+        use crate::render::pages::{Paged, ProgressMode};
+        let mode = if self.quiet {
+            ProgressMode::Off
+        } else if std::io::stderr().is_terminal() {
+            ProgressMode::Spinner
+        } else if self.output == Format::Json {
+            ProgressMode::Off
+        } else {
+            ProgressMode::Lines
+        };
+        Paged::new(items, what, mode)
+    }
+
     /// Asks before a destructive call (`what`, e.g. "set the balance of user U to zero"):
     /// on a terminal, a `y` answer goes on; otherwise `--yes` is required. A refusal is
     /// invalid input (exit 2) and nothing is sent. `--dry-run` sends nothing, so it needs

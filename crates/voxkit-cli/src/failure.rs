@@ -173,9 +173,6 @@ struct Explained {
     meaning: &'static str,
     /// What to do, when there is something to do.
     hint: Option<&'static str>,
-    /// The HTTP status this code comes with, when it is not 200 (longlonglong's 401
-    /// arrives as HTTP 401 with the code in its envelope too).
-    http_status: Option<u16>,
 }
 
 /// The documented codes (provider docs: longlonglong's 10004, 422, 6007 and its 401;
@@ -186,7 +183,6 @@ const EXPLAINED: &[Explained] = &[
         code: "401",
         meaning: "the token was not accepted",
         hint: Some("check LONGLONGLONG_TOKEN: the partner token, without `Bearer`"),
-        http_status: Some(401),
     },
     Explained {
         provider: "longlonglong",
@@ -195,28 +191,24 @@ const EXPLAINED: &[Explained] = &[
         hint: Some(
             "enable billing (账单权限) for the user in the longlonglong console, then retry",
         ),
-        http_status: None,
     },
     Explained {
         provider: "longlonglong",
         code: "422",
         meaning: "the request was refused as invalid",
         hint: None,
-        http_status: None,
     },
     Explained {
         provider: "longlonglong",
         code: "404",
         meaning: "not found",
         hint: Some("check the id (a UUID of the account)"),
-        http_status: None,
     },
     Explained {
         provider: "longlonglong",
         code: "6007",
         meaning: "the task is running",
         hint: Some("stop the task first"),
-        http_status: None,
     },
     Explained {
         provider: "laaffic",
@@ -225,7 +217,6 @@ const EXPLAINED: &[Explained] = &[
         hint: Some(
             "check LAAFFIC_API_KEY and LAAFFIC_API_SECRET (the pair from the Laaffic console)",
         ),
-        http_status: None,
     },
     Explained {
         provider: "laaffic",
@@ -234,35 +225,30 @@ const EXPLAINED: &[Explained] = &[
         hint: Some(
             "add this machine's public IP address to the API key's allowed IPs in the Laaffic console",
         ),
-        http_status: None,
     },
     Explained {
         provider: "laaffic",
         code: "-7",
         meaning: "too many numbers",
         hint: None,
-        http_status: None,
     },
     Explained {
         provider: "laaffic",
         code: "-9",
         meaning: "a number is malformed",
         hint: None,
-        http_status: None,
     },
     Explained {
         provider: "laaffic",
         code: "-10",
         meaning: "the balance is insufficient",
         hint: Some("top up the Laaffic account"),
-        http_status: None,
     },
     Explained {
         provider: "laaffic",
         code: "-13",
         meaning: "the account is locked",
         hint: Some("contact Laaffic support"),
-        http_status: None,
     },
     Explained {
         provider: "laaffic",
@@ -271,42 +257,36 @@ const EXPLAINED: &[Explained] = &[
         hint: Some(
             "this machine's clock is off by more than the provider's window: synchronise it (NTP), then retry",
         ),
-        http_status: None,
     },
     Explained {
         provider: "laaffic",
         code: "-18",
         meaning: "the provider's system failed",
         hint: None,
-        http_status: None,
     },
     Explained {
         provider: "laaffic",
         code: "-20",
         meaning: "the data already exists",
         hint: None,
-        http_status: None,
     },
     Explained {
         provider: "laaffic",
         code: "-21",
         meaning: "the data failed validation",
         hint: None,
-        http_status: None,
     },
     Explained {
         provider: "laaffic",
         code: "-22",
         meaning: "a parameter is invalid",
         hint: None,
-        http_status: None,
     },
     Explained {
         provider: "laaffic",
         code: "-24",
         meaning: "no such data",
         hint: None,
-        http_status: None,
     },
     Explained {
         provider: "espai",
@@ -315,14 +295,12 @@ const EXPLAINED: &[Explained] = &[
         hint: Some(
             "check ESPAI_OPEN_API_KEY (the account's 32-character open_api_key, not an agent's api_key)",
         ),
-        http_status: None,
     },
     Explained {
         provider: "espai",
         code: "500",
         meaning: "the provider's system failed",
         hint: None,
-        http_status: None,
     },
 ];
 
@@ -393,7 +371,8 @@ impl From<Error> for CliError {
                 .to_owned()
         });
         let code = error.api_code().map(str::to_owned);
-        let mut http_status = error.status().map(|s| s.as_u16());
+        // The status the answer came with, as core recorded it (an API error's too).
+        let http_status = error.http_status();
         let mut message = match &error {
             Error::Timeout {
                 elapsed, attempts, ..
@@ -419,7 +398,6 @@ impl From<Error> for CliError {
             if hint.is_none() {
                 hint = found.hint.map(str::to_owned);
             }
-            http_status = http_status.or(found.http_status);
         }
         CliError(Box::new(Details {
             kind: kind(&error),
@@ -766,12 +744,19 @@ mod tests {
             ));
             assert!(cli.hint.as_deref().unwrap().contains(needle), "{code}");
         }
-        let cli = CliError::from(Error::api(
-            Origin::new("longlonglong", "account_info"),
-            Some("401".into()),
-            "Unauthenticated.",
-        ));
+        // `http_status` is the status the answer came with, as core recorded it: never
+        // guessed from the code.
+        let unauthenticated = || {
+            Error::api(
+                Origin::new("longlonglong", "account_info"),
+                Some("401".into()),
+                "Unauthenticated.",
+            )
+        };
+        assert_eq!(CliError::from(unauthenticated()).http_status, None);
+        let cli = CliError::from(unauthenticated().with_http_status(401));
         assert_eq!(cli.http_status, Some(401));
+        assert_eq!(cli.to_json()["error"]["http_status"], 401);
         assert!(cli.hint.as_deref().unwrap().contains("LONGLONGLONG_TOKEN"));
         let cli = CliError::from(Error::api(
             RECHARGE,

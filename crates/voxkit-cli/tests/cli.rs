@@ -1223,16 +1223,21 @@ async fn sandbox_command_prints_env_and_seeds_and_stops_on_ctrl_c() {
             "LAAFFIC_BASE_URL",
             "ESPAI_OPEN_API_KEY",
             "ESPAI_BASE_URL",
+            "ESPAI_AGENT_BASE_URL",
+            "ESPAI_AGENT_API_KEY",
         ],
         "{:#?}",
         served.lines
     );
+    let exports = names.len();
     assert!(
-        served.lines[..7].iter().all(|l| l.starts_with("export ")),
+        served.lines[..exports]
+            .iter()
+            .all(|l| l.starts_with("export ")),
         "the env lines come first: {:#?}",
         served.lines
     );
-    assert!(served.lines[7..].iter().all(|l| l.starts_with("# ")));
+    assert!(served.lines[exports..].iter().all(|l| l.starts_with("# ")));
 
     // The printed variables and ids point the CLI at it.
     let user = served.comment("longlonglong user (billing");
@@ -1508,6 +1513,9 @@ async fn errors_explain_codes_name_the_command_and_carry_the_401_status() {
         .await
         .expect(3);
     let error = out.error();
+    // The status is the one the answer came with (Laaffic refuses with HTTP 200 and its
+    // envelope), recorded by core: not a guess from the code, which left it null.
+    assert_eq!(error["http_status"], 200, "{out:#?}");
     assert!(
         error["message"]
             .as_str()
@@ -1522,6 +1530,19 @@ async fn errors_explain_codes_name_the_command_and_carry_the_401_status() {
             .contains("LAAFFIC_API_SECRET"),
         "{out:#?}"
     );
+
+    // ESP-AI's wrong key: code 401 in an envelope sent with HTTP 200, so `http_status`
+    // is 200 (the old table guessed nothing for it; for longlonglong it guessed 401).
+    let env = with(
+        sandbox_env(&sandbox),
+        &[("ESPAI_OPEN_API_KEY", "wrong-key")],
+    );
+    let out = run_stdin(&env, None, "espai cdkey list --output json")
+        .await
+        .expect(3);
+    let error = out.error();
+    assert_eq!(error["code"], "401", "{out:#?}");
+    assert_eq!(error["http_status"], 200, "{out:#?}");
 
     let today = today().format("%Y-%m-%d").to_string();
     let out = voxkit(
@@ -1695,4 +1716,65 @@ async fn completions_and_a_json_demo() {
         json["demo"]["lines"].as_array().unwrap().len() > 20,
         "{json}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn all_pages_show_progress_on_stderr_and_data_on_stdout() {
+    let sandbox = pinned_sandbox().await;
+    let json = voxkit(&sandbox, "espai cdkey list --output json")
+        .await
+        .expect(0)
+        .json();
+    let total = json["total"].as_u64().unwrap();
+    assert!(total >= 3, "several pages of one card: {json}");
+
+    // Off a terminal: a plain line per page from the second on, on stderr only.
+    let out = voxkit(&sandbox, "espai cdkey list --all --limit 1")
+        .await
+        .expect(0);
+    for page in 2..=total {
+        assert!(
+            out.stderr
+                .contains(&format!("voxkit: listing cards: page {page}…")),
+            "{out:#?}"
+        );
+    }
+    assert!(!out.stderr.contains("page 1…"), "{out:#?}");
+    assert!(out.stdout.starts_with("ID"), "{out:#?}");
+    assert!(
+        out.stdout.ends_with(&format!("{total} cards\n")),
+        "{out:#?}"
+    );
+    assert!(!out.stdout.contains("listing"), "{out:#?}");
+
+    // The same walk in another command (collected, not streamed) says the same: one
+    // page of rows, then the empty page that ends a history without a paginator.
+    let user = sandbox.seed().longlonglong_user.clone();
+    voxkit(
+        &sandbox,
+        &format!("longlonglong recharge --user {user} --amount 1 --remark p-1"),
+    )
+    .await
+    .expect(0);
+    let out = voxkit(
+        &sandbox,
+        &format!("longlonglong recharges --user {user} --all"),
+    )
+    .await
+    .expect(0);
+    assert!(
+        out.stderr.contains("voxkit: listing records: page 2…"),
+        "{out:#?}"
+    );
+
+    // --quiet, and JSON off a terminal: nothing on stderr, the data alone on stdout.
+    let out = voxkit(&sandbox, "espai cdkey list --all --limit 1 --quiet")
+        .await
+        .expect(0);
+    assert!(out.stderr.is_empty(), "{out:#?}");
+    let out = voxkit(&sandbox, "espai cdkey list --all --limit 1 --output json")
+        .await
+        .expect(0);
+    assert!(out.stderr.is_empty(), "{out:#?}");
+    assert_eq!(out.json()["total"], total);
 }

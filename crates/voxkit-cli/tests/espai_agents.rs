@@ -246,7 +246,7 @@ async fn device_wifi_passwords_are_shown_only_with_show_secrets() {
     // The agent's key filters by agent, from the environment.
     let env_key = with(
         env.clone(),
-        &[("VOXKIT_ESPAI_AGENT_KEY", "sandbox-espai-agent-api-key-2")],
+        &[("ESPAI_AGENT_API_KEY", "sandbox-espai-agent-api-key-2")],
     );
     let none = voxkit(&env_key, &["espai", "device", "list"])
         .await

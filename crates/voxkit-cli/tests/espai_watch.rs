@@ -21,7 +21,9 @@ async fn watch_prints_one_json_object_per_event() {
     );
     let out = voxkit(
         &env,
-        &["espai", "device", "watch", "--count", "5", "--output", "json"],
+        &[
+            "espai", "device", "watch", "--count", "5", "--output", "json",
+        ],
     )
     .await
     .expect(0);
@@ -57,7 +59,14 @@ async fn watch_refuses_a_missing_or_unknown_key_without_printing_it() {
     let out = voxkit(
         &env,
         &[
-            "espai", "device", "watch", "--count", "1", "--api-key", "SENTINEL-agent", "--output",
+            "espai",
+            "device",
+            "watch",
+            "--count",
+            "1",
+            "--api-key",
+            "SENTINEL-agent",
+            "--output",
             "json",
         ],
     )

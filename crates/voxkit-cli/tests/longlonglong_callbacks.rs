@@ -46,7 +46,12 @@ async fn the_blacklist_as_a_table_and_as_json() {
     assert_eq!(entries[1]["state"], "blacklisted");
     assert_eq!(entries[1]["user_id"], user.as_str());
     assert_eq!(entries[1]["url"], "http://callbacks.example/api2");
-    assert!(entries[1]["blackout_time"].as_str().unwrap().len() == 19);
+    // China time with its offset: `YYYY-MM-DDTHH:MM:SS+08:00`.
+    let blackout = entries[1]["blackout_time"].as_str().unwrap();
+    assert!(
+        blackout.len() == 25 && blackout.ends_with("+08:00"),
+        "{blackout}"
+    );
     assert!(!out.stdout.contains(LONGLONGLONG_TOKEN));
 }
 

@@ -613,7 +613,7 @@ impl Client {
         let secrets = self.inner.auth.redact();
         let redacted = success_response(response, &secrets);
         decode(&redacted).map_err(|e| {
-            let e = scrub(e, &response.body, &secrets);
+            let e = scrub(e, &response.body, &secrets).with_http_status(response.status.as_u16());
             let unknown = !op.idempotency.is_repeatable()
                 && (matches!(e, Error::Decode { .. }) || self.indeterminate(&e));
             if unknown {
@@ -657,7 +657,8 @@ impl Client {
         let origin = status.origin();
         let (error, unknown) = match decode(response) {
             Err(api @ Error::Api { .. }) => {
-                let api = scrub(api, &response.body, &self.inner.auth.redact());
+                let api = scrub(api, &response.body, &self.inner.auth.redact())
+                    .with_http_status(response.status.as_u16());
                 let unknown = outcome_unknown
                     || (!op.idempotency.is_repeatable() && self.indeterminate(&api));
                 tracing::debug!(error = %api, unknown, "provider error");

@@ -186,6 +186,11 @@ pub enum Error {
         code: Option<String>,
         /// The provider's message.
         message: String,
+        /// The HTTP status the answer came with (`Some(200)` for the providers that send
+        /// their errors with 200), set by the client from the answer it decoded; `None`
+        /// when the error was decoded from bytes alone. Kept here so that a caller (the
+        /// CLI's `http_status`) reports the status that was sent instead of guessing it.
+        http_status: Option<u16>,
     },
 
     /// The response could not be decoded.
@@ -223,6 +228,28 @@ impl Error {
             origin,
             code,
             message: message.into(),
+            http_status: None,
+        }
+    }
+
+    /// This error with the HTTP status of the answer it was decoded from: sets an
+    /// [`Error::Api`]'s `http_status` when it has none (the client calls it with every
+    /// answer it decodes, since the decoders see only the body); other errors unchanged.
+    #[must_use]
+    pub fn with_http_status(self, status: u16) -> Self {
+        match self {
+            Error::Api {
+                origin,
+                code,
+                message,
+                http_status,
+            } => Error::Api {
+                origin,
+                code,
+                message,
+                http_status: http_status.or(Some(status)),
+            },
+            other => other,
         }
     }
 
@@ -274,6 +301,18 @@ impl Error {
     pub fn status(&self) -> Option<StatusCode> {
         match self {
             Error::Status { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The HTTP status the answer came with: an [`Error::Status`]'s, an [`Error::Api`]'s
+    /// (when known), or that of an [`Error::OutcomeUnknown`]'s cause. `None` when no answer
+    /// came (or its status is not known).
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            Error::Status { status, .. } => Some(status.as_u16()),
+            Error::Api { http_status, .. } => *http_status,
+            Error::OutcomeUnknown { cause, .. } => cause.http_status(),
             _ => None,
         }
     }
@@ -450,5 +489,26 @@ mod tests {
             );
             assert!(e.chars().count() <= EXCERPT_CHARS + 1, "{cut}: {e}");
         }
+    }
+
+    #[test]
+    fn an_api_error_carries_the_status_it_came_with() {
+        let api = Error::api(O, Some("401".into()), "Unauthenticated.");
+        assert_eq!(api.http_status(), None, "not guessed from the code");
+        let api = api.with_http_status(401);
+        assert_eq!(api.http_status(), Some(401));
+        // The first status recorded stays; other errors are unchanged.
+        assert_eq!(api.with_http_status(500).http_status(), Some(401));
+        let unknown = Error::OutcomeUnknown {
+            origin: O,
+            cause: Box::new(Error::api(O, None, "x").with_http_status(502)),
+        };
+        assert_eq!(unknown.http_status(), Some(502));
+        let timeout = Error::Timeout {
+            origin: O,
+            elapsed: Duration::from_secs(1),
+            attempts: 1,
+        };
+        assert_eq!(timeout.with_http_status(200).http_status(), None);
     }
 }

@@ -224,10 +224,12 @@ pub(crate) fn scrub(error: Error, body: &[u8], secrets: &[&str]) -> Error {
             origin,
             code,
             message,
+            http_status,
         } => Error::Api {
             origin,
             code: code.map(|c| clean_text(&c, secrets)),
             message: clean_text(&message, secrets),
+            http_status,
         },
         other => other,
     }

@@ -21,7 +21,6 @@
 
 use std::fmt;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -403,13 +402,7 @@ impl Target {
         let config = WebSocketConfig::default()
             .max_message_size(Some(MAX_MESSAGE_BYTES))
             .max_frame_size(Some(MAX_MESSAGE_BYTES));
-        let connector = connector(&self.url)?;
-        let attempt = tokio_tungstenite::connect_async_tls_with_config(
-            self.url.as_str(),
-            Some(config),
-            true,
-            connector,
-        );
+        let attempt = open(&self.url, config)?;
         match tokio::time::timeout(options.connect_timeout, attempt).await {
             Ok(Ok((socket, _response))) => Ok(socket),
             Ok(Err(e)) => Err(self.error(e)),
@@ -460,22 +453,42 @@ impl Target {
     }
 }
 
-/// The TLS connector for `url`: core's rustls configuration for `wss://`.
-fn connector(url: &Url) -> Result<Option<tokio_tungstenite::Connector>, Error> {
-    if url.scheme() != "wss" {
-        return Ok(Some(tokio_tungstenite::Connector::Plain));
-    }
+type Handshake = Result<(Socket, tungstenite::handshake::client::Response), tungstenite::Error>;
+
+/// The connection attempt to `url`: `wss://` through core's rustls configuration (its
+/// crypto provider and the platform's verifier), `ws://` in the clear.
+fn open(
+    url: &Url,
+    config: WebSocketConfig,
+) -> Result<impl Future<Output = Handshake> + use<>, Error> {
     #[cfg(any(feature = "rustls", feature = "rustls-aws-lc-rs"))]
     {
-        let config =
-            voxkit_core::transport::rustls_client_config().map_err(|e| Error::config(ORIGIN, e))?;
-        Ok(Some(tokio_tungstenite::Connector::Rustls(Arc::new(config))))
+        let connector = if url.scheme() == "wss" {
+            let tls = voxkit_core::transport::rustls_client_config()
+                .map_err(|e| Error::config(ORIGIN, e))?;
+            tokio_tungstenite::Connector::Rustls(std::sync::Arc::new(tls))
+        } else {
+            tokio_tungstenite::Connector::Plain
+        };
+        Ok(tokio_tungstenite::connect_async_tls_with_config(
+            url.to_string(),
+            Some(config),
+            true,
+            Some(connector),
+        ))
     }
     #[cfg(not(any(feature = "rustls", feature = "rustls-aws-lc-rs")))]
     {
-        Err(Error::config(
-            ORIGIN,
-            "the device channel needs voxkit-espai's `rustls` feature for wss://",
+        if url.scheme() == "wss" {
+            return Err(Error::config(
+                ORIGIN,
+                "the device channel needs voxkit-espai's `rustls` feature for wss://",
+            ));
+        }
+        Ok(tokio_tungstenite::connect_async_with_config(
+            url.to_string(),
+            Some(config),
+            true,
         ))
     }
 }
@@ -531,25 +544,26 @@ async fn drive(
                         break;
                     }
                 }
-                command = commands.recv() => match command {
-                    Some((text, reply)) => {
-                        let written = socket
-                            .send(Message::text(text))
-                            .await
-                            .map_err(|_| Error::Transport {
-                                origin: ORIGIN,
-                                kind: TransportKind::Dropped,
-                                source: Some("the device channel dropped while sending".into()),
-                            });
-                        let failed = written.is_err();
-                        let _ = reply.send(written);
-                        if failed {
-                            break;
-                        }
+                command = commands.recv() => {
+                    // `None` only when the channel is dropped.
+                    let Some((text, reply)) = command else {
+                        let _ = socket.close(None).await;
+                        return;
+                    };
+                    let written = socket
+                        .send(Message::text(text))
+                        .await
+                        .map_err(|_| Error::Transport {
+                            origin: ORIGIN,
+                            kind: TransportKind::Dropped,
+                            source: Some("the device channel dropped while sending".into()),
+                        });
+                    let failed = written.is_err();
+                    let _ = reply.send(written);
+                    if failed {
+                        break;
                     }
-                    // Only when the channel is dropped; `events.closed()` ends the task.
-                    None => {}
-                },
+                }
             }
         }
         // Lost: reconnect with backoff, refusing commands meanwhile.

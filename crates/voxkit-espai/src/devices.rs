@@ -12,7 +12,9 @@ use serde_json::{Map, Value};
 use voxkit_core::page::walk;
 use voxkit_core::{Error, ExposeSecret, Origin, Page, PayloadAt, SecretString, lenient};
 
-use crate::agents::{UpdatedData, flag, id_array, object_id, opt_flag, opt_secret};
+#[cfg(any(test, feature = "test-util"))]
+use crate::agents::UpdatedData;
+use crate::agents::{flag, id_array, object_id, opt_flag, opt_secret};
 use crate::field_decoders::{opt_millis, opt_phone};
 use crate::{Ack, Client, DEFAULT_PAGE_SIZE, Updated, checks};
 

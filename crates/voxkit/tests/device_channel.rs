@@ -77,7 +77,11 @@ async fn typed_events_and_commands_answered() {
             .iter()
             .any(|e| matches!(e, DeviceEvent::OtaProgress(m) if m.number() == Some(50.0)))
     );
-    assert!(events.iter().any(|e| matches!(e, DeviceEvent::OtaStarted(_))));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, DeviceEvent::OtaStarted(_)))
+    );
     assert!(events.iter().any(|e| matches!(e, DeviceEvent::OtaError(_))));
     assert!(!events.iter().any(|e| matches!(e, DeviceEvent::Unknown(_))));
 
@@ -117,7 +121,10 @@ async fn reconnects_after_the_server_drops_the_connection() {
     // A new connection: the sandbox reports the devices again, and commands work.
     let again = opening(&mut channel).await;
     assert!(again.iter().any(|e| matches!(e, DeviceEvent::Battery(_))));
-    channel.set_volume(0.5).await.expect("volume sent after reconnecting");
+    channel
+        .set_volume(0.5)
+        .await
+        .expect("volume sent after reconnecting");
     assert!(matches!(
         next(&mut channel).await,
         DeviceEvent::EndpointData(_)
@@ -146,10 +153,7 @@ async fn an_unknown_key_is_refused_and_never_shown() {
         .agent_base_url(voxkit::core::fault::refused_url().await)
         .build()
         .expect("client");
-    let err = dead
-        .device_channel("SENTINEL-agent-key")
-        .await
-        .unwrap_err();
+    let err = dead.device_channel("SENTINEL-agent-key").await.unwrap_err();
     assert!(matches!(&err, Error::Transport { .. }), "{err:?}");
     let shown = format!("{err} {err:?} {:?}", std::error::Error::source(&err));
     assert!(!shown.contains("SENTINEL"), "{shown}");

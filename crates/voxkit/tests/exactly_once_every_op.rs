@@ -368,7 +368,11 @@ async fn case(spec: &OperationSpec, env: &Env) -> Option<Ran> {
                 .await
                 .expect("probe: the devices");
             let applied = usize::from(!listed.items.iter().any(|d| d.id == id));
-            assert_eq!(listed.items.len(), 2 - applied, "another device was unbound");
+            assert_eq!(
+                listed.items.len(),
+                2 - applied,
+                "another device was unbound"
+            );
             Ran { outcome, applied }
         }
         ("espai", "unbind_device_mac") => {
@@ -385,13 +389,12 @@ async fn case(spec: &OperationSpec, env: &Env) -> Option<Ran> {
                 .list_devices(&DeviceFilter::new())
                 .await
                 .expect("probe: the devices");
-            let applied = usize::from(
-                !listed
-                    .items
-                    .iter()
-                    .any(|d| d.mac.as_deref() == Some(mac)),
+            let applied = usize::from(!listed.items.iter().any(|d| d.mac.as_deref() == Some(mac)));
+            assert_eq!(
+                listed.items.len(),
+                2 - applied,
+                "another device was unbound"
             );
-            assert_eq!(listed.items.len(), 2 - applied, "another device was unbound");
             Ran { outcome, applied }
         }
         _ => return None,

@@ -194,7 +194,12 @@ async fn list(args: List, global: &Global) -> Result<Report, CliError> {
     let client = global.espai()?;
     let show = args.show_secrets;
     if args.all {
-        let agents = collect_all(client.agents(filter), "agent", "agents").await?;
+        let agents = collect_all(
+            global.pages(client.agents(filter), "agents"),
+            "agent",
+            "agents",
+        )
+        .await?;
         return Ok(Report::new(
             json!({
                 "agents": agents.iter().map(|a| agent_json(a, show)).collect::<Vec<_>>(),

@@ -245,7 +245,7 @@ async fn list(args: List, global: &Global) -> Result<Option<Report>, CliError> {
         if let Some(limit) = args.limit {
             paging = paging.page_size(limit);
         }
-        list_all(&client, filter, paging, global.output).await?;
+        list_all(&client, filter, paging, global).await?;
         return Ok(None);
     }
     let current = args.page.unwrap_or(1);
@@ -277,9 +277,10 @@ async fn list_all(
     client: &Client,
     filter: CardFilter,
     paging: Paging,
-    format: Format,
+    global: &Global,
 ) -> Result<(), CliError> {
-    let mut cards = client.cards_with(filter, paging);
+    let format = global.output;
+    let mut cards = global.pages(client.cards_with(filter, paging), "cards");
     let mut out = Stdout::default();
     if format == Format::Json {
         out.write("{\"cards\":[");

@@ -32,18 +32,18 @@ pub enum DeviceCommand {
     Watch(super::watch::Watch),
 }
 
-/// An agent's `api_key`: `VOXKIT_ESPAI_AGENT_KEY` or `--agent-key-stdin` (never an
+/// An agent's `api_key`: `ESPAI_AGENT_API_KEY` or `--agent-key-stdin` (never an
 /// argument, which other users see in `ps`).
 #[derive(Debug, Args)]
 pub struct AgentKeyArg {
     /// Read the agent's api_key (设备的api_key, not the open API key) from the first line
-    /// of standard input; without it, the key is read from VOXKIT_ESPAI_AGENT_KEY.
+    /// of standard input; without it, the key is read from ESPAI_AGENT_API_KEY.
     #[arg(long)]
     agent_key_stdin: bool,
 }
 
 /// The environment variable an agent's `api_key` is read from.
-const AGENT_KEY_VARIABLE: &str = "VOXKIT_ESPAI_AGENT_KEY";
+const AGENT_KEY_VARIABLE: &str = "ESPAI_AGENT_API_KEY";
 
 impl AgentKeyArg {
     /// The key, if one was given.
@@ -107,9 +107,9 @@ pub struct Update {
     /// A new name.
     #[arg(long, value_name = "NAME")]
     name: Option<String>,
-    /// A new firmware version.
-    #[arg(long, value_name = "V")]
-    version: Option<String>,
+    /// A new firmware version (`version` on the wire).
+    #[arg(long = "firmware-version", value_name = "V")]
+    firmware_version: Option<String>,
     /// A new Wi-Fi network name.
     #[arg(long, value_name = "SSID")]
     wifi_ssid: Option<String>,
@@ -132,7 +132,7 @@ pub struct Unbind {
     )]
     ids: Vec<String>,
     /// Unbind the device with this MAC from the agent whose key is given
-    /// (VOXKIT_ESPAI_AGENT_KEY or --agent-key-stdin).
+    /// (ESPAI_AGENT_API_KEY or --agent-key-stdin).
     #[arg(long, value_name = "MAC")]
     mac: Option<String>,
     #[command(flatten)]
@@ -163,7 +163,12 @@ async fn list(args: List, global: &Global) -> Result<Report, CliError> {
     let client = global.espai()?;
     let show = args.show_secrets;
     if args.all {
-        let devices = collect_all(client.devices(filter), "device", "devices").await?;
+        let devices = collect_all(
+            global.pages(client.devices(filter), "devices"),
+            "device",
+            "devices",
+        )
+        .await?;
         return Ok(Report::new(
             json!({
                 "devices": devices.iter().map(|d| device_json(d, show)).collect::<Vec<_>>(),
@@ -192,7 +197,7 @@ async fn update(args: Update, global: &Global) -> Result<Report, CliError> {
     let mut update = with_some!(
         DeviceUpdate::new(&args.id),
         name = args.name,
-        version = args.version,
+        version = args.firmware_version,
         wifi_ssid = args.wifi_ssid,
         enabled = args.enabled,
     );
@@ -231,7 +236,7 @@ async fn unbind(args: Unbind, global: &Global) -> Result<Report, CliError> {
     if let Some(mac) = &args.mac {
         let Some(key) = args.agent_key.resolve()? else {
             return Err(CliError::invalid(
-                "--mac needs the agent's api_key: set VOXKIT_ESPAI_AGENT_KEY or use \
+                "--mac needs the agent's api_key: set ESPAI_AGENT_API_KEY or use \
                  --agent-key-stdin; nothing was sent",
             ));
         };

@@ -44,7 +44,9 @@ pub async fn run(command: Command, global: &Global) -> Result<Option<Report>, Cl
             orders::pay(args, global).await.map(Some)
         }
         Command::Agent(command) => agents::run(command, global).await.map(Some),
-        Command::Device(devices::DeviceCommand::Watch(args)) => watch::run(args, global).await.map(|()| None),
+        Command::Device(devices::DeviceCommand::Watch(args)) => {
+            watch::run(args, global).await.map(|()| None)
+        }
         Command::Device(command) => devices::run(command, global).await.map(Some),
         Command::Plugin(command) => plugins::run(command, global).await.map(Some),
     }

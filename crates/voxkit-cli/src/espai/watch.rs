@@ -25,6 +25,11 @@ pub struct Watch {
     /// Stop after this many events (reconnections included).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     count: Option<u64>,
+    /// Show secrets in the events' data as sent (a device's local data can hold its Wi-Fi
+    /// password); by default every value under a key naming a key, secret, password, pwd
+    /// or token is redacted.
+    #[arg(long)]
+    show_secrets: bool,
 }
 
 /// Runs `voxkit espai device watch`: prints as it goes, so there is no report.
@@ -47,15 +52,24 @@ pub(super) async fn run(args: Watch, global: &Global) -> Result<(), CliError> {
         let event = event?;
         seen += 1;
         match global.output {
-            Format::Json => out!("{}", event.to_json()),
-            Format::Text => out!("{}", line(&event)),
+            Format::Json => out!("{}", shown(event.to_json(), args.show_secrets)),
+            Format::Text => out!("{}", line(&event, args.show_secrets)),
         }
     }
     Ok(())
 }
 
-/// One event as a line: its type, its device and its data.
-fn line(event: &DeviceEvent) -> String {
+/// An event's JSON as printed: secrets redacted unless asked for.
+fn shown(mut json: serde_json::Value, show_secrets: bool) -> serde_json::Value {
+    if !show_secrets {
+        crate::render::espai::redact_json(&mut json);
+    }
+    json
+}
+
+/// One event as a line: its type, its device and its data (secrets redacted unless
+/// `show_secrets`).
+fn line(event: &DeviceEvent, show_secrets: bool) -> String {
     match (event, event.message()) {
         (DeviceEvent::Reconnected { attempts }, _) => {
             format!("reconnected (after {attempts} attempt(s))")
@@ -64,13 +78,13 @@ fn line(event: &DeviceEvent) -> String {
             "{:<22} {:<18} {}",
             event.kind(),
             cell(m.device_id.as_deref()),
-            cell(Some(&m.data.to_string()))
+            cell(Some(&shown(m.data.clone(), show_secrets).to_string()))
         ),
         (_, None) => format!(
             "{:<22} {:<18} {}",
             event.kind(),
             "-",
-            cell(Some(&event.to_json().to_string()))
+            cell(Some(&shown(event.to_json(), show_secrets).to_string()))
         ),
     }
 }
@@ -82,8 +96,25 @@ mod tests {
     #[test]
     fn lines_show_type_device_and_data() {
         let event = DeviceEvent::parse(r#"{"type":"battery","device_id":"FC:01","data":87}"#);
-        let text = line(&event);
+        let text = line(&event, false);
         assert!(text.starts_with("battery") && text.contains("FC:01") && text.ends_with("87"));
-        assert!(line(&DeviceEvent::Reconnected { attempts: 2 }).contains("2 attempt"));
+        assert!(line(&DeviceEvent::Reconnected { attempts: 2 }, false).contains("2 attempt"));
+    }
+
+    #[test]
+    fn local_data_secrets_are_redacted_unless_asked_for() {
+        let event = DeviceEvent::parse(
+            r#"{"type":"get_local_data_res","device_id":"FC:01","data":{"wifi_name":"home","wifi_pwd":"SENTINEL-PWD","volume":0.5}}"#,
+        );
+        for text in [
+            line(&event, false),
+            shown(event.to_json(), false).to_string(),
+        ] {
+            assert!(
+                !text.contains("SENTINEL-PWD") && text.contains("home"),
+                "{text}"
+            );
+        }
+        assert!(line(&event, true).contains("SENTINEL-PWD"));
     }
 }

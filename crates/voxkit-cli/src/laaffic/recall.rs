@@ -1,14 +1,13 @@
 //! `recall list|cancel`: automatic recall (redial) flows (自动重呼流程).
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
 use clap::{Args, Subcommand};
 use futures_util::TryStreamExt;
 use serde_json::{Value, json};
 use voxkit_laaffic::{RecallCancel, RecallFlow, RecallQuery, TaskId};
 
-use super::ivr::parse_local;
+use super::ivr::{parse_local, parse_local_end};
 use crate::context::Global;
 use crate::failure::CliError;
 use crate::render::Report;
@@ -27,10 +26,12 @@ pub enum RecallCommand {
 /// The arguments of `recall list`.
 #[derive(Debug, Args)]
 pub struct List {
-    /// Flows created from this time (default: 30 days ago).
+    /// Flows created from this time, China time, YYYY-MM-DD[ HH:MM:SS] (default: 30 days
+    /// ago).
     #[arg(long, value_name = "DATETIME")]
     from: Option<String>,
-    /// Flows created until this time (default: tomorrow).
+    /// Flows created until this time, China time; a day without a time is included whole
+    /// (default: tomorrow).
     #[arg(long, value_name = "DATETIME")]
     to: Option<String>,
     /// The parent task's name (fuzzy) or id (exact).
@@ -95,7 +96,7 @@ fn flow_json(f: &RecallFlow) -> Value {
         "key_id": f.key_id,
         "task_id": f.task_id.map(|t| t.0),
         "task_name": f.task_name,
-        "create_time": f.create_time.map(|t| t.format("%Y-%m-%d %H:%M:%S").to_string()),
+        "create_time": f.create_time.map(crate::render::china_json),
         "recall_type": f.recall_type.map(|t| t.code()),
         "recall_interval": f.recall_interval,
         "recall_num": f.recall_num,
@@ -125,13 +126,14 @@ fn flows_text(flows: &[RecallFlow]) -> String {
 }
 
 async fn list(args: List, global: &Global) -> Result<Report, CliError> {
-    let now: NaiveDateTime = DateTime::<Utc>::from(SystemTime::now()).naive_utc();
+    // The API's times are China time: the default window is counted on that clock.
+    let now = crate::render::china_now();
     let from = match &args.from {
         Some(text) => parse_local("--from", text)?,
         None => now - Duration::from_secs(30 * 86_400),
     };
     let to = match &args.to {
-        Some(text) => parse_local("--to", text)?,
+        Some(text) => parse_local_end("--to", text)?,
         None => now + Duration::from_secs(86_400),
     };
     let mut query = RecallQuery::new(from, to).page(args.page, args.size);
@@ -140,7 +142,10 @@ async fn list(args: List, global: &Global) -> Result<Report, CliError> {
     }
     let client = global.laaffic()?;
     let (flows, total) = if args.all {
-        let flows: Vec<RecallFlow> = client.recall_flows_all(&query).try_collect().await?;
+        let flows: Vec<RecallFlow> = global
+            .pages(client.recall_flows_all(&query), "recall flows")
+            .try_collect()
+            .await?;
         let total = flows.len() as u64;
         (flows, Some(total))
     } else {

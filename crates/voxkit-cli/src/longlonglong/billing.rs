@@ -36,10 +36,10 @@ pub struct History {
     /// The user (main account) id, a UUID.
     #[arg(long, value_name = "ID")]
     user: String,
-    /// The first day, YYYY-MM-DD (with --to).
+    /// The first day, YYYY-MM-DD, China time (with --to).
     #[arg(long, value_name = "DATE", requires = "to")]
     from: Option<String>,
-    /// The last day, YYYY-MM-DD (with --from; at most 30 days after it).
+    /// The last day, YYYY-MM-DD, included whole (with --from; at most 30 days after it).
     #[arg(long, value_name = "DATE", requires = "from")]
     to: Option<String>,
     /// The page, from 1.
@@ -193,8 +193,8 @@ pub(super) async fn recharges(args: History, global: &Global) -> Result<Report, 
         "to": range.map(|(_, to)| date_text(to)),
     });
     if args.all {
-        let records: Vec<RechargeRecord> = client
-            .recharge_history_all(&user, &query)
+        let records: Vec<RechargeRecord> = global
+            .pages(client.recharge_history_all(&user, &query), "records")
             .try_collect()
             .await?;
         let total = records.len() as u64;

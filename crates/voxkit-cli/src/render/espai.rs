@@ -192,7 +192,7 @@ fn secret_key(key: &str) -> bool {
 
 /// `value` with every string under a [`secret_key`] replaced by [`REDACTED`], at any
 /// depth.
-fn redact_json(value: &mut Value) {
+pub(crate) fn redact_json(value: &mut Value) {
     match value {
         Value::Object(map) => {
             for (key, v) in map.iter_mut() {

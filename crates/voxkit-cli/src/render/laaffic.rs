@@ -5,7 +5,7 @@ use serde_json::{Value, json};
 use voxkit_laaffic::{Balance, CallRecord, Page, TaskDetail, TaskStatus, TaskSummary, TaskType};
 
 use super::pages::{PageInfo, footer};
-use super::{Align, Table, cell, key_values};
+use super::{Align, Table, cell, china_json, china_text, key_values, zoned_json, zoned_text};
 
 /// `{"balance": "99.990000", "gift": "50.00000", "credit": "0"}`: exact decimal strings, as
 /// sent.
@@ -57,13 +57,16 @@ fn type_name(kind: TaskType) -> &'static str {
     }
 }
 
-/// A local time as `YYYY-MM-DD HH:MM:SS`, the form the commands take and print.
+/// A local time as `YYYY-MM-DD HH:MM:SS`, the form the commands take (the tests read
+/// parsed times back with it; what is printed carries its offset: `china_json`).
+#[cfg(test)]
 pub fn local_text(at: NaiveDateTime) -> String {
     at.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
+/// A task time (China time, unlabelled on the wire) as RFC 3339 with `+08:00`, for JSON.
 fn opt_local(at: Option<NaiveDateTime>) -> Option<String> {
-    at.map(local_text)
+    at.map(china_json)
 }
 
 fn num(n: Option<u64>) -> String {
@@ -112,7 +115,7 @@ pub fn tasks_text(page: &Page<TaskSummary>) -> String {
             num(task.call_num),
             num(task.success),
             num(task.fail),
-            cell(opt_local(task.created_time).as_deref()),
+            task.created_time.map_or_else(|| "-".to_owned(), china_text),
         ]);
     }
     table.render_with_footer(&page_line(page, "task", "tasks"))
@@ -222,7 +225,7 @@ fn dec(d: Option<rust_decimal::Decimal>) -> Option<String> {
 }
 
 fn iso(at: Option<DateTime<FixedOffset>>) -> Option<String> {
-    at.map(|at| at.to_rfc3339())
+    at.map(zoned_json)
 }
 
 /// One call record; decimals as exact strings, times as RFC 3339 with the sent offset.
@@ -299,7 +302,7 @@ pub fn records_text(page: &Page<CallRecord>) -> String {
         table.row(vec![
             record.voice_id.clone(),
             cell(record.callee.as_deref()),
-            cell(iso(record.call_time).as_deref()),
+            record.call_time.map_or_else(|| "-".to_owned(), zoned_text),
             num(record.call_duration),
             result,
             cost,
@@ -340,7 +343,7 @@ mod tests {
             json!({
                 "task_id": 5_000_602, "name": "t", "status": 2, "status_name": "completed",
                 "rate": "100", "numbers": 2, "called": 2, "success": 1, "fail": 1,
-                "created": "2026-03-01 08:30:00", "type": "ivr",
+                "created": "2026-03-01T08:30:00+08:00", "type": "ivr",
             })
         );
         let record: CallRecord = serde_json::from_str(

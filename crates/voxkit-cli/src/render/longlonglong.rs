@@ -8,7 +8,7 @@ use voxkit_longlonglong::{
 };
 
 use super::pages::{PageInfo, footer};
-use super::{Align, Table, cell, json_fields, key_values};
+use super::{Align, Table, cell, china_json, china_text, json_fields, key_values};
 
 /// A provider's message and the fields of its `data`, as aligned lines: what `account`,
 /// `token` and `register` answer.
@@ -45,7 +45,7 @@ pub fn records_table(records: &[RechargeRecord]) -> Table {
     for record in records {
         table.row(vec![
             record.id.to_string(),
-            record.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+            china_text(record.created_at),
             record.kind.label().to_owned(),
             record.amounts.to_string(),
             record.balance.to_string(),
@@ -75,8 +75,8 @@ pub fn record_json(record: &RechargeRecord) -> Value {
         "amount": record.amounts.to_string(),
         "balance": record.balance.to_string(),
         "remark": record.remark,
-        "created_at": record.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
-        "updated_at": record.updated_at.map(|at| at.format("%Y-%m-%d %H:%M:%S").to_string()),
+        "created_at": china_json(record.created_at),
+        "updated_at": record.updated_at.map(china_json),
     })
 }
 
@@ -101,8 +101,7 @@ fn sex_name(sex: Sex) -> &'static str {
 
 /// One sub-account as JSON (absent fields `null`, unknown ones under `extra`).
 pub fn sub_json(sub: &SubAccount) -> Value {
-    let at =
-        |at: Option<chrono::NaiveDateTime>| at.map(|at| at.format("%Y-%m-%d %H:%M:%S").to_string());
+    let at = |at: Option<chrono::NaiveDateTime>| at.map(china_json);
     json!({
         "id": sub.id.as_str(),
         "name": sub.name,
@@ -138,11 +137,7 @@ pub fn sub_text(sub: &SubAccount) -> String {
         ("qq", sub.qq.clone()),
         ("wechat", sub.wechat.clone()),
         ("birthday", sub.birthday.map(date_text)),
-        (
-            "created",
-            sub.created_at
-                .map(|at| at.format("%Y-%m-%d %H:%M:%S").to_string()),
-        ),
+        ("created", sub.created_at.map(china_text)),
     ];
     for (key, value) in optional {
         if let Some(value) = value.filter(|v| !v.is_empty()) {
@@ -177,10 +172,7 @@ pub fn subs_text(page: &SubAccountPage) -> String {
             cell(sub.name.as_deref()),
             cell(sub.email.as_deref()),
             cell(sub.phone.as_deref()),
-            sub.created_at.map_or_else(
-                || "-".to_owned(),
-                |at| at.format("%Y-%m-%d %H:%M:%S").to_string(),
-            ),
+            sub.created_at.map_or_else(|| "-".to_owned(), china_text),
         ]);
     }
     let info = page.meta.as_ref().map(sub_page_info);
@@ -208,7 +200,7 @@ fn blacklist_status_name(status: BlacklistStatus) -> String {
 }
 
 fn timestamp(at: Option<chrono::NaiveDateTime>) -> Option<String> {
-    at.map(|at| at.format("%Y-%m-%d %H:%M:%S").to_string())
+    at.map(china_json)
 }
 
 /// One blacklisted callback as JSON: the provider's fields, with `status` as its code and
@@ -248,8 +240,10 @@ pub fn blacklist_text(entries: &[&BlacklistedCallback], what: (&str, &str)) -> S
             blacklist_status_name(entry.status),
             entry.url.clone(),
             entry.user_id.to_string(),
-            cell(timestamp(Some(entry.blackout_time)).as_deref()),
-            cell(timestamp(entry.release_time).as_deref()),
+            china_text(entry.blackout_time),
+            entry
+                .release_time
+                .map_or_else(|| "-".to_owned(), china_text),
         ]);
     }
     table.render_with_footer(&footer(entries.len(), what.0, what.1, None))

@@ -12,7 +12,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::time::SystemTime;
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, FixedOffset, NaiveDateTime, SecondsFormat, Utc};
 use serde_json::Value;
 
 use crate::context::Format;
@@ -268,6 +268,59 @@ pub fn json_fields(value: &Value) -> String {
         Value::Null => "(no data)".to_owned(),
         other => one_line(&other.to_string()),
     }
+}
+
+/// The one time-zone rule of every command, as `voxkit --help` and the README state it.
+///
+/// Why one rule: commands used to print UTC, `+08:00` and unlabelled China time side by
+/// side, and `--to DAY` left the day out in one command and not in another (issue 18).
+pub const TIME_RULE: &str = "Times are shown with their offset, in the zone the provider \
+     means: longlonglong and Laaffic answer in China time, shown as +08:00 (text \
+     `2026-03-01 08:30:01 +08:00`, JSON `2026-03-01T08:30:01+08:00`); ESP-AI answers \
+     instants (epoch milliseconds), shown in UTC (`2025-04-01 11:14:16 UTC`, JSON \
+     `2025-04-01T11:14:16.109Z`). Dates and times given to --from/--to without an offset are \
+     in the provider's zone (China time for longlonglong and Laaffic), and their days are calendar days inclusive at both ends: `--to 2026-11-30` includes \
+     the whole 30th.";
+
+/// China time, UTC+8: the zone of longlonglong's and Laaffic's times (Laaffic's records
+/// carry `+08:00`; its task times and longlonglong's times are the same clock unlabelled).
+pub fn china() -> FixedOffset {
+    // Eight hours is within a day, the only offsets `east_opt` refuses.
+    FixedOffset::east_opt(8 * 3600).unwrap()
+}
+
+/// Now, in China time: what a default window of a China-time API is counted from.
+pub fn china_now() -> NaiveDateTime {
+    DateTime::<Utc>::from(SystemTime::now())
+        .with_timezone(&china())
+        .naive_local()
+}
+
+/// A provider's China time (unlabelled on the wire) as RFC 3339, for JSON:
+/// `2026-03-01T08:30:01+08:00`.
+pub fn china_json(at: NaiveDateTime) -> String {
+    zoned_json(china_time(at))
+}
+
+/// A provider's China time for people: `2026-03-01 08:30:01 +08:00`.
+pub fn china_text(at: NaiveDateTime) -> String {
+    zoned_text(china_time(at))
+}
+
+/// A time that carries its offset, as RFC 3339 to the second, for JSON.
+pub fn zoned_json(at: DateTime<FixedOffset>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+/// A time that carries its offset, for people: `2026-03-01 08:30:01 +08:00`.
+pub fn zoned_text(at: DateTime<FixedOffset>) -> String {
+    at.format("%Y-%m-%d %H:%M:%S %:z").to_string()
+}
+
+/// `at` read as China time. China has no daylight saving time, so every local time maps
+/// to exactly one instant.
+fn china_time(at: NaiveDateTime) -> DateTime<FixedOffset> {
+    DateTime::from_naive_utc_and_offset(at - chrono::Duration::hours(8), china())
 }
 
 /// A time as RFC 3339 in UTC with milliseconds (`2025-04-01T11:14:16.109Z`), for JSON.

@@ -268,7 +268,7 @@ mod tests {
     #[test]
     fn dropping_counts_the_open_channels() {
         let channels = Channels::default();
-        let mut one = channels.0.subscribe();
+        let one = channels.0.subscribe();
         assert_eq!(channels.drop_all(), 1);
         assert!(one.has_changed().unwrap());
     }

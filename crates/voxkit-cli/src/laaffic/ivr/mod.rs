@@ -14,7 +14,7 @@ pub mod voices;
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
 
 use crate::failure::CliError;
-use crate::render::one_line;
+use crate::render::{china, one_line};
 
 /// A local date-time: `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DDTHH:MM:SS` or `YYYY-MM-DD`
 /// (midnight).
@@ -34,13 +34,25 @@ pub(crate) fn parse_local(flag: &str, text: &str) -> Result<NaiveDateTime, CliEr
     )))
 }
 
-/// A date-time with an offset (RFC 3339), or a local one taken as UTC.
+/// The end of a window of local times: [`parse_local`], except that a bare day
+/// (`2026-11-30`) is included whole, to 23:59:59: `--from/--to` days are calendar days
+/// inclusive at both ends in every command ([`crate::render::TIME_RULE`]).
+pub(crate) fn parse_local_end(flag: &str, text: &str) -> Result<NaiveDateTime, CliError> {
+    let at = parse_local(flag, text)?;
+    match NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
+        Ok(day) => Ok(day.and_hms_opt(23, 59, 59).unwrap_or(at)),
+        Err(_) => Ok(at),
+    }
+}
+
+/// A date-time with an offset (RFC 3339), or a local one taken as China time (+08:00),
+/// the zone of every other Laaffic time ([`crate::render::TIME_RULE`]).
 fn parse_zoned(flag: &str, text: &str) -> Result<DateTime<FixedOffset>, CliError> {
     if let Ok(at) = DateTime::parse_from_rfc3339(text.trim()) {
         return Ok(at);
     }
     parse_local(flag, text)
-        .map(|at| at.and_utc().fixed_offset())
+        .map(|at| DateTime::from_naive_utc_and_offset(at - chrono::Duration::hours(8), china()))
         .map_err(|_| {
             CliError::invalid(format!(
                 "{flag}: {:?} is not a date-time (e.g. 2026-03-01T00:00:00+08:00)",
@@ -82,7 +94,7 @@ mod tests {
     #[test]
     fn a_bare_end_day_is_included_whole() {
         let end = parse_zoned_end("--to", "2026-11-30").unwrap();
-        assert_eq!(end.to_rfc3339(), "2026-11-30T23:59:59+00:00");
+        assert_eq!(end.to_rfc3339(), "2026-11-30T23:59:59+08:00");
         let end = parse_zoned_end("--to", "2026-11-30T12:00:00+08:00").unwrap();
         assert_eq!(end.to_rfc3339(), "2026-11-30T12:00:00+08:00");
         assert!(parse_zoned_end("--to", "2026-11-31").is_err());
@@ -108,8 +120,18 @@ mod tests {
             parse_zoned("--from", "2026-03-01 08:30:00")
                 .unwrap()
                 .to_rfc3339(),
-            "2026-03-01T08:30:00+00:00"
+            "2026-03-01T08:30:00+08:00"
         );
+        // A bare end day is included whole; a time is taken as given.
+        assert_eq!(
+            local_text(parse_local_end("--to", "2026-11-30").unwrap()),
+            "2026-11-30 23:59:59"
+        );
+        assert_eq!(
+            local_text(parse_local_end("--to", "2026-11-30 12:00").unwrap()),
+            "2026-11-30 12:00:00"
+        );
+        assert!(parse_local_end("--to", "2026-11-31").is_err());
         let (start, end) = parse_window("09:00-18:30").unwrap();
         assert_eq!(
             (start.to_string(), end.to_string()),

@@ -17,7 +17,7 @@ pub struct Records {
     #[arg(value_name = "VOICE_ID", conflicts_with_all = ["from", "to", "page", "size"])]
     voice_id: Option<String>,
     /// The start of the window: RFC 3339 (`2026-03-01T00:00:00+08:00`), or a time or day
-    /// without an offset, taken as UTC.
+    /// without an offset, taken as China time (+08:00), the zone of Laaffic's times.
     #[arg(
         long,
         value_name = "DATETIME",
@@ -26,7 +26,7 @@ pub struct Records {
     )]
     from: Option<String>,
     /// The end of the window (at most 31 days after --from); a day without a time is
-    /// included whole (`--to 2026-11-30` ends at 2026-11-30 23:59:59).
+    /// included whole (`--to 2026-11-30` ends at 2026-11-30 23:59:59 +08:00).
     #[arg(
         long,
         value_name = "DATETIME",

@@ -1,21 +1,18 @@
 //! `task show|pause|cancel` and `tasks`: one IVR group-call task (群呼任务), and the list.
 //! `task create` and `task resend` are in [`super::create`].
 
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 use voxkit_laaffic::{TaskId, TaskQuery, TaskStatus};
 
 use super::create::{self, Create, ResendArgs};
-use super::parse_local;
+use super::{parse_local, parse_local_end};
 use crate::context::Global;
 use crate::failure::{CliError, EXIT_REFUSED};
-use crate::render::Report;
-use crate::render::laaffic::{
-    detail_json, detail_text, local_text, page_meta, summary_json, tasks_text,
-};
+use crate::render::laaffic::{detail_json, detail_text, page_meta, summary_json, tasks_text};
+use crate::render::{Report, china_json, china_now};
 
 /// How far back `voxkit laaffic tasks` looks without `--from`.
 const DEFAULT_TASK_DAYS: u64 = 30;
@@ -88,11 +85,12 @@ impl From<StatusArg> for TaskStatus {
 /// The arguments of `tasks`.
 #[derive(Debug, Args)]
 pub struct TaskList {
-    /// Tasks created from this time, "YYYY-MM-DD HH:MM:SS", `YYYY-MM-DDTHH:MM:SS` or
-    /// YYYY-MM-DD (default: 30 days ago).
+    /// Tasks created from this time, China time: "YYYY-MM-DD HH:MM:SS",
+    /// `YYYY-MM-DDTHH:MM:SS` or YYYY-MM-DD (from its start; default: 30 days ago).
     #[arg(long, value_name = "DATETIME")]
     from: Option<String>,
-    /// Tasks created until this time (default: tomorrow).
+    /// Tasks created until this time, China time; a day without a time is included whole
+    /// (`--to 2026-11-30` ends at 2026-11-30 23:59:59; default: tomorrow).
     #[arg(long, value_name = "DATETIME")]
     to: Option<String>,
     /// Only tasks in this state (repeat for several).
@@ -173,13 +171,14 @@ fn id_list(ids: &[u64]) -> String {
 
 /// Runs `voxkit laaffic tasks`.
 pub async fn list(args: TaskList, global: &Global) -> Result<Report, CliError> {
-    let now = DateTime::<Utc>::from(SystemTime::now()).naive_utc();
+    // The API's times are China time: the default window is counted on that clock.
+    let now = china_now();
     let from = match &args.from {
         Some(text) => parse_local("--from", text)?,
         None => now - Duration::from_secs(DEFAULT_TASK_DAYS * 86_400),
     };
     let to = match &args.to {
-        Some(text) => parse_local("--to", text)?,
+        Some(text) => parse_local_end("--to", text)?,
         None => now + Duration::from_secs(86_400),
     };
     let mut query = TaskQuery::new(from, to)
@@ -194,8 +193,8 @@ pub async fn list(args: TaskList, global: &Global) -> Result<Report, CliError> {
     let page = global.laaffic()?.query_tasks(&query).await?;
     Ok(Report::new(
         json!({
-            "from": local_text(from),
-            "to": local_text(to),
+            "from": china_json(from),
+            "to": china_json(to),
             "page": args.page,
             "size": args.size,
             "total": page.total,
