@@ -2,6 +2,7 @@
 //! information (账户信息) and the partner token's validity (查看合作伙伴token有效期).
 
 use chrono::NaiveDate;
+use rust_decimal::Decimal;
 use serde::Serialize;
 use voxkit_core::{Error, Operation};
 
@@ -78,7 +79,8 @@ impl Client {
     /// envelope's `data` comes back as JSON in [`crate::AccountInfo`]. Repeatable.
     pub async fn account_info(&self, user: &UserId) -> Result<AccountInfo, Error> {
         let op = Operation::of(&ACCOUNT_INFO, &[user.as_str()])?;
-        self.undocumented(&ACCOUNT_INFO, &op).await
+        let Undocumented { message, data } = self.undocumented(&ACCOUNT_INFO, &op).await?;
+        Ok(AccountInfo { message, data })
     }
 
     /// The partner token's validity (查看合作伙伴token有效期): `GET /agent-api/token`.
@@ -99,9 +101,55 @@ struct ExpiryBody {
 }
 
 /// The account information of a user (账户信息, `GET .../message`). Its fields are **not
-/// documented** (the page ends before its response); the `data` is kept as sent.
-pub type AccountInfo = Undocumented;
+/// documented** (the page ends before its response); the `data` is kept as sent, and the
+/// one field a reseller reads first has a typed accessor, [`AccountInfo::balance`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct AccountInfo {
+    /// The envelope's `message`.
+    pub message: String,
+    /// The envelope's `data`, as sent.
+    pub data: serde_json::Value,
+}
+
+impl AccountInfo {
+    /// `data.balance` (账户余额) when the server sends it, as a number or a numeric string;
+    /// `None` when absent, null or not a number. The field name is **not documented for
+    /// this answer**: it is the name the recharge history's rows use for the same balance
+    /// (the only balance field documented), so a server that names it otherwise gives
+    /// `None`, never a wrong number.
+    pub fn balance(&self) -> Option<Decimal> {
+        match self.data.get("balance")? {
+            serde_json::Value::Number(n) => n.to_string().parse().ok(),
+            serde_json::Value::String(s) => s.trim().parse().ok(),
+            _ => None,
+        }
+    }
+}
 
 /// The partner token's validity (`GET /agent-api/token`). Its fields are **not
 /// documented**; the `data` is kept as sent.
 pub type TokenInfo = Undocumented;
+
+#[cfg(test)]
+mod balance_tests {
+    use super::*;
+
+    #[test]
+    fn balance_is_read_when_present_and_none_otherwise() {
+        let info = |data| AccountInfo {
+            message: String::new(),
+            data,
+        };
+        use serde_json::json;
+        assert_eq!(info(json!({"balance": 1584})).balance(), Some(Decimal::from(1584)));
+        assert_eq!(
+            info(json!({"balance": "12.50"})).balance(),
+            Some(Decimal::new(1250, 2))
+        );
+        assert_eq!(info(json!({"balance": 0.1})).balance(), Some(Decimal::new(1, 1)));
+        for data in [json!({}), json!({"balance": null}), json!({"balance": "n/a"}), json!([])] {
+            assert_eq!(info(data.clone()).balance(), None, "{data}");
+        }
+    }
+}

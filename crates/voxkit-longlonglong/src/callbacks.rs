@@ -5,6 +5,9 @@
 //!
 //! Only the read is documented: no operation adds or removes an entry (section 11 of the
 //! notes, and the original pages, hold none).
+//!
+//! Also here: 查看回调数据 (section 11.1), which looks a callback's batch (`unique_id`) up
+//! again; its answer is not documented and is kept as raw JSON.
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -12,10 +15,16 @@ use voxkit_core::{Error, Operation};
 
 use crate::Client;
 use crate::dates;
-use crate::ids::UserId;
+use crate::envelope::Undocumented;
+use crate::ids::{SubUserId, UserId};
 
 #[cfg(any(test, feature = "test-util"))]
-use crate::envelope::decode_as;
+use {crate::billing::DOCS_USER, crate::envelope::decode_as};
+
+/// A batch id in the form of the callbacks' `unique_id` (the documented example,
+/// `5e7d2764-…`, is cut short; a UUID of that beginning).
+#[cfg(any(test, feature = "test-util"))]
+pub(crate) const DOCS_BATCH: &str = "5e7d2764-1c2d-4e5f-8a9b-0c1d2e3f4a5b";
 
 group! {
 
@@ -29,7 +38,59 @@ group! {
         example: |c| c.callback_blacklist().await.map(drop),
         decode: |r| decode_as::<Vec<BlacklistedCallback>>(&CALLBACK_BLACKLIST, r),
     }
+
+    /// 查看回调数据: a read of one callback batch.
+    pub(crate) CALLBACK_DATA {
+        name: "callback_data",
+        method: GET,
+        path: "agent-api/user/{user_id}/identification/{unique_id}",
+        idempotency: Repeatable,
+        reconciliation: NotNeeded,
+        example: |c| c.callback_data(&DOCS_USER.parse()?, &BatchId::parse(DOCS_BATCH)?, None).await.map(drop),
+        decode: |r| decode_as::<serde_json::Value>(&CALLBACK_DATA, r),
+    }
 }
+
+/// A callback batch id (the callbacks' `unique_id`, 批次 id): the `{unique_id}` of
+/// 查看回调数据. The docs show it cut short (`5e7d2764-…`), so it is not assumed to be a
+/// UUID: 1–64 ASCII letters, digits, `-` or `_`, which keeps it one path segment.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct BatchId(String);
+
+impl BatchId {
+    /// Checks and wraps `id`; anything else is [`Error::InvalidInput`].
+    pub fn parse(id: &str) -> Result<Self, Error> {
+        let ok = (1..=64).contains(&id.len())
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if ok {
+            Ok(BatchId(id.to_owned()))
+        } else {
+            let shown: String = id.chars().take(40).collect();
+            Err(Error::invalid_input(
+                CALLBACK_DATA.origin(),
+                format!("{shown:?} is not a batch id (letters, digits, - and _)"),
+            ))
+        }
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::str::FromStr for BatchId {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self, Error> {
+        Self::parse(s)
+    }
+}
+
+/// A callback batch as 查看回调数据 returns it. Its fields are **not documented**; the
+/// `data` is kept as sent.
+pub type CallbackData = Undocumented;
 
 impl Client {
     /// The callback blacklist (查看回调黑名单): `GET /agent-api/callback_blacklist`, no
@@ -46,6 +107,25 @@ impl Client {
             message: ok.message,
             entries: ok.data,
         })
+    }
+}
+
+impl Client {
+    /// One callback batch again (查看回调数据):
+    /// `GET /agent-api/user/{user_id}/identification/{unique_id}?sub_user_id=..`, the
+    /// `unique_id` of a callback (number imports, 公海 → task). The answer is not
+    /// documented: raw JSON. Repeatable.
+    pub async fn callback_data(
+        &self,
+        user: &UserId,
+        batch: &BatchId,
+        sub_user: Option<&SubUserId>,
+    ) -> Result<CallbackData, Error> {
+        let mut op = Operation::of(&CALLBACK_DATA, &[user.as_str(), batch.as_str()])?;
+        if let Some(sub) = sub_user {
+            op = op.query("sub_user_id", sub.as_str());
+        }
+        self.undocumented(&CALLBACK_DATA, &op).await
     }
 }
 

@@ -130,6 +130,21 @@ uuid_id!(
     "sub-account id"
 );
 
+uuid_id!(
+    /// The id of a call task (呼叫任务): the `{task_id}` of the task, number and call-record
+    /// paths. Every example shows a UUID (`289b4a84-…` in the callbacks), so it is checked
+    /// like [`UserId`].
+    TaskId,
+    "task id"
+);
+
+uuid_id!(
+    /// The id of a call record (通话记录): the `{record_id}` of 通话详情 and 大模型质检记录 and
+    /// the `recordIds[]` of 批量播放通话录音地址. A UUID, like every id of this API.
+    RecordId,
+    "call record id"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

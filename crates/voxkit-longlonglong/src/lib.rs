@@ -150,14 +150,21 @@ mod billing;
 mod callbacks;
 mod client;
 mod code;
+mod crm;
 mod dates;
+mod dial_times;
 mod envelope;
 mod exactly_once;
 mod ids;
+mod lines;
 #[cfg(test)]
 mod proptests;
+mod privacy;
+mod records;
+mod scripts;
 mod sub_accounts;
 mod users;
+mod vos;
 #[cfg(feature = "webhooks")]
 pub mod webhooks;
 
@@ -171,15 +178,28 @@ pub use billing::{
     DEFAULT_MAX_HISTORY_PAGES, Direction, MAX_HISTORY_SPAN_DAYS, RechargeHistory,
     RechargeHistoryQuery, RechargeRecord, RecordKind, RemarkSearch,
 };
-pub use callbacks::{BlacklistStatus, BlacklistedCallback, CallbackBlacklist};
+pub use callbacks::{BatchId, BlacklistStatus, BlacklistedCallback, CallbackBlacklist, CallbackData};
+pub use dial_times::{DaySchedule, DialTimeGroup, NewDialTimeGroup, TimeSpan};
+pub use lines::{AllocationId, DEFAULT_LINES_PER_PAGE, LineAllocation, LineId, LineQuery, RawPage, ScriptGroupId, TenantId};
+pub use privacy::{SecuritySetting, SecuritySettings};
+pub use scripts::DEFAULT_SCRIPT_GROUPS_PER_PAGE;
+pub use vos::{VosCdrQuery, VosCdrs, VosOverview, VosScope};
 pub use client::Client;
 pub use code::Code;
+pub use crm::{
+    Carrier, ComponentValue, CustomerComponents, CustomerDeletion, CustomerFilter, CustomerPage,
+    CustomerStage, DEFAULT_CUSTOMERS_PER_PAGE, MAX_DELETE_PHONES, MAX_IMPORT_ROWS, NewCustomer,
+};
+pub use records::{
+    CallDetail, CallRecord, CallRecordPage, DEFAULT_RECORDS_PER_PAGE, IntentionTag,
+    LlmIntentionTags, MAX_RECORDING_IDS, RecordComponent, RecordQuery, RecordingUrls, Turn,
+};
 pub use envelope::{Ack, Meta, Undocumented};
 pub use exactly_once::{
     HISTORY_CLOCK_SKEW, REMARK_MAX_CHARS, SERVER_UTC_OFFSET_HOURS, ZERO_BALANCE_REMARK,
     marked_remark,
 };
-pub use ids::{SubUserId, UserId};
+pub use ids::{RecordId, SubUserId, TaskId, UserId};
 pub use sub_accounts::{
     DEFAULT_SUB_ACCOUNTS_PER_PAGE, NewSubAccount, Sex, SubAccount, SubAccountPage, SubAccountQuery,
 };
@@ -247,7 +267,7 @@ voxkit_core::operation_list! {
     /// the request may have reached the server, and a lost answer is
     /// [`Error::OutcomeUnknown`]. The workspace's fault matrix runs every entry against
     /// every fault.
-    pub OPERATIONS = [billing::LIST, account::LIST, users::LIST, sub_accounts::LIST, callbacks::LIST];
+    pub OPERATIONS = [billing::LIST, account::LIST, users::LIST, sub_accounts::LIST, callbacks::LIST, records::LIST, crm::LIST, vos::LIST, lines::LIST, scripts::LIST, dial_times::LIST, privacy::LIST];
 }
 
 #[cfg(any(test, feature = "test-util"))]
@@ -256,7 +276,7 @@ voxkit_core::test_hooks_list! {
     /// documentation's values and the decoder of its answer, in [`OPERATIONS`] order. The
     /// fault matrix, the secret-hygiene suite, the fuzz target and the property tests
     /// iterate these instead of naming operations.
-    pub TEST_HOOKS: Client = [billing::HOOKS, account::HOOKS, users::HOOKS, sub_accounts::HOOKS, callbacks::HOOKS];
+    pub TEST_HOOKS: Client = [billing::HOOKS, account::HOOKS, users::HOOKS, sub_accounts::HOOKS, callbacks::HOOKS, records::HOOKS, crm::HOOKS, vos::HOOKS, lines::HOOKS, scripts::HOOKS, dial_times::HOOKS, privacy::HOOKS];
 }
 
 #[cfg(test)]
@@ -345,7 +365,14 @@ mod tests {
         for (spec, request) in OPERATIONS.iter().zip(&sent) {
             let expected = format!("/{}", spec.path)
                 .replace("{user_id}", billing::DOCS_USER)
-                .replace("{sub_user_id}", "91f9254f-ca58-49af-be34-8370d7549d73");
+                .replace("{sub_user_id}", "91f9254f-ca58-49af-be34-8370d7549d73")
+                .replace("{task_id}", records::DOCS_TASK)
+                .replace("{record_id}", records::DOCS_RECORD)
+                .replace("{type}", "clue")
+                .replace("{line_id}", lines::DOCS_LINE)
+                .replace("{id}", &lines::DOCS_ALLOCATION.to_string())
+                .replace("{tenant_id}", lines::DOCS_TENANT)
+                .replace("{unique_id}", callbacks::DOCS_BATCH);
             assert_eq!(
                 request.method.as_str(),
                 spec.method.as_str(),

@@ -53,6 +53,9 @@ pub(crate) struct State {
     /// Laaffic's automatic recall flows.
     pub recalls: crate::laaffic::recall::Recalls,
     pub espai: Cards,
+    /// longlonglong's call records (made by its tasks as calls complete).
+    #[serde(default)]
+    pub records: crate::longlonglong::records::Records,
     /// The open ESP-AI device channels, to drop them all (not written).
     #[serde(skip)]
     pub channels: crate::espai::channel::Channels,
@@ -78,6 +81,7 @@ impl State {
             ai: Default::default(),
             recalls: crate::laaffic::recall::Recalls::seeded(Clock { today }.now()),
             espai,
+            records: Default::default(),
             channels: Default::default(),
             #[cfg(test)]
             read_hook: None,

@@ -4,9 +4,8 @@
 //! the exit code is 5 and the message says how to check.
 
 use clap::{Args, Subcommand};
-use futures_util::{Stream, StreamExt as _};
-use serde_json::{Value, json};
-use voxkit_espai::{AgentConfig, AgentFilter, AgentUpdate, Error, NewAgent};
+use serde_json::json;
+use voxkit_espai::{AgentConfig, AgentFilter, AgentUpdate, NewAgent};
 
 use crate::context::Global;
 use crate::failure::{CheckWith as _, CliError};
@@ -137,27 +136,8 @@ pub(super) async fn run(command: AgentCommand, global: &Global) -> Result<Report
     }
 }
 
-/// Every item of a paged stream (`--all`); a failure part way says how many were listed
-/// before it, so that an incomplete listing is never taken for the whole.
-pub(super) async fn collect_all<T>(
-    mut items: impl Stream<Item = Result<T, Error>> + Unpin,
-    one: &str,
-    many: &str,
-) -> Result<Vec<T>, CliError> {
-    let mut all = Vec::new();
-    while let Some(item) = items.next().await {
-        match item {
-            Ok(item) => all.push(item),
-            Err(e) => {
-                return Err(CliError::from(e).hint(format!(
-                    "{} listed before the failure (the listing is incomplete)",
-                    plural(all.len(), &format!("{one} was"), &format!("{many} were"))
-                )));
-            }
-        }
-    }
-    Ok(all)
-}
+// The `--all` helpers every list command shares (devices.rs takes them from here).
+pub(super) use crate::render::pages::{all_meta, collect_all};
 
 /// Where one page of a list stands: counted when the server sends a total, else "more"
 /// when the page is full (the agent list has no `totalNumber`).
@@ -182,11 +162,6 @@ pub(super) fn page_info(
             all_flag: true,
         },
     }
-}
-
-/// The JSON `meta` of an `--all` listing: every page read, nothing more.
-pub(super) fn all_meta(listed: usize) -> Value {
-    json!({"all": true, "total": listed, "more": false})
 }
 
 async fn list(args: List, global: &Global) -> Result<Report, CliError> {

@@ -5,7 +5,8 @@ use clap::{Args, Subcommand};
 use futures_util::StreamExt as _;
 use serde_json::json;
 use voxkit_espai::{
-    BalanceLogQuery, CardFilter, CardKey, CardType, Client, DEFAULT_MAX_CARDS, Paging,
+    BalanceLogPage, BalanceLogQuery, CardFilter, CardKey, CardType, Client, DEFAULT_MAX_CARDS,
+    DEFAULT_PAGE_SIZE, Paging,
 };
 
 use super::codes::{CODE_HELP, CodeArg, StdinLines, required};
@@ -15,7 +16,7 @@ use crate::input::with_some;
 use crate::render::espai::{
     CARD_HEADER, card_cells, card_json, card_text, cards_text, log_json, logs_text, stream_row,
 };
-use crate::render::pages::PageInfo;
+use crate::render::pages::{PageInfo, all_meta, collect_all};
 use crate::render::{Report, Stdout, cell, plural};
 
 /// The page size the server uses when none is sent ("默认查询9999条").
@@ -28,7 +29,7 @@ pub enum CdkeyCommand {
     List(List),
     /// Show one card by its owner's phone and its redemption code.
     Show(Show),
-    /// A card's usage log (额度卡使用记录).
+    /// A card's usage log (额度卡使用记录): one page, or every page with --all.
     Usage(Usage),
     /// Move quota from one paid card to another. Never sent twice: if the answer is lost,
     /// the exit code is 5 and the message says how to check.
@@ -94,9 +95,12 @@ pub struct Usage {
     /// The page, from 1.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     page: Option<u32>,
-    /// Entries per page.
+    /// Entries per page (with --all: the size of each page fetched).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     limit: Option<u32>,
+    /// Every entry of every page (progress on stderr).
+    #[arg(long, conflicts_with = "page")]
+    all: bool,
 }
 
 /// The arguments of `cdkey transfer`.
@@ -168,6 +172,9 @@ async fn show(args: Show, global: &Global) -> Result<Report, CliError> {
 }
 
 async fn usage(args: Usage, global: &Global) -> Result<Report, CliError> {
+    if args.all {
+        return usage_all(args, global).await;
+    }
     let query = with_some!(
         BalanceLogQuery::new(),
         id = args.id,
@@ -179,7 +186,7 @@ async fn usage(args: Usage, global: &Global) -> Result<Report, CliError> {
     let page = global.espai()?.balance_logs(&query).await?;
     let info = page
         .total
-        .map(|total| PageInfo::counted(current.into(), per_page, total, false));
+        .map(|total| PageInfo::counted(current.into(), per_page, total, true));
     Ok(Report::new(
         json!({
             "logs": page.items.iter().map(log_json).collect::<Vec<_>>(),
@@ -187,6 +194,32 @@ async fn usage(args: Usage, global: &Global) -> Result<Report, CliError> {
             "meta": info.map(|i| i.json()),
         }),
         logs_text(&page, info.as_ref()),
+    ))
+}
+
+/// `cdkey usage --all`: every entry of the log, page after page (`--limit` a page,
+/// [`DEFAULT_PAGE_SIZE`] without it), then the table with the count.
+async fn usage_all(args: Usage, global: &Global) -> Result<Report, CliError> {
+    let query = with_some!(BalanceLogQuery::new(), id = args.id);
+    let size = args.limit.unwrap_or(DEFAULT_PAGE_SIZE);
+    let client = global.espai()?;
+    let logs = collect_all(
+        global.pages(
+            client.logs_with(query, voxkit_core::Paging::new(Some(size))),
+            "usage entries",
+        ),
+        "entry",
+        "entries",
+    )
+    .await?;
+    Ok(Report::new(
+        json!({
+            "logs": logs.iter().map(log_json).collect::<Vec<_>>(),
+            "total": logs.len(),
+            "complete": true,
+            "meta": all_meta(logs.len()),
+        }),
+        logs_text(&BalanceLogPage::new(logs), None),
     ))
 }
 

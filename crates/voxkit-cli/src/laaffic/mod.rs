@@ -24,11 +24,11 @@ pub enum Command {
     /// One IVR group-call task (群呼任务): create, show, pause, cancel, resend.
     #[command(subcommand)]
     Task(ivr::tasks::TaskCommand),
-    /// List IVR group-call tasks, one page at a time (by default those created in the
-    /// last 30 days).
+    /// List group-call tasks, one page at a time or every page with --all (by default
+    /// those created in the last 30 days; --type for AI and AI-Agent tasks).
     Tasks(ivr::tasks::TaskList),
-    /// Call records (语音消息记录): one by its voice id, or a page of a time window
-    /// (--from/--to, at most 31 days apart, within the last two months).
+    /// Call records (语音消息记录): one by its voice id, or a page (or --all pages) of a
+    /// time window (--from/--to, at most 31 days apart, within the last two months).
     Records(ivr::records::Records),
     /// The call reports Laaffic pushes: `listen` prints each as it arrives.
     #[command(subcommand)]

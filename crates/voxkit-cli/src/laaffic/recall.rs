@@ -3,14 +3,15 @@
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
-use futures_util::TryStreamExt;
-use serde_json::{Value, json};
-use voxkit_laaffic::{RecallCancel, RecallFlow, RecallQuery, TaskId};
+use serde_json::json;
+use voxkit_laaffic::{RecallCancel, RecallQuery, TaskId};
 
 use super::ivr::{parse_local, parse_local_end};
 use crate::context::Global;
 use crate::failure::CliError;
 use crate::render::Report;
+use crate::render::laaffic::{flow_json, flows_text, page_info, page_meta};
+use crate::render::pages::{all_meta, collect_all};
 
 /// `voxkit laaffic recall <command>`.
 #[derive(Debug, Subcommand)]
@@ -91,40 +92,6 @@ pub async fn run(command: RecallCommand, global: &Global) -> Result<Report, CliE
     }
 }
 
-fn flow_json(f: &RecallFlow) -> Value {
-    json!({
-        "key_id": f.key_id,
-        "task_id": f.task_id.map(|t| t.0),
-        "task_name": f.task_name,
-        "create_time": f.create_time.map(crate::render::china_json),
-        "recall_type": f.recall_type.map(|t| t.code()),
-        "recall_interval": f.recall_interval,
-        "recall_num": f.recall_num,
-        "finish_num": f.finish_num,
-        "status": f.status.map(|s| s.code()),
-    })
-}
-
-fn flows_text(flows: &[RecallFlow]) -> String {
-    let mut text = String::from("ID  TASK  NAME  STATUS  DONE/ROUNDS  EVERY");
-    for f in flows {
-        text.push_str(&format!(
-            "\n{}  {}  {}  {}  {}/{}  {} min",
-            f.key_id,
-            f.task_id.map_or("-".into(), |t| t.to_string()),
-            f.task_name.as_deref().unwrap_or("-"),
-            f.status.map_or("-".into(), |s| format!("{s:?}")),
-            f.finish_num.map_or("-".into(), |n| n.to_string()),
-            f.recall_num.map_or("-".into(), |n| n.to_string()),
-            f.recall_interval.map_or("-".into(), |n| n.to_string()),
-        ));
-    }
-    if flows.is_empty() {
-        text.push_str("\n(no recall flows)");
-    }
-    text
-}
-
 async fn list(args: List, global: &Global) -> Result<Report, CliError> {
     // The API's times are China time: the default window is counted on that clock.
     let now = crate::render::china_now();
@@ -141,23 +108,32 @@ async fn list(args: List, global: &Global) -> Result<Report, CliError> {
         query = query.task_name(task.as_str());
     }
     let client = global.laaffic()?;
-    let (flows, total) = if args.all {
-        let flows: Vec<RecallFlow> = global
-            .pages(client.recall_flows_all(&query), "recall flows")
-            .try_collect()
-            .await?;
-        let total = flows.len() as u64;
-        (flows, Some(total))
-    } else {
-        let page = client.recall_flows(&query).await?;
-        (page.items, page.total)
-    };
+    if args.all {
+        let flows = collect_all(
+            global.pages(client.recall_flows_all(&query), "recall flows"),
+            "recall flow",
+            "recall flows",
+        )
+        .await?;
+        return Ok(Report::new(
+            json!({
+                "total": flows.len(),
+                "page": null,
+                "flows": flows.iter().map(flow_json).collect::<Vec<_>>(),
+                "meta": all_meta(flows.len()),
+            }),
+            flows_text(&flows, None),
+        ));
+    }
+    let page = client.recall_flows(&query).await?;
+    let info = page_info(&page);
     Ok(Report::new(
         json!({
-            "total": total,
-            "page": (!args.all).then_some(args.page),
-            "flows": flows.iter().map(flow_json).collect::<Vec<_>>(),
+            "total": page.total,
+            "page": args.page,
+            "flows": page.items.iter().map(flow_json).collect::<Vec<_>>(),
+            "meta": page_meta(&page),
         }),
-        flows_text(&flows),
+        flows_text(&page.items, info.as_ref()),
     ))
 }

@@ -5,11 +5,11 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use serde_json::{Value, json};
 use voxkit_laaffic::{MAX_SMS_POST_NUMBERS, Sms, SmsBatch, SmsBatchItem, SmsReceipt};
 
 use crate::context::Global;
 use crate::failure::{CheckWith as _, CliError};
+use crate::render::laaffic::{sms_chunk_line, sms_json, sms_text};
 use crate::render::{Report, one_line, write_stderr};
 
 /// `voxkit laaffic sms <command>`.
@@ -132,13 +132,7 @@ async fn send(args: Send, global: &Global) -> Result<Report, CliError> {
             .await
             .check_with(|| lost_advice(i, total))?;
         if !global.quiet && total > 1 {
-            write_stderr(&format!(
-                "request {}/{total}: {} numbers, {} accepted, {} refused",
-                i + 1,
-                sms.numbers().len(),
-                count(receipt.success),
-                count(receipt.fail)
-            ));
+            write_stderr(&sms_chunk_line(i, total, sms.numbers().len(), &receipt));
         }
         receipts.push(receipt);
     }
@@ -171,33 +165,7 @@ async fn batch(args: Batch, global: &Global) -> Result<Report, CliError> {
     Ok(report(&[receipt]))
 }
 
-fn count(n: Option<u64>) -> String {
-    n.map_or_else(|| "?".into(), |n| n.to_string())
-}
-
 /// The receipts of every request: totals, and each message's id.
 fn report(receipts: &[SmsReceipt]) -> Report {
-    let sum = |f: fn(&SmsReceipt) -> Option<u64>| receipts.iter().filter_map(f).sum::<u64>();
-    let (success, fail) = (sum(|r| r.success), sum(|r| r.fail));
-    let messages: Vec<Value> = receipts
-        .iter()
-        .flat_map(|r| &r.messages)
-        .map(|m| json!({"msg_id": m.msg_id, "number": m.number, "order_id": m.order_id}))
-        .collect();
-    let mut text = format!("accepted {success}, refused {fail}");
-    for m in receipts.iter().flat_map(|r| &r.messages) {
-        text.push_str(&format!(
-            "\n{}  {}{}",
-            m.number.as_deref().unwrap_or("-"),
-            m.msg_id.as_deref().unwrap_or("-"),
-            m.order_id
-                .as_deref()
-                .map(|o| format!("  order {o}"))
-                .unwrap_or_default()
-        ));
-    }
-    Report::new(
-        json!({"requests": receipts.len(), "success": success, "fail": fail, "messages": messages}),
-        text,
-    )
+    Report::new(sms_json(receipts), sms_text(receipts))
 }

@@ -8,7 +8,8 @@ use super::{NewAccountArgs, parse_date, read_password};
 use crate::context::Global;
 use crate::failure::{CheckWith as _, CliError};
 use crate::input::with_some;
-use crate::render::longlonglong::{meta_json, sub_json, sub_text, subs_text};
+use crate::render::longlonglong::{meta_json, sub_json, sub_text, subs_table, subs_text};
+use crate::render::pages::{all_meta, collect_all};
 use crate::render::{Report, cell};
 
 /// `voxkit longlonglong subaccount <command>`.
@@ -16,7 +17,7 @@ use crate::render::{Report, cell};
 pub enum SubCommand {
     /// Create a sub-account; the password is the first line of stdin. Never sent twice.
     Create(SubCreate),
-    /// List a user's sub-accounts, one page at a time.
+    /// List a user's sub-accounts, one page at a time or every page with --all.
     List(SubList),
     /// Show one sub-account.
     Show(SubRef),
@@ -85,9 +86,13 @@ pub struct SubList {
     /// The page, from 1.
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     page: Option<u32>,
-    /// Sub-accounts per page (the server's default is 15).
+    /// Sub-accounts per page (the server's default is 15; with --all: the size of each
+    /// page fetched).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     per_page: Option<u32>,
+    /// Every sub-account of every page (progress on stderr).
+    #[arg(long, conflicts_with = "page")]
+    all: bool,
     /// Only sub-accounts with this name.
     #[arg(long, value_name = "N")]
     name: Option<String>,
@@ -170,7 +175,24 @@ async fn list_subs(args: SubList, global: &Global) -> Result<Report, CliError> {
         email = args.email,
         phone = args.phone,
     );
-    let page = global.longlonglong()?.sub_accounts(&user, &query).await?;
+    let client = global.longlonglong()?;
+    if args.all {
+        let subs = collect_all(
+            global.pages(client.sub_accounts_all(&user, &query), "sub-accounts"),
+            "sub-account",
+            "sub-accounts",
+        )
+        .await?;
+        return Ok(Report::new(
+            json!({
+                "user": user.as_str(),
+                "sub_accounts": subs.iter().map(sub_json).collect::<Vec<_>>(),
+                "meta": all_meta(subs.len()),
+            }),
+            subs_table(&subs, None),
+        ));
+    }
+    let page = client.sub_accounts(&user, &query).await?;
     Ok(Report::new(
         json!({
             "user": user.as_str(),

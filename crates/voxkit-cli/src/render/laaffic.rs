@@ -1,8 +1,12 @@
-//! How Laaffic's results look: the balance, IVR tasks and call records, as text and JSON.
+//! How Laaffic's results look: the balance, IVR tasks, call records, recall flows and SMS
+//! receipts, as text and JSON (shared by the commands and the demo).
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use serde_json::{Value, json};
-use voxkit_laaffic::{Balance, CallRecord, Page, TaskDetail, TaskStatus, TaskSummary, TaskType};
+use voxkit_laaffic::{
+    Balance, CallRecord, Page, RecallFlow, RecallStatus, SmsReceipt, TaskDetail, TaskStatus,
+    TaskSummary, TaskType,
+};
 
 use super::pages::{PageInfo, footer};
 use super::{Align, Table, cell, china_json, china_text, key_values, zoned_json, zoned_text};
@@ -125,15 +129,15 @@ fn page_line<T>(page: &Page<T>, one: &str, many: &str) -> String {
     footer(page.items.len(), one, many, page_info(page).as_ref())
 }
 
-/// Where a page of tasks or records stands, from the answer's `current`, `pages` and
-/// `total` (none of these lists has `--all`).
+/// Where a page of tasks, records or recall flows stands, from the answer's `current`,
+/// `pages` and `total`; the footer offers `--all`, which every one of these lists has.
 pub fn page_info<T>(page: &Page<T>) -> Option<PageInfo> {
     match (page.page, page.last_page) {
         (Some(current), Some(pages)) => Some(PageInfo::known(
             current.max(1),
             pages.max(1),
             page.total,
-            false,
+            true,
         )),
         _ => page.total.map(|total| PageInfo {
             current: page.page.unwrap_or(1),
@@ -142,7 +146,7 @@ pub fn page_info<T>(page: &Page<T>) -> Option<PageInfo> {
             more: page
                 .per_page
                 .map(|size| page.page.unwrap_or(1).saturating_mul(size) < total),
-            all_flag: false,
+            all_flag: true,
         }),
     }
 }
@@ -309,6 +313,124 @@ pub fn records_text(page: &Page<CallRecord>) -> String {
         ]);
     }
     table.render_with_footer(&page_line(page, "record", "records"))
+}
+
+/// A recall flow's state's stable name in JSON and text.
+pub fn recall_status_name(status: RecallStatus) -> &'static str {
+    match status {
+        RecallStatus::Pending => "pending",
+        RecallStatus::InProgress => "in_progress",
+        RecallStatus::Completed => "completed",
+        RecallStatus::Cancelled => "cancelled",
+        RecallStatus::Failed => "failed",
+        _ => "unknown",
+    }
+}
+
+fn recall_status_cell(status: Option<RecallStatus>) -> String {
+    match status {
+        Some(RecallStatus::Unknown(code)) => format!("unknown ({code})"),
+        Some(status) => recall_status_name(status).to_owned(),
+        None => "-".to_owned(),
+    }
+}
+
+/// One recall flow: `{"key_id", "task_id", "task_name", "create_time", "recall_type",
+/// "recall_interval", "recall_num", "finish_num", "status"}`, codes as the provider sends
+/// them, the time RFC 3339 with `+08:00`.
+pub fn flow_json(flow: &RecallFlow) -> Value {
+    json!({
+        "key_id": flow.key_id,
+        "task_id": flow.task_id.map(|t| t.0),
+        "task_name": flow.task_name,
+        "create_time": opt_local(flow.create_time),
+        "recall_type": flow.recall_type.map(|t| t.code()),
+        "recall_interval": flow.recall_interval,
+        "recall_num": flow.recall_num,
+        "finish_num": flow.finish_num,
+        "status": flow.status.map(|s| s.code()),
+    })
+}
+
+/// Recall flows as a table, with the list footer (`page`: where this page stands; `None`
+/// for `--all`, whose footer is the count alone).
+pub fn flows_text(flows: &[RecallFlow], page: Option<&PageInfo>) -> String {
+    if flows.is_empty() {
+        return "no recall flows".to_owned();
+    }
+    let mut table = Table::new(&[
+        ("ID", Align::Right),
+        ("TASK", Align::Right),
+        ("NAME", Align::Left),
+        ("STATUS", Align::Left),
+        ("DONE/ROUNDS", Align::Right),
+        ("EVERY", Align::Right),
+        ("CREATED", Align::Left),
+    ]);
+    for flow in flows {
+        table.row(vec![
+            flow.key_id.to_string(),
+            flow.task_id.map_or_else(|| "-".to_owned(), |t| t.to_string()),
+            cell(flow.task_name.as_deref()),
+            recall_status_cell(flow.status),
+            format!("{}/{}", num(flow.finish_num), num(flow.recall_num)),
+            flow.recall_interval
+                .map_or_else(|| "-".to_owned(), |n| format!("{n} min")),
+            flow.create_time.map_or_else(|| "-".to_owned(), china_text),
+        ]);
+    }
+    table.render_with_footer(&footer(flows.len(), "recall flow", "recall flows", page))
+}
+
+fn count(n: Option<u64>) -> String {
+    n.map_or_else(|| "?".to_owned(), |n| n.to_string())
+}
+
+/// The progress line of one request of `sms send` split into several: `request 2/3: 1000
+/// numbers, 998 accepted, 2 refused`.
+pub fn sms_chunk_line(index: usize, chunks: usize, numbers: usize, receipt: &SmsReceipt) -> String {
+    format!(
+        "request {}/{chunks}: {numbers} numbers, {} accepted, {} refused",
+        index + 1,
+        count(receipt.success),
+        count(receipt.fail)
+    )
+}
+
+/// The receipts of every SMS request as JSON: `{"requests", "success", "fail",
+/// "messages": [{"msg_id", "number", "order_id"}]}`, the counts summed.
+pub fn sms_json(receipts: &[SmsReceipt]) -> Value {
+    let (success, fail) = sms_totals(receipts);
+    let messages: Vec<Value> = receipts
+        .iter()
+        .flat_map(|r| &r.messages)
+        .map(|m| json!({"msg_id": m.msg_id, "number": m.number, "order_id": m.order_id}))
+        .collect();
+    json!({"requests": receipts.len(), "success": success, "fail": fail, "messages": messages})
+}
+
+/// The receipts of every SMS request as text: the totals, then each message's number, id
+/// and order id.
+pub fn sms_text(receipts: &[SmsReceipt]) -> String {
+    let (success, fail) = sms_totals(receipts);
+    let mut text = format!("accepted {success}, refused {fail}");
+    for m in receipts.iter().flat_map(|r| &r.messages) {
+        text.push_str(&format!(
+            "\n{}  {}{}",
+            m.number.as_deref().unwrap_or("-"),
+            m.msg_id.as_deref().unwrap_or("-"),
+            m.order_id
+                .as_deref()
+                .map(|o| format!("  order {o}"))
+                .unwrap_or_default()
+        ));
+    }
+    text
+}
+
+fn sms_totals(receipts: &[SmsReceipt]) -> (u64, u64) {
+    let sum = |f: fn(&SmsReceipt) -> Option<u64>| receipts.iter().filter_map(f).sum::<u64>();
+    (sum(|r| r.success), sum(|r| r.fail))
 }
 
 #[cfg(test)]

@@ -154,9 +154,16 @@ pub fn sub_text(sub: &SubAccount) -> String {
     key_values(&pairs)
 }
 
-/// A page of sub-accounts as a table, with a count.
+/// A page of sub-accounts as a table, with the list footer.
 pub fn subs_text(page: &SubAccountPage) -> String {
-    if page.items.is_empty() {
+    let info = page.meta.as_ref().map(sub_page_info);
+    subs_table(&page.items, info.as_ref())
+}
+
+/// Sub-accounts as a table, with the list footer (`page`: where this page stands; `None`
+/// for `subaccount list --all`, whose footer is the count alone).
+pub fn subs_table(subs: &[SubAccount], page: Option<&PageInfo>) -> String {
+    if subs.is_empty() {
         return "no sub-accounts".to_owned();
     }
     let mut table = Table::new(&[
@@ -166,7 +173,7 @@ pub fn subs_text(page: &SubAccountPage) -> String {
         ("PHONE", Align::Left),
         ("CREATED", Align::Left),
     ]);
-    for sub in &page.items {
+    for sub in subs {
         table.row(vec![
             sub.id.to_string(),
             cell(sub.name.as_deref()),
@@ -175,18 +182,13 @@ pub fn subs_text(page: &SubAccountPage) -> String {
             sub.created_at.map_or_else(|| "-".to_owned(), china_text),
         ]);
     }
-    let info = page.meta.as_ref().map(sub_page_info);
-    table.render_with_footer(&footer(
-        page.items.len(),
-        "sub-account",
-        "sub-accounts",
-        info.as_ref(),
-    ))
+    table.render_with_footer(&footer(subs.len(), "sub-account", "sub-accounts", page))
 }
 
-/// Where a page of sub-accounts stands, from the list's `meta` paginator.
+/// Where a page of sub-accounts stands, from the list's `meta` paginator (the footer
+/// offers `subaccount list --all`).
 pub fn sub_page_info(meta: &Meta) -> PageInfo {
-    PageInfo::known(meta.current_page, meta.last_page, Some(meta.total), false)
+    PageInfo::known(meta.current_page, meta.last_page, Some(meta.total), true)
 }
 
 /// An entry's status for people and for JSON: the provider's words (拉黑中, 已释放) stay in

@@ -14,6 +14,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::{Value, json};
 
 use super::plural;
+use crate::failure::CliError;
 
 /// Where one page stands among the pages of a list, as far as the provider's answer (or a
 /// look at the next page) tells.
@@ -227,6 +228,36 @@ impl<S> Drop for Paged<S> {
     fn drop(&mut self) {
         self.settled();
     }
+}
+
+/// Every item of an `--all` walk (wrapped by `Global::pages` for its progress), in the
+/// walk's order. A failure part way is the error with a hint saying how many items were
+/// listed before it, so that an incomplete listing is never taken for the whole list:
+/// the one way the list commands that print after the walk (not row by row) end it.
+pub async fn collect_all<T, S>(mut items: S, one: &str, many: &str) -> Result<Vec<T>, CliError>
+where
+    S: Stream<Item = Result<T, voxkit_core::Error>> + Unpin,
+{
+    use futures_util::StreamExt as _;
+    let mut all = Vec::new();
+    while let Some(item) = items.next().await {
+        match item {
+            Ok(item) => all.push(item),
+            Err(e) => {
+                return Err(CliError::from(e).hint(format!(
+                    "{} listed before the failure (the listing is incomplete)",
+                    plural(all.len(), &format!("{one} was"), &format!("{many} were"))
+                )));
+            }
+        }
+    }
+    Ok(all)
+}
+
+/// The JSON `meta` of an `--all` listing, the same in every list command (`cdkey list
+/// --all` wrote it first): every page was read, `total` items, nothing more.
+pub fn all_meta(listed: usize) -> Value {
+    json!({"all": true, "total": listed, "more": false})
 }
 
 fn to_usize(n: u64) -> usize {

@@ -2,6 +2,7 @@
 //! 200, a bearer token on every route.
 
 mod handlers;
+pub(crate) mod records;
 pub(crate) mod state;
 
 use axum::Router;

@@ -1,20 +1,22 @@
-//! `records`: call records (语音消息记录), one by its voice id or a page of a time window.
+//! `records`: call records (语音消息记录), one by its voice id, a page of a time window,
+//! or every page of it (`--all`).
 
 use clap::Args;
 use serde_json::json;
-use voxkit_laaffic::RecordQuery;
+use voxkit_laaffic::{Page, RecordQuery};
 
 use super::{parse_zoned, parse_zoned_end};
 use crate::context::Global;
 use crate::failure::CliError;
 use crate::render::Report;
 use crate::render::laaffic::{page_meta, record_json, record_text, records_text};
+use crate::render::pages::{all_meta, collect_all};
 
 /// The arguments of `records`.
 #[derive(Debug, Args)]
 pub struct Records {
     /// One record, by its voice id (else give --from and --to).
-    #[arg(value_name = "VOICE_ID", conflicts_with_all = ["from", "to", "page", "size"])]
+    #[arg(value_name = "VOICE_ID", conflicts_with_all = ["from", "to", "page", "size", "all"])]
     voice_id: Option<String>,
     /// The start of the window: RFC 3339 (`2026-03-01T00:00:00+08:00`), or a time or day
     /// without an offset, taken as China time (+08:00), the zone of Laaffic's times.
@@ -37,9 +39,12 @@ pub struct Records {
     /// The page, from 1.
     #[arg(long, value_name = "N")]
     page: Option<u32>,
-    /// Records per page, 1-100 (default 25).
+    /// Records per page, 1-100 (default 25; with --all: the size of each page fetched).
     #[arg(long, value_name = "N")]
     size: Option<u32>,
+    /// Every record of the window, every page (progress on stderr).
+    #[arg(long, conflicts_with = "page")]
+    all: bool,
 }
 
 /// Runs `voxkit laaffic records`.
@@ -61,7 +66,29 @@ pub async fn run(args: Records, global: &Global) -> Result<Report, CliError> {
     if args.page.is_some() || args.size.is_some() {
         query = query.page(current, size);
     }
-    let page = global.laaffic()?.call_records(&query).await?;
+    let client = global.laaffic()?;
+    if args.all {
+        let records = collect_all(
+            global.pages(client.call_records_all(&query), "records"),
+            "record",
+            "records",
+        )
+        .await?;
+        return Ok(Report::new(
+            json!({
+                "from": from.to_rfc3339(),
+                "to": to.to_rfc3339(),
+                "page": null,
+                "size": size,
+                "total": records.len(),
+                "pages": null,
+                "meta": all_meta(records.len()),
+                "records": records.iter().map(record_json).collect::<Vec<_>>(),
+            }),
+            records_text(&Page::new(records)),
+        ));
+    }
+    let page = client.call_records(&query).await?;
     Ok(Report::new(
         json!({
             "from": from.to_rfc3339(),

@@ -5,13 +5,14 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
-use voxkit_laaffic::{TaskId, TaskQuery, TaskStatus};
+use voxkit_laaffic::{Page, TaskId, TaskQuery, TaskStatus, TaskType};
 
 use super::create::{self, Create, ResendArgs};
 use super::{parse_local, parse_local_end};
 use crate::context::Global;
 use crate::failure::{CliError, EXIT_REFUSED};
 use crate::render::laaffic::{detail_json, detail_text, page_meta, summary_json, tasks_text};
+use crate::render::pages::{all_meta, collect_all};
 use crate::render::{Report, china_json, china_now};
 
 /// How far back `voxkit laaffic tasks` looks without `--from`.
@@ -82,6 +83,27 @@ impl From<StatusArg> for TaskStatus {
     }
 }
 
+/// A task kind, as `--type` takes it (the query's `taskType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TypeArg {
+    /// 1 普通群呼: IVR group calls.
+    Ivr,
+    /// 2 AI群呼: AI (script) group calls.
+    Ai,
+    /// 3 AI Agent group calls.
+    AiAgent,
+}
+
+impl From<TypeArg> for TaskType {
+    fn from(kind: TypeArg) -> TaskType {
+        match kind {
+            TypeArg::Ivr => TaskType::Ivr,
+            TypeArg::Ai => TaskType::Ai,
+            TypeArg::AiAgent => TaskType::AiAgent,
+        }
+    }
+}
+
 /// The arguments of `tasks`.
 #[derive(Debug, Args)]
 pub struct TaskList {
@@ -102,12 +124,18 @@ pub struct TaskList {
     /// Only this application's tasks (idxAppId).
     #[arg(long, value_name = "ID")]
     app: Option<u64>,
+    /// Only tasks of this kind (taskType): AI and AI-Agent tasks are listed only with it.
+    #[arg(long = "type", value_enum, value_name = "TYPE")]
+    task_type: Option<TypeArg>,
     /// The page, from 1.
     #[arg(long, value_name = "N", default_value_t = 1)]
     page: u32,
-    /// Tasks per page, 1-100.
+    /// Tasks per page, 1-100 (with --all: the size of each page fetched).
     #[arg(long, value_name = "N", default_value_t = 10)]
     size: u32,
+    /// Every task of every page (progress on stderr).
+    #[arg(long, conflicts_with = "page")]
+    all: bool,
 }
 
 /// Runs `voxkit laaffic task ...`.
@@ -190,7 +218,32 @@ pub async fn list(args: TaskList, global: &Global) -> Result<Report, CliError> {
     if let Some(app) = args.app {
         query = query.app(app);
     }
-    let page = global.laaffic()?.query_tasks(&query).await?;
+    if let Some(kind) = args.task_type {
+        query = query.task_type(kind.into());
+    }
+    let client = global.laaffic()?;
+    if args.all {
+        let tasks = collect_all(
+            global.pages(client.query_tasks_all(&query), "tasks"),
+            "task",
+            "tasks",
+        )
+        .await?;
+        return Ok(Report::new(
+            json!({
+                "from": china_json(from),
+                "to": china_json(to),
+                "page": null,
+                "size": args.size,
+                "total": tasks.len(),
+                "pages": null,
+                "meta": all_meta(tasks.len()),
+                "tasks": tasks.iter().map(summary_json).collect::<Vec<_>>(),
+            }),
+            tasks_text(&Page::new(tasks)),
+        ));
+    }
+    let page = client.query_tasks(&query).await?;
     Ok(Report::new(
         json!({
             "from": china_json(from),
@@ -216,5 +269,19 @@ mod tests {
             TaskStatus::from(StatusArg::SubmitFailed),
             TaskStatus::SubmitFailed
         );
+    }
+
+    #[test]
+    fn type_arguments_are_the_sdks_task_types() {
+        use clap::Parser as _;
+        assert_eq!(TaskType::from(TypeArg::AiAgent).code(), 3);
+        assert_eq!(TaskType::from(TypeArg::Ai).code(), 2);
+        let parse = |args: &[&str]| {
+            crate::cli::Cli::try_parse_from(["voxkit", "laaffic", "tasks"].iter().chain(args))
+        };
+        assert!(parse(&["--type", "ai-agent"]).is_ok());
+        assert!(parse(&["--type", "sms"]).is_err());
+        assert!(parse(&["--all", "--page", "2"]).is_err());
+        assert!(parse(&["--all", "--size", "100"]).is_ok());
     }
 }
