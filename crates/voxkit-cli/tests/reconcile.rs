@@ -260,7 +260,7 @@ async fn every_list_says_when_more_pages_exist() {
     let out = voxkit(&sandbox, "laaffic tasks --size 1").await.expect(0);
     assert!(
         out.last_line().starts_with("1 task; page 1 of ")
-            && out.last_line().ends_with("more: --page 2"),
+            && out.last_line().ends_with("more: --page 2 or --all"),
         "{out:#?}"
     );
 }

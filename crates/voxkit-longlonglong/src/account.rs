@@ -142,13 +142,24 @@ mod balance_tests {
             data,
         };
         use serde_json::json;
-        assert_eq!(info(json!({"balance": 1584})).balance(), Some(Decimal::from(1584)));
+        assert_eq!(
+            info(json!({"balance": 1584})).balance(),
+            Some(Decimal::from(1584))
+        );
         assert_eq!(
             info(json!({"balance": "12.50"})).balance(),
             Some(Decimal::new(1250, 2))
         );
-        assert_eq!(info(json!({"balance": 0.1})).balance(), Some(Decimal::new(1, 1)));
-        for data in [json!({}), json!({"balance": null}), json!({"balance": "n/a"}), json!([])] {
+        assert_eq!(
+            info(json!({"balance": 0.1})).balance(),
+            Some(Decimal::new(1, 1))
+        );
+        for data in [
+            json!({}),
+            json!({"balance": null}),
+            json!({"balance": "n/a"}),
+            json!([]),
+        ] {
             assert_eq!(info(data.clone()).balance(), None, "{data}");
         }
     }

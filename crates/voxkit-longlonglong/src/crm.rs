@@ -459,11 +459,13 @@ impl CustomerFilter {
     fn check(&self, origin: voxkit_core::Origin, stage: bool) -> Result<(), Error> {
         if let Some((from, to)) = self.created_at {
             if to < from {
-                return Err(Error::invalid_input(origin, "created_at ends before it starts"));
+                return Err(Error::invalid_input(
+                    origin,
+                    "created_at ends before it starts",
+                ));
             }
         }
-        if !stage && (!self.sex.is_empty() || self.is_follow.is_some() || self.ai_call.is_some())
-        {
+        if !stage && (!self.sex.is_empty() || self.is_follow.is_some() || self.ai_call.is_some()) {
             return Err(Error::invalid_input(
                 origin,
                 "sex, is_follow and ai_call filter a stage (客户公海(线索阶段)筛选) only",
@@ -664,10 +666,7 @@ struct ImportBody<'a> {
 pub struct CustomerDeletion {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     phone: Vec<String>,
-    #[serde(
-        skip_serializing_if = "Option::is_none",
-        serialize_with = "ser_window"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none", serialize_with = "ser_window")]
     created_at: Option<(NaiveDate, NaiveDate)>,
     encryption: bool,
 }
@@ -719,7 +718,12 @@ mod tests {
             body.to_string(),
             r#"{"components":[{"id":"280f5b43-9d1c-4c59-a0c1-5bb9f7b4c0e2","value":"腾讯"}],"created_at":["2023-05-08","2023-05-28"],"encryption":false,"operator":[1],"phone":"13012121212"}"#
         );
-        assert!(CustomerFilter::new().company("x").body(CUSTOMERS_TO_TASK.origin()).is_err());
+        assert!(
+            CustomerFilter::new()
+                .company("x")
+                .body(CUSTOMERS_TO_TASK.origin())
+                .is_err()
+        );
     }
 
     #[test]

@@ -53,17 +53,23 @@ group! {
     }
 }
 
-/// The mirror's 系统呼叫时间: Monday to Friday (`week` 1–5), 09:00–12:00 and 13:00–18:00.
+/// A working-week group in the mirror's form (its 系统呼叫时间 hours): `week` 1–5, (`week` 1–5), 09:00–12:00 and 13:00–18:00.
 #[cfg(any(test, feature = "test-util"))]
 pub(crate) fn docs_group() -> Result<NewDialTimeGroup, Error> {
     let hm = |h| NaiveTime::from_hms_opt(h, 0, 0).unwrap_or_default();
     let day = |week| {
         DaySchedule::new(
             week,
-            vec![TimeSpan::new(hm(9), hm(12))?, TimeSpan::new(hm(13), hm(18))?],
+            vec![
+                TimeSpan::new(hm(9), hm(12))?,
+                TimeSpan::new(hm(13), hm(18))?,
+            ],
         )
     };
-    NewDialTimeGroup::new("系统呼叫时间", (1..=5).map(day).collect::<Result<_, _>>()?)
+    NewDialTimeGroup::new(
+        "工作日呼叫时间",
+        (1..=5).map(day).collect::<Result<_, _>>()?,
+    )
 }
 
 impl Client {
@@ -275,7 +281,10 @@ impl DaySchedule {
         let origin = SAVE_DIAL_TIME_GROUP.origin();
         check::range(origin, "week", week.into(), 0, 6)?;
         if times.is_empty() {
-            return Err(Error::invalid_input(origin, "times: at least one span a day"));
+            return Err(Error::invalid_input(
+                origin,
+                "times: at least one span a day",
+            ));
         }
         Ok(DaySchedule { week, times })
     }
@@ -388,7 +397,7 @@ mod tests {
     #[test]
     fn the_body_has_the_documented_shape_and_bad_groups_are_refused() {
         let body = serde_json::to_value(docs_group().unwrap().skip_holiday(true)).unwrap();
-        assert_eq!(body["name"], "系统呼叫时间");
+        assert_eq!(body["name"], "工作日呼叫时间");
         assert_eq!(
             body["content"][0],
             json!({"week": 1, "times": [{"begin_time": "09:00", "end_time": "12:00"},
@@ -416,7 +425,13 @@ mod tests {
             meta: None,
         };
         let groups = DialTimeGroup::from_page(&page).unwrap();
-        assert_eq!(groups[0].content[0].times[0].end_time.format("%H:%M").to_string(), "12:00");
+        assert_eq!(
+            groups[0].content[0].times[0]
+                .end_time
+                .format("%H:%M")
+                .to_string(),
+            "12:00"
+        );
         assert!(groups[0].is_default);
     }
 }

@@ -157,12 +157,15 @@ mod envelope;
 mod exactly_once;
 mod ids;
 mod lines;
+mod numbers;
+mod privacy;
 #[cfg(test)]
 mod proptests;
-mod privacy;
 mod records;
 mod scripts;
 mod sub_accounts;
+mod tasks;
+mod tasks_v1;
 mod users;
 mod vos;
 #[cfg(feature = "webhooks")]
@@ -178,32 +181,48 @@ pub use billing::{
     DEFAULT_MAX_HISTORY_PAGES, Direction, MAX_HISTORY_SPAN_DAYS, RechargeHistory,
     RechargeHistoryQuery, RechargeRecord, RecordKind, RemarkSearch,
 };
-pub use callbacks::{BatchId, BlacklistStatus, BlacklistedCallback, CallbackBlacklist, CallbackData};
-pub use dial_times::{DaySchedule, DialTimeGroup, NewDialTimeGroup, TimeSpan};
-pub use lines::{AllocationId, DEFAULT_LINES_PER_PAGE, LineAllocation, LineId, LineQuery, RawPage, ScriptGroupId, TenantId};
-pub use privacy::{SecuritySetting, SecuritySettings};
-pub use scripts::DEFAULT_SCRIPT_GROUPS_PER_PAGE;
-pub use vos::{VosCdrQuery, VosCdrs, VosOverview, VosScope};
+pub use callbacks::{
+    BatchId, BlacklistStatus, BlacklistedCallback, CallbackBlacklist, CallbackData,
+};
 pub use client::Client;
 pub use code::Code;
 pub use crm::{
     Carrier, ComponentValue, CustomerComponents, CustomerDeletion, CustomerFilter, CustomerPage,
     CustomerStage, DEFAULT_CUSTOMERS_PER_PAGE, MAX_DELETE_PHONES, MAX_IMPORT_ROWS, NewCustomer,
 };
-pub use records::{
-    CallDetail, CallRecord, CallRecordPage, DEFAULT_RECORDS_PER_PAGE, IntentionTag,
-    LlmIntentionTags, MAX_RECORDING_IDS, RecordComponent, RecordQuery, RecordingUrls, Turn,
-};
+pub use dial_times::{DaySchedule, DialTimeGroup, NewDialTimeGroup, TimeSpan};
 pub use envelope::{Ack, Meta, Undocumented};
 pub use exactly_once::{
     HISTORY_CLOCK_SKEW, REMARK_MAX_CHARS, SERVER_UTC_OFFSET_HOURS, ZERO_BALANCE_REMARK,
     marked_remark,
 };
 pub use ids::{RecordId, SubUserId, TaskId, UserId};
+pub use lines::{
+    AllocationId, DEFAULT_LINES_PER_PAGE, LineAllocation, LineId, LineQuery, RawPage,
+    ScriptGroupId, TenantId,
+};
+pub use numbers::{
+    DEFAULT_NUMBERS_PER_PAGE, MAX_ASYNC_NUMBERS, MAX_SYNC_NUMBERS, NumberDeletion, NumberImport,
+    NumberPage, NumberQuery, NumberReset, NumberRow, NumberStatus, row_holds_phone,
+};
+pub use privacy::{SecuritySetting, SecuritySettings};
+pub use records::{
+    CallDetail, CallRecord, CallRecordPage, DEFAULT_RECORDS_PER_PAGE, IntentionTag,
+    LlmIntentionTags, MAX_RECORDING_IDS, RecordComponent, RecordQuery, RecordingUrls, Turn,
+};
+pub use scripts::DEFAULT_SCRIPT_GROUPS_PER_PAGE;
 pub use sub_accounts::{
     DEFAULT_SUB_ACCOUNTS_PER_PAGE, NewSubAccount, Sex, SubAccount, SubAccountPage, SubAccountQuery,
 };
+pub use tasks::{
+    CallerLine, DEFAULT_TASKS_PER_PAGE, GroupSwitchRule, Holiday, InitDialTime, NewTask,
+    NewTaskExtra, Redial, ScriptWindow, TASK_NAME_MAX_CHARS, Task, TaskDetail, TaskInit, TaskLine,
+    TaskPage, TaskQuery, TaskState, TaskStatusFilter, TaskType, TaskUpdate, VariableScript,
+    marked_task_name,
+};
+pub use tasks_v1::{TaskQueryV1, TaskStatusV1, TaskUpdateV1};
 pub use users::{NewUser, Registration};
+pub use vos::{VosCdrQuery, VosCdrs, VosOverview, VosScope};
 pub use voxkit_core::{Error, SecretString};
 
 /// The provider's short name in errors and traces: `"longlonglong"`.
@@ -267,7 +286,7 @@ voxkit_core::operation_list! {
     /// the request may have reached the server, and a lost answer is
     /// [`Error::OutcomeUnknown`]. The workspace's fault matrix runs every entry against
     /// every fault.
-    pub OPERATIONS = [billing::LIST, account::LIST, users::LIST, sub_accounts::LIST, callbacks::LIST, records::LIST, crm::LIST, vos::LIST, lines::LIST, scripts::LIST, dial_times::LIST, privacy::LIST];
+    pub OPERATIONS = [billing::LIST, account::LIST, users::LIST, sub_accounts::LIST, callbacks::LIST, records::LIST, crm::LIST, vos::LIST, lines::LIST, scripts::LIST, dial_times::LIST, privacy::LIST, tasks::LIST, tasks_v1::LIST, numbers::LIST];
 }
 
 #[cfg(any(test, feature = "test-util"))]
@@ -276,7 +295,7 @@ voxkit_core::test_hooks_list! {
     /// documentation's values and the decoder of its answer, in [`OPERATIONS`] order. The
     /// fault matrix, the secret-hygiene suite, the fuzz target and the property tests
     /// iterate these instead of naming operations.
-    pub TEST_HOOKS: Client = [billing::HOOKS, account::HOOKS, users::HOOKS, sub_accounts::HOOKS, callbacks::HOOKS, records::HOOKS, crm::HOOKS, vos::HOOKS, lines::HOOKS, scripts::HOOKS, dial_times::HOOKS, privacy::HOOKS];
+    pub TEST_HOOKS: Client = [billing::HOOKS, account::HOOKS, users::HOOKS, sub_accounts::HOOKS, callbacks::HOOKS, records::HOOKS, crm::HOOKS, vos::HOOKS, lines::HOOKS, scripts::HOOKS, dial_times::HOOKS, privacy::HOOKS, tasks::HOOKS, tasks_v1::HOOKS, numbers::HOOKS];
 }
 
 #[cfg(test)]

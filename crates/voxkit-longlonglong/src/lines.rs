@@ -236,9 +236,9 @@ impl Client {
         match self.allocation_listed(user, tenant, allocation).await {
             Ok(false) => Verdict::Applied(json!({ "unbound": allocation.get() })),
             Ok(true) => Verdict::NotApplied,
-            Err(e) => Verdict::Undetermined(format!(
-                "the line list could not be read in full: {e}"
-            )),
+            Err(e) => {
+                Verdict::Undetermined(format!("the line list could not be read in full: {e}"))
+            }
         }
     }
 
@@ -481,7 +481,11 @@ pub struct LineAllocation {
 impl LineAllocation {
     /// `line_concurrency` (并发, at least 1), `deadline_at` (到期时间, server local time) and
     /// `price` (价格, not negative; the unit is not documented).
-    pub fn new(concurrency: u32, deadline_at: NaiveDateTime, price: Decimal) -> Result<Self, Error> {
+    pub fn new(
+        concurrency: u32,
+        deadline_at: NaiveDateTime,
+        price: Decimal,
+    ) -> Result<Self, Error> {
         let origin = ALLOCATE_LINE.origin();
         check::positive(origin, "line_concurrency", concurrency.into())?;
         if price.is_sign_negative() {

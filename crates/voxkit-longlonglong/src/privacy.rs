@@ -88,7 +88,10 @@ impl SecuritySettings {
         check::unique(origin, "data.slug", &slugs)?;
         let code = code.into();
         if code.expose_secret().trim().is_empty() {
-            return Err(Error::invalid_input(origin, "code: the security code is required"));
+            return Err(Error::invalid_input(
+                origin,
+                "code: the security code is required",
+            ));
         }
         Ok(SecuritySettings { data, code })
     }

@@ -242,9 +242,11 @@ impl IntentionTag {
     /// The grade of `1`–`5`, `A`–`E` or `1A`–`5E` (any case); `None` otherwise.
     pub fn parse(s: &str) -> Option<IntentionTag> {
         let s = s.trim().to_ascii_uppercase();
-        IntentionTag::ALL
-            .into_iter()
-            .find(|t| s == t.code().to_string() || s == t.letter() || s == format!("{}{}", t.code(), t.letter()))
+        IntentionTag::ALL.into_iter().find(|t| {
+            s == t.code().to_string()
+                || s == t.letter()
+                || s == format!("{}{}", t.code(), t.letter())
+        })
     }
 }
 
@@ -555,7 +557,11 @@ mod tests {
 
     #[test]
     fn intention_tags_read_numbers_letters_and_both() {
-        for (s, t) in [("1", IntentionTag::A), ("b", IntentionTag::B), ("5E", IntentionTag::E)] {
+        for (s, t) in [
+            ("1", IntentionTag::A),
+            ("b", IntentionTag::B),
+            ("5E", IntentionTag::E),
+        ] {
             assert_eq!(IntentionTag::parse(s), Some(t));
         }
         assert_eq!(IntentionTag::parse("6"), None);

@@ -6,7 +6,6 @@
 //! raw JSON ([`Undocumented`]), no field assumed.
 
 use chrono::NaiveDate;
-use serde_json::Value;
 use voxkit_core::{Error, Operation, check};
 
 use crate::Client;
@@ -14,7 +13,7 @@ use crate::envelope::Undocumented;
 use crate::ids::UserId;
 
 #[cfg(any(test, feature = "test-util"))]
-use {crate::billing::DOCS_USER, crate::envelope::decode_as};
+use {crate::billing::DOCS_USER, crate::envelope::decode_as, serde_json::Value};
 
 group! {
 

@@ -216,6 +216,9 @@ pub use faults::Fault;
 pub use laaffic::state::{CallRecord, IvrTask, Limits, VoiceFile};
 pub use laaffic::{LAAFFIC_API_KEY, LAAFFIC_API_SECRET};
 pub use longlonglong::LONGLONGLONG_TOKEN;
+pub use longlonglong::lines::{
+    DOCS_LINE as LONGLONGLONG_DOCS_LINE, DOCS_TENANT as LONGLONGLONG_DOCS_TENANT,
+};
 pub use longlonglong::state::{Movement, SubAccount, User};
 pub use persist::StateFileError;
 pub use push::{MAX_QUEUED_PUSHES, PushStats};

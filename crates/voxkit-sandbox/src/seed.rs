@@ -80,6 +80,8 @@ pub(crate) fn seed(state: &mut State) -> Seed {
         .add_user(DOCS_EXPIRY_USER.into(), "示例用户2", 1000, in_a_year, true);
     let without = state.add_user("未开通账单用户", 0, in_a_year, false);
     state.longlonglong.seed_blacklist(&user, state.now());
+    crate::longlonglong::lines::seed(state, &user);
+    crate::longlonglong::resources::seed(state, &user);
     let phone = "15916888888";
     let (espai, rng) = (&mut state.espai, &mut state.rng);
     espai.person(phone, "琳琅", rng);

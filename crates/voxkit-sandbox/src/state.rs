@@ -56,6 +56,12 @@ pub(crate) struct State {
     /// longlonglong's call records (made by its tasks as calls complete).
     #[serde(default)]
     pub records: crate::longlonglong::records::Records,
+    /// longlonglong's lines and their allocations.
+    #[serde(default)]
+    pub lines: crate::longlonglong::lines::Lines,
+    /// longlonglong's script groups, dial-time groups, privacy settings, callback batches.
+    #[serde(default)]
+    pub resources: crate::longlonglong::resources::Resources,
     /// The open ESP-AI device channels, to drop them all (not written).
     #[serde(skip)]
     pub channels: crate::espai::channel::Channels,
@@ -82,6 +88,8 @@ impl State {
             recalls: crate::laaffic::recall::Recalls::seeded(Clock { today }.now()),
             espai,
             records: Default::default(),
+            lines: Default::default(),
+            resources: Default::default(),
             channels: Default::default(),
             #[cfg(test)]
             read_hook: None,

@@ -193,6 +193,71 @@ async fn case(spec: &OperationSpec, env: &Env) -> Option<Ran> {
             let applied = usize::from(!left.iter().any(|s| s.id == sub.as_str()));
             Ran { outcome, applied }
         }
+        // Issue 16 (H17): lines and dial-time groups, read back through the SDK.
+        ("longlonglong", name @ ("allocate_line" | "unbind_line")) => {
+            use voxkit::longlonglong::{AllocationId, LineAllocation, LineId, LineQuery, TenantId};
+            let (_, user) = env.user(0);
+            let tenant: TenantId = voxkit_sandbox::LONGLONGLONG_DOCS_TENANT.parse().unwrap();
+            let line: LineId = voxkit_sandbox::LONGLONGLONG_DOCS_LINE.parse().unwrap();
+            let deadline = chrono::NaiveDate::from_ymd_opt(2030, 1, 1)
+                .and_then(|d| d.and_hms_opt(0, 0, 0))
+                .unwrap();
+            let allocation = LineAllocation::new(2, deadline, 1.into()).unwrap();
+            let listed = || async {
+                c.longlonglong
+                    .lines(&LineQuery::new(tenant.clone()).user(user.clone()))
+                    .await
+                    .expect("probe: lines")
+            };
+            if name == "allocate_line" {
+                env.arm();
+                let outcome = ok(c
+                    .longlonglong
+                    .allocate_line_exactly_once(&user, &line, &allocation)
+                    .await);
+                let applied = listed().await.allocation_ids().len();
+                Ran { outcome, applied }
+            } else {
+                let made = c
+                    .longlonglong
+                    .allocate_line(&user, &line, &allocation)
+                    .await
+                    .expect("set-up: an allocation");
+                let id = AllocationId::new(made.data["id"].as_u64().expect("an id")).unwrap();
+                env.arm();
+                let outcome = ok(c
+                    .longlonglong
+                    .unbind_line_exactly_once(&user, &tenant, id, &FAST)
+                    .await);
+                let applied = usize::from(!listed().await.allocation_ids().contains(&id.get()));
+                Ran { outcome, applied }
+            }
+        }
+        ("longlonglong", "save_dial_time_group") => {
+            use voxkit::longlonglong::{DaySchedule, NewDialTimeGroup, TimeSpan};
+            let (_, user) = env.user(0);
+            let name = format!("逐一-{}", Marker::generate());
+            let hm = |h| chrono::NaiveTime::from_hms_opt(h, 0, 0).unwrap();
+            let day = DaySchedule::new(1, vec![TimeSpan::new(hm(9), hm(18)).unwrap()]).unwrap();
+            let group = NewDialTimeGroup::new(name.as_str(), vec![day]).unwrap();
+            env.arm();
+            let outcome = ok(c
+                .longlonglong
+                .save_dial_time_group_exactly_once(&user, &group, &FAST)
+                .await);
+            let page = c
+                .longlonglong
+                .dial_time_groups(&user, None, None)
+                .await
+                .expect("probe: dial_time_groups");
+            let applied = page
+                .items()
+                .expect("an array")
+                .iter()
+                .filter(|g| g["name"] == name.as_str())
+                .count();
+            Ran { outcome, applied }
+        }
         ("laaffic", "upload_voice_file") => {
             let marker = Marker::generate();
             let name = marked_voice_file_name("greeting.mp3", &marker);

@@ -715,6 +715,43 @@ async fn applied(
                     .any(|d| d.id == gone_id || d.mac.as_deref() == Some(gone_mac)),
             )
         }
+        // longlonglong lines and dial-time groups (issue 16, H17): read back through the SDK,
+        // the examples' values (the seeded node and user, line 29c39ec4…, allocation 11,
+        // the group 工作日呼叫时间).
+        "allocate_line" | "unbind_line" => {
+            let query = longlonglong::LineQuery::new(
+                voxkit_sandbox::LONGLONGLONG_DOCS_TENANT
+                    .parse()
+                    .expect("a node id"),
+            )
+            .user(i.user.clone());
+            let page = drive(c.longlonglong.lines(&query), transport, None)
+                .await
+                .expect("probe: lines");
+            if op.name == "allocate_line" {
+                page.items()
+                    .expect("an array")
+                    .iter()
+                    .filter(|l| l["id"] == voxkit_sandbox::LONGLONGLONG_DOCS_LINE)
+                    .count()
+            } else {
+                usize::from(!page.allocation_ids().contains(&11))
+            }
+        }
+        "save_dial_time_group" => {
+            let page = drive(
+                c.longlonglong.dial_time_groups(&i.user, None, None),
+                transport,
+                None,
+            )
+            .await
+            .expect("probe: dial_time_groups");
+            page.items()
+                .expect("an array")
+                .iter()
+                .filter(|g| g["name"] == "工作日呼叫时间")
+                .count()
+        }
         other => panic!("no probe for {other}"),
     }
 }

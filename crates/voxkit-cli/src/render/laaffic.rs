@@ -370,7 +370,8 @@ pub fn flows_text(flows: &[RecallFlow], page: Option<&PageInfo>) -> String {
     for flow in flows {
         table.row(vec![
             flow.key_id.to_string(),
-            flow.task_id.map_or_else(|| "-".to_owned(), |t| t.to_string()),
+            flow.task_id
+                .map_or_else(|| "-".to_owned(), |t| t.to_string()),
             cell(flow.task_name.as_deref()),
             recall_status_cell(flow.status),
             format!("{}/{}", num(flow.finish_num), num(flow.recall_num)),

@@ -2,7 +2,9 @@
 //! 200, a bearer token on every route.
 
 mod handlers;
+pub(crate) mod lines;
 pub(crate) mod records;
+pub(crate) mod resources;
 pub(crate) mod state;
 
 use axum::Router;
@@ -33,6 +35,22 @@ pub(crate) const ENDPOINTS: &[Endpoint] = endpoints! {
     "longlonglong.delete_sub_account" DELETE "/agent-api/user/{user_id}/subset_users/{sub_user_id}" => handlers::delete_sub;
     "longlonglong.register_user" POST "/users" => handlers::register;
     "longlonglong.callback_blacklist" GET "/agent-api/callback_blacklist" => handlers::callback_blacklist;
+    "longlonglong.vos_overview" GET "/agent-api/vos_bill/{user_id}" => resources::vos_overview;
+    "longlonglong.vos_cdrs" GET "/agent-api/vos/{user_id}/get_call_record" => resources::vos_cdrs;
+    "longlonglong.lines" GET "/agent-api/new_line_list" => lines::list;
+    "longlonglong.allocate_line" POST "/agent-api/new/user/{user_id}/line/{line_id}" => lines::allocate;
+    "longlonglong.unbind_line" DELETE "/agent-api/new/user/{user_id}/line/{line_id}" => lines::unbind;
+    "longlonglong.bind_line_scripts" PUT "/agent-api/new/user/{user_id}/line_bind_group" => lines::bind;
+    "longlonglong.script_groups" GET "/agent-api/group/{user_id}" => resources::script_groups;
+    "longlonglong.tenant_scripts" GET "/agent-api/agent_group/tenant/{tenant_id}" => resources::tenant_scripts;
+    "longlonglong.dial_time_groups" GET "/agent-api/user/{user_id}/dial-time-group" => resources::dial_time_groups;
+    "longlonglong.save_dial_time_group" POST "/agent-api/user/{user_id}/dial-time-group" => resources::save_dial_time_group;
+    "longlonglong.save_security" POST "/agent-api/user/{user_id}/settings/save_security" => resources::save_security;
+    "longlonglong.callback_data" GET "/agent-api/user/{user_id}/identification/{unique_id}" => resources::callback_data;
+    "longlonglong.call_records" GET "/agent-api/user/{user_id}/task/{task_id}/record" => records::list;
+    "longlonglong.call_record_detail" GET "/agent-api/user/{user_id}/task/{task_id}/detail/{record_id}" => records::detail;
+    "longlonglong.recording_urls" GET "/agent-api/user/{user_id}/task/{task_id}/batch_record/download-full-voice" => records::recording_urls;
+    "longlonglong.llm_intention_tags" GET "/agent-api/user/{user_id}/task/{task_id}/record/{record_id}/llm_intention_tag" => records::llm_tags;
 };
 
 /// The longlonglong routes behind the token check (then the content-type check).

@@ -74,7 +74,9 @@ impl State {
     /// Adds the call record of one completed call of `task_id` (of `user_id`) to `callee`,
     /// ended with 号码状态 `status` (`1` 呼叫成功 makes an answered call with three turns, an
     /// intention tag and a talk time; any other code an unanswered one). Returns the new
-    /// record's id. Called by the call tasks as their calls complete.
+    /// record's id. Called by the call tasks as their calls complete (until that code
+    /// lands, only by the tests: hence the `allow`).
+    #[allow(dead_code)]
     pub(crate) fn add_call_record(
         &mut self,
         user_id: &str,
@@ -120,5 +122,192 @@ impl State {
         };
         self.records.records.push(record);
         id
+    }
+}
+
+// ----- handlers ----------------------------------------------------------------------------
+
+use axum::extract::{Path, RawQuery, State as Extract};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::state::Shared;
+use crate::wire;
+
+/// The default page size of the record list.
+const DEFAULT_PER_PAGE: usize = 15;
+/// The most `recordIds[]` of one recording request ("最大传递 30 个").
+const MAX_RECORDING_IDS: usize = 30;
+
+type Answer = Result<Response, Response>;
+
+fn ok(message: &str, data: Value) -> Response {
+    axum::Json(json!({"code": 200, "status": "success", "message": message, "data": data}))
+        .into_response()
+}
+
+fn err(code: u32, message: &str) -> Response {
+    axum::Json(json!({"code": code, "status": "error", "message": message, "data": []}))
+        .into_response()
+}
+
+fn at(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+fn record_json(r: &CallRecord) -> Value {
+    json!({
+        "id": r.id, "task_id": r.task_id, "callee": r.callee, "status": r.status,
+        "intention_tag": r.intention_tag, "score": r.score, "duration": r.duration,
+        "hangup_at": at(r.hangup_at), "name": null, "company": null, "operator_name": null,
+        "extra": null, "tags": [], "tag_groups": [], "send_wechat_data": [], "components": [],
+    })
+}
+
+/// `GET /agent-api/user/{id}/task/{task_id}/record`: the task's records, newest last,
+/// filtered by `keyword` (the callee) and `intention_tags[]` (`1`–`5` or `A`–`E`), paged.
+pub(super) async fn list(
+    Extract(shared): Extract<Shared>,
+    Path((user_id, task_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Answer {
+    let pairs = wire::query_pairs(query.as_deref());
+    let get = |key: &str| {
+        pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    };
+    let page = wire::positive(get("page"), 1).ok_or_else(|| err(422, "page 必须是正整数"))?;
+    let per_page = wire::positive(get("per_page"), DEFAULT_PER_PAGE)
+        .ok_or_else(|| err(422, "per_page 必须是正整数"))?;
+    let tags: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "intention_tags[]")
+        .map(|(_, v)| match v.as_str() {
+            "1" => "A".to_owned(),
+            "2" => "B".to_owned(),
+            "3" => "C".to_owned(),
+            "4" => "D".to_owned(),
+            "5" => "E".to_owned(),
+            other => other.to_ascii_uppercase(),
+        })
+        .collect();
+    let data = shared.lock();
+    let matching: Vec<&CallRecord> = data
+        .records
+        .records
+        .iter()
+        .filter(|r| r.user_id == user_id && r.task_id == task_id)
+        .filter(|r| get("keyword").is_none_or(|k| r.callee.contains(k)))
+        .filter(|r| tags.is_empty() || r.intention_tag.as_ref().is_some_and(|t| tags.contains(t)))
+        .collect();
+    let total = matching.len();
+    let last_page = total.div_ceil(per_page).max(1);
+    let items: Vec<Value> = wire::page_of(matching.into_iter(), page, per_page)
+        .map(record_json)
+        .collect();
+    Ok(axum::Json(json!({
+        "code": 200, "status": "success", "message": "查看通话记录列表成功",
+        "meta": {"has_pages": last_page > 1, "total": total, "last_page": last_page,
+                 "current_page": page, "per_page": per_page.to_string()},
+        "data": items,
+    }))
+    .into_response())
+}
+
+/// `GET /agent-api/user/{id}/task/{task_id}/detail/{record_id}`: the turns; `404` for a
+/// record the user's task does not have.
+pub(super) async fn detail(
+    Extract(shared): Extract<Shared>,
+    Path((user_id, task_id, record_id)): Path<(String, String, String)>,
+) -> Answer {
+    let data = shared.lock();
+    let record = data
+        .records
+        .get(&record_id)
+        .filter(|r| r.user_id == user_id && r.task_id == task_id)
+        .ok_or_else(|| err(404, "通话记录不存在"))?;
+    let turns: Vec<Value> = record
+        .turns
+        .iter()
+        .map(|t| {
+            json!({
+                "id": t.id, "record_id": record.id, "task_id": record.task_id,
+                "notify": t.notify, "callee": record.callee, "question": t.question,
+                "answer_text": t.answer_text, "answer_content": t.answer_text,
+                "word_class": "16", "score": record.score, "sequence": t.sequence,
+                "speak_ms": 0, "play_ms": 0, "error_code": 0, "created_at": at(t.created_at),
+            })
+        })
+        .collect();
+    Ok(ok("查看通话记录详情成功", json!({"records": turns})))
+}
+
+/// `GET .../batch_record/download-full-voice?recordIds[]=..`: 1–30 ids (else `422`), each
+/// answered `{record_id, url}` with a URL on the sandbox itself (unknown ids are left out).
+pub(super) async fn recording_urls(
+    Extract(shared): Extract<Shared>,
+    Path((user_id, task_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Answer {
+    let ids: Vec<String> = wire::query_pairs(query.as_deref())
+        .into_iter()
+        .filter(|(k, _)| k == "recordIds[]")
+        .map(|(_, v)| v)
+        .collect();
+    if ids.is_empty() || ids.len() > MAX_RECORDING_IDS {
+        return Err(err(422, "recordIds 最大传递 30 个"));
+    }
+    let data = shared.lock();
+    let urls: Vec<Value> = ids
+        .iter()
+        .filter_map(|id| data.records.get(id))
+        .filter(|r| r.user_id == user_id && r.task_id == task_id)
+        .map(|r| {
+            json!({
+                "record_id": r.id,
+                "url": format!("{}/sandbox/longlonglong/recordings/{}.wav", data.base_url, r.id),
+            })
+        })
+        .collect();
+    Ok(ok("获取录音地址成功", json!(urls)))
+}
+
+/// `GET .../record/{record_id}/llm_intention_tag`: `{record_id, tags}` (the real answer is
+/// undocumented); `404` for an unknown record.
+pub(super) async fn llm_tags(
+    Extract(shared): Extract<Shared>,
+    Path((user_id, task_id, record_id)): Path<(String, String, String)>,
+) -> Answer {
+    let data = shared.lock();
+    let record = data
+        .records
+        .get(&record_id)
+        .filter(|r| r.user_id == user_id && r.task_id == task_id)
+        .ok_or_else(|| err(404, "通话记录不存在"))?;
+    let tags: Vec<&str> = record.intention_tag.iter().map(String::as_str).collect();
+    Ok(ok(
+        "查看大模型质检记录成功",
+        json!({"record_id": record.id, "tags": tags}),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn answered_calls_get_turns_and_a_tag_unanswered_ones_none() {
+        let mut state = State::new(1, None);
+        let answered = state.add_call_record("u", "t", "13800000000", 1);
+        let missed = state.add_call_record("u", "t", "13800000001", 4);
+        let a = state.records.get(&answered).unwrap();
+        assert_eq!(a.turns.len(), 3);
+        assert_eq!(a.turns[0].notify, "enter");
+        assert!(a.intention_tag.is_some() && a.duration > 0);
+        let m = state.records.get(&missed).unwrap();
+        assert!(m.turns.is_empty() && m.intention_tag.is_none() && m.duration == 0);
+        assert_ne!(answered, missed);
     }
 }

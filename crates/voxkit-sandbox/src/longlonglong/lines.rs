@@ -1,0 +1,287 @@
+//! longlonglong lines (呼叫线路): the partner's line inventory on its cloud node, the
+//! allocations of lines to users, and the script groups bound to an allocation.
+//!
+//! Where the documentation is silent (every answer of this group) the sandbox decides: a
+//! list record is `{id, name, remark, concurrency, line_allocation: {id, user_id,
+//! line_concurrency, deadline_at, price, group_ids} | null}`, one record per line for the
+//! node, or per allocation when filtered by `user_id` (the one documented field,
+//! `line_allocation.id`, is where the SDK reads it); allocating answers `{id}` (the new
+//! allocation id); a line already allocated to that user is refused `422 线路已分配给该用户`;
+//! an unknown allocation is `404 线路分配记录不存在`; binding answers `[]`.
+
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::state::{Shared, State as Data};
+use crate::wire;
+
+/// The documentation's cloud node (云节点) id, the line list's example `id`.
+pub const DOCS_TENANT: &str = "2533f3f6-7ac1-4b55-b1de-7d308ce00d89";
+/// The seeded line the SDK's allocate example names.
+pub const DOCS_LINE: &str = "29c39ec4-5a7e-4f0b-9d0e-1b2c3d4e5f60";
+/// The seeded allocation of the docs' examples (解除线路绑定用户, 线路绑定话术: `id` 11).
+pub const DOCS_ALLOCATION: u64 = 11;
+
+/// One line of the partner's inventory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Line {
+    /// The line's UUID.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// The cloud node it is on.
+    pub tenant_id: String,
+}
+
+/// One allocation of a line to a user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct Allocation {
+    /// The allocation record's id (`line_allocation.id`).
+    pub id: u64,
+    /// The line allocated.
+    pub line_id: String,
+    /// The user it is allocated to.
+    pub user_id: String,
+    /// `line_concurrency`.
+    pub concurrency: u32,
+    /// `deadline_at`, China time.
+    pub deadline_at: NaiveDateTime,
+    /// `price`, as sent.
+    pub price: f64,
+    /// The script groups bound (线路绑定话术).
+    pub group_ids: Vec<u64>,
+}
+
+/// The lines and their allocations.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub(crate) struct Lines {
+    pub lines: Vec<Line>,
+    pub allocations: Vec<Allocation>,
+    /// The next allocation id.
+    pub next_allocation: u64,
+}
+
+/// Seeds the docs' node with two lines, [`DOCS_LINE`] free and one allocated to `user` as
+/// allocation [`DOCS_ALLOCATION`].
+pub(crate) fn seed(state: &mut Data, user: &str) {
+    let now = state.now();
+    let other = crate::ids::uuid(&mut state.rng);
+    let lines = &mut state.lines;
+    lines.lines.push(Line {
+        id: DOCS_LINE.into(),
+        name: "示例线路".into(),
+        tenant_id: DOCS_TENANT.into(),
+    });
+    lines.lines.push(Line {
+        id: other.clone(),
+        name: "yw代理-测试线路".into(),
+        tenant_id: DOCS_TENANT.into(),
+    });
+    lines.allocations.push(Allocation {
+        id: DOCS_ALLOCATION,
+        line_id: other,
+        user_id: user.into(),
+        concurrency: 2,
+        deadline_at: now + chrono::Duration::days(365),
+        price: 0.1,
+        group_ids: vec![1],
+    });
+    lines.next_allocation = DOCS_ALLOCATION + 1;
+}
+
+type Answer = Result<Response, Response>;
+
+pub(super) fn ok(message: &str, data: Value) -> Answer {
+    Ok(
+        axum::Json(json!({"code": 200, "status": "success", "message": message, "data": data}))
+            .into_response(),
+    )
+}
+
+pub(super) fn err(code: u32, message: impl Into<String>) -> Response {
+    axum::Json(json!({"code": code, "status": "error", "message": message.into(), "data": []}))
+        .into_response()
+}
+
+/// The 404 of an unknown user, or nothing.
+pub(super) fn known_user(data: &Data, user_id: &str) -> Result<(), Response> {
+    if data.longlonglong.users.contains_key(user_id) {
+        Ok(())
+    } else {
+        Err(err(404, "用户不存在"))
+    }
+}
+
+/// The query's value of `key`.
+pub(super) fn get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// `page` and `per_page` of a query (default 1 and 15), or the 422.
+pub(super) fn paging(pairs: &[(String, String)]) -> Result<(usize, usize), Response> {
+    let number = |key: &str, default: usize| {
+        wire::positive(get(pairs, key), default)
+            .ok_or_else(|| err(422, format!("{key} 必须是正整数")))
+    };
+    Ok((number("page", 1)?, number("per_page", 15)?))
+}
+
+/// A paged answer with the Laravel paginator (`per_page` a string, as the API sends it).
+pub(super) fn paged(message: &str, items: Vec<Value>, page: usize, per_page: usize) -> Answer {
+    let total = items.len();
+    let last_page = total.div_ceil(per_page).max(1);
+    let data: Vec<Value> = wire::page_of(items.into_iter(), page, per_page).collect();
+    Ok(axum::Json(json!({
+        "code": 200, "status": "success", "message": message,
+        "meta": {"has_pages": last_page > 1, "total": total, "last_page": last_page,
+                 "current_page": page, "per_page": per_page.to_string()},
+        "data": data,
+    }))
+    .into_response())
+}
+
+fn allocation_json(a: &Allocation) -> Value {
+    json!({
+        "id": a.id, "user_id": a.user_id, "line_concurrency": a.concurrency,
+        "deadline_at": a.deadline_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+        "price": a.price, "group_ids": a.group_ids,
+    })
+}
+
+/// 线路列表: `id` (the node) required; with `user_id`, that user's allocations.
+pub(super) async fn list(State(shared): State<Shared>, RawQuery(query): RawQuery) -> Answer {
+    let pairs = wire::query_pairs(query.as_deref());
+    let (page, per_page) = paging(&pairs)?;
+    let Some(tenant) = get(&pairs, "id").filter(|t| !t.is_empty()) else {
+        return Err(err(422, "id 云节点 ID 不能为空"));
+    };
+    let data = shared.lock();
+    let lines = &data.lines;
+    let user = get(&pairs, "user_id");
+    let mut items = Vec::new();
+    for line in lines.lines.iter().filter(|l| l.tenant_id == tenant) {
+        let record = |a: Option<&Allocation>| {
+            json!({"id": line.id, "name": line.name, "remark": null,
+                   "line_allocation": a.map(allocation_json)})
+        };
+        let mine: Vec<&Allocation> = lines
+            .allocations
+            .iter()
+            .filter(|a| a.line_id == line.id && user.is_none_or(|u| a.user_id == u))
+            .collect();
+        match (user, mine.as_slice()) {
+            (Some(_), []) => {}
+            (None, []) => items.push(record(None)),
+            (_, found) => items.extend(found.iter().map(|a| record(Some(a)))),
+        }
+    }
+    paged("查看线路列表成功", items, page, per_page)
+}
+
+/// 分配线路.
+pub(super) async fn allocate(
+    State(shared): State<Shared>,
+    Path((user_id, line_id)): Path<(String, String)>,
+    body: Bytes,
+) -> Answer {
+    let map = wire::object(&body).ok_or_else(|| err(422, "请求体必须是 JSON 对象"))?;
+    let concurrency = wire::int(&map, "line_concurrency")
+        .filter(|c| (1..=10_000).contains(c))
+        .ok_or_else(|| err(422, "line_concurrency 必须是正整数"))?;
+    let deadline = wire::text(&map, "deadline_at")
+        .and_then(|d| NaiveDateTime::parse_from_str(d, "%Y-%m-%d %H:%M:%S").ok())
+        .ok_or_else(|| err(422, "deadline_at 格式应为 YYYY-MM-DD HH:mm:ss"))?;
+    let price = map
+        .get("price")
+        .and_then(Value::as_f64)
+        .filter(|p| *p >= 0.0)
+        .ok_or_else(|| err(422, "price 必须是数字"))?;
+    let mut data = shared.lock();
+    known_user(&data, &user_id)?;
+    let lines = &mut data.lines;
+    if !lines.lines.iter().any(|l| l.id == line_id) {
+        return Err(err(404, "线路不存在"));
+    }
+    if lines
+        .allocations
+        .iter()
+        .any(|a| a.line_id == line_id && a.user_id == user_id)
+    {
+        return Err(err(422, "线路已分配给该用户"));
+    }
+    let id = lines.next_allocation.max(1);
+    lines.next_allocation = id + 1;
+    lines.allocations.push(Allocation {
+        id,
+        line_id,
+        user_id,
+        concurrency: concurrency as u32,
+        deadline_at: deadline,
+        price,
+        group_ids: Vec::new(),
+    });
+    ok("分配线路成功", json!({ "id": id }))
+}
+
+/// 解除线路绑定用户.
+pub(super) async fn unbind(
+    State(shared): State<Shared>,
+    Path((user_id, id)): Path<(String, String)>,
+) -> Answer {
+    let mut data = shared.lock();
+    known_user(&data, &user_id)?;
+    let id: Option<u64> = id.parse().ok();
+    let allocations = &mut data.lines.allocations;
+    let Some(at) = allocations
+        .iter()
+        .position(|a| Some(a.id) == id && a.user_id == user_id)
+    else {
+        return Err(err(404, "线路分配记录不存在"));
+    };
+    allocations.remove(at);
+    ok("解除线路绑定成功", json!([]))
+}
+
+/// 线路绑定话术: the groups must be the user's script groups.
+pub(super) async fn bind(
+    State(shared): State<Shared>,
+    Path(user_id): Path<String>,
+    body: Bytes,
+) -> Answer {
+    let map = wire::object(&body).ok_or_else(|| err(422, "请求体必须是 JSON 对象"))?;
+    let id = map.get("id").and_then(wire::number_of::<u64>);
+    let groups: Option<Vec<u64>> = map
+        .get("group_ids")
+        .and_then(Value::as_array)
+        .and_then(|a| a.iter().map(wire::number_of::<u64>).collect());
+    let Some(groups) = groups.filter(|g| !g.is_empty()) else {
+        return Err(err(422, "group_ids 必须是非空数组"));
+    };
+    let mut data = shared.lock();
+    known_user(&data, &user_id)?;
+    if let Some(missing) = groups
+        .iter()
+        .find(|g| !data.resources.has_script_group(&user_id, **g))
+    {
+        return Err(err(422, format!("话术组 {missing} 不存在")));
+    }
+    let Some(allocation) = data
+        .lines
+        .allocations
+        .iter_mut()
+        .find(|a| Some(a.id) == id && a.user_id == user_id)
+    else {
+        return Err(err(404, "线路分配记录不存在"));
+    };
+    allocation.group_ids = groups;
+    ok("线路绑定话术成功", json!([]))
+}
