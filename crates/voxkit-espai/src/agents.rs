@@ -15,13 +15,13 @@ use futures_util::stream::BoxStream;
 use serde::de::{self, Deserializer, IgnoredAny};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use voxkit_core::page::walk;
 use voxkit_core::{
     Decoded, Error, ExposeSecret, Operation, OperationSpec, Origin, Page, PayloadAt, SecretString,
     check, lenient,
 };
 
 use crate::field_decoders::opt_millis;
+use crate::listing::{List, PagedQuery, insert_page, option_setters, walk_query};
 use crate::{Client, DEFAULT_PAGE_SIZE, checks};
 
 /// The documented default node an agent starts on (`server_id`, "默认填:
@@ -37,7 +37,7 @@ operations! {
         idempotency: Repeatable,
         reconciliation: NotNeeded,
         example: |c| c.list_agents(&AgentFilter::new().page(1).limit(10)).await.map(drop),
-        decode: |r| crate::envelope::decode_as::<AgentList>(&LIST_AGENTS, PayloadAt::Rest, r),
+        decode: |r| crate::envelope::decode_as::<List<Agent>>(&LIST_AGENTS, PayloadAt::Rest, r),
     }
 
     /// 添加超体 (B2): creates an agent, with its own `api_key`, on a quota card. Two sends
@@ -115,11 +115,11 @@ impl Client {
     /// [`total`](Page::total) is read when a server sends one. Repeatable.
     pub async fn list_agents(&self, filter: &AgentFilter) -> Result<AgentPage, Error> {
         let body = filter.to_wire(LIST_AGENTS.origin())?;
-        let list: AgentList = self
+        let list: List<Agent> = self
             .post_agent(&LIST_AGENTS, &body, PayloadAt::Rest)
             .await?
             .payload;
-        Ok(Page::new(list.data).total(list.total))
+        Ok(list.into_page())
     }
 
     /// Every agent `filter` selects, page after page of [`Client::list_agents`], with
@@ -129,21 +129,13 @@ impl Client {
     /// no `totalNumber`, the walk ends after a short page.
     pub fn agents(&self, filter: AgentFilter) -> BoxStream<'static, Result<Agent, Error>> {
         let client = self.clone();
-        walk(
-            LIST_AGENTS.origin(),
-            voxkit_core::Paging::new(Some(DEFAULT_PAGE_SIZE)).named(
-                "agent listing",
-                "agent",
-                "agents",
-            ),
-            |agent: &Agent| agent.id.clone(),
-            move |number, size| {
-                let client = client.clone();
-                let mut filter = filter.clone().page(number);
-                filter.limit = size;
-                async move { client.list_agents(&filter).await }
-            },
-        )
+        let paging = voxkit_core::Paging::new(Some(DEFAULT_PAGE_SIZE));
+        let paging = paging.named("agent listing", "agent", "agents");
+        let id = |agent: &Agent| agent.id.clone();
+        walk_query(LIST_AGENTS.origin(), paging, id, filter, move |filter| {
+            let client = client.clone();
+            async move { client.list_agents(&filter).await }
+        })
     }
 
     /// Creates an agent on a quota card: `POST {agent host}/equipment/add` (添加超体),
@@ -285,35 +277,18 @@ impl AgentFilter {
         Self::default()
     }
 
-    /// Only agents with this name (a unique name finds an agent whose `add_agent`
-    /// answer was lost).
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Only agents of this type (`"0"`: AI对话).
-    pub fn agent_type(mut self, agent_type: impl Into<String>) -> Self {
-        self.agent_type = Some(agent_type.into());
-        self
-    }
-
-    /// Only enabled (or disabled) agents.
-    pub fn enabled(mut self, enabled: bool) -> Self {
-        self.enabled = Some(enabled);
-        self
-    }
-
-    /// The page to fetch (from 1).
-    pub fn page(mut self, page: u32) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// The page size.
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
+    option_setters! {
+        /// Only agents with this name (a unique name finds an agent whose `add_agent`
+        /// answer was lost).
+        name: into String;
+        /// Only agents of this type (`"0"`: AI对话).
+        agent_type: into String;
+        /// Only enabled (or disabled) agents.
+        enabled: bool;
+        /// The page to fetch (from 1).
+        page: u32;
+        /// The page size.
+        limit: u32;
     }
 
     fn to_wire(&self, origin: Origin) -> Result<Map<String, Value>, Error> {
@@ -329,14 +304,18 @@ impl AgentFilter {
         if let Some(on) = self.enabled {
             body.insert("enable".into(), flag(on).into());
         }
-        checks::page(origin, self.page, self.limit)?;
-        if let Some(page) = self.page {
-            body.insert("page".into(), page.to_string().into());
-        }
-        if let Some(limit) = self.limit {
-            body.insert("limit".into(), limit.to_string().into());
-        }
+        insert_page(origin, &mut body, self.page, self.limit)?;
         Ok(body)
+    }
+}
+
+impl PagedQuery for AgentFilter {
+    fn at_page(self, number: u32, size: Option<u32>) -> Self {
+        AgentFilter {
+            page: Some(number),
+            limit: size,
+            ..self
+        }
     }
 }
 
@@ -379,34 +358,17 @@ impl NewAgent {
         }
     }
 
-    /// Enabled or not.
-    pub fn enabled(mut self, enabled: bool) -> Self {
-        self.enabled = Some(enabled);
-        self
-    }
-
-    /// The model.
-    pub fn model_id(mut self, model_id: impl Into<String>) -> Self {
-        self.model_id = Some(model_id.into());
-        self
-    }
-
-    /// The sort order.
-    pub fn sort(mut self, sort: u32) -> Self {
-        self.sort = Some(sort);
-        self
-    }
-
-    /// The node it starts on.
-    pub fn server_id(mut self, server_id: impl Into<String>) -> Self {
-        self.server_id = Some(server_id.into());
-        self
-    }
-
-    /// Copies the configuration of this agent.
-    pub fn copy_from(mut self, agent_id: impl Into<String>) -> Self {
-        self.copy_from = Some(agent_id.into());
-        self
+    option_setters! {
+        /// Enabled or not.
+        enabled: bool;
+        /// The model.
+        model_id: into String;
+        /// The sort order.
+        sort: u32;
+        /// The node it starts on.
+        server_id: into String;
+        /// Copies the configuration of the agent with this id.
+        copy_from: into String;
     }
 
     fn to_wire(&self, origin: Origin) -> Result<Map<String, Value>, Error> {
@@ -472,46 +434,21 @@ impl AgentUpdate {
         }
     }
 
-    /// A new name.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Another quota card.
-    pub fn cdkey_id(mut self, cdkey_id: impl Into<String>) -> Self {
-        self.cdkey_id = Some(cdkey_id.into());
-        self
-    }
-
-    /// Enabled or not.
-    pub fn enabled(mut self, enabled: bool) -> Self {
-        self.enabled = Some(enabled);
-        self
-    }
-
-    /// Another model.
-    pub fn model_id(mut self, model_id: impl Into<String>) -> Self {
-        self.model_id = Some(model_id.into());
-        self
-    }
-
-    /// Another sort order.
-    pub fn sort(mut self, sort: u32) -> Self {
-        self.sort = Some(sort);
-        self
-    }
-
-    /// Another node.
-    pub fn server_id(mut self, server_id: impl Into<String>) -> Self {
-        self.server_id = Some(server_id.into());
-        self
-    }
-
-    /// A new configuration (the whole of it).
-    pub fn config(mut self, config: AgentConfig) -> Self {
-        self.config = Some(config);
-        self
+    option_setters! {
+        /// A new name.
+        name: into String;
+        /// Another quota card.
+        cdkey_id: into String;
+        /// Enabled or not.
+        enabled: bool;
+        /// Another model.
+        model_id: into String;
+        /// Another sort order.
+        sort: u32;
+        /// Another node.
+        server_id: into String;
+        /// A new configuration (the whole of it).
+        config: AgentConfig;
     }
 
     fn to_wire(&self, origin: Origin) -> Result<Map<String, Value>, Error> {
@@ -655,14 +592,6 @@ pub struct Agent {
 
 /// One page of agents.
 pub type AgentPage = Page<Agent>;
-
-#[derive(Deserialize)]
-struct AgentList {
-    #[serde(default, deserialize_with = "lenient::null_as_empty")]
-    data: Vec<Agent>,
-    #[serde(rename = "totalNumber", default, deserialize_with = "lenient::opt_u64")]
-    total: Option<u64>,
-}
 
 fn opt_config<'de, D: Deserializer<'de>>(d: D) -> Result<Option<AgentConfig>, D::Error> {
     match Option::<Value>::deserialize(d)? {

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use voxkit_core::{Error, Origin, Page, PayloadAt, lenient};
 
 use crate::field_decoders::{opt_millis, opt_phone};
+use crate::listing::option_setters;
 use crate::{Client, checks};
 
 mod card_type;
@@ -223,52 +224,23 @@ impl CardFilter {
         Self::default()
     }
 
-    /// Only the card with this id.
-    pub fn id(mut self, id: impl Into<String>) -> Self {
-        self.id = Some(id.into());
-        self
-    }
-
-    /// Only cards of this type.
-    pub fn card_type(mut self, card_type: CardType) -> Self {
-        self.card_type = Some(card_type);
-        self
-    }
-
-    /// Only the card with this redemption code.
-    pub fn code(mut self, code: impl Into<String>) -> Self {
-        self.code = Some(code.into());
-        self
-    }
-
-    /// Only cards of users with this nickname (sent as `user_name`).
-    pub fn user_name(mut self, user_name: impl Into<String>) -> Self {
-        self.user_name = Some(user_name.into());
-        self
-    }
-
-    /// Only cards of the user with this phone number.
-    pub fn user_phone(mut self, user_phone: impl Into<String>) -> Self {
-        self.user_phone = Some(user_phone.into());
-        self
-    }
-
-    /// Only cards with this remaining quota.
-    pub fn api_limit(mut self, api_limit: u64) -> Self {
-        self.api_limit = Some(api_limit);
-        self
-    }
-
-    /// The page to fetch (from 1).
-    pub fn page(mut self, page: u32) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// The page size.
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
+    option_setters! {
+        /// Only the card with this id.
+        id: into String;
+        /// Only cards of this type.
+        card_type: CardType;
+        /// Only the card with this redemption code.
+        code: into String;
+        /// Only cards of users with this nickname (sent as `user_name`).
+        user_name: into String;
+        /// Only cards of the user with this phone number.
+        user_phone: into String;
+        /// Only cards with this remaining quota.
+        api_limit: u64;
+        /// The page to fetch (from 1).
+        page: u32;
+        /// The page size.
+        limit: u32;
     }
 
     /// Checks every set field and builds the request body.

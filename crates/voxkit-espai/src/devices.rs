@@ -9,13 +9,13 @@ use futures_util::stream::BoxStream;
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use voxkit_core::page::walk;
 use voxkit_core::{Error, ExposeSecret, Origin, Page, PayloadAt, SecretString, lenient};
 
 #[cfg(any(test, feature = "test-util"))]
 use crate::agents::UpdatedData;
 use crate::agents::{flag, id_array, object_id, opt_flag, opt_secret};
 use crate::field_decoders::{opt_millis, opt_phone};
+use crate::listing::{List, PagedQuery, insert_page, option_setters, walk_query};
 use crate::{Ack, Client, DEFAULT_PAGE_SIZE, Updated, checks};
 
 /// The sandbox's (and the examples') agent key for `devices/unbind`: the documentation
@@ -32,7 +32,7 @@ operations! {
         idempotency: Repeatable,
         reconciliation: NotNeeded,
         example: |c| c.list_devices(&DeviceFilter::new().page(1).limit(10)).await.map(drop),
-        decode: |r| crate::envelope::decode_as::<DeviceList>(&LIST_DEVICES, PayloadAt::Rest, r),
+        decode: |r| crate::envelope::decode_as::<List<Device>>(&LIST_DEVICES, PayloadAt::Rest, r),
     }
 
     /// 更新设备 (C2): sets the given fields, so sending it twice changes nothing more.
@@ -85,34 +85,25 @@ impl Client {
     /// One page of devices: `POST /devices/list` (查询设备列表), operation
     /// `list_devices`. Repeatable. The page's [`total`](Page::total) is `totalNumber`.
     pub async fn list_devices(&self, filter: &DeviceFilter) -> Result<DevicePage, Error> {
-        let origin = LIST_DEVICES.origin();
-        let body = filter.to_wire(origin)?;
-        let list: DeviceList = self
+        let body = filter.to_wire(LIST_DEVICES.origin())?;
+        let list: List<Device> = self
             .post(&LIST_DEVICES, &body, PayloadAt::Rest)
             .await?
             .payload;
-        Ok(Page::new(list.data).total(list.total))
+        Ok(list.into_page())
     }
 
     /// Every device `filter` selects, page after page, with the guards of
     /// [`voxkit_core::page::walk`] (see [`Client::agents`]).
     pub fn devices(&self, filter: DeviceFilter) -> BoxStream<'static, Result<Device, Error>> {
         let client = self.clone();
-        walk(
-            LIST_DEVICES.origin(),
-            voxkit_core::Paging::new(Some(DEFAULT_PAGE_SIZE)).named(
-                "device listing",
-                "device",
-                "devices",
-            ),
-            |device: &Device| device.id.clone(),
-            move |number, size| {
-                let client = client.clone();
-                let mut filter = filter.clone().page(number);
-                filter.limit = size;
-                async move { client.list_devices(&filter).await }
-            },
-        )
+        let paging = voxkit_core::Paging::new(Some(DEFAULT_PAGE_SIZE));
+        let paging = paging.named("device listing", "device", "devices");
+        let id = |device: &Device| device.id.clone();
+        walk_query(LIST_DEVICES.origin(), paging, id, filter, move |filter| {
+            let client = client.clone();
+            async move { client.list_devices(&filter).await }
+        })
     }
 
     /// Changes a device: `POST /devices/update` (更新设备), operation `update_device`.
@@ -224,46 +215,21 @@ impl DeviceFilter {
         Self::default()
     }
 
-    /// Only devices with this name.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// Only devices of the agent with this key.
-    pub fn agent_api_key(mut self, key: impl Into<SecretString>) -> Self {
-        self.agent_api_key = Some(key.into());
-        self
-    }
-
-    /// Only the device with this MAC.
-    pub fn mac(mut self, mac: impl Into<String>) -> Self {
-        self.mac = Some(mac.into());
-        self
-    }
-
-    /// Only online (or offline) devices.
-    pub fn online(mut self, online: bool) -> Self {
-        self.online = Some(online);
-        self
-    }
-
-    /// Only enabled (or disabled) devices.
-    pub fn enabled(mut self, enabled: bool) -> Self {
-        self.enabled = Some(enabled);
-        self
-    }
-
-    /// The page to fetch.
-    pub fn page(mut self, page: u32) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// The page size.
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
+    option_setters! {
+        /// Only devices with this name.
+        name: into String;
+        /// Only devices of the agent with this key.
+        agent_api_key: into SecretString;
+        /// Only the device with this MAC.
+        mac: into String;
+        /// Only online (or offline) devices.
+        online: bool;
+        /// Only enabled (or disabled) devices.
+        enabled: bool;
+        /// The page to fetch.
+        page: u32;
+        /// The page size.
+        limit: u32;
     }
 
     fn to_wire(&self, origin: Origin) -> Result<Map<String, Value>, Error> {
@@ -296,14 +262,18 @@ impl DeviceFilter {
         if let Some(on) = self.online {
             body.insert("is_online".into(), flag(on).into());
         }
-        checks::page(origin, self.page, self.limit)?;
-        if let Some(page) = self.page {
-            body.insert("page".into(), page.to_string().into());
-        }
-        if let Some(limit) = self.limit {
-            body.insert("limit".into(), limit.to_string().into());
-        }
+        insert_page(origin, &mut body, self.page, self.limit)?;
         Ok(body)
+    }
+}
+
+impl PagedQuery for DeviceFilter {
+    fn at_page(self, number: u32, size: Option<u32>) -> Self {
+        DeviceFilter {
+            page: Some(number),
+            limit: size,
+            ..self
+        }
     }
 }
 
@@ -373,22 +343,13 @@ impl DeviceUpdate {
         self.text("wifi_ssid", ssid)
     }
 
-    /// A new Wi-Fi password (a secret).
-    pub fn wifi_pwd(mut self, pwd: impl Into<SecretString>) -> Self {
-        self.wifi_pwd = Some(pwd.into());
-        self
-    }
-
-    /// Enabled or not.
-    pub fn enabled(mut self, enabled: bool) -> Self {
-        self.enabled = Some(enabled);
-        self
-    }
-
-    /// The device's local data (`localData`).
-    pub fn local_data(mut self, data: Map<String, Value>) -> Self {
-        self.local_data = Some(data);
-        self
+    option_setters! {
+        /// A new Wi-Fi password (a secret).
+        wifi_pwd: into SecretString;
+        /// Enabled or not.
+        enabled: bool;
+        /// The device's local data (`localData`).
+        local_data: Map<String, Value>;
     }
 
     fn to_wire(&self, origin: Origin) -> Result<Map<String, Value>, Error> {
@@ -497,14 +458,6 @@ pub struct Device {
 
 /// One page of devices.
 pub type DevicePage = Page<Device>;
-
-#[derive(Deserialize)]
-struct DeviceList {
-    #[serde(default, deserialize_with = "lenient::null_as_empty")]
-    data: Vec<Device>,
-    #[serde(rename = "totalNumber", default, deserialize_with = "lenient::opt_u64")]
-    total: Option<u64>,
-}
 
 #[cfg(test)]
 mod tests {

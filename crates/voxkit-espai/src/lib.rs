@@ -125,6 +125,7 @@ mod devices;
 mod envelope;
 mod exactly_once;
 mod field_decoders;
+mod listing;
 mod orders;
 mod plugins;
 #[cfg(test)]

@@ -6,10 +6,10 @@ use std::time::SystemTime;
 
 use futures_util::stream::BoxStream;
 use serde::{Deserialize, Serialize};
-use voxkit_core::page::walk;
 use voxkit_core::{Error, Origin, Page, PayloadAt, lenient};
 
 use crate::field_decoders::{opt_millis, opt_phone};
+use crate::listing::{List, PagedQuery, option_setters, walk_query};
 use crate::{Client, DEFAULT_PAGE_SIZE, checks};
 
 operations! {
@@ -24,7 +24,7 @@ operations! {
             let query = BalanceLogQuery::card("dd3d910b08e4405e88242ca7f8f86xxx").page(1).limit(10);
             c.balance_logs(&query).await.map(drop)
         },
-        decode: |r| crate::envelope::decode_as::<LogList>(&BALANCE_LOGS, PayloadAt::Rest, r),
+        decode: |r| crate::envelope::decode_as::<List<BalanceLog>>(&BALANCE_LOGS, PayloadAt::Rest, r),
     }
 }
 
@@ -37,11 +37,11 @@ impl Client {
     /// failures. To walk every page, see [`Client::logs`].
     pub async fn balance_logs(&self, query: &BalanceLogQuery) -> Result<BalanceLogPage, Error> {
         let body = query.to_wire(BALANCE_LOGS.origin())?;
-        let list: LogList = self
+        let list: List<BalanceLog> = self
             .post(&BALANCE_LOGS, &body, PayloadAt::Rest)
             .await?
             .payload;
-        Ok(Page::new(list.data).total(list.total))
+        Ok(list.into_page())
     }
 
     /// Every entry of the usage log `query` selects, page after page, with
@@ -67,17 +67,11 @@ impl Client {
         paging: voxkit_core::Paging,
     ) -> BoxStream<'static, Result<BalanceLog, Error>> {
         let client = self.clone();
-        walk(
-            BALANCE_LOGS.origin(),
-            paging,
-            |log: &BalanceLog| log.id.clone(),
-            move |number, size| {
-                let client = client.clone();
-                let mut query = query.clone().page(number);
-                query.limit = size;
-                async move { client.balance_logs(&query).await }
-            },
-        )
+        let id = |log: &BalanceLog| log.id.clone();
+        walk_query(BALANCE_LOGS.origin(), paging, id, query, move |query| {
+            let client = client.clone();
+            async move { client.balance_logs(&query).await }
+        })
     }
 }
 
@@ -108,22 +102,13 @@ impl BalanceLogQuery {
         Self::new().id(id)
     }
 
-    /// Only the log of the card with this id.
-    pub fn id(mut self, id: impl Into<String>) -> Self {
-        self.id = Some(id.into());
-        self
-    }
-
-    /// The page to fetch (from 1).
-    pub fn page(mut self, page: u32) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// The page size.
-    pub fn limit(mut self, limit: u32) -> Self {
-        self.limit = Some(limit);
-        self
+    option_setters! {
+        /// Only the log of the card with this id.
+        id: into String;
+        /// The page to fetch (from 1).
+        page: u32;
+        /// The page size.
+        limit: u32;
     }
 
     fn to_wire(&self, origin: Origin) -> Result<[BalanceLogBody<'_>; 1], Error> {
@@ -136,6 +121,16 @@ impl BalanceLogQuery {
             page: self.page.map(|n| n.to_string()),
             limit: self.limit.map(|n| n.to_string()),
         }])
+    }
+}
+
+impl PagedQuery for BalanceLogQuery {
+    fn at_page(self, number: u32, size: Option<u32>) -> Self {
+        BalanceLogQuery {
+            page: Some(number),
+            limit: size,
+            ..self
+        }
     }
 }
 
@@ -194,13 +189,3 @@ pub struct BalanceLog {
 /// absent or `null` is read as none: the response table does not list `data`, only the
 /// example shows it) and `totalNumber` ([`Page::total`], `19` in the example), if sent.
 pub type BalanceLogPage = Page<BalanceLog>;
-
-/// The payload of a `cdkey/balance_logs` answer: `data` (absent or `null` allowed) and
-/// `totalNumber`, read beside the envelope's head in one pass.
-#[derive(Deserialize)]
-struct LogList {
-    #[serde(default, deserialize_with = "lenient::null_as_empty")]
-    data: Vec<BalanceLog>,
-    #[serde(rename = "totalNumber", default, deserialize_with = "lenient::opt_u64")]
-    total: Option<u64>,
-}

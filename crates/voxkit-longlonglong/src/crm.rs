@@ -18,11 +18,14 @@
 //! - the `email` row of 9.2's table lost its name: `email` is assumed, as in the import body.
 
 use chrono::NaiveDate;
+use futures_util::stream::{BoxStream, StreamExt};
 use serde::Serialize;
 use serde_json::json;
+use voxkit_core::page::walk;
 use voxkit_core::reconcile::run_exactly_once;
 use voxkit_core::{
-    Error, ExactlyOnceOutcome, Operation, Page, ReconcileWait, Reconciliation, Verdict, check,
+    Error, ExactlyOnceOutcome, Operation, Page, Paging, ReconcileWait, Reconciliation, Verdict,
+    check,
 };
 
 use crate::Client;
@@ -149,6 +152,31 @@ impl Client {
             data: ok.data,
             meta: ok.meta,
         })
+    }
+
+    /// Every customer of the pool matching `filter` (its `page` ignored), page after page
+    /// (`per_page` of the filter, else [`DEFAULT_CUSTOMERS_PER_PAGE`]), with core's loop
+    /// guards (see [`Client::sub_accounts_all`]). The rows are raw, so they are told apart
+    /// by their whole content. Repeatable.
+    pub fn customers_all(
+        &self,
+        user: &UserId,
+        filter: &CustomerFilter,
+    ) -> BoxStream<'static, Result<serde_json::Value, Error>> {
+        let (client, user, filter) = (self.clone(), user.clone(), filter.clone());
+        let size = filter.per_page.unwrap_or(DEFAULT_CUSTOMERS_PER_PAGE);
+        walk(
+            CUSTOMERS.origin(),
+            Paging::new(Some(size)),
+            |row: &serde_json::Value| row.to_string(),
+            move |number, size| {
+                let (client, user) = (client.clone(), user.clone());
+                let mut filter = filter.clone().page(number);
+                filter.per_page = size;
+                async move { Ok(client.customers(&user, &filter).await?.into_page()) }
+            },
+        )
+        .boxed()
     }
 
     /// One page of one stage of the pool (客户公海(线索阶段)筛选):

@@ -61,7 +61,7 @@ group! {
             how: "every phone sent is in the task's number list (none was before)",
         },
         example: |c| {
-            let import = NumberImport::new(vec![NumberRow::new("18361201206").name("张三")]);
+            let import = NumberImport::new(vec![NumberRow::new("18361201210").name("张三")]);
             c.add_numbers(&DOCS_USER.parse()?, &DOCS_TASK.parse()?, &import).await.map(drop)
         },
         decode: |r| decode_as::<Value>(&ADD_NUMBERS, r),
@@ -79,7 +79,7 @@ group! {
             how: "every phone sent is in the task's number list once imported (none was before)",
         },
         example: |c| {
-            let import = NumberImport::new(vec![NumberRow::new("18361201208").name("李四")]);
+            let import = NumberImport::new(vec![NumberRow::new("18361201212").name("李四")]);
             c.add_numbers_async(&DOCS_USER.parse()?, &DOCS_TASK.parse()?, &import).await.map(drop)
         },
         decode: |r| decode_as::<Value>(&ADD_NUMBERS_ASYNC, r),

@@ -15,7 +15,7 @@
 //!   endpoints are "兼容2.0任务": one task id serves both generations).
 
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::json;
 use voxkit_core::reconcile::run_exactly_once;
 use voxkit_core::{Error, ExactlyOnceOutcome, Operation, Origin, ReconcileWait, Verdict, check};
 
@@ -25,7 +25,10 @@ use crate::ids::{SubUserId, TaskId, UserId};
 use crate::tasks::{TaskState, TaskType};
 
 #[cfg(any(test, feature = "test-util"))]
-use {crate::billing::DOCS_USER, crate::envelope::decode_as, crate::records::DOCS_TASK};
+use {
+    crate::billing::DOCS_USER, crate::envelope::decode_as, crate::records::DOCS_TASK,
+    serde_json::Value,
+};
 
 group! {
 

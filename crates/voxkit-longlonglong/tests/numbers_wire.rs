@@ -72,7 +72,10 @@ async fn the_number_list_sends_page_1_and_its_filters_and_keeps_rows_raw() {
         ("end_at", "2025-12-04 00:00:00"),
         ("encryption", "false"),
     ] {
-        assert!(pairs.contains(&(pair.0.into(), pair.1.into())), "{pair:?} in {pairs:?}");
+        assert!(
+            pairs.contains(&(pair.0.into(), pair.1.into())),
+            "{pair:?} in {pairs:?}"
+        );
     }
 }
 
@@ -110,7 +113,9 @@ async fn imports_over_the_documented_limits_are_refused_unsent() {
     let client = wire_client(&server.uri());
     let (user, task) = ids();
     let rows = |n: usize| -> Vec<NumberRow> {
-        (0..n).map(|i| NumberRow::new(format!("1380000{i:04}"))).collect()
+        (0..n)
+            .map(|i| NumberRow::new(format!("1380000{i:04}")))
+            .collect()
     };
     let err = client
         .add_numbers(&user, &task, &NumberImport::new(rows(101)))
@@ -127,7 +132,8 @@ async fn imports_over_the_documented_limits_are_refused_unsent() {
 
 #[tokio::test]
 async fn the_async_import_posts_up_to_200_rows_with_extra_and_robot() {
-    let (server, client) = serving("POST", "async_number", ok(json!({"unique_id": "5e7d2764"}))).await;
+    let (server, client) =
+        serving("POST", "async_number", ok(json!({"unique_id": "5e7d2764"}))).await;
     let (user, task) = ids();
     let mut rows: Vec<NumberRow> = (0..199)
         .map(|i| NumberRow::new(format!("1390000{i:04}")))
@@ -154,11 +160,15 @@ async fn the_async_import_posts_up_to_200_rows_with_extra_and_robot() {
 
 #[tokio::test]
 async fn delete_sends_a_json_body_on_delete_and_6007_is_the_typed_refusal() {
-    let body_6007 = r#"{"code":6007,"status":"error","message":"2.0任务启动中,请先停止任务","data":[]}"#;
+    let body_6007 =
+        r#"{"code":6007,"status":"error","message":"2.0任务启动中,请先停止任务","data":[]}"#;
     let (server, client) = serving("DELETE", "number-batch-delete", raw(200, body_6007)).await;
     let (user, task) = ids();
     let deletion = NumberDeletion::new(["18361201206", "18361201208"]);
-    let err = client.delete_numbers(&user, &task, &deletion).await.unwrap_err();
+    let err = client
+        .delete_numbers(&user, &task, &deletion)
+        .await
+        .unwrap_err();
     assert_eq!(Code::of(&err), Some(Code::TaskRunning), "{err:?}");
     assert!(!err.outcome_unknown());
     let requests = sent(&server).await;
@@ -202,5 +212,8 @@ async fn reset_puts_the_docs_example_and_is_sent_once_when_lost() {
         .reset_numbers(&user, &task, &NumberReset::new())
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::InvalidInput { .. }), "a reset of everything");
+    assert!(
+        matches!(err, Error::InvalidInput { .. }),
+        "a reset of everything"
+    );
 }

@@ -54,22 +54,28 @@ fn hm(s: &str) -> NaiveTime {
 
 /// The docs' 任务创建 example, field by field.
 fn docs_task() -> NewTask {
-    NewTask::new("测试", 123, 2, at("2024-12-23 19:00:00"), at("2024-12-31 19:00:00"))
-        .dial_time_id(1)
-        .background_id(1)
-        .group_switch(2)
-        .line(TaskLine::new(LINE.parse().unwrap(), 2))
-        .script_window(ScriptWindow::new(hm("09:00"), hm("12:00"), 123))
-        .redial(Redial::new(10, 2).when([
-            NumberStatus::Blocked,
-            NumberStatus::Rejected,
-            NumberStatus::NoAnswer,
-            NumberStatus::PoweredOff,
-            NumberStatus::Busy,
-            NumberStatus::IncomingRestricted,
-            NumberStatus::UserBlocked,
-        ]))
-        .task_type(TaskType::NewV2)
+    NewTask::new(
+        "测试",
+        123,
+        2,
+        at("2024-12-23 19:00:00"),
+        at("2024-12-31 19:00:00"),
+    )
+    .dial_time_id(1)
+    .background_id(1)
+    .group_switch(2)
+    .line(TaskLine::new(LINE.parse().unwrap(), 2))
+    .script_window(ScriptWindow::new(hm("09:00"), hm("12:00"), 123))
+    .redial(Redial::new(10, 2).when([
+        NumberStatus::Blocked,
+        NumberStatus::Rejected,
+        NumberStatus::NoAnswer,
+        NumberStatus::PoweredOff,
+        NumberStatus::Busy,
+        NumberStatus::IncomingRestricted,
+        NumberStatus::UserBlocked,
+    ]))
+    .task_type(TaskType::NewV2)
 }
 
 #[tokio::test]
@@ -109,7 +115,13 @@ async fn create_task_whose_answer_is_lost_is_sent_once() {
 async fn a_task_without_a_line_or_with_stop_before_start_is_refused_unsent() {
     let server = MockServer::start().await;
     let client = wire_client(&server.uri());
-    let backwards = NewTask::new("x", 1, 1, at("2025-01-02 00:00:00"), at("2025-01-01 00:00:00"));
+    let backwards = NewTask::new(
+        "x",
+        1,
+        1,
+        at("2025-01-02 00:00:00"),
+        at("2025-01-01 00:00:00"),
+    );
     let err = client.create_task(&user(), &backwards).await.unwrap_err();
     assert!(matches!(err, Error::InvalidInput { .. }), "{err:?}");
     assert!(sent(&server).await.is_empty());
@@ -206,7 +218,10 @@ async fn task_init_decodes_the_mirror_example() {
     assert_eq!(init.task_dial_times[0].is_default, Some(true));
     assert_eq!(init.caller_line_list[0].line_id, "29c39ec4");
     let url = sent(&server).await[0].url.to_string();
-    assert!(url.ends_with("?sub_user_id=91f9254f-ca58-49af-be34-8370d7549d73"), "{url}");
+    assert!(
+        url.ends_with("?sub_user_id=91f9254f-ca58-49af-be34-8370d7549d73"),
+        "{url}"
+    );
 }
 
 #[tokio::test]
@@ -246,7 +261,11 @@ async fn the_2_0_pause_is_a_put_retried_and_the_copy_a_get_sent_once() {
     let (server, client) = serving("GET", &copy, ResponseTemplate::new(503)).await;
     let err = client.copy_task(&user(), &task, None).await.unwrap_err();
     assert!(err.outcome_unknown(), "{err:?}");
-    assert_eq!(sent(&server).await.len(), 1, "a GET that creates: sent once");
+    assert_eq!(
+        sent(&server).await.len(),
+        1,
+        "a GET that creates: sent once"
+    );
     let outcome = client.copy_task_exactly_once(&user(), &task).await.unwrap();
     assert!(
         matches!(&outcome, voxkit_core::ExactlyOnceOutcome::Undetermined { why, .. } if why.contains("cannot be reconciled")),
@@ -269,12 +288,24 @@ async fn the_old_api_lists_reads_and_modifies_with_the_docs_values() {
         .status(TaskStatusV1::Running)
         .status(TaskStatusV1::Waiting);
     client.tasks_v1(&user(), &query).await.unwrap();
-    client.all_tasks_v1(&user(), &TaskQueryV1::new().name("x")).await.unwrap();
+    client
+        .all_tasks_v1(&user(), &TaskQueryV1::new().name("x"))
+        .await
+        .unwrap();
     client.task_v1(&user(), &task, None).await.unwrap();
-    let update = TaskUpdateV1::new("API任务创建测试", "f352fd9d-0000-4000-8000-000000000000", 3, 1, 3)
-        .remark("API-test")
-        .end_action(1);
-    client.modify_task_v1(&user(), &task, &update).await.unwrap();
+    let update = TaskUpdateV1::new(
+        "API任务创建测试",
+        "f352fd9d-0000-4000-8000-000000000000",
+        3,
+        1,
+        3,
+    )
+    .remark("API-test")
+    .end_action(1);
+    client
+        .modify_task_v1(&user(), &task, &update)
+        .await
+        .unwrap();
     client.delete_task(&user(), &task, None).await.unwrap();
     let requests = sent(&server).await;
     let seen: Vec<String> = requests
@@ -291,7 +322,12 @@ async fn the_old_api_lists_reads_and_modifies_with_the_docs_values() {
             format!("DELETE /agent-api/user/{USER}/task/{TASK}"),
         ]
     );
-    assert!(requests[0].url.to_string().ends_with("status[]=2&status[]=3"));
+    assert!(
+        requests[0]
+            .url
+            .to_string()
+            .ends_with("status[]=2&status[]=3")
+    );
     let body: Value = serde_json::from_slice(&requests[3].body).unwrap();
     assert_eq!(
         body,

@@ -220,6 +220,7 @@ pub use longlonglong::lines::{
     DOCS_LINE as LONGLONGLONG_DOCS_LINE, DOCS_TENANT as LONGLONGLONG_DOCS_TENANT,
 };
 pub use longlonglong::state::{Movement, SubAccount, User};
+pub use longlonglong::tasks::{CallTask, DOCS_TASK, TaskNumber};
 pub use persist::StateFileError;
 pub use push::{MAX_QUEUED_PUSHES, PushStats};
 pub use route::{
@@ -701,6 +702,28 @@ impl Sandbox {
             .add_user(name, balance, expires_on, billing_enabled);
         self.persisted();
         id
+    }
+
+    /// Adds a longlonglong call task of `user` (enabled: it dials its numbers as tasks are
+    /// read; else paused) with these numbers at 0 等待呼叫; returns its uuid.
+    pub fn add_longlonglong_task(
+        &self,
+        user: &str,
+        name: &str,
+        enabled: bool,
+        phones: &[&str],
+    ) -> String {
+        let uuid = self
+            .shared
+            .lock()
+            .add_call_task(None, user, name, enabled, phones);
+        self.persisted();
+        uuid
+    }
+
+    /// Every longlonglong call task, with its numbers, oldest first.
+    pub fn longlonglong_tasks(&self) -> Vec<CallTask> {
+        self.shared.lock().tasks.tasks.clone()
     }
 
     /// A longlonglong user, as the sandbox holds it.

@@ -82,6 +82,9 @@ pub(crate) fn seed(state: &mut State) -> Seed {
     state.longlonglong.seed_blacklist(&user, state.now());
     crate::longlonglong::lines::seed(state, &user);
     crate::longlonglong::resources::seed(state, &user);
+    crate::longlonglong::tasks::seed(state, &user);
+    crate::longlonglong::records::seed(state, &user);
+    crate::longlonglong::crm::seed(state, &user);
     let phone = "15916888888";
     let (espai, rng) = (&mut state.espai, &mut state.rng);
     espai.person(phone, "琳琅", rng);

@@ -56,12 +56,18 @@ pub(crate) struct State {
     /// longlonglong's call records (made by its tasks as calls complete).
     #[serde(default)]
     pub records: crate::longlonglong::records::Records,
+    /// longlonglong's call tasks and their numbers (both task API generations).
+    #[serde(default)]
+    pub tasks: crate::longlonglong::tasks::Tasks,
     /// longlonglong's lines and their allocations.
     #[serde(default)]
     pub lines: crate::longlonglong::lines::Lines,
     /// longlonglong's script groups, dial-time groups, privacy settings, callback batches.
     #[serde(default)]
     pub resources: crate::longlonglong::resources::Resources,
+    /// longlonglong's CRM pool (客户公海).
+    #[serde(default)]
+    pub pool: crate::longlonglong::crm::Pool,
     /// The open ESP-AI device channels, to drop them all (not written).
     #[serde(skip)]
     pub channels: crate::espai::channel::Channels,
@@ -88,8 +94,10 @@ impl State {
             recalls: crate::laaffic::recall::Recalls::seeded(Clock { today }.now()),
             espai,
             records: Default::default(),
+            tasks: Default::default(),
             lines: Default::default(),
             resources: Default::default(),
+            pool: Default::default(),
             channels: Default::default(),
             #[cfg(test)]
             read_hook: None,

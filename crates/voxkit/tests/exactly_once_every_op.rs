@@ -29,6 +29,10 @@ use voxkit::laaffic::{
     TaskId, VoiceSource, marked_task_name, marked_voice_file_name,
 };
 use voxkit::longlonglong::{Direction, NewSubAccount, NewUser, SubUserId, UserId};
+use voxkit::longlonglong::{
+    NewTask as LllNewTask, NumberDeletion, NumberImport, NumberReset, NumberRow,
+    TaskId as LllTaskId, TaskLine,
+};
 use voxkit_sandbox::{Fault, Sandbox};
 
 use common::ops::hooks;
@@ -256,6 +260,156 @@ async fn case(spec: &OperationSpec, env: &Env) -> Option<Ran> {
                 .iter()
                 .filter(|g| g["name"] == name.as_str())
                 .count();
+            Ran { outcome, applied }
+        }
+        // The CRM pool (issue 16, H20): declared Impossible, read back through the SDK.
+        ("longlonglong", name @ ("import_customers" | "customers_to_task")) => {
+            use voxkit::longlonglong::{CustomerFilter, NewCustomer, TaskId};
+            let (_, user) = env.user(0);
+            // A fresh user: its pool is empty, so the phone's rows are this case's alone.
+            let phone = "13900000001";
+            let rows = [NewCustomer::new(phone).name("逐一")];
+            let task: TaskId = "289b4a84-6d3c-4a4e-9f3a-2c1d0e5b7a61".parse().unwrap();
+            let filter = CustomerFilter::new().phone(phone);
+            let outcome = if name == "import_customers" {
+                env.arm();
+                ok(c.longlonglong
+                    .import_customers_exactly_once(&user, &rows, None)
+                    .await)
+            } else {
+                c.longlonglong
+                    .import_customers(&user, &rows, None)
+                    .await
+                    .expect("set-up: a customer");
+                env.arm();
+                ok(c.longlonglong
+                    .customers_to_task_exactly_once(&user, &task, &filter)
+                    .await)
+            };
+            let page = c
+                .longlonglong
+                .customers(&user, &filter)
+                .await
+                .expect("probe: customers");
+            let applied = if name == "import_customers" {
+                page.items().len()
+            } else {
+                page.items()
+                    .iter()
+                    .map(|r| r["task_ids"].as_array().map_or(0, Vec::len))
+                    .sum()
+            };
+            Ran { outcome, applied }
+        }
+        // longlonglong call tasks and numbers (issue 16).
+        ("longlonglong", "create_task") => {
+            let (id, user) = env.user(0);
+            let at =
+                |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
+            let line = "29c39ec4-5a7e-4f0b-9d0e-1b2c3d4e5f60"
+                .parse()
+                .expect("a line id");
+            let task = LllNewTask::new(
+                "逐一任务",
+                123,
+                1,
+                at("2030-01-01 09:00:00"),
+                at("2030-12-31 18:00:00"),
+            )
+            .line(TaskLine::new(line, 1));
+            let marker = Marker::generate();
+            env.arm();
+            let outcome = ok(c
+                .longlonglong
+                .create_task_exactly_once(&user, &task, &marker, &FAST)
+                .await);
+            let applied = sandbox
+                .longlonglong_tasks()
+                .iter()
+                .filter(|t| t.user_id == id && marker.found_in(&t.name))
+                .count();
+            Ran { outcome, applied }
+        }
+        (
+            "longlonglong",
+            name @ ("copy_task" | "pause_task_v1" | "delete_task" | "reset_numbers"),
+        ) => {
+            let (id, user) = env.user(0);
+            let enabled = name == "pause_task_v1";
+            let uuid = sandbox.add_longlonglong_task(&id, "逐一原任务", enabled, &["13800000301"]);
+            let task: LllTaskId = uuid.parse().expect("a task id");
+            env.arm();
+            #[allow(deprecated)]
+            let outcome = ok(match name {
+                "copy_task" => c.longlonglong.copy_task_exactly_once(&user, &task).await,
+                "pause_task_v1" => {
+                    c.longlonglong
+                        .pause_task_v1_exactly_once(&user, &task, &FAST)
+                        .await
+                }
+                "delete_task" => {
+                    c.longlonglong
+                        .delete_task_exactly_once(&user, &task, &FAST)
+                        .await
+                }
+                _ => {
+                    let reset = NumberReset::new().phones(["13800000301"]);
+                    c.longlonglong
+                        .reset_numbers_exactly_once(&user, &task, &reset)
+                        .await
+                }
+            });
+            let tasks = sandbox.longlonglong_tasks();
+            let this = tasks.iter().find(|t| t.uuid == uuid);
+            let applied = match name {
+                "copy_task" => tasks.iter().filter(|t| t.name == "逐一原任务-副本").count(),
+                "pause_task_v1" => this.map_or(0, |t| t.pauses as usize),
+                "delete_task" => usize::from(this.is_none()),
+                _ => this.map_or(0, |t| t.resets as usize),
+            };
+            Ran { outcome, applied }
+        }
+        ("longlonglong", name @ ("add_numbers" | "add_numbers_async" | "delete_numbers")) => {
+            let (id, user) = env.user(0);
+            let phones = ["13800000401", "13800000402"];
+            let seeded: &[&str] = if name == "delete_numbers" {
+                &phones
+            } else {
+                &[]
+            };
+            let uuid = sandbox.add_longlonglong_task(&id, "逐一号码", false, seeded);
+            let task: LllTaskId = uuid.parse().expect("a task id");
+            env.arm();
+            let outcome = ok(if name == "delete_numbers" {
+                c.longlonglong
+                    .delete_numbers_exactly_once(&user, &task, &NumberDeletion::new(phones), &FAST)
+                    .await
+            } else {
+                let import = NumberImport::new(phones.iter().map(|p| NumberRow::new(*p)).collect());
+                c.longlonglong
+                    .add_numbers_exactly_once(
+                        &user,
+                        &task,
+                        &import,
+                        name == "add_numbers_async",
+                        &FAST,
+                    )
+                    .await
+            });
+            let task = sandbox
+                .longlonglong_tasks()
+                .into_iter()
+                .find(|t| t.uuid == uuid)
+                .expect("the task");
+            let present = phones
+                .iter()
+                .filter(|p| task.numbers.iter().any(|n| n.phone == **p))
+                .count();
+            let applied = if name == "delete_numbers" {
+                usize::from(present == 0)
+            } else {
+                usize::from(present == phones.len())
+            };
             Ran { outcome, applied }
         }
         ("laaffic", "upload_voice_file") => {

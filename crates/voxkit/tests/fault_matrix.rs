@@ -622,6 +622,12 @@ async fn applied(
             .iter()
             .filter(|f| f.name == format!("{}.mp3", i.tag))
             .count(),
+        // longlonglong's 任务创建 (issue 16), before Laaffic's of the same name.
+        "create_task" if op.provider == longlonglong::PROVIDER => sandbox
+            .longlonglong_tasks()
+            .iter()
+            .filter(|t| t.name == "API任务创建测试")
+            .count(),
         "create_task" => sandbox
             .laaffic_tasks()
             .iter()
@@ -751,6 +757,49 @@ async fn applied(
                 .iter()
                 .filter(|g| g["name"] == "工作日呼叫时间")
                 .count()
+        }
+        // The CRM pool (issue 16, H20): the seeded pool holds the docs' customer
+        // 13012121212 once; the import example adds it again per application, and the
+        // move example marks it with the task once per application (its `task_ids`).
+        name @ ("import_customers" | "customers_to_task") => {
+            let filter = longlonglong::CustomerFilter::new().phone("13012121212");
+            let page = drive(c.longlonglong.customers(&i.user, &filter), transport, None)
+                .await
+                .expect("probe: customers");
+            let rows = page.items();
+            if name == "import_customers" {
+                rows.len() - 1
+            } else {
+                rows.iter()
+                    .map(|r| r["task_ids"].as_array().map_or(0, Vec::len))
+                    .sum()
+            }
+        }
+        // longlonglong call tasks and numbers (issue 16): the seeded docs task, paused,
+        // holding 18361201206 and 18361201208.
+        "copy_task" => sandbox
+            .longlonglong_tasks()
+            .iter()
+            .filter(|t| t.name.ends_with("-副本"))
+            .count(),
+        name @ ("pause_task_v1" | "reset_numbers" | "delete_task" | "add_numbers"
+        | "add_numbers_async" | "delete_numbers") => {
+            let task = sandbox
+                .longlonglong_tasks()
+                .into_iter()
+                .find(|t| t.uuid == voxkit_sandbox::DOCS_TASK);
+            let has = |phone: &str| {
+                task.as_ref()
+                    .is_some_and(|t| t.numbers.iter().any(|n| n.phone == phone))
+            };
+            match name {
+                "pause_task_v1" => task.map_or(0, |t| t.pauses as usize),
+                "reset_numbers" => task.map_or(0, |t| t.resets as usize),
+                "delete_task" => usize::from(task.is_none()),
+                "add_numbers" => usize::from(has("18361201210")),
+                "add_numbers_async" => usize::from(has("18361201212")),
+                _ => usize::from(!has("18361201206") && !has("18361201208")),
+            }
         }
         other => panic!("no probe for {other}"),
     }

@@ -4,8 +4,10 @@
 //! the exit code is 5 and the message says how to check.
 
 use clap::{Args, Subcommand};
-use serde_json::json;
-use voxkit_espai::{AgentConfig, AgentFilter, AgentUpdate, NewAgent};
+use futures_util::stream::BoxStream;
+use serde_json::{Map, Value, json};
+use voxkit_core::Page;
+use voxkit_espai::{Ack, AgentConfig, AgentFilter, AgentUpdate, NewAgent, Updated};
 
 use crate::context::Global;
 use crate::failure::{CheckWith as _, CliError};
@@ -136,12 +138,11 @@ pub(super) async fn run(command: AgentCommand, global: &Global) -> Result<Report
     }
 }
 
-// The `--all` helpers every list command shares (devices.rs takes them from here).
-pub(super) use crate::render::pages::{all_meta, collect_all};
+use crate::render::pages::{all_meta, collect_all};
 
 /// Where one page of a list stands: counted when the server sends a total, else "more"
 /// when the page is full (the agent list has no `totalNumber`).
-pub(super) fn page_info(
+fn page_info(
     current: u32,
     limit: Option<u32>,
     shown: usize,
@@ -167,36 +168,68 @@ pub(super) fn page_info(
 async fn list(args: List, global: &Global) -> Result<Report, CliError> {
     let filter = with_some!(AgentFilter::new(), name = args.name, enabled = args.enabled);
     let client = global.espai()?;
-    let show = args.show_secrets;
+    let listing = Listing {
+        one: "agent",
+        many: "agents",
+        json: agent_json,
+        text: agents_text,
+        show: args.show_secrets,
+    };
     if args.all {
-        let agents = collect_all(
-            global.pages(client.agents(filter), "agents"),
-            "agent",
-            "agents",
-        )
-        .await?;
-        return Ok(Report::new(
-            json!({
-                "agents": agents.iter().map(|a| agent_json(a, show)).collect::<Vec<_>>(),
-                "total": agents.len(),
-                "complete": true,
-                "meta": all_meta(agents.len()),
-            }),
-            agents_text(&agents, None, show),
-        ));
+        return listing.all(global, client.agents(filter)).await;
     }
     let current = args.page.unwrap_or(1);
     let filter = with_some!(filter.page(current), limit = args.limit);
     let page = client.list_agents(&filter).await?;
-    let info = page_info(current, args.limit, page.items.len(), page.total);
-    Ok(Report::new(
-        json!({
-            "agents": page.items.iter().map(|a| agent_json(a, show)).collect::<Vec<_>>(),
-            "total": page.total,
-            "meta": info.json(),
-        }),
-        agents_text(&page.items, Some(&info), show),
-    ))
+    Ok(listing.page(page, current, args.limit))
+}
+
+/// How an ESP-AI list command shows what it lists (agents and devices list alike: one
+/// page, or with `--all` every page), so that both commands answer in the same shape.
+pub(super) struct Listing<T> {
+    /// The singular noun (`"agent"`).
+    pub(super) one: &'static str,
+    /// The plural noun, also the JSON key of the items (`"agents"`).
+    pub(super) many: &'static str,
+    /// One item as JSON, its secrets shown or not.
+    pub(super) json: fn(&T, bool) -> Value,
+    /// The items as text, with where the page stands.
+    pub(super) text: fn(&[T], Option<&PageInfo>, bool) -> String,
+    /// Whether secrets are shown (`--show-secrets`).
+    pub(super) show: bool,
+}
+
+impl<T> Listing<T> {
+    /// Every item of the `--all` walk `items`, as one report marked complete.
+    pub(super) async fn all(
+        &self,
+        global: &Global,
+        items: BoxStream<'static, Result<T, voxkit_core::Error>>,
+    ) -> Result<Report, CliError> {
+        let items = collect_all(global.pages(items, self.many), self.one, self.many).await?;
+        let mut json = Map::new();
+        json.insert(self.many.into(), self.items_json(&items));
+        json.insert("total".into(), items.len().into());
+        json.insert("complete".into(), true.into());
+        json.insert("meta".into(), all_meta(items.len()));
+        let text = (self.text)(&items, None, self.show);
+        Ok(Report::new(Value::Object(json), text))
+    }
+
+    /// One page (number `current`, `limit` asked) as a report with where it stands.
+    pub(super) fn page(&self, page: Page<T>, current: u32, limit: Option<u32>) -> Report {
+        let info = page_info(current, limit, page.items.len(), page.total);
+        let mut json = Map::new();
+        json.insert(self.many.into(), self.items_json(&page.items));
+        json.insert("total".into(), page.total.into());
+        json.insert("meta".into(), info.json());
+        let text = (self.text)(&page.items, Some(&info), self.show);
+        Report::new(Value::Object(json), text)
+    }
+
+    fn items_json(&self, items: &[T]) -> Value {
+        items.iter().map(|item| (self.json)(item, self.show)).collect()
+    }
 }
 
 async fn add(args: Add, global: &Global) -> Result<Report, CliError> {
@@ -260,23 +293,27 @@ async fn update(args: Update, global: &Global) -> Result<Report, CliError> {
         config = config,
     );
     let updated = global.espai()?.update_agent(&update).await?;
+    Ok(updated_report("agent", &args.id, updated))
+}
+
+/// The report of an agent's or a device's update: its id, the server's message and when.
+pub(super) fn updated_report(what: &str, id: &str, updated: Updated) -> Report {
     let message = updated.message.unwrap_or_default();
-    Ok(Report::new(
+    Report::new(
         json!({
-            "id": args.id,
+            "id": id,
             "message": message,
             "update_time": updated.update_time.map(crate::render::rfc3339),
         }),
         format!(
-            "updated agent {}: {}{}",
-            args.id,
+            "updated {what} {id}: {}{}",
             cell(Some(&message)),
             updated
                 .update_time
                 .map(|t| format!(" (at {})", utc_text(t)))
                 .unwrap_or_default()
         ),
-    ))
+    )
 }
 
 async fn delete(args: Delete, global: &Global) -> Result<Report, CliError> {
@@ -296,16 +333,26 @@ async fn delete(args: Delete, global: &Global) -> Result<Report, CliError> {
             args.ids.join(", ")
         )
     })?;
+    Ok(ids_report("deleted", ("agent", "agents"), &args.ids, ack))
+}
+
+/// The report of a delete or unbind by ids: the ids, one a line, and the server's message.
+pub(super) fn ids_report(
+    done: &str,
+    (one, many): (&str, &str),
+    ids: &[String],
+    ack: Ack,
+) -> Report {
     let message = ack.message.unwrap_or_default();
-    Ok(Report::new(
-        json!({"ids": args.ids, "message": message}),
+    Report::new(
+        json!({"ids": ids, "message": message}),
         format!(
-            "deleted {}: {}\n{}",
-            plural(args.ids.len(), "agent", "agents"),
+            "{done} {}: {}\n{}",
+            plural(ids.len(), one, many),
             cell(Some(&message)),
-            args.ids.join("\n")
+            ids.join("\n")
         ),
-    ))
+    )
 }
 
 #[cfg(test)]

@@ -7,12 +7,12 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 use voxkit_espai::{DeviceFilter, DeviceUpdate, SecretString};
 
-use super::agents::{all_meta, collect_all, page_info};
+use super::agents::{Listing, ids_report, updated_report};
 use crate::context::Global;
 use crate::failure::{CheckWith as _, CliError};
 use crate::input::{stdin_line, with_some};
 use crate::render::espai::{device_json, devices_text};
-use crate::render::{Report, cell, plural, rfc3339, utc_text};
+use crate::render::{Report, cell, plural};
 
 /// The longest line read from stdin for a key or a password, in bytes.
 const MAX_SECRET_BYTES: u64 = 1024;
@@ -161,36 +161,20 @@ async fn list(args: List, global: &Global) -> Result<Report, CliError> {
         agent_api_key = key,
     );
     let client = global.espai()?;
-    let show = args.show_secrets;
+    let listing = Listing {
+        one: "device",
+        many: "devices",
+        json: device_json,
+        text: devices_text,
+        show: args.show_secrets,
+    };
     if args.all {
-        let devices = collect_all(
-            global.pages(client.devices(filter), "devices"),
-            "device",
-            "devices",
-        )
-        .await?;
-        return Ok(Report::new(
-            json!({
-                "devices": devices.iter().map(|d| device_json(d, show)).collect::<Vec<_>>(),
-                "total": devices.len(),
-                "complete": true,
-                "meta": all_meta(devices.len()),
-            }),
-            devices_text(&devices, None, show),
-        ));
+        return listing.all(global, client.devices(filter)).await;
     }
     let current = args.page.unwrap_or(1);
     let filter = with_some!(filter.page(current), limit = args.limit);
     let page = client.list_devices(&filter).await?;
-    let info = page_info(current, args.limit, page.items.len(), page.total);
-    Ok(Report::new(
-        json!({
-            "devices": page.items.iter().map(|d| device_json(d, show)).collect::<Vec<_>>(),
-            "total": page.total,
-            "meta": info.json(),
-        }),
-        devices_text(&page.items, Some(&info), show),
-    ))
+    Ok(listing.page(page, current, args.limit))
 }
 
 async fn update(args: Update, global: &Global) -> Result<Report, CliError> {
@@ -212,23 +196,7 @@ async fn update(args: Update, global: &Global) -> Result<Report, CliError> {
         update = update.wifi_pwd(SecretString::from(pwd.to_owned()));
     }
     let updated = global.espai()?.update_device(&update).await?;
-    let message = updated.message.unwrap_or_default();
-    Ok(Report::new(
-        json!({
-            "id": args.id,
-            "message": message,
-            "update_time": updated.update_time.map(rfc3339),
-        }),
-        format!(
-            "updated device {}: {}{}",
-            args.id,
-            cell(Some(&message)),
-            updated
-                .update_time
-                .map(|t| format!(" (at {})", utc_text(t)))
-                .unwrap_or_default()
-        ),
-    ))
+    Ok(updated_report("device", &args.id, updated))
 }
 
 async fn unbind(args: Unbind, global: &Global) -> Result<Report, CliError> {
@@ -274,16 +242,7 @@ async fn unbind(args: Unbind, global: &Global) -> Result<Report, CliError> {
             args.ids.join(", ")
         )
     })?;
-    let message = ack.message.unwrap_or_default();
-    Ok(Report::new(
-        json!({"ids": args.ids, "message": message}),
-        format!(
-            "unbound {}: {}\n{}",
-            plural(args.ids.len(), "device", "devices"),
-            cell(Some(&message)),
-            args.ids.join("\n")
-        ),
-    ))
+    Ok(ids_report("unbound", ("device", "devices"), &args.ids, ack))
 }
 
 #[cfg(test)]

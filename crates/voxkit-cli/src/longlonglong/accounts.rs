@@ -36,9 +36,10 @@ pub struct Register {
 pub(super) async fn account(args: UserArg, global: &Global) -> Result<Report, CliError> {
     let user = UserId::parse(&super::uuid(&args.user))?;
     let info = global.longlonglong()?.account_info(&user).await?;
+    let balance = info.balance().map(|b| b.to_string());
     Ok(Report::new(
-        json!({"user": user.as_str(), "message": info.message, "data": info.data}),
-        message_text(&info.message, &info.data),
+        json!({"user": user.as_str(), "balance": balance, "message": info.message, "data": info.data}),
+        crate::render::longlonglong::account_text(&info),
     ))
 }
 

@@ -41,6 +41,43 @@ pub enum CallbacksCommand {
     /// print the URL to configure (or `voxkit sandbox --longlonglong-callback-url`), then
     /// each callback as it arrives, until Ctrl-C.
     Listen(crate::laaffic::reports::ListenArgs),
+    /// One callback batch again (查看回调数据), by the `unique_id` a callback carried: shown
+    /// as sent (its fields are not documented).
+    Data(DataArgs),
+}
+
+/// The arguments of `callbacks data`.
+#[derive(Debug, Args)]
+pub struct DataArgs {
+    /// The user (main account) id, a UUID.
+    #[arg(long, value_name = "ID")]
+    user: String,
+    /// The batch id: the callback's `unique_id` (批次 id).
+    #[arg(long, value_name = "ID")]
+    batch: String,
+    /// The sub-account the batch was for (sub_user_id), a UUID.
+    #[arg(long, value_name = "ID")]
+    sub: Option<String>,
+}
+
+/// `callbacks data --user ID --batch ID [--sub ID]`.
+async fn callback_data(args: DataArgs, global: &Global) -> Result<Report, CliError> {
+    use voxkit_longlonglong::{BatchId, SubUserId, UserId};
+    let user = UserId::parse(&super::uuid(&args.user))?;
+    let batch = BatchId::parse(args.batch.trim())?;
+    let sub = args
+        .sub
+        .as_deref()
+        .map(|s| SubUserId::parse(&super::uuid(s)))
+        .transpose()?;
+    let answer = global
+        .longlonglong()?
+        .callback_data(&user, &batch, sub.as_ref())
+        .await?;
+    Ok(Report::new(
+        json!({"user": user.as_str(), "batch": batch.as_str(), "message": answer.message, "data": answer.data}),
+        crate::render::longlonglong::raw_text(&answer.message, &answer.data),
+    ))
 }
 
 /// `callbacks listen`.
@@ -60,6 +97,7 @@ pub(super) async fn callbacks(
             })
             .await
         }
+        CallbacksCommand::Data(args) => callback_data(args, global).await,
     }
 }
 

@@ -6,7 +6,16 @@
 mod accounts;
 mod billing;
 mod callbacks;
+mod customers;
+mod dial_times;
+mod lines;
+mod numbers;
+mod privacy;
+mod records;
+mod scripts;
 mod sub_accounts;
+mod tasks;
+mod vos;
 
 use chrono::NaiveDate;
 use clap::{Args, Subcommand};
@@ -50,9 +59,41 @@ pub enum Command {
     /// The callback blacklist (查看回调黑名单): callback URLs the platform stopped calling
     /// for a while, and when each is released.
     CallbackBlacklist(callbacks::Blacklist),
-    /// Callbacks the platform pushes: `listen` prints each as it arrives.
+    /// Callbacks the platform pushes: `listen` prints each as it arrives, `data` reads a
+    /// batch again by its id.
     #[command(subcommand)]
     Callbacks(callbacks::CallbacksCommand),
+    /// Call records (通话记录): `list`, `show` (turn by turn), `recordings`, `tags`.
+    #[command(subcommand)]
+    Record(records::RecordCommand),
+    /// The CRM pool (客户公海): `components`, `list`, `import` and `to-task` (never sent
+    /// twice), `delete` (asks first, or --yes).
+    #[command(subcommand)]
+    Customer(customers::CustomerCommand),
+    /// A user's VOS accounts and VOS call records (查询账单): `overview`, `cdrs`.
+    #[command(subcommand)]
+    Vos(vos::VosCommand),
+    /// Lines (呼叫线路): `list`, `allocate` (never sent twice), `unbind`, `bind-scripts`.
+    #[command(subcommand)]
+    Line(lines::LineCommand),
+    /// Script groups (话术分组): `groups`, `tenant`.
+    #[command(subcommand)]
+    Script(scripts::ScriptCommand),
+    /// Dial-time groups (呼叫时间组): `list`, `save` (never sent twice).
+    #[command(subcommand)]
+    DialTime(dial_times::DialTimeCommand),
+    /// Privacy and security settings (隐私与安全): `set`, the security code from stdin or
+    /// LONGLONGLONG_SECURITY_CODE.
+    #[command(subcommand)]
+    Privacy(privacy::PrivacyCommand),
+    /// Call tasks 2.0 (呼叫任务): `init`, `list` (--all, --subset), `show`, `pause`, `copy`
+    /// (never sent twice).
+    #[command(subcommand)]
+    Task(tasks::TaskCommand),
+    /// A task's numbers (号码): `list` (--all), `add` (--file, never sent twice), `delete`,
+    /// `reset` (re-dial, never sent twice).
+    #[command(subcommand)]
+    Number(numbers::NumberCommand),
 }
 
 /// `--user ID`.
@@ -96,6 +137,15 @@ pub async fn run(command: Command, global: &Global) -> Result<Report, CliError> 
         Command::Register(args) => accounts::register(args, global).await,
         Command::CallbackBlacklist(args) => callbacks::blacklist(args, global).await,
         Command::Callbacks(command) => callbacks::callbacks(command, global).await,
+        Command::Record(command) => records::run(command, global).await,
+        Command::Customer(command) => customers::run(command, global).await,
+        Command::Vos(command) => vos::run(command, global).await,
+        Command::Line(command) => lines::run(command, global).await,
+        Command::Script(command) => scripts::run(command, global).await,
+        Command::DialTime(command) => dial_times::run(command, global).await,
+        Command::Privacy(command) => privacy::run(command, global).await,
+        Command::Task(command) => tasks::run(command, global).await,
+        Command::Number(command) => numbers::run(command, global).await,
     }
 }
 

@@ -250,3 +250,258 @@ pub fn blacklist_text(entries: &[&BlacklistedCallback], what: (&str, &str)) -> S
     }
     table.render_with_footer(&footer(entries.len(), what.0, what.1, None))
 }
+
+// ---- Raw-JSON answers of the outbound-call groups (issue 16, H17's sections): VOS, lines,
+// script groups, dial-time groups, privacy, callback data. Their records are undocumented,
+// so a table shows only fields the docs or a mirror name, where present; the rest is
+// pretty JSON.
+
+/// A raw answer's `data` for people: the provider's message, then the data as pretty JSON
+/// (`(no data)` when empty): the one rendering of an answer whose fields are undocumented,
+/// so nothing is read into it.
+pub fn raw_text(message: &str, data: &Value) -> String {
+    let shown = match data {
+        Value::Null => "(no data)".to_owned(),
+        Value::Array(items) if items.is_empty() => "(no data)".to_owned(),
+        Value::Object(map) if map.is_empty() => "(no data)".to_owned(),
+        other => serde_json::to_string_pretty(other).unwrap_or_else(|_| other.to_string()),
+    };
+    format!("{}\n{shown}", cell(Some(message)))
+}
+
+/// One field of a raw record as a table cell, found by a dotted `path`
+/// (`line_allocation.id`): text as is, numbers and booleans as written, absent or null
+/// `-`, anything else compact JSON.
+pub fn raw_cell(record: &Value, path: &str) -> String {
+    let found = path
+        .split('.')
+        .try_fold(record, |value, key| value.get(key));
+    match found {
+        None | Some(Value::Null) => "-".to_owned(),
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// Where a raw list's page stands, from its `meta` when sent (none: the footer is the
+/// count alone, since an undocumented list's end cannot be told otherwise).
+pub fn raw_page_info(page: &voxkit_longlonglong::RawPage) -> Option<PageInfo> {
+    page.meta.as_ref().map(sub_page_info)
+}
+
+/// The `--output json` of one page of a raw list: the payload as sent (`message`,
+/// `data`) and the list `meta` (`current_page`, `last_page`, `total`, `more`, with the
+/// provider's paginator under `provider`; `null` when the server sent none).
+pub fn raw_page_json(page: &voxkit_longlonglong::RawPage) -> Value {
+    let meta = match (&page.meta, raw_page_info(page)) {
+        (Some(provider), Some(info)) => {
+            let mut meta = info.json();
+            meta["provider"] = meta_json(provider);
+            meta
+        }
+        _ => Value::Null,
+    };
+    json!({"message": page.message, "data": page.data, "meta": meta})
+}
+
+/// Raw list records as a table of `columns` (header, dotted field path), with the list
+/// footer; records that are not objects, or a list with none of the columns' fields, are
+/// shown as pretty JSON instead (nothing is guessed).
+pub fn raw_table(
+    records: &[Value],
+    columns: &[(&'static str, &'static str)],
+    what: (&str, &str),
+    page: Option<&PageInfo>,
+) -> String {
+    if records.is_empty() {
+        let mut text = format!("no {}", what.1);
+        if let Some(page) = page.filter(|p| p.current > 1) {
+            text.push_str(&format!(" on page {}", page.current));
+        }
+        return text;
+    }
+    let tabular = records.iter().all(Value::is_object)
+        && records
+            .iter()
+            .any(|r| columns.iter().any(|(_, path)| raw_cell(r, path) != "-"));
+    let footer = footer(records.len(), what.0, what.1, page);
+    if !tabular {
+        let pretty = serde_json::to_string_pretty(records).unwrap_or_default();
+        return format!("{pretty}\n{footer}");
+    }
+    let header: Vec<(&'static str, Align)> =
+        columns.iter().map(|(h, _)| (*h, Align::Left)).collect();
+    let mut table = Table::new(&header);
+    for record in records {
+        table.row(
+            columns
+                .iter()
+                .map(|(_, path)| raw_cell(record, path))
+                .collect(),
+        );
+    }
+    table.render_with_footer(&footer)
+}
+
+/// The columns of the line list: `line_allocation.id` (the one field its docs name) and
+/// the line's `id`, `name` and `remark` (named by 任务初始化's `caller_line_list`).
+pub const LINE_COLUMNS: &[(&str, &str)] = &[
+    ("ID", "id"),
+    ("NAME", "name"),
+    ("REMARK", "remark"),
+    ("ALLOCATION", "line_allocation.id"),
+];
+
+/// The columns of the script group list: `id` (what `destination_extension` and
+/// `line bind-scripts` take) and `name`, where present.
+pub const SCRIPT_GROUP_COLUMNS: &[(&str, &str)] = &[("ID", "id"), ("NAME", "name")];
+
+/// Dial-time groups (in the mirror's `task_dial_times[]` shape) as a table: id, name,
+/// default, and each day's hours (`1 09:00-12:00,13:00-18:00; 2 ...`).
+pub fn dial_time_groups_text(
+    groups: &[voxkit_longlonglong::DialTimeGroup],
+    page: Option<&PageInfo>,
+) -> String {
+    if groups.is_empty() {
+        return "no dial-time groups".to_owned();
+    }
+    let mut table = Table::new(&[
+        ("ID", Align::Right),
+        ("NAME", Align::Left),
+        ("DEFAULT", Align::Left),
+        ("HOURS (week: times)", Align::Left),
+    ]);
+    for group in groups {
+        table.row(vec![
+            group.id.to_string(),
+            group.name.clone(),
+            if group.is_default { "yes" } else { "no" }.to_owned(),
+            days_text(&group.content),
+        ]);
+    }
+    table.render_with_footer(&footer(
+        groups.len(),
+        "dial-time group",
+        "dial-time groups",
+        page,
+    ))
+}
+
+/// A group's days as one cell: `0 09:00-12:00,13:00-18:00; 1 ...`.
+pub fn days_text(days: &[voxkit_longlonglong::DaySchedule]) -> String {
+    if days.is_empty() {
+        return "-".to_owned();
+    }
+    days.iter()
+        .map(|day| {
+            let spans: Vec<String> = day
+                .times
+                .iter()
+                .map(|t| {
+                    format!(
+                        "{}-{}",
+                        t.begin_time.format("%H:%M"),
+                        t.end_time.format("%H:%M")
+                    )
+                })
+                .collect();
+            format!("{} {}", day.week, spans.join(","))
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// An account's information with its balance first when the answer carries one
+/// (`AccountInfo::balance`), then the message and every field as sent.
+pub fn account_text(info: &voxkit_longlonglong::AccountInfo) -> String {
+    let mut text = String::new();
+    if let Some(balance) = info.balance() {
+        text.push_str(&format!("balance  {balance}\n"));
+    }
+    text.push_str(&message_text(&info.message, &info.data));
+    text
+}
+
+/// A task's call records as a table (number, status, grade, talk time, hang-up, id). The
+/// records are typed only where the mirror shows fields, so the rest is read by name.
+pub fn call_records_text(records: &[voxkit_longlonglong::CallRecord]) -> String {
+    if records.is_empty() {
+        return "no call records".to_owned();
+    }
+    let text = |r: &voxkit_longlonglong::CallRecord, key: &str| match r.get(key) {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => "-".to_owned(),
+        Some(other) => other.to_string(),
+    };
+    let mut table = Table::new(&[
+        ("CALLEE", Align::Left),
+        ("STATUS", Align::Right),
+        ("TAG", Align::Left),
+        ("SECONDS", Align::Right),
+        ("HANGUP", Align::Left),
+        ("ID", Align::Left),
+    ]);
+    for r in records {
+        table.row(vec![
+            text(r, "callee"),
+            text(r, "status"),
+            text(r, "intention_tag"),
+            text(r, "duration"),
+            text(r, "hangup_at"),
+            text(r, "id"),
+        ]);
+    }
+    table.render_with_footer(&super::plural(records.len(), "call record", "call records"))
+}
+
+/// A call's turns, in order: who said what.
+pub fn turns_text(turns: &[voxkit_longlonglong::Turn]) -> String {
+    if turns.is_empty() {
+        return "no turns (the call was not answered)".to_owned();
+    }
+    let mut table = Table::new(&[
+        ("#", Align::Right),
+        ("NOTIFY", Align::Left),
+        ("CALLEE SAID", Align::Left),
+        ("ROBOT ANSWERED", Align::Left),
+    ]);
+    for t in turns {
+        table.row(vec![
+            t.sequence.map_or("-".to_owned(), |s| s.to_string()),
+            cell(t.notify.as_deref()),
+            cell(t.question.as_deref()),
+            cell(t.answer_text.as_deref()),
+        ]);
+    }
+    table.render()
+}
+
+/// The pool's raw rows as a table of the fields the sandbox and the docs' filters name
+/// (the rows are undocumented: a missing field shows `-`).
+pub fn customers_text(rows: &[Value]) -> String {
+    if rows.is_empty() {
+        return "no customers".to_owned();
+    }
+    let text = |r: &Value, key: &str| match &r[key] {
+        Value::String(s) => s.clone(),
+        Value::Null => "-".to_owned(),
+        other => other.to_string(),
+    };
+    let mut table = Table::new(&[
+        ("PHONE", Align::Left),
+        ("NAME", Align::Left),
+        ("COMPANY", Align::Left),
+        ("CREATED", Align::Left),
+        ("ID", Align::Left),
+    ]);
+    for r in rows {
+        table.row(vec![
+            text(r, "phone"),
+            text(r, "name"),
+            text(r, "company"),
+            text(r, "created_at"),
+            text(r, "id"),
+        ]);
+    }
+    table.render_with_footer(&super::plural(rows.len(), "customer", "customers"))
+}

@@ -1,11 +1,14 @@
 //! The longlonglong agent API: `{code, status, message, data}` envelopes, errors with HTTP
 //! 200, a bearer token on every route.
 
+pub(crate) mod crm;
 mod handlers;
 pub(crate) mod lines;
+mod numbers;
 pub(crate) mod records;
 pub(crate) mod resources;
 pub(crate) mod state;
+pub(crate) mod tasks;
 
 use axum::Router;
 use axum::extract::Request;
@@ -51,13 +54,47 @@ pub(crate) const ENDPOINTS: &[Endpoint] = endpoints! {
     "longlonglong.call_record_detail" GET "/agent-api/user/{user_id}/task/{task_id}/detail/{record_id}" => records::detail;
     "longlonglong.recording_urls" GET "/agent-api/user/{user_id}/task/{task_id}/batch_record/download-full-voice" => records::recording_urls;
     "longlonglong.llm_intention_tags" GET "/agent-api/user/{user_id}/task/{task_id}/record/{record_id}/llm_intention_tag" => records::llm_tags;
+    "longlonglong.customer_components" GET "/agent-api/user/{user_id}/customer/create" => crm::components;
+    "longlonglong.customers" GET "/agent-api/user/{user_id}/get_customer" => crm::customers;
+    "longlonglong.stage_customers" GET "/agent-api/user/{user_id}/type/{type}/get_customer" => crm::stage_customers;
+    "longlonglong.import_customers" POST "/agent-api/user/{user_id}/async_customer" => crm::import;
+    "longlonglong.delete_customers" DELETE "/agent-api/user/{user_id}/del_customer" => crm::delete;
+    "longlonglong.customers_to_task" GET "/agent-api/user/{user_id}/customer_to_task/{task_id}" => crm::to_task;
+    "longlonglong.task_init" GET "/agent-api/new/user/{user_id}/task/create" => tasks::init;
+    "longlonglong.create_task" POST "/agent-api/new/user/{user_id}/task" => tasks::create;
+    "longlonglong.tasks" GET "/agent-api/new/user/{user_id}/task" => tasks::list_user;
+    "longlonglong.subset_tasks" GET "/agent-api/new/user/{user_id}/subset_task" => tasks::list_all;
+    "longlonglong.task" GET "/agent-api/new/user/{user_id}/task/{task_id}/edit" => tasks::read;
+    "longlonglong.modify_task" PUT "/agent-api/new/user/{user_id}/task/{task_id}" => tasks::modify;
+    "longlonglong.pause_task" PUT "/agent-api/new/user/{user_id}/task_stop/{task_id}" => tasks::pause;
+    "longlonglong.copy_task" GET "/agent-api/new/user/{user_id}/copy/task/{task_id}" => tasks::copy;
+    "longlonglong.tasks_v1" GET "/agent-api/user/{user_id}/task" => tasks::list_user_v1;
+    "longlonglong.all_tasks_v1" GET "/agent-api/user/{user_id}/all_task" => tasks::list_all;
+    "longlonglong.task_v1" GET "/agent-api/user/{user_id}/task/{task_id}/edit" => tasks::read;
+    "longlonglong.modify_task_v1" PUT "/agent-api/user/{user_id}/task/{task_id}" => tasks::modify;
+    "longlonglong.pause_task_v1" GET "/agent-api/user/{user_id}/task_stop/{task_id}" => tasks::pause;
+    "longlonglong.delete_task" DELETE "/agent-api/user/{user_id}/task/{task_id}" => tasks::delete;
+    "longlonglong.numbers" GET "/agent-api/user/{user_id}/task/{task_id}/number" => numbers::list;
+    "longlonglong.add_numbers" POST "/agent-api/user/{user_id}/task/{task_id}/number" => numbers::add_sync;
+    "longlonglong.add_numbers_async" POST "/agent-api/user/{user_id}/task/{task_id}/async_number" => numbers::add_async;
+    "longlonglong.delete_numbers" DELETE "/agent-api/user/{user_id}/task/{task_id}/number-batch-delete" => numbers::delete;
+    "longlonglong.reset_numbers" PUT "/agent-api/user/{user_id}/task/{task_id}/number-batch-reset" => numbers::reset;
 };
 
-/// The longlonglong routes behind the token check (then the content-type check).
+/// The longlonglong routes behind the token check (then the content-type check), and the
+/// recording and callback-download URLs the sandbox answers, fetched without a token.
 pub(crate) fn router() -> Router<Shared> {
     router_of(ENDPOINTS)
         .route_layer(axum::middleware::from_fn(json_only))
         .route_layer(axum::middleware::from_fn(bearer))
+        .route(
+            "/sandbox/longlonglong/recordings/{file}",
+            axum::routing::get(records::recording_file),
+        )
+        .route(
+            "/sandbox/longlonglong/download-number",
+            axum::routing::get(crm::download_numbers),
+        )
 }
 
 /// A body that is not declared JSON is refused with HTTP 415 in the envelope, code 415:

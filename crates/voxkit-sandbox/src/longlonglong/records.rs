@@ -57,6 +57,11 @@ pub struct Turn {
     pub created_at: NaiveDateTime,
 }
 
+/// The documentation's task id (the call-record examples' `task_id`).
+pub const DOCS_TASK: &str = "289b4a84-6d3c-4a4e-9f3a-2c1d0e5b7a61";
+/// The documentation's call record id (通话详情, 录音地址, 大模型质检 examples).
+pub const DOCS_RECORD: &str = "7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+
 /// Every call record, oldest first.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub(crate) struct Records {
@@ -75,8 +80,7 @@ impl State {
     /// ended with 号码状态 `status` (`1` 呼叫成功 makes an answered call with three turns, an
     /// intention tag and a talk time; any other code an unanswered one). Returns the new
     /// record's id. Called by the call tasks as their calls complete (until that code
-    /// lands, only by the tests: hence the `allow`).
-    #[allow(dead_code)]
+    /// lands, also by the seed).
     pub(crate) fn add_call_record(
         &mut self,
         user_id: &str,
@@ -122,6 +126,15 @@ impl State {
         };
         self.records.records.push(record);
         id
+    }
+}
+
+/// Seeds an answered call of [`DOCS_TASK`] to `13012121212` under the id [`DOCS_RECORD`],
+/// for `user`, so the documentation's record examples find it.
+pub(crate) fn seed(state: &mut State, user: &str) {
+    let id = state.add_call_record(user, DOCS_TASK, "13012121212", 1);
+    if let Some(record) = state.records.records.iter_mut().find(|r| r.id == id) {
+        record.id = DOCS_RECORD.to_owned();
     }
 }
 
@@ -293,9 +306,70 @@ pub(super) async fn llm_tags(
     ))
 }
 
+/// The recording served: a valid WAV (8 kHz, 16-bit mono) of 0.1 s of silence.
+fn silent_wav() -> Vec<u8> {
+    const RATE: u32 = 8_000;
+    let samples = RATE / 10;
+    let data_len = samples * 2;
+    let mut wav = Vec::with_capacity(44 + data_len as usize);
+    wav.extend_from_slice(b"RIFF");
+    wav.extend_from_slice(&(36 + data_len).to_le_bytes());
+    wav.extend_from_slice(b"WAVEfmt ");
+    wav.extend_from_slice(&16u32.to_le_bytes());
+    wav.extend_from_slice(&1u16.to_le_bytes()); // PCM
+    wav.extend_from_slice(&1u16.to_le_bytes()); // mono
+    wav.extend_from_slice(&RATE.to_le_bytes());
+    wav.extend_from_slice(&(RATE * 2).to_le_bytes()); // bytes per second
+    wav.extend_from_slice(&2u16.to_le_bytes()); // block align
+    wav.extend_from_slice(&16u16.to_le_bytes()); // bits per sample
+    wav.extend_from_slice(b"data");
+    wav.extend_from_slice(&data_len.to_le_bytes());
+    wav.resize(44 + data_len as usize, 0);
+    wav
+}
+
+/// `GET /sandbox/longlonglong/recordings/{record_id}.wav` (no token: a recording URL is
+/// opened as it is): a short silent WAV for a record that exists, else `404`.
+pub(super) async fn recording_file(
+    Extract(shared): Extract<Shared>,
+    Path(file): Path<String>,
+) -> Response {
+    let known = file
+        .strip_suffix(".wav")
+        .is_some_and(|id| shared.lock().records.get(id).is_some());
+    if !known {
+        return err(404, "录音不存在");
+    }
+    (
+        [(axum::http::header::CONTENT_TYPE, "audio/wav")],
+        silent_wav(),
+    )
+        .into_response()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_recording_is_a_riff_wave_of_the_declared_length() {
+        let wav = silent_wav();
+        assert_eq!(&wav[..4], b"RIFF");
+        assert_eq!(&wav[8..12], b"WAVE");
+        let riff_len = u32::from_le_bytes(wav[4..8].try_into().unwrap()) as usize;
+        assert_eq!(riff_len + 8, wav.len());
+        let data_len = u32::from_le_bytes(wav[40..44].try_into().unwrap()) as usize;
+        assert_eq!(data_len + 44, wav.len());
+    }
+
+    #[test]
+    fn the_seed_puts_the_docs_record_under_the_docs_task() {
+        let mut state = State::new(1, None);
+        seed(&mut state, "u");
+        let r = state.records.get(DOCS_RECORD).expect("seeded");
+        assert_eq!((r.task_id.as_str(), r.user_id.as_str()), (DOCS_TASK, "u"));
+        assert_eq!(r.turns.len(), 3);
+    }
 
     #[test]
     fn answered_calls_get_turns_and_a_tag_unanswered_ones_none() {

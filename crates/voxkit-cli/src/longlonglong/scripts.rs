@@ -1,0 +1,99 @@
+//! `script groups` and `script tenant`: a user's script groups (话术分组), whose ids
+//! `line bind-scripts` binds, and every script of a cloud node's users
+//! (查看下级用户所有话术). Neither answer is documented: the groups' table shows `id` and
+//! `name` where present, the node's scripts are shown as sent.
+
+use clap::{Args, Subcommand};
+use futures_util::TryStreamExt as _;
+use serde_json::{Value, json};
+use voxkit_longlonglong::{TenantId, UserId};
+
+use crate::context::Global;
+use crate::failure::CliError;
+use crate::render::Report;
+use crate::render::longlonglong::{
+    SCRIPT_GROUP_COLUMNS, raw_page_info, raw_page_json, raw_table, raw_text,
+};
+use crate::render::pages::all_meta;
+
+/// `voxkit longlonglong script <command>`.
+#[derive(Debug, Subcommand)]
+pub enum ScriptCommand {
+    /// A user's script groups (话术分组): one page, or every page with --all.
+    Groups(Groups),
+    /// Every script of the users under a cloud node (查看下级用户所有话术), shown as sent.
+    Tenant(Tenant),
+}
+
+/// The arguments of `script groups`.
+#[derive(Debug, Args)]
+pub struct Groups {
+    /// The user id, a UUID.
+    #[arg(long, value_name = "ID")]
+    user: String,
+    /// The page, from 1.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    page: Option<u32>,
+    /// The page size (the docs' default is 15).
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    per_page: Option<u32>,
+    /// Every script group of every page.
+    #[arg(long, conflicts_with = "page")]
+    all: bool,
+}
+
+/// The arguments of `script tenant`.
+#[derive(Debug, Args)]
+pub struct Tenant {
+    /// The cloud node (云节点) id, a UUID.
+    #[arg(long, value_name = "ID")]
+    tenant: String,
+}
+
+/// Runs one `script` command.
+pub(super) async fn run(command: ScriptCommand, global: &Global) -> Result<Report, CliError> {
+    match command {
+        ScriptCommand::Groups(args) => groups(args, global).await,
+        ScriptCommand::Tenant(args) => tenant(args, global).await,
+    }
+}
+
+const WHAT: (&str, &str) = ("script group", "script groups");
+
+async fn groups(args: Groups, global: &Global) -> Result<Report, CliError> {
+    let user = UserId::parse(&super::uuid(&args.user))?;
+    let client = global.longlonglong()?;
+    if args.all {
+        let records: Vec<Value> = global
+            .pages(
+                client.script_groups_all(&user, args.per_page),
+                "script groups",
+            )
+            .try_collect()
+            .await?;
+        return Ok(Report::new(
+            json!({"user": user.as_str(), "data": records, "meta": all_meta(records.len())}),
+            raw_table(&records, SCRIPT_GROUP_COLUMNS, WHAT, None),
+        ));
+    }
+    let page = client
+        .script_groups(&user, Some(args.page.unwrap_or(1)), args.per_page)
+        .await?;
+    let info = raw_page_info(&page);
+    let text = match page.items() {
+        Some(records) => raw_table(records, SCRIPT_GROUP_COLUMNS, WHAT, info.as_ref()),
+        None => raw_text(&page.message, &page.data),
+    };
+    let mut json = raw_page_json(&page);
+    json["user"] = json!(user.as_str());
+    Ok(Report::new(json, text))
+}
+
+async fn tenant(args: Tenant, global: &Global) -> Result<Report, CliError> {
+    let tenant = TenantId::parse(&super::uuid(&args.tenant))?;
+    let answer = global.longlonglong()?.tenant_scripts(&tenant).await?;
+    Ok(Report::new(
+        json!({"tenant": tenant.as_str(), "message": answer.message, "data": answer.data}),
+        raw_text(&answer.message, &answer.data),
+    ))
+}

@@ -1,0 +1,99 @@
+//! What the list queries of agents, devices, cards and the usage log share, written once:
+//! the `Option` setters of their filters, the `page`/`limit` fields sent as strings, the
+//! `data` + `totalNumber` answer and the walk over every page. Each group file keeps only
+//! what differs (its filters, its checks, its item type).
+
+use futures_util::stream::BoxStream;
+use serde::Deserialize;
+use serde_json::{Map, Value};
+use voxkit_core::page::walk;
+use voxkit_core::{Error, Origin, Page, Paging, lenient};
+
+use crate::checks;
+
+/// Builder setters that set an `Option` field and return the builder, one per
+/// `field: Type;` line (`field: into Type;` takes `impl Into<Type>`). Written as a macro
+/// because every filter and update has a row of them that differ only in name and type.
+macro_rules! option_setters {
+    () => {};
+    ($(#[$meta:meta])* $field:ident: into $ty:ty; $($rest:tt)*) => {
+        $(#[$meta])*
+        pub fn $field(mut self, $field: impl Into<$ty>) -> Self {
+            self.$field = Some($field.into());
+            self
+        }
+        $crate::listing::option_setters!($($rest)*);
+    };
+    ($(#[$meta:meta])* $field:ident: $ty:ty; $($rest:tt)*) => {
+        $(#[$meta])*
+        pub fn $field(mut self, $field: $ty) -> Self {
+            self.$field = Some($field);
+            self
+        }
+        $crate::listing::option_setters!($($rest)*);
+    };
+}
+pub(crate) use option_setters;
+
+/// A list query that can be pointed at another page: what [`walk_query`] needs to fetch
+/// page after page of it.
+pub(crate) trait PagedQuery: Clone + Send + Sync + 'static {
+    /// This query at page `number` with `size` items a page (`None`: the server's size).
+    fn at_page(self, number: u32, size: Option<u32>) -> Self;
+}
+
+/// Checks `page` and `limit` and inserts the ones set into `body`, as strings (`"page":
+/// "1"`), the way every documented list example sends them.
+pub(crate) fn insert_page(
+    origin: Origin,
+    body: &mut Map<String, Value>,
+    page: Option<u32>,
+    limit: Option<u32>,
+) -> Result<(), Error> {
+    checks::page(origin, page, limit)?;
+    for (key, value) in [("page", page), ("limit", limit)] {
+        if let Some(n) = value {
+            body.insert(key.into(), n.to_string().into());
+        }
+    }
+    Ok(())
+}
+
+/// The payload of a list answer: `data` (absent or `null` read as none) and
+/// `totalNumber`, read beside the envelope's head in one pass.
+#[derive(Deserialize)]
+#[serde(bound(deserialize = "T: Deserialize<'de>"))]
+pub(crate) struct List<T> {
+    #[serde(default, deserialize_with = "lenient::null_as_empty")]
+    data: Vec<T>,
+    #[serde(rename = "totalNumber", default, deserialize_with = "lenient::opt_u64")]
+    total: Option<u64>,
+}
+
+impl<T> List<T> {
+    /// The answer as a [`Page`], its total from `totalNumber`.
+    pub(crate) fn into_page(self) -> Page<T> {
+        Page::new(self.data).total(self.total)
+    }
+}
+
+/// Every item `query` selects, page after page of `fetch`, with the guards of
+/// [`voxkit_core::page::walk`] (page cap, item cap, a page larger than asked or one that
+/// only repeats items end the stream with an error saying the listing is incomplete).
+pub(crate) fn walk_query<Q, T, F, Fut>(
+    origin: Origin,
+    paging: Paging,
+    key: fn(&T) -> String,
+    query: Q,
+    fetch: F,
+) -> BoxStream<'static, Result<T, Error>>
+where
+    Q: PagedQuery,
+    T: Send + 'static,
+    F: Fn(Q) -> Fut + Send + Sync + 'static,
+    Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
+{
+    walk(origin, paging, key, move |number, size| {
+        fetch(query.clone().at_page(number, size))
+    })
+}
