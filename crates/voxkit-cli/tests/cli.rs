@@ -5,6 +5,7 @@
 //! as a `tokio::process` so that the sandbox keeps serving while the test waits. Command
 //! lines are written as one string, split on whitespace (no argument here has a space).
 
+#[macro_use]
 mod common;
 
 use std::net::{SocketAddr, TcpListener};
@@ -61,23 +62,14 @@ async fn recharge_deduct_zero_and_history() {
     let sandbox = pinned_sandbox().await;
     let user = sandbox.seed().longlonglong_user.clone();
 
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong recharge --user {user} --amount 100 --remark order-1"),
-    )
-    .await
-    .expect(0);
+    let out =
+        voxkit!(sandbox, "longlonglong recharge --user {user} --amount 100 --remark order-1" => 0);
     assert!(out.stdout.contains("recharged 100"), "{out:#?}");
     assert!(out.stdout.contains("AI外呼充值操作成功"), "{out:#?}");
     assert_eq!(sandbox.longlonglong_balance(&user), Some(1100));
 
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong deduct --user {user} --amount 30 --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json =
+        voxkit!(sandbox, "longlonglong deduct --user {user} --amount 30 --output json" => 0).json();
     assert_eq!(json["user"], user.as_str());
     assert_eq!(json["amount"], 30);
     assert_eq!(json["remark"], Value::Null);
@@ -85,12 +77,8 @@ async fn recharge_deduct_zero_and_history() {
     assert_eq!(sandbox.longlonglong_balance(&user), Some(1070));
 
     // Deducting more than the balance: refused by the provider, nothing moves.
-    let out = voxkit(
-        &sandbox,
-        &format!("--output json longlonglong deduct --user {user} --amount 5000"),
-    )
-    .await
-    .expect(3);
+    let out =
+        voxkit!(sandbox, "--output json longlonglong deduct --user {user} --amount 5000" => 3);
     let error = out.error();
     assert_eq!(error["kind"], "api");
     assert_eq!(error["provider"], "longlonglong");
@@ -103,9 +91,7 @@ async fn recharge_deduct_zero_and_history() {
     assert_eq!(sandbox.longlonglong_balance(&user), Some(1070));
 
     // The history, in text and in JSON for the pinned day.
-    let out = voxkit(&sandbox, &format!("longlonglong recharges --user {user}"))
-        .await
-        .expect(0);
+    let out = voxkit!(sandbox, "longlonglong recharges --user {user}" => 0);
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert!(lines[0].starts_with("ID"), "{out:#?}");
     assert!(
@@ -147,21 +133,14 @@ async fn recharge_deduct_zero_and_history() {
     assert_eq!(deduction["amount"], "30");
 
     // A range of more than 30 days is refused before anything is sent.
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong recharges --user {user} --from 2026-01-01 --to 2026-03-01"),
-    )
-    .await
-    .expect(2);
+    let out = voxkit!(
+        sandbox,
+        "longlonglong recharges --user {user} --from 2026-01-01 --to 2026-03-01" => 2
+    );
     assert!(out.error_line().contains("30"), "{out:#?}");
 
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong zero-balance --user {user} --yes --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json =
+        voxkit!(sandbox, "longlonglong zero-balance --user {user} --yes --output json" => 0).json();
     assert_eq!(json["user"], user.as_str());
     assert_eq!(sandbox.longlonglong_balance(&user), Some(0));
 }
@@ -177,9 +156,7 @@ async fn a_refused_recharge_is_exit_3_with_the_providers_code() {
         line.contains("10004") && line.contains("用户未开通账单权限"),
         "{line}"
     );
-    let out = voxkit(&sandbox, &format!("{recharge} --output json"))
-        .await
-        .expect(3);
+    let out = voxkit!(sandbox, "{recharge} --output json" => 3);
     let error = out.error();
     assert_eq!(error["code"], "10004");
     assert_eq!(error["kind"], "api");
@@ -198,12 +175,10 @@ async fn a_refused_recharge_is_exit_3_with_the_providers_code() {
     assert!(sandbox.longlonglong_movements(&user).is_empty());
 
     // An unknown user: the provider's 404.
-    let out = voxkit(
-        &sandbox,
-        "longlonglong account --user 00000000-0000-4000-8000-000000000000 --output json",
-    )
-    .await
-    .expect(3);
+    let out = voxkit!(
+        sandbox,
+        "longlonglong account --user 00000000-0000-4000-8000-000000000000 --output json" => 3
+    );
     assert_eq!(out.error()["code"], "404");
 }
 
@@ -214,23 +189,16 @@ async fn expiry_account_and_token() {
     let tomorrow = today().succ_opt().unwrap();
     let expires_on = || sandbox.longlonglong_user(&user).unwrap().expires_on;
 
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong set-expiry --user {user} --date {tomorrow}"),
-    )
-    .await
-    .expect(0);
+    let out = voxkit!(sandbox, "longlonglong set-expiry --user {user} --date {tomorrow}" => 0);
     assert!(
         out.stdout.contains(&format!("expires on {tomorrow}")),
         "{out:#?}"
     );
     assert_eq!(expires_on(), Some(tomorrow));
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong set-expiry --user {user} --date {tomorrow} --output json"),
+    let json = voxkit!(
+        sandbox,
+        "longlonglong set-expiry --user {user} --date {tomorrow} --output json" => 0
     )
-    .await
-    .expect(0)
     .json();
     assert_eq!(json["expire_time"], tomorrow.to_string());
 
@@ -246,28 +214,18 @@ async fn expiry_account_and_token() {
     .expect(3);
     assert_eq!(out.error()["code"], "422");
     for bad in ["2026-02-30", "10/03/2026", "tomorrow"] {
-        let out = voxkit(
-            &sandbox,
-            &format!("longlonglong set-expiry --user {user} --date {bad} --output json"),
-        )
-        .await
-        .expect(2);
+        let out = voxkit!(
+            sandbox,
+            "longlonglong set-expiry --user {user} --date {bad} --output json" => 2
+        );
         assert_eq!(out.error()["kind"], "invalid_input", "{bad}");
     }
     assert_eq!(expires_on(), Some(tomorrow));
 
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong account --user {user} --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json = voxkit!(sandbox, "longlonglong account --user {user} --output json" => 0).json();
     assert_eq!(json["user"], user.as_str());
     assert_eq!(json["data"]["balance"], 1000);
-    let out = voxkit(&sandbox, &format!("longlonglong account --user {user}"))
-        .await
-        .expect(0);
+    let out = voxkit!(sandbox, "longlonglong account --user {user}" => 0);
     assert!(
         out.stdout
             .lines()
@@ -275,13 +233,10 @@ async fn expiry_account_and_token() {
         "{out:#?}"
     );
 
-    let json = voxkit(&sandbox, "longlonglong token --output json")
-        .await
-        .expect(0)
-        .json();
+    let json = voxkit!(sandbox, "longlonglong token --output json" => 0).json();
     assert!(json["data"].is_object(), "{json}");
     assert!(json["message"].is_string(), "{json}");
-    let out = voxkit(&sandbox, "longlonglong token").await.expect(0);
+    let out = voxkit!(sandbox, "longlonglong token" => 0);
     assert!(!out.stdout.is_empty());
 }
 
@@ -328,23 +283,19 @@ async fn subaccounts_and_registration_read_the_password_from_stdin() {
         .expect(2);
     assert_eq!(subs(), 1);
 
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong subaccount list --user {user} --page 1 --per-page 10 --output json"),
+    let json = voxkit!(
+        sandbox,
+        "longlonglong subaccount list --user {user} --page 1 --per-page 10 --output json" => 0
     )
-    .await
-    .expect(0)
     .json();
     let items = json["sub_accounts"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{json}");
     assert_eq!(items[0]["id"], sub.as_str());
     assert_eq!(json["meta"]["total"], 1);
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong subaccount list --user {user} --email sub1@example.com"),
-    )
-    .await
-    .expect(0);
+    let out = voxkit!(
+        sandbox,
+        "longlonglong subaccount list --user {user} --email sub1@example.com" => 0
+    );
     assert!(
         out.stdout.contains(&sub) && out.stdout.contains("1 sub-account"),
         "{out:#?}"
@@ -361,10 +312,7 @@ async fn subaccounts_and_registration_read_the_password_from_stdin() {
     assert_eq!(json["sub_accounts"], Value::Array(vec![]));
 
     let show = format!("longlonglong subaccount show --user {user} --sub {sub}");
-    let json = voxkit(&sandbox, &format!("{show} --output json"))
-        .await
-        .expect(0)
-        .json();
+    let json = voxkit!(sandbox, "{show} --output json" => 0).json();
     let account = &json["sub_account"];
     assert_eq!(account["sex"], "female");
     assert_eq!(account["alias"], "账号1");
@@ -376,23 +324,16 @@ async fn subaccounts_and_registration_read_the_password_from_stdin() {
         "{out:#?}"
     );
 
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong subaccount delete --user {user} --sub {sub} --yes --output json"),
+    let json = voxkit!(
+        sandbox,
+        "longlonglong subaccount delete --user {user} --sub {sub} --yes --output json" => 0
     )
-    .await
-    .expect(0)
     .json();
     assert_eq!(json["sub"], sub.as_str());
     assert_eq!(subs(), 0);
     voxkit(&sandbox, &show).await.expect(3);
     // A sub-account id that is not a UUID never leaves.
-    voxkit(
-        &sandbox,
-        &format!("longlonglong subaccount delete --user {user} --sub ../x --yes"),
-    )
-    .await
-    .expect(2);
+    voxkit!(sandbox, "longlonglong subaccount delete --user {user} --sub ../x --yes" => 2);
 
     let json = voxkit_stdin(
         &sandbox,
@@ -422,14 +363,11 @@ async fn laaffic_balance_keeps_exact_decimals() {
     let sandbox = Sandbox::start().await.unwrap();
     let dec = |s| Decimal::from_str(s).unwrap();
     sandbox.set_laaffic_balance(dec("1234.5600"), dec("0.10"), dec("0"));
-    let json = voxkit(&sandbox, "laaffic balance --output json")
-        .await
-        .expect(0)
-        .json();
+    let json = voxkit!(sandbox, "laaffic balance --output json" => 0).json();
     assert_eq!(json["balance"], "1234.5600");
     assert_eq!(json["gift"], "0.10");
     assert_eq!(json["credit"], "0");
-    let out = voxkit(&sandbox, "laaffic balance").await.expect(0);
+    let out = voxkit!(sandbox, "laaffic balance" => 0);
     assert_eq!(
         out.stdout,
         "balance  1234.5600\ngift     0.10\ncredit   0\n"
@@ -437,9 +375,7 @@ async fn laaffic_balance_keeps_exact_decimals() {
 
     // A wrong key: refused by the provider.
     let env = with(sandbox_env(&sandbox), &[("LAAFFIC_API_KEY", "wrong-key")]);
-    let out = run_stdin(&env, None, "laaffic balance --output json")
-        .await
-        .expect(3);
+    let out = voxkit!(env: env, "laaffic balance --output json" => 3);
     assert_eq!(out.error()["provider"], "laaffic");
 }
 
@@ -460,21 +396,12 @@ async fn espai_cards_list_show_and_usage() {
     assert!(mine.len() >= 3, "the seed has cards: {mine:?}");
 
     // One page, with the total.
-    let json = voxkit(
-        &sandbox,
-        "espai cdkey list --page 2 --limit 1 --output json",
-    )
-    .await
-    .expect(0)
-    .json();
+    let json = voxkit!(sandbox, "espai cdkey list --page 2 --limit 1 --output json" => 0).json();
     assert_eq!(json["cards"].as_array().unwrap().len(), 1);
     assert_eq!(json["total"], mine.len());
 
     // Every page, once each.
-    let json = voxkit(&sandbox, "espai cdkey list --all --limit 1 --output json")
-        .await
-        .expect(0)
-        .json();
+    let json = voxkit!(sandbox, "espai cdkey list --all --limit 1 --output json" => 0).json();
     let codes: Vec<&str> = json["cards"]
         .as_array()
         .unwrap()
@@ -489,7 +416,7 @@ async fn espai_cards_list_show_and_usage() {
     assert_eq!(first["type"], "1");
     assert_eq!(first["user_phone"], phone);
     assert!(first["create_time"].as_str().unwrap().ends_with('Z'));
-    let out = voxkit(&sandbox, "espai cdkey list --all").await.expect(0);
+    let out = voxkit!(sandbox, "espai cdkey list --all" => 0);
     assert!(out.stdout.starts_with("ID"), "{out:#?}");
     assert!(
         out.stdout.ends_with(&format!("{} cards\n", mine.len())),
@@ -497,23 +424,16 @@ async fn espai_cards_list_show_and_usage() {
     );
 
     // Filters.
-    let json = voxkit(
-        &sandbox,
-        &format!("espai cdkey list --type 0 --phone {phone} --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json =
+        voxkit!(sandbox, "espai cdkey list --type 0 --phone {phone} --output json" => 0).json();
     let cards = json["cards"].as_array().unwrap();
     assert_eq!(cards.len(), 1, "{json}");
     assert_eq!(cards[0]["code"], seed.espai_free_code.as_str());
     assert_eq!(cards[0]["paid"], false);
-    let json = voxkit(
-        &sandbox,
-        &format!("espai cdkey list --code {other_paid} --user-name 琳琅 --output json"),
+    let json = voxkit!(
+        sandbox,
+        "espai cdkey list --code {other_paid} --user-name 琳琅 --output json" => 0
     )
-    .await
-    .expect(0)
     .json();
     assert_eq!(json["cards"][0]["api_limit"], 200);
     let json = voxkit(
@@ -530,10 +450,7 @@ async fn espai_cards_list_show_and_usage() {
 
     // One card.
     let show = format!("espai cdkey show --phone {phone} --code {paid}");
-    let json = voxkit(&sandbox, &format!("{show} --output json"))
-        .await
-        .expect(0)
-        .json();
+    let json = voxkit!(sandbox, "{show} --output json" => 0).json();
     let card_id = json["card"]["id"].as_str().unwrap().to_owned();
     assert_eq!(json["card"]["api_limit"], 500);
     let out = voxkit(&sandbox, &show).await.expect(0);
@@ -543,24 +460,15 @@ async fn espai_cards_list_show_and_usage() {
             .any(|l| l.starts_with("quota") && l.ends_with("500")),
         "{out:#?}"
     );
-    let out = voxkit(
-        &sandbox,
-        &format!("espai cdkey show --phone {phone} --code NoSuchCd --output json"),
-    )
-    .await
-    .expect(3);
+    let out =
+        voxkit!(sandbox, "espai cdkey show --phone {phone} --code NoSuchCd --output json" => 3);
     assert_eq!(out.error()["provider"], "espai");
     // A phone that is not digits never leaves.
-    voxkit(&sandbox, "espai cdkey show --phone 12ab --code x")
-        .await
-        .expect(2);
+    voxkit!(sandbox, "espai cdkey show --phone 12ab --code x" => 2);
 
     // Usage: nothing before a transfer, one entry per side after.
     let usage = format!("espai cdkey usage --id {card_id}");
-    let json = voxkit(&sandbox, &format!("{usage} --output json"))
-        .await
-        .expect(0)
-        .json();
+    let json = voxkit!(sandbox, "{usage} --output json" => 0).json();
     assert_eq!(json["logs"], Value::Array(vec![]), "{json}");
     voxkit(
         &sandbox,
@@ -571,18 +479,12 @@ async fn espai_cards_list_show_and_usage() {
     )
     .await
     .expect(0);
-    let json = voxkit(
-        &sandbox,
-        &format!("{usage} --page 1 --limit 10 --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json = voxkit!(sandbox, "{usage} --page 1 --limit 10 --output json" => 0).json();
     let logs = json["logs"].as_array().unwrap();
     assert_eq!(logs.len(), 1, "{json}");
     assert_eq!(logs[0]["cdkey_id"], card_id.as_str());
     assert_eq!(logs[0]["api_limit"], 25);
-    let out = voxkit(&sandbox, "espai cdkey usage").await.expect(0);
+    let out = voxkit!(sandbox, "espai cdkey usage" => 0);
     assert!(
         out.stdout.ends_with("2 entries; page 1 of 1 (2 entries)\n"),
         "{out:#?}"
@@ -623,9 +525,7 @@ async fn espai_transfer_destroy_and_pay() {
 
     // From the free card, and beyond the quota: refused, nothing moves.
     for command in [transfer(&seed.espai_free_code, 1), transfer(from, 100_000)] {
-        let out = voxkit(&sandbox, &format!("{command} --output json"))
-            .await
-            .expect(3);
+        let out = voxkit!(sandbox, "{command} --output json" => 3);
         assert_eq!(out.error()["operation"], "transfer");
     }
     assert_eq!(quotas(), (from_before - 15, to_before + 15));
@@ -642,45 +542,26 @@ async fn espai_transfer_destroy_and_pay() {
 
     // Destroy: a paid card with quota is refused, the empty one goes.
     let from_id = sandbox.espai_card(from).unwrap().id;
-    voxkit(&sandbox, &format!("espai cdkey destroy {from_id} --yes"))
-        .await
-        .expect(3);
+    voxkit!(sandbox, "espai cdkey destroy {from_id} --yes" => 3);
     let empty = &seed.espai_empty_card_id;
-    let json = voxkit(
-        &sandbox,
-        &format!("espai cdkey destroy {empty} --yes --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json = voxkit!(sandbox, "espai cdkey destroy {empty} --yes --output json" => 0).json();
     assert_eq!(json["ids"], serde_json::json!([empty]));
     assert!(sandbox.espai_cards().iter().all(|c| &c.id != empty));
-    let out = voxkit(&sandbox, &format!("espai cdkey destroy {empty} {empty}"))
-        .await
-        .expect(2);
+    let out = voxkit!(sandbox, "espai cdkey destroy {empty} {empty}" => 2);
     assert!(out.error_line().contains("twice"), "{out:#?}");
 
     // Orders.
-    let json = voxkit(
-        &sandbox,
-        "espai order pay --commodity 1 --kind buy --output json",
-    )
-    .await
-    .expect(0)
-    .json();
+    let json =
+        voxkit!(sandbox, "espai order pay --commodity 1 --kind buy --output json" => 0).json();
     assert_eq!(json["commodity"], 1);
     assert_eq!(json["kind"], "buy");
     assert!(
         json["payment_url"].as_str().unwrap().starts_with("http"),
         "{json}"
     );
-    let out = voxkit(&sandbox, "espai order pay --commodity 5 --kind topup")
-        .await
-        .expect(0);
+    let out = voxkit!(sandbox, "espai order pay --commodity 5 --kind topup" => 0);
     assert!(out.stdout.contains("unlimited uses"), "{out:#?}");
-    voxkit(&sandbox, "espai order pay --commodity 6 --kind buy")
-        .await
-        .expect(2);
+    voxkit!(sandbox, "espai order pay --commodity 6 --kind buy" => 2);
 }
 
 // ----- exit codes 2 and 4 -------------------------------------------------------------
@@ -712,12 +593,8 @@ async fn invalid_input_and_configuration_are_exit_2_with_nothing_sent() {
     assert_eq!(out.error()["kind"], "config");
 
     // A bad id, and usage errors, as JSON when asked.
-    let out = voxkit(
-        &sandbox,
-        "longlonglong recharge --user ../admin --amount 5 --output json",
-    )
-    .await
-    .expect(2);
+    let out =
+        voxkit!(sandbox, "longlonglong recharge --user ../admin --amount 5 --output json" => 2);
     assert_eq!(out.error()["kind"], "invalid_input");
     for command in [
         format!("longlonglong recharge --user {user} --output json"),
@@ -734,14 +611,10 @@ async fn invalid_input_and_configuration_are_exit_2_with_nothing_sent() {
             "{error}"
         );
     }
-    let out = voxkit(&sandbox, &format!("longlonglong recharge --user {user}"))
-        .await
-        .expect(2);
+    let out = voxkit!(sandbox, "longlonglong recharge --user {user}" => 2);
     assert!(out.error_line().contains("--amount"), "{out:#?}");
-    voxkit(&sandbox, "--output yaml laaffic balance")
-        .await
-        .expect(2);
-    let out = voxkit(&sandbox, "").await.expect(2);
+    voxkit!(sandbox, "--output yaml laaffic balance" => 2);
+    let out = voxkit!(sandbox, "" => 2);
     assert!(out.stderr.contains("Usage:"), "{out:#?}");
 
     assert_eq!(sandbox.longlonglong_balance(&user), Some(1000));
@@ -762,34 +635,21 @@ async fn transport_and_http_failures_are_exit_4() {
         &[("LONGLONGLONG_BASE_URL", &dead_url())],
     );
     let account = format!("longlonglong account --user {user}");
-    let out = run_stdin(&env, None, &format!("{account} --output json"))
-        .await
-        .expect(4);
+    let out = voxkit!(env: env, "{account} --output json" => 4);
     let error = out.error();
     assert_eq!(error["kind"], "transport");
     assert_eq!(error["operation"], "account_info");
     let out = run_stdin(&env, None, &account).await.expect(4);
     assert!(out.error_line().contains("could not connect"), "{out:#?}");
     // A recharge that could not connect was certainly not sent: 4, not 5.
-    run_stdin(
-        &env,
-        None,
-        &format!("longlonglong recharge --user {user} --amount 1"),
-    )
-    .await
-    .expect(4);
+    voxkit!(env: env, "longlonglong recharge --user {user} --amount 1" => 4);
 
     // 503 on every attempt of a read: retries exhausted.
     sandbox.set_fault(
         "longlonglong.recharge_history",
         Fault::default().error(1.0, 503),
     );
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong recharges --user {user} --output json"),
-    )
-    .await
-    .expect(4);
+    let out = voxkit!(sandbox, "longlonglong recharges --user {user} --output json" => 4);
     let error = out.error();
     assert_eq!(error["kind"], "http_status");
     assert_eq!(error["http_status"], 503);
@@ -798,12 +658,7 @@ async fn transport_and_http_failures_are_exit_4() {
     // does not take it as "not applied" (issue 12): exit 5, check before resending. (The
     // sandbox's fault answers before applying: nothing moved.)
     sandbox.set_fault("longlonglong.recharge", Fault::default().error(1.0, 503));
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong recharge --user {user} --amount 5 --output json"),
-    )
-    .await
-    .expect(5);
+    let out = voxkit!(sandbox, "longlonglong recharge --user {user} --amount 5 --output json" => 5);
     assert_eq!(out.error()["kind"], "outcome_unknown");
     assert_eq!(sandbox.longlonglong_balance(&user), Some(1000));
     assert!(sandbox.longlonglong_movements(&user).is_empty());
@@ -813,16 +668,12 @@ async fn transport_and_http_failures_are_exit_4() {
         "laaffic.balance",
         Fault::default().latency(Duration::from_secs(60)),
     );
-    let out = voxkit(&sandbox, "laaffic balance --timeout 0.3 --output json")
-        .await
-        .expect(4);
+    let out = voxkit!(sandbox, "laaffic balance --timeout 0.3 --output json" => 4);
     assert_eq!(out.error()["kind"], "timeout");
 
     // Connections closed before handling, on a read of ESP-AI.
     sandbox.set_fault("espai.list", Fault::default().drop_before(1.0));
-    let out = voxkit(&sandbox, "espai cdkey list --output json")
-        .await
-        .expect(4);
+    let out = voxkit!(sandbox, "espai cdkey list --output json" => 4);
     assert_eq!(out.error()["kind"], "transport");
 }
 
@@ -837,12 +688,8 @@ async fn a_recharge_whose_answer_is_dropped_is_outcome_unknown_and_applied_once(
     };
     drop_next_answer("longlonglong.recharge");
 
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong recharge --user {user} --amount 250 --remark order-77"),
-    )
-    .await
-    .expect(5);
+    let out =
+        voxkit!(sandbox, "longlonglong recharge --user {user} --amount 250 --remark order-77" => 5);
     let line = out.error_line();
     assert!(line.contains("outcome unknown"), "{line}");
     assert!(
@@ -863,13 +710,7 @@ async fn a_recharge_whose_answer_is_dropped_is_outcome_unknown_and_applied_once(
     assert_eq!(sandbox.dropped_after_applying(), 1);
 
     // Reconciling with the CLI finds it once.
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong recharges --user {user} --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json = voxkit!(sandbox, "longlonglong recharges --user {user} --output json" => 0).json();
     let found: Vec<&Value> = json["records"]
         .as_array()
         .unwrap()
@@ -881,12 +722,7 @@ async fn a_recharge_whose_answer_is_dropped_is_outcome_unknown_and_applied_once(
 
     // The JSON form of the same error.
     drop_next_answer("longlonglong.recharge");
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong deduct --user {user} --amount 50 --output json"),
-    )
-    .await
-    .expect(5);
+    let out = voxkit!(sandbox, "longlonglong deduct --user {user} --amount 50 --output json" => 5);
     let error = out.error();
     assert_eq!(error["kind"], "outcome_unknown");
     assert_eq!(error["operation"], "deduct");
@@ -898,12 +734,7 @@ async fn a_recharge_whose_answer_is_dropped_is_outcome_unknown_and_applied_once(
 
     // Zeroing, creating and deleting are never sent twice either.
     drop_next_answer("longlonglong.zero_balance");
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong zero-balance --user {user} --yes"),
-    )
-    .await
-    .expect(5);
+    let out = voxkit!(sandbox, "longlonglong zero-balance --user {user} --yes" => 5);
     assert!(out.error_line().contains("To check:"), "{out:#?}");
     assert_eq!(sandbox.longlonglong_balance(&user), Some(0));
     drop_next_answer("longlonglong.create_sub_account");
@@ -991,9 +822,7 @@ async fn a_transfer_whose_answer_is_dropped_is_outcome_unknown_and_applied_once(
     // Destroy and pay are never sent twice either.
     drop_next_answer("espai.destroy");
     let empty = &seed.espai_empty_card_id;
-    let out = voxkit(&sandbox, &format!("espai cdkey destroy {empty} --yes"))
-        .await
-        .expect(5);
+    let out = voxkit!(sandbox, "espai cdkey destroy {empty} --yes" => 5);
     assert!(
         out.error_line()
             .contains(&format!("voxkit espai cdkey list --id {empty}")),
@@ -1001,9 +830,7 @@ async fn a_transfer_whose_answer_is_dropped_is_outcome_unknown_and_applied_once(
     );
     assert!(sandbox.espai_cards().iter().all(|c| &c.id != empty));
     drop_next_answer("espai.order_pay");
-    voxkit(&sandbox, "espai order pay --commodity 2 --kind buy")
-        .await
-        .expect(5);
+    voxkit!(sandbox, "espai order pay --commodity 2 --kind buy" => 5);
 }
 
 // ----- secrets ------------------------------------------------------------------------
@@ -1037,10 +864,8 @@ async fn secrets_never_appear_even_with_trace_logging() {
         .await
         .expect(0),
         run_stdin(&env, None, &recharge).await.expect(0),
-        run_stdin(&env, None, "laaffic balance --output json")
-            .await
-            .expect(0),
-        run_stdin(&env, None, "espai cdkey list").await.expect(0),
+        voxkit!(env: env, "laaffic balance --output json" => 0),
+        voxkit!(env: env, "espai cdkey list" => 0),
         run_stdin(
             &with(env.clone(), &[("LONGLONGLONG_TOKEN", WRONG_TOKEN)]),
             None,
@@ -1241,45 +1066,18 @@ async fn sandbox_command_prints_env_and_seeds_and_stops_on_ctrl_c() {
 
     // The printed variables and ids point the CLI at it.
     let user = served.comment("longlonglong user (billing");
-    let json = run_stdin(
-        &env,
-        None,
-        &format!("longlonglong account --user {user} --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json = voxkit!(env: env, "longlonglong account --user {user} --output json" => 0).json();
     assert_eq!(json["data"]["balance"], 1000);
     let no_billing = served.comment("without billing");
-    run_stdin(
-        &env,
-        None,
-        &format!("longlonglong recharge --user {no_billing} --amount 1"),
-    )
-    .await
-    .expect(3);
+    voxkit!(env: env, "longlonglong recharge --user {no_billing} --amount 1" => 3);
     let phone = served.comment("espai phone");
     let free = served.comment("free card");
-    run_stdin(
-        &env,
-        None,
-        &format!("espai cdkey show --phone {phone} --code {free}"),
-    )
-    .await
-    .expect(0);
+    voxkit!(env: env, "espai cdkey show --phone {phone} --code {free}" => 0);
     let paid = served.comment("paid cards");
-    run_stdin(
-        &env,
-        None,
-        &format!("espai cdkey show --phone {phone} --code {paid}"),
-    )
-    .await
-    .expect(0);
+    voxkit!(env: env, "espai cdkey show --phone {phone} --code {paid}" => 0);
     let empty = served.comment("empty paid card");
-    run_stdin(&env, None, &format!("espai cdkey destroy {empty} --yes"))
-        .await
-        .expect(0);
-    run_stdin(&env, None, "laaffic balance").await.expect(0);
+    voxkit!(env: env, "espai cdkey destroy {empty} --yes" => 0);
+    voxkit!(env: env, "laaffic balance" => 0);
 
     // Ctrl-C stops it cleanly.
     let pid = served.child.id().unwrap();
@@ -1314,20 +1112,13 @@ async fn sandbox_command_injects_faults_and_speaks_json() {
     let url = info["url"].as_str().unwrap();
     assert!(env.iter().any(|(k, v)| k == "ESPAI_BASE_URL" && v == url));
 
-    let out = run_stdin(&env, None, "laaffic balance --output json")
-        .await
-        .expect(4);
+    let out = voxkit!(env: env, "laaffic balance --output json" => 4);
     assert_eq!(out.error()["http_status"], 502);
     // Other routes are untouched.
-    let json = run_stdin(&env, None, "espai cdkey list --output json")
-        .await
-        .expect(0)
-        .json();
+    let json = voxkit!(env: env, "espai cdkey list --output json" => 0).json();
     assert!(!json["cards"].as_array().unwrap().is_empty());
     let user = info["seed"]["longlonglong_user"].as_str().unwrap();
-    run_stdin(&env, None, &format!("longlonglong account --user {user}"))
-        .await
-        .expect(0);
+    voxkit!(env: env, "longlonglong account --user {user}" => 0);
     served.child.kill().await.unwrap();
 
     // Every route, with an answer dropped after applying.
@@ -1343,14 +1134,7 @@ async fn sandbox_command_injects_faults_and_speaks_json() {
     let recharge = |amount| format!("longlonglong recharge --user {user} --amount {amount}");
     run_stdin(&env, None, &recharge(3)).await.expect(5);
     run_stdin(&env, None, &recharge(4)).await.expect(0);
-    let json = run_stdin(
-        &env,
-        None,
-        &format!("longlonglong recharges --user {user} --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json = voxkit!(env: env, "longlonglong recharges --user {user} --output json" => 0).json();
     let amounts: Vec<&str> = json["records"]
         .as_array()
         .unwrap()
@@ -1412,9 +1196,7 @@ async fn a_base_url_with_a_path_is_refused_before_sending() {
         sandbox_env(&sandbox),
         &[("LAAFFIC_BASE_URL", &format!("{}/v3", sandbox.url()))],
     );
-    let out = run_stdin(&env, None, "laaffic balance --output json")
-        .await
-        .expect(2);
+    let out = voxkit!(env: env, "laaffic balance --output json" => 2);
     let error = out.error();
     assert_eq!(error["kind"], "config", "{out:#?}");
     let message = error["message"].as_str().unwrap();
@@ -1435,18 +1217,16 @@ async fn allow_http_reaches_a_non_loopback_address_by_flag_or_variable() {
         sandbox_env(&sandbox),
         &[("LAAFFIC_BASE_URL", &format!("http://0.0.0.0:{port}"))],
     );
-    let out = run_stdin(&env, None, "laaffic balance").await.expect(2);
+    let out = voxkit!(env: env, "laaffic balance" => 2);
     let line = out.error_line();
     assert!(
         line.contains("--allow-http") && line.contains("VOXKIT_ALLOW_HTTP=1"),
         "{line}"
     );
     assert!(!line.contains("allow_http(true)"), "{line}");
-    run_stdin(&env, None, "laaffic balance --allow-http")
-        .await
-        .expect(0);
+    voxkit!(env: env, "laaffic balance --allow-http" => 0);
     let env = with(env, &[("VOXKIT_ALLOW_HTTP", "1")]);
-    run_stdin(&env, None, "laaffic balance").await.expect(0);
+    voxkit!(env: env, "laaffic balance" => 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -1464,9 +1244,7 @@ async fn espai_ids_types_and_amounts_are_checked_locally() {
              --to-code {OTHER_CODE} --amount 1000000001"
         ),
     ] {
-        let out = voxkit(&sandbox, &format!("{line} --output json"))
-            .await
-            .expect(2);
+        let out = voxkit!(sandbox, "{line} --output json" => 2);
         assert_eq!(out.error()["kind"], "invalid_input", "{line}: {out:#?}");
     }
     assert_eq!(sandbox.espai_cards(), cards, "nothing was applied");
@@ -1481,13 +1259,7 @@ async fn errors_explain_codes_name_the_command_and_carry_the_401_status() {
         sandbox_env(&sandbox),
         &[("LONGLONGLONG_TOKEN", "wrong-token")],
     );
-    let out = run_stdin(
-        &env,
-        None,
-        &format!("longlonglong account --user {user} --output json"),
-    )
-    .await
-    .expect(3);
+    let out = voxkit!(env: env, "longlonglong account --user {user} --output json" => 3);
     let error = out.error();
     assert_eq!(error["http_status"], 401, "{out:#?}");
     assert!(
@@ -1509,9 +1281,7 @@ async fn errors_explain_codes_name_the_command_and_carry_the_401_status() {
         sandbox_env(&sandbox),
         &[("LAAFFIC_API_SECRET", "wrong-secret")],
     );
-    let out = run_stdin(&env, None, "laaffic balance --output json")
-        .await
-        .expect(3);
+    let out = voxkit!(env: env, "laaffic balance --output json" => 3);
     let error = out.error();
     // The status is the one the answer came with (Laaffic refuses with HTTP 200 and its
     // envelope), recorded by core: not a guess from the code, which left it null.
@@ -1537,9 +1307,7 @@ async fn errors_explain_codes_name_the_command_and_carry_the_401_status() {
         sandbox_env(&sandbox),
         &[("ESPAI_OPEN_API_KEY", "wrong-key")],
     );
-    let out = run_stdin(&env, None, "espai cdkey list --output json")
-        .await
-        .expect(3);
+    let out = voxkit!(env: env, "espai cdkey list --output json" => 3);
     let error = out.error();
     assert_eq!(error["code"], "401", "{out:#?}");
     assert_eq!(error["http_status"], 200, "{out:#?}");
@@ -1627,17 +1395,10 @@ async fn destructive_calls_need_yes_and_dry_run_sends_nothing() {
     let before = sandbox.longlonglong_balance(&user);
     assert_ne!(before, Some(0));
     // Standard input is not a terminal here, so the confirmation cannot be asked.
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong zero-balance --user {user}"),
-    )
-    .await
-    .expect(2);
+    let out = voxkit!(sandbox, "longlonglong zero-balance --user {user}" => 2);
     assert!(out.error_line().contains("add --yes"), "{out:#?}");
     let empty = sandbox.seed().espai_empty_card_id.clone();
-    voxkit(&sandbox, &format!("espai cdkey destroy {empty}"))
-        .await
-        .expect(2);
+    voxkit!(sandbox, "espai cdkey destroy {empty}" => 2);
     assert_eq!(
         sandbox.longlonglong_balance(&user),
         before,
@@ -1645,12 +1406,10 @@ async fn destructive_calls_need_yes_and_dry_run_sends_nothing() {
     );
 
     // --dry-run prints the request, credentials redacted, and sends nothing.
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong recharge --user {user} --amount 7 --remark dry --dry-run"),
-    )
-    .await
-    .expect(0);
+    let out = voxkit!(
+        sandbox,
+        "longlonglong recharge --user {user} --amount 7 --remark dry --dry-run" => 0
+    );
     assert!(
         out.stdout.contains(&format!(
             "would send PUT {}/agent-api/user/{user}/recharge",
@@ -1662,13 +1421,9 @@ async fn destructive_calls_need_yes_and_dry_run_sends_nothing() {
         out.stdout.contains("[redacted]") && !out.stdout.contains(LONGLONGLONG_TOKEN),
         "{out:#?}"
     );
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong zero-balance --user {user} --dry-run --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json =
+        voxkit!(sandbox, "longlonglong zero-balance --user {user} --dry-run --output json" => 0)
+            .json();
     assert_eq!(json["request"]["method"], "PUT", "{json}");
     assert!(
         json["request"]["url"]
@@ -1685,12 +1440,7 @@ async fn destructive_calls_need_yes_and_dry_run_sends_nothing() {
 
     // Upper-case UUIDs name the same account; --yes confirms; --quiet prints nothing.
     let upper = user.to_ascii_uppercase();
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong zero-balance --user {upper} --yes --quiet"),
-    )
-    .await
-    .expect(0);
+    let out = voxkit!(sandbox, "longlonglong zero-balance --user {upper} --yes --quiet" => 0);
     assert!(out.stdout.is_empty(), "{out:#?}");
     assert_eq!(sandbox.longlonglong_balance(&user), Some(0));
 }
@@ -1721,17 +1471,12 @@ async fn completions_and_a_json_demo() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn all_pages_show_progress_on_stderr_and_data_on_stdout() {
     let sandbox = pinned_sandbox().await;
-    let json = voxkit(&sandbox, "espai cdkey list --output json")
-        .await
-        .expect(0)
-        .json();
+    let json = voxkit!(sandbox, "espai cdkey list --output json" => 0).json();
     let total = json["total"].as_u64().unwrap();
     assert!(total >= 3, "several pages of one card: {json}");
 
     // Off a terminal: a plain line per page from the second on, on stderr only.
-    let out = voxkit(&sandbox, "espai cdkey list --all --limit 1")
-        .await
-        .expect(0);
+    let out = voxkit!(sandbox, "espai cdkey list --all --limit 1" => 0);
     for page in 2..=total {
         assert!(
             out.stderr
@@ -1750,31 +1495,17 @@ async fn all_pages_show_progress_on_stderr_and_data_on_stdout() {
     // The same walk in another command (collected, not streamed) says the same: one
     // page of rows, then the empty page that ends a history without a paginator.
     let user = sandbox.seed().longlonglong_user.clone();
-    voxkit(
-        &sandbox,
-        &format!("longlonglong recharge --user {user} --amount 1 --remark p-1"),
-    )
-    .await
-    .expect(0);
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong recharges --user {user} --all"),
-    )
-    .await
-    .expect(0);
+    voxkit!(sandbox, "longlonglong recharge --user {user} --amount 1 --remark p-1" => 0);
+    let out = voxkit!(sandbox, "longlonglong recharges --user {user} --all" => 0);
     assert!(
         out.stderr.contains("voxkit: listing records: page 2…"),
         "{out:#?}"
     );
 
     // --quiet, and JSON off a terminal: nothing on stderr, the data alone on stdout.
-    let out = voxkit(&sandbox, "espai cdkey list --all --limit 1 --quiet")
-        .await
-        .expect(0);
+    let out = voxkit!(sandbox, "espai cdkey list --all --limit 1 --quiet" => 0);
     assert!(out.stderr.is_empty(), "{out:#?}");
-    let out = voxkit(&sandbox, "espai cdkey list --all --limit 1 --output json")
-        .await
-        .expect(0);
+    let out = voxkit!(sandbox, "espai cdkey list --all --limit 1 --output json" => 0);
     assert!(out.stderr.is_empty(), "{out:#?}");
     assert_eq!(out.json()["total"], total);
 }

@@ -4,6 +4,7 @@
 //! The sandbox's tasks advance one status step on every task read (waiting → calling →
 //! completed) and get their call records when they complete.
 
+#[macro_use]
 mod common;
 
 use std::time::{Duration, SystemTime};
@@ -62,13 +63,7 @@ async fn upload_create_watch_until_complete_then_records() {
     let path = scratch.file("greeting.mp3", b"ID3 not really an mp3");
 
     // Upload: the name defaults to the file's.
-    let json = voxkit(
-        &sandbox,
-        &format!("laaffic voice upload {path} --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json = voxkit!(sandbox, "laaffic voice upload {path} --output json" => 0).json();
     assert_eq!(json["name"], "greeting.mp3");
     assert_eq!(json["bytes"], 21);
     let file = json["voice_file_id"].as_str().unwrap().to_owned();
@@ -80,12 +75,7 @@ async fn upload_create_watch_until_complete_then_records() {
             .any(|f| f.id == file && f.name == "greeting.mp3")
     );
     // Text, under another name.
-    let out = voxkit(
-        &sandbox,
-        &format!("laaffic voice upload {path} --name welcome.wav"),
-    )
-    .await
-    .expect(0);
+    let out = voxkit!(sandbox, "laaffic voice upload {path} --name welcome.wav" => 0);
     assert!(out.stdout.starts_with("voice_file_id  1"), "{out:#?}");
     assert!(
         out.stdout.contains("name           welcome.wav"),
@@ -138,10 +128,7 @@ async fn upload_create_watch_until_complete_then_records() {
     assert_eq!(listed["numbers"], 2);
     let mut seen = Vec::new();
     for _ in 0..5 {
-        let json = voxkit(&sandbox, &format!("laaffic task show {id} --output json"))
-            .await
-            .expect(0)
-            .json();
+        let json = voxkit!(sandbox, "laaffic task show {id} --output json" => 0).json();
         let status = json["task"]["status_name"].as_str().unwrap().to_owned();
         seen.push(status.clone());
         if status == "completed" {
@@ -152,9 +139,7 @@ async fn upload_create_watch_until_complete_then_records() {
         }
     }
     assert_eq!(seen, ["completed"], "one more read completes it");
-    let out = voxkit(&sandbox, &format!("laaffic task show {id}"))
-        .await
-        .expect(0);
+    let out = voxkit!(sandbox, "laaffic task show {id}" => 0);
     let first: Vec<Vec<&str>> = out
         .stdout
         .lines()
@@ -172,7 +157,7 @@ async fn upload_create_watch_until_complete_then_records() {
         "{out:#?}"
     );
     // The list as a table, the newest first.
-    let out = voxkit(&sandbox, "laaffic tasks").await.expect(0);
+    let out = voxkit!(sandbox, "laaffic tasks" => 0);
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert!(lines[0].starts_with("     ID  NAME"), "{out:#?}");
     assert!(lines[1].contains("cli workflow task") && lines[1].contains("completed"));
@@ -180,12 +165,10 @@ async fn upload_create_watch_until_complete_then_records() {
         lines.last().unwrap() == &"3 tasks; page 1 of 1 (3 tasks)",
         "{out:#?}"
     );
-    let json = voxkit(
-        &sandbox,
-        "laaffic tasks --status completed --status cancelled --page 1 --size 1 --output json",
+    let json = voxkit!(
+        sandbox,
+        "laaffic tasks --status completed --status cancelled --page 1 --size 1 --output json" => 0
     )
-    .await
-    .expect(0)
     .json();
     assert_eq!(
         (json["total"].as_u64(), json["pages"].as_u64()),
@@ -216,18 +199,10 @@ async fn upload_create_watch_until_complete_then_records() {
     assert!(callees.contains(&"8613800000001") && callees.contains(&"8613800000002"));
     let voice_id = ours[0]["voice_id"].as_str().unwrap().to_owned();
     assert!(ours[0]["cost"].is_string(), "exact decimals: {json}");
-    let json = voxkit(
-        &sandbox,
-        &format!("laaffic records {voice_id} --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json = voxkit!(sandbox, "laaffic records {voice_id} --output json" => 0).json();
     assert_eq!(json["record"]["voice_id"], voice_id.as_str());
     assert_eq!(json["record"]["display_num"], "1008122211");
-    let out = voxkit(&sandbox, &format!("laaffic records {voice_id}"))
-        .await
-        .expect(0);
+    let out = voxkit!(sandbox, "laaffic records {voice_id}" => 0);
     assert!(out.stdout.starts_with("voice_id"), "{out:#?}");
     let out = voxkit(
         &sandbox,
@@ -296,25 +271,16 @@ async fn pause_cancel_and_refusals() {
     let b = create_task(&sandbox, "later two", &file, &["--send-time", &later]).await;
     assert!(sandbox.laaffic_task(a).unwrap().send_time.is_some());
 
-    let out = voxkit(&sandbox, &format!("laaffic task pause {a} {b}"))
-        .await
-        .expect(0);
+    let out = voxkit!(sandbox, "laaffic task pause {a} {b}" => 0);
     assert_eq!(out.stdout.trim(), format!("paused tasks {a}, {b}"));
     assert_eq!(sandbox.laaffic_task(a).unwrap().status, 5);
     assert_eq!(sandbox.laaffic_task(b).unwrap().status, 5);
-    let json = voxkit(&sandbox, &format!("laaffic task cancel {a} --output json"))
-        .await
-        .expect(0)
-        .json();
+    let json = voxkit!(sandbox, "laaffic task cancel {a} --output json" => 0).json();
     assert_eq!(json, serde_json::json!({"cancelled": [a]}));
     assert_eq!(sandbox.laaffic_task(a).unwrap().status, 4);
-    let json = voxkit(
-        &sandbox,
-        "laaffic tasks --status paused --status cancelled --output json",
-    )
-    .await
-    .expect(0)
-    .json();
+    let json =
+        voxkit!(sandbox, "laaffic tasks --status paused --status cancelled --output json" => 0)
+            .json();
     let names: Vec<(&str, &str)> = json["tasks"]
         .as_array()
         .unwrap()
@@ -329,9 +295,7 @@ async fn pause_cancel_and_refusals() {
     assert_eq!(names, [("later two", "paused"), ("later one", "cancelled")]);
 
     // Refused by the provider: exit 3 with its code.
-    let out = voxkit(&sandbox, &format!("laaffic task pause {a} --output json"))
-        .await
-        .expect(3);
+    let out = voxkit!(sandbox, "laaffic task pause {a} --output json" => 3);
     let error = out.error();
     assert_eq!(error["code"], "-54");
     assert!(
@@ -341,17 +305,12 @@ async fn pause_cancel_and_refusals() {
             .contains(&format!("voxkit laaffic task show {a}")),
         "{error}"
     );
-    let out = voxkit(&sandbox, "laaffic task show 999 --output json")
-        .await
-        .expect(3);
+    let out = voxkit!(sandbox, "laaffic task show 999 --output json" => 3);
     let error = out.error();
     assert_eq!(error["kind"], "api");
     assert_eq!(error["operation"], "task_detail");
     assert_eq!(error["code"], "-24");
-    voxkit(&sandbox, "laaffic records 1234567890123456789")
-        .await
-        .expect(3)
-        .error_line();
+    voxkit!(sandbox, "laaffic records 1234567890123456789" => 3).error_line();
     // A task name already used.
     let out = voxkit_args(
         &sandbox,
@@ -761,9 +720,7 @@ async fn lost_answers_are_exit_5_with_a_hint_and_applied_once() {
 
     // Upload.
     drop_next_answer("laaffic.voice_upload");
-    let out = voxkit(&sandbox, &format!("laaffic voice upload {path}"))
-        .await
-        .expect(5);
+    let out = voxkit!(sandbox, "laaffic voice upload {path}" => 5);
     let line = out.error_line();
     assert!(
         line.contains("To check:") && line.contains("\"lost.mp3\""),
@@ -778,12 +735,7 @@ async fn lost_answers_are_exit_5_with_a_hint_and_applied_once() {
     };
     assert_eq!(uploaded("lost.mp3"), 1, "applied once");
     // Following the hint: the same name again is refused -20, so it was applied.
-    let out = voxkit(
-        &sandbox,
-        &format!("laaffic voice upload {path} --output json"),
-    )
-    .await
-    .expect(3);
+    let out = voxkit!(sandbox, "laaffic voice upload {path} --output json" => 3);
     assert_eq!(out.error()["code"], "-20");
     assert_eq!(uploaded("lost.mp3"), 1);
 
@@ -875,9 +827,7 @@ async fn lost_answers_are_exit_5_with_a_hint_and_applied_once() {
         .unwrap()
         .id;
     drop_next_answer("laaffic.task_pause");
-    voxkit(&sandbox, &format!("laaffic task pause {id}"))
-        .await
-        .expect(0);
+    voxkit!(sandbox, "laaffic task pause {id}" => 0);
     assert_eq!(sandbox.laaffic_task(id).unwrap().status, 5);
 }
 
@@ -885,9 +835,7 @@ async fn lost_answers_are_exit_5_with_a_hint_and_applied_once() {
 async fn transport_and_http_failures_are_exit_4() {
     let sandbox = sandbox().await;
     sandbox.set_fault("laaffic.tasks", Fault::default().error(1.0, 503));
-    let out = voxkit(&sandbox, "laaffic tasks --output json --timeout 5")
-        .await
-        .expect(4);
+    let out = voxkit!(sandbox, "laaffic tasks --output json --timeout 5" => 4);
     assert_eq!(out.error()["kind"], "http_status");
     sandbox.set_fault("laaffic.call_records", Fault::default().drop_before(1.0));
     let out = voxkit(

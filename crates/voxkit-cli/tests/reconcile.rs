@@ -5,6 +5,7 @@
 //! The real `voxkit` binary against the sandbox over loopback, with exactly the
 //! sandbox's environment.
 
+#[macro_use]
 mod common;
 
 use std::process::Stdio;
@@ -38,12 +39,8 @@ async fn a_lost_recharge_behind_20_others_is_found_by_remark_on_page_two() {
         "longlonglong.recharge",
         Fault::default().drop_after(1.0).times(1),
     );
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong recharge --user {user} --amount 250 --remark order-77"),
-    )
-    .await
-    .expect(5);
+    let out =
+        voxkit!(sandbox, "longlonglong recharge --user {user} --amount 250 --remark order-77" => 5);
     let advice = out.stderr.trim();
     assert!(
         advice.contains(&format!(
@@ -60,41 +57,23 @@ async fn a_lost_recharge_behind_20_others_is_found_by_remark_on_page_two() {
 
     // Twenty later movements push the lost one to page 2 (15 rows a page).
     for i in 0..20 {
-        voxkit(
-            &sandbox,
-            &format!("longlonglong recharge --user {user} --amount 1 --remark later-{i}"),
-        )
-        .await
-        .expect(0);
+        voxkit!(sandbox, "longlonglong recharge --user {user} --amount 1 --remark later-{i}" => 0);
     }
 
     // Page 1 does not show it, and says that more pages exist.
-    let out = voxkit(&sandbox, &format!("longlonglong recharges --user {user}"))
-        .await
-        .expect(0);
+    let out = voxkit!(sandbox, "longlonglong recharges --user {user}" => 0);
     assert!(!out.stdout.contains("order-77"), "{out:#?}");
     assert_eq!(
         out.last_line(),
         "15 records; page 1 of more than 1; more: --page 2 or --all",
         "{out:#?}"
     );
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong recharges --user {user} --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json = voxkit!(sandbox, "longlonglong recharges --user {user} --output json" => 0).json();
     assert_eq!(json["records"].as_array().unwrap().len(), 15);
     assert_eq!(json["meta"]["current_page"], 1);
     assert_eq!(json["meta"]["more"], true, "{json}");
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong recharges --user {user} --page 2 --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json =
+        voxkit!(sandbox, "longlonglong recharges --user {user} --page 2 --output json" => 0).json();
     assert_eq!(json["meta"]["current_page"], 2);
     assert_eq!(json["meta"]["last_page"], 2);
     assert_eq!(json["meta"]["more"], false, "{json}");
@@ -108,12 +87,7 @@ async fn a_lost_recharge_behind_20_others_is_found_by_remark_on_page_two() {
     );
 
     // --remark searches every page and finds it.
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong recharges --user {user} --remark order-77"),
-    )
-    .await
-    .expect(0);
+    let out = voxkit!(sandbox, "longlonglong recharges --user {user} --remark order-77" => 0);
     assert!(
         out.stdout
             .lines()
@@ -126,12 +100,10 @@ async fn a_lost_recharge_behind_20_others_is_found_by_remark_on_page_two() {
             && verdict.ends_with("(all 3 pages searched)"),
         "{verdict}"
     );
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong recharges --user {user} --remark order-77 --output json"),
+    let json = voxkit!(
+        sandbox,
+        "longlonglong recharges --user {user} --remark order-77 --output json" => 0
     )
-    .await
-    .expect(0)
     .json();
     assert_eq!(json["found"], 1);
     assert_eq!(json["records"][0]["amount"], "250");
@@ -143,12 +115,7 @@ async fn a_lost_recharge_behind_20_others_is_found_by_remark_on_page_two() {
     assert_eq!(json["from"], (tomorrow - Days::new(30)).to_string());
 
     // A remark that was never sent: "none", with the window and the pages searched.
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong recharges --user {user} --remark order-78"),
-    )
-    .await
-    .expect(0);
+    let out = voxkit!(sandbox, "longlonglong recharges --user {user} --remark order-78" => 0);
     assert_eq!(
         out.stdout.trim(),
         format!(
@@ -158,13 +125,8 @@ async fn a_lost_recharge_behind_20_others_is_found_by_remark_on_page_two() {
     );
 
     // --all: every row of every page.
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong recharges --user {user} --all --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json =
+        voxkit!(sandbox, "longlonglong recharges --user {user} --all --output json" => 0).json();
     assert_eq!(json["records"].as_array().unwrap().len(), 21);
     assert_eq!(json["meta"]["total"], 21);
 }
@@ -177,12 +139,7 @@ async fn a_recharge_sent_without_a_remark_gets_honest_advice() {
         "longlonglong.recharge",
         Fault::default().drop_after(1.0).times(1),
     );
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong recharge --user {user} --amount 9 --output json"),
-    )
-    .await
-    .expect(5);
+    let out = voxkit!(sandbox, "longlonglong recharge --user {user} --amount 9 --output json" => 5);
     let error: Value = serde_json::from_str(out.stderr.trim()).unwrap();
     let hint = error["error"]["hint"].as_str().unwrap();
     assert!(hint.contains("cannot be reconciled by remark"), "{hint}");
@@ -203,21 +160,13 @@ async fn remark_searches_keep_to_the_30_day_rule() {
     let today = DateTime::<Utc>::from(std::time::SystemTime::now()).date_naive();
     // 40 days back to tomorrow: more than the API allows, refused before sending.
     let since = today - Days::new(40);
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong recharges --user {user} --remark x --since {since}"),
-    )
-    .await
-    .expect(2);
+    let out =
+        voxkit!(sandbox, "longlonglong recharges --user {user} --remark x --since {since}" => 2);
     assert!(out.stderr.contains("30"), "{out:#?}");
     // Within the rule, it searches (the seed user has no movements: one empty page).
     let since = today - Days::new(10);
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong recharges --user {user} --remark x --since {since}"),
-    )
-    .await
-    .expect(0);
+    let out =
+        voxkit!(sandbox, "longlonglong recharges --user {user} --remark x --since {since}" => 0);
     assert_eq!(
         out.stdout.trim(),
         format!(
@@ -226,38 +175,25 @@ async fn remark_searches_keep_to_the_30_day_rule() {
         )
     );
     // --remark is a search of every page, not of one.
-    voxkit(
-        &sandbox,
-        &format!("longlonglong recharges --user {user} --remark x --page 2"),
-    )
-    .await
-    .expect(2);
+    voxkit!(sandbox, "longlonglong recharges --user {user} --remark x --page 2" => 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_list_says_when_more_pages_exist() {
     let sandbox = Sandbox::start().await.unwrap();
     let phone = sandbox.seed().espai_phone.clone();
-    let json = voxkit(&sandbox, "espai cdkey list --limit 1 --output json")
-        .await
-        .expect(0)
-        .json();
+    let json = voxkit!(sandbox, "espai cdkey list --limit 1 --output json" => 0).json();
     let total = json["total"].as_u64().unwrap();
     assert!(total >= 3, "{json}");
     assert_eq!(json["meta"]["current_page"], 1);
     assert_eq!(json["meta"]["last_page"], total);
     assert_eq!(json["meta"]["more"], true);
-    let out = voxkit(
-        &sandbox,
-        &format!("espai cdkey list --phone {phone} --limit 1"),
-    )
-    .await
-    .expect(0);
+    let out = voxkit!(sandbox, "espai cdkey list --phone {phone} --limit 1" => 0);
     assert_eq!(
         out.last_line(),
         format!("1 card; page 1 of {total} ({total} cards); more: --page 2 or --all")
     );
-    let out = voxkit(&sandbox, "laaffic tasks --size 1").await.expect(0);
+    let out = voxkit!(sandbox, "laaffic tasks --size 1" => 0);
     assert!(
         out.last_line().starts_with("1 task; page 1 of ")
             && out.last_line().ends_with("more: --page 2 or --all"),
@@ -336,21 +272,15 @@ async fn cdkey_list_all_stops_at_the_card_cap_with_the_cards_so_far() {
         "{out:#?}"
     );
     // JSON: still one valid object, marked incomplete.
-    let out = voxkit(&sandbox, &format!("{list} --output json"))
-        .await
-        .expect(4);
+    let out = voxkit!(sandbox, "{list} --output json" => 4);
     let json = out.json();
     assert_eq!(json["cards"].as_array().unwrap().len(), 2);
     assert_eq!(json["complete"], false);
     assert_eq!(json["total"], 2);
     // Without the cap the same listing completes.
-    let json = voxkit(
-        &sandbox,
-        &format!("espai cdkey list --all --limit 1 --phone {phone} --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json =
+        voxkit!(sandbox, "espai cdkey list --all --limit 1 --phone {phone} --output json" => 0)
+            .json();
     assert_eq!(json["complete"], true);
     assert!(json["cards"].as_array().unwrap().len() >= 6, "{json}");
 }
@@ -366,14 +296,8 @@ async fn codes_come_from_the_environment_or_stdin() {
 
     // The environment variable.
     let with_code = env(&sandbox, &[("VOXKIT_ESPAI_CODE", paid)]);
-    let json = run_stdin(
-        &with_code,
-        None,
-        &format!("espai cdkey show --phone {phone} --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json =
+        voxkit!(env: with_code, "espai cdkey show --phone {phone} --output json" => 0).json();
     assert_eq!(json["card"]["code"], paid.as_str());
     assert_eq!(json["card"]["api_limit"], 500);
 

@@ -14,11 +14,11 @@
 use chrono::NaiveDateTime;
 use futures_util::stream::BoxStream;
 use serde::{Deserialize, Serialize};
-use voxkit_core::page::walk;
-use voxkit_core::{Error, Operation, Origin, Page, Paging, check, lenient};
+use voxkit_core::{Error, Operation, Origin, Page, check, lenient};
 
 use crate::envelope::decode_data;
-use crate::ivr::{TaskId, WirePage, check_page, int_enum};
+use crate::ivr::tasks::walk_sized;
+use crate::ivr::{TaskId, check_page, int_enum};
 use crate::{Client, dates};
 
 laaffic_operations! {
@@ -30,7 +30,7 @@ laaffic_operations! {
         idempotency: Repeatable,
         reconciliation: NotNeeded,
         example: |c| c.recall_flows(&example_query()).await.map(drop),
-        decode: |r| decode_data::<WirePage<RecallFlow>>(&RECALL_FLOWS, r).map(drop),
+        decode: |r| decode_data::<crate::ivr::WirePage<RecallFlow>>(&RECALL_FLOWS, r).map(drop),
     }
 
     /// 取消自动重呼: `POST /v3/voice/recallFlow/cancel`.
@@ -224,11 +224,8 @@ impl Client {
     ///
     /// Repeatable.
     pub async fn recall_flows(&self, query: &RecallQuery) -> Result<Page<RecallFlow>, Error> {
-        let origin = RECALL_FLOWS.origin();
-        query.check(origin)?;
-        let op = Operation::of(&RECALL_FLOWS, &[])?.json(origin, &query.wire())?;
-        let page: WirePage<RecallFlow> = self.send(&RECALL_FLOWS, &op, decode_data).await?;
-        Ok(page.into_page())
+        query.check(RECALL_FLOWS.origin())?;
+        self.query_page(&RECALL_FLOWS, &query.wire()).await
     }
 
     /// Every recall flow matching `query` (its page number is ignored, its size used), as
@@ -239,16 +236,14 @@ impl Client {
         query: &RecallQuery,
     ) -> BoxStream<'static, Result<RecallFlow, Error>> {
         let (client, query) = (self.clone(), query.clone());
-        walk(
+        let key = |flow: &RecallFlow| flow.key_id;
+        walk_sized(
             RECALL_FLOWS.origin(),
-            Paging::new(Some(query.size)),
-            |flow: &RecallFlow| flow.key_id,
+            query.size,
+            key,
             move |number, size| {
-                let (client, query) = (client.clone(), query.clone());
-                async move {
-                    let size = size.unwrap_or(query.size);
-                    client.recall_flows(&query.page(number, size)).await
-                }
+                let (client, query) = (client.clone(), query.clone().page(number, size));
+                async move { client.recall_flows(&query).await }
             },
         )
     }

@@ -286,7 +286,7 @@ voxkit_core::operation_list! {
     /// the request may have reached the server, and a lost answer is
     /// [`Error::OutcomeUnknown`]. The workspace's fault matrix runs every entry against
     /// every fault.
-    pub OPERATIONS = [billing::LIST, account::LIST, users::LIST, sub_accounts::LIST, callbacks::LIST, records::LIST, crm::LIST, vos::LIST, lines::LIST, scripts::LIST, dial_times::LIST, privacy::LIST, tasks::LIST, tasks_v1::LIST, numbers::LIST];
+    pub OPERATIONS = [billing::LIST, account::LIST, users::LIST, sub_accounts::LIST, callbacks::LIST, records::LIST, crm::LIST, vos::LIST, lines::LIST, scripts::LIST, dial_times::LIST, privacy::LIST, tasks::LIST, numbers::LIST, tasks_v1::LIST];
 }
 
 #[cfg(any(test, feature = "test-util"))]
@@ -295,7 +295,7 @@ voxkit_core::test_hooks_list! {
     /// documentation's values and the decoder of its answer, in [`OPERATIONS`] order. The
     /// fault matrix, the secret-hygiene suite, the fuzz target and the property tests
     /// iterate these instead of naming operations.
-    pub TEST_HOOKS: Client = [billing::HOOKS, account::HOOKS, users::HOOKS, sub_accounts::HOOKS, callbacks::HOOKS, records::HOOKS, crm::HOOKS, vos::HOOKS, lines::HOOKS, scripts::HOOKS, dial_times::HOOKS, privacy::HOOKS, tasks::HOOKS, tasks_v1::HOOKS, numbers::HOOKS];
+    pub TEST_HOOKS: Client = [billing::HOOKS, account::HOOKS, users::HOOKS, sub_accounts::HOOKS, callbacks::HOOKS, records::HOOKS, crm::HOOKS, vos::HOOKS, lines::HOOKS, scripts::HOOKS, dial_times::HOOKS, privacy::HOOKS, tasks::HOOKS, numbers::HOOKS, tasks_v1::HOOKS];
 }
 
 #[cfg(test)]

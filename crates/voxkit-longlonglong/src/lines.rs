@@ -42,6 +42,11 @@ pub(crate) const DOCS_LINE: &str = "29c39ec4-5a7e-4f0b-9d0e-1b2c3d4e5f60";
 /// The allocation id of 解除线路绑定用户's and 线路绑定话术's examples.
 #[cfg(any(test, feature = "test-util"))]
 pub(crate) const DOCS_ALLOCATION: u64 = 11;
+/// The allocation 线路绑定话术's example binds: the docs use 11 there too, but 11 is the one
+/// 解除线路绑定用户's example removes, so binding uses a second allocation the sandbox seeds
+/// (`voxkit_sandbox`'s `BIND_EXAMPLE_ALLOCATION`) and the examples run in any order.
+#[cfg(any(test, feature = "test-util"))]
+pub(crate) const BIND_EXAMPLE_ALLOCATION: u64 = 21;
 
 group! {
 
@@ -101,7 +106,7 @@ group! {
         reconciliation: NotNeeded,
         example: |c| {
             let groups = [ScriptGroupId::new(1)?, ScriptGroupId::new(2)?];
-            c.bind_line_scripts(&DOCS_USER.parse()?, AllocationId::new(DOCS_ALLOCATION)?, &groups)
+            c.bind_line_scripts(&DOCS_USER.parse()?, AllocationId::new(BIND_EXAMPLE_ALLOCATION)?, &groups)
                 .await
                 .map(drop)
         },

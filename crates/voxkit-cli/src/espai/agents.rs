@@ -142,12 +142,7 @@ use crate::render::pages::{all_meta, collect_all};
 
 /// Where one page of a list stands: counted when the server sends a total, else "more"
 /// when the page is full (the agent list has no `totalNumber`).
-fn page_info(
-    current: u32,
-    limit: Option<u32>,
-    shown: usize,
-    total: Option<u64>,
-) -> PageInfo {
+fn page_info(current: u32, limit: Option<u32>, shown: usize, total: Option<u64>) -> PageInfo {
     let per_page = limit.map_or(SERVER_PAGE_SIZE, u64::from);
     match total {
         Some(total) => PageInfo::counted(current.into(), per_page, total, true),
@@ -228,7 +223,10 @@ impl<T> Listing<T> {
     }
 
     fn items_json(&self, items: &[T]) -> Value {
-        items.iter().map(|item| (self.json)(item, self.show)).collect()
+        items
+            .iter()
+            .map(|item| (self.json)(item, self.show))
+            .collect()
     }
 }
 

@@ -23,7 +23,8 @@ pub enum NumberCommand {
     Add(PhonesArgs),
     /// Deletes numbers from a task (批量删除号码).
     Delete(PhonesArgs),
-    /// Resets numbers to 0 等待呼叫 so they are dialled again (批量重置号码状态).
+    /// Resets numbers to 0 等待呼叫 so they are dialled again (批量重置号码状态): asks first
+    /// (or --yes), the calls are billed again.
     Reset(PhonesArgs),
 }
 
@@ -140,7 +141,15 @@ pub(super) async fn run(command: NumberCommand, global: &Global) -> Result<Repor
         }
         NumberCommand::Reset(args) => {
             let (user, task) = task_ids(&args.user, &args.task)?;
-            let reset = NumberReset::new().phones(args.phones()?);
+            let phones = args.phones()?;
+            global.confirm(
+                "longlonglong number reset",
+                &format!(
+                    "reset {} number(s) of task {task} to be dialled again (each call is billed again)",
+                    phones.len()
+                ),
+            )?;
+            let reset = NumberReset::new().phones(phones);
             let answer = client.reset_numbers(&user, &task, &reset).await?;
             Ok(report(
                 json!({"message": answer.message, "data": answer.data}),

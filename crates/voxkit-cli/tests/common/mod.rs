@@ -14,6 +14,23 @@ use voxkit_sandbox::{
     ESPAI_OPEN_API_KEY, LAAFFIC_API_KEY, LAAFFIC_API_SECRET, LONGLONGLONG_TOKEN, Sandbox,
 };
 
+/// `voxkit!(sandbox, "laaffic tasks --page {page}" => 0)`: runs that command line (a
+/// format string, its names captured) through the `voxkit(&Sandbox, &str)` the test file
+/// has in scope and expects that exit code. Most end-to-end steps are this one line;
+/// written as calls, rustfmt spreads each over six. (`#[macro_use] mod common;` to use it.)
+#[allow(unused_macros)] // like the rest: each test binary uses a part of these helpers
+macro_rules! voxkit {
+    ($sandbox:ident, $line:literal => $code:expr) => {
+        voxkit(&$sandbox, &format!($line)).await.expect($code)
+    };
+    // `voxkit!(env: env, "..." => 0)`: the same with an environment, no standard input.
+    (env: $env:ident, $line:literal => $code:expr) => {
+        $crate::common::run_stdin(&$env, None, &format!($line))
+            .await
+            .expect($code)
+    };
+}
+
 /// The `voxkit` binary under test.
 pub const BIN: &str = env!("CARGO_BIN_EXE_voxkit");
 

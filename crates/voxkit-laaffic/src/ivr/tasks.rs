@@ -6,9 +6,10 @@ use std::fmt;
 
 use chrono::NaiveDateTime;
 use futures_util::stream::BoxStream;
+use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use voxkit_core::page::walk;
-use voxkit_core::{Error, Operation, Origin, Page, Paging, check, lenient};
+use voxkit_core::{Error, Operation, OperationSpec, Origin, Page, Paging, check, lenient};
 
 use super::new_task::{NewTask, PostCallSms, Resend, SendWindow, SmsWire, check_windows};
 use super::voices::{Lan, SourceKind, SourceWire, VoiceSource};
@@ -148,6 +149,30 @@ fn example_resend() -> Resend {
 #[serde(transparent)]
 struct MaybeId(#[serde(deserialize_with = "lenient::lenient_id")] Option<u64>);
 
+/// Every item of a query whose pages hold `size` items (the query's own size), page after
+/// page of `fetch(number, size)`, with the guards of [`voxkit_core::page::walk`]: shared
+/// by the task and recall-flow listings so both end with an "incomplete listing" error,
+/// never a short list, when the server ignores the paging or never ends.
+pub(crate) fn walk_sized<T, K, F, Fut>(
+    origin: Origin,
+    size: u32,
+    key: fn(&T) -> K,
+    mut fetch: F,
+) -> BoxStream<'static, Result<T, Error>>
+where
+    T: Send + 'static,
+    K: Eq + std::hash::Hash + Send + 'static,
+    F: FnMut(u32, u32) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
+{
+    walk(
+        origin,
+        Paging::new(Some(size)),
+        key,
+        move |number, asked| fetch(number, asked.unwrap_or(size)),
+    )
+}
+
 impl Client {
     /// Creates an IVR group-call task: `POST /v3/voice/group/call/send` (创建群呼任务),
     /// operation `create_task`. Every documented rule of [`NewTask`] is checked first.
@@ -173,10 +198,20 @@ impl Client {
     ///
     /// Repeatable.
     pub async fn query_tasks(&self, query: &TaskQuery) -> Result<Page<TaskSummary>, Error> {
-        let origin = QUERY_TASKS.origin();
-        query.check(origin)?;
-        let op = Operation::of(&QUERY_TASKS, &[])?.json(origin, &query.wire())?;
-        let page: WirePage<TaskSummary> = self.send(&QUERY_TASKS, &op, decode_data).await?;
+        query.check(QUERY_TASKS.origin())?;
+        self.query_page(&QUERY_TASKS, &query.wire()).await
+    }
+
+    /// One page of a paged query: POSTs `body` as `spec` and reads the `{code, msg,
+    /// data}` envelope's page (`records`, `current`, `size`, `total`, `pages`). Shared by
+    /// the task and recall-flow queries, which differ only in their body and items.
+    pub(crate) async fn query_page<T: DeserializeOwned>(
+        &self,
+        spec: &'static OperationSpec,
+        body: &impl Serialize,
+    ) -> Result<Page<T>, Error> {
+        let op = Operation::of(spec, &[])?.json(spec.origin(), body)?;
+        let page: WirePage<T> = self.send(spec, &op, decode_data).await?;
         Ok(page.into_page())
     }
 
@@ -190,16 +225,14 @@ impl Client {
         query: &TaskQuery,
     ) -> BoxStream<'static, Result<TaskSummary, Error>> {
         let (client, query) = (self.clone(), query.clone());
-        walk(
+        let key = |task: &TaskSummary| task.task_id;
+        walk_sized(
             QUERY_TASKS.origin(),
-            Paging::new(Some(query.size)),
-            |task: &TaskSummary| task.task_id,
+            query.size,
+            key,
             move |number, size| {
-                let (client, query) = (client.clone(), query.clone());
-                async move {
-                    let size = size.unwrap_or(query.size);
-                    client.query_tasks(&query.page(number, size)).await
-                }
+                let (client, query) = (client.clone(), query.clone().page(number, size));
+                async move { client.query_tasks(&query).await }
             },
         )
     }

@@ -235,7 +235,7 @@ impl Filter {
             && (self.operator.is_empty() || self.operator.contains(&1))
             && (self.sex.is_empty() || c.sex.is_some_and(|s| self.sex.contains(&s)))
             && self.is_follow.is_none_or(|f| f == c.is_follow)
-            && self.ai_call.is_none_or(|a| a == !c.task_ids.is_empty())
+            && self.ai_call.is_none_or(|a| a != c.task_ids.is_empty())
     }
 }
 

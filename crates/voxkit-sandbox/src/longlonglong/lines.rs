@@ -25,6 +25,13 @@ pub const DOCS_TENANT: &str = "2533f3f6-7ac1-4b55-b1de-7d308ce00d89";
 pub const DOCS_LINE: &str = "29c39ec4-5a7e-4f0b-9d0e-1b2c3d4e5f60";
 /// The seeded allocation of the docs' examples (解除线路绑定用户, 线路绑定话术: `id` 11).
 pub const DOCS_ALLOCATION: u64 = 11;
+/// The seeded allocation 线路绑定话术's example binds. The docs use `id` 11 for both
+/// 解除线路绑定用户 and 线路绑定话术, and 11 is the one the unbind example removes: binding gets
+/// its own allocation, so the examples run in any order against one sandbox. It is on a line
+/// of [`SECOND_TENANT`], out of the docs' node's list (whose counts the CLI's tests check).
+pub const BIND_EXAMPLE_ALLOCATION: u64 = 21;
+/// A second cloud node, holding the line of [`BIND_EXAMPLE_ALLOCATION`].
+pub const SECOND_TENANT: &str = "7d1c0e52-3b9a-4f6e-8c2d-5a4b3c2d1e0f";
 
 /// One line of the partner's inventory.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,10 +75,12 @@ pub(crate) struct Lines {
 }
 
 /// Seeds the docs' node with two lines, [`DOCS_LINE`] free and one allocated to `user` as
-/// allocation [`DOCS_ALLOCATION`].
+/// allocation [`DOCS_ALLOCATION`]; and a line of [`SECOND_TENANT`] allocated to `user` as
+/// [`BIND_EXAMPLE_ALLOCATION`].
 pub(crate) fn seed(state: &mut Data, user: &str) {
     let now = state.now();
     let other = crate::ids::uuid(&mut state.rng);
+    let second = crate::ids::uuid(&mut state.rng);
     let lines = &mut state.lines;
     lines.lines.push(Line {
         id: DOCS_LINE.into(),
@@ -88,6 +97,20 @@ pub(crate) fn seed(state: &mut Data, user: &str) {
         line_id: other,
         user_id: user.into(),
         concurrency: 2,
+        deadline_at: now + chrono::Duration::days(365),
+        price: 0.1,
+        group_ids: vec![1],
+    });
+    lines.lines.push(Line {
+        id: second.clone(),
+        name: "第二节点线路".into(),
+        tenant_id: SECOND_TENANT.into(),
+    });
+    lines.allocations.push(Allocation {
+        id: BIND_EXAMPLE_ALLOCATION,
+        line_id: second,
+        user_id: user.into(),
+        concurrency: 1,
         deadline_at: now + chrono::Duration::days(365),
         price: 0.1,
         group_ids: vec![1],
@@ -218,7 +241,11 @@ pub(super) async fn allocate(
     {
         return Err(err(422, "线路已分配给该用户"));
     }
-    let id = lines.next_allocation.max(1);
+    let mut id = lines.next_allocation.max(1);
+    // Past the seeded ids that are not in sequence (BIND_EXAMPLE_ALLOCATION).
+    while lines.allocations.iter().any(|a| a.id == id) {
+        id += 1;
+    }
     lines.next_allocation = id + 1;
     lines.allocations.push(Allocation {
         id,
