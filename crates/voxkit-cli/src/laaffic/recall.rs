@@ -27,7 +27,7 @@ pub enum RecallCommand {
 /// The arguments of `recall list`.
 #[derive(Debug, Args)]
 pub struct List {
-    /// Flows created from this time, China time, YYYY-MM-DD[ HH:MM:SS] (default: 30 days
+    /// Flows created from this time, China time, YYYY-MM-DD or YYYY-MM-DD HH:MM:SS (default: 30 days
     /// ago).
     #[arg(long, value_name = "DATETIME")]
     from: Option<String>,
