@@ -1,29 +1,34 @@
 //! `voxkit demo`: starts the sandbox in this process and walks through every operation of
 //! the three providers with the SDK (not by running the CLI), printing each call and its
 //! result — including a refused request and an outcome-unknown recharge that is then
-//! reconciled through the recharge history — and a Laaffic IVR group call from the voice
-//! upload to the call records.
+//! reconciled through the recharge history — a Laaffic IVR group call from the voice
+//! upload to the call records, and a longlonglong outbound-call task from the line
+//! allocation to one call's turns.
 
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
 use futures_util::TryStreamExt as _;
 use rust_decimal::Decimal;
+use serde_json::{Value, json};
 use voxkit_core::Error;
 use voxkit_espai::{BalanceLogQuery, Card, CardFilter, CardKey, Commodity, OrderKind};
 use voxkit_longlonglong::{
     NewSubAccount, NewUser, RechargeHistoryQuery, Sex, SubAccountQuery, UserId,
 };
 use voxkit_sandbox::{
-    ESPAI_OPEN_API_KEY, Fault, LAAFFIC_API_KEY, LAAFFIC_API_SECRET, LONGLONGLONG_TOKEN, Sandbox,
+    ESPAI_OPEN_API_KEY, Fault, LAAFFIC_API_KEY, LAAFFIC_API_SECRET, LONGLONGLONG_DOCS_LINE,
+    LONGLONGLONG_TOKEN, Sandbox,
 };
 
 use crate::context::{Format, Global};
 use crate::failure::{CliError, exit_code};
+use crate::render::longlonglong::raw_text;
 use crate::render::{espai, json_fields, laaffic, longlonglong};
 
 /// With `--output json`, the demo's lines are gathered here and printed as one JSON
-/// object at the end (`{"demo": {"sandbox": URL, "lines": [...], "complete": true}}`),
+/// object at the end (`{"demo": {"sandbox": URL, "lines": [...], "outbound": {...},
+/// "complete": true}}`, `outbound` being the outbound-call section's figures),
 /// so that stdout stays one JSON document; `None`: text, printed as it goes.
 static JSON_LINES: std::sync::Mutex<Option<Vec<String>>> = std::sync::Mutex::new(None);
 
@@ -63,7 +68,8 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
     let sandbox = Sandbox::start()
         .await
         .map_err(|e| CliError::local("sandbox", format!("could not start the sandbox: {e}")))?;
-    let result = tour(&sandbox).await;
+    let mut outbound = None;
+    let result = tour(&sandbox, &mut outbound).await;
     if json {
         let lines = JSON_LINES
             .lock()
@@ -75,6 +81,7 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
                 &serde_json::json!({"demo": {
                     "sandbox": sandbox.url(),
                     "lines": lines,
+                    "outbound": outbound,
                     "complete": result.is_ok(),
                 }})
                 .to_string(),
@@ -85,7 +92,7 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
 }
 
 /// Every step of the demo.
-async fn tour(sandbox: &Sandbox) -> Result<(), CliError> {
+async fn tour(sandbox: &Sandbox, outbound: &mut Option<Value>) -> Result<(), CliError> {
     out!(
         "voxkit demo: the sandbox (a simulator of longlonglong, Laaffic and ESP-AI) is serving {} \
          in this process.",
@@ -95,6 +102,7 @@ async fn tour(sandbox: &Sandbox) -> Result<(), CliError> {
     longlonglong_tour(sandbox).await?;
     laaffic_tour(sandbox).await?;
     espai_tour(sandbox).await?;
+    *outbound = Some(outbound_tour(sandbox).await?);
     out!("");
     out!(
         "Done: every operation of the three providers ran, one request was refused (exit code 3 \
@@ -499,4 +507,147 @@ async fn espai_tour(sandbox: &Sandbox) -> Result<(), CliError> {
     let url = client.pay(Commodity::Uses1000, OrderKind::Buy).await?;
     show(&format!("payment URL: {url}"));
     Ok(())
+}
+
+/// The phones the outbound-call section dials (the sandbox answers most calls, not all).
+const OUTBOUND_PHONES: [&str; 4] = ["13800000101", "13800000102", "13800000103", "13800000104"];
+
+/// longlonglong outbound calls: allocate a line to the demo's user, create a task on it
+/// (its name marked, so a lost answer could be reconciled), add numbers, read the task
+/// until every number is called (each read advances the sandbox's task one step), then
+/// the call records and one call's turns. Returns the section's figures for
+/// `--output json`.
+async fn outbound_tour(sandbox: &Sandbox) -> Result<Value, CliError> {
+    use voxkit_core::{ExactlyOnceOutcome, Marker, ReconcileWait};
+    use voxkit_longlonglong::{
+        LineAllocation, LineId, NewTask, NumberImport, NumberQuery, NumberRow, RecordQuery, TaskId,
+        TaskLine, TaskState,
+    };
+
+    section("longlonglong outbound calls: line, task, numbers, call records");
+    let client = voxkit_longlonglong::Client::builder()
+        .token(LONGLONGLONG_TOKEN)
+        .base_url(sandbox.url())
+        .deadline(DEADLINE)
+        .build()?;
+    let user = UserId::parse(&sandbox.seed().longlonglong_user)?;
+    let line = LineId::parse(LONGLONGLONG_DOCS_LINE)?;
+    let now = DateTime::<Utc>::from(SystemTime::now()).naive_utc();
+
+    call(&format!(
+        "client.allocate_line({user}, {line}, &LineAllocation::new(2, in 30 days, 0.1))"
+    ));
+    let allocation = LineAllocation::new(2, now + chrono::Days::new(30), Decimal::new(1, 1))?;
+    let allocated = client.allocate_line(&user, &line, &allocation).await?;
+    show(&raw_text(&allocated.message, &allocated.data));
+
+    let marker = Marker::generate();
+    let name = "demo outbound";
+    call(&format!(
+        "client.create_task_exactly_once({user}, &NewTask::new({name:?}, 123, 2, now, in a \
+         day).line(TaskLine::new({line}, 2)), &marker, ..)  // the name carries marker {marker}"
+    ));
+    let task = NewTask::new(name, 123, 2, now, now + chrono::Days::new(1))
+        .line(TaskLine::new(line.clone(), 2));
+    let outcome = client
+        .create_task_exactly_once(&user, &task, &marker, &ReconcileWait::default())
+        .await?;
+    let ExactlyOnceOutcome::Applied { evidence, .. } = outcome else {
+        return Err(unexpected(format!("the task was not created: {outcome:?}")));
+    };
+    let uuid = evidence["data"]["uuid"]
+        .as_str()
+        .or_else(|| evidence["uuid"].as_str())
+        .ok_or_else(|| unexpected(format!("no task uuid in {evidence}")))?;
+    let task = TaskId::parse(uuid)?;
+    let task_name = evidence["name"].as_str().unwrap_or(name).to_owned();
+    show(&format!("task {task}, named {task_name:?}"));
+
+    call(&format!(
+        "client.add_numbers({user}, {task}, &NumberImport::new({} rows))",
+        OUTBOUND_PHONES.len()
+    ));
+    let rows = OUTBOUND_PHONES.iter().map(|p| NumberRow::new(*p)).collect();
+    let added = client
+        .add_numbers(&user, &task, &NumberImport::new(rows))
+        .await?;
+    show(&raw_text(&added.message, &added.data));
+
+    call(&format!(
+        "client.task({user}, {task}, None)  // until every number is called: waiting, \
+         dialling, waiting again"
+    ));
+    let mut dialled = false;
+    let mut reads = 0;
+    for _ in 0..5 {
+        reads += 1;
+        let detail = client.task(&user, &task, None).await?;
+        show(&format!("read {reads}:"));
+        show(&longlonglong::task_text(&detail));
+        match detail.state() {
+            Some(TaskState::Dialing) => dialled = true,
+            Some(TaskState::Waiting) if dialled => break,
+            _ => {}
+        }
+    }
+
+    call(&format!(
+        "client.numbers({user}, {task}, &NumberQuery::new())"
+    ));
+    let numbers = client.numbers(&user, &task, &NumberQuery::new()).await?;
+    show(&longlonglong::numbers_text(&numbers.items, None));
+    let called = numbers
+        .items
+        .iter()
+        .filter(|r| {
+            r.get("status")
+                .and_then(Value::as_u64)
+                .is_some_and(|s| s != 0)
+        })
+        .count();
+    if numbers.items.len() != OUTBOUND_PHONES.len() || called != numbers.items.len() {
+        return Err(unexpected(format!(
+            "task {task}: {called} of {} numbers called after {reads} reads",
+            numbers.items.len()
+        )));
+    }
+
+    call(&format!(
+        "client.call_records({user}, {task}, &RecordQuery::new())"
+    ));
+    let records = client
+        .call_records(&user, &task, &RecordQuery::new())
+        .await?;
+    show(&longlonglong::call_records_text(&records.items));
+    let answered =
+        |r: &&voxkit_longlonglong::CallRecord| r.get("status").and_then(Value::as_u64) == Some(1);
+    let answered_count = records.items.iter().filter(answered).count();
+    let Some(record) = records
+        .items
+        .iter()
+        .find(answered)
+        .or_else(|| records.items.first())
+        .and_then(voxkit_longlonglong::CallRecord::id)
+    else {
+        return Err(unexpected(format!("no call record of task {task}")));
+    };
+    call(&format!(
+        "client.call_record_detail({user}, {task}, {record}, None)"
+    ));
+    let detail = client
+        .call_record_detail(&user, &task, &record, None)
+        .await?;
+    show(&longlonglong::turns_text(&detail.records));
+    Ok(json!({
+        "line": line.as_str(),
+        "task": task.as_str(),
+        "task_name": task_name,
+        "marker": marker.as_str(),
+        "numbers": numbers.items.len(),
+        "called": called,
+        "reads": reads,
+        "records": records.items.len(),
+        "answered": answered_count,
+        "detail": {"record": record.as_str(), "turns": detail.records.len()},
+    }))
 }

@@ -931,6 +931,17 @@ async fn demo_walks_through_everything_and_exits_0() {
         "refused, as expected: longlonglong recharge: provider error 10004",
         "outcome unknown, as expected",
         "found exactly one record with remark \"demo-order-42\"",
+        "client.allocate_line(",
+        "client.create_task_exactly_once(",
+        "client.add_numbers(",
+        "client.call_records(",
+        "client.call_record_detail(",
+        // The task and number renderers: the state read twice, every number called.
+        "dialling",
+        "呼叫成功",
+        "4 numbers",
+        "4 call records",
+        "ROBOT ANSWERED",
         "Done:",
     ] {
         assert!(out.stdout.contains(needle), "{needle:?} missing: {out:#?}");
@@ -1465,6 +1476,26 @@ async fn completions_and_a_json_demo() {
     assert!(
         json["demo"]["lines"].as_array().unwrap().len() > 20,
         "{json}"
+    );
+    // The outbound-call section: four numbers, each called once and recorded, after the
+    // two reads that take the task from waiting to dialling and back; the record shown is
+    // an answered call, turn by turn.
+    let outbound = &json["demo"]["outbound"];
+    assert_eq!(outbound["numbers"], 4, "{outbound}");
+    assert_eq!(outbound["called"], 4, "{outbound}");
+    assert_eq!(outbound["records"], 4, "{outbound}");
+    assert_eq!(outbound["reads"], 2, "{outbound}");
+    assert!(outbound["answered"].as_u64().unwrap() >= 1, "{outbound}");
+    assert_eq!(outbound["detail"]["turns"], 3, "{outbound}");
+    let marker = outbound["marker"].as_str().unwrap();
+    assert!(
+        outbound["task_name"].as_str().unwrap().contains(marker),
+        "{outbound}"
+    );
+    assert_eq!(
+        outbound["line"],
+        voxkit_sandbox::LONGLONGLONG_DOCS_LINE,
+        "{outbound}"
     );
 }
 

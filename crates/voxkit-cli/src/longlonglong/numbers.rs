@@ -12,7 +12,7 @@ use super::tasks::task_ids;
 use crate::context::Global;
 use crate::failure::CliError;
 use crate::render::Report;
-use crate::render::longlonglong::raw_text;
+use crate::render::longlonglong::{self, raw_text};
 
 /// `voxkit longlonglong number <command>`.
 #[derive(Debug, clap::Subcommand)]
@@ -104,16 +104,19 @@ pub(super) async fn run(command: NumberCommand, global: &Global) -> Result<Repor
                     )
                     .try_collect()
                     .await?;
-                return Ok(report(
+                let text = longlonglong::numbers_text(&rows, None);
+                return Ok(Report::new(
                     json!({"data": rows, "total": rows.len()}),
-                    "numbers",
+                    text,
                 ));
             }
             let query = NumberQuery::new().page(args.page.unwrap_or(1));
             let page = client.numbers(&user, &task, &query).await?;
-            Ok(report(
+            let info = page.meta.as_ref().map(longlonglong::sub_page_info);
+            let text = longlonglong::numbers_text(&page.items, info.as_ref());
+            Ok(Report::new(
                 json!({"data": page.items, "meta": page.meta}),
-                &page.message,
+                text,
             ))
         }
         NumberCommand::Add(args) => {

@@ -19,7 +19,7 @@ use voxkit_longlonglong::{
 use crate::context::Global;
 use crate::failure::{CheckWith as _, CliError};
 use crate::render::Report;
-use crate::render::longlonglong::raw_text;
+use crate::render::longlonglong::{self, raw_text};
 
 /// `voxkit longlonglong task <command>`.
 #[derive(Debug, clap::Subcommand)]
@@ -383,9 +383,10 @@ pub(super) async fn run(command: TaskCommand, global: &Global) -> Result<Report,
                     .pages(client.tasks_all(&user, &query, args.subset), "tasks")
                     .try_collect()
                     .await?;
-                return Ok(report(
+                let text = longlonglong::tasks_text(&tasks, None);
+                return Ok(Report::new(
                     json!({"data": tasks, "total": tasks.len()}),
-                    "tasks",
+                    text,
                 ));
             }
             let query = query.page(args.page.unwrap_or(1));
@@ -394,16 +395,19 @@ pub(super) async fn run(command: TaskCommand, global: &Global) -> Result<Report,
             } else {
                 client.tasks(&user, &query).await?
             };
-            Ok(report(
+            let info = page.meta.as_ref().map(longlonglong::sub_page_info);
+            let text = longlonglong::tasks_text(&page.items, info.as_ref());
+            Ok(Report::new(
                 json!({"data": page.items, "meta": page.meta}),
-                "tasks",
+                text,
             ))
         }
         TaskCommand::Show(args) => {
             let (user, task) = task_ids(&args.user, &args.task)?;
             let detail = client.task(&user, &task, None).await?;
             let state = detail.state().map(|s| format!("{s:?}"));
-            Ok(report(json!({"task": detail, "state": state}), "task"))
+            let text = longlonglong::task_text(&detail);
+            Ok(Report::new(json!({"task": detail, "state": state}), text))
         }
         TaskCommand::Pause(args) => {
             let (user, task) = task_ids(&args.user, &args.task)?;

@@ -505,3 +505,100 @@ pub fn customers_text(rows: &[Value]) -> String {
     }
     table.render_with_footer(&super::plural(rows.len(), "customer", "customers"))
 }
+
+// ---- Call tasks and their numbers (issue 16, H18's sections). The task list and detail
+// are typed where the mirror shows fields; number rows are raw (undocumented), so their
+// table reads only `phone`, `name`, `status` and `created_at` where present.
+
+/// A task's state for people: the 2.0 mirror's three states, `-` when the flags are missing
+/// or in the combination the table does not list.
+pub fn task_state_name(state: Option<voxkit_longlonglong::TaskState>) -> &'static str {
+    use voxkit_longlonglong::TaskState;
+    match state {
+        Some(TaskState::Dialing) => "dialling",
+        Some(TaskState::Paused) => "paused",
+        Some(TaskState::Waiting) => "waiting",
+        None => "-",
+    }
+}
+
+/// A page of 2.0 tasks as a table (id, name, enabled, created), with the list footer
+/// (`page`: where this page stands; `None` for `--all`, whose footer is the count alone).
+/// The list's records carry no `call_status` nor number counts, so neither is shown.
+pub fn tasks_text(tasks: &[voxkit_longlonglong::Task], page: Option<&PageInfo>) -> String {
+    if tasks.is_empty() {
+        return match page.filter(|p| p.current > 1) {
+            Some(page) => format!("no tasks on page {}", page.current),
+            None => "no tasks".to_owned(),
+        };
+    }
+    let mut table = Table::new(&[
+        ("ID", Align::Left),
+        ("NAME", Align::Left),
+        ("ENABLED", Align::Left),
+        ("CREATED", Align::Left),
+    ]);
+    for t in tasks {
+        table.row(vec![
+            t.uuid.as_str().to_owned(),
+            cell(t.name.as_deref()),
+            t.enable
+                .map_or("-", |e| if e { "yes" } else { "no" })
+                .to_owned(),
+            t.create_datetime.map_or("-".to_owned(), |at| {
+                at.format("%Y-%m-%d %H:%M:%S").to_string()
+            }),
+        ]);
+    }
+    table.render_with_footer(&footer(tasks.len(), "task", "tasks", page))
+}
+
+/// One task's configuration and state as aligned lines: name, state, the provider's status
+/// words, concurrency, script group, dial-time group and its number count (the detail's
+/// `new_task_extra.number_count`; how many were called is not in the answer).
+pub fn task_text(task: &voxkit_longlonglong::TaskDetail) -> String {
+    let number = |n: Option<u64>| n.map_or("-".to_owned(), |n| n.to_string());
+    let extra = task.new_task_extra.as_ref();
+    key_values(&[
+        ("name", cell(task.name.as_deref())),
+        ("state", task_state_name(task.state()).to_owned()),
+        ("status", cell(task.status_str.as_deref())),
+        ("numbers", number(extra.and_then(|x| x.number_count))),
+        ("concurrency", number(task.maximumcall)),
+        ("script group", cell(task.destination_extension.as_deref())),
+        ("dial-time group", number(task.dial_time_id)),
+    ])
+}
+
+/// A task's raw number rows as a table (phone, name, status with its documented label,
+/// added), with the list footer; a missing field shows `-`.
+pub fn numbers_text(rows: &[Value], page: Option<&PageInfo>) -> String {
+    if rows.is_empty() {
+        return match page.filter(|p| p.current > 1) {
+            Some(page) => format!("no numbers on page {}", page.current),
+            None => "no numbers".to_owned(),
+        };
+    }
+    let mut table = Table::new(&[
+        ("PHONE", Align::Left),
+        ("NAME", Align::Left),
+        ("STATUS", Align::Left),
+        ("ADDED", Align::Left),
+    ]);
+    for r in rows {
+        let status = match r.get("status").and_then(Value::as_u64) {
+            Some(code) => match voxkit_longlonglong::NumberStatus::from_code(code) {
+                Some(s) => format!("{code} {}", s.label()),
+                None => code.to_string(),
+            },
+            None => raw_cell(r, "status"),
+        };
+        table.row(vec![
+            raw_cell(r, "phone"),
+            raw_cell(r, "name"),
+            status,
+            raw_cell(r, "created_at"),
+        ]);
+    }
+    table.render_with_footer(&footer(rows.len(), "number", "numbers", page))
+}

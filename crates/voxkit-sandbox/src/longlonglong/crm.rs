@@ -19,8 +19,10 @@
 //!   `{"mode":"batch","type":"api_customer_to_task","unique_id","user_id","task_id",
 //!   "data":{"url"}}` to the configured callback URL; `data.url` is
 //!   `GET /sandbox/longlonglong/download-number?key={unique_id}` on the sandbox itself,
-//!   answering `{"numbers": [...]}`. It answers `{"unique_id": ...}`. The task is not
-//!   checked (the sandbox's call tasks are another collection).
+//!   answering `{"numbers": [...]}`. It answers `{"unique_id": ...}`. The task must be
+//!   one of the user's call tasks (else `404 任务不存在`, as the task routes answer) and
+//!   not running (`enable` true: `6007 2.0任务启动中,请先停止任务`, the docs' error of a
+//!   started 2.0 task, as 批量删除号码 answers); see [`movable`].
 
 use axum::extract::{Path, RawQuery, State};
 use axum::response::{IntoResponse, Response};
@@ -452,6 +454,7 @@ pub(super) async fn to_task(
     let filter = Filter::of_body(&body)?;
     let mut data = shared.lock();
     known_user(&data, &user_id)?;
+    movable(&data, &user_id, &task_id).map_err(|(code, message)| err(code, message))?;
     let mut numbers = Vec::new();
     for c in data.pool.customers.iter_mut() {
         if c.user_id == user_id && filter.matches(c) {
@@ -475,6 +478,22 @@ pub(super) async fn to_task(
         outbox.longlonglong_callback(&callback);
     }
     ok("已提交进入任务", json!({ "unique_id": unique_id }))
+}
+
+/// Whether the pool may be moved into `task_id`: the code and message to answer when not —
+/// `404` for a task that is not `user_id`'s, `6007` while it runs (`enable` true), since
+/// numbers are not added to a started 2.0 task.
+fn movable(data: &Data, user_id: &str, task_id: &str) -> Result<(), (u32, &'static str)> {
+    match data
+        .tasks
+        .tasks
+        .iter()
+        .find(|t| t.uuid == task_id && t.user_id == user_id)
+    {
+        None => Err((404, "任务不存在")),
+        Some(task) if task.enable => Err((6007, "2.0任务启动中,请先停止任务")),
+        Some(_) => Ok(()),
+    }
 }
 
 /// `GET /sandbox/longlonglong/download-number?key=..` (no token, as a callback's URL is
@@ -541,6 +560,20 @@ mod tests {
                 .and_then(|d| d.and_hms_opt(9, 0, 0))
                 .unwrap(),
         }
+    }
+
+    #[test]
+    fn the_move_wants_a_paused_task_of_the_user() {
+        let mut state = Data::new(3, None);
+        let paused = state.add_call_task(None, "u", "p", false, &[]);
+        let running = state.add_call_task(None, "u", "r", true, &[]);
+        assert_eq!(movable(&state, "u", &paused), Ok(()));
+        assert_eq!(movable(&state, "u", &running).map_err(|e| e.0), Err(6007));
+        assert_eq!(movable(&state, "other", &paused).map_err(|e| e.0), Err(404));
+        assert_eq!(
+            movable(&state, "u", "no-such-task").map_err(|e| e.0),
+            Err(404)
+        );
     }
 
     #[test]
