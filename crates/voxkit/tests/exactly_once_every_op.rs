@@ -265,11 +265,17 @@ async fn case(spec: &OperationSpec, env: &Env) -> Option<Ran> {
         // The CRM pool (issue 16, H20): declared Impossible, read back through the SDK.
         ("longlonglong", name @ ("import_customers" | "customers_to_task")) => {
             use voxkit::longlonglong::{CustomerFilter, NewCustomer, TaskId};
-            let (_, user) = env.user(0);
+            let (id, user) = env.user(0);
             // A fresh user: its pool is empty, so the phone's rows are this case's alone.
             let phone = "13900000001";
             let rows = [NewCustomer::new(phone).name("逐一")];
-            let task: TaskId = "289b4a84-6d3c-4a4e-9f3a-2c1d0e5b7a61".parse().unwrap();
+            // A paused task of the user's own: the sandbox refuses another's (404) and a
+            // running one (6007).
+            let task: TaskId = env
+                .sandbox
+                .add_longlonglong_task(&id, "公海转入", false, &[])
+                .parse()
+                .unwrap();
             let filter = CustomerFilter::new().phone(phone);
             let outcome = if name == "import_customers" {
                 env.arm();
