@@ -1,6 +1,7 @@
 //! `voxkit laaffic ...`: the Laaffic v3 API: the [`balance`], and the IVR group calls
 //! ([`ivr`]: voice files, tasks, call records).
 
+mod ai;
 mod balance;
 mod ivr;
 mod recall;
@@ -21,7 +22,7 @@ pub enum Command {
     /// IVR voice files (语音文件).
     #[command(subcommand)]
     Voice(ivr::voices::VoiceCommand),
-    /// One IVR group-call task (群呼任务): create, show, pause, cancel, resend.
+    /// One IVR group-call task (群呼任务): create, show, pause, cancel, resend, update.
     #[command(subcommand)]
     Task(ivr::tasks::TaskCommand),
     /// List group-call tasks, one page at a time or every page with --all (by default
@@ -39,6 +40,9 @@ pub enum Command {
     /// Automatic recall flows (自动重呼): list, cancel.
     #[command(subcommand)]
     Recall(recall::RecallCommand),
+    /// AI voice group-call tasks (AI语音群呼, script based): update, resend.
+    #[command(subcommand)]
+    Ai(ai::AiCommand),
 }
 
 /// Runs one Laaffic command.
@@ -52,5 +56,6 @@ pub async fn run(command: Command, global: &Global) -> Result<Report, CliError> 
         Command::Reports(command) => reports::run(command, global).await,
         Command::Sms(command) => sms::run(command, global).await,
         Command::Recall(command) => recall::run(command, global).await,
+        Command::Ai(command) => ai::run(command, global).await,
     }
 }

@@ -434,6 +434,30 @@ fn sms_totals(receipts: &[SmsReceipt]) -> (u64, u64) {
     (sum(|r| r.success), sum(|r| r.fail))
 }
 
+/// What `task update` and `ai update` print: the task and its (possibly new) name; the
+/// provider answers an update with no data, so nothing else is known.
+pub fn updated_report(task: u64, name: &str) -> super::Report {
+    super::Report::new(
+        json!({"updated": task, "name": name}),
+        format!("updated task {task} {:?}", super::one_line(name)),
+    )
+}
+
+/// What `ai resend` prints: the original task, the new round's id (when the provider sent
+/// one) and its name, as `task resend` does.
+pub fn ai_resent_report(original: u64, id: Option<u64>, name: &str) -> super::Report {
+    super::Report::new(
+        json!({"resent": original, "task_id": id, "name": name}),
+        match id {
+            Some(id) => format!(
+                "resent AI task {original} as task {id} {:?}",
+                super::one_line(name)
+            ),
+            None => format!("resent AI task {original} as {:?}", super::one_line(name)),
+        },
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,19 +1,23 @@
 //! `task create` and `task resend`: both start a round of calls, so they share the voice,
 //! the schedule and how a lost answer is checked (task names are unique). Never sent
-//! twice: when the answer is lost the exit code is 5.
+//! twice: when the answer is lost the exit code is 5. `task update` (safe to repeat) takes
+//! the same voice and schedule options, so it is here too.
 
 use std::path::PathBuf;
 
 use chrono::{NaiveDateTime, NaiveTime};
 use clap::{ArgGroup, Args, ValueEnum};
 use serde_json::json;
-use voxkit_laaffic::{Callee, Gender, Lan, NewTask, PostCallSms, Resend, TaskId, VoiceSource};
+use voxkit_laaffic::{
+    Callee, Gender, Lan, NewTask, PostCallSms, Resend, TaskId, TaskUpdate, VoiceSource,
+};
 
 use super::voices::read_voice_file;
 use super::{parse_local, parse_window};
 use crate::context::Global;
 use crate::failure::{CheckWith as _, CliError};
 use crate::input::with_some;
+use crate::render::laaffic::updated_report;
 use crate::render::{Report, one_line, plural};
 
 /// The most bytes of `--numbers-file` read (far more than the SDK's 200 000 numbers need).
@@ -325,6 +329,83 @@ pub(super) async fn resend(args: ResendArgs, global: &Global) -> Result<Report, 
             None => format!("resent task {original} as {:?}", one_line(&name)),
         },
     ))
+}
+
+/// The arguments of `task update`: the fields of the SDK's `TaskUpdate` (the create body
+/// but the application and the numbers). Safe to repeat.
+#[derive(Debug, Args)]
+pub struct UpdateArgs {
+    /// The task to update (the `ID` column of `voxkit laaffic tasks`).
+    #[arg(long, value_name = "ID")]
+    task: u64,
+    /// The task's name, 2-64 characters (required by the provider: give the current one to
+    /// keep it).
+    #[arg(long, value_name = "NAME")]
+    name: String,
+    #[command(flatten)]
+    voice: VoiceArgs,
+    #[command(flatten)]
+    schedule: Schedule,
+    /// Transfer answered calls to this seat group (toSeat, sipGroupId).
+    #[arg(long, value_name = "ID")]
+    seat_group: Option<u64>,
+    /// Send an SMS after the call with this SMS application id (needs --sms-content and a
+    /// trigger, as for `task create`).
+    #[arg(long, value_name = "ID", requires = "sms_content")]
+    sms_app: Option<String>,
+    /// The post-call SMS text, at most 1000 characters.
+    #[arg(long, value_name = "TEXT", requires = "sms_app")]
+    sms_content: Option<String>,
+    /// The post-call SMS sender id, at most 32 characters.
+    #[arg(long, value_name = "ID", requires = "sms_app")]
+    sms_sender: Option<String>,
+    /// Send the SMS when the callee presses this key (0-9).
+    #[arg(long, value_name = "KEY", requires = "sms_app")]
+    sms_on_key: Option<u8>,
+    /// Send the SMS this many seconds (0-9999) after a successful call.
+    #[arg(long, value_name = "SECS", requires = "sms_app")]
+    sms_on_success_after: Option<u32>,
+    /// Send the SMS when the call fails.
+    #[arg(long, requires = "sms_app")]
+    sms_on_failure: bool,
+    /// Send the SMS when the call rang.
+    #[arg(long, requires = "sms_app")]
+    sms_on_ringing: bool,
+}
+
+/// The update `task update` sends.
+fn build_update(args: &UpdateArgs) -> Result<TaskUpdate, CliError> {
+    let source = args.voice.source()?;
+    let mut update = with_schedule!(
+        TaskUpdate::new(TaskId(args.task), args.name.as_str(), source),
+        &args.schedule
+    );
+    if let Some(group) = args.seat_group {
+        update = update.transfer_to_seat(group);
+    }
+    if let (Some(app), Some(content)) = (&args.sms_app, &args.sms_content) {
+        let mut sms = with_some!(
+            PostCallSms::new(app.as_str(), content.as_str()),
+            sender_id = args.sms_sender.as_deref(),
+            on_key = args.sms_on_key,
+            on_success_after = args.sms_on_success_after,
+        );
+        if args.sms_on_failure {
+            sms = sms.on_failure();
+        }
+        if args.sms_on_ringing {
+            sms = sms.on_ringing();
+        }
+        update = update.post_call_sms(sms);
+    }
+    Ok(update)
+}
+
+/// Runs `task update`: repeatable, so a lost answer is retried by the SDK, not checked.
+pub(super) async fn update(args: UpdateArgs, global: &Global) -> Result<Report, CliError> {
+    let update = build_update(&args)?;
+    global.laaffic()?.update_task(&update).await?;
+    Ok(updated_report(args.task, &args.name))
 }
 
 /// Reads `--numbers-file`: `NUMBER[,TEXT1..,TEXT5]` per line.

@@ -74,7 +74,7 @@ fn parse_zoned_end(flag: &str, text: &str) -> Result<DateTime<FixedOffset>, CliE
 }
 
 /// `HH:MM-HH:MM`.
-fn parse_window(text: &str) -> Result<(NaiveTime, NaiveTime), CliError> {
+pub(crate) fn parse_window(text: &str) -> Result<(NaiveTime, NaiveTime), CliError> {
     let bad = || {
         CliError::invalid(format!(
             "--window: {:?} is not a window HH:MM-HH:MM",

@@ -7,7 +7,7 @@ use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
 use voxkit_laaffic::{Page, TaskId, TaskQuery, TaskStatus, TaskType};
 
-use super::create::{self, Create, ResendArgs};
+use super::create::{self, Create, ResendArgs, UpdateArgs};
 use super::{parse_local, parse_local_end};
 use crate::context::Global;
 use crate::failure::{CliError, EXIT_REFUSED};
@@ -32,6 +32,9 @@ pub enum TaskCommand {
     Cancel(TaskRefs),
     /// Resend (recall) a task under a new name: a new round of calls. Never sent twice.
     Resend(Box<ResendArgs>),
+    /// Update a task that is not calling: its name, voice, schedule, seat group and
+    /// post-call SMS. Safe to repeat.
+    Update(Box<UpdateArgs>),
 }
 
 /// One task id.
@@ -152,6 +155,7 @@ pub async fn run(command: TaskCommand, global: &Global) -> Result<Report, CliErr
         TaskCommand::Pause(args) => control(args, false, global).await,
         TaskCommand::Cancel(args) => control(args, true, global).await,
         TaskCommand::Resend(args) => create::resend(*args, global).await,
+        TaskCommand::Update(args) => create::update(*args, global).await,
     }
 }
 
