@@ -462,21 +462,14 @@ pub(super) async fn to_task(
             numbers.push(c.phone.clone());
         }
     }
-    let unique_id = crate::ids::uuid(&mut data.rng);
-    data.add_callback_batch(
-        &unique_id,
-        &user_id,
+    let base_url = data.base_url.clone();
+    let unique_id = data.deliver_batch_callback(
         "api_customer_to_task",
+        &user_id,
+        &task_id,
         json!({ "numbers": numbers }),
+        |key| json!({"url": format!("{base_url}/sandbox/longlonglong/download-number?key={key}")}),
     );
-    let callback = json!({
-        "mode": "batch", "type": "api_customer_to_task", "unique_id": unique_id,
-        "user_id": user_id, "task_id": task_id,
-        "data": {"url": format!("{}/sandbox/longlonglong/download-number?key={unique_id}", data.base_url)},
-    });
-    if let Some(outbox) = &data.ivr.outbox {
-        outbox.longlonglong_callback(&callback);
-    }
     ok("已提交进入任务", json!({ "unique_id": unique_id }))
 }
 

@@ -155,14 +155,9 @@ pub(super) async fn add_async(
 ) -> Answer {
     let mut data = shared.lock();
     let phones = add(&mut data, &user, &uuid, &body, MAX_ASYNC)?;
-    let unique_id = crate::ids::uuid(&mut data.rng);
-    let callback = json!({
-        "mode": "batch", "type": "import_number", "unique_id": unique_id, "user_id": user,
-        "task_id": uuid, "data": {"numbers": phones},
-    });
-    if let Some(outbox) = &data.ivr.outbox {
-        outbox.longlonglong_callback(&callback);
-    }
+    let numbers = json!({"numbers": phones});
+    let unique_id =
+        data.deliver_batch_callback("import_number", &user, &uuid, numbers.clone(), |_| numbers);
     ok("异步导入号码任务已提交", json!({"unique_id": unique_id}))
 }
 

@@ -95,7 +95,6 @@ impl Resources {
 impl Data {
     /// Records a callback batch (for 查看回调数据), e.g. when an async number import or a
     /// pool → task move delivers its result.
-    #[allow(dead_code)]
     pub(crate) fn add_callback_batch(
         &mut self,
         unique_id: &str,
@@ -109,6 +108,30 @@ impl Data {
             kind: kind.into(),
             data,
         });
+    }
+
+    /// The one way an asynchronous result leaves (the async number import, the pool → task
+    /// move): a fresh `unique_id`, the batch recorded under it with `recorded` (so that
+    /// 查看回调数据 finds it), and `{mode: batch, type, unique_id, user_id, task_id, data:
+    /// pushed}` queued for the configured callback URL, if any. Returns the `unique_id`.
+    pub(crate) fn deliver_batch_callback(
+        &mut self,
+        kind: &str,
+        user_id: &str,
+        task_id: &str,
+        recorded: Value,
+        pushed: impl FnOnce(&str) -> Value,
+    ) -> String {
+        let unique_id = crate::ids::uuid(&mut self.rng);
+        self.add_callback_batch(&unique_id, user_id, kind, recorded);
+        let callback = json!({
+            "mode": "batch", "type": kind, "unique_id": unique_id,
+            "user_id": user_id, "task_id": task_id, "data": pushed(&unique_id),
+        });
+        if let Some(outbox) = &self.ivr.outbox {
+            outbox.longlonglong_callback(&callback);
+        }
+        unique_id
     }
 }
 
