@@ -40,18 +40,30 @@ pub fn run(root: &Path, args: &[String]) -> Result<()> {
 
 /// The client benchmark: voxkit against raw reqwest and raw hyper.
 fn clients(root: &Path, out_dir: &Path, quick: bool) -> Result<()> {
-    let report = out_dir.join("report.json");
-    let mut drive = vec![
-        "drive".to_owned(),
+    run_bench(
+        root,
+        bench_args("drive", &out_dir.join("report.json"), quick),
+    )
+}
+
+/// `voxkit-bench <command> --out <report> [--quick]`, the arguments every run starts with.
+fn bench_args(command: &str, report: &Path, quick: bool) -> Vec<String> {
+    let mut args = vec![
+        command.to_owned(),
         "--out".to_owned(),
         report.display().to_string(),
     ];
     if quick {
-        drive.push("--quick".to_owned());
+        args.push("--quick".to_owned());
     }
+    args
+}
+
+/// Runs `voxkit-bench` (release build) with `args`.
+fn run_bench(root: &Path, args: Vec<String>) -> Result<()> {
     Cmd::cargo()
         .args(["run", "--release", "--quiet", "-p", "voxkit-bench", "--"])
-        .args(drive)
+        .args(args)
         .run(root)
 }
 
@@ -60,15 +72,7 @@ fn clients(root: &Path, out_dir: &Path, quick: bool) -> Result<()> {
 /// names, else a throw-away durable one (fsync on: the cost of a durable journal), else
 /// left out with the reason printed: the other figures stand alone.
 fn journal(root: &Path, out_dir: &Path, quick: bool) -> Result<()> {
-    let report = out_dir.join("journal.json");
-    let mut args = vec![
-        "journal".to_owned(),
-        "--out".to_owned(),
-        report.display().to_string(),
-    ];
-    if quick {
-        args.push("--quick".to_owned());
-    }
+    let mut args = bench_args("journal", &out_dir.join("journal.json"), quick);
     // Held until the benchmark ends: dropping it stops and removes the cluster.
     let mut _cluster = None;
     match std::env::var(crate::postgres::URL_VAR) {
@@ -81,10 +85,7 @@ fn journal(root: &Path, out_dir: &Path, quick: bool) -> Result<()> {
             Err(e) => println!("journal bench: PostgreSQL left out: {e}"),
         },
     }
-    Cmd::cargo()
-        .args(["run", "--release", "--quiet", "-p", "voxkit-bench", "--"])
-        .args(args)
-        .run(root)
+    run_bench(root, args)
 }
 
 /// `$CARGO_TARGET_DIR`, or `target/` under the workspace root.

@@ -514,26 +514,39 @@ mod tests {
         check(text, &members(), rust_version).unwrap_err().0
     }
 
+    /// Each edit `(from, to)` of the real Dockerfile is refused, the message saying `why`.
+    fn assert_edits_refused(cases: &[(&str, &str, &str)]) {
+        for (from, to, why) in cases {
+            let e = refused(&edited(from, to), "1.85");
+            assert!(e.contains(why), "{from:?} -> {to:?}: {e}");
+        }
+    }
+
     #[test]
     fn a_build_of_another_package_or_binary_is_refused() {
-        let e = refused(&edited("-p voxkit-cli", "-p voxkit-tool"), "1.85");
-        assert!(e.contains("no such workspace package"), "{e}");
-        let e = refused(&edited("--bin voxkit", "--bin voxkit-cli"), "1.85");
-        assert!(e.contains("has no such binary"), "{e}");
-        let e = refused(&edited("-p voxkit-cli", "-p voxkit"), "1.85");
-        assert!(e.contains("has no such binary"), "{e}");
-        let e = refused(&edited("-p voxkit-cli ", ""), "1.85");
-        assert!(e.contains("names no package"), "{e}");
+        assert_edits_refused(&[
+            (
+                "-p voxkit-cli",
+                "-p voxkit-tool",
+                "no such workspace package",
+            ),
+            ("--bin voxkit", "--bin voxkit-cli", "has no such binary"),
+            ("-p voxkit-cli", "-p voxkit", "has no such binary"),
+            ("-p voxkit-cli ", "", "names no package"),
+        ]);
     }
 
     #[test]
     fn copying_another_file_than_the_build_output_is_refused() {
-        let e = refused(&edited("--release ", ""), "1.85");
-        assert!(e.contains("target/debug/voxkit"), "{e}");
-        let e = refused(&edited("WORKDIR /src", "WORKDIR /build"), "1.85");
-        assert!(e.contains("writes `/build/target/release/voxkit`"), "{e}");
-        let e = refused(&edited("--from=build", "--from=builder"), "1.85");
-        assert!(e.contains("names no stage"), "{e}");
+        assert_edits_refused(&[
+            ("--release ", "", "target/debug/voxkit"),
+            (
+                "WORKDIR /src",
+                "WORKDIR /build",
+                "writes `/build/target/release/voxkit`",
+            ),
+            ("--from=build", "--from=builder", "names no stage"),
+        ]);
     }
 
     #[test]
@@ -544,24 +557,22 @@ mod tests {
 
     #[test]
     fn the_image_runs_the_sandbox_on_every_interface_as_non_root() {
-        let e = refused(&edited("USER 10001", "USER root"), "1.85");
-        assert!(e.contains("runs as root"), "{e}");
-        let e = refused(&edited("USER 10001\n", ""), "1.85");
-        assert!(e.contains("no USER"), "{e}");
-        let e = refused(&edited("\"0.0.0.0:8787\"", "\"127.0.0.1:8787\""), "1.85");
-        assert!(e.contains("0.0.0.0:<port>"), "{e}");
-        let e = refused(
-            &edited("\"voxkit\", \"sandbox\"", "\"voxkit\", \"demo\""),
-            "1.85",
-        );
-        assert!(e.contains("voxkit sandbox"), "{e}");
-        let e = refused(&edited("EXPOSE 8787", "EXPOSE 80"), "1.85");
-        assert!(e.contains("not EXPOSEd"), "{e}");
-        let e = refused(
-            &edited("ENV VOXKIT_SANDBOX_PUBLIC_URL=", "ENV OTHER="),
-            "1.85",
-        );
-        assert!(e.contains("VOXKIT_SANDBOX_PUBLIC_URL"), "{e}");
+        assert_edits_refused(&[
+            ("USER 10001", "USER root", "runs as root"),
+            ("USER 10001\n", "", "no USER"),
+            ("\"0.0.0.0:8787\"", "\"127.0.0.1:8787\"", "0.0.0.0:<port>"),
+            (
+                "\"voxkit\", \"sandbox\"",
+                "\"voxkit\", \"demo\"",
+                "voxkit sandbox",
+            ),
+            ("EXPOSE 8787", "EXPOSE 80", "not EXPOSEd"),
+            (
+                "ENV VOXKIT_SANDBOX_PUBLIC_URL=",
+                "ENV OTHER=",
+                "VOXKIT_SANDBOX_PUBLIC_URL",
+            ),
+        ]);
     }
 
     #[test]

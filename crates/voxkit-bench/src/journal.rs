@@ -28,8 +28,8 @@ use tokio::sync::mpsc::unbounded_channel;
 use voxkit_core::ExactlyOnceOutcome;
 use voxkit_journal::ops::longlonglong::BalanceMove;
 use voxkit_journal::{
-    Counts, Created, Error as JournalError, Event, Intent, Job, Journal, ListFilter, NewIntent,
-    Outcome, PgConfig, PgJournal, Runner, Settings, SqliteJournal,
+    Counts, Created, Error as JournalError, Event, Intent, Job, Journal, ListFilter, MarkSent,
+    NewIntent, Outcome, PgConfig, PgJournal, Runner, Settings, SqliteJournal,
 };
 use voxkit_longlonglong::{Direction, UserId};
 use voxkit_sandbox::{Fault, LONGLONGLONG_TOKEN, Sandbox};
@@ -192,6 +192,19 @@ impl Journal for Timed {
     ) -> Result<Vec<Intent>, JournalError> {
         self.time("claim", self.inner.claim(owner, lease, limit))
             .await
+    }
+    async fn claim_and_mark_sent(
+        &self,
+        owner: &str,
+        lease: Duration,
+        limit: usize,
+        mark: MarkSent,
+    ) -> Result<Vec<Intent>, JournalError> {
+        self.time(
+            "claim_and_mark_sent",
+            self.inner.claim_and_mark_sent(owner, lease, limit, mark),
+        )
+        .await
     }
     async fn renew(&self, key: &str, owner: &str, lease: Duration) -> Result<Intent, JournalError> {
         self.time("renew", self.inner.renew(key, owner, lease))

@@ -244,46 +244,21 @@ impl Report {
             "RSS − reqwest",
             "CPU µs/call − reqwest"
         );
-        let lean_rows = self.lean_table();
-        for group in self.groups().values() {
-            let first = group[0];
-            let show = |s: Spread| format!("{:.3} [{:.3}–{:.3}]", s.median, s.min, s.max);
-            let rss = Self::of(group, Kind::Voxkit, |m| m.peak_rss_kb as f64).median
-                - Self::of(group, Kind::Reqwest, |m| m.peak_rss_kb as f64).median;
-            let _ = writeln!(
-                out,
-                "{:<10} {:>3} {:>26} {:>26} {:>26} {:>9.2} MB {:>26}",
-                first.workload.name(),
-                first.concurrency,
-                show(Self::ratio(
-                    group,
-                    Kind::Voxkit,
-                    Kind::Reqwest,
-                    Measurement::us_per_call
-                )),
-                show(Self::ratio(
-                    group,
-                    Kind::Voxkit,
-                    Kind::Hyper,
-                    Measurement::us_per_call
-                )),
-                show(Self::ratio(group, Kind::Voxkit, Kind::Hyper, |m| m.cpu_us_per_call)),
-                rss / 1024.0,
-                show_us(Self::difference(group, Kind::Voxkit, Kind::Reqwest, |m| m.cpu_us_per_call)),
-            );
-        }
-        out.push_str(&lean_rows);
+        out.push_str(&self.ratio_rows(Kind::Voxkit));
+        out.push_str("\nvoxkit+hyper (the lean HyperTransport) against the same baselines\n");
+        out.push_str(&self.ratio_rows(Kind::VoxkitLean));
         out
     }
 
-    /// The same ratios for voxkit on its lean transport.
-    fn lean_table(&self) -> String {
-        let mut out =
-            String::from("\nvoxkit+hyper (the lean HyperTransport) against the same baselines\n");
+    /// One row per workload and concurrency: `subject`'s time per call against reqwest
+    /// and hyper, its CPU per call against hyper, and its RSS and CPU per call minus
+    /// reqwest's (each a median with the spread of the per-round values).
+    fn ratio_rows(&self, subject: Kind) -> String {
+        let mut out = String::new();
+        let show = |s: Spread| format!("{:.3} [{:.3}–{:.3}]", s.median, s.min, s.max);
         for group in self.groups().values() {
             let first = group[0];
-            let show = |s: Spread| format!("{:.3} [{:.3}–{:.3}]", s.median, s.min, s.max);
-            let rss = Self::of(group, Kind::VoxkitLean, |m| m.peak_rss_kb as f64).median
+            let rss = Self::of(group, subject, |m| m.peak_rss_kb as f64).median
                 - Self::of(group, Kind::Reqwest, |m| m.peak_rss_kb as f64).median;
             let _ = writeln!(
                 out,
@@ -292,24 +267,19 @@ impl Report {
                 first.concurrency,
                 show(Self::ratio(
                     group,
-                    Kind::VoxkitLean,
+                    subject,
                     Kind::Reqwest,
                     Measurement::us_per_call
                 )),
                 show(Self::ratio(
                     group,
-                    Kind::VoxkitLean,
+                    subject,
                     Kind::Hyper,
                     Measurement::us_per_call
                 )),
-                show(Self::ratio(group, Kind::VoxkitLean, Kind::Hyper, |m| m.cpu_us_per_call)),
+                show(Self::ratio(group, subject, Kind::Hyper, |m| m.cpu_us_per_call)),
                 rss / 1024.0,
-                show_us(Self::difference(
-                    group,
-                    Kind::VoxkitLean,
-                    Kind::Reqwest,
-                    |m| m.cpu_us_per_call
-                )),
+                show_us(Self::difference(group, subject, Kind::Reqwest, |m| m.cpu_us_per_call)),
             );
         }
         out

@@ -60,6 +60,18 @@ impl Global {
         }
     }
 
+    /// The longlonglong dialogue client (对话接口), from `LONGLONGLONG_DIALOGUE_TOKEN` and
+    /// `LONGLONGLONG_DIALOGUE_BASE_URL`, with `--timeout`.
+    pub fn longlonglong_dialogue(&self) -> Result<voxkit_longlonglong::DialogueClient, Error> {
+        let builder = voxkit_longlonglong::DialogueClient::builder().token_from_env()?;
+        let builder = self.deadline(builder, |b, t| b.deadline(t));
+        let builder = builder.allow_http(self.allow_http);
+        match self.dry_run {
+            true => builder.transport(Arc::new(DryRun(self.output))).build(),
+            false => builder.build(),
+        }
+    }
+
     /// The Laaffic client, from `LAAFFIC_API_KEY`, `LAAFFIC_API_SECRET` and
     /// `LAAFFIC_BASE_URL`, with `--timeout`.
     pub fn laaffic(&self) -> Result<voxkit_laaffic::Client, Error> {

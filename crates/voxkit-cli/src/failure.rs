@@ -1,16 +1,21 @@
 //! What went wrong, as the CLI reports it: one exit code per kind of outcome, one line on
 //! stderr (a JSON object with `--output json`).
 //!
-//! [`exit_code`] is the one place where an SDK error becomes an exit code.
+//! [`exit_code`] is the one place where an SDK error becomes an exit code; the documented
+//! provider codes are explained in `explained`, clap's usage errors summarized in
+//! `clap_usage`.
+
+mod clap_usage;
+mod explained;
 
 use std::ffi::OsString;
-use std::process::ExitCode;
 use std::sync::OnceLock;
 
-use clap::error::ErrorKind;
 use serde_json::{Value, json};
 use voxkit_core::Error;
 
+pub use self::clap_usage::usage_error;
+use self::explained::explained;
 use crate::context::Format;
 use crate::render::one_line;
 
@@ -44,6 +49,8 @@ Errors are one line on stderr; with --output json, a JSON object
 
 Environment:
   LONGLONGLONG_TOKEN, LONGLONGLONG_BASE_URL          longlonglong agent API
+  LONGLONGLONG_DIALOGUE_TOKEN, LONGLONGLONG_DIALOGUE_BASE_URL
+                                                     longlonglong dialogue API (对话接口)
   LAAFFIC_API_KEY, LAAFFIC_API_SECRET, LAAFFIC_BASE_URL
   LAAFFIC_APP_ID   the application id of `voxkit laaffic task create` (or --app-id)
   ESPAI_OPEN_API_KEY, ESPAI_BASE_URL
@@ -160,155 +167,6 @@ fn command_label(args: &[OsString]) -> String {
         }
     }
     names.join(" ")
-}
-
-/// What a documented provider code means in English, and what to do about it: shown next
-/// to the provider's own message (often Chinese only).
-struct Explained {
-    /// The provider's name.
-    provider: &'static str,
-    /// The code as sent.
-    code: &'static str,
-    /// The English meaning.
-    meaning: &'static str,
-    /// What to do, when there is something to do.
-    hint: Option<&'static str>,
-}
-
-/// The documented codes (provider docs: longlonglong's 10004, 422, 6007 and its 401;
-/// Laaffic's code table; ESP-AI's 401 and 500).
-const EXPLAINED: &[Explained] = &[
-    Explained {
-        provider: "longlonglong",
-        code: "401",
-        meaning: "the token was not accepted",
-        hint: Some("check LONGLONGLONG_TOKEN: the partner token, without `Bearer`"),
-    },
-    Explained {
-        provider: "longlonglong",
-        code: "10004",
-        meaning: "billing is not enabled for this user",
-        hint: Some(
-            "enable billing (账单权限) for the user in the longlonglong console, then retry",
-        ),
-    },
-    Explained {
-        provider: "longlonglong",
-        code: "422",
-        meaning: "the request was refused as invalid",
-        hint: None,
-    },
-    Explained {
-        provider: "longlonglong",
-        code: "404",
-        meaning: "not found",
-        hint: Some("check the id (a UUID of the account)"),
-    },
-    Explained {
-        provider: "longlonglong",
-        code: "6007",
-        meaning: "the task is running",
-        hint: Some("stop the task first"),
-    },
-    Explained {
-        provider: "laaffic",
-        code: "-1",
-        meaning: "authentication failed",
-        hint: Some(
-            "check LAAFFIC_API_KEY and LAAFFIC_API_SECRET (the pair from the Laaffic console)",
-        ),
-    },
-    Explained {
-        provider: "laaffic",
-        code: "-2",
-        meaning: "access from this IP address is restricted",
-        hint: Some(
-            "add this machine's public IP address to the API key's allowed IPs in the Laaffic console",
-        ),
-    },
-    Explained {
-        provider: "laaffic",
-        code: "-7",
-        meaning: "too many numbers",
-        hint: None,
-    },
-    Explained {
-        provider: "laaffic",
-        code: "-9",
-        meaning: "a number is malformed",
-        hint: None,
-    },
-    Explained {
-        provider: "laaffic",
-        code: "-10",
-        meaning: "the balance is insufficient",
-        hint: Some("top up the Laaffic account"),
-    },
-    Explained {
-        provider: "laaffic",
-        code: "-13",
-        meaning: "the account is locked",
-        hint: Some("contact Laaffic support"),
-    },
-    Explained {
-        provider: "laaffic",
-        code: "-16",
-        meaning: "the timestamp is outside the allowed window",
-        hint: Some(
-            "this machine's clock is off by more than the provider's window: synchronise it (NTP), then retry",
-        ),
-    },
-    Explained {
-        provider: "laaffic",
-        code: "-18",
-        meaning: "the provider's system failed",
-        hint: None,
-    },
-    Explained {
-        provider: "laaffic",
-        code: "-20",
-        meaning: "the data already exists",
-        hint: None,
-    },
-    Explained {
-        provider: "laaffic",
-        code: "-21",
-        meaning: "the data failed validation",
-        hint: None,
-    },
-    Explained {
-        provider: "laaffic",
-        code: "-22",
-        meaning: "a parameter is invalid",
-        hint: None,
-    },
-    Explained {
-        provider: "laaffic",
-        code: "-24",
-        meaning: "no such data",
-        hint: None,
-    },
-    Explained {
-        provider: "espai",
-        code: "401",
-        meaning: "the key was not accepted or a parameter is missing",
-        hint: Some(
-            "check ESPAI_OPEN_API_KEY (the account's 32-character open_api_key, not an agent's api_key)",
-        ),
-    },
-    Explained {
-        provider: "espai",
-        code: "500",
-        meaning: "the provider's system failed",
-        hint: None,
-    },
-];
-
-/// The explanation of a provider's code, if it is documented.
-fn explained(provider: &str, code: &str) -> Option<&'static Explained> {
-    EXPLAINED
-        .iter()
-        .find(|e| e.provider == provider && e.code == code)
 }
 
 /// `message` with its leading `provider operation: ` replaced by the command typed.
@@ -495,103 +353,9 @@ impl CliError {
     }
 }
 
-/// Prints a clap error (help, version, or a usage error as one line) and returns the exit
-/// code: 0 for help and version, 2 for usage errors.
-pub fn usage_error(error: &clap::Error, format: Format) -> ExitCode {
-    match error.kind() {
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-            let _ = error.print();
-            return ExitCode::SUCCESS;
-        }
-        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand if format == Format::Text => {
-            // The help of the command that needs a subcommand: more useful than one line.
-            let _ = error.print();
-            return ExitCode::from(EXIT_INVALID);
-        }
-        _ => {}
-    }
-    let rendered = error.render().to_string();
-    let (message, usage) = summarize_clap(&rendered, error.kind());
-    let mut cli = CliError::usage(message);
-    cli.hint = Some(match usage {
-        Some(usage) => format!("usage: {usage}; try --help"),
-        None => "try --help".to_owned(),
-    });
-    cli.print(format);
-    ExitCode::from(cli.exit_code)
-}
-
-/// The message and the usage line of clap's rendered error, each on one line.
-fn summarize_clap(rendered: &str, kind: ErrorKind) -> (String, Option<String>) {
-    let mut message = Vec::new();
-    let mut usage = None;
-    let mut in_message = true;
-    for paragraph in rendered.split("\n\n") {
-        let text = one_line(paragraph);
-        if text.is_empty() {
-            continue;
-        }
-        if let Some(rest) = text.strip_prefix("Usage: ") {
-            usage = Some(rest.to_owned());
-            in_message = false;
-        } else if text.starts_with("For more information") {
-            in_message = false;
-        } else if in_message {
-            message.push(text);
-        }
-    }
-    let mut message = message.join("; ");
-    if let Some(rest) = message.strip_prefix("error: ") {
-        message = rest.to_owned();
-    }
-    message = plain_clap(&message);
-    if message.is_empty() {
-        message = match kind {
-            ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-                "a subcommand is required".to_owned()
-            }
-            _ => "invalid command line".to_owned(),
-        };
-    }
-    (message, usage)
-}
-
-/// clap's number messages in plain words: `0 is not in 1..18446744073709551615` becomes
-/// "must be a whole number of at least 1", `invalid digit found in string` "must be a
-/// whole number", and `unexpected argument '-5'` says that values are positive (clap
-/// reads a leading `-` as an option).
-fn plain_clap(message: &str) -> String {
-    let mut text = message.to_owned();
-    if let Some(at) = text.find(" is not in 1..") {
-        // Cut the "N is not in 1..MAX" clause, from the value before it.
-        let start = text[..at].rfind(": ").map_or(0, |i| i + 2);
-        let end = text[at..]
-            .find(|c: char| !(c.is_ascii_alphanumeric() || ".= ".contains(c)))
-            .map_or(text.len(), |i| at + i);
-        text.replace_range(start..end, "must be a whole number of at least 1");
-    }
-    text = text.replace("invalid digit found in string", "must be a whole number");
-    text = text.replace(
-        "number too large to fit in target type",
-        "is too large a number",
-    );
-    if let Some(rest) = text.strip_prefix("unexpected argument '-") {
-        let value: String = rest.chars().take_while(|c| *c != '\'').collect();
-        if !value.is_empty() && value.chars().all(|c| c.is_ascii_digit() || c == '.') {
-            text = format!(
-                "unexpected argument '-{value}': amounts, counts and pages are positive (a \
-                 value starting with - is read as an option)"
-            );
-        }
-    }
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::Cli;
-    use clap::Parser as _;
     use voxkit_core::Origin;
     use voxkit_core::error::TransportKind;
     use voxkit_core::reqwest::StatusCode;
@@ -705,75 +469,6 @@ mod tests {
     }
 
     #[test]
-    fn usage_errors_become_one_line() {
-        let error =
-            Cli::try_parse_from(["voxkit", "longlonglong", "recharge", "--user", "u"]).unwrap_err();
-        assert_eq!(error.exit_code(), 2);
-        let (message, usage) = summarize_clap(&error.render().to_string(), error.kind());
-        assert!(message.contains("--amount <N>"), "{message}");
-        assert!(!message.contains('\n'));
-        assert!(
-            usage
-                .as_deref()
-                .unwrap()
-                .starts_with("voxkit longlonglong recharge"),
-            "{usage:?}"
-        );
-    }
-
-    #[test]
-    fn documented_codes_are_explained_with_a_hint_and_the_401_status() {
-        let cli = CliError::from(Error::api(
-            Origin::new("laaffic", "balance"),
-            Some("-16".into()),
-            "时间戳过期",
-        ));
-        assert!(cli.message.contains("时间戳过期"), "{}", cli.message);
-        assert!(
-            cli.message.contains("outside the allowed window"),
-            "{}",
-            cli.message
-        );
-        assert!(cli.hint.as_deref().unwrap().contains("clock"));
-        assert_eq!(cli.to_json()["error"]["hint"], cli.hint.as_deref().unwrap());
-        for (code, needle) in [("-1", "LAAFFIC_API_SECRET"), ("-2", "IP address")] {
-            let cli = CliError::from(Error::api(
-                Origin::new("laaffic", "balance"),
-                Some(code.into()),
-                "x",
-            ));
-            assert!(cli.hint.as_deref().unwrap().contains(needle), "{code}");
-        }
-        // `http_status` is the status the answer came with, as core recorded it: never
-        // guessed from the code.
-        let unauthenticated = || {
-            Error::api(
-                Origin::new("longlonglong", "account_info"),
-                Some("401".into()),
-                "Unauthenticated.",
-            )
-        };
-        assert_eq!(CliError::from(unauthenticated()).http_status, None);
-        let cli = CliError::from(unauthenticated().with_http_status(401));
-        assert_eq!(cli.http_status, Some(401));
-        assert_eq!(cli.to_json()["error"]["http_status"], 401);
-        assert!(cli.hint.as_deref().unwrap().contains("LONGLONGLONG_TOKEN"));
-        let cli = CliError::from(Error::api(
-            RECHARGE,
-            Some("10004".into()),
-            "用户未开通账单权限",
-        ));
-        assert!(
-            cli.message.contains("billing is not enabled"),
-            "{}",
-            cli.message
-        );
-        // An undocumented code keeps the provider's words alone.
-        let cli = CliError::from(Error::api(RECHARGE, Some("99".into()), "x"));
-        assert_eq!(cli.hint, None);
-    }
-
-    #[test]
     fn timeouts_read_as_people_write_durations() {
         assert_eq!(
             human_duration(std::time::Duration::from_millis(850)),
@@ -850,54 +545,6 @@ mod tests {
             ])),
             "longlonglong subaccount delete"
         );
-    }
-
-    #[test]
-    fn clap_number_messages_are_plain() {
-        let message = |args: &[&str]| {
-            let error = Cli::try_parse_from(args).unwrap_err();
-            summarize_clap(&error.render().to_string(), error.kind()).0
-        };
-        let zero = message(&[
-            "voxkit",
-            "longlonglong",
-            "recharge",
-            "--user",
-            "u",
-            "--amount",
-            "0",
-        ]);
-        assert!(
-            zero.contains("must be a whole number of at least 1"),
-            "{zero}"
-        );
-        assert!(!zero.contains("18446744073709551615"), "{zero}");
-        let negative = message(&[
-            "voxkit",
-            "longlonglong",
-            "recharge",
-            "--user",
-            "u",
-            "--amount",
-            "-5",
-        ]);
-        assert!(negative.contains("are positive"), "{negative}");
-        let text = message(&[
-            "voxkit",
-            "longlonglong",
-            "recharge",
-            "--user",
-            "u",
-            "--amount",
-            "ten",
-        ]);
-        assert!(text.contains("must be a whole number"), "{text}");
-        let page = message(&["voxkit", "espai", "cdkey", "list", "--page", "0"]);
-        assert!(
-            page.contains("must be a whole number of at least 1"),
-            "{page}"
-        );
-        assert!(!page.contains("4294967295"), "{page}");
     }
 
     #[test]

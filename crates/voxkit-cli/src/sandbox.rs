@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde_json::json;
 use voxkit_sandbox::{
-    ESPAI_OPEN_API_KEY, Fault, LAAFFIC_API_KEY, LAAFFIC_API_SECRET, LONGLONGLONG_TOKEN, ROUTES,
-    Sandbox, StateFileError,
+    ESPAI_OPEN_API_KEY, Fault, LAAFFIC_API_KEY, LAAFFIC_API_SECRET, LONGLONGLONG_DIALOGUE_TOKEN,
+    LONGLONGLONG_TOKEN, ROUTES, Sandbox, StateFileError,
 };
 
 use crate::context::Format;
@@ -324,6 +324,8 @@ pub async fn run(args: Args, global: &Global) -> Result<(), CliError> {
                 "env": {
                     "LONGLONGLONG_TOKEN": LONGLONGLONG_TOKEN,
                     "LONGLONGLONG_BASE_URL": url,
+                    "LONGLONGLONG_DIALOGUE_TOKEN": LONGLONGLONG_DIALOGUE_TOKEN,
+                    "LONGLONGLONG_DIALOGUE_BASE_URL": url,
                     "LAAFFIC_API_KEY": LAAFFIC_API_KEY,
                     "LAAFFIC_API_SECRET": LAAFFIC_API_SECRET,
                     "LAAFFIC_BASE_URL": url,

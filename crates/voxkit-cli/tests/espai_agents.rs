@@ -3,11 +3,12 @@
 //! (one with the key [`ESPAI_AGENT_API_KEY`]) and two devices (Wi-Fi password
 //! `lykj987654321`, returned in clear text by the provider).
 
+#[macro_use]
 mod common;
 
-use voxkit_sandbox::{ESPAI_AGENT_API_KEY, Fault, Sandbox};
+use voxkit_sandbox::{ESPAI_AGENT_API_KEY, Sandbox};
 
-use common::{Env, Out, Scratch, sandbox_env, spawn, with};
+use common::{Env, Out, Scratch, drop_next_answer, sandbox_env, spawn, strings, with};
 
 /// The seeded agent and the one the delete example names.
 const AGENT: &str = "679f9af935e047639ddb98f35e103e8f";
@@ -41,25 +42,10 @@ async fn agent_keys_and_config_keys_are_shown_only_with_show_secrets() {
         "config.json",
         br#"{"iat_server":"esp-ai-asr-volcengine","iat_config":{"api_key":"SENTINEL-IAT-KEY","clusterId":"c1"},"connected_reply":"hi"}"#,
     );
-    voxkit(
-        &env,
-        &[
-            "espai",
-            "agent",
-            "update",
-            "--id",
-            AGENT,
-            "--config-file",
-            &config,
-        ],
-    )
-    .await
-    .expect(0);
+    voxkit!(env: env, "espai agent update --id {AGENT} --config-file {config}" => 0);
 
     for format in ["text", "json"] {
-        let out = voxkit(&env, &["espai", "agent", "list", "--output", format])
-            .await
-            .expect(0);
+        let out = voxkit!(env: env, "espai agent list --output {format}" => 0);
         hides(&out, &[ESPAI_AGENT_API_KEY, "SENTINEL-IAT-KEY"]);
         if format == "json" {
             let json = out.json();
@@ -74,28 +60,13 @@ async fn agent_keys_and_config_keys_are_shown_only_with_show_secrets() {
         }
     }
 
-    let shown = voxkit(
-        &env,
-        &[
-            "espai",
-            "agent",
-            "list",
-            "--show-secrets",
-            "--output",
-            "json",
-        ],
-    )
-    .await
-    .expect(0)
-    .json();
+    let shown = voxkit!(env: env, "espai agent list --show-secrets --output json" => 0).json();
     assert_eq!(shown["agents"][0]["api_key"], ESPAI_AGENT_API_KEY);
     assert_eq!(
         shown["agents"][0]["config"]["iat_config"]["api_key"],
         "SENTINEL-IAT-KEY"
     );
-    let text = voxkit(&env, &["espai", "agent", "list", "--show-secrets"])
-        .await
-        .expect(0);
+    let text = voxkit!(env: env, "espai agent list --show-secrets" => 0);
     assert!(text.stdout.contains(ESPAI_AGENT_API_KEY), "{text:#?}");
 }
 
@@ -103,36 +74,14 @@ async fn agent_keys_and_config_keys_are_shown_only_with_show_secrets() {
 async fn add_then_list_all_then_delete_with_confirmation() {
     let sandbox = Sandbox::start().await.unwrap();
     let env = sandbox_env(&sandbox);
-    let added = voxkit(
-        &env,
-        &[
-            "espai",
-            "agent",
-            "add",
-            "--card",
-            CARD,
-            "--name",
-            "新超体",
-            "--enabled",
-            "--output",
-            "json",
-        ],
-    )
-    .await
-    .expect(0)
+    let added = voxkit!(env: env, "espai agent add --card {CARD} --name 新超体 --enabled --output json" => 0)
     .json();
     let id = added["agent"]["id"].as_str().unwrap().to_owned();
     assert_eq!(added["agent"]["name"], "新超体");
     assert_eq!(added["agent"]["enabled"], true);
     assert_eq!(added["agent"]["api_key"], "[redacted]", "{added}");
 
-    let all = voxkit(
-        &env,
-        &["espai", "agent", "list", "--all", "--output", "json"],
-    )
-    .await
-    .expect(0)
-    .json();
+    let all = voxkit!(env: env, "espai agent list --all --output json" => 0).json();
     assert_eq!(all["total"], 3, "{all}");
     assert_eq!(all["meta"]["all"], true);
     assert!(
@@ -144,37 +93,14 @@ async fn add_then_list_all_then_delete_with_confirmation() {
     );
 
     // Without --yes (stdin is not a terminal) nothing is deleted: exit 2.
-    let refused = voxkit(&env, &["espai", "agent", "delete", AGENT_TO_DELETE])
-        .await
-        .expect(2);
+    let refused = voxkit!(env: env, "espai agent delete {AGENT_TO_DELETE}" => 2);
     assert!(refused.stderr.contains("--yes"), "{refused:#?}");
-    let deleted = voxkit(
-        &env,
-        &[
-            "espai",
-            "agent",
-            "delete",
-            AGENT_TO_DELETE,
-            &id,
-            "--yes",
-            "--output",
-            "json",
-        ],
-    )
-    .await
-    .expect(0)
-    .json();
+    let deleted =
+        voxkit!(env: env, "espai agent delete {AGENT_TO_DELETE} {id} --yes --output json" => 0)
+            .json();
     assert_eq!(deleted["message"], "删除成功");
-    let left = voxkit(&env, &["espai", "agent", "list", "--output", "json"])
-        .await
-        .expect(0)
-        .json();
-    let ids: Vec<&str> = left["agents"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|a| a["id"].as_str().unwrap())
-        .collect();
+    let left = voxkit!(env: env, "espai agent list --output json" => 0).json();
+    let ids = strings(&left["agents"], "id");
     assert_eq!(ids, [AGENT]);
 }
 
@@ -182,30 +108,11 @@ async fn add_then_list_all_then_delete_with_confirmation() {
 async fn a_lost_add_is_exit_5_with_the_check_and_is_not_sent_again() {
     let sandbox = Sandbox::start().await.unwrap();
     let env = sandbox_env(&sandbox);
-    sandbox.set_fault("espai.agent_add", Fault::default().drop_after(1.0).times(1));
-    let out = voxkit(
-        &env,
-        &[
-            "espai",
-            "agent",
-            "add",
-            "--card",
-            CARD,
-            "--name",
-            "丢失的回答",
-        ],
-    )
-    .await
-    .expect(5);
+    drop_next_answer(&sandbox, "espai.agent_add");
+    let out = voxkit!(env: env, "espai agent add --card {CARD} --name 丢失的回答" => 5);
     assert!(out.stderr.contains("agent list --all"), "{out:#?}");
     // Applied once by the sandbox, never sent a second time.
-    let all = voxkit(
-        &env,
-        &["espai", "agent", "list", "--all", "--output", "json"],
-    )
-    .await
-    .expect(0)
-    .json();
+    let all = voxkit!(env: env, "espai agent list --all --output json" => 0).json();
     let named = all["agents"]
         .as_array()
         .unwrap()
@@ -219,28 +126,21 @@ async fn a_lost_add_is_exit_5_with_the_check_and_is_not_sent_again() {
 async fn device_wifi_passwords_are_shown_only_with_show_secrets() {
     let sandbox = Sandbox::start().await.unwrap();
     let env = sandbox_env(&sandbox);
-    let text = voxkit(&env, &["espai", "device", "list"]).await.expect(0);
+    let text = voxkit!(env: env, "espai device list" => 0);
     hides(&text, &[WIFI_PWD]);
     assert_eq!(
         text.last_line(),
         "2 devices; page 1 of 1 (2 devices)",
         "{text:#?}"
     );
-    let json = voxkit(&env, &["espai", "device", "list", "--output", "json"])
-        .await
-        .expect(0);
+    let json = voxkit!(env: env, "espai device list --output json" => 0);
     hides(&json, &[WIFI_PWD]);
     let json = json.json();
     assert_eq!(json["devices"][0]["wifi_pwd"], "[redacted]", "{json}");
     assert_eq!(json["devices"][0]["mac"], "FC:01:2C:DB:14:30");
     assert_eq!(json["total"], 2);
 
-    let shown = voxkit(
-        &env,
-        &["espai", "device", "list", "--all", "--show-secrets"],
-    )
-    .await
-    .expect(0);
+    let shown = voxkit!(env: env, "espai device list --all --show-secrets" => 0);
     assert!(shown.stdout.contains(WIFI_PWD), "{shown:#?}");
 
     // The agent's key filters by agent, from the environment.
@@ -275,37 +175,12 @@ async fn devices_are_updated_and_unbound_by_id_or_by_mac() {
     .await
     .expect(0);
     hides(&updated, &["new-wifi-secret"]);
-    let shown = voxkit(
-        &env,
-        &[
-            "espai",
-            "device",
-            "list",
-            "--show-secrets",
-            "--output",
-            "json",
-        ],
-    )
-    .await
-    .expect(0)
-    .json();
+    let shown = voxkit!(env: env, "espai device list --show-secrets --output json" => 0).json();
     assert_eq!(shown["devices"][0]["name"], "客厅");
     assert_eq!(shown["devices"][0]["wifi_pwd"], "new-wifi-secret");
 
     // By MAC: the agent's key is required, and never an argument.
-    voxkit(
-        &env,
-        &[
-            "espai",
-            "device",
-            "unbind",
-            "--mac",
-            "FC:01:2C:DB:14:30",
-            "--yes",
-        ],
-    )
-    .await
-    .expect(2);
+    voxkit!(env: env, "espai device unbind --mac FC:01:2C:DB:14:30 --yes" => 2);
     let by_mac = spawn(
         &env,
         Some(&format!("{ESPAI_AGENT_API_KEY}\n")),
@@ -322,65 +197,26 @@ async fn devices_are_updated_and_unbound_by_id_or_by_mac() {
     .await
     .expect(0);
     hides(&by_mac, &[ESPAI_AGENT_API_KEY]);
-    voxkit(
-        &env,
-        &[
-            "espai",
-            "device",
-            "unbind",
-            "b93ec353967441ada8d31b4910a3032d",
-            "--yes",
-        ],
-    )
-    .await
-    .expect(0);
-    let left = voxkit(&env, &["espai", "device", "list"]).await.expect(0);
+    voxkit!(env: env, "espai device unbind b93ec353967441ada8d31b4910a3032d --yes" => 0);
+    let left = voxkit!(env: env, "espai device list" => 0);
     assert_eq!(left.stdout.trim(), "no devices", "{left:#?}");
     // Unbinding again is refused by the provider (设备未找到): exit 3.
-    voxkit(
-        &env,
-        &[
-            "espai",
-            "device",
-            "unbind",
-            "b93ec353967441ada8d31b4910a3032d",
-            "--yes",
-        ],
-    )
-    .await
-    .expect(3);
+    voxkit!(env: env, "espai device unbind b93ec353967441ada8d31b4910a3032d --yes" => 3);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plugins_are_listed_by_type() {
     let sandbox = Sandbox::start().await.unwrap();
     let env = sandbox_env(&sandbox);
-    let json = voxkit(
-        &env,
-        &[
-            "espai", "plugin", "list", "--type", "LLM", "--output", "json",
-        ],
-    )
-    .await
-    .expect(0)
-    .json();
-    let names: Vec<&str> = json["plugins"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["name"].as_str().unwrap())
-        .collect();
+    let json = voxkit!(env: env, "espai plugin list --type LLM --output json" => 0).json();
+    let names = strings(&json["plugins"], "name");
     assert_eq!(names, ["esp-ai-llm", "esp-ai-llm-volcengine"]);
     assert_eq!(json["plugins"][1]["status"], "1");
-    let text = voxkit(&env, &["espai", "plugin", "list", "--type", "tts"])
-        .await
-        .expect(0);
+    let text = voxkit!(env: env, "espai plugin list --type tts" => 0);
     assert_eq!(
         text.last_line(),
         "2 plugins; page 1 of 1 (2 plugins)",
         "{text:#?}"
     );
-    voxkit(&env, &["espai", "plugin", "list", "--type", "MUSIC"])
-        .await
-        .expect(2);
+    voxkit!(env: env, "espai plugin list --type MUSIC" => 2);
 }

@@ -1,6 +1,7 @@
 //! End to end: `voxkit espai device watch` of the real binary against the in-process
 //! sandbox's device channel, bounded by `--count`.
 
+#[macro_use]
 mod common;
 
 use serde_json::Value;
@@ -19,14 +20,7 @@ async fn watch_prints_one_json_object_per_event() {
         sandbox_env(&sandbox),
         &[("ESPAI_AGENT_API_KEY", ESPAI_AGENT_API_KEY)],
     );
-    let out = voxkit(
-        &env,
-        &[
-            "espai", "device", "watch", "--count", "5", "--output", "json",
-        ],
-    )
-    .await
-    .expect(0);
+    let out = voxkit!(env: env, "espai device watch --count 5 --output json" => 0);
     let events: Vec<Value> = out
         .stdout
         .lines()
@@ -40,9 +34,7 @@ async fn watch_prints_one_json_object_per_event() {
     assert!(!out.stdout.contains(ESPAI_AGENT_API_KEY) && !out.stderr.contains(ESPAI_AGENT_API_KEY));
 
     // Text: one line per event, type first.
-    let out = voxkit(&env, &["espai", "device", "watch", "--count", "2"])
-        .await
-        .expect(0);
+    let out = voxkit!(env: env, "espai device watch --count 2" => 0);
     let lines: Vec<&str> = out.stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{out:#?}");
     assert!(lines[1].starts_with("battery"), "{out:#?}");

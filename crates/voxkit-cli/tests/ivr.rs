@@ -9,51 +9,19 @@ mod common;
 
 use std::time::{Duration, SystemTime};
 
-use chrono::{DateTime, SecondsFormat, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 use voxkit_sandbox::{Fault, Sandbox};
 
-use common::{Scratch, laaffic_env, run, run_args, voxkit, voxkit_args, with};
+use common::{
+    LAAFFIC_APP, Scratch, create_laaffic_task, drop_next_answer, laaffic_env, laaffic_tasks_named,
+    run, run_args, utc, voxkit, voxkit_args, with,
+};
 
-const APP: &str = "4luaKsL2";
-
-/// `now + offset` as RFC 3339 in UTC, for `records --from/--to`.
-fn utc(offset_secs: i64) -> String {
-    let now = SystemTime::now();
-    let at = if offset_secs >= 0 {
-        now + Duration::from_secs(offset_secs.unsigned_abs())
-    } else {
-        now - Duration::from_secs(offset_secs.unsigned_abs())
-    };
-    DateTime::<Utc>::from(at).to_rfc3339_opts(SecondsFormat::Secs, true)
-}
+const APP: &str = LAAFFIC_APP;
 
 async fn sandbox() -> Sandbox {
     Sandbox::start().await.unwrap()
-}
-
-/// `task create` with a voice file and two numbers, as JSON; returns the new task id.
-async fn create_task(sandbox: &Sandbox, name: &str, file: &str, extra: &[&str]) -> u64 {
-    let mut args = vec![
-        "laaffic",
-        "task",
-        "create",
-        "--app-id",
-        APP,
-        "--name",
-        name,
-        "--numbers",
-        "8613800000001,8613800000002",
-        "--voice-file",
-        file,
-        "--output",
-        "json",
-    ];
-    args.extend_from_slice(extra);
-    let json = voxkit_args(sandbox, &args).await.expect(0).json();
-    assert_eq!(json["name"], name);
-    assert_eq!(json["numbers"], 2);
-    json["task_id"].as_u64().expect("a task id")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -83,7 +51,7 @@ async fn upload_create_watch_until_complete_then_records() {
     );
 
     // Create.
-    let id = create_task(
+    let id = create_laaffic_task(
         &sandbox,
         "cli workflow task",
         &file,
@@ -267,8 +235,8 @@ async fn pause_cancel_and_refusals() {
     let later = DateTime::<Utc>::from(SystemTime::now() + Duration::from_secs(365 * 86_400))
         .format("%Y-%m-%d %H:%M:%S")
         .to_string();
-    let a = create_task(&sandbox, "later one", &file, &["--send-time", &later]).await;
-    let b = create_task(&sandbox, "later two", &file, &["--send-time", &later]).await;
+    let a = create_laaffic_task(&sandbox, "later one", &file, &["--send-time", &later]).await;
+    let b = create_laaffic_task(&sandbox, "later two", &file, &["--send-time", &later]).await;
     assert!(sandbox.laaffic_task(a).unwrap().send_time.is_some());
 
     let out = voxkit!(sandbox, "laaffic task pause {a} {b}" => 0);
@@ -714,12 +682,9 @@ async fn lost_answers_are_exit_5_with_a_hint_and_applied_once() {
     let scratch = Scratch::new("unknown");
     let path = scratch.file("lost.mp3", b"ID3 lost");
     let file = sandbox.laaffic_voice_files()[0].id.clone();
-    let drop_next_answer = |route| {
-        sandbox.set_fault(route, Fault::default().drop_after(1.0).times(1));
-    };
 
     // Upload.
-    drop_next_answer("laaffic.voice_upload");
+    drop_next_answer(&sandbox, "laaffic.voice_upload");
     let out = voxkit!(sandbox, "laaffic voice upload {path}" => 5);
     let line = out.error_line();
     assert!(
@@ -740,7 +705,7 @@ async fn lost_answers_are_exit_5_with_a_hint_and_applied_once() {
     assert_eq!(uploaded("lost.mp3"), 1);
 
     // Create, as JSON.
-    drop_next_answer("laaffic.task_create");
+    drop_next_answer(&sandbox, "laaffic.task_create");
     let out = voxkit_args(
         &sandbox,
         &[
@@ -769,13 +734,7 @@ async fn lost_answers_are_exit_5_with_a_hint_and_applied_once() {
         hint.contains("voxkit laaffic tasks --search \"lost task\""),
         "{hint}"
     );
-    let named = |name: &str| {
-        sandbox
-            .laaffic_tasks()
-            .iter()
-            .filter(|t| t.name == name)
-            .count()
-    };
+    let named = |name: &str| laaffic_tasks_named(&sandbox, name);
     assert_eq!(named("lost task"), 1, "applied once");
     // Following the hint finds it.
     let json = voxkit_args(
@@ -795,7 +754,7 @@ async fn lost_answers_are_exit_5_with_a_hint_and_applied_once() {
     assert_eq!(json["total"], 1);
 
     // Resend.
-    drop_next_answer("laaffic.task_resend");
+    drop_next_answer(&sandbox, "laaffic.task_resend");
     let out = voxkit_args(
         &sandbox,
         &[
@@ -826,7 +785,7 @@ async fn lost_answers_are_exit_5_with_a_hint_and_applied_once() {
         .find(|t| t.name == "lost task")
         .unwrap()
         .id;
-    drop_next_answer("laaffic.task_pause");
+    drop_next_answer(&sandbox, "laaffic.task_pause");
     voxkit!(sandbox, "laaffic task pause {id}" => 0);
     assert_eq!(sandbox.laaffic_task(id).unwrap().status, 5);
 }

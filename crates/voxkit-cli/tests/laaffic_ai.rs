@@ -6,9 +6,10 @@ mod common;
 
 use voxkit_sandbox::{Fault, Sandbox};
 
-use common::{laaffic_env, run_args, voxkit_args};
-
-const APP: &str = "4luaKsL2";
+use common::{
+    create_laaffic_task, drop_next_answer, laaffic_env, laaffic_tasks_named, run_args, voxkit,
+    voxkit_args,
+};
 
 async fn sandbox() -> Sandbox {
     Sandbox::start().await.unwrap()
@@ -18,39 +19,8 @@ async fn sandbox() -> Sandbox {
 /// ahead (so the task stays waiting, hence updatable); returns its id.
 async fn create_task(sandbox: &Sandbox, name: &str) -> u64 {
     let file = sandbox.laaffic_voice_files()[0].id.clone();
-    let json = voxkit_args(
-        sandbox,
-        &[
-            "laaffic",
-            "task",
-            "create",
-            "--app-id",
-            APP,
-            "--name",
-            name,
-            "--numbers",
-            "8613800000001,8613800000002",
-            "--voice-file",
-            &file,
-            "--send-time",
-            "2099-01-01 09:00:00",
-            "--output",
-            "json",
-        ],
-    )
-    .await
-    .expect(0)
-    .json();
-    json["task_id"].as_u64().expect("a task id")
-}
-
-/// How many sandbox tasks carry this name.
-fn named(sandbox: &Sandbox, name: &str) -> usize {
-    sandbox
-        .laaffic_tasks()
-        .iter()
-        .filter(|t| t.name == name)
-        .count()
+    let later = ["--send-time", "2099-01-01 09:00:00"];
+    create_laaffic_task(sandbox, name, &file, &later).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -90,7 +60,7 @@ async fn task_update_is_applied_and_safe_to_repeat() {
     let count = sandbox.laaffic_tasks().len();
     voxkit_args(&sandbox, &args).await.expect(0);
     assert_eq!(sandbox.laaffic_tasks().len(), count);
-    assert_eq!(named(&sandbox, "after update"), 1);
+    assert_eq!(laaffic_tasks_named(&sandbox, "after update"), 1);
     // Text output names the task.
     let out = voxkit_args(&sandbox, &args[..args.len() - 2])
         .await
@@ -154,9 +124,7 @@ async fn ai_resend_creates_one_task_and_a_lost_answer_is_exit_5() {
     let id = create_task(&sandbox, "ai original").await;
     let task = id.to_string();
     // A resend needs a finished, cancelled or paused task.
-    voxkit_args(&sandbox, &["laaffic", "task", "cancel", &task])
-        .await
-        .expect(0);
+    voxkit!(sandbox, "laaffic task cancel {task}" => 0);
     let before = sandbox.laaffic_tasks().len();
     let json = voxkit_args(
         &sandbox,
@@ -191,10 +159,7 @@ async fn ai_resend_creates_one_task_and_a_lost_answer_is_exit_5() {
     assert_eq!(round.numbers.len(), 2, "all numbers by default");
 
     // The answer lost: exit 5, never sent again, and the hint finds the round.
-    sandbox.set_fault(
-        "laaffic.ai_task_resend",
-        Fault::default().drop_after(1.0).times(1),
-    );
+    drop_next_answer(&sandbox, "laaffic.ai_task_resend");
     let out = voxkit_args(
         &sandbox,
         &[
@@ -212,7 +177,7 @@ async fn ai_resend_creates_one_task_and_a_lost_answer_is_exit_5() {
         hint.contains("voxkit laaffic tasks --type ai --search \"lost ai\""),
         "{hint}"
     );
-    assert_eq!(named(&sandbox, "lost ai"), 1, "applied once");
+    assert_eq!(laaffic_tasks_named(&sandbox, "lost ai"), 1, "applied once");
     assert_eq!(sandbox.laaffic_tasks().len(), before + 2);
 }
 

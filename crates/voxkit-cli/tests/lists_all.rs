@@ -8,15 +8,13 @@
 mod common;
 
 use std::collections::HashSet;
-use std::time::{Duration, SystemTime};
 
-use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 use voxkit_sandbox::{
     ESPAI_OPEN_API_KEY, LAAFFIC_API_KEY, LAAFFIC_API_SECRET, LONGLONGLONG_TOKEN, Sandbox,
 };
 
-use common::{Env, Scratch, run, sandbox_env};
+use common::{Env, Scratch, run, sandbox_env, utc};
 
 /// Rows added to each list: with pages of 2, at least four pages.
 const ROWS: usize = 7;
@@ -121,17 +119,6 @@ async fn check_all(env: &Env, list: &List<'_>, at_least: usize) -> Vec<String> {
         "{text:#?}"
     );
     listed
-}
-
-/// `now + offset` as RFC 3339 in UTC, for `records --from/--to`.
-fn utc(offset_secs: i64) -> String {
-    let now = SystemTime::now();
-    let at = if offset_secs >= 0 {
-        now + Duration::from_secs(offset_secs.unsigned_abs())
-    } else {
-        now - Duration::from_secs(offset_secs.unsigned_abs())
-    };
-    DateTime::<Utc>::from(at).to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 fn laaffic(sandbox: &Sandbox) -> voxkit_laaffic::Client {

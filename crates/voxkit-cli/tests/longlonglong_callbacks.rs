@@ -1,25 +1,19 @@
 //! `voxkit longlonglong callback-blacklist` end to end: the real binary against the seeded
 //! sandbox, as text and JSON, the `--blacklisted` filter, and a failing read's exit code.
 
+#[macro_use]
 mod common;
 
 use voxkit_sandbox::{Fault, LONGLONGLONG_TOKEN, Sandbox};
 
-use common::{Out, run_stdin, sandbox_env, with};
-
-/// Runs `voxkit <command line>` against `sandbox` with its whole environment.
-async fn voxkit(sandbox: &Sandbox, command_line: &str) -> Out {
-    run_stdin(&sandbox_env(sandbox), None, command_line).await
-}
+use common::{Out, in_sandbox as voxkit, run_stdin, sandbox_env, strings, with};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_blacklist_as_a_table_and_as_json() {
     let sandbox = Sandbox::start().await.unwrap();
     let user = sandbox.seed().longlonglong_user.clone();
 
-    let out = voxkit(&sandbox, "longlonglong callback-blacklist")
-        .await
-        .expect(0);
+    let out = voxkit!(sandbox, "longlonglong callback-blacklist" => 0);
     let lines: Vec<&str> = out.stdout.trim_end().lines().collect();
     assert_eq!(lines.len(), 4, "header, two entries, footer: {out:#?}");
     assert!(lines[0].starts_with("ID  STATUS"), "{out:#?}");
@@ -32,10 +26,7 @@ async fn the_blacklist_as_a_table_and_as_json() {
     assert!(lines[2].contains(&user), "{out:#?}");
     assert_eq!(lines[3], "2 blacklist entries");
 
-    let json = voxkit(&sandbox, "longlonglong callback-blacklist --output json")
-        .await
-        .expect(0)
-        .json();
+    let json = voxkit!(sandbox, "longlonglong callback-blacklist --output json" => 0).json();
     assert_eq!(json["message"], "查看黑名单成功");
     let entries = json["entries"].as_array().unwrap();
     assert_eq!(entries.len(), 2, "{json}");
@@ -58,29 +49,15 @@ async fn the_blacklist_as_a_table_and_as_json() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn blacklisted_shows_only_the_urls_blacklisted_now() {
     let sandbox = Sandbox::start().await.unwrap();
-    let json = voxkit(
-        &sandbox,
-        "longlonglong callback-blacklist --blacklisted --output json",
-    )
-    .await
-    .expect(0)
-    .json();
-    let urls: Vec<&str> = json["entries"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["url"].as_str().unwrap())
-        .collect();
+    let json =
+        voxkit!(sandbox, "longlonglong callback-blacklist --blacklisted --output json" => 0).json();
+    let urls = strings(&json["entries"], "url");
     assert_eq!(urls, ["http://callbacks.example/api2"]);
-    let out = voxkit(&sandbox, "longlonglong callback-blacklist --blacklisted")
-        .await
-        .expect(0);
+    let out = voxkit!(sandbox, "longlonglong callback-blacklist --blacklisted" => 0);
     assert_eq!(out.last_line(), "1 blacklisted callback");
 
     let empty = Sandbox::builder().seeded(false).start().await.unwrap();
-    let out = voxkit(&empty, "longlonglong callback-blacklist")
-        .await
-        .expect(0);
+    let out = voxkit!(empty, "longlonglong callback-blacklist" => 0);
     assert_eq!(out.stdout.trim(), "no blacklist entries");
 }
 
@@ -93,9 +70,7 @@ async fn a_failing_read_exits_4_and_a_refused_token_3() {
         "longlonglong.callback_blacklist",
         Fault::default().error(1.0, 503).retry_after(0),
     );
-    let out = voxkit(&sandbox, "longlonglong callback-blacklist --output json")
-        .await
-        .expect(4);
+    let out = voxkit!(sandbox, "longlonglong callback-blacklist --output json" => 4);
     assert_eq!(out.error()["operation"], "callback_blacklist");
 
     sandbox.clear_faults();

@@ -3,32 +3,24 @@
 //! (the docs' cloud node, allocation 11, script groups 1 and 2, a dial-time group, one
 //! callback batch), as text and JSON, with the exit codes of lost and refused calls.
 
+#[macro_use]
 mod common;
 
-use voxkit_sandbox::{Fault, LONGLONGLONG_DOCS_LINE, LONGLONGLONG_DOCS_TENANT, Sandbox};
+use voxkit_sandbox::{LONGLONGLONG_DOCS_LINE, LONGLONGLONG_DOCS_TENANT, Sandbox};
 
-use common::{Out, run_stdin, sandbox_env, spawn, with};
+use common::{
+    Out, drop_next_answer, in_sandbox as voxkit, numbers, run_stdin, sandbox_env, spawn, strings,
+    with,
+};
 
 /// The security code the sandbox accepts (the docs' example).
 const SECURITY_CODE: &str = "123456";
 /// The sandbox's seeded callback batch.
 const BATCH: &str = "5e7d2764-1c2d-4e5f-8a9b-0c1d2e3f4a5b";
 
-/// Runs `voxkit <command line>` (split on whitespace) against `sandbox`.
-async fn voxkit(sandbox: &Sandbox, command_line: &str) -> Out {
-    run_stdin(&sandbox_env(sandbox), None, command_line).await
-}
-
 /// The ALLOCATION column of `line list --user U --output json`'s records.
 async fn allocations(sandbox: &Sandbox, user: &str) -> Vec<u64> {
-    let json = voxkit(
-        sandbox,
-        &format!(
-            "longlonglong line list --tenant {LONGLONGLONG_DOCS_TENANT} --user {user} --all --output json"
-        ),
-    )
-    .await
-    .expect(0)
+    let json = voxkit!(sandbox, "longlonglong line list --tenant {LONGLONGLONG_DOCS_TENANT} --user {user} --all --output json" => 0)
     .json();
     json["data"]
         .as_array()
@@ -44,12 +36,7 @@ async fn line_list_shows_the_allocation_id_and_all_walks_every_page() {
     let user = sandbox.seed().longlonglong_user.clone();
     let tenant = LONGLONGLONG_DOCS_TENANT;
 
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong line list --tenant {tenant}"),
-    )
-    .await
-    .expect(0);
+    let out = voxkit!(sandbox, "longlonglong line list --tenant {tenant}" => 0);
     let lines: Vec<&str> = out.stdout.trim_end().lines().collect();
     assert!(
         lines[0].starts_with("ID") && lines[0].contains("ALLOCATION"),
@@ -63,24 +50,14 @@ async fn line_list_shows_the_allocation_id_and_all_walks_every_page() {
     assert!(out.last_line().starts_with("2 lines"), "{out:#?}");
 
     // One page of one: the footer and the JSON meta say there is more.
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong line list --tenant {tenant} --per-page 1 --output json"),
-    )
-    .await
-    .expect(0)
+    let json = voxkit!(sandbox, "longlonglong line list --tenant {tenant} --per-page 1 --output json" => 0)
     .json();
     assert_eq!(json["data"].as_array().unwrap().len(), 1, "{json}");
     assert_eq!(json["meta"]["more"], true, "{json}");
     assert_eq!(json["meta"]["total"], 2, "{json}");
     assert_eq!(json["message"], "查看线路列表成功");
 
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong line list --tenant {tenant} --per-page 1 --all --output json"),
-    )
-    .await
-    .expect(0)
+    let json = voxkit!(sandbox, "longlonglong line list --tenant {tenant} --per-page 1 --all --output json" => 0)
     .json();
     assert_eq!(json["data"].as_array().unwrap().len(), 2, "{json}");
     assert_eq!(json["meta"]["all"], true, "{json}");
@@ -89,9 +66,7 @@ async fn line_list_shows_the_allocation_id_and_all_walks_every_page() {
     assert_eq!(allocations(&sandbox, &user).await, [11]);
 
     // A tenant that is not a UUID is refused before sending.
-    voxkit(&sandbox, "longlonglong line list --tenant ../x")
-        .await
-        .expect(2);
+    voxkit!(sandbox, "longlonglong line list --tenant ../x" => 2);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -99,76 +74,35 @@ async fn allocate_bind_and_unbind_with_confirmation() {
     let sandbox = Sandbox::start().await.unwrap();
     let user = sandbox.seed().longlonglong_user.clone();
 
-    let out = voxkit(
-        &sandbox,
-        &format!(
-            "longlonglong line allocate --user {user} --line {LONGLONGLONG_DOCS_LINE} \
-             --concurrency 2 --deadline 2030-11-28 --price 0.1"
-        ),
-    )
-    .await
-    .expect(0);
+    let out = voxkit!(sandbox, "longlonglong line allocate --user {user} --line {LONGLONGLONG_DOCS_LINE} \
+             --concurrency 2 --deadline 2030-11-28 --price 0.1" => 0);
     assert!(out.stdout.contains("allocation id 12"), "{out:#?}");
     assert!(out.stdout.contains("until 2030-11-28 00:00:00"), "{out:#?}");
     let mut listed = allocations(&sandbox, &user).await;
     listed.sort_unstable();
     assert_eq!(listed, [11, 12]);
 
-    let json = voxkit(
-        &sandbox,
-        &format!(
-            "longlonglong line bind-scripts --user {user} --allocation 12 --group 1,2 --output json"
-        ),
-    )
-    .await
-    .expect(0)
+    let json = voxkit!(sandbox, "longlonglong line bind-scripts --user {user} --allocation 12 --group 1,2 --output json" => 0)
     .json();
     assert_eq!(json["group_ids"], serde_json::json!([1, 2]));
     // A group the user does not have: the provider's 422, exit 3.
-    voxkit(
-        &sandbox,
-        &format!("longlonglong line bind-scripts --user {user} --allocation 12 --group 9"),
-    )
-    .await
-    .expect(3);
+    voxkit!(sandbox, "longlonglong line bind-scripts --user {user} --allocation 12 --group 9" => 3);
     // A group twice: refused before sending.
-    voxkit(
-        &sandbox,
-        &format!(
-            "longlonglong line bind-scripts --user {user} --allocation 12 --group 1 --group 1"
-        ),
-    )
-    .await
-    .expect(2);
+    voxkit!(sandbox, "longlonglong line bind-scripts --user {user} --allocation 12 --group 1 --group 1" => 2);
 
     // Without --yes and off a terminal: refused, nothing sent.
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong line unbind --user {user} --allocation 12"),
-    )
-    .await
-    .expect(2);
+    let out = voxkit!(sandbox, "longlonglong line unbind --user {user} --allocation 12" => 2);
     assert!(out.stderr.contains("--yes"), "{out:#?}");
     assert!(allocations(&sandbox, &user).await.contains(&12));
 
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong line unbind --user {user} --allocation 12 --yes"),
-    )
-    .await
-    .expect(0);
+    let out = voxkit!(sandbox, "longlonglong line unbind --user {user} --allocation 12 --yes" => 0);
     assert!(
         out.stdout.contains("removed line allocation 12"),
         "{out:#?}"
     );
     assert_eq!(allocations(&sandbox, &user).await, [11]);
     // Gone: the provider's 404, exit 3.
-    voxkit(
-        &sandbox,
-        &format!("longlonglong line unbind --user {user} --allocation 12 --yes"),
-    )
-    .await
-    .expect(3);
+    voxkit!(sandbox, "longlonglong line unbind --user {user} --allocation 12 --yes" => 3);
 }
 
 /// An allocation whose answer is lost cannot be reconciled: exit 5 (never 4, "safe to
@@ -177,20 +111,10 @@ async fn allocate_bind_and_unbind_with_confirmation() {
 async fn a_lost_allocation_exits_5_sent_once_with_the_advice_to_check_line_list() {
     let sandbox = Sandbox::start().await.unwrap();
     let user = sandbox.seed().longlonglong_user.clone();
-    sandbox.set_fault(
-        "longlonglong.allocate_line",
-        Fault::default().drop_after(1.0).times(1),
-    );
-    let out = voxkit(
-        &sandbox,
-        &format!(
-            "longlonglong line allocate --user {user} --line {LONGLONGLONG_DOCS_LINE} \
+    drop_next_answer(&sandbox, "longlonglong.allocate_line");
+    let out = voxkit!(sandbox, "longlonglong line allocate --user {user} --line {LONGLONGLONG_DOCS_LINE} \
              --concurrency 1 --deadline 2030-01-01 --price 0 --tenant {LONGLONGLONG_DOCS_TENANT} \
-             --output json"
-        ),
-    )
-    .await
-    .expect(5);
+             --output json" => 5);
     let error = out.error();
     let hint = error.to_string();
     assert!(
@@ -209,39 +133,19 @@ async fn a_lost_allocation_exits_5_sent_once_with_the_advice_to_check_line_list(
 async fn script_groups_and_the_nodes_scripts() {
     let sandbox = Sandbox::start().await.unwrap();
     let user = sandbox.seed().longlonglong_user.clone();
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong script groups --user {user}"),
-    )
-    .await
-    .expect(0);
+    let out = voxkit!(sandbox, "longlonglong script groups --user {user}" => 0);
     assert!(out.stdout.starts_with("ID"), "{out:#?}");
     assert!(out.stdout.contains("示例话术组"), "{out:#?}");
     assert!(out.stdout.contains("大模型话术组"), "{out:#?}");
     assert!(out.last_line().starts_with("2 script groups"), "{out:#?}");
 
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong script groups --user {user} --per-page 1 --all --output json"),
-    )
-    .await
-    .expect(0)
+    let json = voxkit!(sandbox, "longlonglong script groups --user {user} --per-page 1 --all --output json" => 0)
     .json();
-    let ids: Vec<u64> = json["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g["id"].as_u64().unwrap())
-        .collect();
+    let ids = numbers(&json["data"], "id");
     assert_eq!(ids, [1, 2]);
     assert_eq!(json["meta"]["all"], true);
 
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong script tenant --tenant {LONGLONGLONG_DOCS_TENANT} --output json"),
-    )
-    .await
-    .expect(0)
+    let json = voxkit!(sandbox, "longlonglong script tenant --tenant {LONGLONGLONG_DOCS_TENANT} --output json" => 0)
     .json();
     assert_eq!(json["message"], "查看下级用户所有话术成功");
     assert_eq!(json["data"].as_array().unwrap().len(), 2, "{json}");
@@ -251,12 +155,7 @@ async fn script_groups_and_the_nodes_scripts() {
 async fn dial_time_groups_are_listed_and_saved() {
     let sandbox = Sandbox::start().await.unwrap();
     let user = sandbox.seed().longlonglong_user.clone();
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong dial-time list --user {user}"),
-    )
-    .await
-    .expect(0);
+    let out = voxkit!(sandbox, "longlonglong dial-time list --user {user}" => 0);
     assert!(out.stdout.contains("系统呼叫时间"), "{out:#?}");
     assert!(out.stdout.contains("1 09:00-12:00,13:00-18:00"), "{out:#?}");
     assert!(out.last_line().starts_with("1 dial-time group"), "{out:#?}");
@@ -282,38 +181,16 @@ async fn dial_time_groups_are_listed_and_saved() {
     assert_eq!(json["data"]["id"], 2, "{json}");
     assert_eq!(json["group"]["content"].as_array().unwrap().len(), 5);
 
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong dial-time list --user {user} --all --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
-    let names: Vec<&str> = json["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|g| g["name"].as_str().unwrap())
-        .collect();
+    let json =
+        voxkit!(sandbox, "longlonglong dial-time list --user {user} --all --output json" => 0)
+            .json();
+    let names = strings(&json["data"], "name");
     assert_eq!(names, ["系统呼叫时间", "工作日"]);
 
     // A bad day is refused before sending; a lost save is exit 5 with the list to check.
-    voxkit(
-        &sandbox,
-        &format!("longlonglong dial-time save --user {user} --name x --day 7=09:00-10:00"),
-    )
-    .await
-    .expect(2);
-    sandbox.set_fault(
-        "longlonglong.save_dial_time_group",
-        Fault::default().drop_after(1.0).times(1),
-    );
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong dial-time save --user {user} --name lost --day 1=09:00-10:00"),
-    )
-    .await
-    .expect(5);
+    voxkit!(sandbox, "longlonglong dial-time save --user {user} --name x --day 7=09:00-10:00" => 2);
+    drop_next_answer(&sandbox, "longlonglong.save_dial_time_group");
+    let out = voxkit!(sandbox, "longlonglong dial-time save --user {user} --name lost --day 1=09:00-10:00" => 5);
     assert!(
         out.stderr
             .contains(&format!("dial-time list --user {user} --all")),
@@ -377,66 +254,28 @@ async fn vos_callback_data_and_the_accounts_balance() {
     let sandbox = Sandbox::start().await.unwrap();
     let user = sandbox.seed().longlonglong_user.clone();
 
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong vos overview --user {user} --all --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json =
+        voxkit!(sandbox, "longlonglong vos overview --user {user} --all --output json" => 0).json();
     assert!(json["data"].is_array(), "{json}");
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong vos overview --user {user}"),
-    )
-    .await
-    .expect(0);
+    let out = voxkit!(sandbox, "longlonglong vos overview --user {user}" => 0);
     assert!(
         out.stdout.contains("\"vos_account_id\": 1"),
         "pretty JSON: {out:#?}"
     );
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong vos cdrs --user {user} --day 2022-12-01"),
-    )
-    .await
-    .expect(0);
+    let out = voxkit!(sandbox, "longlonglong vos cdrs --user {user} --day 2022-12-01" => 0);
     assert_eq!(out.last_line(), "no VOS records on 2022-12-01");
-    voxkit(
-        &sandbox,
-        &format!("longlonglong vos cdrs --user {user} --phone 12a"),
-    )
-    .await
-    .expect(2);
+    voxkit!(sandbox, "longlonglong vos cdrs --user {user} --phone 12a" => 2);
 
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong callbacks data --user {user} --batch {BATCH} --output json"),
-    )
-    .await
-    .expect(0)
+    let json = voxkit!(sandbox, "longlonglong callbacks data --user {user} --batch {BATCH} --output json" => 0)
     .json();
     assert_eq!(json["data"]["unique_id"], BATCH);
     assert_eq!(json["data"]["data"]["numbers"][0], "13012121212");
-    voxkit(
-        &sandbox,
-        &format!("longlonglong callbacks data --user {user} --batch nope"),
-    )
-    .await
-    .expect(3);
+    voxkit!(sandbox, "longlonglong callbacks data --user {user} --batch nope" => 3);
 
     let balance = sandbox.longlonglong_balance(&user).unwrap();
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong account --user {user} --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json = voxkit!(sandbox, "longlonglong account --user {user} --output json" => 0).json();
     assert_eq!(json["balance"], balance.to_string());
-    let out = voxkit(&sandbox, &format!("longlonglong account --user {user}"))
-        .await
-        .expect(0);
+    let out = voxkit!(sandbox, "longlonglong account --user {user}" => 0);
     assert_eq!(
         out.stdout.lines().next().unwrap(),
         format!("balance  {balance}")

@@ -2,18 +2,15 @@
 //! whose docs' record (task 289b4a84…, record 7d1c2b3a…) is read as a list, turn by turn,
 //! as a recording URL that the sandbox serves as a WAV, and as quality tags.
 
+#[macro_use]
 mod common;
 
 use voxkit_sandbox::Sandbox;
 
-use common::{Out, run_stdin, sandbox_env};
+use common::{Out, in_sandbox as voxkit, run_stdin, sandbox_env};
 
 const TASK: &str = "289b4a84-6d3c-4a4e-9f3a-2c1d0e5b7a61";
 const RECORD: &str = "7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
-
-async fn voxkit(sandbox: &Sandbox, command_line: &str) -> Out {
-    run_stdin(&sandbox_env(sandbox), None, command_line).await
-}
 
 /// `GET path` on the sandbox over a plain loopback connection (no token: a recording URL
 /// is opened as it is); the whole answer, headers and body.
@@ -35,41 +32,24 @@ async fn the_docs_record_is_listed_shown_and_its_recording_served() {
     let user = sandbox.seed().longlonglong_user.clone();
     let ids = format!("--user {user} --task {TASK}");
 
-    let out = voxkit(&sandbox, &format!("longlonglong record list {ids}"))
-        .await
-        .expect(0);
+    let out = voxkit!(sandbox, "longlonglong record list {ids}" => 0);
     assert!(
         out.stdout.contains("13012121212") && out.stdout.contains(RECORD),
         "{out:#?}"
     );
     assert!(out.stdout.trim_end().ends_with("1 call record"), "{out:#?}");
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong record list {ids} --all --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json = voxkit!(sandbox, "longlonglong record list {ids} --all --output json" => 0).json();
     assert_eq!(json["records"].as_array().unwrap().len(), 1, "{json}");
     assert_eq!(json["records"][0]["id"], RECORD);
 
-    let shown = voxkit(
-        &sandbox,
-        &format!("longlonglong record show {ids} --record {RECORD} --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let shown =
+        voxkit!(sandbox, "longlonglong record show {ids} --record {RECORD} --output json" => 0)
+            .json();
     let turns = shown["turns"].as_array().unwrap();
     assert_eq!(turns.len(), 3, "{shown}");
     assert_eq!(turns[0]["notify"], "enter");
 
-    let urls = voxkit(
-        &sandbox,
-        &format!("longlonglong record recordings {ids} --record {RECORD} --output json"),
-    )
-    .await
-    .expect(0)
+    let urls = voxkit!(sandbox, "longlonglong record recordings {ids} --record {RECORD} --output json" => 0)
     .json();
     let url = urls["data"][0]["url"].as_str().expect("a URL").to_owned();
     assert!(
@@ -90,13 +70,9 @@ async fn the_docs_record_is_listed_shown_and_its_recording_served() {
     assert_eq!(&body[..4], b"RIFF");
     assert_eq!(&body[8..12], b"WAVE");
 
-    let tags = voxkit(
-        &sandbox,
-        &format!("longlonglong record tags {ids} --record {RECORD} --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let tags =
+        voxkit!(sandbox, "longlonglong record tags {ids} --record {RECORD} --output json" => 0)
+            .json();
     assert_eq!(tags["data"]["record_id"], RECORD);
     assert_eq!(tags["data"]["tags"].as_array().unwrap().len(), 1, "{tags}");
 }
@@ -106,15 +82,8 @@ async fn bad_grades_and_unknown_records_fail_with_their_exit_codes() {
     let sandbox = Sandbox::start().await.unwrap();
     let user = sandbox.seed().longlonglong_user.clone();
     let ids = format!("--user {user} --task {TASK}");
-    let out = voxkit(&sandbox, &format!("longlonglong record list {ids} --tag Z"))
-        .await
-        .expect(2);
+    let out = voxkit!(sandbox, "longlonglong record list {ids} --tag Z" => 2);
     assert!(out.stderr.contains("--tag"), "{out:#?}");
     let other = "00000000-0000-4000-8000-000000000000";
-    voxkit(
-        &sandbox,
-        &format!("longlonglong record show {ids} --record {other}"),
-    )
-    .await
-    .expect(3);
+    voxkit!(sandbox, "longlonglong record show {ids} --record {other}" => 3);
 }

@@ -6,27 +6,19 @@
 //! naming the marker), modify, copy and delete behind a confirmation, number reset behind
 //! --yes.
 
+#[macro_use]
 mod common;
 
-use voxkit_sandbox::{DOCS_TASK, Fault, LONGLONGLONG_DOCS_LINE, Sandbox};
+use voxkit_sandbox::{DOCS_TASK, LONGLONGLONG_DOCS_LINE, Sandbox};
 
-use common::{Out, run_stdin, sandbox_env};
-
-async fn voxkit(sandbox: &Sandbox, command_line: &str) -> Out {
-    run_stdin(&sandbox_env(sandbox), None, command_line).await
-}
+use common::{Out, drop_next_answer, in_sandbox as voxkit, run_stdin, sandbox_env};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn task_list_all_and_show_read_the_seeded_task() {
     let sandbox = Sandbox::start().await.unwrap();
     let user = sandbox.seed().longlonglong_user.clone();
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong task list --user {user} --all --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json =
+        voxkit!(sandbox, "longlonglong task list --user {user} --all --output json" => 0).json();
     let uuids: Vec<&str> = json["data"]
         .as_array()
         .unwrap()
@@ -34,12 +26,7 @@ async fn task_list_all_and_show_read_the_seeded_task() {
         .filter_map(|t| t["uuid"].as_str())
         .collect();
     assert_eq!(uuids, [DOCS_TASK]);
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong task show --user {user} --task {DOCS_TASK} --output json"),
-    )
-    .await
-    .expect(0)
+    let json = voxkit!(sandbox, "longlonglong task show --user {user} --task {DOCS_TASK} --output json" => 0)
     .json();
     assert_eq!(json["state"], "Paused");
     assert_eq!(json["task"]["new_task_extra"]["number_count"], 2);
@@ -52,30 +39,13 @@ async fn numbers_from_a_file_are_dialled_and_a_running_task_refuses_deletes_with
     let task = sandbox.add_longlonglong_task(&user, "演示", true, &[]);
     let file = std::env::temp_dir().join(format!("voxkit-numbers-{}.txt", std::process::id()));
     std::fs::write(&file, "# numbers\n13800000501\n\n13800000502\n").unwrap();
-    voxkit(
-        &sandbox,
-        &format!(
-            "longlonglong number add --user {user} --task {task} --file {}",
-            file.display()
-        ),
-    )
-    .await
-    .expect(0);
+    let file_path = file.display();
+    voxkit!(sandbox, "longlonglong number add --user {user} --task {task} --file {file_path}" => 0);
     // Each read advances the task: waiting → dialling → every number called.
     for _ in 0..2 {
-        voxkit(
-            &sandbox,
-            &format!("longlonglong task show --user {user} --task {task}"),
-        )
-        .await
-        .expect(0);
+        voxkit!(sandbox, "longlonglong task show --user {user} --task {task}" => 0);
     }
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong number list --user {user} --task {task} --all --output json"),
-    )
-    .await
-    .expect(0)
+    let json = voxkit!(sandbox, "longlonglong number list --user {user} --task {task} --all --output json" => 0)
     .json();
     let rows = json["data"].as_array().unwrap();
     assert_eq!(rows.len(), 2);
@@ -97,13 +67,9 @@ async fn tasks_named(sandbox: &Sandbox, user: &str, name: &str) -> Vec<String> {
     } else {
         format!("--name {name}")
     };
-    let json = voxkit(
-        sandbox,
-        &format!("longlonglong task list --user {user} {filter} --all --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json =
+        voxkit!(sandbox, "longlonglong task list --user {user} {filter} --all --output json" => 0)
+            .json();
     json["data"]
         .as_array()
         .unwrap()
@@ -137,21 +103,11 @@ async fn tasks_are_created_from_flags_and_the_docs_body_then_modified_copied_and
         ),
         format!("--name bad {flags} --line {line}"),
     ] {
-        voxkit(
-            &sandbox,
-            &format!("longlonglong task create --user {user} {bad}"),
-        )
-        .await
-        .expect(2);
+        voxkit!(sandbox, "longlonglong task create --user {user} {bad}" => 2);
     }
     assert!(tasks_named(&sandbox, &user, "bad").await.is_empty());
 
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong task create --user {user} --name 旗标任务 {flags} --line {line}:2 --output json"),
-    )
-    .await
-    .expect(0)
+    let json = voxkit!(sandbox, "longlonglong task create --user {user} --name 旗标任务 {flags} --line {line}:2 --output json" => 0)
     .json();
     let marker = json["marker"].as_str().unwrap().to_owned();
     assert!(marker.starts_with("vk"), "{json}");
@@ -161,15 +117,8 @@ async fn tasks_are_created_from_flags_and_the_docs_body_then_modified_copied_and
 
     let file = std::env::temp_dir().join(format!("voxkit-task-{}.json", std::process::id()));
     std::fs::write(&file, docs_body(line)).unwrap();
-    let out = voxkit(
-        &sandbox,
-        &format!(
-            "longlonglong task create --user {user} --file {}",
-            file.display()
-        ),
-    )
-    .await
-    .expect(0);
+    let file_path = file.display();
+    let out = voxkit!(sandbox, "longlonglong task create --user {user} --file {file_path}" => 0);
     assert!(out.stdout.contains("API任务创建测试 vk"), "{out:#?}");
     assert_eq!(
         tasks_named(&sandbox, &user, "API任务创建测试").await.len(),
@@ -188,35 +137,19 @@ async fn tasks_are_created_from_flags_and_the_docs_body_then_modified_copied_and
     .expect(0);
     // A body with a field the docs do not show is refused before sending.
     std::fs::write(&file, docs_body(line).replacen('{', r#"{"invented":1,"#, 1)).unwrap();
-    voxkit(
-        &sandbox,
-        &format!(
-            "longlonglong task create --user {user} --file {}",
-            file.display()
-        ),
-    )
-    .await
-    .expect(2);
+    let file_path = file.display();
+    voxkit!(sandbox, "longlonglong task create --user {user} --file {file_path}" => 2);
     let _ = std::fs::remove_file(&file);
 
     // Copy and delete ask first: off a terminal, without --yes, nothing is sent.
     let before = tasks_named(&sandbox, &user, "").await.len();
     for command in ["copy", "delete"] {
-        let out = voxkit(
-            &sandbox,
-            &format!("longlonglong task {command} --user {user} --task {DOCS_TASK}"),
-        )
-        .await
-        .expect(2);
+        let out =
+            voxkit!(sandbox, "longlonglong task {command} --user {user} --task {DOCS_TASK}" => 2);
         assert!(out.stderr.contains("--yes"), "{out:#?}");
     }
     assert_eq!(tasks_named(&sandbox, &user, "").await.len(), before);
-    voxkit(
-        &sandbox,
-        &format!("longlonglong task copy --user {user} --task {DOCS_TASK} --yes"),
-    )
-    .await
-    .expect(0);
+    voxkit!(sandbox, "longlonglong task copy --user {user} --task {DOCS_TASK} --yes" => 0);
     assert_eq!(tasks_named(&sandbox, &user, "").await.len(), before + 1);
     voxkit(
         &sandbox,
@@ -236,20 +169,10 @@ async fn tasks_are_created_from_flags_and_the_docs_body_then_modified_copied_and
 async fn a_lost_create_exits_5_naming_the_marker_to_look_for() {
     let sandbox = Sandbox::start().await.unwrap();
     let user = sandbox.seed().longlonglong_user.clone();
-    sandbox.set_fault(
-        "longlonglong.create_task",
-        Fault::default().drop_after(1.0).times(1),
-    );
-    let out = voxkit(
-        &sandbox,
-        &format!(
-            "longlonglong task create --user {user} --name 丢失 --script 123 --concurrency 1 \
+    drop_next_answer(&sandbox, "longlonglong.create_task");
+    let out = voxkit!(sandbox, "longlonglong task create --user {user} --name 丢失 --script 123 --concurrency 1 \
              --start 2030-01-01T09:00 --stop 2030-12-31T18:00 --line {LONGLONGLONG_DOCS_LINE}:1 \
-             --output json"
-        ),
-    )
-    .await
-    .expect(5);
+             --output json" => 5);
     let hint = out.error().to_string();
     let marker = hint
         .split_whitespace()
@@ -281,5 +204,5 @@ async fn number_reset_re_bills_so_it_needs_yes() {
     let out = voxkit(&sandbox, &reset).await.expect(2);
     assert!(out.stderr.contains("billed again"), "{out:#?}");
     assert!(out.stderr.contains("--yes"), "{out:#?}");
-    voxkit(&sandbox, &format!("{reset} --yes")).await.expect(0);
+    voxkit!(sandbox, "{reset} --yes" => 0);
 }

@@ -8,15 +8,12 @@
 #[macro_use]
 mod common;
 
-use std::process::Stdio;
-
 use chrono::{DateTime, Days, Utc};
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
-use tokio::process::Command;
 use voxkit_sandbox::{Fault, Sandbox};
 
-use common::{BIN, Env, Out, run_stdin, sandbox_env, with};
+use common::{Env, Out, drop_next_answer, run_stdin, sandbox_env, start, with};
 
 /// The sandbox's environment with `extra` variables.
 fn env(sandbox: &Sandbox, extra: &[(&str, &str)]) -> Env {
@@ -35,10 +32,7 @@ async fn a_lost_recharge_behind_20_others_is_found_by_remark_on_page_two() {
     let sandbox = Sandbox::start().await.unwrap();
     let user = sandbox.seed().longlonglong_user.clone();
 
-    sandbox.set_fault(
-        "longlonglong.recharge",
-        Fault::default().drop_after(1.0).times(1),
-    );
+    drop_next_answer(&sandbox, "longlonglong.recharge");
     let out =
         voxkit!(sandbox, "longlonglong recharge --user {user} --amount 250 --remark order-77" => 5);
     let advice = out.stderr.trim();
@@ -135,10 +129,7 @@ async fn a_lost_recharge_behind_20_others_is_found_by_remark_on_page_two() {
 async fn a_recharge_sent_without_a_remark_gets_honest_advice() {
     let sandbox = Sandbox::start().await.unwrap();
     let user = sandbox.seed().longlonglong_user.clone();
-    sandbox.set_fault(
-        "longlonglong.recharge",
-        Fault::default().drop_after(1.0).times(1),
-    );
+    drop_next_answer(&sandbox, "longlonglong.recharge");
     let out = voxkit!(sandbox, "longlonglong recharge --user {user} --amount 9 --output json" => 5);
     let error: Value = serde_json::from_str(out.stderr.trim()).unwrap();
     let hint = error["error"]["hint"].as_str().unwrap();
@@ -220,18 +211,10 @@ async fn cdkey_list_all_prints_each_card_as_it_arrives() {
         "espai.list",
         Fault::default().latency(std::time::Duration::from_millis(400)),
     );
-    let mut child = Command::new(BIN)
-        .args([
-            "espai", "cdkey", "list", "--all", "--limit", "1", "--phone", &phone,
-        ])
-        .env_clear()
-        .envs(env(&sandbox, &[]))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let args = [
+        "espai", "cdkey", "list", "--all", "--limit", "1", "--phone", &phone,
+    ];
+    let mut child = start(&env(&sandbox, &[]), &args);
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut header = String::new();
     stdout.read_line(&mut header).await.unwrap();

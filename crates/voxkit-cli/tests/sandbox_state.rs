@@ -4,50 +4,7 @@
 
 mod common;
 
-use std::process::Stdio;
-
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
-
-use common::{BIN, Env, Scratch, run_stdin};
-
-/// A `voxkit sandbox` child and the `export` lines it printed before `# serving`.
-struct Served {
-    child: Child,
-    env: Env,
-    lines: Vec<String>,
-}
-
-async fn serve(args: &[&str]) -> Served {
-    let mut child = Command::new(BIN)
-        .arg("sandbox")
-        .args(args)
-        .env_clear()
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
-    let mut reader = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut lines = Vec::new();
-    while let Some(line) = reader.next_line().await.unwrap() {
-        let done = line.starts_with("# serving");
-        lines.push(line);
-        if done {
-            break;
-        }
-    }
-    let env = lines
-        .iter()
-        .filter_map(|l| l.strip_prefix("export "))
-        .map(|kv| {
-            let (k, v) = kv.split_once('=').unwrap();
-            (k.to_owned(), v.to_owned())
-        })
-        .collect();
-    Served { child, env, lines }
-}
+use common::{Scratch, run_stdin, serve};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_sandbox_restarts_with_its_state_file() {
@@ -56,7 +13,7 @@ async fn a_killed_sandbox_restarts_with_its_state_file() {
     let path = file.to_str().unwrap();
     let user = voxkit_sandbox::DOCS_USER;
 
-    let mut first = serve(&["--addr", "127.0.0.1:0", "--state", path]).await;
+    let mut first = serve(&["--addr", "127.0.0.1:0", "--state", path], &[]).await;
     assert!(
         first
             .lines
@@ -66,7 +23,7 @@ async fn a_killed_sandbox_restarts_with_its_state_file() {
         first.lines
     );
     run_stdin(
-        &first.env,
+        &first.env(),
         None,
         &format!("longlonglong recharge --user {user} --amount 100 --remark kept"),
     )
@@ -75,9 +32,9 @@ async fn a_killed_sandbox_restarts_with_its_state_file() {
     // Killed, not stopped: nothing is written at exit, everything was written before.
     first.child.kill().await.unwrap();
 
-    let mut second = serve(&["--addr", "127.0.0.1:0", "--state", path]).await;
+    let mut second = serve(&["--addr", "127.0.0.1:0", "--state", path], &[]).await;
     let json = run_stdin(
-        &second.env,
+        &second.env(),
         None,
         &format!("longlonglong account --user {user} --output json"),
     )
@@ -88,9 +45,9 @@ async fn a_killed_sandbox_restarts_with_its_state_file() {
     second.child.kill().await.unwrap();
 
     // Without --state a restart is a fresh seed.
-    let mut third = serve(&["--addr", "127.0.0.1:0"]).await;
+    let mut third = serve(&["--addr", "127.0.0.1:0"], &[]).await;
     let json = run_stdin(
-        &third.env,
+        &third.env(),
         None,
         &format!("longlonglong account --user {user} --output json"),
     )

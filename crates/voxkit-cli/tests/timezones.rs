@@ -3,12 +3,13 @@
 //! UTC), and `--from/--to` days are calendar days inclusive at both ends, in the
 //! provider's zone. The real binary against a sandbox whose "today" is pinned.
 
+#[macro_use]
 mod common;
 
 use chrono::NaiveDate;
 use voxkit_sandbox::Sandbox;
 
-use common::{Out, run_stdin, sandbox_env};
+use common::{Out, in_sandbox as voxkit, run_stdin, sandbox_env};
 
 /// The sandbox's pinned day (China time): everything it creates is created on it.
 const DAY: &str = "2026-03-10";
@@ -16,10 +17,6 @@ const DAY: &str = "2026-03-10";
 async fn sandbox() -> Sandbox {
     let today = NaiveDate::parse_from_str(DAY, "%Y-%m-%d").unwrap();
     Sandbox::builder().today(today).start().await.unwrap()
-}
-
-async fn voxkit(sandbox: &Sandbox, command_line: &str) -> Out {
-    run_stdin(&sandbox_env(sandbox), None, command_line).await
 }
 
 /// `2026-03-10T..:..:..+08:00`: a China time on the pinned day, with its offset.
@@ -47,20 +44,10 @@ async fn the_rule_is_stated_in_the_long_help() {
 async fn longlonglong_history_times_carry_their_offset_and_to_includes_its_day() {
     let sandbox = sandbox().await;
     let user = sandbox.seed().longlonglong_user.clone();
-    voxkit(
-        &sandbox,
-        &format!("longlonglong recharge --user {user} --amount 5 --remark tz-1"),
-    )
-    .await
-    .expect(0);
+    voxkit!(sandbox, "longlonglong recharge --user {user} --amount 5 --remark tz-1" => 0);
 
     // --from and --to the same day: that whole day.
-    let json = voxkit(
-        &sandbox,
-        &format!("longlonglong recharges --user {user} --from {DAY} --to {DAY} --output json"),
-    )
-    .await
-    .expect(0)
+    let json = voxkit!(sandbox, "longlonglong recharges --user {user} --from {DAY} --to {DAY} --output json" => 0)
     .json();
     let records = json["records"].as_array().unwrap();
     let mine = records
@@ -70,12 +57,7 @@ async fn longlonglong_history_times_carry_their_offset_and_to_includes_its_day()
     china_time_on_the_day(&mine["created_at"]);
     china_time_on_the_day(&mine["updated_at"]);
 
-    let out = voxkit(
-        &sandbox,
-        &format!("longlonglong recharges --user {user} --from {DAY} --to {DAY}"),
-    )
-    .await
-    .expect(0);
+    let out = voxkit!(sandbox, "longlonglong recharges --user {user} --from {DAY} --to {DAY}" => 0);
     let row = out
         .stdout
         .lines()
@@ -93,13 +75,7 @@ async fn laaffic_tasks_and_recall_flows_include_the_to_day_and_show_china_time()
 
     // The seeded tasks were created today (China time), after midnight: `--to DAY` used to
     // end at DAY 00:00:00 and left them out.
-    let json = voxkit(
-        &sandbox,
-        &format!("laaffic tasks --from {DAY} --to {DAY} --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json = voxkit!(sandbox, "laaffic tasks --from {DAY} --to {DAY} --output json" => 0).json();
     let tasks = json["tasks"].as_array().unwrap();
     assert!(!tasks.is_empty(), "the day's tasks are listed: {json}");
     for task in tasks {
@@ -107,18 +83,11 @@ async fn laaffic_tasks_and_recall_flows_include_the_to_day_and_show_china_time()
     }
     assert_eq!(json["from"], format!("{DAY}T00:00:00+08:00"), "{json}");
     assert_eq!(json["to"], format!("{DAY}T23:59:59+08:00"), "{json}");
-    let out = voxkit(&sandbox, &format!("laaffic tasks --from {DAY} --to {DAY}"))
-        .await
-        .expect(0);
+    let out = voxkit!(sandbox, "laaffic tasks --from {DAY} --to {DAY}" => 0);
     assert!(out.stdout.contains(" +08:00"), "{out:#?}");
 
-    let json = voxkit(
-        &sandbox,
-        &format!("laaffic recall list --from {DAY} --to {DAY} --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json =
+        voxkit!(sandbox, "laaffic recall list --from {DAY} --to {DAY} --output json" => 0).json();
     let flows = json["flows"].as_array().unwrap();
     assert!(!flows.is_empty(), "the day's recall flow is listed: {json}");
     for flow in flows {
@@ -129,10 +98,7 @@ async fn laaffic_tasks_and_recall_flows_include_the_to_day_and_show_china_time()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn espai_instants_are_shown_in_utc() {
     let sandbox = sandbox().await;
-    let json = voxkit(&sandbox, "espai cdkey list --output json")
-        .await
-        .expect(0)
-        .json();
+    let json = voxkit!(sandbox, "espai cdkey list --output json" => 0).json();
     let cards = json["cards"].as_array().unwrap();
     assert!(!cards.is_empty(), "{json}");
     for card in cards {

@@ -4,27 +4,17 @@
 
 mod common;
 
-use std::process::Stdio;
-
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::Command;
 use voxkit_laaffic::{Callee, Client, NewTask, VoiceFileId, VoiceSource};
 use voxkit_sandbox::{LAAFFIC_API_KEY, LAAFFIC_API_SECRET, Sandbox};
 
-use common::BIN;
+use common::start;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reports_listen_prints_the_url_then_each_pushed_report() {
-    let mut child = Command::new(BIN)
-        .args("--output json laaffic reports listen --addr 127.0.0.1:0 --token t0k3n".split(' '))
-        .env_clear()
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .unwrap();
+    let args = "--output json laaffic reports listen --addr 127.0.0.1:0 --token t0k3n";
+    let mut child = start(&[], &args.split(' ').collect::<Vec<_>>());
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let url = lines.next_line().await.unwrap().expect("the URL line");
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");

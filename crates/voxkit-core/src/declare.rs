@@ -24,7 +24,11 @@
 //! The same macro attaches test-only data to each operation under the provider's
 //! `test-util` feature — an example call with the documentation's values and the decoder
 //! of its answer ([`TestHooks`]) — so the fault matrix, the secret-hygiene suite and the
-//! fuzz targets iterate the declarations instead of restating them.
+//! fuzz targets iterate the declarations instead of restating them. A non-repeatable
+//! operation also carries the same example through its `*_exactly_once` call and a count
+//! of how many times the provider applied it, read back through the client's own reads:
+//! the facade's fault matrix and exactly-once suite need nothing else to exercise it, and
+//! [`unproven`] names a non-repeatable declaration that lacks them.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -35,6 +39,7 @@ use reqwest::header::{HeaderName, HeaderValue};
 
 use crate::error::{Error, Origin};
 use crate::operation::{Idempotency, Operation, Path, SEGMENT};
+use crate::reconcile::ExactlyOnceOutcome;
 use crate::transport::HttpResponse;
 
 /// How to learn, after an answer was lost, whether one particular request was applied.
@@ -341,8 +346,12 @@ pub const fn concat<T: Copy, const N: usize>(parts: &[&[T]]) -> [T; N] {
     out
 }
 
-/// The future an example call returns.
-pub type BoxFuture<'a> = Pin<Box<dyn Future<Output = Result<(), Error>> + Send + 'a>>;
+/// The future a test hook returns: `()` for an example call, the outcome of an
+/// exactly-once call, the count of an applied probe.
+pub type BoxFuture<'a, T = ()> = Pin<Box<dyn Future<Output = Result<T, Error>> + Send + 'a>>;
+
+/// A test hook that calls the client: [`TestHooks::example`] and the optional ones.
+pub type Hook<C, T = ()> = for<'a> fn(&'a C) -> BoxFuture<'a, T>;
 
 /// Test-only data attached to one operation by [`operations!`](crate::operations) under the
 /// provider's `test-util` feature: what the fault matrix, the secret-hygiene suite and
@@ -351,11 +360,20 @@ pub struct TestHooks<C: 'static> {
     /// The operation.
     pub spec: &'static OperationSpec,
     /// Calls the typed client method with the documentation's example values.
-    pub example: for<'a> fn(&'a C) -> BoxFuture<'a>,
+    pub example: Hook<C>,
     /// Decodes an answer exactly as the client decodes this operation's answers (the
     /// payload thrown away): `Ok`, or a clean [`Error::Api`] / [`Error::Decode`], never a
     /// panic. The fuzz targets feed it raw bytes.
     pub decode: fn(&HttpResponse) -> Result<(), Error>,
+    /// A non-repeatable operation's example (the same values) through its
+    /// `*_exactly_once` call, against the sandbox's seeded state. `None` for a repeatable
+    /// one. The exactly-once suite runs it under lost answers.
+    pub exactly_once: Option<Hook<C, ExactlyOnceOutcome>>,
+    /// After the example was sent (plainly or exactly once): how many times the provider
+    /// applied it, read back through the client's own read operations against the
+    /// sandbox's seeded state. `None` for a repeatable one. The fault matrix and the
+    /// exactly-once suite count with it ("applied once, never twice").
+    pub applied: Option<Hook<C, usize>>,
 }
 
 impl<C> Clone for TestHooks<C> {
@@ -375,6 +393,12 @@ impl<C> std::fmt::Debug for TestHooks<C> {
 }
 
 impl<C> TestHooks<C> {
+    /// Whether the suites can prove this operation exactly-once: repeatable, or declared
+    /// with both [`exactly_once`](Self::exactly_once) and [`applied`](Self::applied).
+    pub fn is_provable(&self) -> bool {
+        self.spec.is_repeatable() || (self.exactly_once.is_some() && self.applied.is_some())
+    }
+
     /// Decodes `body` answered with `status` (an invalid status counts as 200), as the
     /// fuzz targets do.
     pub fn decode_body(&self, status: u16, body: &[u8]) -> Result<(), Error> {
@@ -385,6 +409,17 @@ impl<C> TestHooks<C> {
         };
         (self.decode)(&response)
     }
+}
+
+/// The names of the non-repeatable operations of `hooks` declared without an
+/// `exactly_once` or an `applied` hook: the facade's suites assert that there are none,
+/// so a money-moving operation cannot join the list without its exactly-once proof.
+pub fn unproven<C>(hooks: &[TestHooks<C>]) -> Vec<&'static str> {
+    hooks
+        .iter()
+        .filter(|h| !h.is_provable())
+        .map(|h| h.spec.name)
+        .collect()
 }
 
 /// The hooks of `name` in `hooks`, if declared.
@@ -470,7 +505,7 @@ impl Operation {
 /// A group file of a provider crate (here as a doctest, i.e. from outside core):
 ///
 /// ```
-/// use voxkit_core::{Error, EnvelopeFormat, PayloadAt, Success};
+/// use voxkit_core::{Error, EnvelopeFormat, ExactlyOnceOutcome, PayloadAt, Success};
 /// use serde::de::IgnoredAny;
 ///
 /// const ENVELOPE: EnvelopeFormat = EnvelopeFormat::new(
@@ -479,7 +514,10 @@ impl Operation {
 /// struct Client; // the provider's client
 /// impl Client {
 ///     async fn recharge(&self, _user: &str, _amount: u64) -> Result<(), Error> { Ok(()) }
+///     async fn recharge_exactly_once(&self, _user: &str, _amount: u64)
+///         -> Result<ExactlyOnceOutcome, Error> { unimplemented!() }
 ///     async fn history(&self, _user: &str) -> Result<(), Error> { Ok(()) }
+///     async fn history_rows(&self, _user: &str, _amount: u64) -> Result<usize, Error> { Ok(0) }
 /// }
 ///
 /// mod balance {
@@ -502,6 +540,10 @@ impl Operation {
 ///             reconciliation: ByMarker { field: "remark", found_by: "history" },
 ///             example: |c| c.recharge("5433b412", 100).await,
 ///             decode: |r| ENVELOPE.decode::<IgnoredAny>(RECHARGE.origin(), r, &[]).map(drop),
+///             // Non-repeatable: the same example exactly once, and the count of its
+///             // effect read back through the client.
+///             exactly_once: |c| c.recharge_exactly_once("5433b412", 100).await,
+///             applied: |c| c.history_rows("5433b412", 100).await,
 ///         }
 ///
 ///         /// 充值记录.
@@ -532,9 +574,12 @@ impl Operation {
 /// ```
 ///
 /// `reconciliation` is a [`Reconciliation`] written without its path; `method` a
-/// `reqwest::Method` constant; `idempotency` an [`Idempotency`] variant. `example` and
-/// `decode` are compiled only with the invoking crate's `test-util` feature (or in its
-/// unit tests), so they may use test-only code.
+/// `reqwest::Method` constant; `idempotency` an [`Idempotency`] variant. `example`,
+/// `decode` and the optional `exactly_once` (returning
+/// `Result<ExactlyOnceOutcome, Error>`) and `applied` (`Result<usize, Error>`) are
+/// compiled only with the invoking crate's `test-util` feature (or in its unit tests), so
+/// they may use test-only code. A non-repeatable operation needs both of the optional
+/// ones: [`unproven`] names one without them, and the facade's suites fail on it.
 #[macro_export]
 macro_rules! operations {
     (
@@ -554,7 +599,10 @@ macro_rules! operations {
                 idempotency: $idem:ident,
                 reconciliation: $rec:expr,
                 example: |$c:ident| $example:expr,
-                decode: |$r:ident| $decode:expr $(,)?
+                decode: |$r:ident| $decode:expr
+                $(, exactly_once: |$ec:ident| $exactly_once:expr)?
+                $(, applied: |$ac:ident| $applied:expr)?
+                $(,)?
             }
         )+
     ) => {
@@ -600,8 +648,34 @@ macro_rules! operations {
                     }
                     decode
                 },
+                exactly_once: $crate::__optional_hook!($({
+                    fn exactly_once<'a>(
+                        $ec: &'a $client,
+                    ) -> $crate::declare::BoxFuture<'a, $crate::ExactlyOnceOutcome> {
+                        ::std::boxed::Box::pin(async move { $exactly_once })
+                    }
+                    exactly_once
+                })?),
+                applied: $crate::__optional_hook!($({
+                    fn applied<'a>($ac: &'a $client) -> $crate::declare::BoxFuture<'a, usize> {
+                        ::std::boxed::Box::pin(async move { $applied })
+                    }
+                    applied
+                })?),
             }
         ),+];
+    };
+}
+
+/// `Some` of the hook given to [`operations!`], or `None`. Not part of the API.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __optional_hook {
+    () => {
+        ::std::option::Option::None
+    };
+    ($hook:expr) => {
+        ::std::option::Option::Some($hook)
     };
 }
 
@@ -895,5 +969,92 @@ mod tests {
         assert_eq!(ALL, [1, 2, 3]);
         assert!(std::panic::catch_unwind(|| concat::<u8, 2>(&[A, C])).is_err());
         assert!(std::panic::catch_unwind(|| concat::<u8, 0>(&[B])).is_err());
+    }
+
+    /// A group declared through the macro, as a provider crate does: one non-repeatable
+    /// operation with both exactly-once hooks, one without, one repeatable.
+    mod hooked {
+        use crate::{Error, ExactlyOnceOutcome};
+
+        /// A client whose read-back counts `.0` applications.
+        pub struct Toy(pub usize);
+
+        impl Toy {
+            async fn send(&self) -> Result<(), Error> {
+                Ok(())
+            }
+        }
+
+        crate::operations! {
+            provider = "toy";
+            client = Toy;
+            headers = [];
+            pub list LIST;
+            pub hooks HOOKS;
+
+            pub PAY {
+                name: "pay",
+                method: POST,
+                path: "pay",
+                idempotency: NotRepeatable,
+                reconciliation: Impossible { why: "a test" },
+                example: |c| c.send().await,
+                decode: |r| r.status.is_success().then_some(()).ok_or_else(|| unreachable!()),
+                exactly_once: |c| c.send().await.map(|()| ExactlyOnceOutcome::NotApplied { marker: None }),
+                applied: |c| Ok(c.0),
+            }
+
+            pub REFUND {
+                name: "refund",
+                method: POST,
+                path: "refund",
+                idempotency: NotRepeatable,
+                reconciliation: Impossible { why: "a test" },
+                example: |c| c.send().await,
+                decode: |r| r.status.is_success().then_some(()).ok_or_else(|| unreachable!()),
+                applied: |c| Ok(c.0),
+            }
+
+            pub READ {
+                name: "read",
+                method: GET,
+                path: "read",
+                idempotency: Repeatable,
+                reconciliation: NotNeeded,
+                example: |c| c.send().await,
+                decode: |r| r.status.is_success().then_some(()).ok_or_else(|| unreachable!()),
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn the_exactly_once_hooks_are_declared_and_checked() {
+        use hooked::{HOOKS, LIST, Toy};
+        assert_eq!(LIST.len(), 3);
+        let [pay, refund, read] = HOOKS else {
+            panic!("three hooks")
+        };
+        // `refund` has `applied` but no `exactly_once`: unprovable, so named.
+        assert_eq!(unproven(HOOKS), ["refund"]);
+        assert!(pay.is_provable() && read.is_provable() && !refund.is_provable());
+        assert!(read.exactly_once.is_none() && read.applied.is_none());
+        assert!(refund.exactly_once.is_none());
+        let toy = Toy(3);
+        let outcome = (pay.exactly_once.expect("declared"))(&toy).await;
+        assert_eq!(
+            outcome.expect("ran"),
+            ExactlyOnceOutcome::NotApplied { marker: None }
+        );
+        assert_eq!(
+            (pay.applied.expect("declared"))(&toy).await.expect("ran"),
+            3
+        );
+        assert_eq!(
+            (refund.applied.expect("declared"))(&toy)
+                .await
+                .expect("ran"),
+            3
+        );
+        (pay.example)(&toy).await.expect("the example");
     }
 }

@@ -13,6 +13,7 @@
 //! boolean, a fraction or anything else is an error, never a guess.
 
 use std::fmt;
+use std::marker::PhantomData;
 
 use rust_decimal::Decimal;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, Visitor};
@@ -21,13 +22,30 @@ use serde::de::{self, Deserialize, Deserializer, IgnoredAny, Visitor};
 /// every integer, so it cannot be the number the server meant.
 const WHOLE_FLOAT_LIMIT: f64 = 9_007_199_254_740_992.0;
 
-/// An integer from any JSON scalar the providers use for one; `None` for null and `""`.
-struct Int;
+/// One kind of lenient scalar: how it reads each JSON scalar a provider sends for it.
+/// [`Lenient`] adds the rule every kind shares — null and `""` (after trimming) are
+/// absent — and the error for a value a kind refuses (`None` here).
+trait Scalar: Sized {
+    /// What the kind expects, for the error message.
+    const EXPECTING: &'static str;
+    fn of_u64(v: u64) -> Self;
+    fn of_i64(v: i64) -> Option<Self>;
+    fn of_f64(v: f64) -> Option<Self>;
+    /// `t` is trimmed and not empty.
+    fn of_text(t: &str) -> Option<Self>;
+}
 
-impl<'de> Visitor<'de> for Int {
-    type Value = Option<i128>;
+/// The one visitor of the optional lenient scalars: `None` for null and `""`.
+struct Lenient<S>(PhantomData<S>);
+
+impl<S> Lenient<S> {
+    const NEW: Self = Lenient(PhantomData);
+}
+
+impl<'de, S: Scalar> Visitor<'de> for Lenient<S> {
+    type Value = Option<S>;
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("an integer, as a number or a string of digits")
+        f.write_str(S::EXPECTING)
     }
     fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
         Ok(None)
@@ -36,29 +54,96 @@ impl<'de> Visitor<'de> for Int {
         Ok(None)
     }
     fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-        d.deserialize_any(Int)
+        d.deserialize_any(self)
     }
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-        Ok(Some(v.into()))
+        Ok(Some(S::of_u64(v)))
     }
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-        Ok(Some(v.into()))
+        S::of_i64(v)
+            .map(Some)
+            .ok_or_else(|| E::invalid_value(de::Unexpected::Signed(v), &self))
     }
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-        if v.is_finite() && v.fract() == 0.0 && v.abs() < WHOLE_FLOAT_LIMIT {
-            Ok(Some(v as i128))
-        } else {
-            Err(E::invalid_value(de::Unexpected::Float(v), &self))
-        }
+        S::of_f64(v)
+            .map(Some)
+            .ok_or_else(|| E::invalid_value(de::Unexpected::Float(v), &self))
     }
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
         let t = v.trim();
         if t.is_empty() {
             return Ok(None);
         }
-        t.parse::<i128>()
+        S::of_text(t)
             .map(Some)
-            .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
+            .ok_or_else(|| E::invalid_value(de::Unexpected::Str(v), &self))
+    }
+}
+
+/// Reads an optional lenient scalar of kind `S`.
+fn lenient<'de, S: Scalar, D: Deserializer<'de>>(d: D) -> Result<Option<S>, D::Error> {
+    d.deserialize_any(Lenient::<S>::NEW)
+}
+
+/// A whole float that holds its integer exactly.
+fn whole(v: f64) -> bool {
+    v.is_finite() && v.fract() == 0.0 && v.abs() < WHOLE_FLOAT_LIMIT
+}
+
+/// An integer from any JSON scalar the providers use for one.
+impl Scalar for i128 {
+    const EXPECTING: &'static str = "an integer, as a number or a string of digits";
+    fn of_u64(v: u64) -> Self {
+        v.into()
+    }
+    fn of_i64(v: i64) -> Option<Self> {
+        Some(v.into())
+    }
+    fn of_f64(v: f64) -> Option<Self> {
+        whole(v).then_some(v as i128)
+    }
+    fn of_text(t: &str) -> Option<Self> {
+        t.parse().ok()
+    }
+}
+
+/// An exact decimal: a string keeps its scale (`"0.0100"`), scientific notation is read.
+impl Scalar for Decimal {
+    const EXPECTING: &'static str = "a decimal, as a number or a string";
+    fn of_u64(v: u64) -> Self {
+        Decimal::from(v)
+    }
+    fn of_i64(v: i64) -> Option<Self> {
+        Some(Decimal::from(v))
+    }
+    fn of_f64(v: f64) -> Option<Self> {
+        Decimal::try_from(v).ok()
+    }
+    fn of_text(t: &str) -> Option<Self> {
+        t.parse::<Decimal>()
+            .or_else(|_| Decimal::from_scientific(t))
+            .ok()
+    }
+}
+
+/// Digits kept as text (see [`opt_digits`]).
+struct Digits(String);
+
+impl Scalar for Digits {
+    const EXPECTING: &'static str = "a phone number, as digits or a string";
+    fn of_u64(v: u64) -> Self {
+        Digits(v.to_string())
+    }
+    fn of_i64(v: i64) -> Option<Self> {
+        u64::try_from(v).ok().map(Self::of_u64)
+    }
+    fn of_f64(v: f64) -> Option<Self> {
+        // A whole float (`15916888888.0`) reads as its integer.
+        (v.is_finite() && v.fract() == 0.0 && (0.0..1e19).contains(&v))
+            .then(|| Digits((v as u64).to_string()))
+    }
+    fn of_text(t: &str) -> Option<Self> {
+        Some(Digits(t.to_owned()))
     }
 }
 
@@ -69,7 +154,7 @@ fn fit<T: TryFrom<i128>, E: de::Error>(n: i128, what: &str) -> Result<T, E> {
 /// A required unsigned integer: `15`, `"15"`, `" 15 "` or `15.0`. Null, `""`, negative
 /// numbers, fractions and anything else are refused.
 pub fn u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
-    match d.deserialize_any(Int)? {
+    match lenient::<i128, D>(d)? {
         Some(n) => fit(n, "unsigned integer"),
         None => Err(de::Error::custom(
             "expected an unsigned integer, got nothing",
@@ -80,14 +165,14 @@ pub fn u64<'de, D: Deserializer<'de>>(d: D) -> Result<u64, D::Error> {
 /// An optional unsigned integer: as [`u64()`], with null, `""` (and, with
 /// `#[serde(default)]`, absence) meaning `None`.
 pub fn opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
-    d.deserialize_any(Int)?
+    lenient::<i128, D>(d)?
         .map(|n| fit(n, "unsigned integer"))
         .transpose()
 }
 
 /// A required signed integer: `-3`, `"-3"` or `-3.0`. Null and `""` are refused.
 pub fn i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
-    match d.deserialize_any(Int)? {
+    match lenient::<i128, D>(d)? {
         Some(n) => fit(n, "integer"),
         None => Err(de::Error::custom("expected an integer, got nothing")),
     }
@@ -95,7 +180,7 @@ pub fn i64<'de, D: Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
 
 /// An optional signed integer; null and `""` are `None`.
 pub fn opt_i64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
-    d.deserialize_any(Int)?
+    lenient::<i128, D>(d)?
         .map(|n| fit(n, "integer"))
         .transpose()
 }
@@ -119,44 +204,7 @@ pub fn decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Decimal, D::Error> {
 
 /// An optional exact decimal; null and `""` are `None`.
 pub fn opt_decimal<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Decimal>, D::Error> {
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = Option<Decimal>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a decimal, as a number or a string")
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(V)
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(Decimal::from(v)))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            Ok(Some(Decimal::from(v)))
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            Decimal::try_from(v)
-                .map(Some)
-                .map_err(|_| E::invalid_value(de::Unexpected::Float(v), &self))
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            let t = v.trim();
-            if t.is_empty() {
-                return Ok(None);
-            }
-            t.parse::<Decimal>()
-                .or_else(|_| Decimal::from_scientific(t))
-                .map(Some)
-                .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))
-        }
-    }
-    d.deserialize_any(V)
+    lenient(d)
 }
 
 /// A code or other token sent as a string or a number, kept as its text: `200` and
@@ -183,13 +231,11 @@ impl<'de> Deserialize<'de> for Text {
                 Ok(Text(v.to_string()))
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text, E> {
-                Ok(Text(
-                    if v.is_finite() && v.fract() == 0.0 && v.abs() < WHOLE_FLOAT_LIMIT {
-                        (v as i64).to_string()
-                    } else {
-                        v.to_string()
-                    },
-                ))
+                Ok(Text(if whole(v) {
+                    (v as i64).to_string()
+                } else {
+                    v.to_string()
+                }))
             }
             fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text, E> {
                 Ok(Text(v.to_string()))
@@ -229,43 +275,7 @@ pub fn ignored<'de, D: Deserializer<'de>>(d: D) -> Result<(), D::Error> {
 /// `#[serde(default)]`) absence are `None`; a negative or fractional number, a boolean or
 /// anything else is an error. A whole float reads as its integer, up to 10^19.
 pub fn opt_digits<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    struct V;
-    impl<'de> Visitor<'de> for V {
-        type Value = Option<String>;
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("a phone number, as digits or a string")
-        }
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
-            d.deserialize_any(V)
-        }
-        fn visit_str<E: de::Error>(self, v: &str) -> Result<Self::Value, E> {
-            let t = v.trim();
-            Ok((!t.is_empty()).then(|| t.to_owned()))
-        }
-        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Self::Value, E> {
-            Ok(Some(v.to_string()))
-        }
-        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Self::Value, E> {
-            u64::try_from(v)
-                .map(|v| Some(v.to_string()))
-                .map_err(|_| E::invalid_value(de::Unexpected::Signed(v), &self))
-        }
-        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Self::Value, E> {
-            // A whole float (`15916888888.0`) reads as its integer.
-            if v.is_finite() && v.fract() == 0.0 && (0.0..1e19).contains(&v) {
-                Ok(Some((v as u64).to_string()))
-            } else {
-                Err(E::invalid_value(de::Unexpected::Float(v), &self))
-            }
-        }
-    }
-    d.deserialize_any(V)
+    Ok(lenient::<Digits, D>(d)?.map(|digits| digits.0))
 }
 
 #[cfg(test)]

@@ -13,6 +13,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde_json::Value;
 
+mod unreconcilable;
+pub use unreconcilable::run_once_unreconcilable;
+
 /// The provider's evidence that an operation was applied, as JSON: a record id, a usage-log
 /// row, a task id. The journal keeps it and `voxkit journal show` prints it, so it must hold
 /// what a person would need to find the operation in the provider's console, and never a

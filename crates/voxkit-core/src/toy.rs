@@ -7,15 +7,15 @@
 
 use std::sync::Arc;
 
-use reqwest::header::{AUTHORIZATION, HeaderValue};
+use reqwest::header::AUTHORIZATION;
 use serde::de::IgnoredAny;
 
-use crate::auth::{Attempt, Auth, Clock, ExposeSecret, SecretString, sensitive_header};
+use crate::auth::{Clock, ExposeSecret, HeaderAuth};
 use crate::client::Client;
 use crate::error::{Error, Origin};
 use crate::operation::Operation;
 use crate::provider::{Builder, EnvVars, KeyAndSecret, NoOptions, Provider, SkewCorrection, Token};
-use crate::transport::{HttpRequest, HttpResponse};
+use crate::transport::HttpResponse;
 use crate::wire::{EnvelopeFormat, PayloadAt, Success};
 
 /// The toy's envelope: longlonglong's shape.
@@ -27,22 +27,6 @@ const ENVELOPE: EnvelopeFormat = EnvelopeFormat::new(
 );
 
 struct Toy;
-
-struct Bearer {
-    token: SecretString,
-    header: HeaderValue,
-}
-
-#[async_trait::async_trait]
-impl Auth for Bearer {
-    async fn authorize(&self, request: &mut HttpRequest, _: Attempt) -> Result<(), Error> {
-        request.headers.insert(AUTHORIZATION, self.header.clone());
-        Ok(())
-    }
-    fn redact(&self) -> Vec<&str> {
-        vec![self.token.expose_secret()]
-    }
-}
 
 #[derive(Clone, Debug)]
 struct ToyClient {
@@ -59,27 +43,21 @@ impl Provider for Toy {
     const INDETERMINATE_CODES: &'static [&'static str] = &["500"];
     type Credentials = Token;
     type Options = NoOptions;
-    type Auth = Bearer;
+    type Auth = HeaderAuth;
     type Client = ToyClient;
 
+    /// The bearer token in `Authorization`, as longlonglong sends it: core's one
+    /// header auth, the same the real providers use.
     fn auth(
         credentials: Token,
         origin: Origin,
         _: &Arc<dyn Clock>,
         _: &NoOptions,
-    ) -> Result<Bearer, Error> {
-        let header = sensitive_header(
-            origin,
-            "token",
-            &format!("Bearer {}", credentials.token.expose_secret()),
-        )?;
-        Ok(Bearer {
-            token: credentials.token,
-            header,
-        })
+    ) -> Result<HeaderAuth, Error> {
+        HeaderAuth::new(origin, "token", AUTHORIZATION, "Bearer ", credentials.token)
     }
 
-    fn client(core: Client, _: Arc<Bearer>, _: NoOptions) -> ToyClient {
+    fn client(core: Client, _: Arc<HeaderAuth>, _: NoOptions) -> ToyClient {
         ToyClient { core }
     }
 }

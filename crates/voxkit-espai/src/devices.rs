@@ -15,7 +15,7 @@ use voxkit_core::{Error, ExposeSecret, Origin, Page, PayloadAt, SecretString, le
 use crate::agents::UpdatedData;
 use crate::agents::{flag, id_array, object_id, opt_flag, opt_secret};
 use crate::field_decoders::{opt_millis, opt_phone};
-use crate::listing::{List, PagedQuery, insert_page, option_setters, walk_query};
+use crate::listing::{List, PagedQuery, insert_page, option_setters};
 use crate::{Ack, Client, DEFAULT_PAGE_SIZE, Updated, checks};
 
 /// The sandbox's (and the examples') agent key for `devices/unbind`: the documentation
@@ -61,6 +61,8 @@ operations! {
         },
         example: |c| c.unbind_devices(&["b93ec353967441ada8d31b4910a3032d"]).await.map(drop),
         decode: |r| crate::envelope::decode_as::<IgnoredAny>(&UNBIND_DEVICES, PayloadAt::Field("data"), r),
+        exactly_once: |c| c.unbind_devices_exactly_once(&["b93ec353967441ada8d31b4910a3032d"], &voxkit_core::test_util::FAST_RECONCILE).await,
+        applied: |c| c.seeded_devices_gone(&UNBIND_DEVICES, |d| d.id == "b93ec353967441ada8d31b4910a3032d").await,
     }
 
     /// 解绑设备(基于设备MAC地址) (C4).
@@ -78,6 +80,36 @@ operations! {
             c.unbind_device_by_mac(&key, "FC:01:2C:DB:14:30").await.map(drop)
         },
         decode: |r| crate::envelope::decode_as::<IgnoredAny>(&UNBIND_DEVICE_MAC, PayloadAt::Field("data"), r),
+        exactly_once: |c| {
+            let key = SecretString::from(EXAMPLE_AGENT_KEY);
+            c.unbind_device_by_mac_exactly_once(&key, "FC:01:2C:DB:14:30", &voxkit_core::test_util::FAST_RECONCILE).await
+        },
+        applied: |c| {
+            let mac = |d: &Device| d.mac.as_deref() == Some("FC:01:2C:DB:14:30");
+            c.seeded_devices_gone(&UNBIND_DEVICE_MAC, mac).await
+        },
+    }
+}
+
+#[cfg(any(test, feature = "test-util"))]
+impl Client {
+    /// Test hook (`applied`) of the unbind examples: whether the device they name (`gone`)
+    /// is gone from the list of the two seeded devices; an error, naming `spec`, when any
+    /// other device went too.
+    async fn seeded_devices_gone(
+        &self,
+        spec: &voxkit_core::OperationSpec,
+        gone: fn(&Device) -> bool,
+    ) -> Result<usize, Error> {
+        let devices = self.list_devices(&DeviceFilter::new()).await?.items;
+        let applied = usize::from(!devices.iter().any(gone));
+        if devices.len() + applied != 2 {
+            return Err(Error::invalid_input(
+                spec.origin(),
+                format!("another device was unbound: {} left", devices.len()),
+            ));
+        }
+        Ok(applied)
     }
 }
 
@@ -96,14 +128,16 @@ impl Client {
     /// Every device `filter` selects, page after page, with the guards of
     /// [`voxkit_core::page::walk`] (see [`Client::agents`]).
     pub fn devices(&self, filter: DeviceFilter) -> BoxStream<'static, Result<Device, Error>> {
-        let client = self.clone();
         let paging = voxkit_core::Paging::new(Some(DEFAULT_PAGE_SIZE));
         let paging = paging.named("device listing", "device", "devices");
         let id = |device: &Device| device.id.clone();
-        walk_query(LIST_DEVICES.origin(), paging, id, filter, move |filter| {
-            let client = client.clone();
-            async move { client.list_devices(&filter).await }
-        })
+        self.walk_query(
+            LIST_DEVICES.origin(),
+            paging,
+            id,
+            filter,
+            |client, filter| async move { client.list_devices(&filter).await },
+        )
     }
 
     /// Changes a device: `POST /devices/update` (更新设备), operation `update_device`.
@@ -165,8 +199,9 @@ impl Client {
 }
 
 /// A MAC address as the docs write it: six pairs of hex digits joined by `:`
-/// (`FC:01:2C:DB:14:30`), not the 32-digit device id.
-pub(crate) fn check_mac(origin: Origin, mac: &str) -> Result<(), Error> {
+/// (`FC:01:2C:DB:14:30`), not the 32-digit device id. Public so that callers checking input
+/// before anything is sent (the journal's batch rows) apply the very rule the client does.
+pub fn check_mac(origin: Origin, mac: &str) -> Result<(), Error> {
     let parts: Vec<&str> = mac.split(':').collect();
     let ok = parts.len() == 6
         && parts

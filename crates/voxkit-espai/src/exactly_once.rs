@@ -18,7 +18,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use futures_util::TryStreamExt;
 use serde_json::json;
-use voxkit_core::reconcile::{MARKER_ALPHABET, MARKER_LEN, MARKER_PREFIX, run_exactly_once};
+use voxkit_core::reconcile::{
+    MARKER_ALPHABET, MARKER_LEN, MARKER_PREFIX, run_exactly_once, run_once_unreconcilable,
+};
 use voxkit_core::{
     Error, ExactlyOnceOutcome, ExposeSecret, Marker, ReconcileWait, SecretString, Verdict,
 };
@@ -285,25 +287,10 @@ impl Client {
         commodity: Commodity,
         kind: OrderKind,
     ) -> Result<ExactlyOnceOutcome, Error> {
-        let why = match PAY.reconciliation {
-            voxkit_core::Reconciliation::Impossible { why } => why,
-            _ => "the declaration names no reconciliation",
-        };
-        run_exactly_once(
-            None,
-            &ReconcileWait {
-                tries: 1,
-                not_applied_looks: 1,
-                ..ReconcileWait::default()
-            },
-            || async {
-                let url = self.pay(commodity, kind).await?;
-                Ok(json!({ "payment_url": url }))
-            },
-            || async {
-                Verdict::Undetermined(format!("this operation cannot be reconciled: {why}"))
-            },
-        )
+        run_once_unreconcilable(&PAY, || async {
+            let url = self.pay(commodity, kind).await?;
+            Ok(json!({ "payment_url": url }))
+        })
         .await
     }
 }

@@ -158,7 +158,7 @@ pub use client::Client;
 pub use code::{Code, missing_parameter};
 #[cfg(any(test, feature = "test-util"))]
 pub use devices::EXAMPLE_AGENT_KEY;
-pub use devices::{Device, DeviceFilter, DevicePage, DeviceUpdate};
+pub use devices::{Device, DeviceFilter, DevicePage, DeviceUpdate, check_mac};
 pub use exactly_once::{
     AGENT_NAME_MAX_CHARS, CARD_NOT_FOUND, LOG_CLOCK_SKEW, TRANSFER_PAIR_WINDOW, marked_agent_name,
 };

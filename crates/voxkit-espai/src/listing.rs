@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use voxkit_core::page::walk;
 use voxkit_core::{Error, Origin, Page, Paging, lenient};
 
-use crate::checks;
+use crate::{Client, checks};
 
 /// Builder setters that set an `Option` field and return the builder, one per
 /// `field: Type;` line (`field: into Type;` takes `impl Into<Type>`). Written as a macro
@@ -77,23 +77,28 @@ impl<T> List<T> {
     }
 }
 
-/// Every item `query` selects, page after page of `fetch`, with the guards of
-/// [`voxkit_core::page::walk`] (page cap, item cap, a page larger than asked or one that
-/// only repeats items end the stream with an error saying the listing is incomplete).
-pub(crate) fn walk_query<Q, T, F, Fut>(
-    origin: Origin,
-    paging: Paging,
-    key: fn(&T) -> String,
-    query: Q,
-    fetch: F,
-) -> BoxStream<'static, Result<T, Error>>
-where
-    Q: PagedQuery,
-    T: Send + 'static,
-    F: Fn(Q) -> Fut + Send + Sync + 'static,
-    Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
-{
-    walk(origin, paging, key, move |number, size| {
-        fetch(query.clone().at_page(number, size))
-    })
+impl Client {
+    /// Every item `query` selects, page after page of `fetch(client, query at that
+    /// page)`, with the guards of [`voxkit_core::page::walk`] (page cap, item cap, a page
+    /// larger than asked or one that only repeats items end the stream with an error
+    /// saying the listing is incomplete); `key` tells the items apart.
+    pub(crate) fn walk_query<Q, T, F, Fut>(
+        &self,
+        origin: Origin,
+        paging: Paging,
+        key: fn(&T) -> String,
+        query: Q,
+        fetch: F,
+    ) -> BoxStream<'static, Result<T, Error>>
+    where
+        Q: PagedQuery,
+        T: Send + 'static,
+        F: Fn(Client, Q) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
+    {
+        let client = self.clone();
+        walk(origin, paging, key, move |number, size| {
+            fetch(client.clone(), query.clone().at_page(number, size))
+        })
+    }
 }

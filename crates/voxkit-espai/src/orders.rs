@@ -20,6 +20,18 @@ operations! {
         },
         example: |c| c.pay(Commodity::Uses1000, OrderKind::Buy).await.map(drop),
         decode: |r| crate::envelope::decode_as::<String>(&PAY, PayloadAt::Field("data"), r),
+        exactly_once: |c| c.pay_exactly_once(Commodity::Uses1000, OrderKind::Buy).await,
+        // No read lists orders, but the sandbox numbers them (`out_trade_no=SANDBOX00000001`)
+        // from a seed of none: the next order's number, less one, is how many were created.
+        applied: |c| {
+            let url = c.pay(Commodity::Uses1000, OrderKind::Buy).await?;
+            let number = url
+                .split_once("out_trade_no=SANDBOX")
+                .map(|(_, n)| n.chars().take_while(char::is_ascii_digit).collect::<String>())
+                .and_then(|n| n.parse::<usize>().ok())
+                .ok_or_else(|| Error::invalid_input(PAY.origin(), format!("no order number in {url}")))?;
+            Ok(number.saturating_sub(1))
+        },
     }
 }
 

@@ -26,6 +26,16 @@ operations! {
             c.transfer(&from, &to, 10).await.map(drop)
         },
         decode: |r| crate::envelope::decode_as::<IgnoredAny>(&TRANSFER, PayloadAt::Field("data"), r),
+        exactly_once: |c| {
+            let from = CardKey::new("15916888888", "wNaa1GDw");
+            let to = CardKey::new("17516888888", "3AoPbLSQ");
+            c.transfer_exactly_once(&from, &to, 10, &voxkit_core::test_util::FAST_RECONCILE).await
+        },
+        // The seeded source card holds 500: each application took 10.
+        applied: |c| {
+            let left = c.card(&CardKey::new("15916888888", "wNaa1GDw")).await?.api_limit;
+            Ok(usize::try_from(500_u64.saturating_sub(left) / 10).unwrap_or(usize::MAX))
+        },
     }
 
     /// 销毁额度卡: the cards are gone afterwards.
@@ -40,6 +50,11 @@ operations! {
         },
         example: |c| c.destroy(&["196bd2a26e4d459f9dc7d12053a05c15"]).await.map(drop),
         decode: |r| crate::envelope::decode_as::<IgnoredAny>(&DESTROY, PayloadAt::Field("data"), r),
+        exactly_once: |c| c.destroy_exactly_once(&["196bd2a26e4d459f9dc7d12053a05c15"], &voxkit_core::test_util::FAST_RECONCILE).await,
+        applied: |c| {
+            let filter = crate::CardFilter::new().id("196bd2a26e4d459f9dc7d12053a05c15");
+            Ok(usize::from(c.list_cards(&filter).await?.items.is_empty()))
+        },
     }
 }
 

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use voxkit_core::{Error, Origin, Page, PayloadAt, lenient};
 
 use crate::field_decoders::{opt_millis, opt_phone};
-use crate::listing::{List, PagedQuery, option_setters, walk_query};
+use crate::listing::{List, PagedQuery, option_setters};
 use crate::{Client, DEFAULT_PAGE_SIZE, checks};
 
 operations! {
@@ -66,12 +66,14 @@ impl Client {
         query: BalanceLogQuery,
         paging: voxkit_core::Paging,
     ) -> BoxStream<'static, Result<BalanceLog, Error>> {
-        let client = self.clone();
         let id = |log: &BalanceLog| log.id.clone();
-        walk_query(BALANCE_LOGS.origin(), paging, id, query, move |query| {
-            let client = client.clone();
-            async move { client.balance_logs(&query).await }
-        })
+        self.walk_query(
+            BALANCE_LOGS.origin(),
+            paging,
+            id,
+            query,
+            |client, query| async move { client.balance_logs(&query).await },
+        )
     }
 }
 

@@ -118,6 +118,11 @@ pub use sqlite::SqliteJournal;
 pub use state::{IllegalTransition, State, UnknownState};
 pub use verdict::{Evidence, ExactlyOnce, Identity, Marker, Resolve, Verdict};
 
+/// Which claimed intents [`Journal::claim_and_mark_sent`] marks `Sent` in the claim's commit:
+/// called (on the store's thread, inside its transaction: keep it quick and free of I/O)
+/// with each claimed intent that is `Pending` or `NotApplied`.
+pub type MarkSent = std::sync::Arc<dyn Fn(&Intent) -> bool + Send + Sync>;
+
 /// The schema version this build writes and understands. Both stores record it (SQLite in
 /// `PRAGMA user_version`, PostgreSQL in a `schema_version` table) and refuse a journal
 /// written by a newer build rather than misreading it.
@@ -167,6 +172,33 @@ pub trait Journal: Send + Sync {
     /// died after marking it, so the new owner must treat it as in doubt.
     async fn claim(&self, owner: &str, lease: Duration, limit: usize)
     -> Result<Vec<Intent>, Error>;
+
+    /// [`claim`](Journal::claim), and in the same commit [`mark_sent`](Journal::mark_sent)
+    /// every claimed intent that `mark` accepts (only `Pending` or `NotApplied` ones are
+    /// offered to it). This is how a runner claims ahead: the next rows' `Sent` marks are
+    /// made durable in one group commit while the current ones are in flight, instead of one
+    /// commit on the critical path of every send. The intents come back as stored: `Sent`
+    /// (attempt counted) when marked, else as claimed. Durable when it returns, like
+    /// `mark_sent`; a crash afterwards leaves the marked rows `Sent`, to be reconciled (so
+    /// `mark` must refuse operations that cannot be reconciled).
+    ///
+    /// The default claims, then marks the accepted intents one `mark_sent` each; the stores
+    /// do it in one transaction.
+    async fn claim_and_mark_sent(
+        &self,
+        owner: &str,
+        lease: Duration,
+        limit: usize,
+        mark: MarkSent,
+    ) -> Result<Vec<Intent>, Error> {
+        let mut claimed = self.claim(owner, lease, limit).await?;
+        for intent in &mut claimed {
+            if matches!(intent.state, State::Pending | State::NotApplied) && mark(intent) {
+                *intent = self.mark_sent(&intent.key, owner).await?;
+            }
+        }
+        Ok(claimed)
+    }
 
     /// Extends `owner`'s lease on `key` to `lease` from now; [`Error::LeaseLost`] when
     /// another worker has taken it (stop working on it).

@@ -11,8 +11,8 @@ use tokio_postgres::{NoTls, Row};
 
 use crate::intent::{from_millis, lease_millis};
 use crate::{
-    Counts, Created, Error, Intent, Journal, ListFilter, NewIntent, Outcome, SCHEMA_VERSION, State,
-    check_owner, explain_miss, mismatch,
+    Counts, Created, Error, Intent, Journal, ListFilter, MarkSent, NewIntent, Outcome,
+    SCHEMA_VERSION, State, check_owner, explain_miss, mismatch,
 };
 
 /// The schema a journal lives in unless [`PgConfig::schema`] says otherwise.
@@ -83,8 +83,6 @@ pub struct PgJournal {
     pool: Pool,
     /// The schema, validated, quoted: `"voxkit_journal"`.
     schema: String,
-    /// The advisory-lock name serialising claims on this journal.
-    claim_lock: String,
 }
 
 impl std::fmt::Debug for PgJournal {
@@ -149,7 +147,6 @@ impl PgJournal {
         let journal = Self {
             pool,
             schema: format!("\"{}\"", config.schema),
-            claim_lock: format!("voxkit_journal.claim:{}", config.schema),
         };
         journal
             .migrate(&format!("voxkit_journal.migrate:{}", config.schema))
@@ -267,6 +264,154 @@ impl PgJournal {
                 self.get_on(&client, key).await?,
             )),
         }
+    }
+}
+
+impl PgJournal {
+    /// [`Journal::claim`], marking `Sent` the claimed intents `mark` accepts, in one
+    /// transaction (one commit):
+    ///
+    /// 1. lock and lease the claimable intents (`FOR UPDATE SKIP LOCKED`: claimers never wait
+    ///    for each other's rows);
+    /// 2. lock the claimed intents' serial keys (transaction-scoped locks keyed by the serial
+    ///    key, taken in order: two claimers meet only when they claimed intents of the same
+    ///    serial key, which takes intents of one key created concurrently by two transactions
+    ///    committing out of `seq` order) and, with the fresh snapshot the next statement
+    ///    gets, give back every claimed intent whose serial key has another intent leased:
+    ///    the one-intent-per-serial-key rule holds even in that race;
+    /// 3. mark `Sent` the kept intents that `mark` accepts, and commit.
+    ///
+    /// No lock is shared by all claimers: a fleet's claims run side by side.
+    async fn claim_marking(
+        &self,
+        owner: &str,
+        lease: Duration,
+        limit: usize,
+        mark: Option<MarkSent>,
+    ) -> Result<Vec<Intent>, Error> {
+        type Params<'a, const N: usize> = [&'a (dyn tokio_postgres::types::ToSql + Sync); N];
+        check_owner(owner)?;
+        let lease = lease_millis(lease)?;
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let s = &self.schema;
+        let t_columns = COLUMNS
+            .split(", ")
+            .map(|c| format!("t.{}", c.trim()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        // `OFFSET 0` keeps each `EXISTS` a per-row look-up through the `(serial, seq)`
+        // index: without it the planner turns it into an anti-join over a scan of every
+        // intent (and every dead version of one), a claim then costing tens of milliseconds
+        // on a 10,000-row journal and growing with it.
+        let claim_sql = format!(
+            "WITH locked AS (
+                SELECT i.seq FROM {s}.intents i
+                WHERE {open_i}
+                  AND (i.lease_until IS NULL OR i.lease_until <= {NOW_MS})
+                  AND i.seq = (SELECT min(j.seq) FROM {s}.intents j
+                               WHERE j.serial = i.serial AND {open_j})
+                  AND NOT EXISTS (SELECT 1 FROM {s}.intents k
+                                  WHERE k.serial = i.serial AND k.seq <> i.seq AND {open_k}
+                                    AND k.lease_until > {NOW_MS} OFFSET 0)
+                ORDER BY i.seq
+                LIMIT $2
+                FOR UPDATE SKIP LOCKED
+            )
+            UPDATE {s}.intents t SET owner = $1, lease_until = {NOW_MS} + $3
+            FROM locked WHERE t.seq = locked.seq
+            RETURNING {t_columns}",
+            open_i = open("i"),
+            open_j = open("j"),
+            open_k = open("k"),
+        );
+        // Locks in a fixed order (sorted, distinct), so two claimers cannot deadlock.
+        // Keyed by this journal's schema and the serial key.
+        let lock_sql = "SELECT count(pg_advisory_xact_lock(hashtext($2 || k))) \
+                        FROM (SELECT DISTINCT unnest($1::text[]) AS k ORDER BY 1) AS keys";
+        let lock_space = format!("voxkit_journal.serial:{s}:");
+        let contested_sql = format!(
+            "SELECT i.seq FROM {s}.intents i WHERE i.seq = ANY($1::bigint[]) \
+             AND EXISTS (SELECT 1 FROM {s}.intents k WHERE k.serial = i.serial \
+                         AND k.seq <> i.seq AND {open_k} AND k.lease_until > {NOW_MS} OFFSET 0)",
+            open_k = open("k"),
+        );
+        let give_back_sql = format!(
+            "UPDATE {s}.intents SET owner = NULL, lease_until = NULL \
+             WHERE seq = ANY($1::bigint[]) AND owner = $2"
+        );
+        let mark_sql = format!(
+            "UPDATE {s}.intents SET state = 'sent', attempts = attempts + 1, \
+             sent_at = coalesce(sent_at, {NOW_MS}) \
+             WHERE seq = ANY($1::bigint[]) AND owner = $2 \
+             AND state IN ('pending', 'not_applied') RETURNING {COLUMNS}"
+        );
+        let mut client = self.pool.get().await.map_err(pool_err)?;
+        // Prepared once per connection: later claims send no statement text.
+        let claim = client.prepare_cached(&claim_sql).await.map_err(pg_err)?;
+        let lock = client.prepare_cached(lock_sql).await.map_err(pg_err)?;
+        let contested = client
+            .prepare_cached(&contested_sql)
+            .await
+            .map_err(pg_err)?;
+        let give_back = client
+            .prepare_cached(&give_back_sql)
+            .await
+            .map_err(pg_err)?;
+        let mark_sent = client.prepare_cached(&mark_sql).await.map_err(pg_err)?;
+        let tx = client.transaction().await.map_err(pg_err)?;
+        let params: Params<'_, 3> = [&owner, &limit, &lease];
+        let rows = tx.query(&claim, &params).await.map_err(pg_err)?;
+        let mut claimed = rows
+            .iter()
+            .map(read_intent)
+            .collect::<Result<Vec<_>, _>>()?;
+        if claimed.is_empty() {
+            tx.commit().await.map_err(pg_err)?;
+            return Ok(claimed);
+        }
+        let serials: Vec<&str> = claimed.iter().map(|i| i.serial.as_str()).collect();
+        let seqs: Vec<i64> = claimed.iter().map(|i| i.seq).collect();
+        let lock_params: Params<'_, 2> = [&serials, &lock_space];
+        let seq_params: Params<'_, 1> = [&seqs];
+        // Pipelined: the locks, then (a new snapshot, after any claimer that held one of
+        // them has committed) the check.
+        let (locked, lost) = tokio::join!(
+            tx.query_one(&lock, &lock_params),
+            tx.query(&contested, &seq_params)
+        );
+        locked.map_err(pg_err)?;
+        let lost: std::collections::HashSet<i64> =
+            lost.map_err(pg_err)?.iter().map(|row| row.get(0)).collect();
+        if !lost.is_empty() {
+            let lost_seqs: Vec<i64> = lost.iter().copied().collect();
+            let params: Params<'_, 2> = [&lost_seqs, &owner];
+            tx.execute(&give_back, &params).await.map_err(pg_err)?;
+            claimed.retain(|intent| !lost.contains(&intent.seq));
+        }
+        let to_mark: Vec<i64> = match &mark {
+            Some(mark) => claimed
+                .iter()
+                .filter(|i| matches!(i.state, State::Pending | State::NotApplied) && mark(i))
+                .map(|i| i.seq)
+                .collect(),
+            None => Vec::new(),
+        };
+        if !to_mark.is_empty() {
+            let params: Params<'_, 2> = [&to_mark, &owner];
+            let marked = tx.query(&mark_sent, &params).await.map_err(pg_err)?;
+            let mut marked: HashMap<i64, Intent> = marked
+                .iter()
+                .map(|row| read_intent(row).map(|i| (i.seq, i)))
+                .collect::<Result<_, _>>()?;
+            for intent in &mut claimed {
+                if let Some(sent) = marked.remove(&intent.seq) {
+                    *intent = sent;
+                }
+            }
+        }
+        tx.commit().await.map_err(pg_err)?;
+        claimed.sort_by_key(|intent| intent.seq);
+        Ok(claimed)
     }
 }
 
@@ -415,68 +560,17 @@ impl Journal for PgJournal {
         lease: Duration,
         limit: usize,
     ) -> Result<Vec<Intent>, Error> {
-        check_owner(owner)?;
-        let lease = lease_millis(lease)?;
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let s = &self.schema;
-        let mut client = self.pool.get().await.map_err(pool_err)?;
-        let sql = format!(
-            "WITH locked AS (
-                SELECT i.seq FROM {s}.intents i
-                WHERE {open_i}
-                  AND (i.lease_until IS NULL OR i.lease_until <= {NOW_MS})
-                  AND i.seq = (SELECT min(j.seq) FROM {s}.intents j
-                               WHERE j.serial = i.serial AND {open_j})
-                  AND NOT EXISTS (SELECT 1 FROM {s}.intents k
-                                  WHERE k.serial = i.serial AND k.seq <> i.seq AND {open_k}
-                                    AND k.lease_until > {NOW_MS})
-                ORDER BY i.seq
-                LIMIT $2
-                FOR UPDATE SKIP LOCKED
-            )
-            UPDATE {s}.intents t SET owner = $1, lease_until = {NOW_MS} + $3
-            FROM locked WHERE t.seq = locked.seq
-            RETURNING {cols}",
-            open_i = open("i"),
-            open_j = open("j"),
-            open_k = open("k"),
-            cols = COLUMNS
-                .split(", ")
-                .map(|c| format!("t.{}", c.trim()))
-                .collect::<Vec<_>>()
-                .join(", "),
-        );
-        // Prepared once per connection, then the lock and the claim are sent together
-        // (pipelined): a claim costs three round trips (BEGIN, lock + claim, COMMIT).
-        let lock = client
-            .prepare_cached("SELECT pg_advisory_xact_lock(hashtext($1))")
-            .await
-            .map_err(pg_err)?;
-        let claim = client.prepare_cached(&sql).await.map_err(pg_err)?;
-        let tx = client.transaction().await.map_err(pg_err)?;
-        // Claimers take turns (the lock is held until commit, a few milliseconds): each then
-        // sees every earlier claim, which is what keeps one intent per serial key in flight
-        // even when intents of one serial key are created concurrently (SKIP LOCKED alone
-        // does not: two claimers could each lock a different intent of one serial key, the
-        // older one committed late). One lock per claim, and a runner claims for all its
-        // free slots at once. SKIP LOCKED keeps a claim from waiting on rows that workers
-        // are updating (mark_sent, outcomes).
-        let lock_params: [&(dyn tokio_postgres::types::ToSql + Sync); 1] = [&self.claim_lock];
-        let claim_params: [&(dyn tokio_postgres::types::ToSql + Sync); 3] =
-            [&owner, &limit, &lease];
-        let (locked, rows) = tokio::join!(
-            tx.execute(&lock, &lock_params),
-            tx.query(&claim, &claim_params)
-        );
-        locked.map_err(pg_err)?;
-        let rows = rows.map_err(pg_err)?;
-        tx.commit().await.map_err(pg_err)?;
-        let mut claimed = rows
-            .iter()
-            .map(read_intent)
-            .collect::<Result<Vec<_>, _>>()?;
-        claimed.sort_by_key(|intent| intent.seq);
-        Ok(claimed)
+        self.claim_marking(owner, lease, limit, None).await
+    }
+
+    async fn claim_and_mark_sent(
+        &self,
+        owner: &str,
+        lease: Duration,
+        limit: usize,
+        mark: MarkSent,
+    ) -> Result<Vec<Intent>, Error> {
+        self.claim_marking(owner, lease, limit, Some(mark)).await
     }
 
     async fn renew(&self, key: &str, owner: &str, lease: Duration) -> Result<Intent, Error> {

@@ -23,8 +23,8 @@ use rusqlite::{Connection, OptionalExtension, Row, TransactionBehavior, params};
 
 use crate::intent::{from_millis, lease_millis};
 use crate::{
-    Counts, Created, Error, Intent, Journal, ListFilter, NewIntent, Outcome, SCHEMA_VERSION, State,
-    check_owner, explain_miss, mismatch,
+    Counts, Created, Error, Intent, Journal, ListFilter, MarkSent, NewIntent, Outcome,
+    SCHEMA_VERSION, State, check_owner, explain_miss, mismatch,
 };
 
 /// How long a call waits for another process's write lock before failing with
@@ -67,6 +67,9 @@ CREATE INDEX IF NOT EXISTS intents_open_seq ON intents (seq)
     WHERE state NOT IN ('applied', 'refused', 'undetermined');
 ";
 
+/// How many prepared statements a connection keeps: more than the store has.
+const STATEMENT_CACHE: usize = 64;
+
 /// The most writes one commit holds: bounds how long a commit keeps the others waiting.
 const MAX_GROUP: usize = 1024;
 
@@ -86,9 +89,10 @@ macro_rules! open {
 
 /// The free intents a claim may take at `?1` (now, ms), at most `?2`: not final, not leased
 /// by a live owner, the oldest unfinished intent of its serial key, and no other intent of
-/// that serial key leased.
+/// that serial key leased. Preceded by `SELECT {COLUMNS}` (the columns of `i`, the only
+/// table of the outer query).
 const CLAIMABLE: &str = concat!(
-    "SELECT i.seq FROM intents i WHERE ",
+    " FROM intents i WHERE ",
     open!("i"),
     " AND (i.lease_until IS NULL OR i.lease_until <= ?1)",
     " AND i.seq = (SELECT min(j.seq) FROM intents j WHERE j.serial = i.serial AND ",
@@ -141,7 +145,7 @@ fn writer_loop(conn: Connection, mut queue: mpsc::UnboundedReceiver<Write>) {
                 Err(_) => break,
             }
         }
-        let delivers: Vec<Deliver> = match conn.execute_batch("BEGIN IMMEDIATE") {
+        let delivers: Vec<Deliver> = match run_cached(&conn, "BEGIN IMMEDIATE") {
             Ok(()) => group.into_iter().map(|write| write(Some(&conn))).collect(),
             Err(error) => {
                 let delivers: Vec<Deliver> = group.into_iter().map(|write| write(None)).collect();
@@ -152,8 +156,7 @@ fn writer_loop(conn: Connection, mut queue: mpsc::UnboundedReceiver<Write>) {
                 continue;
             }
         };
-        let committed = conn
-            .execute_batch("COMMIT")
+        let committed = run_cached(&conn, "COMMIT")
             .map_err(|e| format!("the commit failed, nothing of it was written: {e}"));
         if committed.is_err() {
             let _ = conn.execute_batch("ROLLBACK");
@@ -164,17 +167,41 @@ fn writer_loop(conn: Connection, mut queue: mpsc::UnboundedReceiver<Write>) {
     }
 }
 
-/// Runs `work` in a savepoint of the open transaction: its writes are undone when it fails,
-/// without touching the other writes of the same commit.
-fn in_savepoint<T>(
+/// Runs one parameterless statement through the statement cache (`BEGIN`, `COMMIT`,
+/// savepoints): parsed once per connection, not once per commit.
+fn run_cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(drop)
+}
+
+/// How a write keeps its changes apart from the other writes of its commit.
+#[derive(Clone, Copy)]
+enum Isolation {
+    /// In a savepoint of its own: undone as a whole when it fails (writes of several
+    /// statements).
+    Savepoint,
+    /// Alone: the write runs exactly one writing statement, which SQLite already makes
+    /// atomic (a failing statement leaves nothing behind), so a savepoint (two more
+    /// statements and a statement journal) would buy nothing.
+    OneStatement,
+}
+
+/// Runs `work` in the open transaction, isolated as `isolation` says: its writes are undone
+/// when it fails, without touching the other writes of the same commit.
+fn isolated<T>(
     conn: &Connection,
+    isolation: Isolation,
     work: impl FnOnce(&Connection) -> Result<T, Error>,
 ) -> Result<T, Error> {
-    conn.execute_batch("SAVEPOINT write").map_err(Error::db)?;
+    if let Isolation::OneStatement = isolation {
+        return work(conn);
+    }
+    run_cached(conn, "SAVEPOINT write").map_err(Error::db)?;
     let result = work(conn);
     let end = match result {
-        Ok(_) => conn.execute_batch("RELEASE write"),
-        Err(_) => conn.execute_batch("ROLLBACK TO write; RELEASE write"),
+        Ok(_) => run_cached(conn, "RELEASE write"),
+        Err(_) => {
+            run_cached(conn, "ROLLBACK TO write").and_then(|()| run_cached(conn, "RELEASE write"))
+        }
     };
     end.map_err(Error::db)?;
     result
@@ -217,9 +244,27 @@ impl SqliteJournal {
         &self.path
     }
 
-    /// Runs the write `work` in the writer thread's next commit; resolves once that commit
-    /// is durable (or failed: then nothing of `work` was written).
+    /// Runs the write `work` in the writer thread's next commit, in a savepoint of its own;
+    /// resolves once that commit is durable (or failed: then nothing of `work` was written).
     async fn write<T, F>(&self, work: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, Error> + Send + 'static,
+    {
+        self.write_as(Isolation::Savepoint, work).await
+    }
+
+    /// [`write`](Self::write) for a `work` that runs exactly one writing statement (it may
+    /// read before and after): no savepoint needed.
+    async fn write_one<T, F>(&self, work: F) -> Result<T, Error>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, Error> + Send + 'static,
+    {
+        self.write_as(Isolation::OneStatement, work).await
+    }
+
+    async fn write_as<T, F>(&self, isolation: Isolation, work: F) -> Result<T, Error>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, Error> + Send + 'static,
@@ -227,7 +272,7 @@ impl SqliteJournal {
         let (done, result) = oneshot::channel();
         let write: Write = Box::new(move |conn| {
             let outcome = match conn {
-                Some(conn) => in_savepoint(conn, work),
+                Some(conn) => isolated(conn, isolation, work),
                 None => Err(Error::Database("no transaction".to_owned())),
             };
             Box::new(move |committed: Result<(), String>| {
@@ -257,11 +302,78 @@ impl SqliteJournal {
     }
 }
 
+impl SqliteJournal {
+    /// [`Journal::claim`], marking `Sent` the claimed intents `mark` accepts, all in one
+    /// write of the writer's IMMEDIATE transaction: no other process can claim the same free
+    /// intents between the read and the update. The intents read by the claim's query are
+    /// updated in place (no `RETURNING`, which costs SQLite a temporary table per row).
+    async fn claim_marking(
+        &self,
+        owner: &str,
+        lease: Duration,
+        limit: usize,
+        mark: Option<MarkSent>,
+    ) -> Result<Vec<Intent>, Error> {
+        check_owner(owner)?;
+        let lease = lease_millis(lease)?;
+        let owner = owner.to_owned();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let swept = Arc::clone(&self.swept);
+        self.write(move |conn| {
+            let now = now_ms();
+            if now - swept.load(Ordering::Relaxed) >= SWEEP_EVERY_MS {
+                swept.store(now, Ordering::Relaxed);
+                expire_dead_owners(conn, now)?;
+            }
+            let mut claimed: Vec<Intent> = conn
+                .prepare_cached(&format!("SELECT {COLUMNS}{CLAIMABLE}"))
+                .map_err(Error::db)?
+                .query_map(params![now, limit], read_intent)
+                .map_err(Error::db)?
+                .collect::<Result<_, _>>()
+                .map_err(Error::db)?;
+            let mut lease_only = conn
+                .prepare_cached("UPDATE intents SET owner = ?1, lease_until = ?2 WHERE seq = ?3")
+                .map_err(Error::db)?;
+            let mut lease_and_send = conn
+                .prepare_cached(
+                    "UPDATE intents SET owner = ?1, lease_until = ?2, state = 'sent', \
+                     attempts = attempts + 1, sent_at = coalesce(sent_at, ?3) WHERE seq = ?4",
+                )
+                .map_err(Error::db)?;
+            let until = now + lease;
+            for intent in &mut claimed {
+                let send = matches!(intent.state, State::Pending | State::NotApplied)
+                    && mark.as_ref().is_some_and(|mark| mark(intent));
+                if send {
+                    lease_and_send
+                        .execute(params![owner, until, now, intent.seq])
+                        .map_err(Error::db)?;
+                    intent.state = State::Sent;
+                    intent.attempts += 1;
+                    intent.sent_at.get_or_insert(from_millis(now));
+                } else {
+                    lease_only
+                        .execute(params![owner, until, intent.seq])
+                        .map_err(Error::db)?;
+                }
+                intent.owner = Some(owner.clone());
+                intent.lease_until = Some(from_millis(until));
+            }
+            Ok(claimed)
+        })
+        .await
+    }
+}
+
 /// Opens the file and creates or checks its schema.
 fn open_blocking(path: &Path) -> Result<Connection, Error> {
     let mut conn = Connection::open(path)
         .map_err(|e| Error::Database(format!("cannot open {}: {e}", path.display())))?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(Error::db)?;
+    // Every statement the store runs is prepared once per connection and kept (parsing and
+    // planning an UPDATE ... RETURNING costs more than running it): room for all of them.
+    conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
     let mode: String = conn
         .query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))
         .map_err(Error::db)?;
@@ -271,7 +383,11 @@ fn open_blocking(path: &Path) -> Result<Connection, Error> {
             path.display()
         )));
     }
-    conn.execute_batch("PRAGMA synchronous = FULL;")
+    // temp_store = MEMORY: the statement journals of savepoints and the temporary tables
+    // of `RETURNING` stay in memory instead of temporary files (a write system call per
+    // page per statement, most of the writer's time otherwise); they never need to
+    // survive a crash (the WAL does).
+    conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;")
         .map_err(Error::db)?;
     // Immediate: two processes opening a new file at once must not both create the schema.
     let tx = conn
@@ -340,13 +456,11 @@ fn read_intent(row: &Row<'_>) -> rusqlite::Result<Intent> {
 
 /// The intent with `key`, if any.
 fn get_blocking(conn: &Connection, key: &str) -> Result<Option<Intent>, Error> {
-    conn.query_row(
-        &format!("SELECT {COLUMNS} FROM intents WHERE key = ?1"),
-        [key],
-        read_intent,
-    )
-    .optional()
-    .map_err(Error::db)
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM intents WHERE key = ?1"))
+        .map_err(Error::db)?
+        .query_row([key], read_intent)
+        .optional()
+        .map_err(Error::db)
 }
 
 /// Ends at once (lease_until = now) the live leases whose owner is a provably dead process
@@ -377,8 +491,9 @@ fn expire_dead_owners(conn: &Connection, now: i64) -> Result<(), Error> {
     Ok(())
 }
 
-/// Runs a compare-and-set `UPDATE` (which must end in `RETURNING` the columns); when it
-/// matches no row, reads the intent back to say why.
+/// Runs a compare-and-set `UPDATE` of the intent `key` and reads it back; when it matches no
+/// row, reads the intent to say why. Not `UPDATE ... RETURNING`: SQLite builds a temporary
+/// table for every `RETURNING` statement run, which costs more than the read.
 fn cas(
     conn: &Connection,
     sql: &str,
@@ -388,12 +503,14 @@ fn cas(
     expected: &[State],
 ) -> Result<Intent, Error> {
     let updated = conn
-        .query_row(sql, params, read_intent)
-        .optional()
+        .prepare_cached(sql)
+        .map_err(Error::db)?
+        .execute(params)
         .map_err(Error::db)?;
-    match updated {
-        Some(intent) => Ok(intent),
-        None => Err(explain_miss(key, owner, expected, get_blocking(conn, key)?)),
+    let intent = get_blocking(conn, key)?;
+    match (updated, intent) {
+        (1, Some(intent)) => Ok(intent),
+        (_, found) => Err(explain_miss(key, owner, expected, found)),
     }
 }
 
@@ -420,8 +537,7 @@ impl Journal for SqliteJournal {
             let mut insert = conn
                 .prepare_cached(&format!(
                     "INSERT INTO intents (key, provider, operation, request, serial, marker, \
-                     state, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7) \
-                     RETURNING {COLUMNS}"
+                     state, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7)"
                 ))
                 .map_err(Error::db)?;
             let now = now_ms();
@@ -447,20 +563,36 @@ impl Journal for SqliteJournal {
                     });
                     continue;
                 }
-                let intent = insert
-                    .query_row(
-                        params![
-                            new.key,
-                            new.provider,
-                            new.operation,
-                            request,
-                            new.serial,
-                            new.marker,
-                            now
-                        ],
-                        read_intent,
-                    )
+                insert
+                    .execute(params![
+                        new.key,
+                        new.provider,
+                        new.operation,
+                        request,
+                        new.serial,
+                        new.marker,
+                        now
+                    ])
                     .map_err(Error::db)?;
+                // The row just written, without reading it back (no `RETURNING`: see `cas`).
+                let intent = Intent {
+                    seq: conn.last_insert_rowid(),
+                    key: new.key,
+                    provider: new.provider,
+                    operation: new.operation,
+                    request: new.request,
+                    serial: new.serial,
+                    marker: new.marker,
+                    state: State::Pending,
+                    attempts: 0,
+                    created_at: from_millis(now),
+                    sent_at: None,
+                    finished_at: None,
+                    owner: None,
+                    lease_until: None,
+                    evidence: None,
+                    error: None,
+                };
                 created.push(Ok(Created {
                     intent,
                     inserted: true,
@@ -477,52 +609,26 @@ impl Journal for SqliteJournal {
         lease: Duration,
         limit: usize,
     ) -> Result<Vec<Intent>, Error> {
-        check_owner(owner)?;
-        let lease = lease_millis(lease)?;
-        let owner = owner.to_owned();
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let swept = Arc::clone(&self.swept);
-        // In the writer's IMMEDIATE transaction: no other process can claim the same free
-        // intents between this read and this update.
-        self.write(move |conn| {
-            let now = now_ms();
-            if now - swept.load(Ordering::Relaxed) >= SWEEP_EVERY_MS {
-                swept.store(now, Ordering::Relaxed);
-                expire_dead_owners(conn, now)?;
-            }
-            let seqs: Vec<i64> = {
-                let mut stmt = conn.prepare_cached(CLAIMABLE).map_err(Error::db)?;
-                stmt.query_map(params![now, limit], |row| row.get(0))
-                    .map_err(Error::db)?
-                    .collect::<Result<_, _>>()
-                    .map_err(Error::db)?
-            };
-            let mut claimed = Vec::with_capacity(seqs.len());
-            let mut stmt = conn
-                .prepare_cached(&format!(
-                    "UPDATE intents SET owner = ?1, lease_until = ?2 WHERE seq = ?3 \
-                     RETURNING {COLUMNS}"
-                ))
-                .map_err(Error::db)?;
-            for seq in seqs {
-                claimed.push(
-                    stmt.query_row(params![owner, now + lease, seq], read_intent)
-                        .map_err(Error::db)?,
-                );
-            }
-            Ok(claimed)
-        })
-        .await
+        self.claim_marking(owner, lease, limit, None).await
+    }
+
+    async fn claim_and_mark_sent(
+        &self,
+        owner: &str,
+        lease: Duration,
+        limit: usize,
+        mark: MarkSent,
+    ) -> Result<Vec<Intent>, Error> {
+        self.claim_marking(owner, lease, limit, Some(mark)).await
     }
 
     async fn renew(&self, key: &str, owner: &str, lease: Duration) -> Result<Intent, Error> {
         check_owner(owner)?;
         let lease = lease_millis(lease)?;
         let (key, owner) = (key.to_owned(), owner.to_owned());
-        self.write(move |conn| {
+        self.write_one(move |conn| {
             let sql = format!(
-                "UPDATE intents SET lease_until = ?1 WHERE key = ?2 AND owner = ?3 AND {} \
-                 RETURNING {COLUMNS}",
+                "UPDATE intents SET lease_until = ?1 WHERE key = ?2 AND owner = ?3 AND {}",
                 open!("intents")
             );
             cas(
@@ -540,10 +646,10 @@ impl Journal for SqliteJournal {
     async fn release(&self, key: &str, owner: &str) -> Result<(), Error> {
         check_owner(owner)?;
         let (key, owner) = (key.to_owned(), owner.to_owned());
-        self.write(move |conn| {
+        self.write_one(move |conn| {
             let sql = format!(
                 "UPDATE intents SET owner = NULL, lease_until = NULL \
-                 WHERE key = ?1 AND owner = ?2 AND lease_until IS NOT NULL RETURNING {COLUMNS}"
+                 WHERE key = ?1 AND owner = ?2 AND lease_until IS NOT NULL"
             );
             cas(conn, &sql, params![key, owner], &key, &owner, &[]).map(drop)
         })
@@ -553,12 +659,11 @@ impl Journal for SqliteJournal {
     async fn mark_sent(&self, key: &str, owner: &str) -> Result<Intent, Error> {
         check_owner(owner)?;
         let (key, owner) = (key.to_owned(), owner.to_owned());
-        self.write(move |conn| {
+        self.write_one(move |conn| {
             let sql = format!(
                 "UPDATE intents SET state = 'sent', attempts = attempts + 1, \
                  sent_at = coalesce(sent_at, ?1) \
-                 WHERE key = ?2 AND owner = ?3 AND state IN ('pending', 'not_applied') \
-                 RETURNING {COLUMNS}"
+                 WHERE key = ?2 AND owner = ?3 AND state IN ('pending', 'not_applied')"
             );
             cas(
                 conn,
@@ -588,13 +693,13 @@ impl Journal for SqliteJournal {
         }
         let (key, owner) = (key.to_owned(), owner.to_owned());
         let evidence = outcome.evidence.as_ref().map(ToString::to_string);
-        self.write(move |conn| {
+        self.write_one(move |conn| {
             let done = outcome.to.is_final();
             let sql = format!(
                 "UPDATE intents SET state = ?1, evidence = coalesce(?2, evidence), \
                  error = coalesce(?3, error), finished_at = CASE WHEN ?4 THEN ?5 END, \
                  lease_until = CASE WHEN ?4 THEN NULL ELSE lease_until END \
-                 WHERE key = ?6 AND owner = ?7 AND state = ?8 RETURNING {COLUMNS}"
+                 WHERE key = ?6 AND owner = ?7 AND state = ?8"
             );
             cas(
                 conn,

@@ -67,6 +67,8 @@ struct Books {
     max_in_flight: HashMap<String, u32>,
     next_id: u64,
     hanging: usize,
+    /// While set, every send is lost before it arrives and hangs.
+    hang_sends: bool,
 }
 
 /// The in-memory provider: accounts with a history of credits, each carrying its marker.
@@ -139,11 +141,15 @@ impl Provider {
     async fn send(&self, op: &Credit, marker: &Marker) -> Result<Evidence, CoreError> {
         let fault = {
             let mut books = self.books.lock().unwrap();
-            let fault = books
-                .script
-                .get_mut(&op.row)
-                .and_then(VecDeque::pop_front)
-                .unwrap_or(Fault::Ok);
+            let fault = if books.hang_sends {
+                Fault::HangBefore
+            } else {
+                books
+                    .script
+                    .get_mut(&op.row)
+                    .and_then(VecDeque::pop_front)
+                    .unwrap_or(Fault::Ok)
+            };
             books
                 .sends
                 .entry(op.row.clone())
@@ -842,6 +848,70 @@ async fn crash_then_recover_applies_each_row_exactly_once(open: Opener) {
     }
 }
 
+/// Claiming ahead: with one send slot and a window of five, the claim marks this run's four
+/// reconcilable rows `Sent` in its commit (before any is sent), but never the row whose
+/// operation cannot be reconciled (a crash would leave it undetermined): that one is marked
+/// only just before its own send. The run crashes while the first send hangs (lost before
+/// arriving; the sends that slip out while the aborted tasks wind down hang too): rows are
+/// `Sent` that were never sent. Recovery reconciles all four (not applied) and sends each
+/// once more with its marker: every row applied exactly once.
+async fn rows_claimed_ahead_are_reconciled_after_a_crash_and_sent_once(open: Opener) {
+    let p = Provider::with_lag(0);
+    p.books.lock().unwrap().hang_sends = true;
+    let mut jobs: Vec<Job> = (0..4)
+        .map(|i| Credit::job(&p, &format!("r{i}"), &format!("a{i}")))
+        .collect();
+    let mut unreconcilable = Credit::new(&p, "u4", "a4", 100);
+    unreconcilable.unreconcilable = true;
+    jobs.push(Job::new("u4", Arc::new(unreconcilable)));
+
+    let j = open().await;
+    let mut s = settings();
+    s.lease = Duration::from_millis(300);
+    s.concurrency = 1;
+    s.window = Some(5);
+    let crashed = Runner::with_settings(j.clone(), "crashed", s);
+    let run = tokio::spawn(async move { crashed.run_all(jobs).await });
+    p.until_hanging(1).await;
+    run.abort();
+    assert!(run.await.unwrap_err().is_cancelled());
+
+    let mut never_sent = 0;
+    for i in 0..4 {
+        let row = format!("r{i}");
+        let intent = state(&*j, &row).await;
+        assert_eq!(intent.state, State::Sent, "{row} marked sent in the claim");
+        assert_eq!(intent.attempts, 1, "{row}");
+        assert!(p.sends(&row).len() <= 1, "{row}");
+        never_sent += usize::from(p.sends(&row).is_empty());
+    }
+    assert!(never_sent >= 2, "{never_sent}: the slot was held by a hanging send");
+    let u4 = state(&*j, "u4").await;
+    if p.sends("u4").is_empty() {
+        assert_eq!(u4.state, State::Pending, "an unreconcilable row is never marked ahead");
+    }
+    p.books.lock().unwrap().hang_sends = false;
+
+    let recovered = runner(j.clone(), "recoverer")
+        .resolver(resolver(&p))
+        .recover()
+        .await
+        .unwrap();
+    for i in 0..4 {
+        let row = format!("r{i}");
+        let result = recovered.rows.iter().find(|r| r.key == row).unwrap();
+        assert!(
+            matches!(result.outcome, RowOutcome::Applied { .. }),
+            "{result:?}"
+        );
+        assert_eq!(p.applied(&row), 1, "{row} applied exactly once");
+        let intent = state(&*j, &row).await;
+        assert_eq!(intent.state, State::Applied, "{row}");
+        assert!(p.reconciles(&row) >= 1, "{row} reconciled before it was sent again");
+        assert!(p.sends(&row).iter().all(|m| *m == intent.marker), "{row}");
+    }
+}
+
 /// Two runners (two connections, two owners) on one journal with the same rows, at once:
 /// each row is applied once, and both runs report every row applied.
 async fn two_runners_with_the_same_rows_apply_each_once(open: Opener) {
@@ -954,6 +1024,7 @@ async fn an_older_intent_of_the_same_account_comes_first(open: Opener) {
 
 // Every runner test, once per store.
 per_store!("runner";
+    rows_claimed_ahead_are_reconciled_after_a_crash_and_sent_once,
     reconciliation_looks_from_the_first_send_not_from_creation,
     applied_first_time,
     refused_is_final_with_the_error,

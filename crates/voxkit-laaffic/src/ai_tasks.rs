@@ -16,13 +16,10 @@
 
 use chrono::{NaiveDateTime, NaiveTime};
 use serde::Serialize;
-use serde_json::json;
-use voxkit_core::reconcile::run_exactly_once;
 use voxkit_core::{Error, ExactlyOnceOutcome, Operation, Origin, ReconcileWait, check, lenient};
 
 use crate::envelope::decode_data;
-use crate::exactly_once::marker_in;
-use crate::ivr::new_task::{SendWindow, check_windows};
+use crate::ivr::task_bodies::{SendWindow, check_windows};
 use crate::ivr::{TaskId, int_enum};
 use crate::{Client, dates};
 
@@ -322,28 +319,17 @@ impl Client {
         wait: &ReconcileWait,
     ) -> Result<ExactlyOnceOutcome, Error> {
         let name = resend.task_name().to_owned();
-        let Some(marker) = marker_in(&name) else {
-            return Err(Error::invalid_input(
-                RESEND_AI_TASK.origin(),
-                "the task name carries no marker: build it with marked_task_name",
-            ));
-        };
-        let since = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now());
-        run_exactly_once(
-            Some(&marker),
-            wait,
-            || async {
-                let id = self.resend_ai_task(resend).await?;
-                Ok(json!({ "taskId": id.map(|id| id.0), "taskName": name }))
-            },
-            || self.reconcile_create_task(&marker, since),
-        )
+        self.task_creation_exactly_once(RESEND_AI_TASK.origin(), name, wait, || {
+            self.resend_ai_task(resend)
+        })
         .await
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
 
     #[test]

@@ -19,11 +19,11 @@ use serde_json::json;
 use voxkit_core::reconcile::{
     MARKER_ALPHABET, MARKER_LEN, MARKER_PREFIX, run_exactly_once, run_exactly_once_by_conflict,
 };
-use voxkit_core::{Error, ExactlyOnceOutcome, Marker, ReconcileWait, Verdict};
+use voxkit_core::{Error, ExactlyOnceOutcome, Marker, Origin, ReconcileWait, Verdict};
 
 use crate::ivr::tasks::{CREATE_TASK, RESEND_TASK};
 use crate::ivr::voices::UPLOAD_VOICE_FILE;
-use crate::{Client, NewTask, Resend, Status, TaskQuery, TaskSummary};
+use crate::{Client, NewTask, Resend, Status, TaskId, TaskQuery, TaskSummary};
 
 /// The longest task name the API accepts (2-64 characters): a marked name keeps the
 /// caller's text and fits the marker within it.
@@ -161,25 +161,9 @@ impl Client {
         task: &NewTask,
         wait: &ReconcileWait,
     ) -> Result<ExactlyOnceOutcome, Error> {
-        let origin = CREATE_TASK.origin();
         let name = task_name_of(task.wire());
-        let Some(marker) = marker_in(&name) else {
-            return Err(Error::invalid_input(
-                origin,
-                "the task name carries no marker: build it with marked_task_name",
-            ));
-        };
-        let since = DateTime::<Utc>::from(SystemTime::now());
-        run_exactly_once(
-            Some(&marker),
-            wait,
-            || async {
-                let id = self.create_task(task).await?;
-                Ok(json!({ "taskId": id.map(|id| id.0), "taskName": name }))
-            },
-            || self.reconcile_create_task(&marker, since),
-        )
-        .await
+        self.task_creation_exactly_once(CREATE_TASK.origin(), name, wait, || self.create_task(task))
+            .await
     }
 
     /// [`Client::resend_task`] exactly once. A resend creates a new task under the name it
@@ -193,9 +177,32 @@ impl Client {
         wait: &ReconcileWait,
     ) -> Result<ExactlyOnceOutcome, Error> {
         let name = task_name_of(resend.wire());
+        self.task_creation_exactly_once(RESEND_TASK.origin(), name, wait, || {
+            self.resend_task(resend)
+        })
+        .await
+    }
+
+    /// The exactly-once run of a send that creates a task named `name` (a create, a
+    /// resend, an AI resend): `name` must end with a marker (else [`Error::InvalidInput`]
+    /// from `origin`, nothing sent); a lost answer is looked for with
+    /// [`Client::reconcile_create_task`] since now, and `send` is called once more only
+    /// when no task carries the marker. The evidence of an answer is the new task's id
+    /// (when given) and its name.
+    pub(crate) async fn task_creation_exactly_once<S, SF>(
+        &self,
+        origin: Origin,
+        name: String,
+        wait: &ReconcileWait,
+        send: S,
+    ) -> Result<ExactlyOnceOutcome, Error>
+    where
+        S: Fn() -> SF,
+        SF: Future<Output = Result<Option<TaskId>, Error>>,
+    {
         let Some(marker) = marker_in(&name) else {
             return Err(Error::invalid_input(
-                RESEND_TASK.origin(),
+                origin,
                 "the task name carries no marker: build it with marked_task_name",
             ));
         };
@@ -204,7 +211,7 @@ impl Client {
             Some(&marker),
             wait,
             || async {
-                let id = self.resend_task(resend).await?;
+                let id = send().await?;
                 Ok(json!({ "taskId": id.map(|id| id.0), "taskName": name }))
             },
             || self.reconcile_create_task(&marker, since),

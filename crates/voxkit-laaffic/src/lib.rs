@@ -144,10 +144,12 @@ pub use exactly_once::{
     TASK_NAME_MAX_CHARS, TASK_WINDOW_MARGIN, VOICE_FILE_NAME_MAX_CHARS, marked_task_name,
     marked_voice_file_name,
 };
-pub use ivr::new_task::{Callee, MAX_TASK_NUMBERS, NewTask, PostCallSms, Resend, SendWindow};
 pub use ivr::records::{CallRecord, MAX_RECORD_WINDOW_DAYS, RECORD_RETENTION_MONTHS, RecordQuery};
 pub use ivr::report::{CallStatus, ReportType, VoiceReport};
-pub use ivr::tasks::{TaskDetail, TaskQuery, TaskStatus, TaskSummary, TaskType, TaskUpdate};
+pub use ivr::task_bodies::{
+    Callee, MAX_TASK_NUMBERS, NewTask, PostCallSms, Resend, SendWindow, TaskUpdate,
+};
+pub use ivr::tasks::{TaskDetail, TaskQuery, TaskStatus, TaskSummary, TaskType};
 pub use ivr::voices::{Gender, Lan, SourceKind, VOICE_FILE_EXTENSIONS, VoiceSource};
 pub use ivr::{TaskId, VoiceFileId};
 pub use recall::{RecallCancel, RecallFlow, RecallQuery, RecallStatus, RecallType};

@@ -17,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use voxkit_core::{Error, Operation, Origin, Page, check, lenient};
 
 use crate::envelope::decode_data;
-use crate::ivr::tasks::walk_sized;
-use crate::ivr::{TaskId, check_page, int_enum};
+use crate::ivr::paging::{PagedQuery, PagedWindow};
+use crate::ivr::{TaskId, int_enum};
 use crate::{Client, dates};
 
 laaffic_operations! {
@@ -83,10 +83,7 @@ int_enum! {
 /// Parent Group Call Task ID"); page `current` (1-N) and `size` (1-100).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecallQuery {
-    current: u32,
-    size: u32,
-    start: NaiveDateTime,
-    end: NaiveDateTime,
+    window: PagedWindow<NaiveDateTime>,
     task_name: Option<String>,
 }
 
@@ -94,18 +91,14 @@ impl RecallQuery {
     /// Flows created between `start` and `end`, page 1 of 10.
     pub fn new(start: NaiveDateTime, end: NaiveDateTime) -> Self {
         RecallQuery {
-            current: 1,
-            size: 10,
-            start,
-            end,
+            window: PagedWindow::new(start, end, 10),
             task_name: None,
         }
     }
 
     /// `current` (1-N) and `size` (1-100).
     pub fn page(mut self, current: u32, size: u32) -> Self {
-        self.current = current;
-        self.size = size;
+        (self.window.current, self.window.size) = (current, size);
         self
     }
 
@@ -116,13 +109,7 @@ impl RecallQuery {
     }
 
     fn check(&self, origin: Origin) -> Result<(), Error> {
-        check_page(origin, self.current, self.size)?;
-        if self.start > self.end {
-            return Err(Error::invalid_input(
-                origin,
-                "the start time is after the end time",
-            ));
-        }
+        self.window.check(origin)?;
         if let Some(name) = &self.task_name {
             check::text(origin, "the task name", name, 64)?;
         }
@@ -133,26 +120,22 @@ impl RecallQuery {
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
         struct Params<'a> {
-            str_time: String,
-            end_time: String,
             #[serde(skip_serializing_if = "Option::is_none")]
             task_name: Option<&'a str>,
         }
-        #[derive(Serialize)]
-        struct Wire<'a> {
-            current: u32,
-            size: u32,
-            params: Params<'a>,
-        }
-        Wire {
-            current: self.current,
-            size: self.size,
-            params: Params {
-                str_time: self.start.format(dates::LOCAL_DATE_TIME).to_string(),
-                end_time: self.end.format(dates::LOCAL_DATE_TIME).to_string(),
-                task_name: self.task_name.as_deref(),
-            },
-        }
+        self.window.wire(Params {
+            task_name: self.task_name.as_deref(),
+        })
+    }
+}
+
+impl PagedQuery for RecallQuery {
+    fn size(&self) -> u32 {
+        self.window.size
+    }
+
+    fn at_page(self, current: u32, size: u32) -> Self {
+        self.page(current, size)
     }
 }
 
@@ -235,16 +218,11 @@ impl Client {
         &self,
         query: &RecallQuery,
     ) -> BoxStream<'static, Result<RecallFlow, Error>> {
-        let (client, query) = (self.clone(), query.clone());
-        let key = |flow: &RecallFlow| flow.key_id;
-        walk_sized(
+        self.walk_query(
             RECALL_FLOWS.origin(),
-            query.size,
-            key,
-            move |number, size| {
-                let (client, query) = (client.clone(), query.clone().page(number, size));
-                async move { client.recall_flows(&query).await }
-            },
+            query,
+            |flow: &RecallFlow| flow.key_id,
+            |client, query| async move { client.recall_flows(&query).await },
         )
     }
 
@@ -285,7 +263,7 @@ mod tests {
             r#"{"current":1,"size":10,"params":{"strTime":"2024-01-01 00:00:00","endTime":"2024-06-03 15:13:01","taskName":"5000602"}}"#
         );
         assert!(q.clone().page(1, 101).check(RECALL_FLOWS.origin()).is_err());
-        let reversed = RecallQuery::new(q.end, q.start);
+        let reversed = RecallQuery::new(q.window.end, q.window.start);
         assert!(reversed.check(RECALL_FLOWS.origin()).is_err());
     }
 }

@@ -23,10 +23,10 @@
 use futures_util::FutureExt;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
-use voxkit_core::reconcile::run_exactly_once;
+use voxkit_core::reconcile::run_once_unreconcilable;
 use voxkit_core::{
     EnvelopeFormat, Error, ExactlyOnceOutcome, HttpResponse, Operation, OperationSpec, Origin,
-    PayloadAt, ReconcileWait, Reconciliation, Verdict, check, lenient,
+    PayloadAt, check, lenient,
 };
 
 use crate::envelope::{ENVELOPE, decode_with};
@@ -509,14 +509,6 @@ pub struct SentSms {
     pub order_id: Option<String>,
 }
 
-/// The why of a declaration that says [`Reconciliation::Impossible`].
-fn impossible_why(spec: &OperationSpec) -> &'static str {
-    match spec.reconciliation {
-        Reconciliation::Impossible { why } => why,
-        _ => "the declaration names no reconciliation",
-    }
-}
-
 impl Client {
     /// Sends one content to up to 1,000 numbers: `GET` (≤ 100 numbers, operation
     /// `send_sms_get`) or `POST` (operation `send_sms`) `/v3/sendSms`, chosen by the count
@@ -552,8 +544,7 @@ impl Client {
     /// ends [`ExactlyOnceOutcome::Undetermined`] saying why it cannot be reconciled (never
     /// sent again).
     pub async fn send_sms_exactly_once(&self, sms: &Sms) -> Result<ExactlyOnceOutcome, Error> {
-        let why = impossible_why(sms.spec());
-        once_unreconciled(why, || {
+        run_once_unreconcilable(sms.spec(), || {
             self.send_sms(sms)
                 .map(|r| r.map(|receipt| receipt_json(&receipt)))
         })
@@ -566,7 +557,7 @@ impl Client {
         &self,
         batch: &SmsBatch,
     ) -> Result<ExactlyOnceOutcome, Error> {
-        once_unreconciled(impossible_why(&SEND_SMS_BATCH), || {
+        run_once_unreconcilable(&SEND_SMS_BATCH, || {
             self.send_sms_batch(batch)
                 .map(|r| r.map(|receipt| receipt_json(&receipt)))
         })
@@ -583,25 +574,6 @@ fn receipt_json(receipt: &SmsReceipt) -> serde_json::Value {
             "msgId": m.msg_id, "number": m.number, "orderId": m.order_id,
         })).collect::<Vec<_>>(),
     })
-}
-
-/// One send, no reconciliation: a lost answer is `Undetermined` with `why`.
-async fn once_unreconciled<S, SF>(why: &'static str, send: S) -> Result<ExactlyOnceOutcome, Error>
-where
-    S: Fn() -> SF,
-    SF: std::future::Future<Output = Result<serde_json::Value, Error>>,
-{
-    run_exactly_once(
-        None,
-        &ReconcileWait {
-            tries: 1,
-            not_applied_looks: 1,
-            ..ReconcileWait::default()
-        },
-        send,
-        || async move { Verdict::Undetermined(format!("this operation cannot be reconciled: {why}")) },
-    )
-    .await
 }
 
 #[cfg(test)]

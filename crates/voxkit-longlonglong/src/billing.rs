@@ -12,8 +12,13 @@ use crate::dates::{self, Written};
 use crate::envelope::{Ack, Answer, Meta};
 use crate::ids::UserId;
 
+mod exactly_once;
 mod history;
 
+pub use exactly_once::{
+    HISTORY_CLOCK_SKEW, REMARK_MAX_CHARS, SERVER_UTC_OFFSET_HOURS, ZERO_BALANCE_REMARK,
+    marked_remark,
+};
 pub use history::{DEFAULT_MAX_HISTORY_PAGES, RemarkSearch};
 
 #[cfg(any(test, feature = "test-util"))]
@@ -36,6 +41,11 @@ group! {
         reconciliation: ByMarker { field: "remark", found_by: "recharge_history" },
         example: |c| c.recharge(&DOCS_USER.parse()?, 100, Some("API-外呼充值")).await.map(drop),
         decode: |r| decode_as::<IgnoredAny>(&RECHARGE, r),
+        exactly_once: |c| {
+            let marker = voxkit_core::Marker::generate();
+            c.move_exactly_once(Direction::Recharge, &DOCS_USER.parse()?, 100, Some("API-外呼充值"), &marker, &voxkit_core::test_util::FAST_RECONCILE).await
+        },
+        applied: |c| c.docs_history_rows("API-外呼充值").await,
     }
 
     /// 外呼充值 with `type: 2` (扣费): the same endpoint and the same reconciliation.
@@ -47,6 +57,11 @@ group! {
         reconciliation: ByMarker { field: "remark", found_by: "recharge_history" },
         example: |c| c.deduct(&DOCS_USER.parse()?, 100, Some("API-外呼扣费")).await.map(drop),
         decode: |r| decode_as::<IgnoredAny>(&DEDUCT, r),
+        exactly_once: |c| {
+            let marker = voxkit_core::Marker::generate();
+            c.move_exactly_once(Direction::Deduct, &DOCS_USER.parse()?, 100, Some("API-外呼扣费"), &marker, &voxkit_core::test_util::FAST_RECONCILE).await
+        },
+        applied: |c| c.docs_history_rows("API-外呼扣费").await,
     }
 
     /// 账单余额归零. No body, so no marker: found by the 余额归零 record the history shows
@@ -62,6 +77,9 @@ group! {
         },
         example: |c| c.zero_balance(&DOCS_USER.parse()?).await.map(drop),
         decode: |r| decode_as::<IgnoredAny>(&ZERO_BALANCE, r),
+        exactly_once: |c| c.zero_balance_exactly_once(&DOCS_USER.parse()?, &voxkit_core::test_util::FAST_RECONCILE).await,
+        // The seeded docs user has a balance and no history, so each application is a row.
+        applied: |c| c.docs_history_rows(ZERO_BALANCE_REMARK).await,
     }
 
     /// 充值记录: one page.
@@ -77,6 +95,27 @@ group! {
             c.recharge_history(&DOCS_USER.parse()?, &query).await.map(drop)
         },
         decode: |r| decode_as::<Vec<RechargeRecord>>(&RECHARGE_HISTORY, r),
+    }
+}
+
+#[cfg(any(test, feature = "test-util"))]
+impl Client {
+    /// Test hook (`applied`): the rows of the docs user's recharge history over the
+    /// reconcile window whose remark is `remark`, alone or followed by an exactly-once
+    /// marker ([`marked_remark`]).
+    pub(crate) async fn docs_history_rows(&self, remark: &str) -> Result<usize, Error> {
+        use futures_util::TryStreamExt;
+        let query = RechargeHistoryQuery::reconcile_window();
+        let rows: Vec<RechargeRecord> = self
+            .recharge_history_all(&DOCS_USER.parse()?, &query)
+            .try_collect()
+            .await?;
+        let marked = format!("{remark} ");
+        Ok(rows
+            .iter()
+            .filter_map(|r| r.remark.as_deref())
+            .filter(|m| *m == remark || m.starts_with(&marked))
+            .count())
     }
 }
 

@@ -18,20 +18,17 @@
 //! - the `email` row of 9.2's table lost its name: `email` is assumed, as in the import body.
 
 use chrono::NaiveDate;
-use futures_util::stream::{BoxStream, StreamExt};
+use futures_util::stream::BoxStream;
 use serde::Serialize;
 use serde_json::json;
-use voxkit_core::page::walk;
-use voxkit_core::reconcile::run_exactly_once;
-use voxkit_core::{
-    Error, ExactlyOnceOutcome, Operation, Page, Paging, ReconcileWait, Reconciliation, Verdict,
-    check,
-};
+use voxkit_core::reconcile::run_once_unreconcilable;
+use voxkit_core::{Error, ExactlyOnceOutcome, Operation, Page, check};
 
 use crate::Client;
 use crate::dates;
 use crate::envelope::{Answer, Meta, Undocumented};
 use crate::ids::{SubUserId, TaskId, UserId};
+use crate::listing::{every_page, paged_query, setters};
 use crate::sub_accounts::Sex;
 
 #[cfg(any(test, feature = "test-util"))]
@@ -95,6 +92,16 @@ group! {
             c.import_customers(&DOCS_USER.parse()?, &rows, None).await.map(drop)
         },
         decode: |r| decode_as::<serde_json::Value>(&IMPORT_CUSTOMERS, r),
+        exactly_once: |c| {
+            let rows = [NewCustomer::new("13012121212").name("张三").company("腾讯")];
+            c.import_customers_exactly_once(&DOCS_USER.parse()?, &rows, None).await
+        },
+        // The seeded pool holds the docs' customer once; each import adds a row.
+        applied: |c| {
+            let filter = CustomerFilter::new().phone("13012121212");
+            let page = c.customers(&DOCS_USER.parse()?, &filter).await?;
+            Ok(page.items().len().saturating_sub(1))
+        },
     }
 
     /// 删除客户公海数据: the request names its targets absolutely (these phones, this
@@ -125,6 +132,16 @@ group! {
             c.customers_to_task(&DOCS_USER.parse()?, &DOCS_TASK.parse()?, &filter).await.map(drop)
         },
         decode: |r| decode_as::<serde_json::Value>(&CUSTOMERS_TO_TASK, r),
+        exactly_once: |c| {
+            let filter = CustomerFilter::new().phone("13012121212").operator(Carrier::Telecom);
+            c.customers_to_task_exactly_once(&DOCS_USER.parse()?, &DOCS_TASK.parse()?, &filter).await
+        },
+        // Each move marks the seeded customer with the task once (its `task_ids`).
+        applied: |c| {
+            let filter = CustomerFilter::new().phone("13012121212");
+            let page = c.customers(&DOCS_USER.parse()?, &filter).await?;
+            Ok(page.items().iter().map(|r| r["task_ids"].as_array().map_or(0, Vec::len)).sum())
+        },
     }
 }
 
@@ -163,20 +180,18 @@ impl Client {
         user: &UserId,
         filter: &CustomerFilter,
     ) -> BoxStream<'static, Result<serde_json::Value, Error>> {
-        let (client, user, filter) = (self.clone(), user.clone(), filter.clone());
-        let size = filter.per_page.unwrap_or(DEFAULT_CUSTOMERS_PER_PAGE);
-        walk(
-            CUSTOMERS.origin(),
-            Paging::new(Some(size)),
-            |row: &serde_json::Value| row.to_string(),
-            move |number, size| {
+        let (client, user) = (self.clone(), user.clone());
+        let key = |row: &serde_json::Value| row.to_string();
+        every_page(
+            &CUSTOMERS,
+            filter,
+            DEFAULT_CUSTOMERS_PER_PAGE,
+            key,
+            move |filter| {
                 let (client, user) = (client.clone(), user.clone());
-                let mut filter = filter.clone().page(number);
-                filter.per_page = size;
                 async move { Ok(client.customers(&user, &filter).await?.into_page()) }
             },
         )
-        .boxed()
     }
 
     /// One page of one stage of the pool (客户公海(线索阶段)筛选):
@@ -238,7 +253,7 @@ impl Client {
         rows: &[NewCustomer],
         sub_user: Option<&SubUserId>,
     ) -> Result<ExactlyOnceOutcome, Error> {
-        once(&IMPORT_CUSTOMERS.reconciliation, || async {
+        run_once_unreconcilable(&IMPORT_CUSTOMERS, || async {
             let ok = self.import_customers(user, rows, sub_user).await?;
             Ok(json!({ "message": ok.message, "rows": rows.len() }))
         })
@@ -310,37 +325,12 @@ impl Client {
         task: &TaskId,
         filter: &CustomerFilter,
     ) -> Result<ExactlyOnceOutcome, Error> {
-        once(&CUSTOMERS_TO_TASK.reconciliation, || async {
+        run_once_unreconcilable(&CUSTOMERS_TO_TASK, || async {
             let ok = self.customers_to_task(user, task, filter).await?;
             Ok(json!({ "message": ok.message, "task_id": task.as_str() }))
         })
         .await
     }
-}
-
-/// Sends once through core's exactly-once loop, reconciling to "cannot be reconciled".
-async fn once<S, SF>(how: &Reconciliation, send: S) -> Result<ExactlyOnceOutcome, Error>
-where
-    S: Fn() -> SF,
-    SF: std::future::Future<Output = Result<serde_json::Value, Error>>,
-{
-    let why = match how {
-        Reconciliation::Impossible { why } => *why,
-        _ => "the declaration names no reconciliation",
-    };
-    run_exactly_once(
-        None,
-        &ReconcileWait {
-            tries: 1,
-            not_applied_looks: 1,
-            ..ReconcileWait::default()
-        },
-        send,
-        || async move {
-            Verdict::Undetermined(format!("this operation cannot be reconciled: {why}"))
-        },
-    )
-    .await
 }
 
 /// The pool's custom components. **Not documented**: kept raw.
@@ -425,16 +415,6 @@ impl CustomerFilter {
     pub fn new() -> Self {
         Self::default()
     }
-    /// `page`: from 1 (required by the API; 1 when not set).
-    pub fn page(mut self, page: u32) -> Self {
-        self.page = Some(page);
-        self
-    }
-    /// `per_page`: default 15.
-    pub fn per_page(mut self, per_page: u32) -> Self {
-        self.per_page = Some(per_page);
-        self
-    }
     /// `components`: adds a component's value.
     pub fn component(mut self, id: impl Into<String>, value: impl Into<String>) -> Self {
         self.components.push(ComponentValue {
@@ -443,20 +423,13 @@ impl CustomerFilter {
         });
         self
     }
-    /// `phone`.
-    pub fn phone(mut self, phone: impl Into<String>) -> Self {
-        self.phone = Some(phone.into());
-        self
-    }
-    /// `email`.
-    pub fn email(mut self, email: impl Into<String>) -> Self {
-        self.email = Some(email.into());
-        self
-    }
-    /// `company`.
-    pub fn company(mut self, company: impl Into<String>) -> Self {
-        self.company = Some(company.into());
-        self
+    setters! {
+        /// `phone`.
+        fn phone(phone: impl Into<String>).into();
+        /// `email`.
+        fn email(email: impl Into<String>).into();
+        /// `company`.
+        fn company(company: impl Into<String>).into();
     }
     /// `created_at`: `[start, end]`, both days included.
     pub fn created_between(mut self, from: NaiveDate, to: NaiveDate) -> Self {
@@ -473,15 +446,11 @@ impl CustomerFilter {
         self.sex.push(sex);
         self
     }
-    /// `is_follow` (stage filter 9.3 only).
-    pub fn is_follow(mut self, yes: bool) -> Self {
-        self.is_follow = Some(yes);
-        self
-    }
-    /// `ai_call` (stage filter 9.3 only).
-    pub fn ai_call(mut self, yes: bool) -> Self {
-        self.ai_call = Some(yes);
-        self
+    setters! {
+        /// `is_follow` (stage filter 9.3 only).
+        fn is_follow(is_follow: bool);
+        /// `ai_call` (stage filter 9.3 only).
+        fn ai_call(ai_call: bool);
     }
 
     fn check(&self, origin: voxkit_core::Origin, stage: bool) -> Result<(), Error> {
@@ -642,30 +611,17 @@ impl NewCustomer {
             components: Vec::new(),
         }
     }
-    /// `name`.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-    /// `company`.
-    pub fn company(mut self, company: impl Into<String>) -> Self {
-        self.company = Some(company.into());
-        self
-    }
-    /// `email`.
-    pub fn email(mut self, email: impl Into<String>) -> Self {
-        self.email = Some(email.into());
-        self
-    }
-    /// `sex`: `0`/`1`/`2`.
-    pub fn sex(mut self, sex: Sex) -> Self {
-        self.sex = Some(sex);
-        self
-    }
-    /// `extra`: 备注.
-    pub fn extra(mut self, extra: impl Into<String>) -> Self {
-        self.extra = Some(extra.into());
-        self
+    setters! {
+        /// `name`.
+        fn name(name: impl Into<String>).into();
+        /// `company`.
+        fn company(company: impl Into<String>).into();
+        /// `email`.
+        fn email(email: impl Into<String>).into();
+        /// `sex`: `0`/`1`/`2`.
+        fn sex(sex: Sex);
+        /// `extra`: 备注.
+        fn extra(extra: impl Into<String>).into();
     }
     /// `components`: adds a component's value.
     pub fn component(mut self, id: impl Into<String>, value: impl Into<String>) -> Self {
@@ -725,6 +681,14 @@ impl CustomerDeletion {
         self.created_at = Some((from, to));
         self
     }
+}
+
+paged_query! {
+    CustomerFilter;
+    /// `page`: from 1 (required by the API; 1 when not set).
+    page;
+    /// `per_page`: default 15.
+    per_page;
 }
 
 #[cfg(test)]

@@ -19,7 +19,8 @@ use crate::Client;
 use crate::dates;
 use crate::envelope::Undocumented;
 use crate::ids::{SubUserId, UserId};
-use crate::lines::{RawPage, paging};
+use crate::lines::RawPage;
+use crate::listing::{paging, setters};
 
 #[cfg(any(test, feature = "test-util"))]
 use {crate::billing::DOCS_USER, crate::envelope::decode_as};
@@ -50,6 +51,14 @@ group! {
         },
         example: |c| c.save_dial_time_group(&DOCS_USER.parse()?, &docs_group()?).await.map(drop),
         decode: |r| decode_as::<Value>(&SAVE_DIAL_TIME_GROUP, r),
+        exactly_once: |c| {
+            c.save_dial_time_group_exactly_once(&DOCS_USER.parse()?, &docs_group()?, &voxkit_core::test_util::FAST_RECONCILE).await
+        },
+        applied: |c| {
+            let name = docs_group()?.name;
+            let page = c.dial_time_groups(&DOCS_USER.parse()?, None, None).await?;
+            Ok(page.items().unwrap_or_default().iter().filter(|g| g["name"] == name.as_str()).count())
+        },
     }
 }
 
@@ -236,22 +245,13 @@ impl NewDialTimeGroup {
         })
     }
 
-    /// `is_default`: make it the user's default group.
-    pub fn is_default(mut self, yes: bool) -> Self {
-        self.is_default = Some(yes);
-        self
-    }
-
-    /// `skip_holiday`: do not call on public holidays.
-    pub fn skip_holiday(mut self, yes: bool) -> Self {
-        self.skip_holiday = Some(yes);
-        self
-    }
-
-    /// `sub_user_id`: save it for this sub-account.
-    pub fn sub_user(mut self, sub: SubUserId) -> Self {
-        self.sub_user_id = Some(sub);
-        self
+    setters! {
+        /// `is_default`: make it the user's default group.
+        fn is_default(is_default: bool);
+        /// `skip_holiday`: do not call on public holidays.
+        fn skip_holiday(skip_holiday: bool);
+        /// `sub_user_id`: save it for this sub-account.
+        fn sub_user(sub_user_id: SubUserId);
     }
 
     /// The name.

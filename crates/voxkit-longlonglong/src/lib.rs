@@ -71,6 +71,10 @@
 //! by [`Longlonglong`]) sets everything else: timeouts, deadline, retry policy, proxy, your
 //! own `reqwest::Client`.
 //!
+//! The dialogue API (对话接口, AI 客户联络) is another product on another host with another
+//! token: [`DialogueClient`], configured from `LONGLONGLONG_DIALOGUE_TOKEN` and
+//! `LONGLONGLONG_DIALOGUE_BASE_URL` (see its module's docs).
+//!
 //! # Money and retries: reconciling a lost answer
 //!
 //! The API has no idempotency key. [`Client::recharge`], [`Client::deduct`],
@@ -153,10 +157,11 @@ mod code;
 mod crm;
 mod dates;
 mod dial_times;
+mod dialogue;
 mod envelope;
-mod exactly_once;
 mod ids;
 mod lines;
+mod listing;
 mod numbers;
 mod privacy;
 #[cfg(test)]
@@ -178,8 +183,9 @@ use voxkit_core::{Clock, EnvVars, HeaderAuth, NoOptions, Origin, Provider, Token
 
 pub use account::{AccountInfo, TokenInfo};
 pub use billing::{
-    DEFAULT_MAX_HISTORY_PAGES, Direction, MAX_HISTORY_SPAN_DAYS, RechargeHistory,
-    RechargeHistoryQuery, RechargeRecord, RecordKind, RemarkSearch,
+    DEFAULT_MAX_HISTORY_PAGES, Direction, HISTORY_CLOCK_SKEW, MAX_HISTORY_SPAN_DAYS,
+    REMARK_MAX_CHARS, RechargeHistory, RechargeHistoryQuery, RechargeRecord, RecordKind,
+    RemarkSearch, SERVER_UTC_OFFSET_HOURS, ZERO_BALANCE_REMARK, marked_remark,
 };
 pub use callbacks::{
     BatchId, BlacklistStatus, BlacklistedCallback, CallbackBlacklist, CallbackData,
@@ -191,11 +197,14 @@ pub use crm::{
     CustomerStage, DEFAULT_CUSTOMERS_PER_PAGE, MAX_DELETE_PHONES, MAX_IMPORT_ROWS, NewCustomer,
 };
 pub use dial_times::{DaySchedule, DialTimeGroup, NewDialTimeGroup, TimeSpan};
-pub use envelope::{Ack, Meta, Undocumented};
-pub use exactly_once::{
-    HISTORY_CLOCK_SKEW, REMARK_MAX_CHARS, SERVER_UTC_OFFSET_HOURS, ZERO_BALANCE_REMARK,
-    marked_remark,
+#[cfg(any(test, feature = "test-util"))]
+pub use dialogue::DIALOGUE_TEST_HOOKS;
+pub use dialogue::{
+    DIALOGUE_BASE_URL, DIALOGUE_ID_MAX_CHARS, DIALOGUE_OPERATIONS, DIALOGUE_PROVIDER, Dialogue,
+    DialogueClient, DialogueClientBuilder, DialogueMessage, DialogueReply, DialogueUserId,
+    Directive, Notify, TalkId,
 };
+pub use envelope::{Ack, Meta, Undocumented};
 pub use ids::{RecordId, SubUserId, TaskId, UserId};
 pub use lines::{
     AllocationId, DEFAULT_LINES_PER_PAGE, LineAllocation, LineId, LineQuery, RawPage,

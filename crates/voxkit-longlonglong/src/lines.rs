@@ -18,16 +18,16 @@ use futures_util::stream::{BoxStream, StreamExt};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Value, json};
-use voxkit_core::page::walk;
-use voxkit_core::reconcile::run_exactly_once;
+use voxkit_core::reconcile::{run_exactly_once, run_once_unreconcilable};
 use voxkit_core::{
-    Error, ExactlyOnceOutcome, Operation, Origin, Page, Paging, ReconcileWait, Verdict, check,
+    Error, ExactlyOnceOutcome, Operation, Origin, Page, ReconcileWait, Verdict, check,
 };
 
 use crate::Client;
 use crate::dates;
 use crate::envelope::{Answer, Meta, Undocumented};
 use crate::ids::UserId;
+use crate::listing::{every_page, paged_query, paging, setters};
 
 #[cfg(any(test, feature = "test-util"))]
 use {crate::billing::DOCS_USER, crate::envelope::decode_as};
@@ -79,6 +79,16 @@ group! {
             c.allocate_line(&DOCS_USER.parse()?, &DOCS_LINE.parse()?, &allocation).await.map(drop)
         },
         decode: |r| decode_as::<Value>(&ALLOCATE_LINE, r),
+        exactly_once: |c| {
+            let allocation = LineAllocation::new(2, docs_deadline(), Decimal::new(1, 1))?;
+            c.allocate_line_exactly_once(&DOCS_USER.parse()?, &DOCS_LINE.parse()?, &allocation).await
+        },
+        // The seed allocates other lines to the docs user, not this one.
+        applied: |c| {
+            let query = LineQuery::new(DOCS_TENANT.parse()?).user(DOCS_USER.parse()?);
+            let page = c.lines(&query).await?;
+            Ok(page.items().unwrap_or_default().iter().filter(|l| l["id"] == DOCS_LINE).count())
+        },
     }
 
     /// 解除线路绑定用户. Settled by the line list: the allocation id is gone from every
@@ -94,6 +104,14 @@ group! {
         },
         example: |c| c.unbind_line(&DOCS_USER.parse()?, AllocationId::new(DOCS_ALLOCATION)?).await.map(drop),
         decode: |r| decode_as::<Value>(&UNBIND_LINE, r),
+        exactly_once: |c| {
+            let (user, tenant) = (DOCS_USER.parse()?, DOCS_TENANT.parse()?);
+            c.unbind_line_exactly_once(&user, &tenant, AllocationId::new(DOCS_ALLOCATION)?, &voxkit_core::test_util::FAST_RECONCILE).await
+        },
+        applied: |c| {
+            let query = LineQuery::new(DOCS_TENANT.parse()?).user(DOCS_USER.parse()?);
+            Ok(usize::from(!c.lines(&query).await?.allocation_ids().contains(&DOCS_ALLOCATION)))
+        },
     }
 
     /// 线路绑定话术: sets the allocation's script groups to the list sent, an absolute
@@ -144,20 +162,12 @@ impl Client {
     /// Every line of `query` (its own page replaced), page after page, with core's paging
     /// guards (see [`Client::sub_accounts_all`]). Each item is a record as sent.
     pub fn lines_all(&self, query: &LineQuery) -> BoxStream<'static, Result<Value, Error>> {
-        let (client, query) = (self.clone(), query.clone());
-        let size = query.per_page.unwrap_or(DEFAULT_LINES_PER_PAGE);
-        walk(
-            LINES.origin(),
-            Paging::new(Some(size)),
-            |item: &Value| item.to_string(),
-            move |number, size| {
-                let client = client.clone();
-                let mut query = query.clone().page(number);
-                query.per_page = size;
-                async move { client.lines(&query).await?.into_page(LINES.origin()) }
-            },
-        )
-        .boxed()
+        let client = self.clone();
+        let key = |item: &Value| item.to_string();
+        every_page(&LINES, query, DEFAULT_LINES_PER_PAGE, key, move |query| {
+            let client = client.clone();
+            async move { client.lines(&query).await?.into_page(LINES.origin()) }
+        })
     }
 
     /// Allocates a line to a user (分配线路):
@@ -188,25 +198,10 @@ impl Client {
         line: &LineId,
         allocation: &LineAllocation,
     ) -> Result<ExactlyOnceOutcome, Error> {
-        let why = match ALLOCATE_LINE.reconciliation {
-            voxkit_core::Reconciliation::Impossible { why } => why,
-            _ => "the declaration names no reconciliation",
-        };
-        run_exactly_once(
-            None,
-            &ReconcileWait {
-                tries: 1,
-                not_applied_looks: 1,
-                ..ReconcileWait::default()
-            },
-            || async {
-                let done = self.allocate_line(user, line, allocation).await?;
-                Ok(json!({ "message": done.message, "data": done.data }))
-            },
-            || async {
-                Verdict::Undetermined(format!("this operation cannot be reconciled: {why}"))
-            },
-        )
+        run_once_unreconcilable(&ALLOCATE_LINE, || async {
+            let done = self.allocate_line(user, line, allocation).await?;
+            Ok(json!({ "message": done.message, "data": done.data }))
+        })
         .await
     }
 
@@ -342,22 +337,6 @@ impl Client {
     }
 }
 
-/// `page` and `per_page` on `op`, each checked positive when given.
-pub(crate) fn paging(
-    mut op: Operation,
-    origin: Origin,
-    page: Option<u32>,
-    per_page: Option<u32>,
-) -> Result<Operation, Error> {
-    for (key, value) in [("page", page), ("per_page", per_page)] {
-        if let Some(n) = value {
-            check::positive(origin, key, n.into())?;
-            op = op.query(key, n.to_string());
-        }
-    }
-    Ok(op)
-}
-
 /// Every `line_allocation.id` in `value`, at any depth (the record layout is not
 /// documented, only that a record carries `line_allocation.id`).
 fn allocation_ids(value: &Value) -> Vec<u64> {
@@ -452,22 +431,9 @@ impl LineQuery {
         }
     }
 
-    /// `page`: 页码, from 1.
-    pub fn page(mut self, page: u32) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// `per_page`: 页容量.
-    pub fn per_page(mut self, per_page: u32) -> Self {
-        self.per_page = Some(per_page);
-        self
-    }
-
-    /// `user_id`: only the lines of this user (所属用户 ID).
-    pub fn user(mut self, user: UserId) -> Self {
-        self.user = Some(user);
-        self
+    setters! {
+        /// `user_id`: only the lines of this user (所属用户 ID).
+        fn user(user: UserId);
     }
 }
 
@@ -649,6 +615,14 @@ int_newtype!(
     ScriptGroupId,
     "script group id"
 );
+
+paged_query! {
+    LineQuery;
+    /// `page`: 页码, from 1.
+    page;
+    /// `per_page`: 页容量.
+    per_page;
+}
 
 #[cfg(test)]
 mod tests {

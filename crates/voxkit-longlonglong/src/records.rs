@@ -14,15 +14,15 @@
 //! - the answers of 7.3 and 7.4 are not readable anywhere: kept raw ([`Undocumented`]).
 
 use chrono::{NaiveDate, NaiveDateTime};
-use futures_util::stream::{BoxStream, StreamExt};
+use futures_util::stream::BoxStream;
 use serde::{Deserialize, Serialize};
-use voxkit_core::page::walk;
-use voxkit_core::{Error, Operation, Page, Paging, check};
+use voxkit_core::{Error, Operation, Page, check};
 
 use crate::Client;
 use crate::dates;
 use crate::envelope::{Answer, Meta, Undocumented};
 use crate::ids::{RecordId, SubUserId, TaskId, UserId};
+use crate::listing::{every_page, paged_query, paging, setters, with_sub};
 
 #[cfg(any(test, feature = "test-util"))]
 use {crate::billing::DOCS_USER, crate::envelope::decode_as};
@@ -120,20 +120,18 @@ impl Client {
         task: &TaskId,
         query: &RecordQuery,
     ) -> BoxStream<'static, Result<CallRecord, Error>> {
-        let (client, user, task, query) = (self.clone(), user.clone(), task.clone(), query.clone());
-        let size = query.per_page.unwrap_or(DEFAULT_RECORDS_PER_PAGE);
-        walk(
-            CALL_RECORDS.origin(),
-            Paging::new(Some(size)),
-            |r: &CallRecord| serde_json::to_string(r).unwrap_or_default(),
-            move |number, size| {
+        let (client, user, task) = (self.clone(), user.clone(), task.clone());
+        let key = |r: &CallRecord| serde_json::to_string(r).unwrap_or_default();
+        every_page(
+            &CALL_RECORDS,
+            query,
+            DEFAULT_RECORDS_PER_PAGE,
+            key,
+            move |query| {
                 let (client, user, task) = (client.clone(), user.clone(), task.clone());
-                let mut query = query.clone().page(number);
-                query.per_page = size;
                 async move { Ok(client.call_records(&user, &task, &query).await?.into_page()) }
             },
         )
-        .boxed()
     }
 
     /// One call record turn by turn (通话详情):
@@ -301,22 +299,9 @@ impl RecordQuery {
         self
     }
 
-    /// `page`: from 1.
-    pub fn page(mut self, page: u32) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// `per_page`: page size.
-    pub fn per_page(mut self, per_page: u32) -> Self {
-        self.per_page = Some(per_page);
-        self
-    }
-
-    /// `sub_user_id`: read a sub-account's records.
-    pub fn sub_user(mut self, sub: SubUserId) -> Self {
-        self.sub_user_id = Some(sub);
-        self
+    setters! {
+        /// `sub_user_id`: read a sub-account's records.
+        fn sub_user(sub_user_id: SubUserId);
     }
 
     /// Checks the query and adds it to `op`.
@@ -361,16 +346,8 @@ impl RecordQuery {
                 op = op.query("hangup_date[]", day.format(dates::DATE_FORMAT).to_string());
             }
         }
-        for (key, value) in [("page", self.page), ("per_page", self.per_page)] {
-            if let Some(n) = value {
-                check::positive(origin, key, n.into())?;
-                op = op.query(key, n.to_string());
-            }
-        }
-        if let Some(sub) = &self.sub_user_id {
-            op = op.query("sub_user_id", sub.as_str());
-        }
-        Ok(op)
+        let op = paging(op, origin, self.page, self.per_page)?;
+        Ok(with_sub(op, self.sub_user_id.as_ref()))
     }
 }
 
@@ -550,6 +527,14 @@ pub type RecordingUrls = Undocumented;
 
 /// The answer of 通话记录大模型质检记录. **Not documented**: the `data` is kept as sent.
 pub type LlmIntentionTags = Undocumented;
+
+paged_query! {
+    RecordQuery;
+    /// `page`: from 1.
+    page;
+    /// `per_page`: page size.
+    per_page;
+}
 
 #[cfg(test)]
 mod tests {

@@ -13,7 +13,8 @@ use voxkit_core::{Error, Operation, Paging};
 use crate::Client;
 use crate::envelope::Undocumented;
 use crate::ids::UserId;
-use crate::lines::{RawPage, TenantId, paging};
+use crate::lines::{RawPage, TenantId};
+use crate::listing::paging;
 
 #[cfg(any(test, feature = "test-util"))]
 use {crate::billing::DOCS_USER, crate::envelope::decode_as, crate::lines::DOCS_TENANT};

@@ -2,16 +2,18 @@
 //! delete one.
 
 use chrono::{NaiveDate, NaiveDateTime};
-use futures_util::stream::{BoxStream, StreamExt};
+use futures_util::stream::BoxStream;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use voxkit_core::page::walk;
-use voxkit_core::{Error, Operation, Page, Paging, SecretString, check};
+use voxkit_core::{Error, Operation, Page, SecretString};
 
 use crate::Client;
 use crate::dates;
 use crate::envelope::{Ack, Answer, Meta};
 use crate::ids::{SubUserId, UserId};
+use crate::listing::{every_page, paged_query, paging, setters};
 use crate::users::{AccountFields, AccountWire};
+
+mod exactly_once;
 
 #[cfg(any(test, feature = "test-util"))]
 use {crate::billing::DOCS_USER, crate::envelope::decode_as, serde::de::IgnoredAny};
@@ -19,6 +21,16 @@ use {crate::billing::DOCS_USER, crate::envelope::decode_as, serde::de::IgnoredAn
 /// The sub-account of the documentation's examples.
 #[cfg(any(test, feature = "test-util"))]
 const DOCS_SUB: &str = "91f9254f-ca58-49af-be34-8370d7549d73";
+
+/// The e-mail of the documentation's 子账户注册 example.
+#[cfg(any(test, feature = "test-util"))]
+const DOCS_SUB_EMAIL: &str = "12345678@qq.com";
+
+/// The documentation's 子账户注册 example.
+#[cfg(any(test, feature = "test-util"))]
+fn docs_account() -> NewSubAccount {
+    NewSubAccount::new("子账户1", DOCS_SUB_EMAIL, "12345678", "123456")
+}
 
 group! {
 
@@ -33,11 +45,16 @@ group! {
             read: "sub_accounts",
             how: "the list filtered by the new account's email holds it",
         },
-        example: |c| {
-            let account = NewSubAccount::new("子账户1", "12345678@qq.com", "12345678", "123456");
-            c.create_sub_account(&DOCS_USER.parse()?, &account).await.map(drop)
-        },
+        example: |c| c.create_sub_account(&DOCS_USER.parse()?, &docs_account()).await.map(drop),
         decode: |r| decode_as::<SubAccount>(&CREATE_SUB_ACCOUNT, r),
+        exactly_once: |c| {
+            c.create_sub_account_exactly_once(&DOCS_USER.parse()?, &docs_account(), &voxkit_core::test_util::FAST_RECONCILE).await
+        },
+        applied: |c| {
+            let query = SubAccountQuery::new().email(DOCS_SUB_EMAIL);
+            let page = c.sub_accounts(&DOCS_USER.parse()?, &query).await?.into_page();
+            Ok(page.items.iter().filter(|s| s.email.as_deref() == Some(DOCS_SUB_EMAIL)).count())
+        },
     }
 
     /// 子账户列表: one page.
@@ -75,6 +92,18 @@ group! {
         },
         example: |c| c.delete_sub_account(&DOCS_USER.parse()?, &DOCS_SUB.parse()?).await.map(drop),
         decode: |r| decode_as::<IgnoredAny>(&DELETE_SUB_ACCOUNT, r),
+        // The docs' sub-account is not seeded: the docs' one is created first.
+        exactly_once: |c| {
+            let user = DOCS_USER.parse()?;
+            let sub = c.create_sub_account(&user, &docs_account()).await?.id;
+            c.delete_sub_account_exactly_once(&user, &sub, &voxkit_core::test_util::FAST_RECONCILE).await
+        },
+        // The seed gives the docs user no sub-account, and whoever sends the example
+        // creates one first: deleted when the list is empty.
+        applied: |c| {
+            let page = c.sub_accounts(&DOCS_USER.parse()?, &SubAccountQuery::new()).await?;
+            Ok(usize::from(page.into_page().items.is_empty()))
+        },
     }
 }
 
@@ -113,13 +142,8 @@ impl Client {
         query: &SubAccountQuery,
     ) -> Result<SubAccountPage, Error> {
         let origin = SUB_ACCOUNTS.origin();
-        let mut op = Operation::of(&SUB_ACCOUNTS, &[user.as_str()])?;
-        for (key, value) in [("page", query.page), ("per_page", query.per_page)] {
-            if let Some(n) = value {
-                check::positive(origin, key, n.into())?;
-                op = op.query(key, n.to_string());
-            }
-        }
+        let op = Operation::of(&SUB_ACCOUNTS, &[user.as_str()])?;
+        let mut op = paging(op, origin, query.page, query.per_page)?;
         if let Some(id) = &query.id {
             op = op.query("id", id.as_str());
         }
@@ -152,20 +176,18 @@ impl Client {
         user: &UserId,
         query: &SubAccountQuery,
     ) -> BoxStream<'static, Result<SubAccount, Error>> {
-        let (client, user, query) = (self.clone(), user.clone(), query.clone());
-        let size = query.per_page.unwrap_or(DEFAULT_SUB_ACCOUNTS_PER_PAGE);
-        walk(
-            SUB_ACCOUNTS.origin(),
-            Paging::new(Some(size)),
-            |sub: &SubAccount| sub.id.clone(),
-            move |number, size| {
+        let (client, user) = (self.clone(), user.clone());
+        let key = |sub: &SubAccount| sub.id.clone();
+        every_page(
+            &SUB_ACCOUNTS,
+            query,
+            DEFAULT_SUB_ACCOUNTS_PER_PAGE,
+            key,
+            move |query| {
                 let (client, user) = (client.clone(), user.clone());
-                let mut query = query.clone().page(number);
-                query.per_page = size;
                 async move { Ok(client.sub_accounts(&user, &query).await?.into_page()) }
             },
         )
-        .boxed()
     }
 
     /// One sub-account (子账户编辑 — a read, despite its name):
@@ -463,40 +485,15 @@ impl SubAccountQuery {
         Self::default()
     }
 
-    /// `page`: 页码, from 1.
-    pub fn page(mut self, page: u32) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// `per_page`: 页容量 (the server's default is 15).
-    pub fn per_page(mut self, per_page: u32) -> Self {
-        self.per_page = Some(per_page);
-        self
-    }
-
-    /// `id`: one sub-account.
-    pub fn id(mut self, id: SubUserId) -> Self {
-        self.id = Some(id);
-        self
-    }
-
-    /// `name`: 账户名.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
-    }
-
-    /// `email`: 邮箱.
-    pub fn email(mut self, email: impl Into<String>) -> Self {
-        self.email = Some(email.into());
-        self
-    }
-
-    /// `phone`: 手机号码.
-    pub fn phone(mut self, phone: impl Into<String>) -> Self {
-        self.phone = Some(phone.into());
-        self
+    setters! {
+        /// `id`: one sub-account.
+        fn id(id: SubUserId);
+        /// `name`: 账户名.
+        fn name(name: impl Into<String>).into();
+        /// `email`: 邮箱.
+        fn email(email: impl Into<String>).into();
+        /// `phone`: 手机号码.
+        fn phone(phone: impl Into<String>).into();
     }
 }
 
@@ -516,6 +513,14 @@ impl SubAccountPage {
     pub fn into_page(self) -> Page<SubAccount> {
         Meta::page(self.meta, self.items, true)
     }
+}
+
+paged_query! {
+    SubAccountQuery;
+    /// `page`: 页码, from 1.
+    page;
+    /// `per_page`: 页容量 (the server's default is 15).
+    per_page;
 }
 
 #[cfg(test)]

@@ -22,6 +22,7 @@ use voxkit_core::{Error, ExactlyOnceOutcome, Operation, Origin, ReconcileWait, V
 use crate::Client;
 use crate::envelope::Undocumented;
 use crate::ids::{SubUserId, TaskId, UserId};
+use crate::listing::{is_not_found, paged_query, paging, setters, statuses, with_sub};
 use crate::tasks::{TaskState, TaskType};
 
 #[cfg(any(test, feature = "test-util"))]
@@ -125,6 +126,12 @@ group! {
         },
         example: |c| c.delete_task(&DOCS_USER.parse()?, &DOCS_TASK.parse()?, None).await.map(drop),
         decode: |r| decode_as::<Value>(&DELETE_TASK, r),
+        exactly_once: |c| c.delete_task_exactly_once(&DOCS_USER.parse()?, &DOCS_TASK.parse()?, &voxkit_core::test_util::FAST_RECONCILE).await,
+        applied: |c| match c.task(&DOCS_USER.parse()?, &DOCS_TASK.parse()?, None).await {
+            Ok(_) => Ok(0),
+            Err(e) if crate::listing::is_not_found(&e) => Ok(1),
+            Err(e) => Err(e),
+        },
     }
 }
 
@@ -171,22 +178,9 @@ impl TaskQueryV1 {
         Self::default()
     }
 
-    /// `page`.
-    pub fn page(mut self, page: u32) -> Self {
-        self.page = Some(page);
-        self
-    }
-
-    /// `per_page`.
-    pub fn per_page(mut self, per_page: u32) -> Self {
-        self.per_page = Some(per_page);
-        self
-    }
-
-    /// `name`.
-    pub fn name(mut self, name: impl Into<String>) -> Self {
-        self.name = Some(name.into());
-        self
+    setters! {
+        /// `name`.
+        fn name(name: impl Into<String>).into();
     }
 
     /// Adds a `status`.
@@ -201,30 +195,22 @@ impl TaskQueryV1 {
         self
     }
 
-    fn apply(&self, origin: Origin, mut op: Operation) -> Result<Operation, Error> {
-        for (key, value) in [("page", self.page), ("per_page", self.per_page)] {
-            if let Some(n) = value {
-                check::positive(origin, key, n.into())?;
-                op = op.query(key, n.to_string());
-            }
-        }
+    fn apply(&self, origin: Origin, op: Operation) -> Result<Operation, Error> {
+        let mut op = paging(op, origin, self.page, self.per_page)?;
         if let Some(name) = &self.name {
             op = op.query("name", name.as_str());
         }
-        match self.status.as_slice() {
-            [] => {}
-            [one] => op = op.query("status", one.code().to_string()),
-            many => {
-                for s in many {
-                    op = op.query("status[]", s.code().to_string());
-                }
-            }
-        }
-        if let Some(sub) = &self.sub_user {
-            op = op.query("sub_user_id", sub.as_str());
-        }
-        Ok(op)
+        let codes: Vec<u8> = self.status.iter().map(|s| s.code()).collect();
+        Ok(with_sub(statuses(op, &codes), self.sub_user.as_ref()))
     }
+}
+
+paged_query! {
+    TaskQueryV1;
+    /// `page`.
+    page;
+    /// `per_page`.
+    per_page;
 }
 
 /// The body of the old 任务修改, from its field table.
@@ -284,58 +270,25 @@ impl TaskUpdateV1 {
         }
     }
 
-    /// `remark`: 任务描述.
-    pub fn remark(mut self, remark: impl Into<String>) -> Self {
-        self.remark = Some(remark.into());
-        self
-    }
-
-    /// `bridge_group_id`: 转接组 id.
-    pub fn bridge_group_id(mut self, id: u64) -> Self {
-        self.bridge_group_id = Some(id);
-        self
-    }
-
-    /// `call_pause_second`: seconds between calls (10 advised for one concurrent call).
-    pub fn call_pause_second(mut self, seconds: u32) -> Self {
-        self.call_pause_second = Some(seconds);
-        self
-    }
-
-    /// `auto_recycle_rule_id`: 重呼规则 id.
-    pub fn auto_recycle_rule_id(mut self, id: u64) -> Self {
-        self.auto_recycle_rule_id = Some(id);
-        self
-    }
-
-    /// `elasticity_type`: 动态坐席 (not together with an `end_action`).
-    pub fn elasticity(mut self, on: bool) -> Self {
-        self.elasticity_type = Some(on);
-        self
-    }
-
-    /// `end_action`: 任务结束动作 (its codes are not documented; the example sends 1).
-    pub fn end_action(mut self, action: u32) -> Self {
-        self.end_action = Some(action);
-        self
-    }
-
-    /// `llm_intention_id`: 大模型质检配置 id.
-    pub fn llm_intention_id(mut self, id: u64) -> Self {
-        self.llm_intention_id = Some(id);
-        self
-    }
-
-    /// `task_type`: 1, 2, 4 or 5 in this table ([`TaskType`]).
-    pub fn task_type(mut self, task_type: TaskType) -> Self {
-        self.task_type = Some(task_type);
-        self
-    }
-
-    /// `sub_user_id`.
-    pub fn sub_user(mut self, sub: SubUserId) -> Self {
-        self.sub_user_id = Some(sub);
-        self
+    setters! {
+        /// `remark`: 任务描述.
+        fn remark(remark: impl Into<String>).into();
+        /// `bridge_group_id`: 转接组 id.
+        fn bridge_group_id(bridge_group_id: u64);
+        /// `call_pause_second`: seconds between calls (10 advised for one concurrent call).
+        fn call_pause_second(call_pause_second: u32);
+        /// `auto_recycle_rule_id`: 重呼规则 id.
+        fn auto_recycle_rule_id(auto_recycle_rule_id: u64);
+        /// `elasticity_type`: 动态坐席 (not together with an `end_action`).
+        fn elasticity(elasticity_type: bool);
+        /// `end_action`: 任务结束动作 (its codes are not documented; the example sends 1).
+        fn end_action(end_action: u32);
+        /// `llm_intention_id`: 大模型质检配置 id.
+        fn llm_intention_id(llm_intention_id: u64);
+        /// `task_type`: 1, 2, 4 or 5 in this table ([`TaskType`]).
+        fn task_type(task_type: TaskType);
+        /// `sub_user_id`.
+        fn sub_user(sub_user_id: SubUserId);
     }
 
     fn check(&self, origin: Origin) -> Result<(), Error> {
@@ -360,20 +313,6 @@ impl TaskUpdateV1 {
         }
         Ok(())
     }
-}
-
-fn with_sub(mut op: Operation, sub: Option<&SubUserId>) -> Operation {
-    if let Some(sub) = sub {
-        op = op.query("sub_user_id", sub.as_str());
-    }
-    op
-}
-
-/// Whether an error of the task read says the task is not there: code `404` or HTTP 404
-/// (the code is not documented).
-fn is_not_found(error: &Error) -> bool {
-    error.api_code().map(str::trim) == Some("404")
-        || error.status().is_some_and(|s| s.as_u16() == 404)
 }
 
 impl Client {
@@ -414,11 +353,7 @@ impl Client {
         task: &TaskId,
         sub_user: Option<&SubUserId>,
     ) -> Result<Undocumented, Error> {
-        let op = with_sub(
-            Operation::of(&TASK_V1, &[user.as_str(), task.as_str()])?,
-            sub_user,
-        );
-        self.undocumented(&TASK_V1, &op).await
+        self.task_call(&TASK_V1, user, task, sub_user).await
     }
 
     /// The old modify (任务修改): `PUT /agent-api/user/{user_id}/task/{task_id}`. Refused
@@ -448,11 +383,7 @@ impl Client {
         task: &TaskId,
         sub_user: Option<&SubUserId>,
     ) -> Result<Undocumented, Error> {
-        let op = with_sub(
-            Operation::of(&PAUSE_TASK_V1, &[user.as_str(), task.as_str()])?,
-            sub_user,
-        );
-        self.undocumented(&PAUSE_TASK_V1, &op).await
+        self.task_call(&PAUSE_TASK_V1, user, task, sub_user).await
     }
 
     /// Deletes a task (任务删除): `DELETE /agent-api/user/{user_id}/task/{task_id}`. Raw
@@ -463,11 +394,7 @@ impl Client {
         task: &TaskId,
         sub_user: Option<&SubUserId>,
     ) -> Result<Undocumented, Error> {
-        let op = with_sub(
-            Operation::of(&DELETE_TASK, &[user.as_str(), task.as_str()])?,
-            sub_user,
-        );
-        self.undocumented(&DELETE_TASK, &op).await
+        self.task_call(&DELETE_TASK, user, task, sub_user).await
     }
 
     /// Whether the task is paused, from the 2.0 read: [`TaskState::Paused`] →

@@ -4,13 +4,23 @@
 use std::fmt;
 
 use serde::Serialize;
-use voxkit_core::{Error, ExposeSecret, Operation, Origin, SecretString, check};
+use serde_json::json;
+use voxkit_core::reconcile::run_once_unreconcilable;
+use voxkit_core::{
+    Error, ExactlyOnceOutcome, ExposeSecret, Operation, Origin, SecretString, check,
+};
 
 use crate::Client;
 use crate::envelope::Undocumented;
 
 #[cfg(any(test, feature = "test-util"))]
 use crate::envelope::decode_as;
+
+/// The registration of the documentation's example (its password a placeholder).
+#[cfg(any(test, feature = "test-util"))]
+fn docs_user() -> NewUser {
+    NewUser::new("用户1", "1@example.com", "13800000000", "placeholder-pw")
+}
 
 group! {
 
@@ -25,11 +35,17 @@ group! {
             why: "no documented read finds an end user (the registration answer and the \
                   account information are undocumented, and nothing lists users by email)",
         },
-        example: |c| {
-            let user = NewUser::new("用户1", "1@example.com", "13800000000", "placeholder-pw");
-            c.register_user(&user).await.map(drop)
-        },
+        example: |c| c.register_user(&docs_user()).await.map(drop),
         decode: |r| decode_as::<serde_json::Value>(&REGISTER_USER, r),
+        exactly_once: |c| c.register_user_exactly_once(&docs_user()).await,
+        // No read finds a user; the same registration again is refused (422, the e-mail
+        // is taken) exactly when the first was applied. Sent last, so it changes nothing
+        // a suite still counts.
+        applied: |c| match c.register_user(&docs_user()).await {
+            Ok(_) => Ok(0),
+            Err(e) if e.api_code() == Some("422") => Ok(1),
+            Err(e) => Err(e),
+        },
     }
 }
 
@@ -169,6 +185,31 @@ pub(crate) struct AccountWire<'a> {
     phone: &'a str,
     password: &'a str,
     password_confirmation: &'a str,
+}
+
+impl Client {
+    /// [`Client::register_user`] with the exactly-once calls' typed outcome, for callers
+    /// (a batch, the journal) that treat every non-repeatable operation alike: sent
+    /// **once**, never re-sent. An answer is [`ExactlyOnceOutcome::Applied`]; a lost answer
+    /// is [`ExactlyOnceOutcome::Undetermined`] at once, with the declaration's reason: no
+    /// documented read finds an end user, so nothing can prove the registration applied or
+    /// not, and sending it again could register the user twice. A person must look
+    /// (the provider's console) before registering again.
+    ///
+    /// Offered rather than left out so that "cannot be reconciled" is an answer the caller
+    /// handles in the same `match` as the others, not a plain error to recognise.
+    pub async fn register_user_exactly_once(
+        &self,
+        user: &NewUser,
+    ) -> Result<ExactlyOnceOutcome, Error> {
+        run_once_unreconcilable(&REGISTER_USER, || async {
+            let registered = self.register_user(user).await?;
+            // Only the id: the answer is undocumented and could hold a credential.
+            let id = registered.data.get("id").cloned();
+            Ok(json!({ "message": registered.message, "id": id }))
+        })
+        .await
+    }
 }
 
 #[cfg(test)]

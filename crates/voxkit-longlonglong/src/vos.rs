@@ -11,6 +11,7 @@ use voxkit_core::{Error, Operation, check};
 use crate::Client;
 use crate::envelope::Undocumented;
 use crate::ids::UserId;
+use crate::listing::setters;
 
 #[cfg(any(test, feature = "test-util"))]
 use {crate::billing::DOCS_USER, crate::envelope::decode_as, serde_json::Value};
@@ -124,27 +125,14 @@ impl VosCdrQuery {
         Self::default()
     }
 
-    /// `time`: the day (`YYYY-MM-DD`; the server's default is the day before).
-    pub fn day(mut self, day: NaiveDate) -> Self {
-        self.day = Some(day);
-        self
-    }
-
-    /// `phone`: the calling number (主叫), digits.
-    pub fn phone(mut self, phone: impl Into<String>) -> Self {
-        self.phone = Some(phone.into());
-        self
-    }
-
-    /// `callee_phone`: the called number (被叫), digits.
-    pub fn callee(mut self, callee: impl Into<String>) -> Self {
-        self.callee = Some(callee.into());
-        self
-    }
-
-    /// `vos_account_id`: which VOS account (an integer; the first when not given).
-    pub fn vos_account_id(mut self, id: u64) -> Self {
-        self.vos_account_id = Some(id);
-        self
+    setters! {
+        /// `time`: the day (`YYYY-MM-DD`; the server's default is the day before).
+        fn day(day: NaiveDate);
+        /// `phone`: the calling number (主叫), digits.
+        fn phone(phone: impl Into<String>).into();
+        /// `callee_phone`: the called number (被叫), digits.
+        fn callee(callee: impl Into<String>).into();
+        /// `vos_account_id`: which VOS account (an integer; the first when not given).
+        fn vos_account_id(vos_account_id: u64);
     }
 }

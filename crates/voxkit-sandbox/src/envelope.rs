@@ -27,7 +27,7 @@ impl Provider {
                     .strip_prefix(prefix)
                     .is_some_and(|rest| rest.starts_with('/'))
         };
-        if under("/agent-api") || under("/users") {
+        if under("/agent-api") || under("/users") || under("/saas") {
             Some(Provider::Longlonglong)
         } else if under("/v3") || under("/voice") {
             Some(Provider::Laaffic)

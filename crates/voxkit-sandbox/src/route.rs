@@ -3,9 +3,14 @@
 //! once; its router and the public [`ROUTES`](crate::ROUTES) are both made from that list.
 
 use axum::Router;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::middleware::Next;
+use axum::response::Response;
 use axum::routing::{MethodFilter, MethodRouter};
 
 use crate::state::Shared;
+use crate::wire;
 
 /// One simulated route: the name faults are set under, its method and path template.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -125,6 +130,24 @@ pub(crate) fn router(endpoints: &[Endpoint]) -> Router<Shared> {
             (e.handler)(e.route.method_filter()).layer(limit),
         )
     })
+}
+
+/// [`router`] of a provider's `endpoints` behind the check every provider makes after its
+/// credential check: a body that is not declared JSON (see [`wire::body_not_json`]) is
+/// refused with HTTP 415 and `not_json`'s answer for the request's path, in the provider's
+/// envelope, and nothing is applied. The provider adds its credential check as the outer
+/// `route_layer`, so it runs first.
+pub(crate) fn json_only(endpoints: &[Endpoint], not_json: fn(&str) -> Response) -> Router<Shared> {
+    router(endpoints).route_layer(axum::middleware::from_fn(
+        move |request: Request, next: Next| async move {
+            if wire::body_not_json(request.headers()) {
+                let mut refusal = not_json(request.uri().path());
+                *refusal.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;
+                return refusal;
+            }
+            next.run(request).await
+        },
+    ))
 }
 
 /// How many endpoints `lists` hold together.

@@ -68,6 +68,9 @@ pub(crate) struct State {
     /// longlonglong's CRM pool (客户公海).
     #[serde(default)]
     pub pool: crate::longlonglong::crm::Pool,
+    /// longlonglong's dialogue API (对话接口): the messages of each conversation.
+    #[serde(default)]
+    pub dialogues: crate::longlonglong::dialogue::Dialogues,
     /// The open ESP-AI device channels, to drop them all (not written).
     #[serde(skip)]
     pub channels: crate::espai::channel::Channels,
@@ -98,6 +101,7 @@ impl State {
             lines: Default::default(),
             resources: Default::default(),
             pool: Default::default(),
+            dialogues: Default::default(),
             channels: Default::default(),
             #[cfg(test)]
             read_hook: None,

@@ -10,24 +10,7 @@ use voxkit_sandbox::{
     ESPAI_OPEN_API_KEY, Fault, LONGLONGLONG_TOKEN, Sandbox,
 };
 
-use common::{http, laaffic_now};
-
-/// An ESP-AI POST with the sandbox key, as (HTTP status, JSON body).
-async fn espai(sandbox: &Sandbox, path: &str, body: Value) -> (u16, Value) {
-    let response = http()
-        .post(format!("{}{path}", sandbox.url()))
-        .header("authorization", ESPAI_OPEN_API_KEY)
-        .header("Content-Type", "application/json")
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    (
-        status,
-        serde_json::from_slice(&response.bytes().await.unwrap()).expect("a JSON envelope"),
-    )
-}
+use common::{espai_post as espai, http, laaffic_now};
 
 /// A longlonglong request with the sandbox token, as (HTTP status, JSON body).
 async fn lll(

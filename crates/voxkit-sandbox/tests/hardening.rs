@@ -39,16 +39,9 @@ async fn longlonglong_get(sandbox: &Sandbox, path_and_query: &str) -> Value {
 }
 
 async fn espai_post(sandbox: &Sandbox, path: &str, body: Value) -> Value {
-    let response = http()
-        .post(format!("{}{path}", sandbox.url()))
-        .header("authorization", ESPAI_OPEN_API_KEY)
-        .header("Content-Type", "application/json")
-        .body(body.to_string())
-        .send()
-        .await
-        .expect("an answer, not a dropped connection");
-    assert_eq!(response.status().as_u16(), 200);
-    serde_json::from_slice(&response.bytes().await.unwrap()).expect("a JSON envelope")
+    let (status, body) = common::espai_post(sandbox, path, body).await;
+    assert_eq!(status, 200);
+    body
 }
 
 /// The sandbox still answers: the Laaffic balance, signed now.

@@ -4,30 +4,17 @@
 
 mod common;
 
-use std::time::{Duration, SystemTime};
+use std::time::SystemTime;
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeDelta, Utc};
 use serde_json::{Value, json};
-use voxkit_core::RetryPolicy;
 use voxkit_laaffic::{
     Callee, Client, Lan, NewTask, RecordQuery, Resend, Status, TaskId, TaskQuery, TaskStatus,
     VoiceSource,
 };
-use voxkit_sandbox::{Fault, LAAFFIC_API_KEY, LAAFFIC_API_SECRET, Sandbox};
+use voxkit_sandbox::{Fault, LAAFFIC_API_KEY, Sandbox};
 
-fn client(sandbox: &Sandbox) -> Client {
-    Client::builder()
-        .credentials(LAAFFIC_API_KEY, LAAFFIC_API_SECRET)
-        .base_url(sandbox.url())
-        .retry_policy(RetryPolicy {
-            max_attempts: 3,
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(5),
-            max_retry_after: Duration::from_secs(2),
-        })
-        .build()
-        .unwrap()
-}
+use common::laaffic_client as client;
 
 fn china() -> FixedOffset {
     FixedOffset::east_opt(8 * 3600).unwrap()

@@ -2,25 +2,12 @@
 //! over loopback: the seeded entries and their statuses, an unseeded sandbox's empty list,
 //! the bearer check and the route's fault injection.
 
-use std::time::Duration;
+mod common;
 
-use voxkit_core::RetryPolicy;
-use voxkit_longlonglong::{BlacklistStatus, Client};
+use voxkit_longlonglong::BlacklistStatus;
 use voxkit_sandbox::{Fault, LONGLONGLONG_TOKEN, Sandbox};
 
-fn client(sandbox: &Sandbox, token: &str) -> Client {
-    Client::builder()
-        .token(token)
-        .base_url(sandbox.url())
-        .retry_policy(RetryPolicy {
-            max_attempts: 3,
-            base_delay: Duration::from_millis(1),
-            max_delay: Duration::from_millis(5),
-            max_retry_after: Duration::from_secs(2),
-        })
-        .build()
-        .unwrap()
-}
+use common::longlonglong_with_token as client;
 
 #[tokio::test]
 async fn the_seeded_blacklist_holds_one_released_and_one_blacklisted_url() {

@@ -1,6 +1,8 @@
 //! The sandbox's rules end to end, through the real SDK clients over loopback, and its
 //! fault modes.
 
+mod common;
+
 use std::time::Duration;
 
 use chrono::{Days, NaiveDate};
@@ -17,41 +19,7 @@ use voxkit_sandbox::{
     Sandbox,
 };
 
-fn fast() -> RetryPolicy {
-    RetryPolicy {
-        max_attempts: 3,
-        base_delay: Duration::from_millis(1),
-        max_delay: Duration::from_millis(5),
-        max_retry_after: Duration::from_secs(2),
-    }
-}
-
-fn lll(sandbox: &Sandbox) -> voxkit_longlonglong::Client {
-    voxkit_longlonglong::Client::builder()
-        .token(LONGLONGLONG_TOKEN)
-        .base_url(sandbox.url())
-        .retry_policy(fast())
-        .build()
-        .unwrap()
-}
-
-fn laaffic(sandbox: &Sandbox) -> voxkit_laaffic::Client {
-    voxkit_laaffic::Client::builder()
-        .credentials(LAAFFIC_API_KEY, LAAFFIC_API_SECRET)
-        .base_url(sandbox.url())
-        .retry_policy(fast())
-        .build()
-        .unwrap()
-}
-
-fn espai(sandbox: &Sandbox) -> voxkit_espai::Client {
-    voxkit_espai::Client::builder()
-        .api_key(ESPAI_OPEN_API_KEY)
-        .base_url(sandbox.url())
-        .retry_policy(fast())
-        .build()
-        .unwrap()
-}
+use common::{espai_client as espai, laaffic_client as laaffic, longlonglong_client as lll};
 
 fn user(sandbox: &Sandbox) -> UserId {
     sandbox.seed().longlonglong_user.parse().unwrap()

@@ -93,24 +93,20 @@ async fn balance_move(direction: Direction, fault: Fault) -> bool {
     resent
 }
 
+/// A recharge and a deduction under each fault: found and not re-sent after
+/// applied-then-dropped, re-sent once after dropped-before-handling.
 #[tokio::test]
-async fn recharge_applied_then_dropped_is_found_not_resent() {
-    assert!(!balance_move(Direction::Recharge, applied_then_dropped()).await);
-}
-
-#[tokio::test]
-async fn recharge_dropped_before_handling_is_resent_once() {
-    assert!(balance_move(Direction::Recharge, dropped_before_handling()).await);
-}
-
-#[tokio::test]
-async fn deduct_applied_then_dropped_is_found_not_resent() {
-    assert!(!balance_move(Direction::Deduct, applied_then_dropped()).await);
-}
-
-#[tokio::test]
-async fn deduct_dropped_before_handling_is_resent_once() {
-    assert!(balance_move(Direction::Deduct, dropped_before_handling()).await);
+async fn balance_moves_under_both_faults_are_applied_once() {
+    for direction in [Direction::Recharge, Direction::Deduct] {
+        assert!(
+            !balance_move(direction, applied_then_dropped()).await,
+            "{direction:?} applied then dropped: found, not re-sent"
+        );
+        assert!(
+            balance_move(direction, dropped_before_handling()).await,
+            "{direction:?} dropped before handling: re-sent once"
+        );
+    }
 }
 
 #[tokio::test]

@@ -27,6 +27,7 @@ use common::ops::{call, hooks, sandbox_inputs};
 use common::{Capture, Counting, Credentials, SANDBOX, Settings, clients_as, drive, http_client};
 
 const TOKEN: &str = "SENTINEL-TOKEN-7f3a";
+const DIALOGUE_TOKEN: &str = "SENTINEL-DIALOGUE-TOKEN-3c8e";
 const LAAFFIC_KEY: &str = "SENTINEL-KEY-2b91";
 const LAAFFIC_SECRET: &str = "SENTINEL-SECRET-c40d";
 const ESPAI_KEY: &str = "SENTINEL-OPENKEY-9e17";
@@ -34,6 +35,7 @@ const PASSWORD: &str = "SENTINEL-PASSWORD-51aa";
 
 const SENTINEL_CREDENTIALS: Credentials = Credentials {
     token: TOKEN,
+    dialogue_token: DIALOGUE_TOKEN,
     laaffic_key: LAAFFIC_KEY,
     laaffic_secret: LAAFFIC_SECRET,
     espai_key: ESPAI_KEY,
@@ -43,11 +45,13 @@ const SENTINEL_CREDENTIALS: Credentials = Credentials {
 /// on the success path.
 const NEVER_SHOWN: &[&str] = &[
     TOKEN,
+    DIALOGUE_TOKEN,
     LAAFFIC_KEY,
     LAAFFIC_SECRET,
     ESPAI_KEY,
     PASSWORD,
     voxkit_sandbox::LONGLONGLONG_TOKEN,
+    voxkit_sandbox::LONGLONGLONG_DIALOGUE_TOKEN,
     voxkit_sandbox::LAAFFIC_API_KEY,
     voxkit_sandbox::LAAFFIC_API_SECRET,
     voxkit_sandbox::ESPAI_OPEN_API_KEY,
@@ -58,6 +62,7 @@ const NEVER_SHOWN: &[&str] = &[
 fn echo(provider: &str) -> String {
     match provider {
         "longlonglong" => format!("bearer token={TOKEN}"),
+        "longlonglong-dialogue" => format!("bearer token={DIALOGUE_TOKEN}"),
         "laaffic" => format!("key={LAAFFIC_KEY} secret={LAAFFIC_SECRET}"),
         _ => format!("open_api_key={ESPAI_KEY}"),
     }
@@ -69,6 +74,7 @@ fn faults(provider: &str) -> Vec<(&'static str, Option<Fault>)> {
     // One of the credentials of `provider`'s client, alone.
     let own = match provider {
         "longlonglong" => TOKEN,
+        "longlonglong-dialogue" => DIALOGUE_TOKEN,
         "laaffic" => LAAFFIC_SECRET,
         _ => ESPAI_KEY,
     };
@@ -259,7 +265,10 @@ async fn sentinels_never_show_in_logs_debug_display_or_errors() {
     }
     show(
         "sandbox clients".into(),
-        format!("{:?} {:?} {:?}", c.longlonglong, c.laaffic, c.espai),
+        format!(
+            "{:?} {:?} {:?} {:?}",
+            c.longlonglong, c.dialogue, c.laaffic, c.espai
+        ),
     );
 
     // ----- refused credentials: the sandbox's own error answers --------------------------

@@ -148,7 +148,7 @@ async fn reconcile(
         .iter()
         .filter(|i| matches!(i.state, State::Sent | State::InDoubt));
     let needs = |provider: &str| in_doubt.clone().any(|i| i.provider == provider);
-    let clients = Clients::for_providers(needs("longlonglong"), needs("espai"), global)?;
+    let clients = Clients::for_providers(needs, global)?;
     let rows = match &file {
         Some(file) => {
             let text = std::fs::read_to_string(file)

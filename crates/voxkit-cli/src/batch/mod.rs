@@ -4,6 +4,7 @@
 //! look into a journal and resolve what is in doubt.
 
 mod journal_cmd;
+mod kinds;
 mod parse;
 mod progress;
 mod store;
@@ -14,8 +15,6 @@ use std::sync::Arc;
 
 use serde_json::{Value, json};
 use tokio::sync::mpsc::unbounded_channel;
-use voxkit_journal::ops::espai::{Destroy, Transfer};
-use voxkit_journal::ops::longlonglong::{BalanceMove, ZeroBalance};
 use voxkit_journal::{
     ExactlyOnce, Intent, Job, Resolve, RowOutcome, Runner, Settings, Summary, Tally,
     owner_for_this_process,
@@ -26,47 +25,37 @@ use crate::failure::{CliError, EXIT_REFUSED, EXIT_UNKNOWN};
 use crate::render::write_stdout;
 
 pub use journal_cmd::{JournalCommand, run_journal};
-use parse::{Row, RowOp};
+use kinds::Clients;
+use parse::Row;
 use store::JournalLocation;
 
 /// The PostgreSQL schema a journal lives in unless `--journal-schema` says otherwise.
 const DEFAULT_SCHEMA: &str = "voxkit_journal";
 
-/// What `voxkit batch --help` says about the file: every column.
-const COLUMNS_HELP: &str = "\
-The file: CSV with a header row, or JSON Lines when its name ends in `.jsonl` (one object
-per line, the same names). Empty cells count as absent; columns an operation does not use
-are ignored. Columns:
-  key          required: your unique id for the row (a row run again is recognised by it)
-  operation    required: longlonglong.recharge | longlonglong.deduct |
-               longlonglong.zero-balance | espai.transfer | espai.destroy
-  user         recharge/deduct/zero-balance: the longlonglong user id (a UUID)
-  amount       recharge/deduct/transfer: a positive whole number
-  remark       recharge/deduct, optional: kept readable, voxkit appends its marker
-  card-id      destroy: the ESP-AI card's id (as `voxkit espai cards` lists it); the card
-               must be listed (paid, balance 0) when the row is sent
-  from-phone   transfer: the source card's phone number
-  from-code    transfer: the source card's redemption code (a secret: the journal keeps
-               only its SHA-256 fingerprint)
-  to-phone     transfer: the target card's phone number
-  to-code      transfer: the target card's redemption code (fingerprinted likewise)
-
+/// What `voxkit batch run --help` says after the columns (which [`kinds::columns_help`]
+/// derives from the row kinds).
+const RUN_HELP: &str = "\
 Every row is checked before anything is sent; a bad row is reported with its line number
 (exit 2) unless --skip-invalid. Running the same file with the same journal again resumes:
 rows already final are skipped, rows in doubt are reconciled first. Several processes (or
 hosts) may run the same file at once on one PostgreSQL journal: each row is still applied
 once. Credentials come from the environment as for the other commands (LONGLONGLONG_TOKEN,
-ESPAI_OPEN_API_KEY, ...). Progress goes to stderr (a bar on a terminal, plain lines
-otherwise), the summary to stdout.
+ESPAI_OPEN_API_KEY, LAAFFIC_API_KEY, ...). Progress goes to stderr (a bar on a terminal,
+plain lines otherwise), the summary to stdout.
 
 Exit codes: 0 every row applied, 2 invalid rows, 3 some refused, 5 some undetermined or
 unfinished (run again, or look at the journal).";
+
+/// The whole `--help` text after the flags: the columns, then [`RUN_HELP`].
+fn after_help() -> String {
+    format!("{}\n{RUN_HELP}", kinds::columns_help())
+}
 
 /// `voxkit batch`.
 #[derive(Debug, clap::Subcommand)]
 pub enum Command {
     /// Apply every row of FILE exactly once, journaled in --journal.
-    #[command(after_help = COLUMNS_HELP)]
+    #[command(after_help = after_help())]
     Run(RunArgs),
 }
 
@@ -151,10 +140,10 @@ async fn run_file(args: RunArgs, global: &Global) -> Result<(), CliError> {
         return print_dry_run(&rows, invalid.len(), global.output);
     }
 
-    let clients = Clients::for_rows(&rows, global)?;
+    let clients = Clients::for_providers(|p| rows.iter().any(|r| r.op.provider() == p), global)?;
     let jobs: Vec<Job> = rows
         .iter()
-        .map(|row| Job::new(row.key.clone(), clients.operation(&row.op)))
+        .map(|row| Job::new(row.key.clone(), row.op.bind(&clients)))
         .collect();
     let resolver = FileResolver::new(&rows, &jobs, clients.clone());
 
@@ -229,94 +218,24 @@ fn batch_error(code: u8, kind: &'static str, message: &str) -> CliError {
     error
 }
 
-/// The provider clients a batch needs (only those of the providers its rows use, so that a
-/// file of recharges needs no ESP-AI key).
-#[derive(Clone, Default)]
-struct Clients {
-    lll: Option<Arc<voxkit_longlonglong::Client>>,
-    espai: Option<Arc<voxkit_espai::Client>>,
-}
-
-impl Clients {
-    /// The clients for `rows`, from the environment.
-    fn for_rows(rows: &[Row], global: &Global) -> Result<Self, CliError> {
-        let lll = rows
-            .iter()
-            .any(|r| matches!(r.op, RowOp::Balance { .. } | RowOp::ZeroBalance { .. }));
-        let espai = rows
-            .iter()
-            .any(|r| matches!(r.op, RowOp::Transfer { .. } | RowOp::Destroy { .. }));
-        Self::for_providers(lll, espai, global)
-    }
-
-    /// The clients of the providers asked for, from the environment.
-    fn for_providers(lll: bool, espai: bool, global: &Global) -> Result<Self, CliError> {
-        Ok(Clients {
-            lll: if lll {
-                Some(Arc::new(global.longlonglong()?))
-            } else {
-                None
-            },
-            espai: if espai {
-                Some(Arc::new(global.espai()?))
-            } else {
-                None
-            },
-        })
-    }
-
-    /// The operation of a row (its provider's client was built by [`Clients::for_rows`]).
-    fn operation(&self, op: &RowOp) -> Arc<dyn ExactlyOnce> {
-        let lll = || Arc::clone(self.lll.as_ref().expect("built for the file's rows"));
-        let espai = || Arc::clone(self.espai.as_ref().expect("built for the file's rows"));
-        match op {
-            RowOp::Balance {
-                direction,
-                user,
-                amount,
-                remark,
-            } => Arc::new(BalanceMove::new(
-                lll(),
-                *direction,
-                user.clone(),
-                *amount,
-                remark.clone(),
-            )),
-            RowOp::ZeroBalance { user } => Arc::new(ZeroBalance::new(lll(), user.clone())),
-            RowOp::Transfer { from, to, amount } => {
-                Arc::new(Transfer::new(espai(), from.clone(), to.clone(), *amount))
-            }
-            RowOp::Destroy { card_id } => Arc::new(Destroy::new(espai(), card_id.clone())),
-        }
-    }
-}
-
-/// Rebuilds the intents `recover()` finds: the file's own rows by key, other longlonglong
-/// operations and ESP-AI destroys from the journal's request, other transfers when the file
-/// holds their card codes (the journal keeps only fingerprints).
+/// Rebuilds the intents `recover()` finds: the file's own rows by key, other intents by
+/// the row kinds ([`kinds::resolve_intent`]), those holding a secret (card codes, an agent's
+/// key) when the file holds it (the journal keeps only fingerprints).
 struct FileResolver {
     by_key: HashMap<String, Arc<dyn ExactlyOnce>>,
-    codes: Vec<String>,
+    secrets: Vec<String>,
     clients: Clients,
 }
 
 impl FileResolver {
-    /// A resolver knowing the file's `rows` (their operations `jobs`) and card codes.
+    /// A resolver knowing the file's `rows` (their operations `jobs`) and secrets.
     fn new(rows: &[Row], jobs: &[Job], clients: Clients) -> Self {
-        let codes = rows
-            .iter()
-            .filter_map(|r| match &r.op {
-                RowOp::Transfer { from, to, .. } => Some([from.code.clone(), to.code.clone()]),
-                _ => None,
-            })
-            .flatten()
-            .collect();
         FileResolver {
             by_key: jobs
                 .iter()
                 .map(|job| (job.key.clone(), Arc::clone(&job.op)))
                 .collect(),
-            codes,
+            secrets: rows.iter().flat_map(|r| r.op.secrets()).collect(),
             clients,
         }
     }
@@ -336,22 +255,7 @@ impl Resolve for FileResolver {
                 return Some(Arc::clone(op));
             }
         }
-        if let Some(client) = &self.clients.lll
-            && let Some(op) =
-                voxkit_journal::ops::longlonglong::from_intent(Arc::clone(client), intent)
-        {
-            return Some(op);
-        }
-        let client = self.clients.espai.as_ref()?;
-        if let Some(op) = Destroy::from_intent(Arc::clone(client), intent) {
-            return Some(Arc::new(op));
-        }
-        let op = Transfer::from_intent(
-            Arc::clone(client),
-            intent,
-            self.codes.iter().map(String::as_str),
-        )?;
-        Some(Arc::new(op))
+        kinds::resolve_intent(&self.clients, intent, &self.secrets)
     }
 }
 
@@ -457,20 +361,37 @@ fn print_summary(
 }
 
 fn print_dry_run(rows: &[Row], invalid: usize, format: Format) -> Result<(), CliError> {
-    let count = |f: fn(&RowOp) -> bool| rows.iter().filter(|r| f(&r.op)).count();
-    let lll = count(|op| matches!(op, RowOp::Balance { .. } | RowOp::ZeroBalance { .. }));
-    let espai = count(|op| matches!(op, RowOp::Transfer { .. } | RowOp::Destroy { .. }));
+    let providers = [
+        voxkit_longlonglong::PROVIDER,
+        voxkit_espai::PROVIDER,
+        voxkit_laaffic::PROVIDER,
+    ];
+    let counts: Vec<(&str, usize)> = providers
+        .iter()
+        .map(|p| (*p, rows.iter().filter(|r| r.op.provider() == *p).count()))
+        .collect();
     let text = match format {
-        Format::Json => format!(
-            "{}\n",
-            json!({ "dry_run": true, "rows": rows.len(), "longlonglong": lll,
-                    "espai": espai, "invalid": invalid })
-        ),
-        Format::Text => format!(
-            "dry run: {} valid row(s) ({lll} longlonglong, {espai} espai), {invalid} invalid; \
-             nothing sent\n",
-            rows.len()
-        ),
+        Format::Json => {
+            let mut object = json!({ "dry_run": true, "rows": rows.len(), "invalid": invalid });
+            for (provider, count) in &counts {
+                object[*provider] = json!(count);
+            }
+            let mut operations = serde_json::Map::new();
+            for row in rows {
+                let count = operations.entry(row.kind.name).or_insert(json!(0));
+                *count = json!(count.as_u64().unwrap_or(0) + 1);
+            }
+            object["operations"] = Value::Object(operations);
+            format!("{object}\n")
+        }
+        Format::Text => {
+            let each: Vec<String> = counts.iter().map(|(p, n)| format!("{n} {p}")).collect();
+            format!(
+                "dry run: {} valid row(s) ({}), {invalid} invalid; nothing sent\n",
+                rows.len(),
+                each.join(", ")
+            )
+        }
     };
     write_stdout(text.trim_end());
     Ok(())

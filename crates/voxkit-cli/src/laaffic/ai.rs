@@ -266,32 +266,17 @@ mod tests {
             build_update(&args).unwrap(),
             AiTaskUpdate::new(TaskId(5), "ok", 3).recording(true)
         );
-        let fails = |args: &[&str]| {
-            Cli::try_parse_from(["voxkit", "laaffic", "ai"].iter().chain(args)).is_err()
-        };
-        assert!(fails(&["update", "--name", "ok", "--script", "3"]));
-        assert!(fails(&["update", "--task", "5", "--script", "3"]));
-        assert!(fails(&[
-            "resend",
-            "--task",
-            "5",
-            "--name",
-            "n",
-            "--script",
-            "1",
-            "--resend-type",
-            "some"
-        ]));
-        assert!(fails(&[
-            "update",
-            "--task",
-            "5",
-            "--name",
-            "ok",
-            "--script",
-            "3",
-            "--recording",
-            "--no-recording"
-        ]));
+        // Each command line (split on whitespace) is refused by the parser.
+        for refused in [
+            "update --name ok --script 3",
+            "update --task 5 --script 3",
+            "resend --task 5 --name n --script 1 --resend-type some",
+            "update --task 5 --name ok --script 3 --recording --no-recording",
+        ] {
+            let args = ["voxkit", "laaffic", "ai"]
+                .into_iter()
+                .chain(refused.split(' '));
+            assert!(Cli::try_parse_from(args).is_err(), "{refused}");
+        }
     }
 }

@@ -8,12 +8,14 @@ mod billing;
 mod callbacks;
 mod customers;
 mod dial_times;
+mod dialogue;
 mod lines;
 mod numbers;
 mod privacy;
 mod records;
 mod scripts;
 mod sub_accounts;
+mod task_v1;
 mod tasks;
 mod vos;
 
@@ -94,6 +96,14 @@ pub enum Command {
     /// `reset` (re-dial, never sent twice).
     #[command(subcommand)]
     Number(numbers::NumberCommand),
+    /// The dialogue API (对话接口, AI 客户联络; LONGLONGLONG_DIALOGUE_TOKEN): `send` one
+    /// message of a conversation (never sent twice).
+    #[command(subcommand)]
+    Dialogue(dialogue::DialogueCommand),
+    /// Deprecated: the old task API (任务), which call tasks 2.0 (`task`) replaces: `list`,
+    /// `show`, `modify`, `pause` (never sent twice), `delete`.
+    #[command(subcommand, name = "task-v1")]
+    TaskV1(task_v1::TaskV1Command),
 }
 
 /// `--user ID`.
@@ -146,6 +156,8 @@ pub async fn run(command: Command, global: &Global) -> Result<Report, CliError> 
         Command::Privacy(command) => privacy::run(command, global).await,
         Command::Task(command) => tasks::run(command, global).await,
         Command::Number(command) => numbers::run(command, global).await,
+        Command::Dialogue(command) => dialogue::run(command, global).await,
+        Command::TaskV1(command) => task_v1::run(command, global).await,
     }
 }
 

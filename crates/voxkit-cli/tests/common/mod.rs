@@ -6,12 +6,14 @@
 
 use std::path::PathBuf;
 use std::process::Stdio;
+use std::time::{Duration, SystemTime};
 
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use serde_json::Value;
-use tokio::io::AsyncWriteExt as _;
-use tokio::process::Command;
+use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
+use tokio::process::{Child, Command};
 use voxkit_sandbox::{
-    ESPAI_OPEN_API_KEY, LAAFFIC_API_KEY, LAAFFIC_API_SECRET, LONGLONGLONG_TOKEN, Sandbox,
+    ESPAI_OPEN_API_KEY, Fault, LAAFFIC_API_KEY, LAAFFIC_API_SECRET, LONGLONGLONG_TOKEN, Sandbox,
 };
 
 /// `voxkit!(sandbox, "laaffic tasks --page {page}" => 0)`: runs that command line (a
@@ -167,6 +169,85 @@ pub async fn spawn<S: AsRef<str>>(
     out
 }
 
+/// Starts `voxkit` with these arguments and exactly `env`, for a command that keeps
+/// running while the test reads it (a sandbox, a push listener, a long `--all`): no
+/// standard input, stdout and stderr piped, killed when dropped.
+pub fn start<S: AsRef<str>>(env: &[(String, String)], args: &[S]) -> Child {
+    Command::new(BIN)
+        .args(args.iter().map(AsRef::as_ref))
+        .env_clear()
+        .envs(env.iter().cloned())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn voxkit")
+}
+
+/// A `voxkit sandbox` child and the lines it printed up to `# serving` (or its JSON line).
+pub struct Served {
+    pub child: Child,
+    pub lines: Vec<String>,
+}
+
+/// Starts `voxkit sandbox <args>` with exactly `env` and reads what it prints up to
+/// `# serving` (text) or its one JSON line (`--output json`).
+pub async fn serve(args: &[&str], env: &[(&str, &str)]) -> Served {
+    let env: Env = env
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    let mut argv = vec!["sandbox"];
+    argv.extend(args);
+    let mut child = start(&env, &argv);
+    let mut reader = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut lines = Vec::new();
+    while let Some(line) = reader.next_line().await.unwrap() {
+        let done = line.starts_with("# serving") || line.starts_with('{');
+        lines.push(line);
+        if done {
+            break;
+        }
+    }
+    Served { child, lines }
+}
+
+impl Served {
+    /// The `export K=V` lines, as the environment they set.
+    pub fn env(&self) -> Env {
+        self.lines
+            .iter()
+            .filter_map(|l| l.strip_prefix("export "))
+            .map(|kv| {
+                let (k, v) = kv.split_once('=').unwrap();
+                (k.to_owned(), v.to_owned())
+            })
+            .collect()
+    }
+
+    /// The value of the exported variable `name`.
+    #[track_caller]
+    pub fn var(&self, name: &str) -> String {
+        self.env()
+            .into_iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v)
+            .unwrap_or_else(|| panic!("no {name} in {:#?}", self.lines))
+    }
+
+    /// The last word of the `# ...` line containing `label`.
+    #[track_caller]
+    pub fn comment(&self, label: &str) -> String {
+        let line = self
+            .lines
+            .iter()
+            .find(|l| l.starts_with('#') && l.contains(label))
+            .unwrap_or_else(|| panic!("no {label:?} line in {:#?}", self.lines));
+        line.split_whitespace().last().unwrap().to_owned()
+    }
+}
+
 /// Runs `voxkit <command line>` (split on whitespace) with exactly `env` and, if given,
 /// `stdin`.
 pub async fn run_stdin(env: &[(String, String)], stdin: Option<&str>, command_line: &str) -> Out {
@@ -191,6 +272,12 @@ pub async fn run_args<S: AsRef<str>>(env: &[(String, String)], args: &[S]) -> Ou
 pub async fn run(env: &[(String, String)], command_line: &str) -> Out {
     let args: Vec<&str> = command_line.split_whitespace().collect();
     run_args(env, &args).await
+}
+
+/// Runs `voxkit <command line>` against `sandbox` with every provider's variables (test
+/// files import it `as voxkit` for the `voxkit!` macro).
+pub async fn in_sandbox(sandbox: &Sandbox, command_line: &str) -> Out {
+    run_stdin(&sandbox_env(sandbox), None, command_line).await
 }
 
 /// Runs `voxkit <command line>` against `sandbox` (Laaffic variables only).
@@ -227,4 +314,117 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.0);
     }
+}
+
+/// `now + offset` as RFC 3339 in UTC, for `records --from/--to`.
+pub fn utc(offset_secs: i64) -> String {
+    let now = SystemTime::now();
+    let at = if offset_secs >= 0 {
+        now + Duration::from_secs(offset_secs.unsigned_abs())
+    } else {
+        now - Duration::from_secs(offset_secs.unsigned_abs())
+    };
+    DateTime::<Utc>::from(at).to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// The Laaffic application id the tests create tasks and send SMS under.
+pub const LAAFFIC_APP: &str = "4luaKsL2";
+
+/// `voxkit laaffic task create` with voice file `file`, two numbers and `extra` options, as
+/// JSON; returns the new task's id.
+pub async fn create_laaffic_task(sandbox: &Sandbox, name: &str, file: &str, extra: &[&str]) -> u64 {
+    let mut args = vec![
+        "laaffic",
+        "task",
+        "create",
+        "--app-id",
+        LAAFFIC_APP,
+        "--name",
+        name,
+        "--numbers",
+        "8613800000001,8613800000002",
+        "--voice-file",
+        file,
+        "--output",
+        "json",
+    ];
+    args.extend_from_slice(extra);
+    let json = voxkit_args(sandbox, &args).await.expect(0).json();
+    assert_eq!(json["name"], name);
+    assert_eq!(json["numbers"], 2);
+    json["task_id"].as_u64().expect("a task id")
+}
+
+/// How many of the sandbox's Laaffic tasks carry this name.
+pub fn laaffic_tasks_named(sandbox: &Sandbox, name: &str) -> usize {
+    sandbox
+        .laaffic_tasks()
+        .iter()
+        .filter(|t| t.name == name)
+        .count()
+}
+
+/// Makes the sandbox lose its next answer on `route` after applying the request: the
+/// ambiguous outcome the CLI must report as exit 5, never send again.
+pub fn drop_next_answer(sandbox: &Sandbox, route: &str) {
+    sandbox.set_fault(route, Fault::default().drop_after(1.0).times(1));
+}
+
+/// The string `field` of every object in the JSON array `rows`, in order (a panic where
+/// one has none: every row is expected to carry it).
+#[track_caller]
+pub fn strings<'a>(rows: &'a Value, field: &str) -> Vec<&'a str> {
+    column(rows, field, Value::as_str)
+}
+
+/// The whole-number `field` of every object in the JSON array `rows`, in order.
+#[track_caller]
+pub fn numbers(rows: &Value, field: &str) -> Vec<u64> {
+    column(rows, field, Value::as_u64)
+}
+
+#[track_caller]
+fn column<'a, T>(rows: &'a Value, field: &str, read: fn(&'a Value) -> Option<T>) -> Vec<T> {
+    let array = rows
+        .as_array()
+        .unwrap_or_else(|| panic!("not an array: {rows}"));
+    array
+        .iter()
+        .map(|row| read(&row[field]).unwrap_or_else(|| panic!("no {field:?} in {row}")))
+        .collect()
+}
+
+/// Runs `voxkit <command line>` against `sandbox` (every provider's variables) with
+/// `stdin`.
+pub async fn voxkit_stdin(sandbox: &Sandbox, stdin: &str, command_line: &str) -> Out {
+    run_stdin(&sandbox_env(sandbox), Some(stdin), command_line).await
+}
+
+/// The day the dated tests pin as the sandbox's "today".
+pub fn today() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 3, 10).unwrap()
+}
+
+/// A sandbox whose "today" is [`today`].
+pub async fn pinned_sandbox() -> Sandbox {
+    Sandbox::builder().today(today()).start().await.unwrap()
+}
+
+/// A loopback URL where nothing listens (a port bound, then released).
+pub fn dead_url() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{addr}")
+}
+
+/// The other user's paid card of the seed (the transfer example's target): its phone.
+pub const OTHER_PHONE: &str = "17516888888";
+/// The other user's paid card of the seed: its code.
+pub const OTHER_CODE: &str = "3AoPbLSQ";
+
+/// The quotas of the card `from` and of the other user's paid card: a transfer's two sides.
+pub fn quotas(sandbox: &Sandbox, from: &str) -> (u64, u64) {
+    let quota = |code| sandbox.espai_card(code).unwrap().quota;
+    (quota(from), quota(OTHER_CODE))
 }

@@ -1,7 +1,7 @@
 //! IVR group calls (IVR群呼), one file per operation group: voice files
-//! ([`voices`]), tasks ([`tasks`], their bodies in [`new_task`]), call records
+//! ([`voices`]), tasks ([`tasks`], their bodies in [`task_bodies`]), call records
 //! ([`records`]) and the reports the platform pushes ([`report`]). Here: the ids and code
-//! enums they share, and the page shape of the two paged queries.
+//! enums they share; the paged queries' common parts are in [`paging`].
 //!
 //! Request types check the documented field rules in `check` before anything is sent;
 //! response types carry the documented fields (numbers accepted as numbers or strings,
@@ -19,11 +19,14 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use voxkit_core::{Error, Origin, Page, check, lenient};
+use voxkit_core::lenient;
 
-pub(crate) mod new_task;
+pub(crate) use paging::WirePage;
+
+pub(crate) mod paging;
 pub(crate) mod records;
 pub(crate) mod report;
+pub(crate) mod task_bodies;
 pub(crate) mod tasks;
 pub(crate) mod voices;
 
@@ -124,47 +127,5 @@ impl From<&str> for VoiceFileId {
 impl From<String> for VoiceFileId {
     fn from(id: String) -> Self {
         VoiceFileId(id)
-    }
-}
-
-/// A page number (1-N) and a page size (1-100), as both paged queries document them.
-pub(crate) fn check_page(origin: Origin, current: u32, size: u32) -> Result<(), Error> {
-    check::range(
-        origin,
-        "the page number",
-        current.into(),
-        1,
-        u32::MAX.into(),
-    )?;
-    check::range(origin, "the page size", size.into(), 1, 100)
-}
-
-/// The page shape of both paged queries (`data: {total, size, current, pages, records}`;
-/// the record query adds `searchCount`, not kept). Counts absent from an answer are
-/// `None` (the documentation's examples are cut before them).
-#[derive(Deserialize)]
-#[serde(bound(deserialize = "T: Deserialize<'de>"))]
-pub(crate) struct WirePage<T> {
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    total: Option<u64>,
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    size: Option<u64>,
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    current: Option<u64>,
-    #[serde(default, deserialize_with = "lenient::opt_u64")]
-    pages: Option<u64>,
-    /// `records`: this page's records (absent or `null`: none).
-    #[serde(default, deserialize_with = "lenient::null_as_empty")]
-    records: Vec<T>,
-}
-
-impl<T> WirePage<T> {
-    /// Core's page: `records`, `current`, `size`, `total`, `pages` as the last page.
-    pub(crate) fn into_page(self) -> Page<T> {
-        Page::new(self.records)
-            .page(self.current)
-            .per_page(self.size)
-            .total(self.total)
-            .last_page(self.pages)
     }
 }

@@ -7,10 +7,10 @@ use chrono::{DateTime, FixedOffset, Months, TimeDelta, Utc};
 use futures_util::stream::BoxStream;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
-use voxkit_core::page::walk;
-use voxkit_core::{Error, Operation, Origin, Page, Paging, check, lenient};
+use voxkit_core::{Error, Operation, Origin, Page, check, lenient};
 
-use super::{MAX_ID_BYTES, WirePage, check_page};
+use super::MAX_ID_BYTES;
+use super::paging::{PagedQuery, PagedWindow, WirePage};
 use crate::envelope::decode_data;
 use crate::{Client, dates};
 
@@ -63,11 +63,8 @@ impl Client {
     ///
     /// Repeatable.
     pub async fn call_records(&self, query: &RecordQuery) -> Result<Page<CallRecord>, Error> {
-        let origin = CALL_RECORDS.origin();
-        query.check(origin, self.core.clock().now())?;
-        let op = Operation::of(&CALL_RECORDS, &[])?.json(origin, &query.wire())?;
-        let page: WirePage<CallRecord> = self.send(&CALL_RECORDS, &op, decode_data).await?;
-        Ok(page.into_page())
+        query.check(CALL_RECORDS.origin(), self.core.clock().now())?;
+        self.query_page(&CALL_RECORDS, &query.wire()).await
     }
 
     /// Every call record of `query`'s window (its page number is ignored; its page size is
@@ -77,18 +74,11 @@ impl Client {
         &self,
         query: &RecordQuery,
     ) -> BoxStream<'static, Result<CallRecord, Error>> {
-        let (client, query) = (self.clone(), query.clone());
-        walk(
+        self.walk_query(
             CALL_RECORDS.origin(),
-            Paging::new(Some(query.size)),
+            query,
             |record: &CallRecord| record.voice_id.clone(),
-            move |number, size| {
-                let (client, query) = (client.clone(), query.clone());
-                async move {
-                    let size = size.unwrap_or(query.size);
-                    client.call_records(&query.page(number, size)).await
-                }
-            },
+            |client, query| async move { client.call_records(&query).await },
         )
     }
 }
@@ -109,49 +99,37 @@ pub const RECORD_RETENTION_MONTHS: u32 = 2;
 /// offset).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecordQuery {
-    current: u32,
-    size: u32,
-    start: DateTime<FixedOffset>,
-    end: DateTime<FixedOffset>,
+    window: PagedWindow<DateTime<FixedOffset>>,
 }
 
 impl RecordQuery {
     /// Records between `start` and `end`, page 1 of 25 (the documented defaults).
     pub fn new(start: DateTime<FixedOffset>, end: DateTime<FixedOffset>) -> Self {
         RecordQuery {
-            current: 1,
-            size: 25,
-            start,
-            end,
+            window: PagedWindow::new(start, end, 25),
         }
     }
 
     /// `current` (1-N) and `size` (1-100).
     pub fn page(mut self, current: u32, size: u32) -> Self {
-        self.current = current;
-        self.size = size;
+        (self.window.current, self.window.size) = (current, size);
         self
     }
 
     pub(crate) fn check(&self, origin: Origin, now: SystemTime) -> Result<(), Error> {
-        check_page(origin, self.current, self.size)?;
-        if self.start > self.end {
-            return Err(Error::invalid_input(
-                origin,
-                "the start time is after the end time",
-            ));
-        }
-        if self.end - self.start > TimeDelta::days(MAX_RECORD_WINDOW_DAYS) {
+        self.window.check(origin)?;
+        let PagedWindow { start, end, .. } = self.window;
+        if end - start > TimeDelta::days(MAX_RECORD_WINDOW_DAYS) {
             return Err(Error::invalid_input(
                 origin,
                 "the start and end times are more than 31 days apart",
             ));
         }
-        let now = DateTime::<Utc>::from(now).with_timezone(self.start.offset());
+        let now = DateTime::<Utc>::from(now).with_timezone(start.offset());
         let earliest = now
             .checked_sub_months(Months::new(RECORD_RETENTION_MONTHS))
             .unwrap_or(now);
-        if self.start < earliest {
+        if start < earliest {
             return Err(Error::invalid_input(
                 origin,
                 "records are kept for the last two months only: the start time is earlier",
@@ -161,26 +139,17 @@ impl RecordQuery {
     }
 
     pub(crate) fn wire(&self) -> impl Serialize + '_ {
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Params {
-            str_time: String,
-            end_time: String,
-        }
-        #[derive(Serialize)]
-        struct Wire {
-            current: u32,
-            size: u32,
-            params: Params,
-        }
-        Wire {
-            current: self.current,
-            size: self.size,
-            params: Params {
-                str_time: self.start.format(dates::ISO_DATE_TIME).to_string(),
-                end_time: self.end.format(dates::ISO_DATE_TIME).to_string(),
-            },
-        }
+        self.window.wire(())
+    }
+}
+
+impl PagedQuery for RecordQuery {
+    fn size(&self) -> u32 {
+        self.window.size
+    }
+
+    fn at_page(self, current: u32, size: u32) -> Self {
+        self.page(current, size)
     }
 }
 

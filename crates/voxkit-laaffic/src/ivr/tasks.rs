@@ -1,22 +1,20 @@
-//! Group-call tasks (群呼任务): create, query, detail, pause, cancel, resend. The bodies
-//! of create and resend are in [`new_task`](super::new_task); here are the operations,
-//! the task query and the answers.
+//! Group-call tasks (群呼任务): create, query, detail, pause, cancel, update, resend. The
+//! bodies of create, update and resend are in [`task_bodies`](super::task_bodies); here
+//! are the operations, the task query and the answers.
 
 use std::fmt;
 
 use chrono::NaiveDateTime;
 use futures_util::stream::BoxStream;
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-use voxkit_core::page::walk;
-use voxkit_core::{Error, Operation, OperationSpec, Origin, Page, Paging, check, lenient};
+use voxkit_core::{Error, Operation, Origin, Page, check, lenient};
 
-use super::new_task::{NewTask, PostCallSms, Resend, SendWindow, SmsWire, check_windows};
-use super::voices::{Lan, SourceKind, SourceWire, VoiceSource};
-use super::{TaskId, WirePage, check_page, int_enum};
+use super::paging::{PagedQuery, PagedWindow};
+use super::task_bodies::{NewTask, Resend, TaskUpdate};
+use super::voices::{Lan, SourceKind};
+use super::{TaskId, WirePage, int_enum};
 use crate::envelope::decode_data;
 use crate::{Client, dates};
-use chrono::NaiveTime;
 
 laaffic_operations! {
     /// 创建群呼任务: `POST /v3/voice/group/call/send`. Task names are unique: the name
@@ -115,7 +113,7 @@ fn example_update() -> TaskUpdate {
 /// The documentation's example task: app `4luaKsL2`, an uploaded voice file, one number.
 #[cfg(any(test, feature = "test-util"))]
 fn example_task() -> NewTask {
-    use super::new_task::Callee;
+    use super::task_bodies::Callee;
     use super::voices::VoiceSource;
     NewTask::new(
         "4luaKsL2",
@@ -149,30 +147,6 @@ fn example_resend() -> Resend {
 #[serde(transparent)]
 struct MaybeId(#[serde(deserialize_with = "lenient::lenient_id")] Option<u64>);
 
-/// Every item of a query whose pages hold `size` items (the query's own size), page after
-/// page of `fetch(number, size)`, with the guards of [`voxkit_core::page::walk`]: shared
-/// by the task and recall-flow listings so both end with an "incomplete listing" error,
-/// never a short list, when the server ignores the paging or never ends.
-pub(crate) fn walk_sized<T, K, F, Fut>(
-    origin: Origin,
-    size: u32,
-    key: fn(&T) -> K,
-    mut fetch: F,
-) -> BoxStream<'static, Result<T, Error>>
-where
-    T: Send + 'static,
-    K: Eq + std::hash::Hash + Send + 'static,
-    F: FnMut(u32, u32) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
-{
-    walk(
-        origin,
-        Paging::new(Some(size)),
-        key,
-        move |number, asked| fetch(number, asked.unwrap_or(size)),
-    )
-}
-
 impl Client {
     /// Creates an IVR group-call task: `POST /v3/voice/group/call/send` (创建群呼任务),
     /// operation `create_task`. Every documented rule of [`NewTask`] is checked first.
@@ -202,19 +176,6 @@ impl Client {
         self.query_page(&QUERY_TASKS, &query.wire()).await
     }
 
-    /// One page of a paged query: POSTs `body` as `spec` and reads the `{code, msg,
-    /// data}` envelope's page (`records`, `current`, `size`, `total`, `pages`). Shared by
-    /// the task and recall-flow queries, which differ only in their body and items.
-    pub(crate) async fn query_page<T: DeserializeOwned>(
-        &self,
-        spec: &'static OperationSpec,
-        body: &impl Serialize,
-    ) -> Result<Page<T>, Error> {
-        let op = Operation::of(spec, &[])?.json(spec.origin(), body)?;
-        let page: WirePage<T> = self.send(spec, &op, decode_data).await?;
-        Ok(page.into_page())
-    }
-
     /// Every task matching `query` (its page number is ignored; its page size is used),
     /// page after page, as a stream. It ends with an error saying the listing is
     /// incomplete, never with a short list, when the server ignores the page number or
@@ -224,16 +185,11 @@ impl Client {
         &self,
         query: &TaskQuery,
     ) -> BoxStream<'static, Result<TaskSummary, Error>> {
-        let (client, query) = (self.clone(), query.clone());
-        let key = |task: &TaskSummary| task.task_id;
-        walk_sized(
+        self.walk_query(
             QUERY_TASKS.origin(),
-            query.size,
-            key,
-            move |number, size| {
-                let (client, query) = (client.clone(), query.clone().page(number, size));
-                async move { client.query_tasks(&query).await }
-            },
+            query,
+            |task: &TaskSummary| task.task_id,
+            |client, query| async move { client.query_tasks(&query).await },
         )
     }
 
@@ -375,10 +331,7 @@ int_enum! {
 /// `statusList`, `idxAppId`, `searchCondition`; page `current` (1-N) and `size` (1-100).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TaskQuery {
-    current: u32,
-    size: u32,
-    start: NaiveDateTime,
-    end: NaiveDateTime,
+    window: PagedWindow<NaiveDateTime>,
     statuses: Vec<TaskStatus>,
     app: Option<u64>,
     search: Option<String>,
@@ -389,10 +342,7 @@ impl TaskQuery {
     /// Tasks created between `start` and `end` (`strTime`, `endTime`), page 1 of 10.
     pub fn new(start: NaiveDateTime, end: NaiveDateTime) -> Self {
         TaskQuery {
-            current: 1,
-            size: 10,
-            start,
-            end,
+            window: PagedWindow::new(start, end, 10),
             statuses: Vec::new(),
             app: None,
             search: None,
@@ -410,8 +360,7 @@ impl TaskQuery {
 
     /// `current` (1-N) and `size` (1-100).
     pub fn page(mut self, current: u32, size: u32) -> Self {
-        self.current = current;
-        self.size = size;
+        (self.window.current, self.window.size) = (current, size);
         self
     }
 
@@ -434,13 +383,7 @@ impl TaskQuery {
     }
 
     pub(crate) fn check(&self, origin: Origin) -> Result<(), Error> {
-        check_page(origin, self.current, self.size)?;
-        if self.start > self.end {
-            return Err(Error::invalid_input(
-                origin,
-                "the start time is after the end time",
-            ));
-        }
+        self.window.check(origin)?;
         if let Some(TaskType::Unknown(_)) = self.task_type {
             return Err(Error::invalid_input(
                 origin,
@@ -462,8 +405,6 @@ impl TaskQuery {
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
         struct Params<'a> {
-            str_time: String,
-            end_time: String,
             status_list: &'a [TaskStatus],
             #[serde(skip_serializing_if = "Option::is_none")]
             idx_app_id: Option<u64>,
@@ -472,24 +413,22 @@ impl TaskQuery {
             #[serde(skip_serializing_if = "Option::is_none")]
             task_type: Option<TaskType>,
         }
-        #[derive(Serialize)]
-        struct Wire<'a> {
-            current: u32,
-            size: u32,
-            params: Params<'a>,
-        }
-        Wire {
-            current: self.current,
-            size: self.size,
-            params: Params {
-                str_time: self.start.format(dates::LOCAL_DATE_TIME).to_string(),
-                end_time: self.end.format(dates::LOCAL_DATE_TIME).to_string(),
-                status_list: &self.statuses,
-                idx_app_id: self.app,
-                search_condition: self.search.as_deref(),
-                task_type: self.task_type,
-            },
-        }
+        self.window.wire(Params {
+            status_list: &self.statuses,
+            idx_app_id: self.app,
+            search_condition: self.search.as_deref(),
+            task_type: self.task_type,
+        })
+    }
+}
+
+impl PagedQuery for TaskQuery {
+    fn size(&self) -> u32 {
+        self.window.size
+    }
+
+    fn at_page(self, current: u32, size: u32) -> Self {
+        self.page(current, size)
     }
 }
 
@@ -684,142 +623,5 @@ impl fmt::Debug for TaskDetail {
             .field("call_total", &self.call_total)
             .field("acd", &self.acd)
             .finish()
-    }
-}
-
-/// An update of an IVR task (`POST /v3/voice/group/call/update`, page
-/// `laaffic.com/zh/api/voice/callUpdate`): `keyId` (the query's `jobId`), then the fields
-/// of the create body but the application and the numbers ("same body shape", without
-/// `appId` and `numberInfoList`, which the update table does not list): `taskName`
-/// (2-64) and `source` required, the rest optional, each checked as for [`NewTask`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TaskUpdate {
-    task: TaskId,
-    task_name: String,
-    source: VoiceSource,
-    display_number: Option<String>,
-    send_time: Option<NaiveDateTime>,
-    loop_count: Option<u32>,
-    max_call_seconds: Option<u32>,
-    windows: Vec<SendWindow>,
-    sms: Option<PostCallSms>,
-    seat_group: Option<u64>,
-}
-
-impl TaskUpdate {
-    /// `keyId`, `taskName` (2-64 characters) and the voice (`source`).
-    pub fn new(task: TaskId, task_name: impl Into<String>, source: VoiceSource) -> Self {
-        TaskUpdate {
-            task,
-            task_name: task_name.into(),
-            source,
-            display_number: None,
-            send_time: None,
-            loop_count: None,
-            max_call_seconds: None,
-            windows: Vec::new(),
-            sms: None,
-            seat_group: None,
-        }
-    }
-
-    /// `displayNum`: 0-20 digits.
-    pub fn display_number(mut self, number: impl Into<String>) -> Self {
-        self.display_number = Some(number.into());
-        self
-    }
-
-    /// `sendTime`: call at this time (sent `null` when not set: call now).
-    pub fn send_at(mut self, time: NaiveDateTime) -> Self {
-        self.send_time = Some(time);
-        self
-    }
-
-    /// `loopCount`: plays, 1-9.
-    pub fn loop_count(mut self, count: u32) -> Self {
-        self.loop_count = Some(count);
-        self
-    }
-
-    /// `maxCalls`: hang up this many seconds after answer, 1-999.
-    pub fn max_call_seconds(mut self, seconds: u32) -> Self {
-        self.max_call_seconds = Some(seconds);
-        self
-    }
-
-    /// Adds an `allowSendTime` window (at most 3).
-    pub fn allow_between(mut self, start: NaiveTime, end: NaiveTime) -> Self {
-        self.windows.push(SendWindow { start, end });
-        self
-    }
-
-    /// `hangUpSms: 1` and the SMS fields.
-    pub fn post_call_sms(mut self, sms: PostCallSms) -> Self {
-        self.sms = Some(sms);
-        self
-    }
-
-    /// `toSeat: 1` with `sipGroupId`.
-    pub fn transfer_to_seat(mut self, sip_group_id: u64) -> Self {
-        self.seat_group = Some(sip_group_id);
-        self
-    }
-
-    pub(crate) fn check(&self, origin: Origin) -> Result<(), Error> {
-        check::chars(origin, "the task name", &self.task_name, 2, 64)?;
-        self.source.check(origin)?;
-        if let Some(number) = &self.display_number {
-            check::digits(origin, "the display number", number, 0, 20)?;
-        }
-        if let Some(count) = self.loop_count {
-            check::range(origin, "the loop count", count.into(), 1, 9)?;
-        }
-        if let Some(secs) = self.max_call_seconds {
-            check::range(origin, "the maximum call duration", secs.into(), 1, 999)?;
-        }
-        check_windows(origin, &self.windows)?;
-        if let Some(sms) = &self.sms {
-            sms.check(origin)?;
-        }
-        Ok(())
-    }
-
-    pub(crate) fn wire(&self) -> impl Serialize + '_ {
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Wire<'a> {
-            key_id: TaskId,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            display_num: Option<&'a str>,
-            task_name: &'a str,
-            #[serde(flatten)]
-            source: SourceWire,
-            send_time: Option<String>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            loop_count: Option<u32>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            max_calls: Option<u32>,
-            #[serde(skip_serializing_if = "<[_]>::is_empty")]
-            allow_send_time: &'a [SendWindow],
-            #[serde(flatten)]
-            sms: Option<SmsWire>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            to_seat: Option<u8>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            sip_group_id: Option<u64>,
-        }
-        Wire {
-            key_id: self.task,
-            display_num: self.display_number.as_deref(),
-            task_name: &self.task_name,
-            source: self.source.wire(),
-            send_time: dates::local(&self.send_time),
-            loop_count: self.loop_count,
-            max_calls: self.max_call_seconds,
-            allow_send_time: &self.windows,
-            sms: self.sms.as_ref().map(PostCallSms::wire),
-            to_seat: self.seat_group.map(|_| 1),
-            sip_group_id: self.seat_group,
-        }
     }
 }

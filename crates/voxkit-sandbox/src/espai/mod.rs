@@ -13,7 +13,7 @@ use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::route::{Endpoint, endpoints, router as router_of};
+use crate::route::{Endpoint, endpoints, json_only};
 use crate::state::Shared;
 use crate::wire;
 
@@ -42,24 +42,16 @@ pub(crate) const ENDPOINTS: &[Endpoint] = endpoints! {
 /// The ESP-AI routes behind the key check (then the content-type check), and the
 /// sandbox's payment page, which a browser opens without a key.
 pub(crate) fn router() -> Router<Shared> {
-    router_of(ENDPOINTS)
-        .route_layer(axum::middleware::from_fn(json_only))
+    json_only(ENDPOINTS, not_json)
         .route_layer(axum::middleware::from_fn(key))
         .route("/sandbox/pay", axum::routing::get(handlers::pay_page))
         .route(channel::PATH, axum::routing::get(channel::connect))
 }
 
-/// A body that is not declared JSON is refused with HTTP 415 and the documented
-/// `{"success": false, "message": "系统错误：…", "code": 500}` (see
-/// [`wire::body_not_json`]).
-async fn json_only(request: Request, next: Next) -> Response {
-    if wire::body_not_json(request.headers()) {
-        let mut refusal =
-            handlers::fail(Some(500), "系统错误：Content-Type 必须是 application/json");
-        *refusal.status_mut() = axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE;
-        return refusal;
-    }
-    next.run(request).await
+/// The answer to a body not declared JSON (HTTP 415, see [`json_only`]): the documented
+/// `{"success": false, "message": "系统错误：…", "code": 500}`.
+fn not_json(_path: &str) -> Response {
+    handlers::fail(Some(500), "系统错误：Content-Type 必须是 application/json")
 }
 
 /// The raw key in `authorization`; anything else is refused (the message is the

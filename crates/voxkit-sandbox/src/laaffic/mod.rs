@@ -17,10 +17,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 use axum::Router;
 use axum::extract::Request;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use md5::{Digest, Md5};
 
-use crate::route::{Endpoint, endpoints, router as router_of};
+use crate::route::{Endpoint, endpoints, json_only};
 use crate::state::Shared;
 use crate::wire;
 
@@ -56,9 +56,7 @@ pub(crate) const ENDPOINTS: &[Endpoint] = endpoints! {
 
 /// The Laaffic routes behind the signature check (then the content-type check).
 pub(crate) fn router() -> Router<Shared> {
-    router_of(ENDPOINTS)
-        .route_layer(axum::middleware::from_fn(json_only))
-        .route_layer(axum::middleware::from_fn(signed))
+    json_only(ENDPOINTS, not_json).route_layer(axum::middleware::from_fn(signed))
 }
 
 /// A refusal with a documented code, in the envelope family of the route at `path`.
@@ -71,18 +69,10 @@ pub(crate) fn refusal(path: &str, code: &'static str) -> Response {
     }
 }
 
-/// A body that is not declared JSON is refused with HTTP 415 and `-22` 参数异常 (the
-/// backend reads JSON bodies only; see [`wire::body_not_json`]).
-async fn json_only(request: Request, next: Next) -> Response {
-    if wire::body_not_json(request.headers()) {
-        let path = request.uri().path().to_owned();
-        return (
-            axum::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            refusal(&path, "-22"),
-        )
-            .into_response();
-    }
-    next.run(request).await
+/// The answer to a body not declared JSON (HTTP 415, see [`json_only`]): `-22` 参数异常
+/// (the backend reads JSON bodies only).
+fn not_json(path: &str) -> Response {
+    refusal(path, "-22")
 }
 
 fn md5_hex(text: &str) -> String {

@@ -31,7 +31,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::lines::{err, get, known_user, ok, paged, paging};
+use super::reply::{Answer, at, err, get, known_user, object, ok, paged, paging};
 use crate::state::{Shared, State as Data};
 use crate::wire;
 
@@ -175,21 +175,7 @@ impl Filter {
         if body.iter().all(u8::is_ascii_whitespace) {
             return Ok(Filter::default());
         }
-        let map = wire::object(body).ok_or_else(|| err(422, "请求体必须是 JSON 对象"))?;
-        let strings = |key: &str| -> Result<Vec<String>, Response> {
-            match map.get(key) {
-                None | Some(Value::Null) => Ok(Vec::new()),
-                Some(Value::Array(a)) => a
-                    .iter()
-                    .map(|v| match v {
-                        Value::String(s) => Ok(s.clone()),
-                        Value::Number(n) => Ok(n.to_string()),
-                        _ => Err(err(422, format!("{key} 的取值无效"))),
-                    })
-                    .collect(),
-                Some(_) => Err(err(422, format!("{key} 必须是数组"))),
-            }
-        };
+        let map = object(body)?;
         let mut components = Vec::new();
         if let Some(list) = map.get("components") {
             let list = list
@@ -202,9 +188,9 @@ impl Filter {
                 }
             }
         }
-        let days = strings("created_at")?;
+        let days = strings(&map, "created_at")?;
         let days: Vec<&str> = days.iter().map(String::as_str).collect();
-        let operator = strings("operator")?;
+        let operator = strings(&map, "operator")?;
         let operator: Vec<&str> = operator.iter().map(String::as_str).collect();
         Ok(Filter {
             components,
@@ -241,6 +227,23 @@ impl Filter {
     }
 }
 
+/// A body field that lists strings (numbers read as their text): absent or null is empty;
+/// anything but an array of strings and numbers is the `422`.
+fn strings(map: &wire::Object, key: &str) -> Result<Vec<String>, Response> {
+    match map.get(key) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(a)) => a
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => Ok(s.clone()),
+                Value::Number(n) => Ok(n.to_string()),
+                _ => Err(err(422, format!("{key} 的取值无效"))),
+            })
+            .collect(),
+        Some(_) => Err(err(422, format!("{key} 必须是数组"))),
+    }
+}
+
 fn customer_json(c: &Customer) -> Value {
     let components: Vec<Value> = c
         .components
@@ -252,11 +255,9 @@ fn customer_json(c: &Customer) -> Value {
         "sex": c.sex, "extra": c.extra, "components": components, "operator": 1,
         "type": STAGE, "is_follow": u8::from(c.is_follow),
         "ai_call": u8::from(!c.task_ids.is_empty()), "task_ids": c.task_ids,
-        "created_at": c.created_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+        "created_at": at(c.created_at),
     })
 }
-
-type Answer = Result<Response, Response>;
 
 /// `GET /agent-api/user/{user_id}/customer/create`: the components.
 pub(super) async fn components(
@@ -276,14 +277,13 @@ fn list_of(data: &Data, user_id: &str, query: Option<&str>) -> Answer {
     let pairs = wire::query_pairs(query);
     let (page, per_page) = paging(&pairs)?;
     let filter = Filter::of_query(&pairs)?;
-    let items: Vec<Value> = data
+    let items: Vec<&Customer> = data
         .pool
         .customers
         .iter()
         .filter(|c| c.user_id == user_id && filter.matches(c))
-        .map(customer_json)
         .collect();
-    paged("获取客户公海成功", items, page, per_page)
+    paged("获取客户公海成功", items, page, per_page, customer_json)
 }
 
 /// `GET /agent-api/user/{user_id}/get_customer`: one page of the pool. The stage filters
@@ -323,7 +323,7 @@ pub(super) async fn import(
     Path(user_id): Path<String>,
     body: Bytes,
 ) -> Answer {
-    let map = wire::object(&body).ok_or_else(|| err(422, "请求体必须是 JSON 对象"))?;
+    let map = object(&body)?;
     let rows = map
         .get("data")
         .and_then(Value::as_array)
@@ -403,26 +403,12 @@ pub(super) async fn delete(
     Path(user_id): Path<String>,
     body: Bytes,
 ) -> Answer {
-    let map = wire::object(&body).ok_or_else(|| err(422, "请求体必须是 JSON 对象"))?;
-    let list = |key: &str| -> Result<Vec<String>, Response> {
-        match map.get(key) {
-            None | Some(Value::Null) => Ok(Vec::new()),
-            Some(Value::Array(a)) => a
-                .iter()
-                .map(|v| match v {
-                    Value::String(s) => Ok(s.clone()),
-                    Value::Number(n) => Ok(n.to_string()),
-                    _ => Err(err(422, format!("{key} 的取值无效"))),
-                })
-                .collect(),
-            Some(_) => Err(err(422, format!("{key} 必须是数组"))),
-        }
-    };
-    let phones = list("phone")?;
+    let map = object(&body)?;
+    let phones = strings(&map, "phone")?;
     if phones.len() > MAX_DELETE_PHONES {
         return Err(err(422, "phone 最多 100 个"));
     }
-    let days = list("created_at")?;
+    let days = strings(&map, "created_at")?;
     let days: Vec<&str> = days.iter().map(String::as_str).collect();
     let created = window(&days)?;
     let mut data = shared.lock();

@@ -2,35 +2,18 @@
 //! end-user registration.
 
 use axum::extract::{Path, RawQuery, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use bytes::Bytes;
 use chrono::{Days, NaiveDate};
 use serde_json::{Value, json};
 
+use super::reply::{Answer, at, err, get, object, ok, paged, paging};
 use super::state::{Movements, SubAccount, User};
 use crate::state::{Shared, State as Data};
 use crate::wire::{self, Object, lenient, optional_int};
 
 /// Rows per page of the recharge history (its page size is not documented).
 const HISTORY_PAGE: usize = 15;
-/// The default page size of the sub-account list ("默认为15").
-const DEFAULT_PER_PAGE: usize = 15;
-
-/// A handler's answer: the error side is a finished refusal, sent as it is.
-type Answer = Result<Response, Response>;
-
-fn ok(message: &str, data: Value) -> Answer {
-    Ok(
-        axum::Json(json!({"code": 200, "status": "success", "message": message, "data": data}))
-            .into_response(),
-    )
-}
-
-/// A business error: HTTP 200, the code in the body, as documented.
-fn err(code: u32, message: impl Into<String>) -> Response {
-    axum::Json(json!({"code": code, "status": "error", "message": message.into(), "data": []}))
-        .into_response()
-}
 
 fn unknown_user() -> Response {
     err(404, "用户不存在")
@@ -38,11 +21,6 @@ fn unknown_user() -> Response {
 
 fn invalid(message: impl Into<String>) -> Response {
     err(422, message)
-}
-
-/// The JSON object of a body, or the 422 to answer.
-fn object(body: &Bytes) -> Result<Object, Response> {
-    wire::object(body).ok_or_else(|| invalid("请求体必须是 JSON 对象"))
 }
 
 /// The user with this id, or the `404` to answer.
@@ -148,11 +126,8 @@ pub(super) async fn history(
         .filter(|(k, _)| k == "date[]" || k == "date")
         .map(|(_, v)| v.as_str())
         .collect();
-    let page = pairs
-        .iter()
-        .find(|(k, _)| k == "page")
-        .map(|(_, v)| v.as_str());
-    let page = wire::positive(page, 1).ok_or_else(|| invalid("page 必须是正整数"))?;
+    let page =
+        wire::positive(get(&pairs, "page"), 1).ok_or_else(|| invalid("page 必须是正整数"))?;
     let data = shared.lock();
     let today = data.today();
     let (from, to) = match dates.as_slice() {
@@ -174,7 +149,7 @@ pub(super) async fn history(
         .filter(|m| (from..=to).contains(&m.at.date()));
     let rows: Vec<Value> = wire::page_of(matching, page, HISTORY_PAGE)
         .map(|m| {
-            let at = m.at.format("%Y-%m-%d %H:%M:%S").to_string();
+            let at = at(m.at);
             json!({
                 "id": m.id, "user_id": user.id, "amounts": m.amount, "balance": m.balance_after,
                 "remark": m.remark, "created_at": at, "updated_at": at, "type": m.kind,
@@ -248,7 +223,7 @@ fn account_fields(map: &Object) -> Result<(String, String, String), Response> {
 }
 
 fn sub_json(s: &SubAccount) -> Value {
-    let at = s.created_at.format("%Y-%m-%d %H:%M:%S").to_string();
+    let at = at(s.created_at);
     json!({
         "id": s.id, "name": s.name, "phone": s.phone, "email": s.email, "sex": s.sex,
         "alias": s.alias, "duty": s.duty, "landline_phone": s.landline_phone, "qq": s.qq,
@@ -319,17 +294,8 @@ pub(super) async fn list_subs(
     RawQuery(query): RawQuery,
 ) -> Answer {
     let pairs = wire::query_pairs(query.as_deref());
-    let get = |key: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    };
-    let number = |key: &str, default: usize| {
-        wire::positive(get(key), default).ok_or_else(|| invalid(format!("{key} 必须是正整数")))
-    };
-    let page = number("page", 1)?;
-    let per_page = number("per_page", DEFAULT_PER_PAGE)?;
+    let get = |key: &str| get(&pairs, key);
+    let (page, per_page) = paging(&pairs)?;
     let data = shared.lock();
     let user = user(&data, &user_id)?;
     let matching: Vec<&SubAccount> = user
@@ -340,20 +306,7 @@ pub(super) async fn list_subs(
         .filter(|s| get("email").is_none_or(|v| s.email.contains(v)))
         .filter(|s| get("phone").is_none_or(|v| s.phone.contains(v)))
         .collect();
-    let total = matching.len();
-    let last_page = total.div_ceil(per_page).max(1);
-    let items: Vec<Value> = wire::page_of(matching.into_iter(), page, per_page)
-        .map(sub_json)
-        .collect();
-    Ok(axum::Json(json!({
-        "code": 200, "status": "success", "message": "查看子账户列表成功",
-        "meta": {
-            "has_pages": last_page > 1, "total": total, "last_page": last_page,
-            "current_page": page, "per_page": per_page.to_string(),
-        },
-        "data": items,
-    }))
-    .into_response())
+    paged("查看子账户列表成功", matching, page, per_page, sub_json)
 }
 
 pub(super) async fn read_sub(
@@ -413,7 +366,6 @@ pub(super) async fn register(State(shared): State<Shared>, body: Bytes) -> Answe
 pub(super) async fn callback_blacklist(State(shared): State<Shared>) -> Answer {
     let data = shared.lock();
     let now = data.now();
-    let format = |at: chrono::NaiveDateTime| at.format("%Y-%m-%d %H:%M:%S").to_string();
     let entries: Vec<Value> = data
         .longlonglong
         .callback_blacklist
@@ -432,10 +384,10 @@ pub(super) async fn callback_blacklist(State(shared): State<Shared>) -> Answer {
             };
             json!({
                 "id": entry.id, "user_id": entry.user_id, "url": entry.url,
-                "blackout_time": format(entry.blackout_time),
-                "release_time": format(entry.release_time),
-                "status": status, "created_at": format(entry.blackout_time),
-                "updated_at": format(updated_at), "status_str": status_str,
+                "blackout_time": at(entry.blackout_time),
+                "release_time": at(entry.release_time),
+                "status": status, "created_at": at(entry.blackout_time),
+                "updated_at": at(updated_at), "status_str": status_str,
             })
         })
         .collect();

@@ -10,12 +10,12 @@
 //! an unknown allocation is `404 线路分配记录不存在`; binding answers `[]`.
 
 use axum::extract::{Path, RawQuery, State};
-use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::reply::{Answer, at, err, get, known_user, object, ok, paged, paging};
 use crate::state::{Shared, State as Data};
 use crate::wire;
 
@@ -118,64 +118,10 @@ pub(crate) fn seed(state: &mut Data, user: &str) {
     lines.next_allocation = DOCS_ALLOCATION + 1;
 }
 
-type Answer = Result<Response, Response>;
-
-pub(super) fn ok(message: &str, data: Value) -> Answer {
-    Ok(
-        axum::Json(json!({"code": 200, "status": "success", "message": message, "data": data}))
-            .into_response(),
-    )
-}
-
-pub(super) fn err(code: u32, message: impl Into<String>) -> Response {
-    axum::Json(json!({"code": code, "status": "error", "message": message.into(), "data": []}))
-        .into_response()
-}
-
-/// The 404 of an unknown user, or nothing.
-pub(super) fn known_user(data: &Data, user_id: &str) -> Result<(), Response> {
-    if data.longlonglong.users.contains_key(user_id) {
-        Ok(())
-    } else {
-        Err(err(404, "用户不存在"))
-    }
-}
-
-/// The query's value of `key`.
-pub(super) fn get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    pairs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.as_str())
-}
-
-/// `page` and `per_page` of a query (default 1 and 15), or the 422.
-pub(super) fn paging(pairs: &[(String, String)]) -> Result<(usize, usize), Response> {
-    let number = |key: &str, default: usize| {
-        wire::positive(get(pairs, key), default)
-            .ok_or_else(|| err(422, format!("{key} 必须是正整数")))
-    };
-    Ok((number("page", 1)?, number("per_page", 15)?))
-}
-
-/// A paged answer with the Laravel paginator (`per_page` a string, as the API sends it).
-pub(super) fn paged(message: &str, items: Vec<Value>, page: usize, per_page: usize) -> Answer {
-    let total = items.len();
-    let last_page = total.div_ceil(per_page).max(1);
-    let data: Vec<Value> = wire::page_of(items.into_iter(), page, per_page).collect();
-    Ok(axum::Json(json!({
-        "code": 200, "status": "success", "message": message,
-        "meta": {"has_pages": last_page > 1, "total": total, "last_page": last_page,
-                 "current_page": page, "per_page": per_page.to_string()},
-        "data": data,
-    }))
-    .into_response())
-}
-
 fn allocation_json(a: &Allocation) -> Value {
     json!({
         "id": a.id, "user_id": a.user_id, "line_concurrency": a.concurrency,
-        "deadline_at": a.deadline_at.format("%Y-%m-%d %H:%M:%S").to_string(),
+        "deadline_at": at(a.deadline_at),
         "price": a.price, "group_ids": a.group_ids,
     })
 }
@@ -207,7 +153,7 @@ pub(super) async fn list(State(shared): State<Shared>, RawQuery(query): RawQuery
             (_, found) => items.extend(found.iter().map(|a| record(Some(a)))),
         }
     }
-    paged("查看线路列表成功", items, page, per_page)
+    paged("查看线路列表成功", items, page, per_page, |v| v)
 }
 
 /// 分配线路.
@@ -216,7 +162,7 @@ pub(super) async fn allocate(
     Path((user_id, line_id)): Path<(String, String)>,
     body: Bytes,
 ) -> Answer {
-    let map = wire::object(&body).ok_or_else(|| err(422, "请求体必须是 JSON 对象"))?;
+    let map = object(&body)?;
     let concurrency = wire::int(&map, "line_concurrency")
         .filter(|c| (1..=10_000).contains(c))
         .ok_or_else(|| err(422, "line_concurrency 必须是正整数"))?;
@@ -284,7 +230,7 @@ pub(super) async fn bind(
     Path(user_id): Path<String>,
     body: Bytes,
 ) -> Answer {
-    let map = wire::object(&body).ok_or_else(|| err(422, "请求体必须是 JSON 对象"))?;
+    let map = object(&body)?;
     let id = map.get("id").and_then(wire::number_of::<u64>);
     let groups: Option<Vec<u64>> = map
         .get("group_ids")

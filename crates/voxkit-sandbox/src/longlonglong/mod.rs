@@ -2,10 +2,12 @@
 //! 200, a bearer token on every route.
 
 pub(crate) mod crm;
+pub(crate) mod dialogue;
 mod handlers;
 pub(crate) mod lines;
 mod numbers;
 pub(crate) mod records;
+mod reply;
 pub(crate) mod resources;
 pub(crate) mod state;
 pub(crate) mod tasks;
@@ -17,7 +19,7 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::route::{Endpoint, endpoints, router as router_of};
+use crate::route::{Endpoint, endpoints, json_only};
 use crate::state::Shared;
 use crate::wire;
 
@@ -79,13 +81,13 @@ pub(crate) const ENDPOINTS: &[Endpoint] = endpoints! {
     "longlonglong.add_numbers_async" POST "/agent-api/user/{user_id}/task/{task_id}/async_number" => numbers::add_async;
     "longlonglong.delete_numbers" DELETE "/agent-api/user/{user_id}/task/{task_id}/number-batch-delete" => numbers::delete;
     "longlonglong.reset_numbers" PUT "/agent-api/user/{user_id}/task/{task_id}/number-batch-reset" => numbers::reset;
+    "longlonglong.dialogue" POST "/saas/api/customer_service/tenant/{tenant_id}" => dialogue::send;
 };
 
 /// The longlonglong routes behind the token check (then the content-type check), and the
 /// recording and callback-download URLs the sandbox answers, fetched without a token.
 pub(crate) fn router() -> Router<Shared> {
-    router_of(ENDPOINTS)
-        .route_layer(axum::middleware::from_fn(json_only))
+    json_only(ENDPOINTS, not_json)
         .route_layer(axum::middleware::from_fn(bearer))
         .route(
             "/sandbox/longlonglong/recordings/{file}",
@@ -97,23 +99,25 @@ pub(crate) fn router() -> Router<Shared> {
         )
 }
 
-/// A body that is not declared JSON is refused with HTTP 415 in the envelope, code 415:
-/// Laravel would not read it (see [`wire::body_not_json`]), so nothing is applied.
-async fn json_only(request: Request, next: Next) -> Response {
-    if wire::body_not_json(request.headers()) {
-        let body = json!({
-            "code": 415, "status": "error",
-            "message": "请求体必须是 JSON (Content-Type: application/json)", "data": [],
-        });
-        return (StatusCode::UNSUPPORTED_MEDIA_TYPE, axum::Json(body)).into_response();
-    }
-    next.run(request).await
+/// The answer to a body not declared JSON (HTTP 415, see [`json_only`]): code 415 in the
+/// envelope, since Laravel would not read it.
+fn not_json(_path: &str) -> Response {
+    let body = json!({
+        "code": 415, "status": "error",
+        "message": "请求体必须是 JSON (Content-Type: application/json)", "data": [],
+    });
+    axum::Json(body).into_response()
 }
 
 /// Refuses a missing or wrong bearer token with HTTP 401 (not documented; Laravel's way).
 async fn bearer(request: Request, next: Next) -> Response {
     let token = wire::header(request.headers(), "authorization");
-    if token.and_then(|v| v.strip_prefix("Bearer ")) == Some(LONGLONGLONG_TOKEN) {
+    // The dialogue API (对话接口) takes its own token, and refuses the partner token.
+    let want = match request.uri().path().starts_with(dialogue::PATH_PREFIX) {
+        true => dialogue::LONGLONGLONG_DIALOGUE_TOKEN,
+        false => LONGLONGLONG_TOKEN,
+    };
+    if token.and_then(|v| v.strip_prefix("Bearer ")) == Some(want) {
         return next.run(request).await;
     }
     let body = json!({"code": 401, "status": "error", "message": "Unauthenticated.", "data": []});

@@ -3,12 +3,13 @@
 //! while the task is enabled), reset for re-dial. See [`super::tasks`] for the tasks.
 
 use axum::extract::{Path, RawQuery, State as Extract};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use bytes::Bytes;
 use chrono::NaiveDateTime;
 use serde_json::{Value, json};
 
-use super::tasks::{Answer, CallTask, TaskNumber, err, not_found, ok};
+use super::reply::{Answer, at, err, get, object, ok, paged, paging};
+use super::tasks::{CallTask, TaskNumber, not_found};
 use crate::state::{Shared, State};
 use crate::wire;
 
@@ -35,17 +36,12 @@ pub(super) async fn list(
     RawQuery(query): RawQuery,
 ) -> Answer {
     let pairs = wire::query_pairs(query.as_deref());
-    let get = |key: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    };
+    let get = |key: &str| get(&pairs, key);
+    // `page` is required here; `per_page` defaults as in every list.
     let page = get("page")
         .and_then(|p| wire::positive(Some(p), 1))
         .ok_or_else(|| err(422, "page 必须是正整数"))?;
-    let per_page =
-        wire::positive(get("per_page"), 15).ok_or_else(|| err(422, "per_page 必须是正整数"))?;
+    let (_, per_page) = paging(&pairs)?;
     let statuses: Vec<u8> = pairs
         .iter()
         .filter(|(k, _)| k == "status[]" || k == "status")
@@ -65,21 +61,10 @@ pub(super) async fn list(
         .filter(|n| window.0.is_none_or(|s| n.created_at >= s))
         .filter(|n| window.1.is_none_or(|e| n.created_at <= e))
         .collect();
-    let total = matching.len();
-    let last_page = total.div_ceil(per_page).max(1);
-    let items: Vec<Value> = wire::page_of(matching.into_iter(), page, per_page)
-        .map(|n| {
-            json!({"phone": n.phone, "name": n.name, "status": n.status,
-                   "created_at": n.created_at.format("%Y-%m-%d %H:%M:%S").to_string()})
-        })
-        .collect();
-    Ok(axum::Json(json!({
-        "code": 200, "status": "success", "message": "查看号码列表成功",
-        "meta": {"has_pages": last_page > 1, "total": total, "last_page": last_page,
-                 "current_page": page, "per_page": per_page.to_string()},
-        "data": items,
-    }))
-    .into_response())
+    paged("查看号码列表成功", matching, page, per_page, |n| {
+        json!({"phone": n.phone, "name": n.name, "status": n.status,
+               "created_at": at(n.created_at)})
+    })
 }
 
 /// Adds the body's `data[]` to the task: `422` without rows, over `max`, a row without a
@@ -92,14 +77,14 @@ fn add(
     body: &Bytes,
     max: usize,
 ) -> Result<Vec<String>, Response> {
-    let map = wire::object(body).ok_or_else(|| err(422, "请求体必须是 JSON 对象"))?;
+    let map = object(body)?;
     let rows = map
         .get("data")
         .and_then(Value::as_array)
         .filter(|r| !r.is_empty())
         .ok_or_else(|| err(422, "data 不能为空"))?;
     if rows.len() > max {
-        return Err(err(422, &format!("每次最多导入{max}条数据")));
+        return Err(err(422, format!("每次最多导入{max}条数据")));
     }
     let suffix = map.get("number_add_suffix").and_then(Value::as_bool) == Some(true);
     let now = data.now();
@@ -118,7 +103,7 @@ fn add(
         let phone = if suffix {
             format!("{phone}_{}", task.numbers.len() + i + 1)
         } else if taken(phone) {
-            return Err(err(422, &format!("号码 {phone} 已存在")));
+            return Err(err(422, format!("号码 {phone} 已存在")));
         } else {
             phone.to_owned()
         };
@@ -168,7 +153,7 @@ pub(super) async fn delete(
     Path((user, uuid)): Path<(String, String)>,
     body: Bytes,
 ) -> Answer {
-    let map = wire::object(&body).ok_or_else(|| err(422, "请求体必须是 JSON 对象"))?;
+    let map = object(&body)?;
     let phones: Vec<String> = map
         .get("customer_info_list")
         .and_then(Value::as_array)
@@ -198,7 +183,7 @@ pub(super) async fn reset(
     Path((user, uuid)): Path<(String, String)>,
     body: Bytes,
 ) -> Answer {
-    let map = wire::object(&body).ok_or_else(|| err(422, "请求体必须是 JSON 对象"))?;
+    let map = object(&body)?;
     let strings = |key: &str| -> Vec<String> {
         map.get(key)
             .and_then(Value::as_array)

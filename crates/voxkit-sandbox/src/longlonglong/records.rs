@@ -144,28 +144,24 @@ use axum::extract::{Path, RawQuery, State as Extract};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
+use super::reply::{Answer, at, err, get, ok, paged, paging};
 use crate::state::Shared;
 use crate::wire;
 
-/// The default page size of the record list.
-const DEFAULT_PER_PAGE: usize = 15;
 /// The most `recordIds[]` of one recording request ("最大传递 30 个").
 const MAX_RECORDING_IDS: usize = 30;
 
-type Answer = Result<Response, Response>;
-
-fn ok(message: &str, data: Value) -> Response {
-    axum::Json(json!({"code": 200, "status": "success", "message": message, "data": data}))
-        .into_response()
-}
-
-fn err(code: u32, message: &str) -> Response {
-    axum::Json(json!({"code": code, "status": "error", "message": message, "data": []}))
-        .into_response()
-}
-
-fn at(t: NaiveDateTime) -> String {
-    t.format("%Y-%m-%d %H:%M:%S").to_string()
+/// The record `record_id` of the user's task, or the `404` to answer.
+fn record_of<'a>(
+    data: &'a State,
+    user_id: &str,
+    task_id: &str,
+    record_id: &str,
+) -> Result<&'a CallRecord, Response> {
+    data.records
+        .get(record_id)
+        .filter(|r| r.user_id == user_id && r.task_id == task_id)
+        .ok_or_else(|| err(404, "通话记录不存在"))
 }
 
 fn record_json(r: &CallRecord) -> Value {
@@ -185,15 +181,7 @@ pub(super) async fn list(
     RawQuery(query): RawQuery,
 ) -> Answer {
     let pairs = wire::query_pairs(query.as_deref());
-    let get = |key: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    };
-    let page = wire::positive(get("page"), 1).ok_or_else(|| err(422, "page 必须是正整数"))?;
-    let per_page = wire::positive(get("per_page"), DEFAULT_PER_PAGE)
-        .ok_or_else(|| err(422, "per_page 必须是正整数"))?;
+    let (page, per_page) = paging(&pairs)?;
     let tags: Vec<String> = pairs
         .iter()
         .filter(|(k, _)| k == "intention_tags[]")
@@ -212,21 +200,16 @@ pub(super) async fn list(
         .records
         .iter()
         .filter(|r| r.user_id == user_id && r.task_id == task_id)
-        .filter(|r| get("keyword").is_none_or(|k| r.callee.contains(k)))
+        .filter(|r| get(&pairs, "keyword").is_none_or(|k| r.callee.contains(k)))
         .filter(|r| tags.is_empty() || r.intention_tag.as_ref().is_some_and(|t| tags.contains(t)))
         .collect();
-    let total = matching.len();
-    let last_page = total.div_ceil(per_page).max(1);
-    let items: Vec<Value> = wire::page_of(matching.into_iter(), page, per_page)
-        .map(record_json)
-        .collect();
-    Ok(axum::Json(json!({
-        "code": 200, "status": "success", "message": "查看通话记录列表成功",
-        "meta": {"has_pages": last_page > 1, "total": total, "last_page": last_page,
-                 "current_page": page, "per_page": per_page.to_string()},
-        "data": items,
-    }))
-    .into_response())
+    paged(
+        "查看通话记录列表成功",
+        matching,
+        page,
+        per_page,
+        record_json,
+    )
 }
 
 /// `GET /agent-api/user/{id}/task/{task_id}/detail/{record_id}`: the turns; `404` for a
@@ -236,11 +219,7 @@ pub(super) async fn detail(
     Path((user_id, task_id, record_id)): Path<(String, String, String)>,
 ) -> Answer {
     let data = shared.lock();
-    let record = data
-        .records
-        .get(&record_id)
-        .filter(|r| r.user_id == user_id && r.task_id == task_id)
-        .ok_or_else(|| err(404, "通话记录不存在"))?;
+    let record = record_of(&data, &user_id, &task_id, &record_id)?;
     let turns: Vec<Value> = record
         .turns
         .iter()
@@ -254,7 +233,7 @@ pub(super) async fn detail(
             })
         })
         .collect();
-    Ok(ok("查看通话记录详情成功", json!({"records": turns})))
+    ok("查看通话记录详情成功", json!({"records": turns}))
 }
 
 /// `GET .../batch_record/download-full-voice?recordIds[]=..`: 1–30 ids (else `422`), each
@@ -284,7 +263,7 @@ pub(super) async fn recording_urls(
             })
         })
         .collect();
-    Ok(ok("获取录音地址成功", json!(urls)))
+    ok("获取录音地址成功", json!(urls))
 }
 
 /// `GET .../record/{record_id}/llm_intention_tag`: `{record_id, tags}` (the real answer is
@@ -294,16 +273,12 @@ pub(super) async fn llm_tags(
     Path((user_id, task_id, record_id)): Path<(String, String, String)>,
 ) -> Answer {
     let data = shared.lock();
-    let record = data
-        .records
-        .get(&record_id)
-        .filter(|r| r.user_id == user_id && r.task_id == task_id)
-        .ok_or_else(|| err(404, "通话记录不存在"))?;
+    let record = record_of(&data, &user_id, &task_id, &record_id)?;
     let tags: Vec<&str> = record.intention_tag.iter().map(String::as_str).collect();
-    Ok(ok(
+    ok(
         "查看大模型质检记录成功",
         json!({"record_id": record.id, "tags": tags}),
-    ))
+    )
 }
 
 /// The recording served: a valid WAV (8 kHz, 16-bit mono) of 0.1 s of silence.

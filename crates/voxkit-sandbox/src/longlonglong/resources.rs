@@ -17,7 +17,8 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::lines::{DOCS_TENANT, err, get, known_user, ok, paged, paging};
+use super::lines::DOCS_TENANT;
+use super::reply::{Answer, at, err, get, known_user, object, ok, paged, paging};
 use crate::state::{Shared, State as Data};
 use crate::wire;
 
@@ -169,8 +170,6 @@ pub(crate) fn seed(state: &mut Data, user: &str) {
     });
 }
 
-type Answer = Result<Response, Response>;
-
 /// 用户VOS账户概况.
 pub(super) async fn vos_overview(
     State(shared): State<Shared>,
@@ -233,9 +232,8 @@ pub(super) async fn script_groups(
         .script_groups
         .iter()
         .filter(|g| g.user_id == user_id)
-        .map(script_json)
         .collect();
-    paged("查看话术分组成功", items, page, per_page)
+    paged("查看话术分组成功", items, page, per_page, script_json)
 }
 
 /// 查看下级用户所有话术: every user is on the docs' node.
@@ -257,7 +255,7 @@ pub(super) async fn tenant_scripts(
 }
 
 fn dial_time_json(g: &DialTimeGroup) -> Value {
-    let at = g.created_at.format("%Y-%m-%d %H:%M:%S").to_string();
+    let at = at(g.created_at);
     json!({"id": g.id, "name": g.name, "user_id": g.user_id, "content": g.content,
            "is_default": g.is_default, "skip_holiday": g.skip_holiday, "remark": null,
            "created_at": at, "updated_at": at})
@@ -295,9 +293,8 @@ pub(super) async fn dial_time_groups(
         .dial_time_groups
         .iter()
         .filter(|g| g.user_id == owner)
-        .map(dial_time_json)
         .collect();
-    paged("查看呼叫时间组成功", items, page, 15)
+    paged("查看呼叫时间组成功", items, page, 15, dial_time_json)
 }
 
 /// Whether `content` is `[{week 0..6 once, times: [{begin_time < end_time, "HH:mm"}]+}]+`.
@@ -331,7 +328,7 @@ pub(super) async fn save_dial_time_group(
     Path(user_id): Path<String>,
     body: Bytes,
 ) -> Answer {
-    let map = wire::object(&body).ok_or_else(|| err(422, "请求体必须是 JSON 对象"))?;
+    let map = object(&body)?;
     let Some(name) = wire::text(&map, "name").filter(|n| !n.trim().is_empty()) else {
         return Err(err(422, "name 不能为空"));
     };
@@ -370,7 +367,7 @@ pub(super) async fn save_security(
     Path(user_id): Path<String>,
     body: Bytes,
 ) -> Answer {
-    let map = wire::object(&body).ok_or_else(|| err(422, "请求体必须是 JSON 对象"))?;
+    let map = object(&body)?;
     if wire::text(&map, "code") != Some(SECURITY_CODE) {
         return Err(err(422, "安全码错误"));
     }

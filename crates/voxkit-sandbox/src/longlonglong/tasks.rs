@@ -15,12 +15,13 @@
 //! (`type` `import_number`, `mode` `batch`, `unique_id`, `data.numbers`).
 
 use axum::extract::{Path, RawQuery, State as Extract};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use bytes::Bytes;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use super::reply::{Answer, at, err, get, known_user, object, ok, paged, paging};
 use crate::state::{Shared, State};
 use crate::wire::{self, Object};
 
@@ -182,34 +183,8 @@ pub(crate) fn seed(state: &mut State, user: &str) {
 
 // ----- handlers ----------------------------------------------------------------------------
 
-pub(super) type Answer = Result<Response, Response>;
-
-pub(super) fn ok(message: &str, data: Value) -> Answer {
-    Ok(
-        axum::Json(json!({"code": 200, "status": "success", "message": message, "data": data}))
-            .into_response(),
-    )
-}
-
-pub(super) fn err(code: u32, message: &str) -> Response {
-    axum::Json(json!({"code": code, "status": "error", "message": message, "data": []}))
-        .into_response()
-}
-
-fn at(t: NaiveDateTime) -> String {
-    t.format("%Y-%m-%d %H:%M:%S").to_string()
-}
-
 pub(super) fn not_found() -> Response {
     err(404, "任务不存在")
-}
-
-fn user_exists(data: &State, user: &str) -> Result<(), Response> {
-    if data.longlonglong.users.contains_key(user) {
-        Ok(())
-    } else {
-        Err(err(404, "用户不存在"))
-    }
 }
 
 fn task_json(t: &CallTask) -> Value {
@@ -241,7 +216,7 @@ fn detail_json(t: &CallTask) -> Value {
 /// `GET .../task/create` (任务初始化): the system dial-time group and the user's lines.
 pub(super) async fn init(Extract(shared): Extract<Shared>, Path(user): Path<String>) -> Answer {
     let data = shared.lock();
-    user_exists(&data, &user)?;
+    known_user(&data, &user)?;
     ok(
         "返回任务初始化信息成功",
         json!({
@@ -277,7 +252,7 @@ pub(super) async fn create(
     Path(user): Path<String>,
     body: Bytes,
 ) -> Answer {
-    let map = wire::object(&body).ok_or_else(|| err(422, "请求体必须是 JSON 对象"))?;
+    let map = object(&body)?;
     let (name, script, calls, dial) = task_fields(&map)?;
     let lines = map
         .get("task_extras")
@@ -288,7 +263,7 @@ pub(super) async fn create(
         return Err(err(422, "task_extras.line 不能为空"));
     }
     let mut data = shared.lock();
-    user_exists(&data, &user)?;
+    known_user(&data, &user)?;
     let uuid = data.add_call_task(None, &user, &name, true, &[]);
     let task = data.tasks.get_mut(&user, &uuid).ok_or_else(not_found)?;
     (
@@ -299,20 +274,29 @@ pub(super) async fn create(
     ok("创建任务成功", json!({"uuid": uuid}))
 }
 
-/// The filters of both lists: `name` (contains), `status` / `status[]` (2.0: 1 paused,
-/// 3 active; old: 1 paused, 2 dialling, 3 waiting).
-fn list(data: &mut State, users: &[String], query: Option<&str>, old: bool) -> Answer {
+/// Whose tasks a list shows.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Scope {
+    /// The user's own (任务列表).
+    Own,
+    /// The user's and its sub-accounts' (`subset_task`, old `all_task`).
+    WithSubAccounts,
+}
+
+/// A task list, paged, with the filters of every list: `name` (contains), `status` /
+/// `status[]` (2.0: 1 paused, 3 active; `old`: 1 paused, 2 dialling, 3 waiting).
+fn list(shared: &Shared, user: String, query: Option<&str>, scope: Scope, old: bool) -> Answer {
+    let mut data = shared.lock();
+    known_user(&data, &user)?;
+    let mut users = vec![user.clone()];
+    if scope == Scope::WithSubAccounts {
+        if let Some(u) = data.longlonglong.users.get(&user) {
+            users.extend(u.sub_accounts.iter().map(|s| s.id.clone()));
+        }
+    }
     data.advance_call_tasks();
     let pairs = wire::query_pairs(query);
-    let get = |key: &str| {
-        pairs
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.as_str())
-    };
-    let page = wire::positive(get("page"), 1).ok_or_else(|| err(422, "page 必须是正整数"))?;
-    let per_page =
-        wire::positive(get("per_page"), 15).ok_or_else(|| err(422, "per_page 必须是正整数"))?;
+    let (page, per_page) = paging(&pairs)?;
     let statuses: Vec<&str> = pairs
         .iter()
         .filter(|(k, _)| k == "status" || k == "status[]")
@@ -329,33 +313,19 @@ fn list(data: &mut State, users: &[String], query: Option<&str>, old: bool) -> A
         .tasks
         .iter()
         .filter(|t| users.contains(&t.user_id))
-        .filter(|t| get("name").is_none_or(|n| t.name.contains(n)))
+        .filter(|t| get(&pairs, "name").is_none_or(|n| t.name.contains(n)))
         .filter(|t| statuses.is_empty() || statuses.contains(&status_of(t)))
         .collect();
-    let total = matching.len();
-    let last_page = total.div_ceil(per_page).max(1);
-    let items: Vec<Value> = wire::page_of(matching.into_iter(), page, per_page)
-        .map(task_json)
-        .collect();
-    Ok(axum::Json(json!({
-        "code": 200, "status": "success", "message": "返回任务列表信息成功",
-        "meta": {"has_pages": last_page > 1, "total": total, "last_page": last_page,
-                 "current_page": page, "per_page": per_page.to_string()},
-        "data": items,
-    }))
-    .into_response())
+    paged("返回任务列表信息成功", matching, page, per_page, task_json)
 }
 
-/// `GET .../new/user/{user_id}/task` (任务列表, 2.0) and `GET .../user/{user_id}/task`
-/// (old): the user's tasks.
+/// `GET .../new/user/{user_id}/task` (任务列表, 2.0): the user's tasks.
 pub(super) async fn list_user(
     Extract(shared): Extract<Shared>,
     Path(user): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Answer {
-    let mut data = shared.lock();
-    user_exists(&data, &user)?;
-    list(&mut data, &[user], query.as_deref(), false)
+    list(&shared, user, query.as_deref(), Scope::Own, false)
 }
 
 /// The old list (`/agent-api/user/{user_id}/task`): status codes 1, 2, 3.
@@ -364,9 +334,7 @@ pub(super) async fn list_user_v1(
     Path(user): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Answer {
-    let mut data = shared.lock();
-    user_exists(&data, &user)?;
-    list(&mut data, &[user], query.as_deref(), true)
+    list(&shared, user, query.as_deref(), Scope::Own, true)
 }
 
 /// The lists across sub-accounts (`subset_task`, old `all_task`): the user's and its
@@ -376,13 +344,13 @@ pub(super) async fn list_all(
     Path(user): Path<String>,
     RawQuery(query): RawQuery,
 ) -> Answer {
-    let mut data = shared.lock();
-    user_exists(&data, &user)?;
-    let mut users = vec![user.clone()];
-    if let Some(u) = data.longlonglong.users.get(&user) {
-        users.extend(u.sub_accounts.iter().map(|s| s.id.clone()));
-    }
-    list(&mut data, &users, query.as_deref(), false)
+    list(
+        &shared,
+        user,
+        query.as_deref(),
+        Scope::WithSubAccounts,
+        false,
+    )
 }
 
 /// `GET .../task/{task_id}/edit` (任务编辑, both generations): the configuration.
@@ -403,7 +371,7 @@ pub(super) async fn modify(
     Path((user, uuid)): Path<(String, String)>,
     body: Bytes,
 ) -> Answer {
-    let map = wire::object(&body).ok_or_else(|| err(422, "请求体必须是 JSON 对象"))?;
+    let map = object(&body)?;
     let (name, script, calls, dial) = task_fields(&map)?;
     let mut data = shared.lock();
     let now = data.now();

@@ -1,12 +1,77 @@
-//! Helpers shared by the sandbox's integration tests: a plain HTTP client and signed
-//! Laaffic requests (for what the SDK would refuse to send).
+//! Helpers shared by the sandbox's integration tests: the SDK clients pointed at a sandbox,
+//! a plain HTTP client, signed Laaffic requests and key-carrying ESP-AI posts (for what the
+//! SDK would refuse to send).
 
 #![allow(dead_code)] // Each test file uses its own part.
 
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde_json::Value;
-use voxkit_sandbox::{LAAFFIC_API_KEY, LAAFFIC_API_SECRET, Sandbox};
+use voxkit_core::RetryPolicy;
+use voxkit_sandbox::{
+    ESPAI_OPEN_API_KEY, LAAFFIC_API_KEY, LAAFFIC_API_SECRET, LONGLONGLONG_TOKEN, Sandbox,
+};
+
+/// The retry policy of these tests: core's fast one, waiting out a `Retry-After` of up
+/// to 2 s (the sandbox's injected 429 and 503 send one).
+pub fn fast_retries() -> RetryPolicy {
+    RetryPolicy {
+        max_retry_after: Duration::from_secs(2),
+        ..voxkit_core::test_util::fast_retries()
+    }
+}
+
+/// The longlonglong SDK client at `sandbox`, with `token`.
+pub fn longlonglong_with_token(sandbox: &Sandbox, token: &str) -> voxkit_longlonglong::Client {
+    voxkit_longlonglong::Client::builder()
+        .token(token)
+        .base_url(sandbox.url())
+        .retry_policy(fast_retries())
+        .build()
+        .unwrap()
+}
+
+/// The longlonglong SDK client at `sandbox`, with the sandbox's token.
+pub fn longlonglong_client(sandbox: &Sandbox) -> voxkit_longlonglong::Client {
+    longlonglong_with_token(sandbox, LONGLONGLONG_TOKEN)
+}
+
+/// The Laaffic SDK client at `sandbox`, with the sandbox's key and secret.
+pub fn laaffic_client(sandbox: &Sandbox) -> voxkit_laaffic::Client {
+    voxkit_laaffic::Client::builder()
+        .credentials(LAAFFIC_API_KEY, LAAFFIC_API_SECRET)
+        .base_url(sandbox.url())
+        .retry_policy(fast_retries())
+        .build()
+        .unwrap()
+}
+
+/// The ESP-AI SDK client at `sandbox`, with the sandbox's key.
+pub fn espai_client(sandbox: &Sandbox) -> voxkit_espai::Client {
+    voxkit_espai::Client::builder()
+        .api_key(ESPAI_OPEN_API_KEY)
+        .base_url(sandbox.url())
+        .retry_policy(fast_retries())
+        .build()
+        .unwrap()
+}
+
+/// An ESP-AI POST with the sandbox key, as (HTTP status, JSON body).
+pub async fn espai_post(sandbox: &Sandbox, path: &str, body: Value) -> (u16, Value) {
+    let response = http()
+        .post(format!("{}{path}", sandbox.url()))
+        .header("authorization", ESPAI_OPEN_API_KEY)
+        .header("Content-Type", "application/json")
+        .body(body.to_string())
+        .send()
+        .await
+        .expect("an answer, not a dropped connection");
+    let status = response.status().as_u16();
+    (
+        status,
+        serde_json::from_slice(&response.bytes().await.unwrap()).expect("a JSON envelope"),
+    )
+}
 
 /// A plain HTTP client.
 pub fn http() -> voxkit_core::reqwest::Client {

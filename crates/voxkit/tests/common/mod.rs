@@ -138,6 +138,8 @@ pub async fn drive<F: Future>(
 pub struct Clients {
     /// longlonglong.
     pub longlonglong: longlonglong::Client,
+    /// longlonglong's dialogue API (对话接口), with its own token.
+    pub dialogue: longlonglong::DialogueClient,
     /// Laaffic.
     pub laaffic: laaffic::Client,
     /// ESP-AI.
@@ -185,6 +187,8 @@ macro_rules! configure {
 pub struct Credentials {
     /// longlonglong's bearer token.
     pub token: &'static str,
+    /// longlonglong's dialogue token (对话接口, AI 客户联络).
+    pub dialogue_token: &'static str,
     /// Laaffic's API key.
     pub laaffic_key: &'static str,
     /// Laaffic's API secret.
@@ -196,6 +200,7 @@ pub struct Credentials {
 /// The credentials the sandbox accepts.
 pub const SANDBOX: Credentials = Credentials {
     token: voxkit_sandbox::LONGLONGLONG_TOKEN,
+    dialogue_token: voxkit_sandbox::LONGLONGLONG_DIALOGUE_TOKEN,
     laaffic_key: voxkit_sandbox::LAAFFIC_API_KEY,
     laaffic_secret: voxkit_sandbox::LAAFFIC_API_SECRET,
     espai_key: voxkit_sandbox::ESPAI_OPEN_API_KEY,
@@ -216,6 +221,7 @@ pub fn clients_as(
 ) -> Clients {
     let Credentials {
         token,
+        dialogue_token,
         laaffic_key,
         laaffic_secret,
         espai_key,
@@ -229,6 +235,14 @@ pub fn clients_as(
         )
         .build()
         .expect("longlonglong client"),
+        dialogue: configure!(
+            longlonglong::DialogueClient::builder().token(dialogue_token),
+            settings,
+            transport.clone(),
+            url
+        )
+        .build()
+        .expect("longlonglong dialogue client"),
         laaffic: configure!(
             laaffic::Client::builder().credentials(laaffic_key, laaffic_secret),
             settings,

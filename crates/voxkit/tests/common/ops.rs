@@ -1,12 +1,13 @@
 //! Every operation of every provider, read from the providers' own declarations: their
 //! `TEST_HOOKS` (one per declared operation, with an example call using the
-//! documentation's values), so a new operation joins the suites that iterate [`hooks`]
+//! documentation's values and, for a non-repeatable one, that example exactly once and
+//! the count of its effect), so a new operation joins the suites that iterate [`hooks`]
 //! without an edit here. The sandbox seeds the documentation's ids, so most operations run
-//! their own example call against it; [`call`] overrides only those whose example cannot
-//! run there or whose effect the suites must find afterwards (see its comment).
+//! their own example call against it; [`seeded_call`] overrides only those whose docs' ids
+//! are not in the seed, and [`call`] (one sandbox shared by every operation) a few more.
 
-use voxkit::core::declare::BoxFuture;
-use voxkit::core::{Error, OperationSpec, TestHooks};
+use voxkit::core::declare::{self, BoxFuture};
+use voxkit::core::{Error, ExactlyOnceOutcome, OperationSpec, TestHooks};
 use voxkit::espai::{BalanceLogQuery, CardKey};
 use voxkit::laaffic::{Callee, NewTask, Resend, TaskId, VoiceSource};
 use voxkit::longlonglong::{NewSubAccount, NewUser, SubUserId, UserId};
@@ -19,6 +20,7 @@ use super::{Clients, Counting, drive};
 #[derive(Debug, Clone, Copy)]
 enum Run {
     Longlonglong(TestHooks<longlonglong::Client>),
+    Dialogue(TestHooks<longlonglong::DialogueClient>),
     Laaffic(TestHooks<laaffic::Client>),
     Espai(TestHooks<espai::Client>),
 }
@@ -36,9 +38,35 @@ impl Hook {
     pub fn example<'a>(&self, c: &'a Clients) -> BoxFuture<'a> {
         match self.run {
             Run::Longlonglong(h) => (h.example)(&c.longlonglong),
+            Run::Dialogue(h) => (h.example)(&c.dialogue),
             Run::Laaffic(h) => (h.example)(&c.laaffic),
             Run::Espai(h) => (h.example)(&c.espai),
         }
+    }
+
+    /// The example through the operation's `*_exactly_once` call, if declared.
+    pub fn exactly_once<'a>(&self, c: &'a Clients) -> Option<BoxFuture<'a, ExactlyOnceOutcome>> {
+        match self.run {
+            Run::Longlonglong(h) => h.exactly_once.map(|f| f(&c.longlonglong)),
+            Run::Dialogue(h) => h.exactly_once.map(|f| f(&c.dialogue)),
+            Run::Laaffic(h) => h.exactly_once.map(|f| f(&c.laaffic)),
+            Run::Espai(h) => h.exactly_once.map(|f| f(&c.espai)),
+        }
+    }
+
+    /// How many times the example was applied, read back through the SDK, if declared.
+    pub fn applied<'a>(&self, c: &'a Clients) -> Option<BoxFuture<'a, usize>> {
+        match self.run {
+            Run::Longlonglong(h) => h.applied.map(|f| f(&c.longlonglong)),
+            Run::Dialogue(h) => h.applied.map(|f| f(&c.dialogue)),
+            Run::Laaffic(h) => h.applied.map(|f| f(&c.laaffic)),
+            Run::Espai(h) => h.applied.map(|f| f(&c.espai)),
+        }
+    }
+
+    /// `provider.name`, as failure messages name the operation.
+    pub fn label(&self) -> String {
+        format!("{}.{}", self.spec.provider, self.spec.name)
     }
 
     /// The sandbox route serving this operation: same method, and the declaration's path
@@ -57,6 +85,10 @@ pub fn hooks() -> Vec<Hook> {
         spec: h.spec,
         run: Run::Longlonglong(*h),
     });
+    let dialogue = longlonglong::DIALOGUE_TEST_HOOKS.iter().map(|h| Hook {
+        spec: h.spec,
+        run: Run::Dialogue(*h),
+    });
     let laf = laaffic::TEST_HOOKS.iter().map(|h| Hook {
         spec: h.spec,
         run: Run::Laaffic(*h),
@@ -65,7 +97,79 @@ pub fn hooks() -> Vec<Hook> {
         spec: h.spec,
         run: Run::Espai(*h),
     });
-    lll.chain(laf).chain(esp).collect()
+    lll.chain(dialogue).chain(laf).chain(esp).collect()
+}
+
+/// Core's check over every provider's hooks: the non-repeatable operations declared
+/// without an `exactly_once` or an `applied` hook (`provider.name`).
+pub fn unproven() -> Vec<String> {
+    let named = |provider: &str, names: Vec<&str>| {
+        names
+            .into_iter()
+            .map(|n| format!("{provider}.{n}"))
+            .collect::<Vec<_>>()
+    };
+    [
+        named(
+            longlonglong::PROVIDER,
+            declare::unproven(longlonglong::TEST_HOOKS),
+        ),
+        named(
+            longlonglong::DIALOGUE_PROVIDER,
+            declare::unproven(longlonglong::DIALOGUE_TEST_HOOKS),
+        ),
+        named(laaffic::PROVIDER, declare::unproven(laaffic::TEST_HOOKS)),
+        named(espai::PROVIDER, declare::unproven(espai::TEST_HOOKS)),
+    ]
+    .concat()
+}
+
+/// The non-repeatable operations declared without the full pair of exactly-once hooks on
+/// purpose, because no documented read shows their effect (the suites count it in the
+/// sandbox's state instead, [`applied_in_sandbox`]):
+///
+/// - `pause_task_v1`: the seeded docs task is already paused, so the task read shows no
+///   difference, and nothing documented starts a task again; so it has no `exactly_once`
+///   either (the call answers "already paused" without sending): the exactly-once suite
+///   keeps its case, on a running task of its own;
+/// - `reset_numbers`: the docs' reset names a phone the seeded task does not hold;
+/// - `send_dialogue_message`: no documented read lists a conversation's messages.
+pub const UNREADABLE: &[&str] = &[
+    "longlonglong.pause_task_v1",
+    "longlonglong.reset_numbers",
+    "longlonglong-dialogue.send_dialogue_message",
+];
+
+/// [`unproven`] but for [`UNREADABLE`]: what the suites must fail on.
+pub fn unproven_without_reason() -> Vec<String> {
+    unproven()
+        .into_iter()
+        // Until J7's Laaffic and ESP-AI declarations carry their hooks.
+        .filter(|n| !n.starts_with("laaffic.") && !n.starts_with("espai."))
+        .filter(|n| !UNREADABLE.contains(&n.as_str()))
+        .collect()
+}
+
+/// How many times the docs' example of an [`UNREADABLE`] operation was applied, read from
+/// the sandbox's state (its seeded docs task, the docs' conversation); `None` for any other
+/// operation.
+pub fn applied_in_sandbox(spec: &OperationSpec, sandbox: &Sandbox) -> Option<usize> {
+    let docs_task = || {
+        sandbox
+            .longlonglong_tasks()
+            .into_iter()
+            .find(|t| t.uuid == voxkit_sandbox::DOCS_TASK)
+    };
+    match (spec.provider, spec.name) {
+        ("longlonglong", "pause_task_v1") => Some(docs_task().map_or(0, |t| t.pauses as usize)),
+        ("longlonglong", "reset_numbers") => Some(docs_task().map_or(0, |t| t.resets as usize)),
+        ("longlonglong-dialogue", "send_dialogue_message") => Some(
+            sandbox
+                .longlonglong_dialogue("bCdeffd6-C84D-dB14-11De-3afA7f738159")
+                .len(),
+        ),
+        _ => None,
+    }
 }
 
 /// The hook of `provider`'s operation `name`.
@@ -98,21 +202,37 @@ pub struct Inputs {
     pub voice_id: String,
 }
 
-/// Runs one operation against the seeded sandbox: the declaration's own example call (the
-/// documentation's values, seeded in the sandbox), except for the overrides below, keyed
-/// by name, which remain because:
-///
-/// - the fault matrix's probes (`applied`) find the effect of a money-moving or creating
-///   call by the values sent (`recharge`, `deduct`: the remark; `create_sub_account`,
-///   `register_user`, `upload_voice_file`, `create_task`, `resend_task`: the tag in the
-///   name or e-mail; `transfer`: whole transfers of 5; `delete_sub_account`: the
-///   sub-account created for it, so the seeded one stays readable), and the secret-hygiene
-///   suite sends its own sentinel password (`register_user`, `create_sub_account`);
-/// - the example's ids are placeholders or not in the seed: `sub_account` (its
-///   sub-account is not seeded: the CLI's suite counts the seeded user's sub-accounts),
-///   `balance_logs`
-///   (`dd3d…f86xxx`, not an id), `call_record` (`2203031113381000002`, from 2022, outside
-///   the two-month window), `pause_tasks` and `cancel_tasks` (tasks `123`, `456`).
+/// Runs one operation against a seeded sandbox of its own (the fault matrix starts one per
+/// case): the declaration's own example call (the documentation's values, seeded in the
+/// sandbox, which the declaration's `applied` hook counts), except where the example's ids
+/// are placeholders or not in the seed: `sub_account` and `delete_sub_account` (the docs'
+/// sub-account is not seeded — the CLI's suite counts the seeded user's sub-accounts — so
+/// the one [`sandbox_inputs`] created), `balance_logs` (`dd3d…f86xxx`, not an id),
+/// `call_record` (`2203031113381000002`, from 2022, outside the two-month window),
+/// `pause_tasks` and `cancel_tasks` (tasks `123`, `456`).
+pub async fn seeded_call(h: &Hook, c: &Clients, i: &Inputs) -> Result<(), Error> {
+    let (lll, esp, laf) = (&c.longlonglong, &c.espai, &c.laaffic);
+    match (h.spec.provider, h.spec.name) {
+        ("longlonglong", "sub_account") => lll.sub_account(&i.user, &i.sub).await.map(drop),
+        ("longlonglong", "delete_sub_account") => {
+            lll.delete_sub_account(&i.user, &i.sub).await.map(drop)
+        }
+        ("laaffic", "pause_tasks") => laf.pause_tasks(&[i.live_task]).await.map(drop),
+        ("laaffic", "cancel_tasks") => laf.cancel_tasks(&[i.live_task]).await.map(drop),
+        ("laaffic", "call_record") => laf.call_record(&i.voice_id).await.map(drop),
+        ("espai", "balance_logs") => esp
+            .balance_logs(&BalanceLogQuery::card(i.card_id.as_str()))
+            .await
+            .map(drop),
+        _ => h.example(c).await,
+    }
+}
+
+/// Runs one operation in a sandbox that every operation shares (the secret-hygiene
+/// suite): [`seeded_call`], except that the secret-hygiene suite sends its own sentinel
+/// password (`register_user`, `create_sub_account`) and that the values below keep each
+/// call's effect apart from the others' in the shared state (the remarks, names and
+/// e-mails made from the tag; whole transfers of 5).
 pub async fn call(h: &Hook, c: &Clients, i: &Inputs) -> Result<(), Error> {
     let op = h.spec;
     let lll = &c.longlonglong;
@@ -149,17 +269,11 @@ pub async fn call(h: &Hook, c: &Clients, i: &Inputs) -> Result<(), Error> {
         ("longlonglong", "create_sub_account") => {
             lll.create_sub_account(&i.user, &new_sub()).await.map(drop)
         }
-        ("longlonglong", "sub_account") => lll.sub_account(&i.user, &i.sub).await.map(drop),
-        ("longlonglong", "delete_sub_account") => {
-            lll.delete_sub_account(&i.user, &i.sub).await.map(drop)
-        }
         ("laaffic", "upload_voice_file") => laf
             .upload_voice_file(&format!("{}.mp3", i.tag), b"ID3\x04\x00")
             .await
             .map(drop),
         ("laaffic", "create_task") => laf.create_task(&new_task()).await.map(drop),
-        ("laaffic", "pause_tasks") => laf.pause_tasks(&[i.live_task]).await.map(drop),
-        ("laaffic", "cancel_tasks") => laf.cancel_tasks(&[i.live_task]).await.map(drop),
         ("laaffic", "resend_task") => laf
             .resend_task(&Resend::new(
                 i.finished_task,
@@ -168,13 +282,8 @@ pub async fn call(h: &Hook, c: &Clients, i: &Inputs) -> Result<(), Error> {
             ))
             .await
             .map(drop),
-        ("laaffic", "call_record") => laf.call_record(&i.voice_id).await.map(drop),
-        ("espai", "balance_logs") => esp
-            .balance_logs(&BalanceLogQuery::card(i.card_id.as_str()))
-            .await
-            .map(drop),
         ("espai", "transfer") => esp.transfer(&i.from, &i.to, 5).await.map(drop),
-        _ => h.example(c).await,
+        _ => seeded_call(h, c, i).await,
     }
 }
 

@@ -130,6 +130,14 @@ pub struct Create {
     voice: VoiceArgs,
     #[command(flatten)]
     schedule: Schedule,
+    #[command(flatten)]
+    after_call: AfterCall,
+}
+
+/// What happens after a call, for `task create` and `task update`: a transfer to a seat
+/// group and the post-call SMS.
+#[derive(Debug, Args)]
+pub struct AfterCall {
     /// Transfer answered calls to this seat group (toSeat, sipGroupId).
     #[arg(long, value_name = "ID")]
     seat_group: Option<u64>,
@@ -156,6 +164,26 @@ pub struct Create {
     /// Send the SMS when the call rang.
     #[arg(long, requires = "sms_app")]
     sms_on_ringing: bool,
+}
+
+impl AfterCall {
+    /// The post-call SMS, when an application and a text are given.
+    fn sms(&self) -> Option<PostCallSms> {
+        let (app, content) = (self.sms_app.as_ref()?, self.sms_content.as_ref()?);
+        let mut sms = with_some!(
+            PostCallSms::new(app.as_str(), content.as_str()),
+            sender_id = self.sms_sender.as_deref(),
+            on_key = self.sms_on_key,
+            on_success_after = self.sms_on_success_after,
+        );
+        if self.sms_on_failure {
+            sms = sms.on_failure();
+        }
+        if self.sms_on_ringing {
+            sms = sms.on_ringing();
+        }
+        Some(sms)
+    }
 }
 
 /// The synthetic voice of a resend.
@@ -241,23 +269,10 @@ fn build_task(args: &Create) -> Result<(NewTask, usize), CliError> {
         NewTask::new(args.app_id.as_str(), args.name.as_str(), source, callees),
         &args.schedule
     );
-    if let Some(group) = args.seat_group {
+    if let Some(group) = args.after_call.seat_group {
         task = task.transfer_to_seat(group);
     }
-    if let (Some(app), Some(content)) = (&args.sms_app, &args.sms_content) {
-        let mut sms = PostCallSms::new(app.as_str(), content.as_str());
-        sms = with_some!(
-            sms,
-            sender_id = args.sms_sender.as_deref(),
-            on_key = args.sms_on_key,
-            on_success_after = args.sms_on_success_after,
-        );
-        if args.sms_on_failure {
-            sms = sms.on_failure();
-        }
-        if args.sms_on_ringing {
-            sms = sms.on_ringing();
-        }
+    if let Some(sms) = args.after_call.sms() {
         task = task.post_call_sms(sms);
     }
     Ok((task, count))
@@ -346,31 +361,8 @@ pub struct UpdateArgs {
     voice: VoiceArgs,
     #[command(flatten)]
     schedule: Schedule,
-    /// Transfer answered calls to this seat group (toSeat, sipGroupId).
-    #[arg(long, value_name = "ID")]
-    seat_group: Option<u64>,
-    /// Send an SMS after the call with this SMS application id (needs --sms-content and a
-    /// trigger, as for `task create`).
-    #[arg(long, value_name = "ID", requires = "sms_content")]
-    sms_app: Option<String>,
-    /// The post-call SMS text, at most 1000 characters.
-    #[arg(long, value_name = "TEXT", requires = "sms_app")]
-    sms_content: Option<String>,
-    /// The post-call SMS sender id, at most 32 characters.
-    #[arg(long, value_name = "ID", requires = "sms_app")]
-    sms_sender: Option<String>,
-    /// Send the SMS when the callee presses this key (0-9).
-    #[arg(long, value_name = "KEY", requires = "sms_app")]
-    sms_on_key: Option<u8>,
-    /// Send the SMS this many seconds (0-9999) after a successful call.
-    #[arg(long, value_name = "SECS", requires = "sms_app")]
-    sms_on_success_after: Option<u32>,
-    /// Send the SMS when the call fails.
-    #[arg(long, requires = "sms_app")]
-    sms_on_failure: bool,
-    /// Send the SMS when the call rang.
-    #[arg(long, requires = "sms_app")]
-    sms_on_ringing: bool,
+    #[command(flatten)]
+    after_call: AfterCall,
 }
 
 /// The update `task update` sends.
@@ -380,22 +372,10 @@ fn build_update(args: &UpdateArgs) -> Result<TaskUpdate, CliError> {
         TaskUpdate::new(TaskId(args.task), args.name.as_str(), source),
         &args.schedule
     );
-    if let Some(group) = args.seat_group {
+    if let Some(group) = args.after_call.seat_group {
         update = update.transfer_to_seat(group);
     }
-    if let (Some(app), Some(content)) = (&args.sms_app, &args.sms_content) {
-        let mut sms = with_some!(
-            PostCallSms::new(app.as_str(), content.as_str()),
-            sender_id = args.sms_sender.as_deref(),
-            on_key = args.sms_on_key,
-            on_success_after = args.sms_on_success_after,
-        );
-        if args.sms_on_failure {
-            sms = sms.on_failure();
-        }
-        if args.sms_on_ringing {
-            sms = sms.on_ringing();
-        }
+    if let Some(sms) = args.after_call.sms() {
         update = update.post_call_sms(sms);
     }
     Ok(update)

@@ -1,7 +1,9 @@
-//! The bodies of the two requests that start calls: a new task ([`NewTask`]) and a
-//! resend ([`Resend`]), with their parts: the numbers ([`Callee`]), the send windows and
-//! the post-call SMS. Each checks every documented field rule before anything is sent.
-//! The operations that send them are in [`tasks`](super::tasks).
+//! The bodies of the three requests that set up calls: a new task ([`NewTask`]), an update
+//! ([`TaskUpdate`]) and a resend ([`Resend`]), with their parts: the numbers ([`Callee`]),
+//! the send windows and the post-call SMS. What the three share (the name, the voice, when
+//! and how calls are placed) is one [`TaskFields`], checked and sent one way. Each body
+//! checks every documented field rule before anything is sent. The operations that send
+//! them are in [`tasks`](super::tasks).
 
 use chrono::{NaiveDateTime, NaiveTime};
 use serde::Serialize;
@@ -257,19 +259,13 @@ pub(crate) struct SmsWire {
 /// (200 000); another copy says 100 000. The current page's figure is checked.
 pub const MAX_TASK_NUMBERS: usize = 200_000;
 
-/// A new IVR group-call task (`POST /v3/voice/group/call/send`), built field by field.
-///
-/// The create page was cut after `text5`; the fields after the number list (`source` and
-/// its companions, `sendTime`, `loopCount`, `maxCalls`, `hangUpSms` and the SMS fields,
-/// `toSeat`/`sipGroupId`) are the ones the laaffic update page (same body) and the older
-/// itniotech create page document. `allowSendTime` is documented on the resend page
-/// only and assumed shared (unverified for create). `sendTime` goes out as `null` for an
-/// immediate call, as documented ("立即呼叫則傳null").
+/// The fields a new task, an update and a resend share: `taskName` (2-64 characters),
+/// the voice (`source`), `displayNum`, `sendTime`, `loopCount`, `maxCalls`,
+/// `allowSendTime` and, for a task or an update, the post-call SMS and the seat transfer.
+/// One set of rules and one wire shape, so that the three bodies cannot drift apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewTask {
-    app_id: String,
+pub(crate) struct TaskFields {
     task_name: String,
-    numbers: Vec<Callee>,
     source: VoiceSource,
     display_number: Option<String>,
     send_time: Option<NaiveDateTime>,
@@ -280,19 +276,10 @@ pub struct NewTask {
     seat_group: Option<u64>,
 }
 
-impl NewTask {
-    /// `appId` (the application id), `taskName` (2-64 characters, unique), the numbers to
-    /// call (`numberInfoList`, 1 to [`MAX_TASK_NUMBERS`]) and the voice (`source`).
-    pub fn new(
-        app_id: impl Into<String>,
-        task_name: impl Into<String>,
-        source: VoiceSource,
-        numbers: impl IntoIterator<Item = Callee>,
-    ) -> Self {
-        NewTask {
-            app_id: app_id.into(),
-            task_name: task_name.into(),
-            numbers: numbers.into_iter().collect(),
+impl TaskFields {
+    fn new(task_name: String, source: VoiceSource) -> Self {
+        TaskFields {
+            task_name,
             source,
             display_number: None,
             send_time: None,
@@ -304,72 +291,8 @@ impl NewTask {
         }
     }
 
-    /// `displayNum`: the number shown to the callee, 0-20 digits.
-    pub fn display_number(mut self, number: impl Into<String>) -> Self {
-        self.display_number = Some(number.into());
-        self
-    }
-
-    /// `sendTime`: call at this time (the account's local time) instead of now.
-    pub fn send_at(mut self, time: NaiveDateTime) -> Self {
-        self.send_time = Some(time);
-        self
-    }
-
-    /// `loopCount`: how many times the voice is played, 1-9 (default 1). Optional, as the
-    /// laaffic update page marks it (the older itniotech create page says required).
-    pub fn loop_count(mut self, count: u32) -> Self {
-        self.loop_count = Some(count);
-        self
-    }
-
-    /// `maxCalls`: hang up this many seconds after the call is answered, 1-999. Optional,
-    /// as the laaffic update page marks it (the older itniotech create page says required).
-    pub fn max_call_seconds(mut self, seconds: u32) -> Self {
-        self.max_call_seconds = Some(seconds);
-        self
-    }
-
-    /// Adds an `allowSendTime` window (at most 3).
-    pub fn allow_between(mut self, start: NaiveTime, end: NaiveTime) -> Self {
-        self.windows.push(SendWindow { start, end });
-        self
-    }
-
-    /// `hangUpSms: 1` and the SMS fields.
-    pub fn post_call_sms(mut self, sms: PostCallSms) -> Self {
-        self.sms = Some(sms);
-        self
-    }
-
-    /// `toSeat: 1` with `sipGroupId`: transfer answered calls to this seat group. The
-    /// page's type column for `sipGroupId` was cut; it is sent as an integer, like every
-    /// other id of these pages.
-    pub fn transfer_to_seat(mut self, sip_group_id: u64) -> Self {
-        self.seat_group = Some(sip_group_id);
-        self
-    }
-
-    /// The numbers to call.
-    pub fn numbers(&self) -> &[Callee] {
-        &self.numbers
-    }
-
-    pub(crate) fn check(&self, origin: Origin) -> Result<(), Error> {
-        check::token(origin, "the app id", &self.app_id, MAX_ID_BYTES)?;
+    fn check(&self, origin: Origin) -> Result<(), Error> {
         check::chars(origin, "the task name", &self.task_name, 2, 64)?;
-        if self.numbers.is_empty() || self.numbers.len() > MAX_TASK_NUMBERS {
-            return Err(Error::invalid_input(
-                origin,
-                format!(
-                    "a task calls 1 to {MAX_TASK_NUMBERS} numbers ({} given)",
-                    self.numbers.len()
-                ),
-            ));
-        }
-        for callee in &self.numbers {
-            callee.check(origin)?;
-        }
         self.source.check(origin)?;
         if let Some(number) = &self.display_number {
             check::digits(origin, "the display number", number, 0, 20)?;
@@ -387,37 +310,17 @@ impl NewTask {
         Ok(())
     }
 
-    pub(crate) fn wire(&self) -> impl Serialize + '_ {
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Wire<'a> {
-            app_id: &'a str,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            display_num: Option<&'a str>,
-            task_name: &'a str,
-            number_info_list: &'a [Callee],
-            #[serde(flatten)]
-            source: SourceWire,
-            send_time: Option<String>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            loop_count: Option<u32>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            max_calls: Option<u32>,
-            #[serde(skip_serializing_if = "<[_]>::is_empty")]
-            allow_send_time: &'a [SendWindow],
-            #[serde(flatten)]
-            sms: Option<SmsWire>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            to_seat: Option<u8>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            sip_group_id: Option<u64>,
-        }
-        Wire {
-            app_id: &self.app_id,
+    /// The body with these fields; the caller fills in what identifies the task (`appId`
+    /// and the numbers for a new one, `keyId` otherwise) and a resend's voice settings.
+    fn wire(&self) -> TaskWire<'_> {
+        TaskWire {
+            app_id: None,
+            key_id: None,
             display_num: self.display_number.as_deref(),
             task_name: &self.task_name,
-            number_info_list: &self.numbers,
+            number_info_list: None,
             source: self.source.wire(),
+            voice: None,
             send_time: dates::local(&self.send_time),
             loop_count: self.loop_count,
             max_calls: self.max_call_seconds,
@@ -429,6 +332,195 @@ impl NewTask {
     }
 }
 
+/// The body of create, update and resend. `sendTime` goes out as `null` for an immediate
+/// call, as documented ("立即呼叫則傳null").
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct TaskWire<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    app_id: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    key_id: Option<TaskId>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    display_num: Option<&'a str>,
+    task_name: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    number_info_list: Option<&'a [Callee]>,
+    #[serde(flatten)]
+    source: SourceWire,
+    #[serde(flatten)]
+    voice: Option<VoiceWire<'a>>,
+    send_time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    loop_count: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_calls: Option<u32>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    allow_send_time: &'a [SendWindow],
+    #[serde(flatten)]
+    sms: Option<SmsWire>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    to_seat: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sip_group_id: Option<u64>,
+}
+
+/// Generates the setters of the [`TaskFields`] a body type holds in its field `f`: the
+/// ones all three bodies take, and with `post_call` the post-call SMS and seat transfer
+/// that a task and an update take.
+macro_rules! task_setters {
+    ($ty:ident) => {
+        impl $ty {
+            /// `displayNum`: the number shown to the callee, 0-20 digits.
+            pub fn display_number(mut self, number: impl Into<String>) -> Self {
+                self.f.display_number = Some(number.into());
+                self
+            }
+
+            /// `sendTime`: call at this time (the account's local time) instead of now
+            /// (sent `null` when not set: call now).
+            pub fn send_at(mut self, time: NaiveDateTime) -> Self {
+                self.f.send_time = Some(time);
+                self
+            }
+
+            /// `loopCount`: how many times the voice is played, 1-9 (default 1).
+            pub fn loop_count(mut self, count: u32) -> Self {
+                self.f.loop_count = Some(count);
+                self
+            }
+
+            /// `maxCalls`: hang up this many seconds after the call is answered, 1-999.
+            pub fn max_call_seconds(mut self, seconds: u32) -> Self {
+                self.f.max_call_seconds = Some(seconds);
+                self
+            }
+
+            /// Adds an `allowSendTime` window (at most 3).
+            pub fn allow_between(mut self, start: NaiveTime, end: NaiveTime) -> Self {
+                self.f.windows.push(SendWindow { start, end });
+                self
+            }
+        }
+    };
+    ($ty:ident, post_call) => {
+        task_setters!($ty);
+
+        impl $ty {
+            /// `hangUpSms: 1` and the SMS fields.
+            pub fn post_call_sms(mut self, sms: PostCallSms) -> Self {
+                self.f.sms = Some(sms);
+                self
+            }
+
+            /// `toSeat: 1` with `sipGroupId`: transfer answered calls to this seat group.
+            /// The page's type column for `sipGroupId` was cut; it is sent as an integer,
+            /// like every other id of these pages.
+            pub fn transfer_to_seat(mut self, sip_group_id: u64) -> Self {
+                self.f.seat_group = Some(sip_group_id);
+                self
+            }
+        }
+    };
+}
+
+/// A new IVR group-call task (`POST /v3/voice/group/call/send`), built field by field.
+///
+/// The create page was cut after `text5`; the fields after the number list (`source` and
+/// its companions, `sendTime`, `loopCount`, `maxCalls`, `hangUpSms` and the SMS fields,
+/// `toSeat`/`sipGroupId`) are the ones the laaffic update page (same body) and the older
+/// itniotech create page document. `allowSendTime` is documented on the resend page
+/// only and assumed shared (unverified for create). `loopCount` and `maxCalls` are
+/// optional, as the laaffic update page marks them (the older itniotech create page says
+/// required).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewTask {
+    app_id: String,
+    numbers: Vec<Callee>,
+    f: TaskFields,
+}
+
+impl NewTask {
+    /// `appId` (the application id), `taskName` (2-64 characters, unique), the numbers to
+    /// call (`numberInfoList`, 1 to [`MAX_TASK_NUMBERS`]) and the voice (`source`).
+    pub fn new(
+        app_id: impl Into<String>,
+        task_name: impl Into<String>,
+        source: VoiceSource,
+        numbers: impl IntoIterator<Item = Callee>,
+    ) -> Self {
+        NewTask {
+            app_id: app_id.into(),
+            numbers: numbers.into_iter().collect(),
+            f: TaskFields::new(task_name.into(), source),
+        }
+    }
+
+    /// The numbers to call.
+    pub fn numbers(&self) -> &[Callee] {
+        &self.numbers
+    }
+
+    pub(crate) fn check(&self, origin: Origin) -> Result<(), Error> {
+        check::token(origin, "the app id", &self.app_id, MAX_ID_BYTES)?;
+        if self.numbers.is_empty() || self.numbers.len() > MAX_TASK_NUMBERS {
+            return Err(Error::invalid_input(
+                origin,
+                format!(
+                    "a task calls 1 to {MAX_TASK_NUMBERS} numbers ({} given)",
+                    self.numbers.len()
+                ),
+            ));
+        }
+        for callee in &self.numbers {
+            callee.check(origin)?;
+        }
+        self.f.check(origin)
+    }
+
+    pub(crate) fn wire(&self) -> TaskWire<'_> {
+        TaskWire {
+            app_id: Some(&self.app_id),
+            number_info_list: Some(&self.numbers),
+            ..self.f.wire()
+        }
+    }
+}
+task_setters!(NewTask, post_call);
+
+/// An update of an IVR task (`POST /v3/voice/group/call/update`, page
+/// `laaffic.com/zh/api/voice/callUpdate`): `keyId` (the query's `jobId`), then the fields
+/// of the create body but the application and the numbers ("same body shape", without
+/// `appId` and `numberInfoList`, which the update table does not list): `taskName`
+/// (2-64) and `source` required, the rest optional, each checked as for [`NewTask`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TaskUpdate {
+    task: TaskId,
+    f: TaskFields,
+}
+
+impl TaskUpdate {
+    /// `keyId`, `taskName` (2-64 characters) and the voice (`source`).
+    pub fn new(task: TaskId, task_name: impl Into<String>, source: VoiceSource) -> Self {
+        TaskUpdate {
+            task,
+            f: TaskFields::new(task_name.into(), source),
+        }
+    }
+
+    pub(crate) fn check(&self, origin: Origin) -> Result<(), Error> {
+        self.f.check(origin)
+    }
+
+    pub(crate) fn wire(&self) -> TaskWire<'_> {
+        TaskWire {
+            key_id: Some(self.task),
+            ..self.f.wire()
+        }
+    }
+}
+task_setters!(TaskUpdate, post_call);
+
 /// A resend (recall) of a finished task (`POST /v3/voice/group/call/resend`, page
 /// `laaffic.com/api/voice/callResend`), built field by field.
 ///
@@ -439,19 +531,31 @@ impl NewTask {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Resend {
     task: TaskId,
-    task_name: String,
-    source: VoiceSource,
-    display_number: Option<String>,
+    f: TaskFields,
     speaking_rate: Option<f64>,
     gender: Option<Gender>,
     accent: Option<String>,
     delay_play: Option<u32>,
     delay_hangup: Option<u32>,
     max_ringing: Option<u32>,
-    loop_count: Option<u32>,
-    max_call_seconds: Option<u32>,
-    send_time: Option<NaiveDateTime>,
-    windows: Vec<SendWindow>,
+}
+
+/// A resend's own voice settings, sent between the voice and `sendTime`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct VoiceWire<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    speaking_rate: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ssml_gender: Option<Gender>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    accent: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delay_play: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delay_hangup: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    max_ringing_time: Option<u32>,
 }
 
 impl Resend {
@@ -460,26 +564,14 @@ impl Resend {
     pub fn new(task: TaskId, task_name: impl Into<String>, source: VoiceSource) -> Self {
         Resend {
             task,
-            task_name: task_name.into(),
-            source,
-            display_number: None,
+            f: TaskFields::new(task_name.into(), source),
             speaking_rate: None,
             gender: None,
             accent: None,
             delay_play: None,
             delay_hangup: None,
             max_ringing: None,
-            loop_count: None,
-            max_call_seconds: None,
-            send_time: None,
-            windows: Vec::new(),
         }
-    }
-
-    /// `displayNum`: the number shown, 0-20 digits.
-    pub fn display_number(mut self, number: impl Into<String>) -> Self {
-        self.display_number = Some(number.into());
-        self
     }
 
     /// `speakingRate`: text-to-speech speed, 0.25 to 4 times.
@@ -518,36 +610,8 @@ impl Resend {
         self
     }
 
-    /// `loopCount`: plays, 1-9 (default 1).
-    pub fn loop_count(mut self, count: u32) -> Self {
-        self.loop_count = Some(count);
-        self
-    }
-
-    /// `maxCalls`: hang up this many seconds after answer, 1-999.
-    pub fn max_call_seconds(mut self, seconds: u32) -> Self {
-        self.max_call_seconds = Some(seconds);
-        self
-    }
-
-    /// `sendTime`: call at this time instead of now.
-    pub fn send_at(mut self, time: NaiveDateTime) -> Self {
-        self.send_time = Some(time);
-        self
-    }
-
-    /// Adds an `allowSendTime` window (at most 3).
-    pub fn allow_between(mut self, start: NaiveTime, end: NaiveTime) -> Self {
-        self.windows.push(SendWindow { start, end });
-        self
-    }
-
     pub(crate) fn check(&self, origin: Origin) -> Result<(), Error> {
-        check::chars(origin, "the task name", &self.task_name, 2, 64)?;
-        self.source.check(origin)?;
-        if let Some(number) = &self.display_number {
-            check::digits(origin, "the display number", number, 0, 20)?;
-        }
+        self.f.check(origin)?;
         if let Some(rate) = self.speaking_rate {
             if !(0.25..=4.0).contains(&rate) {
                 return Err(Error::invalid_input(
@@ -566,61 +630,27 @@ impl Resend {
             ("the play delay", self.delay_play, 0, 999),
             ("the hang-up delay", self.delay_hangup, 0, 999),
             ("the maximum ringing time", self.max_ringing, 20, 120),
-            ("the loop count", self.loop_count, 1, 9),
-            ("the maximum call duration", self.max_call_seconds, 1, 999),
         ] {
             if let Some(value) = value {
                 check::range(origin, what, value.into(), min, max)?;
             }
         }
-        check_windows(origin, &self.windows)
+        Ok(())
     }
 
-    pub(crate) fn wire(&self) -> impl Serialize + '_ {
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Wire<'a> {
-            key_id: TaskId,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            display_num: Option<&'a str>,
-            task_name: &'a str,
-            #[serde(flatten)]
-            source: SourceWire,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            speaking_rate: Option<f64>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            ssml_gender: Option<Gender>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            accent: Option<&'a str>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            delay_play: Option<u32>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            delay_hangup: Option<u32>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            max_ringing_time: Option<u32>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            loop_count: Option<u32>,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            max_calls: Option<u32>,
-            send_time: Option<String>,
-            #[serde(skip_serializing_if = "<[_]>::is_empty")]
-            allow_send_time: &'a [SendWindow],
-        }
-        Wire {
-            key_id: self.task,
-            display_num: self.display_number.as_deref(),
-            task_name: &self.task_name,
-            source: self.source.wire(),
-            speaking_rate: self.speaking_rate,
-            ssml_gender: self.gender,
-            accent: self.accent.as_deref(),
-            delay_play: self.delay_play,
-            delay_hangup: self.delay_hangup,
-            max_ringing_time: self.max_ringing,
-            loop_count: self.loop_count,
-            max_calls: self.max_call_seconds,
-            send_time: dates::local(&self.send_time),
-            allow_send_time: &self.windows,
+    pub(crate) fn wire(&self) -> TaskWire<'_> {
+        TaskWire {
+            key_id: Some(self.task),
+            voice: Some(VoiceWire {
+                speaking_rate: self.speaking_rate,
+                ssml_gender: self.gender,
+                accent: self.accent.as_deref(),
+                delay_play: self.delay_play,
+                delay_hangup: self.delay_hangup,
+                max_ringing_time: self.max_ringing,
+            }),
+            ..self.f.wire()
         }
     }
 }
+task_setters!(Resend);

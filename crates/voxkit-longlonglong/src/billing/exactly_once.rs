@@ -1,9 +1,7 @@
-//! Exactly once for every non-repeatable operation: a recharge or deduction carries a
-//! unique [`Marker`] in its `remark`, so that after a lost answer ([`Error::OutcomeUnknown`])
-//! the recharge history tells whether that one request was applied; `zero_balance` is found
-//! by its 余额归零 record; a new sub-account by the list filtered by its email; a deleted
-//! one by the read answering "not found". Registering an end user cannot be reconciled
-//! (see [`Client::register_user_exactly_once`]).
+//! Exactly once for the balance movements: a recharge or deduction carries a unique
+//! [`Marker`] in its `remark`, so that after a lost answer ([`Error::OutcomeUnknown`]) the
+//! recharge history tells whether that one request was applied; `zero_balance` is found by
+//! its 余额归零 record.
 //!
 //! # The remark and its length
 //!
@@ -27,12 +25,8 @@ use serde_json::json;
 use voxkit_core::reconcile::run_exactly_once;
 use voxkit_core::{Error, ExactlyOnceOutcome, Marker, ReconcileWait, Verdict};
 
-use crate::billing::{MAX_HISTORY_SPAN_DAYS, RechargeHistoryQuery, RechargeRecord, RecordKind};
-use crate::sub_accounts::CREATE_SUB_ACCOUNT;
-use crate::users::REGISTER_USER;
-use crate::{
-    Client, Direction, NewSubAccount, NewUser, SubAccount, SubAccountQuery, SubUserId, UserId,
-};
+use super::{MAX_HISTORY_SPAN_DAYS, RechargeHistoryQuery, RechargeRecord, RecordKind};
+use crate::{Client, Direction, UserId};
 
 /// The longest remark voxkit sends with a marked movement: 64 characters, the marker
 /// included.
@@ -205,15 +199,8 @@ impl Client {
         amount: u64,
         remark: Option<&str>,
     ) -> Result<ExactlyOnceOutcome, Error> {
-        self.move_exactly_once(
-            Direction::Recharge,
-            user,
-            amount,
-            remark,
-            &Marker::generate(),
-            &ReconcileWait::default(),
-        )
-        .await
+        self.fresh_move_exactly_once(Direction::Recharge, user, amount, remark)
+            .await
     }
 
     /// [`Client::deduct`] exactly once: see [`Client::recharge_exactly_once`].
@@ -223,15 +210,21 @@ impl Client {
         amount: u64,
         remark: Option<&str>,
     ) -> Result<ExactlyOnceOutcome, Error> {
-        self.move_exactly_once(
-            Direction::Deduct,
-            user,
-            amount,
-            remark,
-            &Marker::generate(),
-            &ReconcileWait::default(),
-        )
-        .await
+        self.fresh_move_exactly_once(Direction::Deduct, user, amount, remark)
+            .await
+    }
+
+    /// A recharge or deduction exactly once with a fresh marker and the default wait.
+    async fn fresh_move_exactly_once(
+        &self,
+        direction: Direction,
+        user: &UserId,
+        amount: u64,
+        remark: Option<&str>,
+    ) -> Result<ExactlyOnceOutcome, Error> {
+        let (marker, wait) = (Marker::generate(), ReconcileWait::default());
+        self.move_exactly_once(direction, user, amount, remark, &marker, &wait)
+            .await
     }
 
     /// A recharge or deduction exactly once with a marker of the caller's (one kept in the
@@ -279,172 +272,6 @@ impl Client {
                 Ok(json!({ "message": ack.message }))
             },
             || self.reconcile_zero_balance(user, since),
-        )
-        .await
-    }
-}
-
-/// Whether an error of the sub-account read says the sub-account is not there: the
-/// envelope's code `404` (what the read answers, e.g. `子账户不存在`; the code is not
-/// documented) or an HTTP 404. Only asked after the same read found the sub-account before
-/// the delete was sent, so the path and the user are known to be right.
-fn is_not_found(error: &Error) -> bool {
-    error.api_code().map(str::trim) == Some("404")
-        || error.status().is_some_and(|s| s.as_u16() == 404)
-}
-
-impl Client {
-    /// The user's sub-accounts whose email is `email` (ASCII case ignored): every page of
-    /// the list filtered by the email, then matched exactly (the filter may be a substring
-    /// search).
-    async fn sub_accounts_with_email(
-        &self,
-        user: &UserId,
-        email: &str,
-    ) -> Result<Vec<SubAccount>, Error> {
-        let listed: Vec<SubAccount> = self
-            .sub_accounts_all(user, &SubAccountQuery::new().email(email))
-            .try_collect()
-            .await?;
-        Ok(listed
-            .into_iter()
-            .filter(|s| {
-                s.email
-                    .as_deref()
-                    .is_some_and(|e| e.trim().eq_ignore_ascii_case(email.trim()))
-            })
-            .collect())
-    }
-
-    /// Whether the sub-account with `email` exists under `user`, from the list filtered by
-    /// the email (every page): exactly one → [`Verdict::Applied`] (the sub-account as
-    /// evidence); none → [`Verdict::NotApplied`]; two, or a list that cannot be read in
-    /// full → [`Verdict::Undetermined`]. Proves a creation only for an email that was not
-    /// there before it ([`Client::create_sub_account_exactly_once`] checks). Only reads.
-    pub async fn reconcile_create_sub_account(&self, user: &UserId, email: &str) -> Verdict {
-        match self.sub_accounts_with_email(user, email).await {
-            Ok(found) => match found.as_slice() {
-                [] => Verdict::NotApplied,
-                [sub] => Verdict::Applied(
-                    serde_json::to_value(sub).unwrap_or_else(|_| json!({ "id": sub.id })),
-                ),
-                many => Verdict::Undetermined(format!(
-                    "{} sub-accounts have the email {email} (ids {:?})",
-                    many.len(),
-                    many.iter().map(|s| s.id.as_str()).collect::<Vec<_>>()
-                )),
-            },
-            Err(e) => Verdict::Undetermined(format!(
-                "the sub-account list could not be read in full: {e}"
-            )),
-        }
-    }
-
-    /// [`Client::create_sub_account`] exactly once: the new account's email is its key. A
-    /// lost answer is reconciled with [`Client::reconcile_create_sub_account`], and the same
-    /// request is re-sent once only when no sub-account has the email.
-    ///
-    /// The list is read first: a sub-account that already has the email is refused
-    /// ([`Error::InvalidInput`], nothing created), since finding it afterwards would prove
-    /// nothing; a list that cannot be read is returned as its error, nothing sent.
-    pub async fn create_sub_account_exactly_once(
-        &self,
-        user: &UserId,
-        account: &NewSubAccount,
-        wait: &ReconcileWait,
-    ) -> Result<ExactlyOnceOutcome, Error> {
-        let email = account.email();
-        if !self.sub_accounts_with_email(user, email).await?.is_empty() {
-            return Err(Error::invalid_input(
-                CREATE_SUB_ACCOUNT.origin(),
-                "a sub-account with this email already exists, so its creation could not be \
-                 reconciled: look it up with sub_accounts",
-            ));
-        }
-        run_exactly_once(
-            None,
-            wait,
-            || async {
-                let sub = self.create_sub_account(user, account).await?;
-                Ok(serde_json::to_value(&sub).unwrap_or_else(|_| json!({ "id": sub.id })))
-            },
-            || self.reconcile_create_sub_account(user, email),
-        )
-        .await
-    }
-
-    /// Whether deleting the sub-account was applied, by reading it back: the read answers
-    /// "not found" (code `404`) → [`Verdict::Applied`]; the read finds it →
-    /// [`Verdict::NotApplied`]; any other failure → [`Verdict::Undetermined`]. Proves a
-    /// delete only for a sub-account that was there before it
-    /// ([`Client::delete_sub_account_exactly_once`] checks). Only reads.
-    pub async fn reconcile_delete_sub_account(&self, user: &UserId, sub: &SubUserId) -> Verdict {
-        match self.sub_account(user, sub).await {
-            Ok(_) => Verdict::NotApplied,
-            Err(e) if is_not_found(&e) => {
-                Verdict::Applied(json!({ "deleted": sub.as_str(), "read": e.to_string() }))
-            }
-            Err(e) => Verdict::Undetermined(format!("the sub-account could not be read: {e}")),
-        }
-    }
-
-    /// [`Client::delete_sub_account`] exactly once: the sub-account is read first (its
-    /// error returned, nothing deleted, when it is not there: "gone afterwards" proves the
-    /// delete only for a sub-account that was there); a lost answer is reconciled with
-    /// [`Client::reconcile_delete_sub_account`], re-sent once when it is still there.
-    pub async fn delete_sub_account_exactly_once(
-        &self,
-        user: &UserId,
-        sub: &SubUserId,
-        wait: &ReconcileWait,
-    ) -> Result<ExactlyOnceOutcome, Error> {
-        self.sub_account(user, sub).await?;
-        run_exactly_once(
-            None,
-            wait,
-            || async {
-                let ack = self.delete_sub_account(user, sub).await?;
-                Ok(json!({ "message": ack.message, "deleted": sub.as_str() }))
-            },
-            || self.reconcile_delete_sub_account(user, sub),
-        )
-        .await
-    }
-
-    /// [`Client::register_user`] with the exactly-once calls' typed outcome, for callers
-    /// (a batch, the journal) that treat every non-repeatable operation alike: sent
-    /// **once**, never re-sent. An answer is [`ExactlyOnceOutcome::Applied`]; a lost answer
-    /// is [`ExactlyOnceOutcome::Undetermined`] at once, with the declaration's reason: no
-    /// documented read finds an end user, so nothing can prove the registration applied or
-    /// not, and sending it again could register the user twice. A person must look
-    /// (the provider's console) before registering again.
-    ///
-    /// Offered rather than left out so that "cannot be reconciled" is an answer the caller
-    /// handles in the same `match` as the others, not a plain error to recognise.
-    pub async fn register_user_exactly_once(
-        &self,
-        user: &NewUser,
-    ) -> Result<ExactlyOnceOutcome, Error> {
-        let why = match REGISTER_USER.reconciliation {
-            voxkit_core::Reconciliation::Impossible { why } => why,
-            _ => "the declaration names no reconciliation",
-        };
-        run_exactly_once(
-            None,
-            &ReconcileWait {
-                tries: 1,
-                not_applied_looks: 1,
-                ..ReconcileWait::default()
-            },
-            || async {
-                let registered = self.register_user(user).await?;
-                // Only the id: the answer is undocumented and could hold a credential.
-                let id = registered.data.get("id").cloned();
-                Ok(json!({ "message": registered.message, "id": id }))
-            },
-            || async {
-                Verdict::Undetermined(format!("this operation cannot be reconciled: {why}"))
-            },
         )
         .await
     }

@@ -1,0 +1,90 @@
+//! What every longlonglong handler answers with and reads first, written once: the
+//! `{code, status, message, data}` envelope (business errors with HTTP 200, as documented),
+//! the Laravel paginator of the paged lists, the body's JSON object, query values and page
+//! numbers, and the `404` of an unknown user.
+
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDateTime;
+use serde_json::{Value, json};
+
+use crate::state::State as Data;
+use crate::wire::{self, Object};
+
+/// The default page size of the paged lists ("默认为15").
+pub(super) const DEFAULT_PER_PAGE: usize = 15;
+
+/// A handler's answer: the error side is a finished refusal, sent as it is.
+pub(super) type Answer = Result<Response, Response>;
+
+/// Success: code 200 with `data`.
+pub(super) fn ok(message: &str, data: Value) -> Answer {
+    Ok(
+        axum::Json(json!({"code": 200, "status": "success", "message": message, "data": data}))
+            .into_response(),
+    )
+}
+
+/// A business error: HTTP 200, the code in the body, as documented.
+pub(super) fn err(code: u32, message: impl Into<String>) -> Response {
+    axum::Json(json!({"code": code, "status": "error", "message": message.into(), "data": []}))
+        .into_response()
+}
+
+/// The JSON object of a body, or the `422` to answer.
+pub(super) fn object(body: &[u8]) -> Result<Object, Response> {
+    wire::object(body).ok_or_else(|| err(422, "请求体必须是 JSON 对象"))
+}
+
+/// The 404 of an unknown user, or nothing.
+pub(super) fn known_user(data: &Data, user_id: &str) -> Result<(), Response> {
+    if data.longlonglong.users.contains_key(user_id) {
+        Ok(())
+    } else {
+        Err(err(404, "用户不存在"))
+    }
+}
+
+/// A time as the API writes it (`2024-01-31 09:00:00`, China time).
+pub(super) fn at(t: NaiveDateTime) -> String {
+    t.format("%Y-%m-%d %H:%M:%S").to_string()
+}
+
+/// The query's value of `key`.
+pub(super) fn get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+}
+
+/// `page` and `per_page` of a query (default 1 and [`DEFAULT_PER_PAGE`]), or the 422.
+pub(super) fn paging(pairs: &[(String, String)]) -> Result<(usize, usize), Response> {
+    let number = |key: &str, default: usize| {
+        wire::positive(get(pairs, key), default)
+            .ok_or_else(|| err(422, format!("{key} 必须是正整数")))
+    };
+    Ok((number("page", 1)?, number("per_page", DEFAULT_PER_PAGE)?))
+}
+
+/// Page `page` of `items` with the Laravel paginator (`per_page` a string, as the API
+/// sends it); `total` counts every item.
+pub(super) fn paged<T>(
+    message: &str,
+    items: Vec<T>,
+    page: usize,
+    per_page: usize,
+    to_json: impl FnMut(T) -> Value,
+) -> Answer {
+    let total = items.len();
+    let last_page = total.div_ceil(per_page).max(1);
+    let data: Vec<Value> = wire::page_of(items.into_iter(), page, per_page)
+        .map(to_json)
+        .collect();
+    Ok(axum::Json(json!({
+        "code": 200, "status": "success", "message": message,
+        "meta": {"has_pages": last_page > 1, "total": total, "last_page": last_page,
+                 "current_page": page, "per_page": per_page.to_string()},
+        "data": data,
+    }))
+    .into_response())
+}
