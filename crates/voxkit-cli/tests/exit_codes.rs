@@ -19,7 +19,7 @@ use voxkit_sandbox::{
 };
 
 use common::{
-    OTHER_CODE, OTHER_PHONE, Out, dead_url, drop_next_answer, in_sandbox as voxkit, pinned_sandbox,
+    OTHER_CODE, OTHER_PHONE, dead_url, drop_next_answer, in_sandbox as voxkit, pinned_sandbox,
     quotas, run_stdin, sandbox_env, voxkit_stdin, with,
 };
 

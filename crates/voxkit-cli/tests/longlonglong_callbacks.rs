@@ -6,7 +6,7 @@ mod common;
 
 use voxkit_sandbox::{Fault, LONGLONGLONG_TOKEN, Sandbox};
 
-use common::{Out, in_sandbox as voxkit, run_stdin, sandbox_env, strings, with};
+use common::{in_sandbox as voxkit, run_stdin, sandbox_env, strings, with};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_blacklist_as_a_table_and_as_json() {

@@ -8,7 +8,7 @@ mod common;
 
 use voxkit_sandbox::Sandbox;
 
-use common::{Out, in_sandbox as voxkit, run_stdin, sandbox_env};
+use common::in_sandbox as voxkit;
 
 const TASK: &str = "289b4a84-6d3c-4a4e-9f3a-2c1d0e5b7a61";
 

@@ -8,10 +8,7 @@ mod common;
 
 use voxkit_sandbox::{LONGLONGLONG_DOCS_LINE, LONGLONGLONG_DOCS_TENANT, Sandbox};
 
-use common::{
-    Out, drop_next_answer, in_sandbox as voxkit, numbers, run_stdin, sandbox_env, spawn, strings,
-    with,
-};
+use common::{drop_next_answer, in_sandbox as voxkit, numbers, sandbox_env, spawn, strings, with};
 
 /// The security code the sandbox accepts (the docs' example).
 const SECURITY_CODE: &str = "123456";

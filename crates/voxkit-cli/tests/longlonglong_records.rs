@@ -7,7 +7,7 @@ mod common;
 
 use voxkit_sandbox::Sandbox;
 
-use common::{Out, in_sandbox as voxkit, run_stdin, sandbox_env};
+use common::in_sandbox as voxkit;
 
 const TASK: &str = "289b4a84-6d3c-4a4e-9f3a-2c1d0e5b7a61";
 const RECORD: &str = "7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d";

@@ -11,7 +11,7 @@ mod common;
 
 use voxkit_sandbox::{DOCS_TASK, LONGLONGLONG_DOCS_LINE, Sandbox};
 
-use common::{Out, drop_next_answer, in_sandbox as voxkit, run_stdin, sandbox_env};
+use common::{drop_next_answer, in_sandbox as voxkit};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn task_list_all_and_show_read_the_seeded_task() {

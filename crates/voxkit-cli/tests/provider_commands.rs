@@ -17,8 +17,8 @@ use serde_json::Value;
 use voxkit_sandbox::Sandbox;
 
 use common::{
-    OTHER_CODE, OTHER_PHONE, Out, in_sandbox as voxkit, pinned_sandbox, quotas, run_stdin,
-    sandbox_env, strings, today, voxkit_stdin, with,
+    OTHER_CODE, OTHER_PHONE, in_sandbox as voxkit, pinned_sandbox, quotas, sandbox_env, strings,
+    today, voxkit_stdin, with,
 };
 
 // ----- longlonglong -------------------------------------------------------------------

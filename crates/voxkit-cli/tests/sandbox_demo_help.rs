@@ -13,9 +13,7 @@ mod common;
 use std::net::{SocketAddr, TcpListener};
 
 use serde_json::Value;
-use voxkit_sandbox::{
-    ESPAI_OPEN_API_KEY, LAAFFIC_API_KEY, LAAFFIC_API_SECRET, LONGLONGLONG_TOKEN, Sandbox,
-};
+use voxkit_sandbox::{ESPAI_OPEN_API_KEY, LAAFFIC_API_KEY, LAAFFIC_API_SECRET, LONGLONGLONG_TOKEN};
 
 use common::{Env, Served, run_stdin, strings};
 

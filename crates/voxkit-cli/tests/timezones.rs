@@ -9,7 +9,7 @@ mod common;
 use chrono::NaiveDate;
 use voxkit_sandbox::Sandbox;
 
-use common::{Out, in_sandbox as voxkit, run_stdin, sandbox_env};
+use common::{in_sandbox as voxkit, run_stdin};
 
 /// The sandbox's pinned day (China time): everything it creates is created on it.
 const DAY: &str = "2026-03-10";

@@ -26,15 +26,21 @@ operations! {
             c.transfer(&from, &to, 10).await.map(drop)
         },
         decode: |r| crate::envelope::decode_as::<IgnoredAny>(&TRANSFER, PayloadAt::Field("data"), r),
+        // The docs' target belongs to another account, whose usage log cannot be read, so
+        // a lost answer would stay undetermined: the account's own second paid card.
         exactly_once: |c| {
             let from = CardKey::new("15916888888", "wNaa1GDw");
-            let to = CardKey::new("17516888888", "3AoPbLSQ");
+            let to = CardKey::new("15916888888", "Qk3mZ8pL");
             c.transfer_exactly_once(&from, &to, 10, &voxkit_core::test_util::FAST_RECONCILE).await
         },
         // The seeded source card holds 500: each application took 10.
         applied: |c| {
             let left = c.card(&CardKey::new("15916888888", "wNaa1GDw")).await?.api_limit;
-            Ok(usize::try_from(500_u64.saturating_sub(left) / 10).unwrap_or(usize::MAX))
+            let moved = 500_u64.saturating_sub(left);
+            if moved % 10 != 0 {
+                return Err(Error::invalid_input(TRANSFER.origin(), format!("{moved} moved")));
+            }
+            Ok(usize::try_from(moved / 10).unwrap_or(usize::MAX))
         },
     }
 

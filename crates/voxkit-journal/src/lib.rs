@@ -88,8 +88,11 @@
 
 mod error;
 mod intent;
-#[cfg(any(feature = "longlonglong", feature = "espai"))]
-#[cfg_attr(docsrs, doc(cfg(any(feature = "longlonglong", feature = "espai"))))]
+#[cfg(any(feature = "longlonglong", feature = "espai", feature = "laaffic"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "longlonglong", feature = "espai", feature = "laaffic")))
+)]
 pub mod ops;
 mod owner;
 pub mod runner;

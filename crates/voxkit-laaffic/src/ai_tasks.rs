@@ -47,6 +47,11 @@ laaffic_operations! {
         reconciliation: ByMarker { field: "taskName", found_by: "query_tasks" },
         example: |c| c.resend_ai_task(&example_resend()).await.map(drop),
         decode: |r| decode_data::<MaybeId>(&RESEND_AI_TASK, r).map(drop),
+        exactly_once: |c| {
+            let name = crate::marked_task_name(EXAMPLE_RESEND_NAME, &voxkit_core::Marker::generate());
+            c.resend_ai_task_exactly_once(&example_resend_named(&name), &voxkit_core::test_util::FAST_RECONCILE).await
+        },
+        applied: |c| c.recent_tasks_named(EXAMPLE_RESEND_NAME).await,
     }
 }
 
@@ -56,15 +61,20 @@ fn example_update() -> AiTaskUpdate {
     AiTaskUpdate::new(TaskId(5_000_603), "示例定时任务", 1).max_call_seconds(40)
 }
 
+/// The name of the AI resend example's new task.
+#[cfg(any(test, feature = "test-util"))]
+const EXAMPLE_RESEND_NAME: &str = "2024-06-04 14:49:17111-ai";
+
 /// A resend (all numbers) of the query example's task `5000602`.
 #[cfg(any(test, feature = "test-util"))]
 fn example_resend() -> AiResend {
-    AiResend::new(
-        TaskId(5_000_602),
-        "2024-06-04 14:49:17111-ai",
-        1,
-        AiResendType::All,
-    )
+    example_resend_named(EXAMPLE_RESEND_NAME)
+}
+
+/// [`example_resend`] under `name` (a marked name, for the exactly-once call).
+#[cfg(any(test, feature = "test-util"))]
+fn example_resend_named(name: &str) -> AiResend {
+    AiResend::new(TaskId(5_000_602), name, 1, AiResendType::All)
 }
 
 /// The new task's id in `data` (`123123` in the example); anything else is `None`.

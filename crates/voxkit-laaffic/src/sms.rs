@@ -48,6 +48,8 @@ laaffic_operations! {
         reconciliation: Impossible { why: WHY_UNRECONCILABLE },
         example: |c| c.send_sms(&example_sms().method(SmsMethod::Post)).await.map(drop),
         decode: |r| decode_receipt(&SEND_SMS, r).map(drop),
+        exactly_once: |c| c.send_sms_exactly_once(&example_sms().method(SmsMethod::Post)).await,
+        applied: |c| c.sms_sends(2).await,
     }
 
     /// 发送短信 by GET: `GET /v3/sendSms?appId=…&numbers=…&content=…` (up to 100 numbers).
@@ -59,6 +61,8 @@ laaffic_operations! {
         reconciliation: Impossible { why: WHY_UNRECONCILABLE },
         example: |c| c.send_sms(&example_sms().method(SmsMethod::Get)).await.map(drop),
         decode: |r| decode_receipt(&SEND_SMS_GET, r).map(drop),
+        exactly_once: |c| c.send_sms_exactly_once(&example_sms().method(SmsMethod::Get)).await,
+        applied: |c| c.sms_sends(2).await,
     }
 
     /// 批量发送多内容短信: `POST /v3/sendSms/batch`.
@@ -70,6 +74,27 @@ laaffic_operations! {
         reconciliation: Impossible { why: WHY_UNRECONCILABLE },
         example: |c| c.send_sms_batch(&example_batch()).await.map(drop),
         decode: |r| decode_receipt(&SEND_SMS_BATCH, r).map(drop),
+        exactly_once: |c| c.send_sms_batch_exactly_once(&example_batch()).await,
+        applied: |c| c.sms_sends(3).await,
+    }
+}
+
+#[cfg(any(test, feature = "test-util"))]
+impl Client {
+    /// Test hook (`applied`) of the SMS examples: how many sends of one segment to
+    /// `numbers` numbers the balance shows, against the sandbox's seeded 99.99 and its
+    /// price of 0.05 per number and segment.
+    async fn sms_sends(&self, numbers: u32) -> Result<usize, Error> {
+        let spent = rust_decimal::Decimal::new(9999, 2) - self.balance().await?.balance;
+        let per_send = rust_decimal::Decimal::new(5, 2) * rust_decimal::Decimal::from(numbers);
+        let sends = spent / per_send;
+        if !sends.fract().is_zero() {
+            return Err(Error::invalid_input(
+                SEND_SMS.origin(),
+                format!("{spent} spent is not a whole number of sends"),
+            ));
+        }
+        Ok(rust_decimal::prelude::ToPrimitive::to_usize(&sends).unwrap_or(usize::MAX))
     }
 }
 

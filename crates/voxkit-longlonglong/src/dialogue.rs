@@ -36,10 +36,10 @@ use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
 use serde_json::json;
-use voxkit_core::reconcile::run_exactly_once;
+use voxkit_core::reconcile::run_once_unreconcilable;
 use voxkit_core::{
     Clock, EnvVars, Error, ExactlyOnceOutcome, HeaderAuth, NoOptions, Operation, Origin, Provider,
-    ReconcileWait, SecretString, Token, Verdict, check,
+    SecretString, Token, check,
 };
 
 use crate::envelope::Undocumented;
@@ -168,7 +168,8 @@ impl Provider for Dialogue {
 }
 
 /// A client of the longlonglong dialogue API (对话接口), with the AI 客户联络 token. Cheap to
-/// clone. See the [module docs](self) for why it is not [`crate::Client`].
+/// clone. Not a second host of [`crate::Client`]: the dialogue API is another product with
+/// its own token, and a client holding both could send either to the wrong host.
 #[derive(Clone)]
 pub struct DialogueClient {
     /// The agent client's plumbing (core client, signer, envelope decoding), pointed at
@@ -233,25 +234,10 @@ impl DialogueClient {
         tenant: &TenantId,
         message: &DialogueMessage,
     ) -> Result<ExactlyOnceOutcome, Error> {
-        let why = match SEND_DIALOGUE.reconciliation {
-            voxkit_core::Reconciliation::Impossible { why } => why,
-            _ => "the declaration names no reconciliation",
-        };
-        run_exactly_once(
-            None,
-            &ReconcileWait {
-                tries: 1,
-                not_applied_looks: 1,
-                ..ReconcileWait::default()
-            },
-            || async {
-                let done = self.send(tenant, message).await?;
-                Ok(json!({ "message": done.message, "data": done.data }))
-            },
-            || async {
-                Verdict::Undetermined(format!("this operation cannot be reconciled: {why}"))
-            },
-        )
+        run_once_unreconcilable(&SEND_DIALOGUE, || async {
+            let done = self.send(tenant, message).await?;
+            Ok(json!({ "message": done.message, "data": done.data }))
+        })
         .await
     }
 }

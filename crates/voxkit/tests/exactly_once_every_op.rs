@@ -21,29 +21,13 @@
 
 mod common;
 
-use std::time::Duration;
-
-use voxkit::core::{ExactlyOnceOutcome, Marker, OperationSpec, ReconcileWait, Reconciliation};
-use voxkit::espai::{
-    AgentFilter, CardKey, Commodity, DeviceFilter, NewAgent, OrderKind, marked_agent_name,
-};
-use voxkit::laaffic::{
-    AiResend, AiResendType, Callee, NewTask, Resend, Sms, SmsBatch, SmsBatchItem, SmsMethod,
-    TaskId, VoiceSource, marked_task_name, marked_voice_file_name,
-};
+use voxkit::core::test_util::FAST_RECONCILE;
+use voxkit::core::{ExactlyOnceOutcome, OperationSpec, Reconciliation};
 use voxkit::longlonglong::{TaskId as LllTaskId, UserId};
 use voxkit_sandbox::{Fault, Sandbox};
 
 use common::ops::{Hook, applied_in_sandbox, hooks, unproven_without_reason};
 use common::{Clients, Settings, clients, http_client};
-
-/// A short wait: the sandbox's history is up to date at once.
-const FAST: ReconcileWait = ReconcileWait {
-    tries: 4,
-    first_backoff: Duration::from_millis(2),
-    max_backoff: Duration::from_millis(10),
-    not_applied_looks: 2,
-};
 
 /// The two lost-answer faults, each on the first request to the operation's route.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -99,10 +83,9 @@ fn ok(result: Result<ExactlyOnceOutcome, voxkit::Error>) -> ExactlyOnceOutcome {
     result.unwrap_or_else(|e| panic!("refused: {e}"))
 }
 
-/// The case of a non-repeatable operation declared without an `exactly_once` hook: set
-/// up, arm the fault, run the SDK's exactly-once call, count in the sandbox's state.
-/// `None`: no case for this operation.
-// Until J7's Laaffic and ESP-AI declarations carry their hooks: their old cases, below.
+/// The case of a non-repeatable operation declared without an `exactly_once` hook (the
+/// one `common::ops::UNREADABLE` names): set up, arm the fault, run the SDK's exactly-once
+/// call, count in the sandbox's state. `None`: no case for this operation.
 async fn case(spec: &OperationSpec, env: &Env) -> Option<Ran> {
     let (sandbox, c) = (&env.sandbox, &env.c);
     let ran = match (spec.provider, spec.name) {
@@ -117,217 +100,13 @@ async fn case(spec: &OperationSpec, env: &Env) -> Option<Ran> {
             #[allow(deprecated)]
             let outcome = ok(c
                 .longlonglong
-                .pause_task_v1_exactly_once(&user, &task, &FAST)
+                .pause_task_v1_exactly_once(&user, &task, &FAST_RECONCILE)
                 .await);
             let applied = sandbox
                 .longlonglong_tasks()
                 .iter()
                 .find(|t| t.uuid == uuid)
                 .map_or(0, |t| t.pauses as usize);
-            Ran { outcome, applied }
-        }
-        ("laaffic", "upload_voice_file") => {
-            let marker = Marker::generate();
-            let name = marked_voice_file_name("greeting.mp3", &marker);
-            env.arm();
-            let outcome = ok(c
-                .laaffic
-                .upload_voice_file_exactly_once(&name, b"ID3\x04\x00", &FAST)
-                .await);
-            let applied = sandbox
-                .laaffic_voice_files()
-                .iter()
-                .filter(|f| f.name == name)
-                .count();
-            Ran { outcome, applied }
-        }
-        ("laaffic", name @ ("create_task" | "resend_task")) => {
-            let marker = Marker::generate();
-            let task_name = marked_task_name("逐一回访", &marker);
-            let voice = VoiceSource::file(sandbox.seed().laaffic_voice_file.as_str());
-            env.arm();
-            let outcome = if name == "create_task" {
-                let task =
-                    NewTask::new("4luaKsL2", task_name, voice, [Callee::new("8613500000000")]);
-                c.laaffic.create_task_exactly_once(&task, &FAST).await
-            } else {
-                // The seed's finished task, resent under the marked name.
-                let resend = Resend::new(TaskId(sandbox.seed().laaffic_task), task_name, voice);
-                c.laaffic.resend_task_exactly_once(&resend, &FAST).await
-            };
-            let applied = sandbox
-                .laaffic_tasks()
-                .iter()
-                .filter(|t| marker.found_in(&t.name))
-                .count();
-            Ran {
-                outcome: ok(outcome),
-                applied,
-            }
-        }
-        ("laaffic", name @ ("send_sms" | "send_sms_get" | "send_sms_batch")) => {
-            // Issue 15: declared Impossible. The sandbox charges 0.05 per number and
-            // segment from 99.99: the balance shows whether the one send was applied.
-            env.arm();
-            let outcome = if name == "send_sms_batch" {
-                let item = SmsBatchItem::new(["91856321412"], "逐一");
-                let batch = SmsBatch::new("4luaKsL2", [item]);
-                c.laaffic.send_sms_batch_exactly_once(&batch).await
-            } else {
-                let method = if name == "send_sms" {
-                    SmsMethod::Post
-                } else {
-                    SmsMethod::Get
-                };
-                let sms = Sms::new("4luaKsL2", ["91856321412"], "逐一").method(method);
-                c.laaffic.send_sms_exactly_once(&sms).await
-            };
-            let balance = sandbox.laaffic_balance().to_string();
-            Ran {
-                outcome: ok(outcome),
-                applied: usize::from(balance != "99.990000"),
-            }
-        }
-        ("laaffic", "resend_ai_task") => {
-            let marker = Marker::generate();
-            let task_name = marked_task_name("逐一AI", &marker);
-            env.arm();
-            let resend = AiResend::new(
-                TaskId(sandbox.seed().laaffic_task),
-                task_name,
-                7,
-                AiResendType::All,
-            );
-            let outcome = ok(c.laaffic.resend_ai_task_exactly_once(&resend, &FAST).await);
-            let applied = sandbox
-                .laaffic_tasks()
-                .iter()
-                .filter(|t| marker.found_in(&t.name))
-                .count();
-            Ran { outcome, applied }
-        }
-        ("espai", "transfer") => {
-            // Between two cards of the account, both logs readable: the pair of rows is
-            // the proof (a target of another account is `reconcile.rs`'s case).
-            let phone = sandbox.seed().espai_phone.clone();
-            sandbox.add_espai_card(&phone, "SRC00001", "1", 100);
-            sandbox.add_espai_card(&phone, "DST00001", "1", 0);
-            let from = CardKey::new(phone.clone(), "SRC00001");
-            let to = CardKey::new(phone, "DST00001");
-            env.arm();
-            let outcome = ok(c.espai.transfer_exactly_once(&from, &to, 30, &FAST).await);
-            let source = sandbox.espai_card("SRC00001").expect("source").quota;
-            let target = sandbox.espai_card("DST00001").expect("target").quota;
-            assert_eq!(source + target, 100, "quota made or lost");
-            Ran {
-                outcome,
-                applied: usize::try_from(target / 30).expect("small"),
-            }
-        }
-        ("espai", "destroy") => {
-            // A paid card with nothing left, in the account's own list.
-            let phone = sandbox.seed().espai_phone.clone();
-            let id = sandbox.add_espai_card(&phone, "GONE0001", "1", 0);
-            env.arm();
-            let outcome = ok(c.espai.destroy_exactly_once(&[id.as_str()], &FAST).await);
-            let applied = usize::from(sandbox.espai_card("GONE0001").is_none());
-            Ran { outcome, applied }
-        }
-        ("espai", "pay") => {
-            // Orders are numbered in the payment URL (`out_trade_no=SANDBOX00000001`):
-            // one order before and one after tell how many the call created.
-            let order = |url: &str| -> u64 {
-                let (_, n) = url
-                    .split_once("out_trade_no=SANDBOX")
-                    .expect("an order number");
-                n.chars()
-                    .take_while(char::is_ascii_digit)
-                    .collect::<String>()
-                    .parse()
-                    .expect("digits")
-            };
-            let pay = || c.espai.pay(Commodity::Uses1000, OrderKind::Buy);
-            let before = order(&pay().await.expect("set-up: an order"));
-            env.arm();
-            let outcome = ok(c
-                .espai
-                .pay_exactly_once(Commodity::Uses1000, OrderKind::Buy)
-                .await);
-            let after = order(&pay().await.expect("probe: an order"));
-            Ran {
-                outcome,
-                applied: usize::try_from(after - before - 1).expect("small"),
-            }
-        }
-        ("espai", "add_agent") => {
-            // Agent names need not be unique: the marker in the name is the proof.
-            let marker = Marker::generate();
-            let name = marked_agent_name("逐一超体", &marker);
-            let agent = NewAgent::new("772868ead56c48d68fd1924aa5ec3aac", name.as_str());
-            env.arm();
-            let outcome = ok(c.espai.add_agent_exactly_once(&agent, &FAST).await);
-            let applied = c
-                .espai
-                .list_agents(&AgentFilter::new())
-                .await
-                .expect("probe: the agents")
-                .items
-                .iter()
-                .filter(|a| a.name.as_deref().is_some_and(|n| marker.found_in(n)))
-                .count();
-            Ran { outcome, applied }
-        }
-        ("espai", "delete_agents") => {
-            // The seeded agent the documentation's delete example names.
-            let id = "ab6ed07786074f4896d7fbeb9194d08a";
-            env.arm();
-            let outcome = ok(c.espai.delete_agents_exactly_once(&[id], &FAST).await);
-            let listed = c
-                .espai
-                .list_agents(&AgentFilter::new())
-                .await
-                .expect("probe: the agents");
-            let applied = usize::from(!listed.items.iter().any(|a| a.id == id));
-            Ran { outcome, applied }
-        }
-        ("espai", "unbind_devices") => {
-            // The seeded device the documentation's unbind example names.
-            let id = "b93ec353967441ada8d31b4910a3032d";
-            env.arm();
-            let outcome = ok(c.espai.unbind_devices_exactly_once(&[id], &FAST).await);
-            let listed = c
-                .espai
-                .list_devices(&DeviceFilter::new())
-                .await
-                .expect("probe: the devices");
-            let applied = usize::from(!listed.items.iter().any(|d| d.id == id));
-            assert_eq!(
-                listed.items.len(),
-                2 - applied,
-                "another device was unbound"
-            );
-            Ran { outcome, applied }
-        }
-        ("espai", "unbind_device_mac") => {
-            // The seeded device bound to the seeded agent.
-            let key = voxkit::core::SecretString::from(voxkit_sandbox::ESPAI_AGENT_API_KEY);
-            let mac = "FC:01:2C:DB:14:30";
-            env.arm();
-            let outcome = ok(c
-                .espai
-                .unbind_device_by_mac_exactly_once(&key, mac, &FAST)
-                .await);
-            let listed = c
-                .espai
-                .list_devices(&DeviceFilter::new())
-                .await
-                .expect("probe: the devices");
-            let applied = usize::from(!listed.items.iter().any(|d| d.mac.as_deref() == Some(mac)));
-            assert_eq!(
-                listed.items.len(),
-                2 - applied,
-                "another device was unbound"
-            );
             Ran { outcome, applied }
         }
         _ => return None,

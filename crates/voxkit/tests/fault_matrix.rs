@@ -16,9 +16,11 @@
 //! a 4xx, or no connection at all, proves it was not).
 //!
 //! Sandbox, one test per injected fault (503 with `Retry-After`, 429, connection dropped
-//! before handling, applied then dropped): the same rules, and the sandbox's state shows
-//! how many times each non-repeatable operation was applied (never twice; once exactly
-//! when the answer was dropped after applying).
+//! before handling, applied then dropped): the same rules, and each non-repeatable
+//! operation's declared `applied` hook (a read-back through the SDK; the sandbox's state for
+//! the few no read shows, `common::ops::UNREADABLE`) says how many times it was applied
+//! (never twice; once exactly when the answer was dropped after applying). Each case has a
+//! sandbox of its own, so the docs' values serve as they are (`common::ops::seeded_call`).
 
 #![cfg(all(feature = "longlonglong", feature = "laaffic", feature = "espai"))]
 
@@ -29,13 +31,11 @@ use std::time::Duration;
 use tokio::time::Instant;
 use voxkit::core::fault::{Fault, FaultServer, refused_url};
 use voxkit::core::{Error, OperationSpec, TransportKind};
-use voxkit::espai::{Commodity, OrderKind};
 use voxkit::{espai, laaffic, longlonglong};
 use voxkit_sandbox::{ROUTES, Sandbox};
 
 use common::ops::{
-    Hook, Inputs, applied_in_sandbox, call, hook, hooks, sandbox_inputs, seeded_call,
-    unproven_without_reason,
+    Hook, applied_in_sandbox, hook, hooks, sandbox_inputs, seeded_call, unproven_without_reason,
 };
 use common::{Clients, Counting, Settings, clients, drive, http_client};
 
@@ -597,128 +597,14 @@ impl Injected {
 /// How many times a non-repeatable operation was applied: the declaration's `applied`
 /// hook (read back through the SDK), or, for the few whose effect no read shows, the
 /// sandbox's state (`applied_in_sandbox`).
-// Until J7's Laaffic and ESP-AI declarations carry their hooks: their old probes, below.
-async fn applied(
-    h: &Hook,
-    sandbox: &Sandbox,
-    c: &Clients,
-    i: &Inputs,
-    transport: &Counting,
-) -> usize {
+async fn applied(h: &Hook, sandbox: &Sandbox, c: &Clients, transport: &Counting) -> usize {
     if let Some(read_back) = h.applied(c) {
         return drive(read_back, transport, None)
             .await
             .unwrap_or_else(|e| panic!("{}: the applied probe failed: {e}", h.label()));
     }
-    if let Some(times) = applied_in_sandbox(h.spec, sandbox) {
-        return times;
-    }
-    let op = h.spec;
-    match op.name {
-        "transfer" => {
-            let left = sandbox.espai_card(&i.from.code).expect("card").quota;
-            usize::try_from((500 - left) / 5).expect("whole transfers")
-        }
-        "destroy" => usize::from(
-            !sandbox
-                .espai_cards()
-                .iter()
-                .any(|card| card.id == i.empty_card_id),
-        ),
-        "upload_voice_file" => sandbox
-            .laaffic_voice_files()
-            .iter()
-            .filter(|f| f.name == format!("{}.mp3", i.tag))
-            .count(),
-        "create_task" => sandbox
-            .laaffic_tasks()
-            .iter()
-            .filter(|t| t.name == i.tag)
-            .count(),
-        "resend_task" => sandbox
-            .laaffic_tasks()
-            .iter()
-            .filter(|t| t.name == format!("{}-again", i.tag))
-            .count(),
-        // SMS (issue 15): the sandbox charges 0.05 per number and segment from 99.99; the
-        // examples send "hello world" to 2 numbers (0.10) and the batch to 3 (0.15).
-        name @ ("send_sms" | "send_sms_get" | "send_sms_batch") => {
-            let spent = 99.99
-                - sandbox
-                    .laaffic_balance()
-                    .to_string()
-                    .parse::<f64>()
-                    .expect("a decimal");
-            let per_call = if name == "send_sms_batch" { 0.15 } else { 0.10 };
-            (spent / per_call).round() as usize
-        }
-        "resend_ai_task" => sandbox
-            .laaffic_tasks()
-            .iter()
-            .filter(|t| t.name == "2024-06-04 14:49:17111-ai")
-            .count(),
-        // No accessor: the next order's number tells how many were created.
-        "pay" => {
-            let url = drive(
-                c.espai.pay(Commodity::Uses1000, OrderKind::Buy),
-                transport,
-                None,
-            )
-            .await
-            .expect("probe: pay");
-            let number = url
-                .split("out_trade_no=SANDBOX")
-                .nth(1)
-                .and_then(|rest| rest.get(..8))
-                .and_then(|n| n.parse::<usize>().ok())
-                .expect("an order number");
-            number - 1
-        }
-        // ESP-AI agents and devices: read back through the SDK.
-        "add_agent" | "delete_agents" => {
-            let agents = drive(
-                c.espai.list_agents(&espai::AgentFilter::new()),
-                transport,
-                None,
-            )
-            .await
-            .expect("probe: list_agents")
-            .items;
-            if op.name == "add_agent" {
-                agents
-                    .iter()
-                    .filter(|a| a.name.as_deref() == Some("琳琅1"))
-                    .count()
-            } else {
-                usize::from(
-                    !agents
-                        .iter()
-                        .any(|a| a.id == "ab6ed07786074f4896d7fbeb9194d08a"),
-                )
-            }
-        }
-        "unbind_devices" | "unbind_device_mac" => {
-            let devices = drive(
-                c.espai.list_devices(&espai::DeviceFilter::new()),
-                transport,
-                None,
-            )
-            .await
-            .expect("probe: list_devices")
-            .items;
-            let (gone_id, gone_mac) = if op.name == "unbind_devices" {
-                ("b93ec353967441ada8d31b4910a3032d", "")
-            } else {
-                ("", "FC:01:2C:DB:14:30")
-            };
-            usize::from(
-                !devices
-                    .iter()
-                    .any(|d| d.id == gone_id || d.mac.as_deref() == Some(gone_mac)),
-            )
-        }
-        other => panic!("no probe for {other}"),
-    }
+    applied_in_sandbox(h.spec, sandbox)
+        .unwrap_or_else(|| panic!("{}: declares no `applied` hook", h.label()))
 }
 
 /// Every declared operation with the sandbox route serving it (joined by method and path
@@ -745,14 +631,7 @@ async fn run_injected(injected: Injected) -> usize {
 
         let before = transport.attempts();
         let start = Instant::now();
-        // Until J7's hooks: the Laaffic and ESP-AI operations the old probes count by tag.
-        let tagged =
-            !repeatable && h.applied(&c).is_none() && applied_in_sandbox(op, &sandbox).is_none();
-        let result = if tagged {
-            drive(call(&h, &c, &inputs), &transport, None).await
-        } else {
-            drive(seeded_call(&h, &c, &inputs), &transport, None).await
-        };
+        let result = drive(seeded_call(&h, &c, &inputs), &transport, None).await;
         let elapsed = start.elapsed();
         let attempts = transport.attempts() - before;
         sandbox.clear_faults();
@@ -779,7 +658,7 @@ async fn run_injected(injected: Injected) -> usize {
                 problems.push(format!("took {elapsed:?}"));
             }
         } else {
-            let times = applied(&h, &sandbox, &c, &inputs, &transport).await;
+            let times = applied(&h, &sandbox, &c, &transport).await;
             let (unknown, want_times) = match injected {
                 // The client cannot tell the sandbox's 503 from a proxy's 503 sent after
                 // forwarding: an unknown outcome (it was not applied).

@@ -3,7 +3,7 @@
 //! `--yes`), `create` and `modify` (from flags or a `--file` holding the docs' JSON body;
 //! a create's name carries a fresh marker, and a lost create exits 5 naming it), and
 //! `delete` (the old API's 任务删除, which 2.0 does not replace; asks first, or `--yes`).
-//! The rest of the old task API is SDK-only (deprecated there).
+//! The rest of the old task API is `task-v1` (`task_v1.rs`), deprecated as in the SDK.
 
 use chrono::{NaiveDateTime, NaiveTime};
 use clap::Args;

@@ -28,6 +28,11 @@ laaffic_operations! {
         reconciliation: ByMarker { field: "taskName", found_by: "query_tasks" },
         example: |c| c.create_task(&example_task()).await.map(drop),
         decode: |r| decode_data::<MaybeId>(&CREATE_TASK, r).map(drop),
+        exactly_once: |c| {
+            let name = crate::marked_task_name(EXAMPLE_TASK_NAME, &voxkit_core::Marker::generate());
+            c.create_task_exactly_once(&example_task_named(&name), &voxkit_core::test_util::FAST_RECONCILE).await
+        },
+        applied: |c| c.recent_tasks_named(EXAMPLE_TASK_NAME).await,
     }
 
     /// 查询群呼任务列表: `POST /v3/voice/group/call/query`.
@@ -84,6 +89,14 @@ laaffic_operations! {
         reconciliation: ByMarker { field: "taskName", found_by: "query_tasks" },
         example: |c| c.resend_task(&example_resend()).await.map(drop),
         decode: |r| decode_data::<MaybeId>(&RESEND_TASK, r).map(drop),
+        // The docs' task 123123 (the id the create example answered) is not seeded: the
+        // query example's finished task 5000602 is.
+        exactly_once: |c| {
+            let name = crate::marked_task_name(EXAMPLE_RESEND_NAME, &voxkit_core::Marker::generate());
+            let resend = example_resend_of(TaskId(5_000_602), &name);
+            c.resend_task_exactly_once(&resend, &voxkit_core::test_util::FAST_RECONCILE).await
+        },
+        applied: |c| c.recent_tasks_named(EXAMPLE_RESEND_NAME).await,
     }
 
     /// 群呼任务修改: `POST /v3/voice/group/call/update`. Setting the same fields twice
@@ -110,14 +123,28 @@ fn example_update() -> TaskUpdate {
     .loop_count(2)
 }
 
+/// The name of the documentation's example task.
+#[cfg(any(test, feature = "test-util"))]
+const EXAMPLE_TASK_NAME: &str = "2024-06-04 14:49:17111";
+
+/// The name of the resend example's new task.
+#[cfg(any(test, feature = "test-util"))]
+const EXAMPLE_RESEND_NAME: &str = "2024-06-04 14:49:17111-again";
+
 /// The documentation's example task: app `4luaKsL2`, an uploaded voice file, one number.
 #[cfg(any(test, feature = "test-util"))]
 fn example_task() -> NewTask {
+    example_task_named(EXAMPLE_TASK_NAME)
+}
+
+/// [`example_task`] named `name` (a marked name, for the exactly-once call).
+#[cfg(any(test, feature = "test-util"))]
+fn example_task_named(name: &str) -> NewTask {
     use super::task_bodies::Callee;
     use super::voices::VoiceSource;
     NewTask::new(
         "4luaKsL2",
-        "2024-06-04 14:49:17111",
+        name,
         VoiceSource::file("1202202254d4c6372d6f341e999c7ecd0683ee464.mp3"),
         [Callee::new("8613500000000")],
     )
@@ -133,11 +160,36 @@ fn example_query() -> TaskQuery {
 /// A resend of the documentation's task `123123` under a new name.
 #[cfg(any(test, feature = "test-util"))]
 fn example_resend() -> Resend {
+    example_resend_of(TaskId(123_123), EXAMPLE_RESEND_NAME)
+}
+
+/// [`example_resend`] of `task` under `name` (a marked name, for the exactly-once call).
+#[cfg(any(test, feature = "test-util"))]
+fn example_resend_of(task: TaskId, name: &str) -> Resend {
     Resend::new(
-        TaskId(123_123),
-        "2024-06-04 14:49:17111-again",
+        task,
+        name,
         super::voices::VoiceSource::file("1202202254d4c6372d6f341e999c7ecd0683ee464.mp3"),
     )
+}
+
+#[cfg(any(test, feature = "test-util"))]
+impl Client {
+    /// Test hook (`applied`): the tasks created within a day or two of now (every page)
+    /// named `name`, alone or followed by an exactly-once marker ([`crate::marked_task_name`]).
+    pub(crate) async fn recent_tasks_named(&self, name: &str) -> Result<usize, Error> {
+        use futures_util::TryStreamExt;
+        let now = chrono::DateTime::<chrono::Utc>::from(std::time::SystemTime::now()).naive_utc();
+        let days = chrono::Duration::days(2);
+        let query = TaskQuery::new(now - days, now + days).page(1, 100);
+        let tasks: Vec<TaskSummary> = self.query_tasks_all(&query).try_collect().await?;
+        let marked = format!("{name} ");
+        Ok(tasks
+            .iter()
+            .filter_map(|t| t.task_name.as_deref())
+            .filter(|n| *n == name || n.starts_with(&marked))
+            .count())
+    }
 }
 
 /// An id in `data` where the answer is not documented: kept when it is an integer (or a

@@ -10,6 +10,12 @@ use super::{MAX_ID_BYTES, VoiceFileId, int_enum};
 use crate::envelope::decode_data;
 use crate::{Client, PROVIDER};
 
+/// The marker of the upload example's exactly-once call.
+#[cfg(any(test, feature = "test-util"))]
+fn example_marker() -> voxkit_core::Marker {
+    voxkit_core::Marker::from_stored("vk0123456789abcd")
+}
+
 laaffic_operations! {
     /// 上传语音文件: `POST /v3/voice/fileUpload`. Names are unique ("名称不允许重复"), so
     /// a file name carrying a marker is the key of one upload. No operation lists voice
@@ -25,6 +31,26 @@ laaffic_operations! {
         reconciliation: ByConflict { field: "fileName", conflict: "-20 data exists" },
         example: |c| c.upload_voice_file("test.mp3", b"ID3\x04\x00").await.map(drop),
         decode: |r| decode_data::<VoiceFileId>(&UPLOAD_VOICE_FILE, r).map(drop),
+        // The exactly-once call needs a marked name: the docs' one with a fixed marker
+        // (each suite's case has a sandbox of its own, so it is unique there).
+        exactly_once: |c| {
+            let name = crate::marked_voice_file_name("test.mp3", &example_marker());
+            c.upload_voice_file_exactly_once(&name, b"ID3\x04\x00", &voxkit_core::test_util::FAST_RECONCILE).await
+        },
+        // No read lists voice files: the same upload again is refused (-20, data exists)
+        // exactly when the first was applied; both names the hooks send are tried.
+        applied: |c| {
+            let marked = crate::marked_voice_file_name("test.mp3", &example_marker());
+            let mut applied = 0;
+            for name in ["test.mp3", marked.as_str()] {
+                match c.upload_voice_file(name, b"ID3\x04\x00").await {
+                    Ok(_) => {}
+                    Err(e) if e.api_code() == Some("-20") => applied += 1,
+                    Err(e) => return Err(e),
+                }
+            }
+            Ok(applied)
+        },
     }
 }
 

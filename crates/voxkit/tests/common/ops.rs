@@ -144,8 +144,6 @@ pub const UNREADABLE: &[&str] = &[
 pub fn unproven_without_reason() -> Vec<String> {
     unproven()
         .into_iter()
-        // Until J7's Laaffic and ESP-AI declarations carry their hooks.
-        .filter(|n| !n.starts_with("laaffic.") && !n.starts_with("espai."))
         .filter(|n| !UNREADABLE.contains(&n.as_str()))
         .collect()
 }
@@ -209,7 +207,9 @@ pub struct Inputs {
 /// sub-account is not seeded — the CLI's suite counts the seeded user's sub-accounts — so
 /// the one [`sandbox_inputs`] created), `balance_logs` (`dd3d…f86xxx`, not an id),
 /// `call_record` (`2203031113381000002`, from 2022, outside the two-month window),
-/// `pause_tasks` and `cancel_tasks` (tasks `123`, `456`).
+/// `pause_tasks` and `cancel_tasks` (tasks `123`, `456`), `resend_task` (task `123123`,
+/// the id the create example answered: the seed's finished task instead, under the docs'
+/// name, which the declaration's `applied` counts).
 pub async fn seeded_call(h: &Hook, c: &Clients, i: &Inputs) -> Result<(), Error> {
     let (lll, esp, laf) = (&c.longlonglong, &c.espai, &c.laaffic);
     match (h.spec.provider, h.spec.name) {
@@ -220,6 +220,14 @@ pub async fn seeded_call(h: &Hook, c: &Clients, i: &Inputs) -> Result<(), Error>
         ("laaffic", "pause_tasks") => laf.pause_tasks(&[i.live_task]).await.map(drop),
         ("laaffic", "cancel_tasks") => laf.cancel_tasks(&[i.live_task]).await.map(drop),
         ("laaffic", "call_record") => laf.call_record(&i.voice_id).await.map(drop),
+        ("laaffic", "resend_task") => laf
+            .resend_task(&Resend::new(
+                i.finished_task,
+                "2024-06-04 14:49:17111-again",
+                VoiceSource::file(i.voice_file.as_str()),
+            ))
+            .await
+            .map(drop),
         ("espai", "balance_logs") => esp
             .balance_logs(&BalanceLogQuery::card(i.card_id.as_str()))
             .await
