@@ -535,10 +535,10 @@ impl Journal for SqliteJournal {
             .collect();
         self.write(move |conn| {
             let mut insert = conn
-                .prepare_cached(&format!(
+                .prepare_cached(
                     "INSERT INTO intents (key, provider, operation, request, serial, marker, \
-                     state, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7)"
-                ))
+                     state, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7)",
+                )
                 .map_err(Error::db)?;
             let now = now_ms();
             let mut created = Vec::with_capacity(rows.len());
@@ -647,11 +647,9 @@ impl Journal for SqliteJournal {
         check_owner(owner)?;
         let (key, owner) = (key.to_owned(), owner.to_owned());
         self.write_one(move |conn| {
-            let sql = format!(
-                "UPDATE intents SET owner = NULL, lease_until = NULL \
-                 WHERE key = ?1 AND owner = ?2 AND lease_until IS NOT NULL"
-            );
-            cas(conn, &sql, params![key, owner], &key, &owner, &[]).map(drop)
+            let sql = "UPDATE intents SET owner = NULL, lease_until = NULL \
+                 WHERE key = ?1 AND owner = ?2 AND lease_until IS NOT NULL";
+            cas(conn, sql, params![key, owner], &key, &owner, &[]).map(drop)
         })
         .await
     }
@@ -660,14 +658,12 @@ impl Journal for SqliteJournal {
         check_owner(owner)?;
         let (key, owner) = (key.to_owned(), owner.to_owned());
         self.write_one(move |conn| {
-            let sql = format!(
-                "UPDATE intents SET state = 'sent', attempts = attempts + 1, \
+            let sql = "UPDATE intents SET state = 'sent', attempts = attempts + 1, \
                  sent_at = coalesce(sent_at, ?1) \
-                 WHERE key = ?2 AND owner = ?3 AND state IN ('pending', 'not_applied')"
-            );
+                 WHERE key = ?2 AND owner = ?3 AND state IN ('pending', 'not_applied')";
             cas(
                 conn,
-                &sql,
+                sql,
                 params![now_ms(), key, owner],
                 &key,
                 &owner,
@@ -695,15 +691,13 @@ impl Journal for SqliteJournal {
         let evidence = outcome.evidence.as_ref().map(ToString::to_string);
         self.write_one(move |conn| {
             let done = outcome.to.is_final();
-            let sql = format!(
-                "UPDATE intents SET state = ?1, evidence = coalesce(?2, evidence), \
+            let sql = "UPDATE intents SET state = ?1, evidence = coalesce(?2, evidence), \
                  error = coalesce(?3, error), finished_at = CASE WHEN ?4 THEN ?5 END, \
                  lease_until = CASE WHEN ?4 THEN NULL ELSE lease_until END \
-                 WHERE key = ?6 AND owner = ?7 AND state = ?8"
-            );
+                 WHERE key = ?6 AND owner = ?7 AND state = ?8";
             cas(
                 conn,
-                &sql,
+                sql,
                 params![
                     outcome.to.as_str(),
                     evidence,

@@ -130,7 +130,8 @@ pub enum Event {
 }
 
 /// The end of a run: the counts and every row's result (in the order of the jobs for
-/// [`Runner::run_all`], in the order of completion for [`Runner::recover`]).
+/// [`Runner::run_all`](super::Runner::run_all), in the order of completion for
+/// [`Runner::recover`](super::Runner::recover)).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Summary {
     /// The counts (`applied`, `refused`, `undetermined`, `skipped`, ...).
