@@ -10,7 +10,7 @@ use std::collections::HashMap;
 
 use voxkit_sandbox::{Fault, Sandbox};
 
-use common::{Out, Scratch, run_args, sandbox_env};
+use common::{Out, Scratch, dead_owner, run_args, sandbox_env};
 
 const HEADER: &str = "key,operation,user,amount,remark,from-phone,from-code,to-phone,to-code";
 
@@ -456,18 +456,6 @@ async fn zero_balance_and_destroy_rows_are_applied_once_across_lost_answers() {
         out.stdout.contains("not in the account's card list"),
         "{out:#?}"
     );
-}
-
-/// The owner name of a process of this host that has ended (spawned and reaped here): the
-/// journal ends its leases at once, as it does a SIGKILLed `voxkit`'s, so the tests need not
-/// release them by hand.
-fn dead_owner() -> String {
-    let me = voxkit_journal::owner_for_this_process();
-    let host = me.rsplitn(4, ':').nth(3).unwrap().to_owned();
-    let mut child = std::process::Command::new("true").spawn().unwrap();
-    let pid = child.id();
-    child.wait().unwrap();
-    format!("{host}:{pid}:12345:dead00")
 }
 
 /// Leaves intent `key` as a process that died after sending would: created, claimed (its

@@ -1,8 +1,8 @@
 //! End to end (issue 14, item 4): every row kind `voxkit batch run` gained beyond the balance
-//! movements, transfers and destroys — longlonglong sub-accounts, line allocations, tasks and
-//! numbers; ESP-AI agents and devices; Laaffic task resends — applied exactly once through
-//! the SQLite journal while the sandbox applies each request and drops its answer, checked in
-//! the sandbox's state; bad cells reported by line before anything is sent; the help listing
+//! movements, transfers and destroys — longlonglong sub-accounts, line allocations, tasks,
+//! numbers and dial-time groups; ESP-AI agents and devices; Laaffic task resends — applied
+//! exactly once through the SQLite journal while the sandbox applies each request and drops
+//! its answer, checked in the sandbox's state; bad cells reported by line before anything is sent; the help listing
 //! every kind and column.
 //!
 //! The real `voxkit` binary against the in-process sandbox over loopback.
@@ -13,7 +13,7 @@ use voxkit_espai::{AgentFilter, DeviceFilter};
 use voxkit_longlonglong::{AllocationId, LineAllocation, LineQuery, NewSubAccount, UserId};
 use voxkit_sandbox::{Fault, Sandbox};
 
-use common::{Out, Scratch, run_args, sandbox_env};
+use common::{Out, Scratch, dead_owner, run_args, sandbox_env};
 
 async fn batch(sandbox: &Sandbox, file: &str, journal: &str) -> Out {
     let args = [
@@ -254,6 +254,92 @@ async fn laaffic_resend_rows_are_applied_exactly_once_across_lost_answers() {
     }
 }
 
+/// The dial-time groups of `user` (its own, not a sub-account's) as the SDK lists them.
+async fn dial_time_groups(sandbox: &Sandbox, user: &UserId) -> Vec<serde_json::Value> {
+    let page = lll_client(sandbox)
+        .dial_time_groups(user, None, None)
+        .await
+        .unwrap();
+    page.items().unwrap_or_default().to_vec()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dial_time_group_row_is_saved_exactly_once_across_a_lost_answer() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let id = sandbox.add_longlonglong_user("时间组", 0, None, true);
+    let user: UserId = id.parse().unwrap();
+    // The `day` cell holds days separated by `;`, each in `--day`'s syntax (quoted: its
+    // spans are separated by commas).
+    let csv = format!(
+        "key,operation,user,name,day,default,skip-holiday\n\
+         g1,longlonglong.dial-time-group-save,{id},批量工作日,\"1-5=09:00-12:00,13:00-18:00; 6=10:00-11:00\",true,\n"
+    );
+    run_twice(
+        &sandbox,
+        "batch-rows-dial-time",
+        &csv,
+        &["longlonglong.save_dial_time_group"],
+    )
+    .await;
+    let groups = dial_time_groups(&sandbox, &user).await;
+    let saved: Vec<_> = groups
+        .iter()
+        .filter(|g| g["name"] == "批量工作日")
+        .collect();
+    assert_eq!(saved.len(), 1, "saved once: {groups:?}");
+    let content = saved[0]["content"].as_array().unwrap();
+    assert_eq!(content.len(), 6, "{content:?}");
+    assert_eq!(content[0]["times"].as_array().unwrap().len(), 2);
+    assert_eq!(saved[0]["is_default"], true);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_cells_of_a_dial_time_group_row_are_reported_by_line_and_nothing_is_sent() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let id = sandbox.add_longlonglong_user("坏时间组", 0, None, true);
+    let user: UserId = id.parse().unwrap();
+    let before = dial_time_groups(&sandbox, &user).await.len();
+    let scratch = Scratch::new("batch-rows-dial-time-bad");
+    let long = "名".repeat(65);
+    let csv = format!(
+        "key,operation,user,name,day,default,skip-holiday,sub\n\
+         ok,longlonglong.dial-time-group-save,{id},好,1=09:00-10:00,,,\n\
+         b1,longlonglong.dial-time-group-save,{id},坏,7=09:00-10:00,,,\n\
+         b2,longlonglong.dial-time-group-save,{id},坏,1=10:00-09:00,,,\n\
+         b3,longlonglong.dial-time-group-save,{id},坏,1=09:00-10:00,maybe,,\n\
+         b4,longlonglong.dial-time-group-save,{id},{long},1=09:00-10:00,,,\n\
+         b5,longlonglong.dial-time-group-save,{id},坏,1=09:00-10:00;1=11:00-12:00,,,\n\
+         b6,longlonglong.dial-time-group-save,{id},坏,1=09:00-10:00,,,../admin\n\
+         b7,longlonglong.dial-time-group-save,{id},坏,,,,\n"
+    );
+    let file = scratch.file("bad.csv", csv.as_bytes());
+    let journal = scratch.0.join("journal.db").to_str().unwrap().to_owned();
+    let out = batch(&sandbox, &file, &journal).await.expect(2);
+    for (line, why) in [
+        (3, "`day`"),
+        (4, "not before"),
+        (5, "`default` must be true or false"),
+        (6, "name"),
+        (7, "week"),
+        (8, "`sub`"),
+        (9, "missing `day`"),
+    ] {
+        let said = out
+            .stderr
+            .lines()
+            .find(|l| l.contains(&format!("line {line}: ")))
+            .unwrap_or_else(|| panic!("line {line} not reported: {out:#?}"));
+        assert!(said.contains(why), "line {line} ({why}): {said}");
+    }
+    assert!(!out.stderr.contains("line 2:"), "{out:#?}");
+    assert!(out.stderr.contains("nothing was sent"), "{out:#?}");
+    assert_eq!(
+        dial_time_groups(&sandbox, &user).await.len(),
+        before,
+        "the good row was not sent either"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_cells_of_the_new_rows_are_reported_by_line_and_nothing_is_sent() {
     let sandbox = Sandbox::start().await.unwrap();
@@ -343,6 +429,7 @@ async fn batch_help_lists_every_row_kind_and_its_columns() {
         "longlonglong.task-delete",
         "longlonglong.numbers-add",
         "longlonglong.numbers-delete",
+        "longlonglong.dial-time-group-save",
         "espai.transfer",
         "espai.destroy",
         "espai.agent-add",
@@ -385,17 +472,6 @@ async fn batch_help_lists_every_row_kind_and_its_columns() {
         names.len(),
         "{out:#?}"
     );
-}
-
-/// The owner name of a process of this host that has ended: the journal ends its leases at
-/// once, as it does a SIGKILLed `voxkit`'s.
-fn dead_owner() -> String {
-    let me = voxkit_journal::owner_for_this_process();
-    let host = me.rsplitn(4, ':').nth(3).unwrap().to_owned();
-    let mut child = std::process::Command::new("true").spawn().unwrap();
-    let pid = child.id();
-    child.wait().unwrap();
-    format!("{host}:{pid}:12345:dead00")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

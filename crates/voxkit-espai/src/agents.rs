@@ -19,8 +19,10 @@ use voxkit_core::{
 };
 
 mod config;
+mod exactly_once;
 use config::opt_config;
 pub use config::{AgentConfig, ServiceConfig};
+pub use exactly_once::{AGENT_NAME_MAX_CHARS, marked_agent_name};
 
 use crate::field_decoders::opt_millis;
 use crate::listing::{List, PagedQuery, insert_page, option_setters};

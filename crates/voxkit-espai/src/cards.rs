@@ -17,6 +17,15 @@ mod stream;
 pub use card_type::CardType;
 pub use stream::{DEFAULT_MAX_CARDS, DEFAULT_MAX_PAGES, DEFAULT_PAGE_SIZE, Paging};
 
+/// What ESP-AI answers for a card it does not know, without a code: also the answer for
+/// another account's card, which an account's key cannot see.
+pub const CARD_NOT_FOUND: &str = "额度卡不存在";
+
+/// Whether the error is [`CARD_NOT_FOUND`].
+pub(crate) fn card_not_visible(error: &Error) -> bool {
+    matches!(error, Error::Api { message, .. } if message.trim() == CARD_NOT_FOUND)
+}
+
 operations! {
     /// 查询额度卡列表: one page of cards.
     pub(crate) LIST_CARDS {

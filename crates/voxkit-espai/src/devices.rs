@@ -18,6 +18,8 @@ use crate::field_decoders::{opt_millis, opt_phone};
 use crate::listing::{List, PagedQuery, insert_page, option_setters};
 use crate::{Ack, Client, DEFAULT_PAGE_SIZE, Updated, checks};
 
+mod exactly_once;
+
 /// The sandbox's (and the examples') agent key for `devices/unbind`: the documentation
 /// shows only `"xxx"`.
 #[cfg(any(test, feature = "test-util"))]

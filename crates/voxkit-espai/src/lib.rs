@@ -123,13 +123,13 @@ mod client;
 mod code;
 mod devices;
 mod envelope;
-mod exactly_once;
 mod field_decoders;
 mod listing;
 mod orders;
 mod plugins;
 #[cfg(test)]
 mod proptests;
+mod removals;
 mod transfers;
 mod usage;
 
@@ -141,12 +141,12 @@ use voxkit_core::{
 };
 
 pub use agents::{
-    Agent, AgentConfig, AgentFilter, AgentPage, AgentUpdate, DEFAULT_SERVER_ID, NewAgent,
-    ServiceConfig, Updated,
+    AGENT_NAME_MAX_CHARS, Agent, AgentConfig, AgentFilter, AgentPage, AgentUpdate,
+    DEFAULT_SERVER_ID, NewAgent, ServiceConfig, Updated, marked_agent_name,
 };
 pub use cards::{
-    Card, CardFilter, CardKey, CardPage, CardType, DEFAULT_MAX_CARDS, DEFAULT_MAX_PAGES,
-    DEFAULT_PAGE_SIZE, Paging,
+    CARD_NOT_FOUND, Card, CardFilter, CardKey, CardPage, CardType, DEFAULT_MAX_CARDS,
+    DEFAULT_MAX_PAGES, DEFAULT_PAGE_SIZE, Paging,
 };
 #[cfg(feature = "channel")]
 pub use channel::{ChannelOptions, DeviceChannel, DeviceEvent, DeviceMessage};
@@ -159,12 +159,9 @@ pub use code::{Code, missing_parameter};
 #[cfg(any(test, feature = "test-util"))]
 pub use devices::EXAMPLE_AGENT_KEY;
 pub use devices::{Device, DeviceFilter, DevicePage, DeviceUpdate, check_mac};
-pub use exactly_once::{
-    AGENT_NAME_MAX_CHARS, CARD_NOT_FOUND, LOG_CLOCK_SKEW, TRANSFER_PAIR_WINDOW, marked_agent_name,
-};
 pub use orders::{Commodity, OrderKind};
 pub use plugins::{Plugin, PluginPage, PluginType, ReviewStatus};
-pub use transfers::Ack;
+pub use transfers::{Ack, LOG_CLOCK_SKEW, TRANSFER_PAIR_WINDOW};
 pub use usage::{BalanceLog, BalanceLogPage, BalanceLogQuery};
 pub use voxkit_core::{Error, SecretString};
 

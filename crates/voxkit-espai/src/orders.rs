@@ -2,7 +2,9 @@
 //! answers with a payment URL.
 
 use serde::Serialize;
-use voxkit_core::{Error, PayloadAt};
+use serde_json::json;
+use voxkit_core::reconcile::run_once_unreconcilable;
+use voxkit_core::{Error, ExactlyOnceOutcome, PayloadAt};
 
 use crate::Client;
 
@@ -149,6 +151,32 @@ impl OrderKind {
 struct PayBody {
     commodity_id: &'static str,
     commodity_type: &'static str,
+}
+
+impl Client {
+    /// [`Client::pay`] with the exactly-once calls' typed outcome: sent **once**, never
+    /// re-sent. An answer is [`ExactlyOnceOutcome::Applied`] (the payment URL as evidence);
+    /// a lost answer is [`ExactlyOnceOutcome::Undetermined`] at once, with the
+    /// declaration's reason: the request carries no marker and nothing lists orders.
+    ///
+    /// **What asking again costs.** `pay` moves no money: it creates an unpaid order and
+    /// answers with its payment URL, and money moves only when a person opens a URL and
+    /// pays. An order whose answer was lost has a URL nobody received, so it can never be
+    /// paid by mistake; calling [`Client::pay`] again creates one more unpaid order (one
+    /// more row in the account's order records, should the provider keep them) and a new
+    /// URL, and charges nothing. So after `Undetermined`, asking again is safe; what must
+    /// never happen twice is *paying*, which is the person's step, not this call's.
+    pub async fn pay_exactly_once(
+        &self,
+        commodity: Commodity,
+        kind: OrderKind,
+    ) -> Result<ExactlyOnceOutcome, Error> {
+        run_once_unreconcilable(&PAY, || async {
+            let url = self.pay(commodity, kind).await?;
+            Ok(json!({ "payment_url": url }))
+        })
+        .await
+    }
 }
 
 #[cfg(test)]

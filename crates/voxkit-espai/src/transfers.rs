@@ -7,6 +7,9 @@ use voxkit_core::{Error, PayloadAt};
 
 use crate::{CardKey, Client, checks};
 
+mod exactly_once;
+pub use exactly_once::{LOG_CLOCK_SKEW, TRANSFER_PAIR_WINDOW};
+
 operations! {
     /// 转让额度卡额度. The request carries nothing unique; the transfer shows up in the
     /// source card's usage log.

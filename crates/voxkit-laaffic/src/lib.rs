@@ -116,14 +116,15 @@ mod balance;
 mod client;
 mod dates;
 mod envelope;
-mod exactly_once;
 mod ivr;
+mod markers;
 #[cfg(test)]
 mod proptests;
 mod recall;
 mod signing;
 mod sms;
 mod status;
+mod task_creation;
 #[cfg(feature = "webhooks")]
 pub mod webhooks;
 
@@ -140,17 +141,16 @@ use voxkit_core::{Clock, EnvVars, KeyAndSecret, Origin, SkewCorrection};
 pub use ai_tasks::{AiResend, AiResendType, AiTaskUpdate};
 pub use balance::Balance;
 pub use client::Client;
-pub use exactly_once::{
-    TASK_NAME_MAX_CHARS, TASK_WINDOW_MARGIN, VOICE_FILE_NAME_MAX_CHARS, marked_task_name,
-    marked_voice_file_name,
-};
 pub use ivr::records::{CallRecord, MAX_RECORD_WINDOW_DAYS, RECORD_RETENTION_MONTHS, RecordQuery};
 pub use ivr::report::{CallStatus, ReportType, VoiceReport};
 pub use ivr::task_bodies::{
     Callee, MAX_TASK_NUMBERS, NewTask, PostCallSms, Resend, SendWindow, TaskUpdate,
 };
 pub use ivr::tasks::{TaskDetail, TaskQuery, TaskStatus, TaskSummary, TaskType};
-pub use ivr::voices::{Gender, Lan, SourceKind, VOICE_FILE_EXTENSIONS, VoiceSource};
+pub use ivr::voices::{
+    Gender, Lan, SourceKind, VOICE_FILE_EXTENSIONS, VOICE_FILE_NAME_MAX_CHARS, VoiceSource,
+    marked_voice_file_name,
+};
 pub use ivr::{TaskId, VoiceFileId};
 pub use recall::{RecallCancel, RecallFlow, RecallQuery, RecallStatus, RecallType};
 pub use signing::signature;
@@ -159,6 +159,7 @@ pub use sms::{
     SMS_STATUSES, SentSms, Sms, SmsBatch, SmsBatchItem, SmsMethod, SmsReceipt,
 };
 pub use status::Status;
+pub use task_creation::{TASK_NAME_MAX_CHARS, TASK_WINDOW_MARGIN, marked_task_name};
 /// One page of a paged answer: core's page (`records` as its items, `current`, `size`,
 /// `total`, `pages` as its page, page size, total and last page).
 pub use voxkit_core::Page;

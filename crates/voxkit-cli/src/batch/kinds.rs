@@ -16,7 +16,7 @@ use voxkit_journal::ops::espai::{
 use voxkit_journal::ops::laaffic::{ResendAiTaskRequest, ResendTaskRequest, ResendVoice};
 use voxkit_journal::ops::longlonglong::{
     BalanceMoveRequest, CreateSubAccountRequest, DeleteSubAccountRequest, DeleteTaskRequest,
-    NumberChange, NumbersRequest, UnbindLineRequest, ZeroBalanceRequest,
+    NumberChange, NumbersRequest, SaveDialTimeGroupRequest, UnbindLineRequest, ZeroBalanceRequest,
 };
 use voxkit_journal::ops::{ClientOf, Declared, Op, Provider as _};
 use voxkit_journal::{ExactlyOnce, Intent};
@@ -69,6 +69,9 @@ columns! {
     LAN "lan": "the language of tts: VN, EN, JP, ...";
     SCRIPT "script": "the AI script template id (scriptId)";
     RESEND_TYPE "resend-type": "all (the default) or failed: which numbers are called again";
+    DAY "day": "days and hours, `WEEK=HH:MM-HH:MM[,HH:MM-HH:MM]` (WEEK 0–6, 0 Sunday, or a range like 1-5), days separated by `;`";
+    DEFAULT "default": "true to make it the default group (false, the default, leaves it)";
+    SKIP_HOLIDAY "skip-holiday": "true not to call on public holidays (default false)";
 }
 
 /// A column of a kind: required, or optional.
@@ -234,6 +237,20 @@ pub static KINDS: &[RowKind] = &[
         resolve: resolve::<NumbersRequest>,
     },
     RowKind {
+        name: "longlonglong.dial-time-group-save",
+        about: "save a dial-time group (呼叫时间组; its name must be new: a lost save is found by it)",
+        columns: &[
+            req(&USER),
+            req(&NAME),
+            req(&DAY),
+            opt(&DEFAULT),
+            opt(&SKIP_HOLIDAY),
+            opt(&SUB),
+        ],
+        parse: dial_time_group,
+        resolve: resolve::<SaveDialTimeGroupRequest>,
+    },
+    RowKind {
         name: "espai.transfer",
         about: "move quota between two cards",
         columns: &[
@@ -394,6 +411,30 @@ fn numbers(c: &Cells, change: NumberChange) -> Result<Arc<dyn RowOp>, String> {
     })
 }
 
+fn dial_time_group(c: &Cells) -> Result<Arc<dyn RowOp>, String> {
+    let (user, name) = (c.user()?, c.get("name")?.to_owned());
+    let mut content = Vec::new();
+    for day in c.list("day")? {
+        content.extend(
+            crate::longlonglong::dial_times::parse_day(&day).map_err(|e| match e {
+                voxkit_core::Error::InvalidInput { message, .. } => format!("`day`: {message}"),
+                other => format!("`day`: {other}"),
+            })?,
+        );
+    }
+    row(SaveDialTimeGroupRequest {
+        user,
+        name,
+        content,
+        is_default: c.flag("default")?,
+        skip_holiday: c.flag("skip-holiday")?,
+        sub: c
+            .optional("sub")
+            .map(|_| c.id("sub", SubUserId::parse))
+            .transpose()?,
+    })
+}
+
 fn remove(c: &Cells, what: Removal, column: &str) -> Result<Arc<dyn RowOp>, String> {
     row(RemoveRequest {
         what,
@@ -485,6 +526,15 @@ impl Cells<'_> {
     /// An optional cell as given (blank is none).
     fn optional(&self, name: &str) -> Option<String> {
         self.0.get(name).cloned().filter(|v| !v.trim().is_empty())
+    }
+
+    /// An optional `true` or `false` (blank is false).
+    fn flag(&self, name: &str) -> Result<bool, String> {
+        match self.optional(name).as_deref().map(str::trim) {
+            None | Some("false") => Ok(false),
+            Some("true") => Ok(true),
+            Some(other) => Err(format!("`{name}` must be true or false, not {other:?}")),
+        }
     }
 
     /// A positive whole number.

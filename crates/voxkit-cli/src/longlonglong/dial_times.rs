@@ -176,8 +176,9 @@ async fn save(args: Save, global: &Global) -> Result<Report, CliError> {
 }
 
 /// One `--day WEEK=HH:MM-HH:MM[,...]` (WEEK a day 0–6 or a range `1-5`): a schedule per
-/// day, each checked by the SDK.
-fn parse_day(text: &str) -> Result<Vec<DaySchedule>, Error> {
+/// day, each checked by the SDK. Also the `day` cells of a batch row
+/// (`longlonglong.dial-time-group-save`), so that both read one syntax.
+pub(crate) fn parse_day(text: &str) -> Result<Vec<DaySchedule>, Error> {
     let invalid = |why: &str| {
         let shown: String = text.chars().take(60).collect();
         Error::invalid_input(

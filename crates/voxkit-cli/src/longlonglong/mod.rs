@@ -7,7 +7,7 @@ mod accounts;
 mod billing;
 mod callbacks;
 mod customers;
-mod dial_times;
+pub(crate) mod dial_times;
 mod dialogue;
 mod lines;
 mod numbers;

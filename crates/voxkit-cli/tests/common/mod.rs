@@ -410,6 +410,18 @@ pub async fn pinned_sandbox() -> Sandbox {
     Sandbox::builder().today(today()).start().await.unwrap()
 }
 
+/// The owner name of a process of this host that has ended (spawned and reaped here): the
+/// journal ends its leases at once, as it does a SIGKILLed `voxkit`'s, so the tests need not
+/// release them by hand.
+pub fn dead_owner() -> String {
+    let me = voxkit_journal::owner_for_this_process();
+    let host = me.rsplitn(4, ':').nth(3).unwrap().to_owned();
+    let mut child = std::process::Command::new("true").spawn().unwrap();
+    let pid = child.id();
+    child.wait().unwrap();
+    format!("{host}:{pid}:12345:dead00")
+}
+
 /// A loopback URL where nothing listens (a port bound, then released).
 pub fn dead_url() -> String {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();

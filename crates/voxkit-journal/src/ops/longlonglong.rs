@@ -3,7 +3,8 @@
 //! travels in the remark, [`voxkit_longlonglong::marked_remark`], found in the recharge
 //! history), zeroing a balance (the 余额归零 record), and the read-back operations: a
 //! sub-account created (found by its e-mail) or deleted, a line allocation removed, a task
-//! deleted, numbers added to or deleted from a task (the number list).
+//! deleted, numbers added to or deleted from a task (the number list), a dial-time group
+//! saved (found by its name in the group list).
 //!
 //! Every one is serialised on the user (`longlonglong:user:<id>`): the user's history and
 //! lists are what reconciliation reads, so two rows about one user never overlap (a row
@@ -15,8 +16,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use voxkit_core::{Error, Origin, SecretString};
 use voxkit_longlonglong::{
-    AllocationId, Client, Direction, NewSubAccount, NumberDeletion, NumberImport, NumberRow,
-    OPERATIONS, SubUserId, TaskId, TenantId, UserId, marked_remark,
+    AllocationId, Client, DaySchedule, Direction, NewDialTimeGroup, NewSubAccount, NumberDeletion,
+    NumberImport, NumberRow, OPERATIONS, SubUserId, TaskId, TenantId, UserId, marked_remark,
 };
 
 use super::{Declared, Op, Provider, number, optional_text, resolve, text, texts};
@@ -580,6 +581,103 @@ impl Declared for NumbersRequest {
     }
 }
 
+/// A dial-time group saved (呼叫时间组-保存): the request has no field for a marker, so the
+/// group's name is the key, as in [`Client::save_dial_time_group_exactly_once`]: found again
+/// by its name in the group list ([`Client::reconcile_save_dial_time_group`]), so a name
+/// already listed is refused before sending (a read-back: one group named so afterwards,
+/// none before, proves this save).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SaveDialTimeGroupRequest {
+    /// The main account.
+    pub user: UserId,
+    /// 名称: how the save is found again (1–64 characters, new in the list).
+    pub name: String,
+    /// The days and their hours.
+    pub content: Vec<DaySchedule>,
+    /// `is_default`: make it the default group.
+    pub is_default: bool,
+    /// `skip_holiday`: do not call on public holidays.
+    pub skip_holiday: bool,
+    /// `sub_user_id`: save it for this sub-account (and look for it in that one's list).
+    pub sub: Option<SubUserId>,
+}
+
+impl SaveDialTimeGroupRequest {
+    /// The group as the client sends it (checked by the SDK's constructor).
+    fn group(&self) -> Result<NewDialTimeGroup, Error> {
+        let mut group = NewDialTimeGroup::new(self.name.as_str(), self.content.clone())?;
+        if self.is_default {
+            group = group.is_default(true);
+        }
+        if self.skip_holiday {
+            group = group.skip_holiday(true);
+        }
+        if let Some(sub) = &self.sub {
+            group = group.sub_user(sub.clone());
+        }
+        Ok(group)
+    }
+}
+
+#[async_trait::async_trait]
+impl Declared for SaveDialTimeGroupRequest {
+    type Provider = Longlonglong;
+    const NAMES: &'static [&'static str] = &["save_dial_time_group"];
+    const READ_BACK: bool = true;
+
+    fn missing(&self) -> &'static str {
+        "a dial-time group with this name already exists (choose a new name)"
+    }
+
+    fn serial(&self) -> String {
+        serial(&self.user)
+    }
+
+    fn request(&self) -> Value {
+        json!({
+            "user": self.user.as_str(),
+            "name": self.name,
+            "content": self.content,
+            "is_default": self.is_default,
+            "skip_holiday": self.skip_holiday,
+            "sub_user": self.sub.as_ref().map(SubUserId::as_str),
+        })
+    }
+
+    fn from_request(_: &str, request: &Value, _: &[String]) -> Option<Self> {
+        let sub = match optional_text(request, "sub_user")? {
+            Some(sub) => Some(SubUserId::parse(&sub).ok()?),
+            None => None,
+        };
+        Some(SaveDialTimeGroupRequest {
+            user: user_of(request, "user")?,
+            name: text(request, "name")?,
+            content: serde_json::from_value(request.get("content")?.clone()).ok()?,
+            is_default: request.get("is_default")?.as_bool()?,
+            skip_holiday: request.get("skip_holiday")?.as_bool()?,
+            sub,
+        })
+    }
+
+    /// The SDK's checks of the group (name 1–64 characters, at least one day, each once).
+    fn check(&self) -> Result<(), Error> {
+        self.group().map(drop)
+    }
+
+    async fn send(&self, client: &Client, _: &Marker) -> Result<Evidence, Error> {
+        let saved = client
+            .save_dial_time_group(&self.user, &self.group()?)
+            .await?;
+        Ok(json!({ "message": saved.message, "data": saved.data, "name": self.name }))
+    }
+
+    async fn reconcile(&self, client: &Client, _: &Marker, _: DateTime<Utc>) -> Verdict {
+        client
+            .reconcile_save_dial_time_group(&self.user, self.sub.as_ref(), &self.name)
+            .await
+    }
+}
+
 /// Rebuilds any longlonglong operation of this module from a journaled intent; `None` for
 /// anything else. A sub-account creation comes back without its password (see
 /// [`CreateSubAccountRequest`]).
@@ -592,6 +690,7 @@ pub fn from_intent(client: Arc<Client>, intent: &Intent) -> Option<Arc<dyn Exact
         .or_else(|| resolve::<UnbindLineRequest>(c, intent, &[]))
         .or_else(|| resolve::<DeleteTaskRequest>(c, intent, &[]))
         .or_else(|| resolve::<NumbersRequest>(c, intent, &[]))
+        .or_else(|| resolve::<SaveDialTimeGroupRequest>(c, intent, &[]))
 }
 
 #[cfg(test)]
@@ -619,6 +718,10 @@ mod tests {
         let other = UserId::parse(OTHER).unwrap();
         let task = TaskId::parse(OTHER).unwrap();
         let phones = vec!["13800000001".to_owned(), "13800000002".to_owned()];
+        let nine = chrono::NaiveTime::from_hms_opt(9, 0, 0).unwrap();
+        let noon = chrono::NaiveTime::from_hms_opt(12, 0, 0).unwrap();
+        let span = voxkit_longlonglong::TimeSpan::new(nine, noon).unwrap();
+        let day = DaySchedule::new(1, vec![span]).unwrap();
         let c = client();
         let identities = [
             assert_round_trip(
@@ -690,6 +793,20 @@ mod tests {
                         user: user.clone(),
                         task,
                         phones,
+                    },
+                ),
+                &[],
+            ),
+            assert_round_trip(
+                &Op::of(
+                    Arc::clone(&c),
+                    SaveDialTimeGroupRequest {
+                        user: user.clone(),
+                        name: "工作日".into(),
+                        content: vec![day.clone()],
+                        is_default: true,
+                        skip_holiday: false,
+                        sub: Some(SubUserId::parse(OTHER).unwrap()),
                     },
                 ),
                 &[],

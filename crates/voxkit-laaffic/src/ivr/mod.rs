@@ -21,6 +21,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use voxkit_core::lenient;
 
+#[cfg(any(test, feature = "test-util"))]
 pub(crate) use paging::WirePage;
 
 pub(crate) mod paging;

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use voxkit_core::{Error, Operation, Origin, Page, check, lenient};
 
 use super::MAX_ID_BYTES;
-use super::paging::{PagedQuery, PagedWindow, WirePage};
+use super::paging::{PagedQuery, PagedWindow};
 use crate::envelope::decode_data;
 use crate::{Client, dates};
 
@@ -40,7 +40,7 @@ laaffic_operations! {
                 .await
                 .map(drop)
         },
-        decode: |r| decode_data::<WirePage<CallRecord>>(&CALL_RECORDS, r).map(drop),
+        decode: |r| decode_data::<super::WirePage<CallRecord>>(&CALL_RECORDS, r).map(drop),
     }
 }
 

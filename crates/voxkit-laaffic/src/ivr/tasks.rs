@@ -12,9 +12,11 @@ use voxkit_core::{Error, Operation, Origin, Page, check, lenient};
 use super::paging::{PagedQuery, PagedWindow};
 use super::task_bodies::{NewTask, Resend, TaskUpdate};
 use super::voices::{Lan, SourceKind};
-use super::{TaskId, WirePage, int_enum};
+use super::{TaskId, int_enum};
 use crate::envelope::decode_data;
 use crate::{Client, dates};
+
+mod exactly_once;
 
 laaffic_operations! {
     /// 创建群呼任务: `POST /v3/voice/group/call/send`. Task names are unique: the name
@@ -43,7 +45,7 @@ laaffic_operations! {
         idempotency: Repeatable,
         reconciliation: NotNeeded,
         example: |c| c.query_tasks(&example_query()).await.map(drop),
-        decode: |r| decode_data::<WirePage<TaskSummary>>(&QUERY_TASKS, r).map(drop),
+        decode: |r| decode_data::<super::WirePage<TaskSummary>>(&QUERY_TASKS, r).map(drop),
     }
 
     /// 群呼任务详情: `GET /v3/voice/group/call/detail/{id}`.

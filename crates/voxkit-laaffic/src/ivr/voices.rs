@@ -10,6 +10,9 @@ use super::{MAX_ID_BYTES, VoiceFileId, int_enum};
 use crate::envelope::decode_data;
 use crate::{Client, PROVIDER};
 
+mod exactly_once;
+pub use exactly_once::{VOICE_FILE_NAME_MAX_CHARS, marked_voice_file_name};
+
 /// The marker of the upload example's exactly-once call.
 #[cfg(any(test, feature = "test-util"))]
 fn example_marker() -> voxkit_core::Marker {
