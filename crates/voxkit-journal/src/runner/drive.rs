@@ -48,11 +48,19 @@ pub(super) enum Mode {
 }
 
 /// What a drive loop does when nothing could be claimed.
+/// How many times in a row [`Idle::Retry`] may find claimable rows and claim none before
+/// the run reports them unfinished (about 10 s at the default `idle_poll`).
+const MAX_EMPTY_LOOKS: u32 = 200;
+
 enum Idle {
     /// Another worker holds something not final: look again after `idle_poll`.
     Wait,
     /// Nobody seems to be working: claim once more to be sure.
     Recheck,
+    /// Nobody is working, yet rows of this run are claimable: another worker's claim of
+    /// the same serial key was in flight and the journal gave the rows back; claim again
+    /// shortly (a bounded number of times, [`MAX_EMPTY_LOOKS`]).
+    Retry,
     /// Nothing can progress: stop.
     Done,
 }
@@ -180,6 +188,9 @@ impl Run {
         let mut results = Vec::new();
         let mut failure = None;
         let mut confirm = false;
+        // Looks in a row that found claimable rows of this run yet claimed nothing (see
+        // `idle`); reset whenever something moves.
+        let mut empty_looks = 0_u32;
         // The last claim came back short: nothing more is claimable until a task ends (its
         // serial key is free again) or more rows are journaled.
         let mut exhausted = false;
@@ -295,6 +306,7 @@ impl Run {
             }
             if started > 0 {
                 confirm = false;
+                empty_looks = 0;
             }
             if !tasks.is_empty() {
                 confirm = false;
@@ -338,12 +350,24 @@ impl Run {
             }
             // Nothing claimable and nothing in flight: finished, or waiting for others.
             match self
-                .idle(&mut waiting, &held, &mut results, mode, confirm)
+                .idle(
+                    &mut waiting,
+                    &held,
+                    &mut results,
+                    mode,
+                    confirm,
+                    empty_looks,
+                )
                 .await
             {
                 Ok(Idle::Wait) => {
                     confirm = false;
                     tokio::time::sleep(settings.idle_poll).await;
+                }
+                Ok(Idle::Retry) => {
+                    empty_looks += 1;
+                    confirm = false;
+                    tokio::time::sleep(settings.idle_poll / 5).await;
                 }
                 // An intent may have come free between the claim and the look: claim once
                 // more before concluding that nothing can progress.
@@ -436,6 +460,7 @@ impl Run {
         results: &mut Vec<RowResult>,
         mode: Mode,
         confirmed: bool,
+        empty_looks: u32,
     ) -> Result<Idle, Error> {
         let journal = &self.inner.journal;
         let open = journal.list(&not_final()).await?;
@@ -465,6 +490,22 @@ impl Run {
         }
         if !confirmed {
             return Ok(Idle::Recheck);
+        }
+        // A waiting row is blocked only behind an unfinished intent this run holds (its
+        // serial key's); any other is claimable, and an empty claim was a race with another
+        // claimer that gave contested rows back: claim again, boundedly.
+        let held_serials: HashSet<&str> = open
+            .iter()
+            .filter(|intent| held.contains(&intent.key))
+            .map(|intent| intent.serial.as_str())
+            .collect();
+        let claimable = waiting.iter().any(|key| {
+            open_keys
+                .get(key.as_str())
+                .is_some_and(|intent| !held_serials.contains(intent.serial.as_str()))
+        });
+        if claimable && empty_looks < MAX_EMPTY_LOOKS {
+            return Ok(Idle::Retry);
         }
         for key in std::mem::take(waiting) {
             let intent = open_keys.get(key.as_str());
