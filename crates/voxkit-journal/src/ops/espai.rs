@@ -1,5 +1,5 @@
 //! ESP-AI's non-repeatable operations as [`Declared`] requests (each an
-//! [`ExactlyOnce`](crate::ExactlyOnce) operation as [`Op`]): the card transfer (no field for
+//! [`ExactlyOnce`] operation as [`Op`]): the card transfer (no field for
 //! a marker: reconciled in the source card's usage log by amount and counterpart,
 //! [`voxkit_espai::Client::reconcile_transfer`], exact because the journal's serial key runs
 //! one intent per source card at a time), a card destroyed, an agent added (the marker in its

@@ -1,5 +1,5 @@
 //! Laaffic's task resends as [`Declared`] requests (each an
-//! [`ExactlyOnce`](crate::ExactlyOnce) operation as [`Op`](super::Op)): a resend creates a new task
+//! [`ExactlyOnce`] operation as [`Op`](super::Op)): a resend creates a new task
 //! under the name it sends, so the marker is appended to that name
 //! ([`voxkit_laaffic::marked_task_name`]) and a lost answer is looked for with the task
 //! query's name search over the window since the intent

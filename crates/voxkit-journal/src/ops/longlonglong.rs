@@ -1,5 +1,5 @@
 //! longlonglong's non-repeatable operations as [`Declared`] requests (each an
-//! [`ExactlyOnce`](crate::ExactlyOnce) operation as [`Op`]): recharge and deduct (the marker
+//! [`ExactlyOnce`] operation as [`Op`]): recharge and deduct (the marker
 //! travels in the remark, [`voxkit_longlonglong::marked_remark`], found in the recharge
 //! history), zeroing a balance (the 余额归零 record), and the read-back operations: a
 //! sub-account created (found by its e-mail) or deleted, a line allocation removed, a task
