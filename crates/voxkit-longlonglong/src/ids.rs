@@ -1,17 +1,12 @@
 //! Account identifiers: UUIDs, checked when they are made, so that a path can only ever
-//! name the account the caller meant.
+//! name the account the caller meant. [`uuid_id!`] declares every UUID id of the crate
+//! (the line and cloud-node ids of `lines.rs` too).
 
-use std::fmt;
-use std::str::FromStr;
-
-use serde::{Deserialize, Deserializer, Serialize};
-use voxkit_core::{Error, Origin};
-
-use crate::PROVIDER;
+// The macro names every path in full, so that `lines.rs` declares its ids with it too.
 
 /// Whether `s` is a UUID in its canonical text form: 36 characters, hex digits (either
 /// case) in groups of 8-4-4-4-12 separated by hyphens.
-fn is_uuid(s: &str) -> bool {
+pub(crate) fn is_uuid(s: &str) -> bool {
     s.len() == 36
         && s.bytes().enumerate().all(|(i, b)| match i {
             8 | 13 | 18 | 23 => b == b'-',
@@ -22,21 +17,21 @@ fn is_uuid(s: &str) -> bool {
 macro_rules! uuid_id {
     ($(#[$doc:meta])* $name:ident, $what:literal) => {
         $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize)]
         #[serde(transparent)]
         pub struct $name(String);
 
         impl $name {
             /// Checks that `id` is a UUID (`8-4-4-4-12` hex digits) and wraps it as given.
             /// Anything else (empty, `../admin`, a slash, spaces) is
-            /// [`Error::InvalidInput`].
-            pub fn parse(id: &str) -> Result<Self, Error> {
-                if is_uuid(id) {
+            /// [`voxkit_core::Error::InvalidInput`].
+            pub fn parse(id: &str) -> Result<Self, ::voxkit_core::Error> {
+                if $crate::ids::is_uuid(id) {
                     Ok($name(id.to_owned()))
                 } else {
                     let shown: String = id.chars().take(40).collect();
-                    Err(Error::invalid_input(
-                        Origin::new(PROVIDER, "parse id"),
+                    Err(::voxkit_core::Error::invalid_input(
+                        ::voxkit_core::Origin::new($crate::PROVIDER, "parse id"),
                         format!(
                             concat!(
                                 "{:?} is not a ",
@@ -55,35 +50,35 @@ macro_rules! uuid_id {
             }
         }
 
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.write_str(&self.0)
             }
         }
 
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl ::std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 write!(f, concat!(stringify!($name), "({})"), self.0)
             }
         }
 
-        impl FromStr for $name {
-            type Err = Error;
-            fn from_str(s: &str) -> Result<Self, Error> {
+        impl ::std::str::FromStr for $name {
+            type Err = ::voxkit_core::Error;
+            fn from_str(s: &str) -> Result<Self, ::voxkit_core::Error> {
                 Self::parse(s)
             }
         }
 
         impl TryFrom<&str> for $name {
-            type Error = Error;
-            fn try_from(s: &str) -> Result<Self, Error> {
+            type Error = ::voxkit_core::Error;
+            fn try_from(s: &str) -> Result<Self, ::voxkit_core::Error> {
                 Self::parse(s)
             }
         }
 
         impl TryFrom<String> for $name {
-            type Error = Error;
-            fn try_from(s: String) -> Result<Self, Error> {
+            type Error = ::voxkit_core::Error;
+            fn try_from(s: String) -> Result<Self, ::voxkit_core::Error> {
                 Self::parse(&s)
             }
         }
@@ -94,18 +89,19 @@ macro_rules! uuid_id {
             }
         }
 
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                if is_uuid(&s) {
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                let s = <String as ::serde::Deserialize>::deserialize(d)?;
+                if $crate::ids::is_uuid(&s) {
                     Ok($name(s))
                 } else {
-                    Err(serde::de::Error::custom(concat!("not a ", $what, " (UUID)")))
+                    Err(::serde::de::Error::custom(concat!("not a ", $what, " (UUID)")))
                 }
             }
         }
     };
 }
+pub(crate) use uuid_id;
 
 uuid_id!(
     /// The id of a main account (主账号, the partner's end user): the `{user_id}` of every

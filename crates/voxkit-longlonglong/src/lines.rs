@@ -480,73 +480,6 @@ fn decimal_number<S: Serializer>(value: &Decimal, s: S) -> Result<S::Ok, S::Erro
     number.serialize(s)
 }
 
-/// Whether `s` is a UUID in its canonical text form.
-pub(crate) fn is_uuid(s: &str) -> bool {
-    s.len() == 36
-        && s.bytes().enumerate().all(|(i, b)| match i {
-            8 | 13 | 18 | 23 => b == b'-',
-            _ => b.is_ascii_hexdigit(),
-        })
-}
-
-/// Declares a UUID id of these groups: checked when made, so a path can only name what the
-/// caller meant.
-macro_rules! uuid_newtype {
-    ($(#[$doc:meta])* $name:ident, $what:literal) => {
-        $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-        #[serde(transparent)]
-        pub struct $name(String);
-
-        impl $name {
-            /// Checks that `id` is a UUID and wraps it; anything else is
-            /// [`Error::InvalidInput`].
-            pub fn parse(id: &str) -> Result<Self, Error> {
-                if $crate::lines::is_uuid(id) {
-                    Ok($name(id.to_owned()))
-                } else {
-                    let shown: String = id.chars().take(40).collect();
-                    Err(Error::invalid_input(
-                        Origin::new($crate::PROVIDER, "parse id"),
-                        format!(concat!("{:?} is not a ", $what, " (a UUID)"), shown),
-                    ))
-                }
-            }
-
-            /// The id as text.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, concat!(stringify!($name), "({})"), self.0)
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = Error;
-            fn from_str(s: &str) -> Result<Self, Error> {
-                Self::parse(s)
-            }
-        }
-
-        impl<'de> Deserialize<'de> for $name {
-            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let s = String::deserialize(d)?;
-                Self::parse(&s).map_err(|_| serde::de::Error::custom(concat!("not a ", $what)))
-            }
-        }
-    };
-}
-
 /// Declares a positive integer id of these groups.
 macro_rules! int_newtype {
     ($(#[$doc:meta])* $name:ident, $what:literal) => {
@@ -589,14 +522,14 @@ macro_rules! int_newtype {
     };
 }
 
-uuid_newtype!(
+crate::ids::uuid_id!(
     /// A line (线路) id, a UUID (`caller_line_list[].line_id` of 任务初始化): the
     /// `{line_id}` of 分配线路.
     LineId,
     "line id"
 );
 
-uuid_newtype!(
+crate::ids::uuid_id!(
     /// A cloud node (云节点) id, a UUID (`2533f3f6-7ac1-4b55-b1de-7d308ce00d89`): the `id` of
     /// the line list and the `{tenant_id}` of 查看下级用户所有话术.
     TenantId,
