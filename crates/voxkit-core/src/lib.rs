@@ -61,6 +61,7 @@ pub mod provider;
 pub mod reconcile;
 pub mod redact;
 pub mod retry;
+mod setters;
 #[cfg(feature = "test-util")]
 pub mod test_util;
 #[cfg(test)]

@@ -178,20 +178,16 @@ struct AiWire<'a> {
     max_calls: Option<u32>,
 }
 
-/// Generates the shared optional setters of an AI request type.
+/// Generates the shared optional setters of an AI request type (core's
+/// [`voxkit_core::optional_setters!`], as the IVR bodies' `task_setters!`).
 macro_rules! ai_setters {
     ($ty:ident) => {
         impl $ty {
-            /// `displayNum`: the number shown, 0-20 digits.
-            pub fn display_number(mut self, number: impl Into<String>) -> Self {
-                self.f.display_number = Some(number.into());
-                self
-            }
-
-            /// `sendTime`: call at this time instead of now.
-            pub fn send_at(mut self, time: NaiveDateTime) -> Self {
-                self.f.send_time = Some(time);
-                self
+            voxkit_core::optional_setters! {
+                /// `displayNum`: the number shown, 0-20 digits.
+                fn display_number(number: impl Into<String>).into() => f.display_number;
+                /// `sendTime`: call at this time instead of now.
+                fn send_at(time: NaiveDateTime) => f.send_time;
             }
 
             /// Adds an `allowSendTime` window (at most 3).
@@ -200,28 +196,15 @@ macro_rules! ai_setters {
                 self
             }
 
-            /// `maxRingingTime`: seconds of ringing, 20-120 (default 60).
-            pub fn max_ringing_seconds(mut self, seconds: u32) -> Self {
-                self.f.max_ringing = Some(seconds);
-                self
-            }
-
-            /// `enableRecording`: record the calls (default no).
-            pub fn recording(mut self, on: bool) -> Self {
-                self.f.recording = Some(on);
-                self
-            }
-
-            /// `calloutRate`: the outbound call multiplier (default 1).
-            pub fn callout_rate(mut self, rate: u32) -> Self {
-                self.f.callout_rate = Some(rate);
-                self
-            }
-
-            /// `maxCalls`: hang up this many seconds after answer.
-            pub fn max_call_seconds(mut self, seconds: u32) -> Self {
-                self.f.max_call_seconds = Some(seconds);
-                self
+            voxkit_core::optional_setters! {
+                /// `maxRingingTime`: seconds of ringing, 20-120 (default 60).
+                fn max_ringing_seconds(seconds: u32) => f.max_ringing;
+                /// `enableRecording`: record the calls (default no).
+                fn recording(on: bool) => f.recording;
+                /// `calloutRate`: the outbound call multiplier (default 1).
+                fn callout_rate(rate: u32) => f.callout_rate;
+                /// `maxCalls`: hang up this many seconds after answer.
+                fn max_call_seconds(seconds: u32) => f.max_call_seconds;
             }
         }
     };

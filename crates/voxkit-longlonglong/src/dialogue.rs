@@ -320,76 +320,45 @@ wire_enum_from_str!(Directive, "directive", [Invalid, NoAnswer]);
 /// The longest [`TalkId`] or [`DialogueUserId`] accepted: 64 characters (a UUID is 36).
 pub const DIALOGUE_ID_MAX_CHARS: usize = 64;
 
-/// Declares a caller-chosen id of the dialogue body: the docs give it as a string (their
-/// example a UUID, `bCdeffd6-C84D-dB14-11De-3afA7f738159`) and say only that the caller
-/// makes it up, so any 1–[`DIALOGUE_ID_MAX_CHARS`] ASCII letters, digits, `-` and `_` are
-/// accepted (every UUID among them), kept as given (case included).
-macro_rules! dialogue_id {
-    ($(#[$doc:meta])* $name:ident, $field:literal) => {
-        $(#[$doc])*
-        #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-        #[serde(transparent)]
-        pub struct $name(String);
-
-        impl $name {
-            /// Checks `id` (1–64 ASCII letters, digits, `-`, `_`) and keeps it as given.
-            /// Anything else is [`Error::InvalidInput`].
-            pub fn parse(id: &str) -> Result<Self, Error> {
-                let origin = SEND_DIALOGUE.origin();
-                check::chars(origin, $field, id, 1, DIALOGUE_ID_MAX_CHARS)?;
-                if !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
-                    let shown: String = id.chars().take(40).collect();
-                    return Err(Error::invalid_input(
-                        origin,
-                        format!(
-                            concat!($field, " {:?}: ASCII letters, digits, - and _ only"),
-                            shown
-                        ),
-                    ));
-                }
-                Ok($name(id.to_owned()))
-            }
-
-            /// The id as text.
-            pub fn as_str(&self) -> &str {
-                &self.0
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl fmt::Debug for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                write!(f, concat!(stringify!($name), "({})"), self.0)
-            }
-        }
-
-        impl FromStr for $name {
-            type Err = Error;
-            fn from_str(s: &str) -> Result<Self, Error> {
-                Self::parse(s)
-            }
-        }
-    };
+/// The check of a caller-chosen id of the dialogue body: the docs give it as a string
+/// (their example a UUID, `bCdeffd6-C84D-dB14-11De-3afA7f738159`) and say only that the
+/// caller makes it up, so any 1–[`DIALOGUE_ID_MAX_CHARS`] ASCII letters, digits, `-` and `_`
+/// are accepted (every UUID among them); `field` names it in the error.
+fn check_dialogue_id(field: &str, id: &str) -> Result<(), Error> {
+    let origin = SEND_DIALOGUE.origin();
+    check::chars(origin, field, id, 1, DIALOGUE_ID_MAX_CHARS)?;
+    if !id
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    {
+        let shown: String = id.chars().take(40).collect();
+        return Err(Error::invalid_input(
+            origin,
+            format!("{field} {shown:?}: ASCII letters, digits, - and _ only"),
+        ));
+    }
+    Ok(())
 }
 
-dialogue_id!(
+crate::ids::checked_id!(
     /// `talk_id` (对话 id): made up by the caller and kept the same for one whole
     /// conversation ("随机生成保证同一个对话不变即可"); a UUID does.
     TalkId,
-    "talk_id"
+    check: |id: &str| check_dialogue_id("talk_id", id),
+    refused: "not a talk_id (1-64 ASCII letters, digits, - and _)",
+    /// Checks `id` (1–64 ASCII letters, digits, `-`, `_`) and keeps it as given.
+    /// Anything else is [`Error::InvalidInput`].
 );
 
-dialogue_id!(
+crate::ids::checked_id!(
     /// `user_id` (用户 id): the person in the conversation, as the caller identifies them.
     /// Not the agent API's [`crate::UserId`] (a main account); any caller id of the
     /// accepted form.
     DialogueUserId,
-    "user_id"
+    check: |id: &str| check_dialogue_id("user_id", id),
+    refused: "not a user_id (1-64 ASCII letters, digits, - and _)",
+    /// Checks `id` (1–64 ASCII letters, digits, `-`, `_`) and keeps it as given.
+    /// Anything else is [`Error::InvalidInput`].
 );
 
 /// The body of 对话接口, checked when it is made: ids of the accepted form, a
@@ -558,6 +527,22 @@ mod tests {
         let err = "Enter".parse::<Notify>().unwrap_err();
         assert!(err.to_string().contains("enter, message, leave"), "{err}");
         assert!("".parse::<Directive>().is_err());
+    }
+
+    /// The dialogue ids are declared by ids.rs's one id macro: its conversions and a
+    /// deserializing that runs the dialogue check (not the UUID one), with its message.
+    #[test]
+    fn dialogue_ids_have_the_id_conversions_and_check_when_deserialized() {
+        let talk = TalkId::try_from("wx_42-A").unwrap();
+        assert_eq!(talk.as_ref(), "wx_42-A");
+        assert_eq!(format!("{talk} {talk:?}"), "wx_42-A TalkId(wx_42-A)");
+        assert!(DialogueUserId::try_from(String::from("a b")).is_err());
+        let user: DialogueUserId = serde_json::from_str(r#""wx_42-A""#).unwrap();
+        assert_eq!(serde_json::to_string(&user).unwrap(), r#""wx_42-A""#);
+        let err = serde_json::from_str::<TalkId>(r#""a/b""#).unwrap_err();
+        assert!(err.to_string().contains("not a talk_id"), "{err}");
+        let err = TalkId::parse("a/b").unwrap_err();
+        assert!(err.to_string().contains("talk_id \"a/b\": ASCII"), "{err}");
     }
 
     #[test]

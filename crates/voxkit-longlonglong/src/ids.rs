@@ -1,8 +1,12 @@
 //! Account identifiers: UUIDs, checked when they are made, so that a path can only ever
-//! name the account the caller meant. [`uuid_id!`] declares every UUID id of the crate
-//! (the line and cloud-node ids of `lines.rs` too).
+//! name the account the caller meant. [`checked_id!`] writes every checked text id of the
+//! crate around its check; [`uuid_id!`] gives it the UUID check and declares every UUID id
+//! (the line and cloud-node ids of `lines.rs` too), and `dialogue.rs` declares its
+//! caller-chosen ids with it around their own check.
 
-// The macro names every path in full, so that `lines.rs` declares its ids with it too.
+// The macros name every path in full, so that any module declares its ids with them.
+
+use voxkit_core::{Error, Origin};
 
 /// Whether `s` is a UUID in its canonical text form: 36 characters, hex digits (either
 /// case) in groups of 8-4-4-4-12 separated by hyphens.
@@ -14,34 +18,41 @@ pub(crate) fn is_uuid(s: &str) -> bool {
         })
 }
 
-macro_rules! uuid_id {
-    ($(#[$doc:meta])* $name:ident, $what:literal) => {
+/// The check of every UUID id: `Ok` for a UUID, else [`Error::InvalidInput`] saying that
+/// `id` (its first 40 characters) is not a `what` and showing a UUID.
+pub(crate) fn check_uuid(id: &str, what: &str) -> Result<(), Error> {
+    if is_uuid(id) {
+        return Ok(());
+    }
+    let shown: String = id.chars().take(40).collect();
+    Err(Error::invalid_input(
+        Origin::new(crate::PROVIDER, "parse id"),
+        format!("{shown:?} is not a {what} (a UUID such as 5433b412-07d5-44e6-9fa4-deb65e43bc93)"),
+    ))
+}
+
+/// Declares a text id checked when it is made, whatever the check: the newtype, its
+/// `parse` (`check`, a `fn(&str) -> Result<(), voxkit_core::Error>` that says what is
+/// wrong; the docs after it are `parse`'s), `as_str`, `Display`, `Debug`, `FromStr`,
+/// `TryFrom<&str>` and `TryFrom<String>`, `AsRef<str>`, and serde as a plain string whose
+/// deserializing runs the same check (`refused`, the message when it fails).
+macro_rules! checked_id {
+    (
+        $(#[$doc:meta])* $name:ident,
+        check: $check:expr,
+        refused: $refused:expr,
+        $(#[$parse_doc:meta])*
+    ) => {
         $(#[$doc])*
         #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, ::serde::Serialize)]
         #[serde(transparent)]
         pub struct $name(String);
 
         impl $name {
-            /// Checks that `id` is a UUID (`8-4-4-4-12` hex digits) and wraps it as given.
-            /// Anything else (empty, `../admin`, a slash, spaces) is
-            /// [`voxkit_core::Error::InvalidInput`].
+            $(#[$parse_doc])*
             pub fn parse(id: &str) -> Result<Self, ::voxkit_core::Error> {
-                if $crate::ids::is_uuid(id) {
-                    Ok($name(id.to_owned()))
-                } else {
-                    let shown: String = id.chars().take(40).collect();
-                    Err(::voxkit_core::Error::invalid_input(
-                        ::voxkit_core::Origin::new($crate::PROVIDER, "parse id"),
-                        format!(
-                            concat!(
-                                "{:?} is not a ",
-                                $what,
-                                " (a UUID such as 5433b412-07d5-44e6-9fa4-deb65e43bc93)"
-                            ),
-                            shown
-                        ),
-                    ))
-                }
+                ($check)(id)?;
+                Ok($name(id.to_owned()))
             }
 
             /// The id as text.
@@ -92,13 +103,27 @@ macro_rules! uuid_id {
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
                 let s = <String as ::serde::Deserialize>::deserialize(d)?;
-                if $crate::ids::is_uuid(&s) {
-                    Ok($name(s))
-                } else {
-                    Err(::serde::de::Error::custom(concat!("not a ", $what, " (UUID)")))
+                match ($check)(s.as_str()) {
+                    Ok(()) => Ok($name(s)),
+                    Err(_) => Err(::serde::de::Error::custom($refused)),
                 }
             }
         }
+    };
+}
+pub(crate) use checked_id;
+
+/// Declares a UUID id with [`checked_id!`]: `what` names it in the errors.
+macro_rules! uuid_id {
+    ($(#[$doc:meta])* $name:ident, $what:literal) => {
+        $crate::ids::checked_id!(
+            $(#[$doc])* $name,
+            check: |id: &str| $crate::ids::check_uuid(id, $what),
+            refused: concat!("not a ", $what, " (UUID)"),
+            /// Checks that `id` is a UUID (`8-4-4-4-12` hex digits) and wraps it as given.
+            /// Anything else (empty, `../admin`, a slash, spaces) is
+            /// [`voxkit_core::Error::InvalidInput`].
+        );
     };
 }
 pub(crate) use uuid_id;
@@ -178,6 +203,20 @@ mod tests {
             assert!(err.to_string().contains("not a user id"), "{err}");
             assert!(SubUserId::parse(bad).is_err(), "{bad:?}");
         }
+    }
+
+    /// The message a refused UUID id gives, word for word, whichever id it is.
+    #[test]
+    fn the_refusal_names_the_id_and_shows_a_uuid() {
+        let err = SubUserId::parse("../admin").unwrap_err();
+        assert!(
+            err.to_string().contains(
+                r#""../admin" is not a sub-account id (a UUID such as 5433b412-07d5-44e6-9fa4-deb65e43bc93)"#
+            ),
+            "{err}"
+        );
+        let err = serde_json::from_str::<TaskId>(r#""../x""#).unwrap_err();
+        assert!(err.to_string().contains("not a task id (UUID)"), "{err}");
     }
 
     #[test]

@@ -11,22 +11,11 @@ use voxkit_core::{Error, Operation, OperationSpec, Origin, Page, Paging, check};
 
 use crate::ids::SubUserId;
 
-/// Setters of optional fields, one per line of the invocation, each with its own doc:
-/// `fn setter(field: Type);` sets `self.field = Some(field)`, and
-/// `fn setter(field: impl Into<T>).into();` converts first. The setter consumes and
-/// returns the builder, as every builder of this crate does.
-macro_rules! setters {
-    ($( $(#[$doc:meta])* fn $setter:ident($field:ident: $ty:ty) $(.$into:ident())?; )*) => {
-        $(
-            $(#[$doc])*
-            pub fn $setter(mut self, $field: $ty) -> Self {
-                self.$field = Some($field$(.$into())?);
-                self
-            }
-        )*
-    };
-}
-pub(crate) use setters;
+/// Setters of optional fields, one per line of the invocation, each with its own doc
+/// (`fn setter(field: Type);`, `fn setter(field: impl Into<T>).into();`): core's
+/// [`voxkit_core::optional_setters!`], the one macro every provider crate's builders use,
+/// under the name this crate's builders call it by.
+pub(crate) use voxkit_core::optional_setters as setters;
 
 /// A list's query that asks for one page: what [`every_page`] needs to walk the list.
 /// Implemented with `paged_query!`, which also writes the query's `page` and `per_page`

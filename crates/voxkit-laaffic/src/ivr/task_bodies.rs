@@ -371,29 +371,16 @@ pub(crate) struct TaskWire<'a> {
 macro_rules! task_setters {
     ($ty:ident) => {
         impl $ty {
-            /// `displayNum`: the number shown to the callee, 0-20 digits.
-            pub fn display_number(mut self, number: impl Into<String>) -> Self {
-                self.f.display_number = Some(number.into());
-                self
-            }
-
-            /// `sendTime`: call at this time (the account's local time) instead of now
-            /// (sent `null` when not set: call now).
-            pub fn send_at(mut self, time: NaiveDateTime) -> Self {
-                self.f.send_time = Some(time);
-                self
-            }
-
-            /// `loopCount`: how many times the voice is played, 1-9 (default 1).
-            pub fn loop_count(mut self, count: u32) -> Self {
-                self.f.loop_count = Some(count);
-                self
-            }
-
-            /// `maxCalls`: hang up this many seconds after the call is answered, 1-999.
-            pub fn max_call_seconds(mut self, seconds: u32) -> Self {
-                self.f.max_call_seconds = Some(seconds);
-                self
+            voxkit_core::optional_setters! {
+                /// `displayNum`: the number shown to the callee, 0-20 digits.
+                fn display_number(number: impl Into<String>).into() => f.display_number;
+                /// `sendTime`: call at this time (the account's local time) instead of now
+                /// (sent `null` when not set: call now).
+                fn send_at(time: NaiveDateTime) => f.send_time;
+                /// `loopCount`: how many times the voice is played, 1-9 (default 1).
+                fn loop_count(count: u32) => f.loop_count;
+                /// `maxCalls`: hang up this many seconds after the call is answered, 1-999.
+                fn max_call_seconds(seconds: u32) => f.max_call_seconds;
             }
 
             /// Adds an `allowSendTime` window (at most 3).
@@ -407,18 +394,13 @@ macro_rules! task_setters {
         task_setters!($ty);
 
         impl $ty {
-            /// `hangUpSms: 1` and the SMS fields.
-            pub fn post_call_sms(mut self, sms: PostCallSms) -> Self {
-                self.f.sms = Some(sms);
-                self
-            }
-
-            /// `toSeat: 1` with `sipGroupId`: transfer answered calls to this seat group.
-            /// The page's type column for `sipGroupId` was cut; it is sent as an integer,
-            /// like every other id of these pages.
-            pub fn transfer_to_seat(mut self, sip_group_id: u64) -> Self {
-                self.f.seat_group = Some(sip_group_id);
-                self
+            voxkit_core::optional_setters! {
+                /// `hangUpSms: 1` and the SMS fields.
+                fn post_call_sms(sms: PostCallSms) => f.sms;
+                /// `toSeat: 1` with `sipGroupId`: transfer answered calls to this seat group.
+                /// The page's type column for `sipGroupId` was cut; it is sent as an integer,
+                /// like every other id of these pages.
+                fn transfer_to_seat(sip_group_id: u64) => f.seat_group;
             }
         }
     };

@@ -41,6 +41,54 @@ pub use status::NumberStatus;
 #[cfg(any(test, feature = "test-util"))]
 use {crate::billing::DOCS_USER, crate::envelope::decode_as, crate::records::DOCS_TASK};
 
+/// The documentation example of an import (sync or async) into the docs' task of the
+/// docs' user: one row, stated once for the operation's three hooks (`example` sends it,
+/// `exactly_once` sends it through the runner, `applied` looks for its phone).
+#[cfg(any(test, feature = "test-util"))]
+struct DocsImport {
+    phone: &'static str,
+    name: &'static str,
+    is_async: bool,
+}
+
+#[cfg(any(test, feature = "test-util"))]
+impl DocsImport {
+    /// The import of this one row.
+    fn import(&self) -> NumberImport {
+        NumberImport::new(vec![NumberRow::new(self.phone).name(self.name)])
+    }
+
+    /// The `exactly_once` hook: the import through [`Client::add_numbers_exactly_once`].
+    async fn exactly_once(&self, c: &Client) -> Result<ExactlyOnceOutcome, Error> {
+        let (user, task) = (DOCS_USER.parse()?, DOCS_TASK.parse()?);
+        let wait = &voxkit_core::test_util::FAST_RECONCILE;
+        c.add_numbers_exactly_once(&user, &task, &self.import(), self.is_async, wait)
+            .await
+    }
+
+    /// The `applied` hook: whether the row's phone is in the task's number list.
+    async fn applied(&self, c: &Client) -> Result<usize, Error> {
+        let (user, task) = (DOCS_USER.parse()?, DOCS_TASK.parse()?);
+        c.phones_present(&user, &task, &[self.phone], None).await
+    }
+}
+
+/// The docs' example row of 批量添加号码(同步接口).
+#[cfg(any(test, feature = "test-util"))]
+const DOCS_SYNC_IMPORT: DocsImport = DocsImport {
+    phone: "18361201210",
+    name: "张三",
+    is_async: false,
+};
+
+/// The docs' example row of 批量添加号码(异步接口).
+#[cfg(any(test, feature = "test-util"))]
+const DOCS_ASYNC_IMPORT: DocsImport = DocsImport {
+    phone: "18361201212",
+    name: "李四",
+    is_async: true,
+};
+
 group! {
 
     /// 号码列表: one page of a task's numbers.
@@ -64,16 +112,10 @@ group! {
             read: "numbers",
             how: "every phone sent is in the task's number list (none was before)",
         },
-        example: |c| {
-            let import = NumberImport::new(vec![NumberRow::new("18361201210").name("张三")]);
-            c.add_numbers(&DOCS_USER.parse()?, &DOCS_TASK.parse()?, &import).await.map(drop)
-        },
+        example: |c| c.add_numbers(&DOCS_USER.parse()?, &DOCS_TASK.parse()?, &DOCS_SYNC_IMPORT.import()).await.map(drop),
         decode: |r| decode_as::<Value>(&ADD_NUMBERS, r),
-        exactly_once: |c| {
-            let import = NumberImport::new(vec![NumberRow::new("18361201210").name("张三")]);
-            c.add_numbers_exactly_once(&DOCS_USER.parse()?, &DOCS_TASK.parse()?, &import, false, &voxkit_core::test_util::FAST_RECONCILE).await
-        },
-        applied: |c| c.phones_present(&DOCS_USER.parse()?, &DOCS_TASK.parse()?, &["18361201210"], None).await,
+        exactly_once: |c| DOCS_SYNC_IMPORT.exactly_once(c).await,
+        applied: |c| DOCS_SYNC_IMPORT.applied(c).await,
     }
 
     /// 批量添加号码(异步接口), <= 200 rows, the result by callback. Found again in the task's
@@ -87,16 +129,10 @@ group! {
             read: "numbers",
             how: "every phone sent is in the task's number list once imported (none was before)",
         },
-        example: |c| {
-            let import = NumberImport::new(vec![NumberRow::new("18361201212").name("李四")]);
-            c.add_numbers_async(&DOCS_USER.parse()?, &DOCS_TASK.parse()?, &import).await.map(drop)
-        },
+        example: |c| c.add_numbers_async(&DOCS_USER.parse()?, &DOCS_TASK.parse()?, &DOCS_ASYNC_IMPORT.import()).await.map(drop),
         decode: |r| decode_as::<Value>(&ADD_NUMBERS_ASYNC, r),
-        exactly_once: |c| {
-            let import = NumberImport::new(vec![NumberRow::new("18361201212").name("李四")]);
-            c.add_numbers_exactly_once(&DOCS_USER.parse()?, &DOCS_TASK.parse()?, &import, true, &voxkit_core::test_util::FAST_RECONCILE).await
-        },
-        applied: |c| c.phones_present(&DOCS_USER.parse()?, &DOCS_TASK.parse()?, &["18361201212"], None).await,
+        exactly_once: |c| DOCS_ASYNC_IMPORT.exactly_once(c).await,
+        applied: |c| DOCS_ASYNC_IMPORT.applied(c).await,
     }
 
     /// 批量删除号码: a `DELETE` with a JSON body. Settled by the number list.
