@@ -229,6 +229,17 @@ impl Journal for Timed {
         )
         .await
     }
+    async fn record_outcomes(
+        &self,
+        owner: &str,
+        outcomes: Vec<(String, Outcome)>,
+    ) -> Result<Vec<Result<(), JournalError>>, JournalError> {
+        self.time(
+            "record_outcomes",
+            self.inner.record_outcomes(owner, outcomes),
+        )
+        .await
+    }
     async fn get(&self, key: &str) -> Result<Option<Intent>, JournalError> {
         self.time("get", self.inner.get(key)).await
     }

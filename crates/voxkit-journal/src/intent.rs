@@ -53,6 +53,29 @@ pub struct Intent {
     pub error: Option<String>,
 }
 
+impl Intent {
+    /// The intent as a successful [`Journal::record_outcomes`](crate::Journal::record_outcomes)
+    /// write of `outcome` at `at` leaves it (the stores' own rules: evidence and error kept
+    /// unless replaced, a final state stamped and its lease ended), so that a caller need not
+    /// read back every row it wrote.
+    pub fn with_outcome(mut self, outcome: &Outcome, at: DateTime<Utc>) -> Self {
+        self.state = outcome.to;
+        if let Some(evidence) = &outcome.evidence {
+            self.evidence = Some(evidence.clone());
+        }
+        if let Some(error) = &outcome.error {
+            self.error = Some(error.clone());
+        }
+        if outcome.to.is_final() {
+            self.finished_at = Some(at);
+            self.lease_until = None;
+        } else {
+            self.finished_at = None;
+        }
+        self
+    }
+}
+
 /// What a caller hands to [`Journal::create`](crate::Journal::create).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewIntent {
@@ -119,14 +142,16 @@ impl NewIntent {
 fn credential_field(value: &Value) -> Option<String> {
     match value {
         Value::Object(map) => map.iter().find_map(|(name, inner)| {
+            // Checked for every row a batch journals: no allocation beyond the lower-cased
+            // name.
             let lower = name.to_ascii_lowercase().replace('-', "_");
-            let words: Vec<&str> = lower.split('_').collect();
-            let hit = CREDENTIAL_WORDS
-                .iter()
-                .any(|word| lower == *word || lower.ends_with(&format!("_{word}")))
-                || words
-                    .iter()
-                    .any(|w| matches!(*w, "token" | "secret" | "password"));
+            let hit = CREDENTIAL_WORDS.iter().any(|word| {
+                lower
+                    .strip_suffix(word)
+                    .is_some_and(|rest| rest.is_empty() || rest.ends_with('_'))
+            }) || lower
+                .split('_')
+                .any(|w| matches!(w, "token" | "secret" | "password"));
             if hit {
                 Some(name.clone())
             } else {
@@ -219,6 +244,12 @@ impl ListFilter {
     pub fn limit(mut self, limit: u32) -> Self {
         self.limit = Some(limit);
         self
+    }
+
+    /// Whether only states that are not final are asked for: the stores then read their
+    /// open-intent index, not every intent ever journaled.
+    pub(crate) fn only_open(&self) -> bool {
+        !self.states.is_empty() && self.states.iter().all(|state| !state.is_final())
     }
 }
 

@@ -195,6 +195,119 @@ async fn stale_writes_are_refused(open: Opener) {
     assert_eq!(j.get("k").await.unwrap().unwrap().state, State::InDoubt);
 }
 
+/// A batch of outcomes: each row checked and written on its own terms (a stale row, a row
+/// of another owner, a missing key and an illegal step refused with their own errors, the
+/// others written), and the written rows exactly as `Intent::with_outcome` predicts.
+async fn outcomes_in_a_batch_are_each_checked(open: Opener) {
+    let j = open().await;
+    for (key, state) in [
+        ("ok", State::Sent),
+        ("moved", State::InDoubt),
+        ("refused", State::Sent),
+        ("doubt", State::Sent),
+    ] {
+        reach(&*j, key, state).await;
+    }
+    let before = j.get("ok").await.unwrap().unwrap();
+    let applied = Outcome::new(State::Sent, State::Applied).evidence(json!({"record": 7}));
+    let written = j
+        .record_outcomes(
+            "w",
+            vec![
+                ("ok".to_owned(), applied.clone()),
+                (
+                    "moved".to_owned(),
+                    Outcome::new(State::Sent, State::Applied),
+                ),
+                (
+                    "refused".to_owned(),
+                    Outcome::new(State::Sent, State::Refused).error("no such user"),
+                ),
+                (
+                    "doubt".to_owned(),
+                    Outcome::new(State::Sent, State::InDoubt).error("answer lost"),
+                ),
+                (
+                    "missing".to_owned(),
+                    Outcome::new(State::Sent, State::Applied),
+                ),
+                (
+                    "ok".to_owned(),
+                    Outcome::new(State::Pending, State::Applied),
+                ),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!(written.len(), 6);
+    assert!(written[0].is_ok(), "{:?}", written[0]);
+    assert!(
+        matches!(
+            &written[1],
+            Err(Error::Stale {
+                actual: State::InDoubt,
+                ..
+            })
+        ),
+        "{:?}",
+        written[1]
+    );
+    assert!(written[2].is_ok() && written[3].is_ok(), "{written:?}");
+    assert!(
+        matches!(&written[4], Err(Error::NotFound(_))),
+        "{:?}",
+        written[4]
+    );
+    assert!(
+        matches!(&written[5], Err(Error::IllegalTransition(_))),
+        "{:?}",
+        written[5]
+    );
+
+    let ok = j.get("ok").await.unwrap().unwrap();
+    let predicted = before.with_outcome(&applied, ok.finished_at.expect("final: stamped"));
+    assert_eq!(ok, predicted);
+    assert_eq!(ok.lease_until, None, "a final outcome ends the lease");
+    let refused = j.get("refused").await.unwrap().unwrap();
+    assert_eq!(refused.state, State::Refused);
+    assert_eq!(refused.error.as_deref(), Some("no such user"));
+    let doubt = j.get("doubt").await.unwrap().unwrap();
+    assert_eq!((doubt.state, doubt.finished_at), (State::InDoubt, None));
+    assert!(doubt.lease_until.is_some(), "still leased: not final");
+    assert_eq!(j.get("moved").await.unwrap().unwrap().state, State::InDoubt);
+
+    // Another owner's batch writes nothing.
+    let intruder = j
+        .record_outcomes(
+            "intruder",
+            vec![(
+                "doubt".to_owned(),
+                Outcome::new(State::InDoubt, State::Applied),
+            )],
+        )
+        .await
+        .unwrap();
+    assert!(
+        matches!(&intruder[0], Err(Error::LeaseLost { holder, .. }) if holder == "w"),
+        "{intruder:?}"
+    );
+    assert_eq!(j.get("doubt").await.unwrap().unwrap().state, State::InDoubt);
+
+    // Only the open intents are listed as open (the stores' open-intent index).
+    let open_states = State::ALL
+        .into_iter()
+        .filter(|state| !state.is_final())
+        .fold(ListFilter::all(), ListFilter::state);
+    let open: Vec<String> = j
+        .list(&open_states)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|i| i.key)
+        .collect();
+    assert_eq!(open, ["moved", "doubt"]);
+}
+
 /// Many claimers on separate connections at once: every intent is handed out exactly once.
 async fn concurrent_claims_hand_each_intent_out_once(open: Opener) {
     const INTENTS: usize = 300;
@@ -475,6 +588,7 @@ per_store!("journal";
     concurrent_create_of_one_key_inserts_once,
     every_transition_legal_and_illegal,
     stale_writes_are_refused,
+    outcomes_in_a_batch_are_each_checked,
     concurrent_claims_hand_each_intent_out_once,
     serial_keys_are_served_one_at_a_time,
     serial_keys_hold_under_concurrent_workers,

@@ -5,8 +5,8 @@
 //! # Claiming ahead
 //!
 //! A row must not be sent before its `Sent` is durable, but that commit need not sit on the
-//! critical path of every send. The loop keeps a window of claimed rows (twice the
-//! concurrency by default, [`Settings::window`]): whenever a row's send returns a final
+//! critical path of every send. The loop keeps a window of claimed rows (eight times the
+//! concurrency by default, at least 64, [`Settings::window`]): whenever a row's send returns a final
 //! answer, its place in the window is free, and the next claim takes as many rows as there
 //! are free places and marks them `Sent` in the same commit (one fsync for all), while the
 //! rows claimed before are being sent. A crash leaves the claimed-not-yet-sent rows `Sent`:
@@ -33,6 +33,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore, SemaphorePermit};
 use tokio::task::JoinSet;
 use voxkit_core::Reconciliation;
 
+use super::record::Recorder;
 use super::report::{Event, RowOutcome, RowResult, Tally};
 use super::{Chunk, Inner, not_final, outcome_in_doubt};
 use crate::verdict::{ExactlyOnce, Marker, Verdict};
@@ -94,12 +95,15 @@ pub(super) struct Run {
     /// reconciled, and they have not been driven by this run yet. Read by the journal's
     /// claim (on the store's thread), hence a plain mutex held for a lookup.
     ahead: Arc<Mutex<HashSet<String>>>,
+    /// Writes the outcomes of this run's rows, many per commit.
+    recorder: Recorder,
 }
 
 impl Run {
     pub(super) fn new(inner: Arc<Inner>, rows: u64) -> Arc<Self> {
         let slots = inner.settings.concurrency.max(1);
-        let window = inner.settings.window.unwrap_or(slots * 2).max(1);
+        let window = inner.settings.window_size();
+        let recorder = Recorder::start(Arc::clone(&inner.journal), inner.owner.clone());
         Arc::new(Self {
             inner,
             tally: Mutex::new(Tally {
@@ -111,6 +115,7 @@ impl Run {
             window: Arc::new(Semaphore::new(window)),
             only: None,
             ahead: Arc::default(),
+            recorder,
         })
     }
 
@@ -622,8 +627,10 @@ impl Run {
                     };
                 }
             };
-            match journal.record_outcome(&key, owner, outcome).await {
-                Ok(next) => intent = next,
+            match self.recorder.record(&key, outcome.clone()).await {
+                Ok(()) => {
+                    intent = intent.with_outcome(&outcome, std::time::SystemTime::now().into())
+                }
                 Err(Error::Stale { .. } | Error::LeaseLost { .. }) => return End::GivenUp,
                 Err(error) => {
                     // The journal still says what it said before (e.g. Sent): a later run

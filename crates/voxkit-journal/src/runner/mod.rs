@@ -25,10 +25,11 @@
 //! journaling of a run's rows); `drive.rs` the drive loop (claims, the window of rows
 //! claimed ahead, one task per intent: send, outcome, reconciliation, leases); `report.rs`
 //! what a run reports (row results, the progress tally and events, the summary);
-//! `limiter.rs` the rate limit.
+//! `limiter.rs` the rate limit; `record.rs` the writing of outcomes, many rows per commit.
 
 mod drive;
 mod limiter;
+mod record;
 mod report;
 
 use std::collections::{HashMap, HashSet};
@@ -66,7 +67,8 @@ pub struct Settings {
     /// commit) while the others are sent, so that no send waits for its own commit. A crash
     /// leaves up to this many rows `Sent` that were never sent: the next run reconciles
     /// them (not applied) before sending them. Operations that cannot be reconciled are
-    /// never marked ahead. `None`: twice [`concurrency`](Self::concurrency). Default `None`.
+    /// never marked ahead. `None`: eight times [`concurrency`](Self::concurrency), at least
+    /// 64 ([`window_size`](Self::window_size)). Default `None`.
     pub window: Option<usize>,
     /// How many times a lost answer is reconciled while the verdict is `Undetermined` (the
     /// provider's history may lag) before the intent is recorded undetermined. Default 6.
@@ -85,6 +87,22 @@ pub struct Settings {
     /// intents it waits for (a lease of a dead worker running out, or a row another worker is
     /// driving). Default 250 ms.
     pub idle_poll: Duration,
+}
+
+impl Settings {
+    /// The claim window in effect ([`window`](Self::window), or its default).
+    ///
+    /// Why eight sends' worth: a claim is one commit (one fsync, a few round trips on
+    /// PostgreSQL) and the drive loop makes one at a time, so the rows claimed ahead must
+    /// last while the next claim is written. Measured on the 10,000-row benchmark at
+    /// concurrency 32 (`cargo xtask bench --journal`), twice the concurrency left sends
+    /// waiting on claims; eight times did not. The cost is after a crash: up to this many
+    /// rows are found `Sent` and reconciled (not applied) before they are sent.
+    pub fn window_size(&self) -> usize {
+        self.window
+            .unwrap_or_else(|| (self.concurrency.max(1) * 8).max(64))
+            .max(1)
+    }
 }
 
 impl Default for Settings {
@@ -354,13 +372,14 @@ impl Runner {
         run: &Run,
         feed: UnboundedSender<Chunk>,
     ) -> Result<Vec<RowResult>, Error> {
-        /// The first chunk is small so that sending starts at once; the next are large so
-        /// that a 10,000-row file costs a few commits.
-        const FIRST: usize = 64;
+        /// The first chunk fills the claim window, so that the first claim finds only rows
+        /// it knows (a row claimed before its chunk reached the drive loop is not marked
+        /// ahead, and costs a commit of its own); the next are large so that a 10,000-row
+        /// file costs a few commits.
         const NEXT: usize = 512;
         let mut settled_rows = Vec::new();
         let mut jobs = jobs.into_iter().peekable();
-        let mut size = FIRST;
+        let mut size = self.inner.settings.window_size().min(NEXT);
         let mut started = false;
         while jobs.peek().is_some() {
             let mut chunk = Chunk::default();
