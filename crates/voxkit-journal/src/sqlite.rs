@@ -612,7 +612,8 @@ impl Journal for SqliteJournal {
             let mut insert = conn
                 .prepare_cached(
                     "INSERT INTO intents (key, provider, operation, request, serial, marker, \
-                     state, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7)",
+                     state, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7) \
+                     ON CONFLICT (key) DO NOTHING",
                 )
                 .map_err(Error::db)?;
             let now = now_ms();
@@ -625,7 +626,22 @@ impl Journal for SqliteJournal {
                         continue;
                     }
                 };
-                if let Some(existing) = get_blocking(conn, &new.key)? {
+                // Inserted unless the key is there (one statement, not a look-up first):
+                // a resumed run's rows are read only when they exist.
+                let inserted = insert
+                    .execute(params![
+                        new.key,
+                        new.provider,
+                        new.operation,
+                        request,
+                        new.serial,
+                        new.marker,
+                        now
+                    ])
+                    .map_err(Error::db)?;
+                if inserted == 0 {
+                    let existing = get_blocking(conn, &new.key)?
+                        .ok_or_else(|| Error::NotFound(new.key.clone()))?;
                     created.push(match mismatch(&existing, &new) {
                         Some(field) => Err(Error::KeyMismatch {
                             key: new.key,
@@ -638,17 +654,6 @@ impl Journal for SqliteJournal {
                     });
                     continue;
                 }
-                insert
-                    .execute(params![
-                        new.key,
-                        new.provider,
-                        new.operation,
-                        request,
-                        new.serial,
-                        new.marker,
-                        now
-                    ])
-                    .map_err(Error::db)?;
                 // The row just written, without reading it back (no `RETURNING`: see `cas`).
                 let intent = Intent {
                     seq: conn.last_insert_rowid(),
