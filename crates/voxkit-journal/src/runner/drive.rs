@@ -5,7 +5,7 @@
 //! # Claiming ahead
 //!
 //! A row must not be sent before its `Sent` is durable, but that commit need not sit on the
-//! critical path of every send. The loop keeps a window of claimed rows (eight times the
+//! critical path of every send. The loop keeps a window of claimed rows (sixteen times the
 //! concurrency by default, at least 64, [`Settings::window`]): whenever a row's send returns a final
 //! answer, its place in the window is free, and the next claim takes as many rows as there
 //! are free places and marks them `Sent` in the same commit (one fsync for all), while the
