@@ -416,8 +416,8 @@ fn dial_time_group(c: &Cells) -> Result<Arc<dyn RowOp>, String> {
     let mut content = Vec::new();
     for day in c.list("day")? {
         content.extend(
-            crate::longlonglong::dial_times::parse_day(&day).map_err(|e| match e {
-                voxkit_core::Error::InvalidInput { message, .. } => format!("`day`: {message}"),
+            crate::longlonglong::dial_times::parse_day("`day`", &day).map_err(|e| match e {
+                voxkit_core::Error::InvalidInput { message, .. } => message.into_owned(),
                 other => format!("`day`: {other}"),
             })?,
         );

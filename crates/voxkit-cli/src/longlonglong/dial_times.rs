@@ -123,7 +123,7 @@ async fn save(args: Save, global: &Global) -> Result<Report, CliError> {
     let sub = sub_user(args.sub.as_deref())?;
     let mut content = Vec::new();
     for day in &args.days {
-        content.extend(parse_day(day)?);
+        content.extend(parse_day("--day", day)?);
     }
     let mut group = NewDialTimeGroup::new(&args.name, content)?;
     if args.default {
@@ -177,14 +177,15 @@ async fn save(args: Save, global: &Global) -> Result<Report, CliError> {
 
 /// One `--day WEEK=HH:MM-HH:MM[,...]` (WEEK a day 0–6 or a range `1-5`): a schedule per
 /// day, each checked by the SDK. Also the `day` cells of a batch row
-/// (`longlonglong.dial-time-group-save`), so that both read one syntax.
-pub(crate) fn parse_day(text: &str) -> Result<Vec<DaySchedule>, Error> {
+/// (`longlonglong.dial-time-group-save`), so that both read one syntax; `source` names
+/// where the text came from (`--day`, or the cell) in the message.
+pub(crate) fn parse_day(source: &str, text: &str) -> Result<Vec<DaySchedule>, Error> {
     let invalid = |why: &str| {
         let shown: String = text.chars().take(60).collect();
         Error::invalid_input(
             Origin::new(PROVIDER, "save_dial_time_group"),
             format!(
-                "--day {shown:?}: {why} (expected WEEK=HH:MM-HH:MM[,HH:MM-HH:MM], e.g. 1-5=09:00-12:00,13:00-18:00)"
+                "{source} {shown:?}: {why} (expected WEEK=HH:MM-HH:MM[,HH:MM-HH:MM], e.g. 1-5=09:00-12:00,13:00-18:00)"
             ),
         )
     };
@@ -224,12 +225,12 @@ mod tests {
 
     #[test]
     fn days_take_a_week_or_a_range_and_spans() {
-        let days = parse_day("1-5=09:00-12:00,13:00-18:00").unwrap();
+        let days = parse_day("--day", "1-5=09:00-12:00,13:00-18:00").unwrap();
         assert_eq!(days.len(), 5);
         assert_eq!(days[0].week, 1);
         assert_eq!(days[4].week, 5);
         assert_eq!(days[0].times.len(), 2);
-        assert_eq!(parse_day("0=08:30-09:00").unwrap()[0].week, 0);
+        assert_eq!(parse_day("--day", "0=08:30-09:00").unwrap()[0].week, 0);
         for bad in [
             "1",
             "7=09:00-10:00",
@@ -238,7 +239,20 @@ mod tests {
             "1=10:00-09:00",
             "x=09:00-10:00",
         ] {
-            assert!(parse_day(bad).unwrap_err().nothing_sent(), "{bad}");
+            assert!(parse_day("--day", bad).unwrap_err().nothing_sent(), "{bad}");
+        }
+    }
+
+    /// A batch row's bad `day` cell is named as the cell, not as a flag the row never had.
+    #[test]
+    fn the_message_names_where_the_text_came_from() {
+        for (source, other) in [("--day", "`day`"), ("`day`", "--day")] {
+            let message = parse_day(source, "7=09:00-10:00").unwrap_err().to_string();
+            assert!(
+                message.contains(&format!("{source} \"7=09:00-10:00\"")),
+                "{message}"
+            );
+            assert!(!message.contains(other), "{message}");
         }
     }
 }
