@@ -8,17 +8,13 @@ mod common;
 
 use std::collections::HashMap;
 
+use voxkit_journal::{Journal as _, NewIntent, SqliteJournal};
 use voxkit_sandbox::{Fault, Sandbox};
 
-use common::{Out, Scratch, dead_owner, run_args, sandbox_env};
-
-const HEADER: &str = "key,operation,user,amount,remark,from-phone,from-code,to-phone,to-code";
-
-async fn batch(sandbox: &Sandbox, file: &str, journal: &str, extra: &[&str]) -> Out {
-    let mut args = vec!["batch", "run", file, "--journal", journal];
-    args.extend_from_slice(extra);
-    run_args(&sandbox_env(sandbox), &args).await
-}
+use common::{
+    BATCH_HEADER as HEADER, Scratch, batch, left_sent, recharge_intent, run_args, run_journal,
+    sandbox_env,
+};
 
 /// The fixture: 5 users, 4 card pairs, and a CSV of 35 recharges, 5 deducts and 12
 /// transfers (each pair's transfers of different amounts, so that usage-log matching is
@@ -104,7 +100,7 @@ async fn a_batch_with_lost_answers_applies_every_row_once_and_a_rerun_sends_noth
     let fixture = fixture(&sandbox);
     let scratch = Scratch::new("batch-once");
     let file = scratch.file("month-end.csv", fixture.csv.as_bytes());
-    let journal = scratch.0.join("journal.db").to_str().unwrap().to_owned();
+    let journal = scratch.journal();
 
     // Applied, then the answer dropped: 6 balance movements and 4 transfers.
     sandbox.set_fault(
@@ -162,35 +158,13 @@ async fn a_batch_with_lost_answers_applies_every_row_once_and_a_rerun_sends_noth
     );
 
     // The journal says so, and never shows a card code.
-    let env = sandbox_env(&sandbox);
-    let out = run_args(
-        &env,
-        &[
-            "journal",
-            "list",
-            "--journal",
-            &journal,
-            "--state",
-            "applied",
-        ],
-    )
-    .await
-    .expect(0);
+    let out = run_journal(&sandbox, &journal, &["list", "--state", "applied"])
+        .await
+        .expect(0);
     assert_eq!(out.stdout.lines().count(), 52, "{out:#?}");
-    let out = run_args(
-        &env,
-        &[
-            "journal",
-            "show",
-            "t0",
-            "--journal",
-            &journal,
-            "--output",
-            "json",
-        ],
-    )
-    .await
-    .expect(0);
+    let out = run_journal(&sandbox, &journal, &["show", "t0", "--output", "json"])
+        .await
+        .expect(0);
     let intent = &out.json()["intents"][0];
     assert_eq!(intent["state"], "applied", "{out:#?}");
     assert_eq!(intent["operation"], "transfer", "{out:#?}");
@@ -198,7 +172,7 @@ async fn a_batch_with_lost_answers_applies_every_row_once_and_a_rerun_sends_noth
         !out.stdout.contains("Src0code") && !out.stdout.contains("Dst0code"),
         "{out:#?}"
     );
-    let out = run_args(&env, &["journal", "show", "nope", "--journal", &journal])
+    let out = run_journal(&sandbox, &journal, &["show", "nope"])
         .await
         .expect(2);
     assert!(out.stderr.contains("no intent"), "{out:#?}");
@@ -218,7 +192,7 @@ async fn a_bad_row_is_reported_with_its_line_and_nothing_is_sent() {
          d,espai.transfer,,5,,{phone},abc,,\n"
     );
     let file = scratch.file("bad.csv", csv.as_bytes());
-    let journal = scratch.0.join("journal.db").to_str().unwrap().to_owned();
+    let journal = scratch.journal();
 
     let out = batch(&sandbox, &file, &journal, &[]).await.expect(2);
     assert!(out.stderr.contains("line 3: unknown operation"), "{out:#?}");
@@ -262,7 +236,7 @@ async fn a_jsonl_dry_run_checks_and_sends_nothing() {
         "{{\"key\":\"a\",\"operation\":\"longlonglong.recharge\",\"user\":\"{user}\",\"amount\":7}}\n"
     );
     let file = scratch.file("rows.jsonl", text.as_bytes());
-    let journal = scratch.0.join("journal.db").to_str().unwrap().to_owned();
+    let journal = scratch.journal();
     let out = batch(
         &sandbox,
         &file,
@@ -305,37 +279,17 @@ async fn batch_help_documents_every_column() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_row_left_sent_by_a_dead_process_is_reconciled_not_sent_again() {
-    use voxkit_journal::{Journal as _, NewIntent, SqliteJournal};
-
     let sandbox = Sandbox::start().await.unwrap();
     let user = sandbox.add_longlonglong_user("crashed", 100, None, true);
     let scratch = Scratch::new("batch-crash");
-    let journal = scratch.0.join("journal.db").to_str().unwrap().to_owned();
+    let journal = scratch.journal();
     let marker = "vk0123456789abcd";
 
     // A process journaled row `r0`, marked it sent, sent it (the provider applied it), and
     // died before recording the answer.
-    {
-        let store = SqliteJournal::open(&journal).await.unwrap();
-        store
-            .create(NewIntent {
-                key: "r0".into(),
-                provider: "longlonglong".into(),
-                operation: "recharge".into(),
-                request: serde_json::json!({ "user": user, "amount": 10, "remark": "crash" }),
-                serial: format!("longlonglong:user:{user}"),
-                marker: marker.into(),
-            })
-            .await
-            .unwrap();
-        let dead = dead_owner();
-        let claimed = store
-            .claim(&dead, std::time::Duration::from_secs(60), 1)
-            .await
-            .unwrap();
-        assert_eq!(claimed.len(), 1);
-        store.mark_sent("r0", &dead).await.unwrap();
-    }
+    let intent = recharge_intent("r0", &user, 10, Some("crash"), marker);
+    let claimed = left_sent(&journal, intent).await;
+    assert_eq!(claimed.len(), 1);
     run_args(
         &sandbox_env(&sandbox),
         &[
@@ -392,7 +346,7 @@ async fn zero_balance_and_destroy_rows_are_applied_once_across_lost_answers() {
          d0,espai.destroy,,,{empty}\n"
     );
     let file = scratch.file("rows.csv", csv.as_bytes());
-    let journal = scratch.0.join("journal.db").to_str().unwrap().to_owned();
+    let journal = scratch.journal();
     // Both applied, both answers lost: each is reconciled (the 余额归零 record, the card
     // gone from the list), not sent again.
     sandbox.set_fault(
@@ -416,20 +370,9 @@ async fn zero_balance_and_destroy_rows_are_applied_once_across_lost_answers() {
     assert!(cards.iter().any(|c| c.id == kept), "only the row's card");
 
     // The journal says how each was found.
-    let out = run_args(
-        &sandbox_env(&sandbox),
-        &[
-            "journal",
-            "show",
-            "d0",
-            "--journal",
-            &journal,
-            "--output",
-            "json",
-        ],
-    )
-    .await
-    .expect(0);
+    let out = run_journal(&sandbox, &journal, &["show", "d0", "--output", "json"])
+        .await
+        .expect(0);
     let intent = &out.json()["intents"][0];
     assert_eq!(intent["state"], "applied", "{out:#?}");
     assert_eq!(intent["operation"], "destroy", "{out:#?}");
@@ -458,45 +401,22 @@ async fn zero_balance_and_destroy_rows_are_applied_once_across_lost_answers() {
     );
 }
 
-/// Leaves intent `key` as a process that died after sending would: created, claimed (its
-/// lease still running), marked sent.
-async fn left_sent(journal: &str, key: &str, user: &str, amount: u64, marker: &str) {
-    use voxkit_journal::{Journal as _, NewIntent, SqliteJournal};
-    let store = SqliteJournal::open(journal).await.unwrap();
-    store
-        .create(NewIntent {
-            key: key.into(),
-            provider: "longlonglong".into(),
-            operation: "recharge".into(),
-            request: serde_json::json!({ "user": user, "amount": amount, "remark": null }),
-            serial: format!("longlonglong:user:{user}"),
-            marker: marker.into(),
-        })
-        .await
-        .unwrap();
-    let dead = dead_owner();
-    let claimed = store
-        .claim(&dead, std::time::Duration::from_secs(60), 16)
-        .await
-        .unwrap();
-    assert!(claimed.iter().any(|i| i.key == key), "{claimed:?}");
-    store.mark_sent(key, &dead).await.unwrap();
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn journal_reconcile_resolves_what_is_in_doubt_and_sends_nothing() {
-    use voxkit_journal::{Journal as _, NewIntent, SqliteJournal};
-
     let sandbox = Sandbox::start().await.unwrap();
     let env = sandbox_env(&sandbox);
     let applied_user = sandbox.add_longlonglong_user("arrived", 100, None, true);
     let lost_user = sandbox.add_longlonglong_user("never-arrived", 100, None, true);
     let pending_user = sandbox.add_longlonglong_user("pending", 100, None, true);
     let scratch = Scratch::new("journal-reconcile");
-    let journal = scratch.0.join("journal.db").to_str().unwrap().to_owned();
+    let journal = scratch.journal();
 
     // `a`: sent and applied by a process that died before recording the answer.
-    left_sent(&journal, "a", &applied_user, 10, "vkaaaaaaaaaaaaaa").await;
+    left_sent(
+        &journal,
+        recharge_intent("a", &applied_user, 10, None, "vkaaaaaaaaaaaaaa"),
+    )
+    .await;
     run_args(
         &env,
         &[
@@ -513,24 +433,27 @@ async fn journal_reconcile_resolves_what_is_in_doubt_and_sends_nothing() {
     .await
     .expect(0);
     // `b`: marked sent, but the request never left.
-    left_sent(&journal, "b", &lost_user, 20, "vkbbbbbbbbbbbbbb").await;
+    left_sent(
+        &journal,
+        recharge_intent("b", &lost_user, 20, None, "vkbbbbbbbbbbbbbb"),
+    )
+    .await;
     // `c`: journaled, never sent.
     SqliteJournal::open(&journal)
         .await
         .unwrap()
-        .create(NewIntent {
-            key: "c".into(),
-            provider: "longlonglong".into(),
-            operation: "recharge".into(),
-            request: serde_json::json!({ "user": pending_user, "amount": 30, "remark": null }),
-            serial: format!("longlonglong:user:{pending_user}"),
-            marker: "vkcccccccccccccc".into(),
-        })
+        .create(recharge_intent(
+            "c",
+            &pending_user,
+            30,
+            None,
+            "vkcccccccccccccc",
+        ))
         .await
         .unwrap();
 
     // One key only.
-    let out = run_args(&env, &["journal", "reconcile", "a", "--journal", &journal])
+    let out = run_journal(&sandbox, &journal, &["reconcile", "a"])
         .await
         .expect(0);
     assert!(
@@ -543,19 +466,9 @@ async fn journal_reconcile_resolves_what_is_in_doubt_and_sends_nothing() {
     assert!(!out.stdout.contains("vkbbbb"), "only `a`: {out:#?}");
 
     // Every key: `b` is proven not applied and left for a batch run; `c` is left alone.
-    let out = run_args(
-        &env,
-        &[
-            "journal",
-            "reconcile",
-            "--journal",
-            &journal,
-            "--output",
-            "json",
-        ],
-    )
-    .await
-    .expect(0);
+    let out = run_journal(&sandbox, &journal, &["reconcile", "--output", "json"])
+        .await
+        .expect(0);
     let report = out.json();
     let intents = report["intents"].as_array().unwrap();
     let state = |key: &str| {
@@ -596,51 +509,30 @@ async fn journal_reconcile_resolves_what_is_in_doubt_and_sends_nothing() {
     sandbox.add_espai_card(&phone, "Dest7code", "1", 0);
     {
         use voxkit_journal::ops::espai::code_fingerprint;
-        let store = SqliteJournal::open(&journal).await.unwrap();
-        store
-            .create(NewIntent {
-                key: "t".into(),
-                provider: "espai".into(),
-                operation: "transfer".into(),
-                request: serde_json::json!({
-                    "from_phone": phone, "from_code_sha256": code_fingerprint("From7code"),
-                    "to_phone": phone, "to_code_sha256": code_fingerprint("Dest7code"),
-                    "amount": 7,
-                }),
-                serial: format!("espai:card:{phone}:{}", code_fingerprint("From7code")),
-                marker: "vktttttttttttttt".into(),
-            })
-            .await
-            .unwrap();
-        let dead = dead_owner();
-        let claimed = store
-            .claim(&dead, std::time::Duration::from_secs(60), 16)
-            .await
-            .unwrap();
-        assert!(claimed.iter().any(|i| i.key == "t"), "{claimed:?}");
-        store.mark_sent("t", &dead).await.unwrap();
+        let transfer = NewIntent {
+            key: "t".into(),
+            provider: "espai".into(),
+            operation: "transfer".into(),
+            request: serde_json::json!({
+                "from_phone": phone, "from_code_sha256": code_fingerprint("From7code"),
+                "to_phone": phone, "to_code_sha256": code_fingerprint("Dest7code"),
+                "amount": 7,
+            }),
+            serial: format!("espai:card:{phone}:{}", code_fingerprint("From7code")),
+            marker: "vktttttttttttttt".into(),
+        };
+        left_sent(&journal, transfer).await;
     }
-    let out = run_args(&env, &["journal", "reconcile", "t", "--journal", &journal])
+    let out = run_journal(&sandbox, &journal, &["reconcile", "t"])
         .await
         .expect(5);
     assert!(out.stdout.contains("--file"), "{out:#?}");
     assert!(!out.stdout.contains("From7code"), "{out:#?}");
     let csv = format!("{HEADER}\nt,espai.transfer,,7,,{phone},From7code,{phone},Dest7code\n");
     let file = scratch.file("transfers.csv", csv.as_bytes());
-    let out = run_args(
-        &env,
-        &[
-            "journal",
-            "reconcile",
-            "t",
-            "--journal",
-            &journal,
-            "--file",
-            &file,
-        ],
-    )
-    .await
-    .expect(0);
+    let out = run_journal(&sandbox, &journal, &["reconcile", "t", "--file", &file])
+        .await
+        .expect(0);
     assert!(
         out.stdout.lines().any(|l| l.split_whitespace().take(4).eq([
             "t",
@@ -689,11 +581,7 @@ async fn a_postgres_journal_url_never_shows_its_password() {
         Some(100),
         "nothing sent"
     );
-    let out = run_args(
-        &sandbox_env(&sandbox),
-        &["journal", "list", "--journal", &url],
-    )
-    .await;
+    let out = run_journal(&sandbox, &url, &["list"]).await;
     assert_ne!(out.code, 0, "{out:#?}");
     assert!(
         !out.stderr.contains("Pa55") && !out.stderr.contains("w0rd"),

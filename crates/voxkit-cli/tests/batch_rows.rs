@@ -10,23 +10,17 @@
 mod common;
 
 use voxkit_espai::{AgentFilter, DeviceFilter};
+use voxkit_journal::NewIntent;
 use voxkit_longlonglong::{AllocationId, LineAllocation, LineQuery, NewSubAccount, UserId};
 use voxkit_sandbox::{Fault, Sandbox};
 
-use common::{Out, Scratch, dead_owner, run_args, sandbox_env};
+use common::{
+    Scratch, batch, espai_client, left_sent, longlonglong_client, run_args, run_journal,
+    sandbox_env,
+};
 
-async fn batch(sandbox: &Sandbox, file: &str, journal: &str) -> Out {
-    let args = [
-        "batch",
-        "run",
-        file,
-        "--journal",
-        journal,
-        "--output",
-        "json",
-    ];
-    run_args(&sandbox_env(sandbox), &args).await
-}
+/// `--output json`: every run of a batch file here reads its summary.
+const JSON: &[&str] = &["--output", "json"];
 
 /// Arms the applied-then-dropped fault once on each route: the next request is applied by
 /// the sandbox and its answer lost.
@@ -42,10 +36,10 @@ fn drop_answers(sandbox: &Sandbox, routes: &[&str]) {
 async fn run_twice(sandbox: &Sandbox, test: &str, csv: &str, routes: &[&str]) -> Vec<u8> {
     let scratch = Scratch::new(test);
     let file = scratch.file("rows.csv", csv.as_bytes());
-    let journal = scratch.0.join("journal.db").to_str().unwrap().to_owned();
+    let journal = scratch.journal();
     let rows = csv.lines().count() - 1;
     drop_answers(sandbox, routes);
-    let out = batch(sandbox, &file, &journal).await.expect(0);
+    let out = batch(sandbox, &file, &journal, JSON).await.expect(0);
     assert_eq!(
         sandbox.dropped_after_applying(),
         routes.len() as u64,
@@ -57,12 +51,9 @@ async fn run_twice(sandbox: &Sandbox, test: &str, csv: &str, routes: &[&str]) ->
         assert_eq!(summary[count], 0, "{count}: {out:#?}");
     }
     // Each row's intent went through doubt: the journal says it was reconciled, sent once.
-    let listed = run_args(
-        &sandbox_env(sandbox),
-        &["journal", "list", "--journal", &journal, "--output", "json"],
-    )
-    .await
-    .expect(0);
+    let listed = run_journal(sandbox, &journal, &["list", "--output", "json"])
+        .await
+        .expect(0);
     let intents = listed.json()["intents"].as_array().unwrap().clone();
     assert_eq!(intents.len(), rows, "{listed:#?}");
     for intent in &intents {
@@ -72,26 +63,10 @@ async fn run_twice(sandbox: &Sandbox, test: &str, csv: &str, routes: &[&str]) ->
 
     // Run again: every row is final, nothing is sent.
     sandbox.clear_faults();
-    let again = batch(sandbox, &file, &journal).await.expect(0);
+    let again = batch(sandbox, &file, &journal, JSON).await.expect(0);
     assert_eq!(again.json()["skipped"], rows, "{again:#?}");
     assert_eq!(again.json()["applied_here"], 0, "{again:#?}");
     std::fs::read(&journal).unwrap()
-}
-
-fn lll_client(sandbox: &Sandbox) -> voxkit_longlonglong::Client {
-    voxkit_longlonglong::Client::builder()
-        .token(voxkit_sandbox::LONGLONGLONG_TOKEN)
-        .base_url(sandbox.url())
-        .build()
-        .unwrap()
-}
-
-fn espai_client(sandbox: &Sandbox) -> voxkit_espai::Client {
-    voxkit_espai::Client::builder()
-        .api_key(voxkit_sandbox::ESPAI_OPEN_API_KEY)
-        .base_url(sandbox.url())
-        .build()
-        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -99,7 +74,7 @@ async fn longlonglong_rows_are_applied_exactly_once_across_lost_answers() {
     let sandbox = Sandbox::start().await.unwrap();
     let id = sandbox.add_longlonglong_user("批量", 0, None, true);
     let user: UserId = id.parse().unwrap();
-    let client = lll_client(&sandbox);
+    let client = longlonglong_client(&sandbox);
     // A sub-account to delete, a line allocation to remove, a task to delete, an empty
     // task to fill and a paused task holding two phones to remove.
     let gone = NewSubAccount::new("将删除", "gone@example.com", "13800000002", "pw-1");
@@ -256,7 +231,7 @@ async fn laaffic_resend_rows_are_applied_exactly_once_across_lost_answers() {
 
 /// The dial-time groups of `user` (its own, not a sub-account's) as the SDK lists them.
 async fn dial_time_groups(sandbox: &Sandbox, user: &UserId) -> Vec<serde_json::Value> {
-    let page = lll_client(sandbox)
+    let page = longlonglong_client(sandbox)
         .dial_time_groups(user, None, None)
         .await
         .unwrap();
@@ -313,8 +288,8 @@ async fn bad_cells_of_a_dial_time_group_row_are_reported_by_line_and_nothing_is_
          b7,longlonglong.dial-time-group-save,{id},坏,,,,\n"
     );
     let file = scratch.file("bad.csv", csv.as_bytes());
-    let journal = scratch.0.join("journal.db").to_str().unwrap().to_owned();
-    let out = batch(&sandbox, &file, &journal).await.expect(2);
+    let journal = scratch.journal();
+    let out = batch(&sandbox, &file, &journal, JSON).await.expect(2);
     for (line, why) in [
         (3, "`day`"),
         (4, "not before"),
@@ -363,8 +338,8 @@ async fn bad_cells_of_the_new_rows_are_reported_by_line_and_nothing_is_sent() {
          b9,longlonglong.task-delete,{id},,,,,,not-a-task,,,,,,\n"
     );
     let file = scratch.file("bad.csv", csv.as_bytes());
-    let journal = scratch.0.join("journal.db").to_str().unwrap().to_owned();
-    let out = batch(&sandbox, &file, &journal).await.expect(2);
+    let journal = scratch.journal();
+    let out = batch(&sandbox, &file, &journal, JSON).await.expect(2);
     for (line, why) in [
         (3, "email"),
         (4, "missing `password`"),
@@ -460,12 +435,9 @@ async fn batch_help_lists_every_row_kind_and_its_columns() {
         .chain(names.iter().enumerate().map(|(i, n)| format!("k{i},{n}\n")))
         .collect();
     let file = scratch.file("kinds.csv", csv.as_bytes());
-    let out = run_args(
-        &sandbox_env(&sandbox),
-        &["batch", "run", &file, "--journal", "unused.db", "--dry-run"],
-    )
-    .await
-    .expect(2);
+    let out = batch(&sandbox, &file, "unused.db", &["--dry-run"])
+        .await
+        .expect(2);
     assert!(!out.stderr.contains("unknown operation"), "{out:#?}");
     assert_eq!(
         out.stderr.matches(": missing `").count(),
@@ -476,61 +448,37 @@ async fn batch_help_lists_every_row_kind_and_its_columns() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_intent_of_a_new_kind_left_sent_is_rebuilt_from_the_journal_and_reconciled() {
-    use voxkit_journal::{Journal as _, NewIntent, SqliteJournal};
-
     let sandbox = Sandbox::start().await.unwrap();
     let id = sandbox.add_longlonglong_user("崩溃", 0, None, true);
     let other = sandbox.add_longlonglong_user("另一个", 0, None, true);
     let task = sandbox.add_longlonglong_task(&id, "崩溃前删除", false, &[]);
     let scratch = Scratch::new("batch-rows-crash");
-    let journal = scratch.0.join("journal.db").to_str().unwrap().to_owned();
+    let journal = scratch.journal();
     // A process journaled a task delete, marked it sent, sent it (applied), and died before
     // recording the answer; the file run next does not hold that row.
-    {
-        let store = SqliteJournal::open(&journal).await.unwrap();
-        store
-            .create(NewIntent {
-                key: "t0".into(),
-                provider: "longlonglong".into(),
-                operation: "delete_task".into(),
-                request: serde_json::json!({ "user": id, "task": task }),
-                serial: format!("longlonglong:user:{id}"),
-                marker: "vk0123456789abcd".into(),
-            })
-            .await
-            .unwrap();
-        let dead = dead_owner();
-        let claimed = store
-            .claim(&dead, std::time::Duration::from_secs(60), 1)
-            .await
-            .unwrap();
-        assert_eq!(claimed.len(), 1);
-        store.mark_sent("t0", &dead).await.unwrap();
-    }
+    let intent = NewIntent {
+        key: "t0".into(),
+        provider: "longlonglong".into(),
+        operation: "delete_task".into(),
+        request: serde_json::json!({ "user": id, "task": task }),
+        serial: format!("longlonglong:user:{id}"),
+        marker: "vk0123456789abcd".into(),
+    };
+    let claimed = left_sent(&journal, intent).await;
+    assert_eq!(claimed.len(), 1);
     let user: UserId = id.parse().unwrap();
-    lll_client(&sandbox)
+    longlonglong_client(&sandbox)
         .delete_task(&user, &task.parse().unwrap(), None)
         .await
         .unwrap();
 
     let csv = format!("key,operation,user,amount\nr1,longlonglong.recharge,{other},5\n");
     let file = scratch.file("next.csv", csv.as_bytes());
-    let out = batch(&sandbox, &file, &journal).await.expect(0);
+    let out = batch(&sandbox, &file, &journal, JSON).await.expect(0);
     assert_eq!(out.json()["recovered"], 1, "{out:#?}");
-    let shown = run_args(
-        &sandbox_env(&sandbox),
-        &[
-            "journal",
-            "show",
-            "t0",
-            "--journal",
-            &journal,
-            "--output",
-            "json",
-        ],
-    )
-    .await
-    .expect(0);
+    let shown = run_journal(&sandbox, &journal, &["show", "t0", "--output", "json"])
+        .await
+        .expect(0);
     let intent = &shown.json()["intents"][0];
     assert_eq!(
         intent["state"], "applied",

@@ -21,19 +21,14 @@ mod common;
 
 use std::collections::HashMap;
 use std::os::unix::process::ExitStatusExt as _;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use futures_util::TryStreamExt as _;
 use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, BufReader};
-use tokio::process::Command;
-use voxkit_espai::{BalanceLog, BalanceLogQuery};
 use voxkit_journal::{Journal as _, ListFilter, SqliteJournal, State};
-use voxkit_sandbox::{ESPAI_OPEN_API_KEY, Fault, Sandbox};
+use voxkit_sandbox::{Fault, Sandbox};
 
-use common::{BIN, Scratch, sandbox_env};
+use common::{BATCH_HEADER as HEADER, Scratch, espai_client, sandbox_env, start, usage_log};
 
-const HEADER: &str = "key,operation,user,amount,remark,from-phone,from-code,to-phone,to-code";
 const USERS: usize = 50;
 const RECHARGES: usize = 700;
 const SOURCE_CARDS: usize = 60;
@@ -162,16 +157,7 @@ fn applied_in(line: &str) -> Option<u64> {
 /// Runs `voxkit batch run`; with `kill_at`, SIGKILLs it as soon as a progress line says it
 /// has applied that many rows in this run.
 async fn run_batch(env: &[(String, String)], args: &[&str], kill_at: Option<u64>) -> Ended {
-    let mut child = Command::new(BIN)
-        .args(args)
-        .env_clear()
-        .envs(env.iter().cloned())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("spawn voxkit");
+    let mut child = start(env, args);
     let mut stdout = child.stdout.take().unwrap();
     let reading = tokio::spawn(async move {
         let mut text = String::new();
@@ -220,15 +206,6 @@ async fn after_kill(journal: &str) -> HashMap<State, u64> {
     State::ALL.into_iter().map(|s| (s, counts.get(s))).collect()
 }
 
-/// Every usage-log row of a card, read through the SDK from the sandbox.
-async fn usage_log(client: &voxkit_espai::Client, card_id: &str) -> Vec<BalanceLog> {
-    client
-        .logs(BalanceLogQuery::card(card_id))
-        .try_collect()
-        .await
-        .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_killed_at_random_moments_applies_every_row_exactly_once() {
     let started = Instant::now();
@@ -246,7 +223,7 @@ async fn a_batch_killed_at_random_moments_applies_every_row_exactly_once() {
     assert_eq!(total, RECHARGES + SOURCE_CARDS * TRANSFERS_PER_CARD);
     let scratch = Scratch::new("crash");
     let file = scratch.file("rows.csv", fixture.csv.as_bytes());
-    let journal = scratch.0.join("journal.db").to_str().unwrap().to_owned();
+    let journal = scratch.journal();
     let env = sandbox_env(&sandbox);
     for route in ["longlonglong.recharge", "espai.transfer"] {
         sandbox.set_fault(route, Fault::default().drop_after(0.2));
@@ -346,12 +323,7 @@ async fn a_batch_killed_at_random_moments_applies_every_row_exactly_once() {
         .iter()
         .map(|u| (u.as_str(), sandbox.longlonglong_movements(u)))
         .collect();
-    let espai = voxkit_espai::Client::builder()
-        .base_url(sandbox.url())
-        .api_key(ESPAI_OPEN_API_KEY)
-        .allow_http(true)
-        .build()
-        .unwrap();
+    let espai = espai_client(&sandbox);
     let mut logs = Vec::new();
     for (id, _, _) in &fixture.cards {
         logs.push(usage_log(&espai, id).await);

@@ -15,13 +15,14 @@ mod common;
 use std::collections::HashMap;
 use std::time::Instant;
 
-use futures_util::TryStreamExt as _;
-use voxkit_sandbox::{ESPAI_OPEN_API_KEY, Fault, Sandbox};
+use voxkit_sandbox::{Fault, Sandbox};
 
-use common::{Out, Scratch, run_args, sandbox_env};
+use common::{
+    BATCH_HEADER as HEADER, Out, Scratch, espai_client, run_args, run_journal, sandbox_env,
+    usage_log,
+};
 
 const URL_VAR: &str = "VOXKIT_TEST_POSTGRES_URL";
-const HEADER: &str = "key,operation,user,amount,remark,from-phone,from-code,to-phone,to-code";
 const USERS: usize = 20;
 const PAIRS: usize = 10;
 const RECHARGES: u64 = 200;
@@ -205,18 +206,9 @@ async fn three_processes_on_one_postgres_journal_apply_every_row_exactly_once() 
             "card {code}"
         );
     }
-    let espai = voxkit_espai::Client::builder()
-        .base_url(sandbox.url())
-        .api_key(ESPAI_OPEN_API_KEY)
-        .allow_http(true)
-        .build()
-        .unwrap();
+    let espai = espai_client(&sandbox);
     for (code, (id, out, into)) in &expected.cards {
-        let logs: Vec<voxkit_espai::BalanceLog> = espai
-            .logs(voxkit_espai::BalanceLogQuery::card(id.clone()))
-            .try_collect()
-            .await
-            .unwrap();
+        let logs = usage_log(&espai, id).await;
         let kind = |k: &str| {
             logs.iter()
                 .filter(|l| l.cdkey_id == *id && l.log_type.as_deref() == Some(k))
@@ -227,21 +219,8 @@ async fn three_processes_on_one_postgres_journal_apply_every_row_exactly_once() 
     }
 
     // The journal says so: every intent applied, each sent exactly once.
-    let out = run_args(
-        &env,
-        &[
-            "journal",
-            "list",
-            "--journal",
-            &url,
-            "--journal-schema",
-            &schema,
-            "--output",
-            "json",
-        ],
-    )
-    .await
-    .expect(0);
+    let list = ["list", "--journal-schema", &schema, "--output", "json"];
+    let out = run_journal(&sandbox, &url, &list).await.expect(0);
     let listed = out.json();
     let intents = listed["intents"].as_array().unwrap();
     assert_eq!(intents.len(), rows, "{out:#?}");
@@ -254,18 +233,8 @@ async fn three_processes_on_one_postgres_journal_apply_every_row_exactly_once() 
     assert!(!out.stdout.contains("FleetSrc0"), "card codes never appear");
 
     // Nothing is left in doubt: a reconcile run has nothing to do.
-    let out = run_args(
-        &env,
-        &[
-            "journal",
-            "reconcile",
-            "--journal",
-            &url,
-            "--journal-schema",
-            &schema,
-        ],
-    )
-    .await
-    .expect(0);
+    let out = run_journal(&sandbox, &url, &["reconcile", "--journal-schema", &schema])
+        .await
+        .expect(0);
     assert!(out.stdout.contains("nothing in doubt"), "{out:#?}");
 }

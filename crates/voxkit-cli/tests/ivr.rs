@@ -14,15 +14,10 @@ use serde_json::Value;
 use voxkit_sandbox::{Fault, Sandbox};
 
 use common::{
-    LAAFFIC_APP, Scratch, create_laaffic_task, drop_next_answer, laaffic_env, laaffic_tasks_named,
-    run, run_args, utc, voxkit, voxkit_args, with,
+    LAAFFIC_APP as APP, Scratch, argv, create_laaffic_task, dead_url, drop_next_answer,
+    first_voice_file, laaffic_env, laaffic_tasks_named, run, run_args, sandbox, utc, voxkit,
+    voxkit_args, with,
 };
-
-const APP: &str = LAAFFIC_APP;
-
-async fn sandbox() -> Sandbox {
-    Sandbox::start().await.unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn upload_create_watch_until_complete_then_records() {
@@ -230,7 +225,7 @@ fn sandbox_records_match(sandbox: &Sandbox, task: u64) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pause_cancel_and_refusals() {
     let sandbox = sandbox().await;
-    let file = sandbox.laaffic_voice_files()[0].id.clone();
+    let file = first_voice_file(&sandbox);
     // Scheduled a year ahead: it stays waiting.
     let later = DateTime::<Utc>::from(SystemTime::now() + Duration::from_secs(365 * 86_400))
         .format("%Y-%m-%d %H:%M:%S")
@@ -398,9 +393,9 @@ async fn bad_input_is_exit_2_with_nothing_sent() {
     let empty = scratch.file("empty.mp3", b"");
     let missing = scratch.0.join("missing.mp3");
     let missing = missing.to_str().unwrap();
-    let file = sandbox.laaffic_voice_files()[0].id.clone();
+    let file = first_voice_file(&sandbox);
     let create = |extra: &[&str]| {
-        let mut args: Vec<String> = [
+        let words = [
             "laaffic",
             "task",
             "create",
@@ -410,12 +405,8 @@ async fn bad_input_is_exit_2_with_nothing_sent() {
             "never sent",
             "--output",
             "json",
-        ]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-        args.extend(extra.iter().map(|s| (*s).to_owned()));
-        args
+        ];
+        argv(&words, extra)
     };
     let env = laaffic_env(&sandbox.url());
     let invalid: Vec<Vec<String>> = vec![
@@ -681,7 +672,7 @@ async fn lost_answers_are_exit_5_with_a_hint_and_applied_once() {
     let sandbox = sandbox().await;
     let scratch = Scratch::new("unknown");
     let path = scratch.file("lost.mp3", b"ID3 lost");
-    let file = sandbox.laaffic_voice_files()[0].id.clone();
+    let file = first_voice_file(&sandbox);
 
     // Upload.
     drop_next_answer(&sandbox, "laaffic.voice_upload");
@@ -810,9 +801,7 @@ async fn transport_and_http_failures_are_exit_4() {
     out.error_line();
     sandbox.clear_faults();
 
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let dead = format!("http://{}", listener.local_addr().unwrap());
-    drop(listener);
+    let dead = dead_url();
     let env = with(laaffic_env(&sandbox.url()), &[("LAAFFIC_BASE_URL", &dead)]);
     for command in ["laaffic task show 5000602", "laaffic task cancel 5000603"] {
         let out = run(&env, &format!("{command} --output json --timeout 5"))

@@ -7,18 +7,14 @@ mod common;
 use voxkit_sandbox::{Fault, Sandbox};
 
 use common::{
-    create_laaffic_task, drop_next_answer, laaffic_env, laaffic_tasks_named, run_args, voxkit,
-    voxkit_args,
+    argv, create_laaffic_task, drop_next_answer, first_voice_file, laaffic_env,
+    laaffic_tasks_named, run_args, sandbox, voxkit, voxkit_args,
 };
-
-async fn sandbox() -> Sandbox {
-    Sandbox::start().await.unwrap()
-}
 
 /// `task create` with the first seeded voice file and two numbers, calling at a time far
 /// ahead (so the task stays waiting, hence updatable); returns its id.
 async fn create_task(sandbox: &Sandbox, name: &str) -> u64 {
-    let file = sandbox.laaffic_voice_files()[0].id.clone();
+    let file = first_voice_file(sandbox);
     let later = ["--send-time", "2099-01-01 09:00:00"];
     create_laaffic_task(sandbox, name, &file, &later).await
 }
@@ -27,7 +23,7 @@ async fn create_task(sandbox: &Sandbox, name: &str) -> u64 {
 async fn task_update_is_applied_and_safe_to_repeat() {
     let sandbox = sandbox().await;
     let id = create_task(&sandbox, "before update").await;
-    let file = sandbox.laaffic_voice_files()[0].id.clone();
+    let file = first_voice_file(&sandbox);
     let task = id.to_string();
     let args = [
         "laaffic",
@@ -186,7 +182,7 @@ async fn bad_input_is_exit_2_with_nothing_sent() {
     let sandbox = sandbox().await;
     let id = create_task(&sandbox, "untouched").await;
     let task = id.to_string();
-    let file = sandbox.laaffic_voice_files()[0].id.clone();
+    let file = first_voice_file(&sandbox);
     // Anything that reached the server would be refused with a provider code (exit 3),
     // not exit 2.
     for route in [
@@ -198,18 +194,14 @@ async fn bad_input_is_exit_2_with_nothing_sent() {
     }
     let before = sandbox.laaffic_tasks();
     let env = laaffic_env(&sandbox.url());
-    let ai = |command: &str, extra: &[&str]| -> Vec<String> {
-        let mut args: Vec<String> = [
+    let ai = |command: &str, extra: &[&str]| {
+        let words = [
             "laaffic", "ai", command, "--task", &task, "--output", "json",
-        ]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-        args.extend(extra.iter().map(|s| (*s).to_owned()));
-        args
+        ];
+        argv(&words, extra)
     };
-    let update = |extra: &[&str]| -> Vec<String> {
-        let mut args: Vec<String> = [
+    let update = |extra: &[&str]| {
+        let words = [
             "laaffic",
             "task",
             "update",
@@ -219,12 +211,8 @@ async fn bad_input_is_exit_2_with_nothing_sent() {
             &file,
             "--output",
             "json",
-        ]
-        .iter()
-        .map(|s| (*s).to_owned())
-        .collect();
-        args.extend(extra.iter().map(|s| (*s).to_owned()));
-        args
+        ];
+        argv(&words, extra)
     };
     // Rules the SDK checks: exit 2, kind invalid_input.
     let invalid = [

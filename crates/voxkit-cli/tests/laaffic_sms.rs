@@ -8,9 +8,7 @@ mod common;
 use rust_decimal::Decimal;
 use voxkit_sandbox::Sandbox;
 
-use common::{Scratch, drop_next_answer, voxkit, voxkit_args};
-
-const APP: &str = "4luaKsL2";
+use common::{LAAFFIC_APP as APP, Scratch, drop_next_answer, voxkit, voxkit_args};
 
 /// The seeded balance: "99.990000".
 fn seeded() -> Decimal {

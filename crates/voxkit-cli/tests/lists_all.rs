@@ -10,11 +10,11 @@ mod common;
 use std::collections::HashSet;
 
 use serde_json::{Value, json};
-use voxkit_sandbox::{
-    ESPAI_OPEN_API_KEY, LAAFFIC_API_KEY, LAAFFIC_API_SECRET, LONGLONGLONG_TOKEN, Sandbox,
-};
+use voxkit_sandbox::Sandbox;
 
-use common::{Env, Scratch, run, sandbox_env, utc};
+use common::{
+    Env, Scratch, espai_client, laaffic_client, longlonglong_client, run, sandbox_env, utc,
+};
 
 /// Rows added to each list: with pages of 2, at least four pages.
 const ROWS: usize = 7;
@@ -121,24 +121,12 @@ async fn check_all(env: &Env, list: &List<'_>, at_least: usize) -> Vec<String> {
     listed
 }
 
-fn laaffic(sandbox: &Sandbox) -> voxkit_laaffic::Client {
-    voxkit_laaffic::Client::builder()
-        .credentials(LAAFFIC_API_KEY, LAAFFIC_API_SECRET)
-        .base_url(sandbox.url())
-        .build()
-        .unwrap()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn longlonglong_subaccount_list_all_lists_every_sub_account_once() {
     use voxkit_longlonglong::{NewSubAccount, UserId};
     let sandbox = Sandbox::start().await.unwrap();
     let user = sandbox.seed().longlonglong_user.clone();
-    let client = voxkit_longlonglong::Client::builder()
-        .token(LONGLONGLONG_TOKEN)
-        .base_url(sandbox.url())
-        .build()
-        .unwrap();
+    let client = longlonglong_client(&sandbox);
     let owner = UserId::parse(&user).unwrap();
     let mut created = Vec::new();
     for i in 0..ROWS {
@@ -173,7 +161,7 @@ async fn longlonglong_subaccount_list_all_lists_every_sub_account_once() {
 async fn laaffic_tasks_all_and_type_filter() {
     use voxkit_laaffic::{AiTaskUpdate, Callee, NewTask, VoiceFileId, VoiceSource};
     let sandbox = Sandbox::start().await.unwrap();
-    let client = laaffic(&sandbox);
+    let client = laaffic_client(&sandbox);
     let file = VoiceFileId(sandbox.seed().laaffic_voice_file.clone());
     let mut created = Vec::new();
     for i in 0..ROWS {
@@ -236,7 +224,7 @@ async fn laaffic_tasks_all_and_type_filter() {
 async fn laaffic_records_all_lists_every_record_of_the_window_once() {
     use voxkit_laaffic::{Callee, NewTask, VoiceFileId, VoiceSource};
     let sandbox = Sandbox::start().await.unwrap();
-    let client = laaffic(&sandbox);
+    let client = laaffic_client(&sandbox);
     let file = VoiceFileId(sandbox.seed().laaffic_voice_file.clone());
     let numbers: Vec<Callee> = (0..ROWS)
         .map(|i| Callee::new(format!("86136000000{i:02}")))
@@ -312,12 +300,7 @@ async fn espai_cdkey_usage_all_lists_every_entry_once() {
     let sandbox = Sandbox::start().await.unwrap();
     let seed = sandbox.seed().clone();
     let phone = seed.espai_phone.as_str();
-    let client = voxkit_espai::Client::builder()
-        .base_url(sandbox.url())
-        .api_key(ESPAI_OPEN_API_KEY)
-        .allow_http(true)
-        .build()
-        .unwrap();
+    let client = espai_client(&sandbox);
     let from = CardKey::new(phone, &seed.espai_paid_codes[0]);
     let to = CardKey::new(phone, &seed.espai_paid_codes[1]);
     // Each transfer writes one entry per card.

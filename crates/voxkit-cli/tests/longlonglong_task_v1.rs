@@ -12,11 +12,7 @@ mod common;
 use serde_json::Value;
 use voxkit_sandbox::{CallTask, DOCS_TASK, Fault, LONGLONGLONG_DOCS_LINE, Sandbox};
 
-use common::{Out, run_stdin, sandbox_env};
-
-async fn voxkit(sandbox: &Sandbox, command_line: &str) -> Out {
-    run_stdin(&sandbox_env(sandbox), None, command_line).await
-}
+use common::{in_sandbox as voxkit, run_stdin, sandbox_env};
 
 /// The sandbox's task `uuid` (panics when it is gone).
 fn task(sandbox: &Sandbox, uuid: &str) -> CallTask {

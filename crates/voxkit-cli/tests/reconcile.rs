@@ -13,15 +13,11 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use voxkit_sandbox::{Fault, Sandbox};
 
-use common::{Env, Out, drop_next_answer, run_stdin, sandbox_env, start, with};
+use common::{Env, drop_next_answer, in_sandbox as voxkit, run_stdin, sandbox_env, start, with};
 
 /// The sandbox's environment with `extra` variables.
 fn env(sandbox: &Sandbox, extra: &[(&str, &str)]) -> Env {
     with(sandbox_env(sandbox), extra)
-}
-
-async fn voxkit(sandbox: &Sandbox, args: &str) -> Out {
-    run_stdin(&env(sandbox, &[]), None, args).await
 }
 
 // ----- item 2: reconciling a recharge whose answer was lost ------------------------------

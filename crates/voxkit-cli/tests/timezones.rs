@@ -6,18 +6,11 @@
 #[macro_use]
 mod common;
 
-use chrono::NaiveDate;
-use voxkit_sandbox::Sandbox;
+use common::{in_sandbox as voxkit, pinned_sandbox as sandbox, run_stdin};
 
-use common::{in_sandbox as voxkit, run_stdin};
-
-/// The sandbox's pinned day (China time): everything it creates is created on it.
+/// The sandbox's pinned day (China time), common's `today()`: everything it creates is
+/// created on it.
 const DAY: &str = "2026-03-10";
-
-async fn sandbox() -> Sandbox {
-    let today = NaiveDate::parse_from_str(DAY, "%Y-%m-%d").unwrap();
-    Sandbox::builder().today(today).start().await.unwrap()
-}
 
 /// `2026-03-10T..:..:..+08:00`: a China time on the pinned day, with its offset.
 #[track_caller]

@@ -6,10 +6,10 @@ mod common;
 
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, BufReader};
-use voxkit_laaffic::{Callee, Client, NewTask, VoiceFileId, VoiceSource};
-use voxkit_sandbox::{LAAFFIC_API_KEY, LAAFFIC_API_SECRET, Sandbox};
+use voxkit_laaffic::{Callee, NewTask, VoiceFileId, VoiceSource};
+use voxkit_sandbox::Sandbox;
 
-use common::start;
+use common::{laaffic_client, start};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reports_listen_prints_the_url_then_each_pushed_report() {
@@ -26,11 +26,7 @@ async fn reports_listen_prints_the_url_then_each_pushed_report() {
         .start()
         .await
         .unwrap();
-    let client = Client::builder()
-        .credentials(LAAFFIC_API_KEY, LAAFFIC_API_SECRET)
-        .base_url(sandbox.url())
-        .build()
-        .unwrap();
+    let client = laaffic_client(&sandbox);
     let file = VoiceFileId(sandbox.seed().laaffic_voice_file.clone());
     let numbers = ["8613500000001", "8613500000002"].map(Callee::new);
     let task = NewTask::new("app", "listen test", VoiceSource::File(file), numbers);

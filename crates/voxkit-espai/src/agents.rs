@@ -304,15 +304,15 @@ impl AgentFilter {
     option_setters! {
         /// Only agents with this name (a unique name finds an agent whose `add_agent`
         /// answer was lost).
-        name: into String;
+        fn name(name: impl Into<String>).into();
         /// Only agents of this type (`"0"`: AI对话).
-        agent_type: into String;
+        fn agent_type(agent_type: impl Into<String>).into();
         /// Only enabled (or disabled) agents.
-        enabled: bool;
+        fn enabled(enabled: bool);
         /// The page to fetch (from 1).
-        page: u32;
+        fn page(page: u32);
         /// The page size.
-        limit: u32;
+        fn limit(limit: u32);
     }
 
     fn to_wire(&self, origin: Origin) -> Result<Map<String, Value>, Error> {
@@ -384,15 +384,15 @@ impl NewAgent {
 
     option_setters! {
         /// Enabled or not.
-        enabled: bool;
+        fn enabled(enabled: bool);
         /// The model.
-        model_id: into String;
+        fn model_id(model_id: impl Into<String>).into();
         /// The sort order.
-        sort: u32;
+        fn sort(sort: u32);
         /// The node it starts on.
-        server_id: into String;
+        fn server_id(server_id: impl Into<String>).into();
         /// Copies the configuration of the agent with this id.
-        copy_from: into String;
+        fn copy_from(copy_from: impl Into<String>).into();
     }
 
     fn to_wire(&self, origin: Origin) -> Result<Map<String, Value>, Error> {
@@ -460,19 +460,19 @@ impl AgentUpdate {
 
     option_setters! {
         /// A new name.
-        name: into String;
+        fn name(name: impl Into<String>).into();
         /// Another quota card.
-        cdkey_id: into String;
+        fn cdkey_id(cdkey_id: impl Into<String>).into();
         /// Enabled or not.
-        enabled: bool;
+        fn enabled(enabled: bool);
         /// Another model.
-        model_id: into String;
+        fn model_id(model_id: impl Into<String>).into();
         /// Another sort order.
-        sort: u32;
+        fn sort(sort: u32);
         /// Another node.
-        server_id: into String;
+        fn server_id(server_id: impl Into<String>).into();
         /// A new configuration (the whole of it).
-        config: AgentConfig;
+        fn config(config: AgentConfig);
     }
 
     fn to_wire(&self, origin: Origin) -> Result<Map<String, Value>, Error> {

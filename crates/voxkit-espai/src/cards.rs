@@ -235,21 +235,21 @@ impl CardFilter {
 
     option_setters! {
         /// Only the card with this id.
-        id: into String;
+        fn id(id: impl Into<String>).into();
         /// Only cards of this type.
-        card_type: CardType;
+        fn card_type(card_type: CardType);
         /// Only the card with this redemption code.
-        code: into String;
+        fn code(code: impl Into<String>).into();
         /// Only cards of users with this nickname (sent as `user_name`).
-        user_name: into String;
+        fn user_name(user_name: impl Into<String>).into();
         /// Only cards of the user with this phone number.
-        user_phone: into String;
+        fn user_phone(user_phone: impl Into<String>).into();
         /// Only cards with this remaining quota.
-        api_limit: u64;
+        fn api_limit(api_limit: u64);
         /// The page to fetch (from 1).
-        page: u32;
+        fn page(page: u32);
         /// The page size.
-        limit: u32;
+        fn limit(limit: u32);
     }
 
     /// Checks every set field and builds the request body.

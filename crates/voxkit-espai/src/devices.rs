@@ -254,19 +254,19 @@ impl DeviceFilter {
 
     option_setters! {
         /// Only devices with this name.
-        name: into String;
+        fn name(name: impl Into<String>).into();
         /// Only devices of the agent with this key.
-        agent_api_key: into SecretString;
+        fn agent_api_key(agent_api_key: impl Into<SecretString>).into();
         /// Only the device with this MAC.
-        mac: into String;
+        fn mac(mac: impl Into<String>).into();
         /// Only online (or offline) devices.
-        online: bool;
+        fn online(online: bool);
         /// Only enabled (or disabled) devices.
-        enabled: bool;
+        fn enabled(enabled: bool);
         /// The page to fetch.
-        page: u32;
+        fn page(page: u32);
         /// The page size.
-        limit: u32;
+        fn limit(limit: u32);
     }
 
     fn to_wire(&self, origin: Origin) -> Result<Map<String, Value>, Error> {
@@ -382,11 +382,11 @@ impl DeviceUpdate {
 
     option_setters! {
         /// A new Wi-Fi password (a secret).
-        wifi_pwd: into SecretString;
+        fn wifi_pwd(wifi_pwd: impl Into<SecretString>).into();
         /// Enabled or not.
-        enabled: bool;
+        fn enabled(enabled: bool);
         /// The device's local data (`localData`).
-        local_data: Map<String, Value>;
+        fn local_data(local_data: Map<String, Value>);
     }
 
     fn to_wire(&self, origin: Origin) -> Result<Map<String, Value>, Error> {

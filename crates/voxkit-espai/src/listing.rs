@@ -11,29 +11,11 @@ use voxkit_core::{Error, Origin, Page, Paging, lenient};
 
 use crate::{Client, checks};
 
-/// Builder setters that set an `Option` field and return the builder, one per
-/// `field: Type;` line (`field: into Type;` takes `impl Into<Type>`). Written as a macro
-/// because every filter and update has a row of them that differ only in name and type.
-macro_rules! option_setters {
-    () => {};
-    ($(#[$meta:meta])* $field:ident: into $ty:ty; $($rest:tt)*) => {
-        $(#[$meta])*
-        pub fn $field(mut self, $field: impl Into<$ty>) -> Self {
-            self.$field = Some($field.into());
-            self
-        }
-        $crate::listing::option_setters!($($rest)*);
-    };
-    ($(#[$meta:meta])* $field:ident: $ty:ty; $($rest:tt)*) => {
-        $(#[$meta])*
-        pub fn $field(mut self, $field: $ty) -> Self {
-            self.$field = Some($field);
-            self
-        }
-        $crate::listing::option_setters!($($rest)*);
-    };
-}
-pub(crate) use option_setters;
+/// Setters of the filters' and updates' optional fields, one per line of the invocation,
+/// each with its own doc (`fn setter(field: Type);`, `fn setter(field: impl Into<T>).into();`):
+/// core's [`voxkit_core::optional_setters!`], the one macro every provider crate's builders
+/// use, under the name this crate's builders call it by.
+pub(crate) use voxkit_core::optional_setters as option_setters;
 
 /// A list query that can be pointed at another page: what [`walk_query`] needs to fetch
 /// page after page of it.

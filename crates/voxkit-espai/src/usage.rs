@@ -106,11 +106,11 @@ impl BalanceLogQuery {
 
     option_setters! {
         /// Only the log of the card with this id.
-        id: into String;
+        fn id(id: impl Into<String>).into();
         /// The page to fetch (from 1).
-        page: u32;
+        fn page(page: u32);
         /// The page size.
-        limit: u32;
+        fn limit(limit: u32);
     }
 
     fn to_wire(&self, origin: Origin) -> Result<[BalanceLogBody<'_>; 1], Error> {

@@ -9,9 +9,12 @@ use std::process::Stdio;
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use futures_util::TryStreamExt as _;
 use serde_json::Value;
 use tokio::io::{AsyncBufReadExt as _, AsyncWriteExt as _, BufReader};
 use tokio::process::{Child, Command};
+use voxkit_espai::{BalanceLog, BalanceLogQuery};
+use voxkit_journal::{Intent, Journal as _, NewIntent, SqliteJournal};
 use voxkit_sandbox::{
     ESPAI_OPEN_API_KEY, Fault, LAAFFIC_API_KEY, LAAFFIC_API_SECRET, LONGLONGLONG_TOKEN, Sandbox,
 };
@@ -308,6 +311,12 @@ impl Scratch {
         std::fs::write(&path, content).unwrap();
         path.to_str().unwrap().to_owned()
     }
+
+    /// The path of a SQLite journal in this directory, as a string (not created: the
+    /// first `voxkit batch run` or [`left_sent`] creates it).
+    pub fn journal(&self) -> String {
+        self.0.join("journal.db").to_str().unwrap().to_owned()
+    }
 }
 
 impl Drop for Scratch {
@@ -439,4 +448,115 @@ pub const OTHER_CODE: &str = "3AoPbLSQ";
 pub fn quotas(sandbox: &Sandbox, from: &str) -> (u64, u64) {
     let quota = |code| sandbox.espai_card(code).unwrap().quota;
     (quota(from), quota(OTHER_CODE))
+}
+
+/// A sandbox with its default seed, its "today" China's today.
+pub async fn sandbox() -> Sandbox {
+    Sandbox::start().await.unwrap()
+}
+
+/// The id of the sandbox's first Laaffic voice file (a seeded one, ready to call with).
+pub fn first_voice_file(sandbox: &Sandbox) -> String {
+    sandbox.laaffic_voice_files()[0].id.clone()
+}
+
+/// `words` then `extra`, as the owned arguments of one run: the tests that try many
+/// variants of one command line build each as its fixed words plus what varies.
+pub fn argv(words: &[&str], extra: &[&str]) -> Vec<String> {
+    words.iter().chain(extra).map(|s| (*s).to_owned()).collect()
+}
+
+/// The SDK's longlonglong client on `sandbox`: for set-up and checks that the CLI under
+/// test does not do itself.
+pub fn longlonglong_client(sandbox: &Sandbox) -> voxkit_longlonglong::Client {
+    voxkit_longlonglong::Client::builder()
+        .token(LONGLONGLONG_TOKEN)
+        .base_url(sandbox.url())
+        .build()
+        .unwrap()
+}
+
+/// The SDK's Laaffic client on `sandbox`.
+pub fn laaffic_client(sandbox: &Sandbox) -> voxkit_laaffic::Client {
+    voxkit_laaffic::Client::builder()
+        .credentials(LAAFFIC_API_KEY, LAAFFIC_API_SECRET)
+        .base_url(sandbox.url())
+        .build()
+        .unwrap()
+}
+
+/// The SDK's ESP-AI client on `sandbox`.
+pub fn espai_client(sandbox: &Sandbox) -> voxkit_espai::Client {
+    voxkit_espai::Client::builder()
+        .api_key(ESPAI_OPEN_API_KEY)
+        .base_url(sandbox.url())
+        .build()
+        .unwrap()
+}
+
+/// Every usage-log row of the ESP-AI card `card_id`, read through the SDK: how the batch
+/// tests count the transfers that really moved quota.
+pub async fn usage_log(client: &voxkit_espai::Client, card_id: &str) -> Vec<BalanceLog> {
+    client
+        .logs(BalanceLogQuery::card(card_id))
+        .try_collect()
+        .await
+        .unwrap()
+}
+
+/// The columns of the batch files of balance movements and transfers (`voxkit batch run`).
+pub const BATCH_HEADER: &str =
+    "key,operation,user,amount,remark,from-phone,from-code,to-phone,to-code";
+
+/// `voxkit batch run <file> --journal <journal> <extra>` against `sandbox` (every
+/// provider's variables).
+pub async fn batch(sandbox: &Sandbox, file: &str, journal: &str, extra: &[&str]) -> Out {
+    let mut args = vec!["batch", "run", file, "--journal", journal];
+    args.extend_from_slice(extra);
+    run_args(&sandbox_env(sandbox), &args).await
+}
+
+/// `voxkit journal <args> --journal <journal>` against `sandbox` (every provider's
+/// variables).
+pub async fn run_journal(sandbox: &Sandbox, journal: &str, args: &[&str]) -> Out {
+    let mut argv = vec!["journal"];
+    argv.extend_from_slice(args);
+    argv.extend(["--journal", journal]);
+    run_args(&sandbox_env(sandbox), &argv).await
+}
+
+/// The intent a batch row `longlonglong.recharge` of `amount` to `user` journals, under
+/// `key` and `marker`.
+pub fn recharge_intent(
+    key: &str,
+    user: &str,
+    amount: u64,
+    remark: Option<&str>,
+    marker: &str,
+) -> NewIntent {
+    NewIntent {
+        key: key.into(),
+        provider: "longlonglong".into(),
+        operation: "recharge".into(),
+        request: serde_json::json!({ "user": user, "amount": amount, "remark": remark }),
+        serial: format!("longlonglong:user:{user}"),
+        marker: marker.into(),
+    }
+}
+
+/// Leaves `intent` in the SQLite journal at `journal` as a process that died after sending
+/// it would: created, claimed by a dead owner (its lease still running), marked sent.
+/// Returns what that claim took (up to 16 intents, `intent` among them).
+pub async fn left_sent(journal: &str, intent: NewIntent) -> Vec<Intent> {
+    let key = intent.key.clone();
+    let store = SqliteJournal::open(journal).await.unwrap();
+    store.create(intent).await.unwrap();
+    let dead = dead_owner();
+    let claimed = store
+        .claim(&dead, Duration::from_secs(60), 16)
+        .await
+        .unwrap();
+    assert!(claimed.iter().any(|i| i.key == key), "{claimed:?}");
+    store.mark_sent(&key, &dead).await.unwrap();
+    claimed
 }
