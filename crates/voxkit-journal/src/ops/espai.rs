@@ -1,4 +1,4 @@
-//! ESP-AI's non-repeatable operations as [`Declared`] requests (each an
+//! ESP-AI's non-repeatable operations as [`Declared`](super::Declared) requests (each an
 //! [`ExactlyOnce`] operation as [`Op`]): the card transfer (no field for
 //! a marker: reconciled in the source card's usage log by amount and counterpart,
 //! [`voxkit_espai::Client::reconcile_transfer`], exact because the journal's serial key runs
@@ -24,23 +24,17 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
-use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
 use voxkit_core::{Error, ExposeSecret, Origin, SecretString};
 use voxkit_espai::{CardKey, Client, NewAgent, OPERATIONS, marked_agent_name};
 
-use super::{Declared, Op, Provider, number, resolve, text, texts};
-use crate::{Evidence, ExactlyOnce, Intent, Marker, Verdict};
+use super::{Journaled, Op, resolve, text};
+use crate::{ExactlyOnce, Intent};
 
-/// Espai as the operations of this module name it.
-#[derive(Debug)]
-pub struct Espai;
-
-impl Provider for Espai {
-    type Client = Client;
-    const NAME: &'static str = PROVIDER;
-    const DECLARATIONS: &'static [&'static voxkit_core::OperationSpec] = OPERATIONS;
+provider! {
+    /// Espai as the operations of this module name it.
+    Espai: Client, PROVIDER, OPERATIONS
 }
 
 /// The provider's name in the journal.
@@ -71,15 +65,65 @@ fn secret_of(request: &Value, field: &str, secrets: &[String]) -> Option<String>
         .cloned()
 }
 
-/// One quota transfer between two cards.
-#[derive(Clone, PartialEq, Eq)]
-pub struct TransferRequest {
-    /// The source card (its usage log shows the transfer).
-    pub from: CardKey,
-    /// The target card.
-    pub to: CardKey,
-    /// How much quota.
-    pub amount: u64,
+/// A card: its phone under `<key>_phone`, its code's fingerprint under `<key>_code_sha256`
+/// (the code is a secret, see the module docs).
+impl Journaled for CardKey {
+    fn write(&self, key: &'static str, request: &mut Map<String, Value>) {
+        request.insert(format!("{key}_phone"), json!(self.phone));
+        let fingerprint = code_fingerprint(&self.code);
+        request.insert(format!("{key}_code_sha256"), json!(fingerprint));
+    }
+
+    fn read(request: &Value, key: &'static str, secrets: &[String]) -> Option<Self> {
+        Some(CardKey::new(
+            text(request, &format!("{key}_phone"))?,
+            secret_of(request, &format!("{key}_code_sha256"), secrets)?,
+        ))
+    }
+
+    fn secrets(&self, secrets: &mut Vec<String>) {
+        secrets.push(self.code.clone());
+    }
+}
+
+/// A credential (an agent's key): its fingerprint, never itself (see the module docs).
+impl Journaled for SecretString {
+    fn write(&self, key: &'static str, request: &mut Map<String, Value>) {
+        request.insert(key.into(), json!(code_fingerprint(self.expose_secret())));
+    }
+
+    fn read(request: &Value, key: &'static str, secrets: &[String]) -> Option<Self> {
+        Some(secret_of(request, key, secrets)?.into())
+    }
+
+    fn secrets(&self, secrets: &mut Vec<String>) {
+        secrets.push(self.expose_secret().to_owned());
+    }
+}
+
+declared! {
+    /// One quota transfer between two cards.
+    #[derive(Clone, PartialEq, Eq)]
+    pub struct TransferRequest for Espai {
+        /// The source card (its usage log shows the transfer).
+        pub from: CardKey => "from",
+        /// The target card.
+        pub to: CardKey => "to",
+        /// How much quota.
+        pub amount: u64 => "amount",
+    }
+    names: [TRANSFER],
+    serial: |r| format!("espai:card:{}:{}", r.from.phone, code_fingerprint(&r.from.code)),
+    // The marker has no field to travel in and is ignored.
+    send: |r, client, _| {
+        let ack = client.transfer(&r.from, &r.to, r.amount).await?;
+        Ok(json!({ "message": ack.message }))
+    },
+    reconcile: |r, client, _, since| {
+        client
+            .reconcile_transfer(&r.from, &r.to, r.amount, SystemTime::from(since))
+            .await
+    },
 }
 
 impl std::fmt::Debug for TransferRequest {
@@ -103,68 +147,26 @@ impl Transfer {
     }
 }
 
-#[async_trait::async_trait]
-impl Declared for TransferRequest {
-    type Provider = Espai;
-    const NAMES: &'static [&'static str] = &[TRANSFER];
-
-    fn serial(&self) -> String {
-        format!(
-            "espai:card:{}:{}",
-            self.from.phone,
-            code_fingerprint(&self.from.code)
-        )
+declared! {
+    /// Destroying one quota card by its id (销毁额度卡): read back in the card list
+    /// ([`Client::reconcile_destroy`]: gone → applied); the card must be listed before, as
+    /// [`destroy_exactly_once`](Client::destroy_exactly_once) requires. The card id is not a
+    /// secret (it is no redemption code); the serial key is the card's id.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct DestroyRequest for Espai {
+        /// The card's id.
+        pub id: String => "id",
     }
-
-    fn request(&self) -> Value {
-        json!({
-            "from_phone": self.from.phone,
-            "from_code_sha256": code_fingerprint(&self.from.code),
-            "to_phone": self.to.phone,
-            "to_code_sha256": code_fingerprint(&self.to.code),
-            "amount": self.amount,
-        })
-    }
-
-    fn from_request(_: &str, request: &Value, secrets: &[String]) -> Option<Self> {
-        Some(TransferRequest {
-            from: CardKey::new(
-                text(request, "from_phone")?,
-                secret_of(request, "from_code_sha256", secrets)?,
-            ),
-            to: CardKey::new(
-                text(request, "to_phone")?,
-                secret_of(request, "to_code_sha256", secrets)?,
-            ),
-            amount: number(request, "amount")?,
-        })
-    }
-
-    fn secrets(&self) -> Vec<String> {
-        vec![self.from.code.clone(), self.to.code.clone()]
-    }
-
-    /// Sends the transfer; the marker has no field to travel in and is ignored.
-    async fn send(&self, client: &Client, _: &Marker) -> Result<Evidence, Error> {
-        let ack = client.transfer(&self.from, &self.to, self.amount).await?;
-        Ok(json!({ "message": ack.message }))
-    }
-
-    async fn reconcile(&self, client: &Client, _: &Marker, since: DateTime<Utc>) -> Verdict {
-        client
-            .reconcile_transfer(&self.from, &self.to, self.amount, SystemTime::from(since))
-            .await
-    }
-}
-
-/// Destroying one quota card by its id (销毁额度卡): read back in the card list
-/// ([`Client::reconcile_destroy`]: gone → applied); the card must be listed before, as
-/// [`destroy_exactly_once`](Client::destroy_exactly_once) requires. The card id is not a
-/// secret (it is no redemption code); the serial key is the card's id.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DestroyRequest {
-    /// The card's id.
-    pub id: String,
+    names: [DESTROY],
+    read_back: |_| {
+        "the card is not in the account's card list (it never existed or is already destroyed)"
+    },
+    serial: |r| format!("espai:card-id:{}", r.id),
+    send: |r, client, _| {
+        let ack = client.destroy(&[r.id.as_str()]).await?;
+        Ok(json!({ "message": ack.message, "destroyed": [r.id] }))
+    },
+    reconcile: |r, client, _, _| client.reconcile_destroy(&[r.id.as_str()]).await,
 }
 
 /// Destroying a card, applied exactly once by the [`Runner`](crate::Runner).
@@ -177,94 +179,34 @@ impl Destroy {
     }
 }
 
-#[async_trait::async_trait]
-impl Declared for DestroyRequest {
-    type Provider = Espai;
-    const NAMES: &'static [&'static str] = &[DESTROY];
-    const READ_BACK: bool = true;
-
-    fn missing(&self) -> &'static str {
-        "the card is not in the account's card list (it never existed or is already destroyed)"
+declared! {
+    /// An agent added (新增超体) on a card: the marker is appended to its name
+    /// ([`marked_agent_name`]) and found in the agent list ([`Client::reconcile_add_agent`]).
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct AddAgentRequest for Espai {
+        /// `cdkey_id`: the card the agent spends.
+        pub card_id: String => "card_id",
+        /// The agent's name, before its marker.
+        pub name: String => "name",
     }
-
-    fn serial(&self) -> String {
-        format!("espai:card-id:{}", self.id)
-    }
-
-    fn request(&self) -> Value {
-        json!({ "id": self.id })
-    }
-
-    fn from_request(_: &str, request: &Value, _: &[String]) -> Option<Self> {
-        Some(DestroyRequest {
-            id: text(request, "id")?,
-        })
-    }
-
-    async fn send(&self, client: &Client, _: &Marker) -> Result<Evidence, Error> {
-        let ack = client.destroy(&[self.id.as_str()]).await?;
-        Ok(json!({ "message": ack.message, "destroyed": [self.id] }))
-    }
-
-    async fn reconcile(&self, client: &Client, _: &Marker, _: DateTime<Utc>) -> Verdict {
-        client.reconcile_destroy(&[self.id.as_str()]).await
-    }
-}
-
-/// An agent added (新增超体) on a card: the marker is appended to its name
-/// ([`marked_agent_name`]) and found in the agent list ([`Client::reconcile_add_agent`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AddAgentRequest {
-    /// `cdkey_id`: the card the agent spends.
-    pub card_id: String,
-    /// The agent's name, before its marker.
-    pub name: String,
-}
-
-#[async_trait::async_trait]
-impl Declared for AddAgentRequest {
-    type Provider = Espai;
-    const NAMES: &'static [&'static str] = &["add_agent"];
-
-    fn serial(&self) -> String {
-        ACCOUNT.to_owned()
-    }
-
-    fn request(&self) -> Value {
-        json!({ "card_id": self.card_id, "name": self.name })
-    }
-
-    fn from_request(_: &str, request: &Value, _: &[String]) -> Option<Self> {
-        Some(AddAgentRequest {
-            card_id: text(request, "card_id")?,
-            name: text(request, "name")?,
-        })
-    }
-
-    fn check(&self) -> Result<(), Error> {
+    names: ["add_agent"],
+    serial: |_| ACCOUNT.to_owned(),
+    check: |r| {
         let origin = Origin::new(PROVIDER, "add_agent");
-        voxkit_core::check::token(
-            origin,
-            "card id",
-            &self.card_id,
-            voxkit_espai::MAX_TOKEN_BYTES,
-        )?;
-        voxkit_core::check::text(origin, "name", &self.name, voxkit_espai::MAX_TEXT_CHARS)
-    }
-
-    /// Sends the agent under its marked name. The evidence is its id and name, never its
-    /// `api_key`.
-    async fn send(&self, client: &Client, marker: &Marker) -> Result<Evidence, Error> {
-        let name = marked_agent_name(&self.name, marker);
+        let max = voxkit_espai::MAX_TOKEN_BYTES;
+        voxkit_core::check::token(origin, "card id", &r.card_id, max)?;
+        voxkit_core::check::text(origin, "name", &r.name, voxkit_espai::MAX_TEXT_CHARS)
+    },
+    // Sends the agent under its marked name. The evidence is its id and name, never its
+    // `api_key`.
+    send: |r, client, marker| {
+        let name = marked_agent_name(&r.name, marker);
         let agent = client
-            .add_agent(&NewAgent::new(self.card_id.as_str(), name.as_str()))
+            .add_agent(&NewAgent::new(r.card_id.as_str(), name.as_str()))
             .await?;
         Ok(json!({ "id": agent.id, "name": agent.name }))
-    }
-
-    async fn reconcile(&self, client: &Client, marker: &Marker, _: DateTime<Utc>) -> Verdict {
-        client.reconcile_add_agent(marker).await
-    }
+    },
+    reconcile: |_, client, marker, _| client.reconcile_add_agent(marker).await,
 }
 
 /// What a [`RemoveRequest`] removes, by id.
@@ -278,93 +220,68 @@ pub enum Removal {
     Devices,
 }
 
-/// Agents deleted or devices unbound by id, read back in the account's list: all must be
-/// listed before anything is sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RemoveRequest {
-    /// Agents or devices.
-    pub what: Removal,
-    /// Their ids, each once.
-    pub ids: Vec<String>,
-}
-
-#[async_trait::async_trait]
-impl Declared for RemoveRequest {
-    type Provider = Espai;
-    const NAMES: &'static [&'static str] = &["delete_agents", "unbind_devices"];
-    const READ_BACK: bool = true;
-
-    fn name(&self) -> &'static str {
-        match self.what {
-            Removal::Agents => "delete_agents",
-            Removal::Devices => "unbind_devices",
-        }
+declared! {
+    /// Agents deleted or devices unbound by id, read back in the account's list: all must be
+    /// listed before anything is sent.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct RemoveRequest for Espai {
+        /// Agents or devices.
+        pub what: Removal => operation,
+        /// Their ids, each once.
+        pub ids: Vec<String> => "ids",
     }
-
-    fn missing(&self) -> &'static str {
-        match self.what {
-            Removal::Agents => "an agent to delete is not in the agent list",
-            Removal::Devices => "a device to unbind is not in the device list",
-        }
-    }
-
-    fn serial(&self) -> String {
-        ACCOUNT.to_owned()
-    }
-
-    fn request(&self) -> Value {
-        json!({ "ids": self.ids })
-    }
-
-    fn from_request(name: &str, request: &Value, _: &[String]) -> Option<Self> {
-        let what = match name {
-            "delete_agents" => Removal::Agents,
-            "unbind_devices" => Removal::Devices,
-            _ => return None,
-        };
-        Some(RemoveRequest {
-            what,
-            ids: texts(request, "ids")?,
-        })
-    }
-
-    /// At least one id, each a token, each once.
-    fn check(&self) -> Result<(), Error> {
-        let origin = Origin::new(PROVIDER, self.name());
-        if self.ids.is_empty() {
+    names: [what: Removal::Agents => "delete_agents", Removal::Devices => "unbind_devices"],
+    read_back: |r| match r.what {
+        Removal::Agents => "an agent to delete is not in the agent list",
+        Removal::Devices => "a device to unbind is not in the device list",
+    },
+    serial: |_| ACCOUNT.to_owned(),
+    // At least one id, each a token, each once.
+    check: |r| {
+        let origin = Origin::new(PROVIDER, r.name());
+        if r.ids.is_empty() {
             return Err(Error::invalid_input(origin, "no id given"));
         }
-        for id in &self.ids {
+        for id in &r.ids {
             voxkit_core::check::token(origin, "id", id, voxkit_espai::MAX_TOKEN_BYTES)?;
         }
-        voxkit_core::check::unique(origin, "ids", &self.ids)
-    }
-
-    async fn send(&self, client: &Client, _: &Marker) -> Result<Evidence, Error> {
-        let ack = match self.what {
-            Removal::Agents => client.delete_agents(&self.ids).await?,
-            Removal::Devices => client.unbind_devices(&self.ids).await?,
+        voxkit_core::check::unique(origin, "ids", &r.ids)
+    },
+    send: |r, client, _| {
+        let ack = match r.what {
+            Removal::Agents => client.delete_agents(&r.ids).await?,
+            Removal::Devices => client.unbind_devices(&r.ids).await?,
         };
-        Ok(json!({ "message": ack.message, "removed": self.ids }))
-    }
-
-    async fn reconcile(&self, client: &Client, _: &Marker, _: DateTime<Utc>) -> Verdict {
-        match self.what {
-            Removal::Agents => client.reconcile_delete_agents(&self.ids).await,
-            Removal::Devices => client.reconcile_unbind_devices(&self.ids).await,
-        }
-    }
+        Ok(json!({ "message": ack.message, "removed": r.ids }))
+    },
+    reconcile: |r, client, _, _| match r.what {
+        Removal::Agents => client.reconcile_delete_agents(&r.ids).await,
+        Removal::Devices => client.reconcile_unbind_devices(&r.ids).await,
+    },
 }
 
-/// A device unbound from an agent by its MAC (根据MAC解绑设备): gone from the agent's device
-/// list afterwards ([`Client::reconcile_unbind_device_mac`]); it must be bound before. The
-/// agent's key is a credential: fingerprinted in the journal (see the module docs).
-#[derive(Clone)]
-pub struct UnbindDeviceMacRequest {
-    /// The agent's `api_key`.
-    pub agent_key: SecretString,
-    /// The device's MAC, `FC:01:2C:DB:14:30`.
-    pub mac: String,
+declared! {
+    /// A device unbound from an agent by its MAC (根据MAC解绑设备): gone from the agent's
+    /// device list afterwards ([`Client::reconcile_unbind_device_mac`]); it must be bound
+    /// before. The agent's key is a credential: fingerprinted in the journal (see the module
+    /// docs).
+    #[derive(Clone)]
+    pub struct UnbindDeviceMacRequest for Espai {
+        /// The agent's `api_key`.
+        pub agent_key: SecretString => "agent_key_sha256",
+        /// The device's MAC, `FC:01:2C:DB:14:30`.
+        pub mac: String => "mac",
+    }
+    names: ["unbind_device_mac"],
+    read_back: |_| "no device with this MAC is bound to the agent",
+    serial: |_| ACCOUNT.to_owned(),
+    // The MAC's shape (six hex pairs joined by `:`), as the client checks it.
+    check: |r| voxkit_espai::check_mac(Origin::new(PROVIDER, "unbind_device_mac"), &r.mac),
+    send: |r, client, _| {
+        let ack = client.unbind_device_by_mac(&r.agent_key, &r.mac).await?;
+        Ok(json!({ "message": ack.message, "unbound": r.mac }))
+    },
+    reconcile: |r, client, _, _| client.reconcile_unbind_device_mac(&r.agent_key, &r.mac).await,
 }
 
 impl std::fmt::Debug for UnbindDeviceMacRequest {
@@ -373,57 +290,6 @@ impl std::fmt::Debug for UnbindDeviceMacRequest {
         f.debug_struct("UnbindDeviceMac")
             .field("mac", &self.mac)
             .finish_non_exhaustive()
-    }
-}
-
-#[async_trait::async_trait]
-impl Declared for UnbindDeviceMacRequest {
-    type Provider = Espai;
-    const NAMES: &'static [&'static str] = &["unbind_device_mac"];
-    const READ_BACK: bool = true;
-
-    fn missing(&self) -> &'static str {
-        "no device with this MAC is bound to the agent"
-    }
-
-    fn serial(&self) -> String {
-        ACCOUNT.to_owned()
-    }
-
-    fn request(&self) -> Value {
-        json!({
-            "agent_key_sha256": code_fingerprint(self.agent_key.expose_secret()),
-            "mac": self.mac,
-        })
-    }
-
-    fn from_request(_: &str, request: &Value, secrets: &[String]) -> Option<Self> {
-        Some(UnbindDeviceMacRequest {
-            agent_key: secret_of(request, "agent_key_sha256", secrets)?.into(),
-            mac: text(request, "mac")?,
-        })
-    }
-
-    fn secrets(&self) -> Vec<String> {
-        vec![self.agent_key.expose_secret().to_owned()]
-    }
-
-    /// The MAC's shape (six hex pairs joined by `:`), as the client checks it.
-    fn check(&self) -> Result<(), Error> {
-        voxkit_espai::check_mac(Origin::new(PROVIDER, "unbind_device_mac"), &self.mac)
-    }
-
-    async fn send(&self, client: &Client, _: &Marker) -> Result<Evidence, Error> {
-        let ack = client
-            .unbind_device_by_mac(&self.agent_key, &self.mac)
-            .await?;
-        Ok(json!({ "message": ack.message, "unbound": self.mac }))
-    }
-
-    async fn reconcile(&self, client: &Client, _: &Marker, _: DateTime<Utc>) -> Verdict {
-        client
-            .reconcile_unbind_device_mac(&self.agent_key, &self.mac)
-            .await
     }
 }
 
@@ -444,20 +310,15 @@ pub fn from_intent(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{assert_round_trip, intent_of};
+    use super::super::{Declared, assert_round_trip, intent_of};
     use super::*;
     use voxkit_core::Reconciliation;
 
     /// A client that is never used to send: plain HTTP to loopback, so that the tests need
     /// no TLS backend (a `-p voxkit-journal` build may have none).
     fn offline_client() -> Arc<Client> {
-        let client = Client::builder()
-            .base_url("http://127.0.0.1:9")
-            .allow_http(true)
-            .api_key("t")
-            .build()
-            .unwrap();
-        Arc::new(client)
+        let builder = Client::builder().base_url("http://127.0.0.1:9");
+        Arc::new(builder.allow_http(true).api_key("t").build().unwrap())
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! Laaffic's task resends as [`Declared`] requests (each an
+//! Laaffic's task resends as [`Declared`](super::Declared) requests (each an
 //! [`ExactlyOnce`] operation as [`Op`](super::Op)): a resend creates a new task
 //! under the name it sends, so the marker is appended to that name
 //! ([`voxkit_laaffic::marked_task_name`]) and a lost answer is looked for with the task
@@ -12,24 +12,18 @@
 
 use std::sync::Arc;
 
-use chrono::{DateTime, Utc};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use voxkit_core::{Error, Origin};
 use voxkit_laaffic::{
     AiResend, AiResendType, Client, Lan, OPERATIONS, Resend, TaskId, VoiceSource, marked_task_name,
 };
 
-use super::{Declared, Provider, number, resolve, text};
-use crate::{Evidence, ExactlyOnce, Intent, Marker, Verdict};
+use super::{Journaled, resolve, text};
+use crate::{Evidence, ExactlyOnce, Intent};
 
-/// Laaffic as the operations of this module name it.
-#[derive(Debug)]
-pub struct Laaffic;
-
-impl Provider for Laaffic {
-    type Client = Client;
-    const NAME: &'static str = PROVIDER;
-    const DECLARATIONS: &'static [&'static voxkit_core::OperationSpec] = OPERATIONS;
+provider! {
+    /// Laaffic as the operations of this module name it.
+    Laaffic: Client, PROVIDER, OPERATIONS
 }
 
 /// The provider's name in the journal.
@@ -72,138 +66,101 @@ pub enum ResendVoice {
     },
 }
 
-/// A resend (recall) of a finished IVR task under a new, marked name.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResendTaskRequest {
-    /// `keyId`: the task to resend.
-    pub task: u64,
-    /// The new round's name, before its marker.
-    pub name: String,
-    /// The voice.
-    pub voice: ResendVoice,
-}
-
-#[async_trait::async_trait]
-impl Declared for ResendTaskRequest {
-    type Provider = Laaffic;
-    const NAMES: &'static [&'static str] = &["resend_task"];
-
-    fn serial(&self) -> String {
-        serial(self.task)
-    }
-
-    fn request(&self) -> Value {
-        let mut request = json!({ "task": self.task, "name": self.name });
-        match &self.voice {
-            ResendVoice::File(id) => request["voice_file"] = json!(id),
+/// A file's id under `voice_file`, or the text under `tts` and its language under `lan`:
+/// the key is not used (these names are what journals hold).
+impl Journaled for ResendVoice {
+    fn write(&self, _: &'static str, request: &mut Map<String, Value>) {
+        match self {
+            ResendVoice::File(id) => {
+                request.insert("voice_file".into(), json!(id));
+            }
             ResendVoice::TextToSpeech { text, lan } => {
-                request["tts"] = json!(text);
-                request["lan"] = json!(lan);
+                request.insert("tts".into(), json!(text));
+                request.insert("lan".into(), json!(lan));
             }
         }
-        request
     }
 
-    fn from_request(_: &str, request: &Value, _: &[String]) -> Option<Self> {
-        let voice = match text(request, "voice_file") {
+    fn read(request: &Value, _: &'static str, _: &[String]) -> Option<Self> {
+        Some(match text(request, "voice_file") {
             Some(id) => ResendVoice::File(id),
             None => ResendVoice::TextToSpeech {
                 text: text(request, "tts")?,
                 lan: text(request, "lan")?,
             },
-        };
-        Some(ResendTaskRequest {
-            task: number(request, "task")?,
-            name: text(request, "name")?,
-            voice,
         })
     }
+}
 
-    fn check(&self) -> Result<(), Error> {
-        check_name("resend_task", &self.name)
+/// Its code (`resendType`).
+impl Journaled for AiResendType {
+    fn write(&self, key: &'static str, request: &mut Map<String, Value>) {
+        request.insert(key.into(), json!(self.code()));
     }
 
-    async fn send(&self, client: &Client, marker: &Marker) -> Result<Evidence, Error> {
-        let name = marked_task_name(&self.name, marker);
-        let source = match &self.voice {
+    fn read(request: &Value, key: &'static str, _: &[String]) -> Option<Self> {
+        Some(AiResendType::from_code(request.get(key)?.as_i64()?))
+    }
+}
+
+declared! {
+    /// A resend (recall) of a finished IVR task under a new, marked name.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ResendTaskRequest for Laaffic {
+        /// `keyId`: the task to resend.
+        pub task: u64 => "task",
+        /// The new round's name, before its marker.
+        pub name: String => "name",
+        /// The voice.
+        pub voice: ResendVoice => "voice",
+    }
+    names: ["resend_task"],
+    serial: |r| serial(r.task),
+    check: |r| check_name("resend_task", &r.name),
+    send: |r, client, marker| {
+        let name = marked_task_name(&r.name, marker);
+        let source = match &r.voice {
             ResendVoice::File(id) => VoiceSource::file(id.as_str()),
             ResendVoice::TextToSpeech { text, lan } => {
                 VoiceSource::text_to_speech(text.as_str(), Lan::from_code(lan))
             }
         };
         let id = client
-            .resend_task(&Resend::new(TaskId(self.task), name.as_str(), source))
+            .resend_task(&Resend::new(TaskId(r.task), name.as_str(), source))
             .await?;
         Ok(resent(id, name))
-    }
-
-    async fn reconcile(&self, client: &Client, marker: &Marker, since: DateTime<Utc>) -> Verdict {
-        client.reconcile_create_task(marker, since).await
-    }
+    },
+    reconcile: |_, client, marker, since| client.reconcile_create_task(marker, since).await,
 }
 
-/// A resend of an AI voice task under a new, marked name, with its script and which numbers
-/// to call again.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ResendAiTaskRequest {
-    /// `keyId`: the AI task to resend.
-    pub task: u64,
-    /// The new round's name, before its marker.
-    pub name: String,
-    /// `scriptId`: the AI script template.
-    pub script: u64,
-    /// `resendType`: every number, or the failed ones.
-    pub resend_type: AiResendType,
-}
-
-#[async_trait::async_trait]
-impl Declared for ResendAiTaskRequest {
-    type Provider = Laaffic;
-    const NAMES: &'static [&'static str] = &["resend_ai_task"];
-
-    fn serial(&self) -> String {
-        serial(self.task)
+declared! {
+    /// A resend of an AI voice task under a new, marked name, with its script and which
+    /// numbers to call again.
+    #[derive(Debug, Clone, PartialEq, Eq)]
+    pub struct ResendAiTaskRequest for Laaffic {
+        /// `keyId`: the AI task to resend.
+        pub task: u64 => "task",
+        /// The new round's name, before its marker.
+        pub name: String => "name",
+        /// `scriptId`: the AI script template.
+        pub script: u64 => "script",
+        /// `resendType`: every number, or the failed ones.
+        pub resend_type: AiResendType => "resend_type",
     }
-
-    fn request(&self) -> Value {
-        json!({
-            "task": self.task,
-            "name": self.name,
-            "script": self.script,
-            "resend_type": self.resend_type.code(),
-        })
-    }
-
-    fn from_request(_: &str, request: &Value, _: &[String]) -> Option<Self> {
-        Some(ResendAiTaskRequest {
-            task: number(request, "task")?,
-            name: text(request, "name")?,
-            script: number(request, "script")?,
-            resend_type: AiResendType::from_code(request.get("resend_type")?.as_i64()?),
-        })
-    }
-
-    fn check(&self) -> Result<(), Error> {
+    names: ["resend_ai_task"],
+    serial: |r| serial(r.task),
+    check: |r| {
         let origin = Origin::new(PROVIDER, "resend_ai_task");
-        voxkit_core::check::positive(origin, "the script id", self.script)?;
-        check_name("resend_ai_task", &self.name)
-    }
-
-    async fn send(&self, client: &Client, marker: &Marker) -> Result<Evidence, Error> {
-        let name = marked_task_name(&self.name, marker);
-        let resend = AiResend::new(
-            TaskId(self.task),
-            name.as_str(),
-            self.script,
-            self.resend_type,
-        );
+        voxkit_core::check::positive(origin, "the script id", r.script)?;
+        check_name("resend_ai_task", &r.name)
+    },
+    send: |r, client, marker| {
+        let name = marked_task_name(&r.name, marker);
+        let resend = AiResend::new(TaskId(r.task), name.as_str(), r.script, r.resend_type);
         let id = client.resend_ai_task(&resend).await?;
         Ok(resent(id, name))
-    }
-
-    async fn reconcile(&self, client: &Client, marker: &Marker, since: DateTime<Utc>) -> Verdict {
-        client.reconcile_create_task(marker, since).await
-    }
+    },
+    reconcile: |_, client, marker, since| client.reconcile_create_task(marker, since).await,
 }
 
 /// Rebuilds any Laaffic operation of this module from a journaled intent; `None` for
@@ -215,17 +172,18 @@ pub fn from_intent(client: Arc<Client>, intent: &Intent) -> Option<Arc<dyn Exact
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Op, assert_round_trip, intent_of};
+    use super::super::{Declared, Op, assert_round_trip, intent_of};
     use super::*;
 
     fn client() -> Arc<Client> {
-        let client = Client::builder()
-            .base_url("http://127.0.0.1:9")
-            .allow_http(true)
-            .credentials("k", "s")
-            .build()
-            .unwrap();
-        Arc::new(client)
+        let builder = Client::builder().base_url("http://127.0.0.1:9");
+        Arc::new(
+            builder
+                .allow_http(true)
+                .credentials("k", "s")
+                .build()
+                .unwrap(),
+        )
     }
 
     #[test]

@@ -9,18 +9,200 @@
 //! send and its reconciliation. [`Op`] turns any of them into an [`ExactlyOnce`] for the
 //! [`Runner`](crate::Runner) (identity, the declaration's [`Reconciliation`], the read-back
 //! check before sending), and [`Op::from_intent`] rebuilds one from a journaled intent, so
-//! none of that is written again per operation.
+//! none of that is written again per operation. The operations here are each one
+//! `declared!` invocation (a macro of this module): the request's fields with how the journal
+//! keeps each (one codec per field type, written once), its serial key, send and reconcile.
 
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 use voxkit_core::{OperationSpec, Origin, Reconciliation};
 
 use crate::{Evidence, ExactlyOnce, Identity, Intent, Marker, Verdict};
 
+/// Declares a provider module's [`Provider`]: the unit type its operations name, with its
+/// client, its name in the journal and its declarations.
+macro_rules! provider {
+    ($(#[$meta:meta])* $Provider:ident: $Client:ty, $name:expr, $declarations:expr) => {
+        $(#[$meta])*
+        #[derive(Debug)]
+        pub struct $Provider;
+
+        impl $crate::ops::Provider for $Provider {
+            type Client = $Client;
+            const NAME: &'static str = $name;
+            const DECLARATIONS: &'static [&'static ::voxkit_core::OperationSpec] = $declarations;
+        }
+    };
+}
+
+/// Declares one operation: its request struct, each field with how the journal keeps it,
+/// and its [`Declared`] impl, so that the request JSON and its reading back are written once
+/// (from the same field list, in its order) and each operation states only what is its own.
+///
+/// ```text
+/// declared! {
+///     /// docs, derives
+///     pub struct DeleteTaskRequest for Longlonglong {
+///         /// docs
+///         pub user: UserId => "user",          // journaled under "user" (see `Journaled`)
+///         pub password: Option<SecretString> => memory_only,   // never journaled
+///         pub change: NumberChange => operation,  // chosen by the operation's name
+///     }
+///     names: ["delete_task"],                  // or [change: NumberChange::Add => "add_numbers", ...]
+///     read_back: |r| "what `missing` says",   // optional: a read-back operation
+///     serial: |r| serial(&r.user),
+///     check: |r| ...,                          // optional: the checks before journaling
+///     send: |r, client, marker| ...,           // async: `.await` allowed
+///     reconcile: |r, client, marker, since| ...,
+/// }
+/// ```
+///
+/// A `memory_only` field comes back from the journal as its `Default` (a secret the journal
+/// does not keep); an `operation` field is the variant `names` pairs with the intent's
+/// operation. The `|r, ...|` are not closures: `r` is the request, the others the
+/// parameters of the method they stand for.
+macro_rules! declared {
+    (
+        $(#[$meta:meta])*
+        $vis:vis struct $Request:ident for $Provider:ty {
+            $(
+                $(#[$field_meta:meta])*
+                $field_vis:vis $field:ident: $Field:ty => $how:tt
+            ),+ $(,)?
+        }
+        names: $names:tt,
+        $(read_back: |$missing_r:pat_param| $missing:expr,)?
+        serial: |$serial_r:pat_param| $serial:expr,
+        $(check: |$check_r:pat_param| $check:expr,)?
+        send: |$send_r:pat_param, $client:pat_param, $marker:pat_param| $send:expr,
+        reconcile: |$reconcile_r:pat_param, $reconcile_client:pat_param,
+            $reconcile_marker:pat_param, $since:pat_param| $reconcile:expr $(,)?
+    ) => {
+        $(#[$meta])*
+        $vis struct $Request {
+            $( $(#[$field_meta])* $field_vis $field: $Field, )+
+        }
+
+        #[::async_trait::async_trait]
+        impl $crate::ops::Declared for $Request {
+            type Provider = $Provider;
+            const NAMES: &'static [&'static str] = declared!(@names $names);
+            $(
+                const READ_BACK: bool = true;
+
+                fn missing(&self) -> &'static str {
+                    let $missing_r = self;
+                    $missing
+                }
+            )?
+
+            declared!(@name $names);
+
+            fn serial(&self) -> String {
+                let $serial_r = self;
+                $serial
+            }
+
+            fn request(&self) -> ::serde_json::Value {
+                let this = self;
+                let mut request = ::serde_json::Map::new();
+                $( declared!(@write this request $field; $how); )+
+                ::serde_json::Value::Object(request)
+            }
+
+            fn from_request(
+                name: &str,
+                request: &::serde_json::Value,
+                secrets: &[String],
+            ) -> Option<Self> {
+                #[allow(unused_variables)]
+                let selected = declared!(@select name $names);
+                Some($Request {
+                    $( $field: declared!(@read request secrets selected; $how), )+
+                })
+            }
+
+            fn secrets(&self) -> Vec<String> {
+                let this = self;
+                let mut secrets = Vec::new();
+                $( declared!(@secrets this secrets $field; $how); )+
+                secrets
+            }
+
+            $(
+                fn check(&self) -> Result<(), ::voxkit_core::Error> {
+                    let $check_r = self;
+                    $check
+                }
+            )?
+
+            async fn send(
+                &self,
+                $client: &$crate::ops::ClientOf<Self>,
+                $marker: &$crate::Marker,
+            ) -> Result<$crate::Evidence, ::voxkit_core::Error> {
+                let $send_r = self;
+                $send
+            }
+
+            async fn reconcile(
+                &self,
+                $reconcile_client: &$crate::ops::ClientOf<Self>,
+                $reconcile_marker: &$crate::Marker,
+                $since: ::chrono::DateTime<::chrono::Utc>,
+            ) -> $crate::Verdict {
+                let $reconcile_r = self;
+                $reconcile
+            }
+        }
+    };
+
+    // The declaration names: one per variant of the `operation` field, or one.
+    (@names [$select:ident: $($variant:path => $name:literal),+ $(,)?]) => { &[$($name),+] };
+    (@names [$name:expr]) => { &[$name] };
+    (@name [$select:ident: $($variant:path => $name:literal),+ $(,)?]) => {
+        fn name(&self) -> &'static str {
+            match self.$select {
+                $($variant => $name,)+
+            }
+        }
+    };
+    (@name [$name:expr]) => {};
+    (@select $op:ident [$select:ident: $($variant:path => $name:literal),+ $(,)?]) => {
+        match $op {
+            $($name => $variant,)+
+            _ => return None,
+        }
+    };
+    (@select $op:ident [$name:expr]) => { $op };
+
+    // One field: written, read back, its secrets.
+    (@write $this:ident $request:ident $field:ident; $key:literal) => {
+        $crate::ops::Journaled::write(&$this.$field, $key, &mut $request)
+    };
+    (@write $this:ident $request:ident $field:ident; $other:ident) => {};
+    (@read $request:ident $secrets:ident $selected:ident; $key:literal) => {
+        $crate::ops::Journaled::read($request, $key, $secrets)?
+    };
+    (@read $request:ident $secrets:ident $selected:ident; operation) => { $selected };
+    (@read $request:ident $secrets:ident $selected:ident; memory_only) => {
+        ::core::default::Default::default()
+    };
+    (@secrets $this:ident $secrets:ident $field:ident; $key:literal) => {
+        $crate::ops::Journaled::secrets(&$this.$field, &mut $secrets)
+    };
+    (@secrets $this:ident $secrets:ident $field:ident; $other:ident) => {};
+}
+
 #[cfg(feature = "espai")]
 pub mod espai;
+#[cfg(all(
+    test,
+    any(feature = "longlonglong", feature = "espai", feature = "laaffic")
+))]
+mod golden;
 #[cfg(feature = "laaffic")]
 pub mod laaffic;
 #[cfg(feature = "longlonglong")]
@@ -236,36 +418,90 @@ fn there_before(origin: Origin, missing: &str, before: Verdict) -> Result<(), vo
     }
 }
 
-/// A text field of a journaled request.
-#[allow(dead_code)]
-fn text(request: &Value, field: &str) -> Option<String> {
-    request.get(field)?.as_str().map(str::to_owned)
+/// How a field of a [`declared!`] request is kept in the journal's request JSON: written
+/// under its key, read back (with the secrets the caller knows), and the secrets it holds.
+/// What an impl writes is what journals hold: once shipped, it must not change.
+pub(crate) trait Journaled: Sized {
+    /// Writes the field under `key` (a few write several entries named after `key`: see
+    /// their impl).
+    fn write(&self, key: &'static str, request: &mut Map<String, Value>);
+
+    /// The field of a journaled request: `None` when it is missing or malformed, or its
+    /// secret is not among `secrets`.
+    fn read(request: &Value, key: &'static str, secrets: &[String]) -> Option<Self>;
+
+    /// Adds the secrets the field holds (kept in memory, fingerprinted in the journal).
+    fn secrets(&self, _secrets: &mut Vec<String>) {}
 }
 
-/// An optional text field of a journaled request (absent and `null` are `None`).
-#[allow(dead_code)]
-fn optional_text(request: &Value, field: &str) -> Option<Option<String>> {
-    match request.get(field) {
-        None | Some(Value::Null) => Some(None),
-        Some(value) => value.as_str().map(|s| Some(s.to_owned())),
+/// A text.
+impl Journaled for String {
+    fn write(&self, key: &'static str, request: &mut Map<String, Value>) {
+        request.insert(key.into(), json!(self));
+    }
+
+    fn read(request: &Value, key: &'static str, _: &[String]) -> Option<Self> {
+        text(request, key)
     }
 }
 
-/// A list-of-texts field of a journaled request.
-#[allow(dead_code)]
-fn texts(request: &Value, field: &str) -> Option<Vec<String>> {
-    request
-        .get(field)?
-        .as_array()?
-        .iter()
-        .map(|v| v.as_str().map(str::to_owned))
-        .collect()
+/// An optional text (a remark): `null` when absent; absent, `null` and blank read back as
+/// `None`.
+impl Journaled for Option<String> {
+    fn write(&self, key: &'static str, request: &mut Map<String, Value>) {
+        request.insert(key.into(), json!(self));
+    }
+
+    fn read(request: &Value, key: &'static str, _: &[String]) -> Option<Self> {
+        let text = match request.get(key) {
+            None | Some(Value::Null) => None,
+            Some(value) => Some(value.as_str()?.to_owned()),
+        };
+        Some(text.filter(|t| !t.trim().is_empty()))
+    }
 }
 
-/// A number field of a journaled request.
-#[allow(dead_code)]
-fn number(request: &Value, field: &str) -> Option<u64> {
-    request.get(field)?.as_u64()
+/// A list of texts.
+impl Journaled for Vec<String> {
+    fn write(&self, key: &'static str, request: &mut Map<String, Value>) {
+        request.insert(key.into(), json!(self));
+    }
+
+    fn read(request: &Value, key: &'static str, _: &[String]) -> Option<Self> {
+        request
+            .get(key)?
+            .as_array()?
+            .iter()
+            .map(|v| v.as_str().map(str::to_owned))
+            .collect()
+    }
+}
+
+/// A number.
+impl Journaled for u64 {
+    fn write(&self, key: &'static str, request: &mut Map<String, Value>) {
+        request.insert(key.into(), json!(self));
+    }
+
+    fn read(request: &Value, key: &'static str, _: &[String]) -> Option<Self> {
+        request.get(key)?.as_u64()
+    }
+}
+
+/// A flag.
+impl Journaled for bool {
+    fn write(&self, key: &'static str, request: &mut Map<String, Value>) {
+        request.insert(key.into(), json!(self));
+    }
+
+    fn read(request: &Value, key: &'static str, _: &[String]) -> Option<Self> {
+        request.get(key)?.as_bool()
+    }
+}
+
+/// A text field of a journaled request.
+fn text(request: &Value, field: &str) -> Option<String> {
+    request.get(field)?.as_str().map(str::to_owned)
 }
 
 /// An intent holding `identity`, as the journal would hand it back (unit tests).
