@@ -359,16 +359,18 @@ impl PgJournal {
                          AND k.seq <> i.seq AND {open_k} AND k.lease_until > {NOW_MS} OFFSET 0)",
             open_k = open("k"),
         );
-        // The lease for every kept intent, `Sent` for the marked ones; what changed comes
-        // back (the server's clock stamps the lease and `sent_at`).
+        // The lease for every kept intent, `Sent` for the marked ones (each row joined to
+        // its own flag: no array searched per row); what changed comes back (the server's
+        // clock stamps the lease and `sent_at`).
         let lease_sql = format!(
-            "UPDATE {s}.intents SET owner = $2, lease_until = {NOW_MS} + $3, \
-             state = CASE WHEN seq = ANY($4::bigint[]) THEN 'sent' ELSE state END, \
-             attempts = CASE WHEN seq = ANY($4::bigint[]) THEN attempts + 1 ELSE attempts END, \
-             sent_at = CASE WHEN seq = ANY($4::bigint[]) THEN coalesce(sent_at, {NOW_MS}) \
-                       ELSE sent_at END \
-             WHERE seq = ANY($1::bigint[]) \
-             RETURNING seq, state, attempts, sent_at, lease_until"
+            "UPDATE {s}.intents t SET owner = $2, lease_until = {NOW_MS} + $3, \
+             state = CASE WHEN u.mark THEN 'sent' ELSE t.state END, \
+             attempts = CASE WHEN u.mark THEN t.attempts + 1 ELSE t.attempts END, \
+             sent_at = CASE WHEN u.mark THEN coalesce(t.sent_at, {NOW_MS}) \
+                       ELSE t.sent_at END \
+             FROM unnest($1::bigint[], $4::bool[]) AS u(seq, mark) \
+             WHERE t.seq = u.seq \
+             RETURNING t.seq, t.state, t.attempts, t.sent_at, t.lease_until"
         );
         let mut client = self.pool.get().await.map_err(pool_err)?;
         // Prepared once per connection: later claims send no statement text.
@@ -417,14 +419,13 @@ impl PgJournal {
             return Ok(claimed);
         }
         let kept: Vec<i64> = claimed.iter().map(|i| i.seq).collect();
-        let to_mark: Vec<i64> = match &mark {
-            Some(mark) => claimed
-                .iter()
-                .filter(|i| matches!(i.state, State::Pending | State::NotApplied) && mark(i))
-                .map(|i| i.seq)
-                .collect(),
-            None => Vec::new(),
-        };
+        let to_mark: Vec<bool> = claimed
+            .iter()
+            .map(|i| {
+                matches!(i.state, State::Pending | State::NotApplied)
+                    && mark.as_ref().is_some_and(|mark| mark(i))
+            })
+            .collect();
         let params: Params<'_, 4> = [&kept, &owner, &lease, &to_mark];
         let changed = tx.query(&lease_and_mark, &params).await.map_err(pg_err)?;
         let mut changed: HashMap<i64, &Row> = changed
