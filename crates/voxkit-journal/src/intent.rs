@@ -228,6 +228,15 @@ impl ListFilter {
         Self::default()
     }
 
+    /// Every intent not final: what `recover`, `journal reconcile` and an idle runner look
+    /// at (the stores read their open-intent index for it).
+    pub fn not_final() -> Self {
+        State::ALL
+            .into_iter()
+            .filter(|state| !state.is_final())
+            .fold(Self::all(), Self::state)
+    }
+
     /// Intents in `state` (call again to add states).
     pub fn state(mut self, state: State) -> Self {
         self.states.push(state);

@@ -173,8 +173,18 @@ pub trait Journal: Send + Sync {
     /// oldest unfinished intent of a serial key is handed out, and only while no other
     /// intent of that key is leased). A claimed intent may be `Sent`: its previous owner
     /// died after marking it, so the new owner must treat it as in doubt.
-    async fn claim(&self, owner: &str, lease: Duration, limit: usize)
-    -> Result<Vec<Intent>, Error>;
+    ///
+    /// Provided: [`claim_and_mark_sent`](Journal::claim_and_mark_sent) marking nothing, so
+    /// that a store writes its claim once.
+    async fn claim(
+        &self,
+        owner: &str,
+        lease: Duration,
+        limit: usize,
+    ) -> Result<Vec<Intent>, Error> {
+        let none: MarkSent = std::sync::Arc::new(|_: &Intent| false);
+        self.claim_and_mark_sent(owner, lease, limit, none).await
+    }
 
     /// [`claim`](Journal::claim), and in the same commit [`mark_sent`](Journal::mark_sent)
     /// every claimed intent that `mark` accepts (only `Pending` or `NotApplied` ones are
@@ -184,24 +194,13 @@ pub trait Journal: Send + Sync {
     /// (attempt counted) when marked, else as claimed. Durable when it returns, like
     /// `mark_sent`; a crash afterwards leaves the marked rows `Sent`, to be reconciled (so
     /// `mark` must refuse operations that cannot be reconciled).
-    ///
-    /// The default claims, then marks the accepted intents one `mark_sent` each; the stores
-    /// do it in one transaction.
     async fn claim_and_mark_sent(
         &self,
         owner: &str,
         lease: Duration,
         limit: usize,
         mark: MarkSent,
-    ) -> Result<Vec<Intent>, Error> {
-        let mut claimed = self.claim(owner, lease, limit).await?;
-        for intent in &mut claimed {
-            if matches!(intent.state, State::Pending | State::NotApplied) && mark(intent) {
-                *intent = self.mark_sent(&intent.key, owner).await?;
-            }
-        }
-        Ok(claimed)
-    }
+    ) -> Result<Vec<Intent>, Error>;
 
     /// Extends `owner`'s lease on `key` to `lease` from now; [`Error::LeaseLost`] when
     /// another worker has taken it (stop working on it).

@@ -321,7 +321,7 @@ impl PgJournal {
         owner: &str,
         lease: Duration,
         limit: usize,
-        mark: Option<MarkSent>,
+        mark: MarkSent,
     ) -> Result<Vec<Intent>, Error> {
         type Params<'a, const N: usize> = [&'a (dyn tokio_postgres::types::ToSql + Sync); N];
         check_owner(owner)?;
@@ -421,10 +421,7 @@ impl PgJournal {
         let kept: Vec<i64> = claimed.iter().map(|i| i.seq).collect();
         let to_mark: Vec<bool> = claimed
             .iter()
-            .map(|i| {
-                matches!(i.state, State::Pending | State::NotApplied)
-                    && mark.as_ref().is_some_and(|mark| mark(i))
-            })
+            .map(|i| matches!(i.state, State::Pending | State::NotApplied) && mark(i))
             .collect();
         let params: Params<'_, 4> = [&kept, &owner, &lease, &to_mark];
         let changed = tx.query(&lease_and_mark, &params).await.map_err(pg_err)?;
@@ -594,15 +591,6 @@ impl Journal for PgJournal {
             .collect())
     }
 
-    async fn claim(
-        &self,
-        owner: &str,
-        lease: Duration,
-        limit: usize,
-    ) -> Result<Vec<Intent>, Error> {
-        self.claim_marking(owner, lease, limit, None).await
-    }
-
     async fn claim_and_mark_sent(
         &self,
         owner: &str,
@@ -610,7 +598,7 @@ impl Journal for PgJournal {
         limit: usize,
         mark: MarkSent,
     ) -> Result<Vec<Intent>, Error> {
-        self.claim_marking(owner, lease, limit, Some(mark)).await
+        self.claim_marking(owner, lease, limit, mark).await
     }
 
     async fn renew(&self, key: &str, owner: &str, lease: Duration) -> Result<Intent, Error> {

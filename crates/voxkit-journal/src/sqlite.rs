@@ -329,7 +329,7 @@ impl SqliteJournal {
         owner: &str,
         lease: Duration,
         limit: usize,
-        mark: Option<MarkSent>,
+        mark: MarkSent,
     ) -> Result<Vec<Intent>, Error> {
         check_owner(owner)?;
         let lease = lease_millis(lease)?;
@@ -360,8 +360,8 @@ impl SqliteJournal {
                 .map_err(Error::db)?;
             let until = now + lease;
             for intent in &mut claimed {
-                let send = matches!(intent.state, State::Pending | State::NotApplied)
-                    && mark.as_ref().is_some_and(|mark| mark(intent));
+                let send =
+                    matches!(intent.state, State::Pending | State::NotApplied) && mark(intent);
                 if send {
                     lease_and_send
                         .execute(params![owner, until, now, intent.seq])
@@ -683,15 +683,6 @@ impl Journal for SqliteJournal {
         .await
     }
 
-    async fn claim(
-        &self,
-        owner: &str,
-        lease: Duration,
-        limit: usize,
-    ) -> Result<Vec<Intent>, Error> {
-        self.claim_marking(owner, lease, limit, None).await
-    }
-
     async fn claim_and_mark_sent(
         &self,
         owner: &str,
@@ -699,7 +690,7 @@ impl Journal for SqliteJournal {
         limit: usize,
         mark: MarkSent,
     ) -> Result<Vec<Intent>, Error> {
-        self.claim_marking(owner, lease, limit, Some(mark)).await
+        self.claim_marking(owner, lease, limit, mark).await
     }
 
     async fn renew(&self, key: &str, owner: &str, lease: Duration) -> Result<Intent, Error> {

@@ -294,12 +294,8 @@ async fn outcomes_in_a_batch_are_each_checked(open: Opener) {
     assert_eq!(j.get("doubt").await.unwrap().unwrap().state, State::InDoubt);
 
     // Only the open intents are listed as open (the stores' open-intent index).
-    let open_states = State::ALL
-        .into_iter()
-        .filter(|state| !state.is_final())
-        .fold(ListFilter::all(), ListFilter::state);
     let open: Vec<String> = j
-        .list(&open_states)
+        .list(&ListFilter::not_final())
         .await
         .unwrap()
         .into_iter()

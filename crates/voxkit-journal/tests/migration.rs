@@ -56,12 +56,8 @@ async fn check_migrated(journal: &dyn Journal) {
     );
     let done = journal.get("done").await.unwrap().unwrap();
     assert_eq!(done.finished_at.map(|t| t.timestamp_millis()), Some(3000));
-    let open_states = State::ALL
-        .into_iter()
-        .filter(|state| !state.is_final())
-        .fold(ListFilter::all(), ListFilter::state);
     let open: Vec<String> = journal
-        .list(&open_states)
+        .list(&ListFilter::not_final())
         .await
         .unwrap()
         .into_iter()

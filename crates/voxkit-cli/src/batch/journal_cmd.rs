@@ -136,13 +136,7 @@ async fn reconcile(
             Some(intent) => vec![intent],
             None => return Err(CliError::invalid(format!("no intent with key {key:?}"))),
         },
-        None => {
-            let open = State::ALL
-                .into_iter()
-                .filter(|s| !s.is_final())
-                .fold(ListFilter::all(), ListFilter::state);
-            journal.list(&open).await.map_err(fail)?
-        }
+        None => journal.list(&ListFilter::not_final()).await.map_err(fail)?,
     };
     let in_doubt = before
         .iter()

@@ -35,7 +35,7 @@ use voxkit_core::Reconciliation;
 
 use super::record::Recorder;
 use super::report::{Event, RowOutcome, RowResult, Tally};
-use super::{Chunk, Inner, not_final, outcome_in_doubt};
+use super::{Chunk, Inner, outcome_in_doubt};
 use crate::verdict::{ExactlyOnce, Marker, Verdict};
 use crate::{Error, Intent, MarkSent, Outcome, State};
 
@@ -468,7 +468,7 @@ impl Run {
         empty_looks: u32,
     ) -> Result<Idle, Error> {
         let journal = &self.inner.journal;
-        let open = journal.list(&not_final()).await?;
+        let open = journal.list(&crate::ListFilter::not_final()).await?;
         let open_keys: HashMap<&str, &Intent> = open.iter().map(|i| (i.key.as_str(), i)).collect();
         let finished: Vec<String> = waiting
             .iter()

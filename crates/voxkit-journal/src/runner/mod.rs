@@ -40,7 +40,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use voxkit_core::Reconciliation;
 
 use crate::verdict::{ExactlyOnce, Marker, Resolve};
-use crate::{Error, Journal, ListFilter, NewIntent, State};
+use crate::{Error, Journal, ListFilter, NewIntent};
 use drive::{Mode, Run};
 use limiter::Limiter;
 pub use report::{Event, Progress, RowOutcome, RowResult, Summary, Tally};
@@ -321,7 +321,7 @@ impl Runner {
                 "recover() needs a resolver to rebuild operations from the journal".to_owned(),
             ));
         }
-        let open = self.inner.journal.list(&not_final()).await?;
+        let open = self.inner.journal.list(&ListFilter::not_final()).await?;
         let run = Run::new(self.inner.clone(), open.len() as u64);
         run.emit(Event::Started);
         let rows = run
@@ -347,7 +347,7 @@ impl Runner {
             ));
         }
         let only: Option<HashSet<String>> = only.map(|keys| keys.iter().cloned().collect());
-        let open = self.inner.journal.list(&not_final()).await?;
+        let open = self.inner.journal.list(&ListFilter::not_final()).await?;
         let rows = open
             .iter()
             .filter(|i| only.as_ref().is_none_or(|keys| keys.contains(&i.key)))
@@ -475,12 +475,4 @@ fn prepare(job: &Job) -> Result<NewIntent, String> {
     };
     new.validate().map_err(|error| error.to_string())?;
     Ok(new)
-}
-
-/// Every state that is not final.
-fn not_final() -> ListFilter {
-    State::ALL
-        .into_iter()
-        .filter(|state| !state.is_final())
-        .fold(ListFilter::all(), ListFilter::state)
 }
