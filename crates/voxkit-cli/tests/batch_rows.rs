@@ -22,29 +22,61 @@ use common::{
 /// `--output json`: every run of a batch file here reads its summary.
 const JSON: &[&str] = &["--output", "json"];
 
-/// Arms the applied-then-dropped fault once on each route: the next request is applied by
-/// the sandbox and its answer lost.
-fn drop_answers(sandbox: &Sandbox, routes: &[&str]) {
-    for route in routes {
-        sandbox.set_fault(route, Fault::default().drop_after(1.0).times(1));
+/// How the first request of each row is lost.
+#[derive(Clone, Copy, Debug)]
+enum Lost {
+    /// Applied by the sandbox, its answer dropped: reconciled as applied, sent once.
+    AfterApplying,
+    /// The connection closed before the sandbox handled it: reconciled as not applied and
+    /// sent again with the same marker, applied by the second send.
+    BeforeHandling,
+}
+
+impl Lost {
+    /// Arms the fault once on each route.
+    fn arm(self, sandbox: &Sandbox, routes: &[&str]) {
+        for route in routes {
+            let fault = match self {
+                Lost::AfterApplying => Fault::default().drop_after(1.0),
+                Lost::BeforeHandling => Fault::default().drop_before(1.0),
+            };
+            sandbox.set_fault(route, fault.times(1));
+        }
+    }
+
+    /// How many sends each row's intent records.
+    fn sends(self) -> u64 {
+        match self {
+            Lost::AfterApplying => 1,
+            Lost::BeforeHandling => 2,
+        }
     }
 }
 
-/// Runs `csv` with every answer of `routes` lost once: every row ends applied (each in doubt
-/// first, then reconciled), none sent twice; a second run of the file skips them all.
-/// Returns the journal's bytes.
-async fn run_twice(sandbox: &Sandbox, test: &str, csv: &str, routes: &[&str]) -> Vec<u8> {
-    let scratch = Scratch::new(test);
+/// Runs `csv` with the first request of every route in `routes` lost as `lost` says: every
+/// row ends applied (each in doubt first, then reconciled), sent again only when proven not
+/// applied; a second run of the file skips them all. Returns the journal's bytes.
+async fn run_twice(
+    sandbox: &Sandbox,
+    test: &str,
+    csv: &str,
+    routes: &[&str],
+    lost: Lost,
+) -> Vec<u8> {
+    // One directory per test and fault: `cargo test` runs both variants in one process.
+    let scratch = Scratch::new(&format!("{test}-{lost:?}"));
     let file = scratch.file("rows.csv", csv.as_bytes());
     let journal = scratch.journal();
     let rows = csv.lines().count() - 1;
-    drop_answers(sandbox, routes);
+    lost.arm(sandbox, routes);
     let out = batch(sandbox, &file, &journal, JSON).await.expect(0);
-    assert_eq!(
-        sandbox.dropped_after_applying(),
-        routes.len() as u64,
-        "every fault fired: {out:#?}"
-    );
+    if let Lost::AfterApplying = lost {
+        assert_eq!(
+            sandbox.dropped_after_applying(),
+            routes.len() as u64,
+            "every fault fired: {out:#?}"
+        );
+    }
     let summary = out.json();
     assert_eq!(summary["applied"], rows, "{out:#?}");
     for count in ["refused", "undetermined", "unfinished", "rejected"] {
@@ -58,7 +90,7 @@ async fn run_twice(sandbox: &Sandbox, test: &str, csv: &str, routes: &[&str]) ->
     assert_eq!(intents.len(), rows, "{listed:#?}");
     for intent in &intents {
         assert_eq!(intent["state"], "applied", "{intent}");
-        assert_eq!(intent["attempts"], 1, "sent once: {intent}");
+        assert_eq!(intent["attempts"], lost.sends(), "{lost:?}: {intent}");
     }
 
     // Run again: every row is final, nothing is sent.
@@ -71,6 +103,15 @@ async fn run_twice(sandbox: &Sandbox, test: &str, csv: &str, routes: &[&str]) ->
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn longlonglong_rows_are_applied_exactly_once_across_lost_answers() {
+    longlonglong_rows(Lost::AfterApplying).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn longlonglong_rows_are_applied_exactly_once_when_requests_are_dropped_unhandled() {
+    longlonglong_rows(Lost::BeforeHandling).await;
+}
+
+async fn longlonglong_rows(lost: Lost) {
     let sandbox = Sandbox::start().await.unwrap();
     let id = sandbox.add_longlonglong_user("批量", 0, None, true);
     let user: UserId = id.parse().unwrap();
@@ -115,6 +156,7 @@ async fn longlonglong_rows_are_applied_exactly_once_across_lost_answers() {
             "longlonglong.add_numbers",
             "longlonglong.delete_numbers",
         ],
+        lost,
     )
     .await;
 
@@ -152,6 +194,16 @@ async fn longlonglong_rows_are_applied_exactly_once_across_lost_answers() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn espai_agent_and_device_rows_are_applied_exactly_once_across_lost_answers() {
+    espai_rows(Lost::AfterApplying).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn espai_agent_and_device_rows_are_applied_exactly_once_when_requests_are_dropped_unhandled()
+{
+    espai_rows(Lost::BeforeHandling).await;
+}
+
+async fn espai_rows(lost: Lost) {
     let sandbox = Sandbox::start().await.unwrap();
     let key = voxkit_sandbox::ESPAI_AGENT_API_KEY;
     let csv = format!(
@@ -171,6 +223,7 @@ async fn espai_agent_and_device_rows_are_applied_exactly_once_across_lost_answer
             "espai.device_del",
             "espai.device_unbind",
         ],
+        lost,
     )
     .await;
 
@@ -202,6 +255,15 @@ async fn espai_agent_and_device_rows_are_applied_exactly_once_across_lost_answer
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn laaffic_resend_rows_are_applied_exactly_once_across_lost_answers() {
+    laaffic_rows(Lost::AfterApplying).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn laaffic_resend_rows_are_applied_exactly_once_when_requests_are_dropped_unhandled() {
+    laaffic_rows(Lost::BeforeHandling).await;
+}
+
+async fn laaffic_rows(lost: Lost) {
     let sandbox = Sandbox::start().await.unwrap();
     let task = sandbox.seed().laaffic_task;
     let voice = sandbox.seed().laaffic_voice_file.clone();
@@ -216,6 +278,7 @@ async fn laaffic_resend_rows_are_applied_exactly_once_across_lost_answers() {
         "batch-rows-laaffic",
         &csv,
         &["laaffic.task_resend", "laaffic.ai_task_resend"],
+        lost,
     )
     .await;
     let tasks = sandbox.laaffic_tasks();
@@ -240,6 +303,15 @@ async fn dial_time_groups(sandbox: &Sandbox, user: &UserId) -> Vec<serde_json::V
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dial_time_group_row_is_saved_exactly_once_across_a_lost_answer() {
+    dial_time_group_row(Lost::AfterApplying).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dial_time_group_row_is_saved_exactly_once_when_its_request_is_dropped_unhandled() {
+    dial_time_group_row(Lost::BeforeHandling).await;
+}
+
+async fn dial_time_group_row(lost: Lost) {
     let sandbox = Sandbox::start().await.unwrap();
     let id = sandbox.add_longlonglong_user("时间组", 0, None, true);
     let user: UserId = id.parse().unwrap();
@@ -254,6 +326,7 @@ async fn a_dial_time_group_row_is_saved_exactly_once_across_a_lost_answer() {
         "batch-rows-dial-time",
         &csv,
         &["longlonglong.save_dial_time_group"],
+        lost,
     )
     .await;
     let groups = dial_time_groups(&sandbox, &user).await;
