@@ -386,10 +386,16 @@ impl PgJournal {
         // after a batch is journaled the table's statistics still say it is nearly empty,
         // and the planner then fetches every open intent, runs the per-row sub-queries on
         // each and sorts them: 30-50 ms a claim on 10,000 rows instead of ~3. Ruling out
-        // sorts and bitmap scans for this transaction leaves it the ordered index walk.
-        tx.batch_execute("SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off")
-            .await
-            .map_err(pg_err)?;
+        // sorts and bitmap scans for this transaction leaves it the ordered index walk; ruling
+        // out hash and merge joins and sequential scans keeps the lease update a look-up by
+        // `seq` per claimed row (on the benchmark, 5.6 ms instead of 9 for ~240 rows).
+        tx.batch_execute(
+            "SET LOCAL enable_sort = off; SET LOCAL enable_bitmapscan = off; \
+             SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; \
+             SET LOCAL enable_seqscan = off",
+        )
+        .await
+        .map_err(pg_err)?;
         let params: Params<'_, 1> = [&limit];
         let rows = tx.query(&claim, &params).await.map_err(pg_err)?;
         let mut claimed = rows
