@@ -53,6 +53,22 @@ impl Lost {
     }
 }
 
+/// Two tests of one body: the first with answers lost after applying, the second with
+/// requests dropped before handling.
+macro_rules! under_both_faults {
+    ($body:ident: $after:ident, $before:ident) => {
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $after() {
+            $body(Lost::AfterApplying).await;
+        }
+
+        #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+        async fn $before() {
+            $body(Lost::BeforeHandling).await;
+        }
+    };
+}
+
 /// Runs `csv` with the first request of every route in `routes` lost as `lost` says: every
 /// row ends applied (each in doubt first, then reconciled), sent again only when proven not
 /// applied; a second run of the file skips them all. Returns the journal's bytes.
@@ -101,15 +117,11 @@ async fn run_twice(
     std::fs::read(&journal).unwrap()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn longlonglong_rows_are_applied_exactly_once_across_lost_answers() {
-    longlonglong_rows(Lost::AfterApplying).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn longlonglong_rows_are_applied_exactly_once_when_requests_are_dropped_unhandled() {
-    longlonglong_rows(Lost::BeforeHandling).await;
-}
+under_both_faults!(
+    longlonglong_rows:
+    longlonglong_rows_are_applied_exactly_once_across_lost_answers,
+    longlonglong_rows_are_applied_exactly_once_when_requests_are_dropped_unhandled
+);
 
 async fn longlonglong_rows(lost: Lost) {
     let sandbox = Sandbox::start().await.unwrap();
@@ -192,16 +204,11 @@ async fn longlonglong_rows(lost: Lost) {
     assert!(!text.contains("s3cret-pw-77"));
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn espai_agent_and_device_rows_are_applied_exactly_once_across_lost_answers() {
-    espai_rows(Lost::AfterApplying).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn espai_agent_and_device_rows_are_applied_exactly_once_when_requests_are_dropped_unhandled()
-{
-    espai_rows(Lost::BeforeHandling).await;
-}
+under_both_faults!(
+    espai_rows:
+    espai_agent_and_device_rows_are_applied_exactly_once_across_lost_answers,
+    espai_agent_and_device_rows_are_applied_exactly_once_when_requests_are_dropped_unhandled
+);
 
 async fn espai_rows(lost: Lost) {
     let sandbox = Sandbox::start().await.unwrap();
@@ -253,15 +260,11 @@ async fn espai_rows(lost: Lost) {
     assert!(!text.contains(key), "the agent key is only fingerprinted");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn laaffic_resend_rows_are_applied_exactly_once_across_lost_answers() {
-    laaffic_rows(Lost::AfterApplying).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn laaffic_resend_rows_are_applied_exactly_once_when_requests_are_dropped_unhandled() {
-    laaffic_rows(Lost::BeforeHandling).await;
-}
+under_both_faults!(
+    laaffic_rows:
+    laaffic_resend_rows_are_applied_exactly_once_across_lost_answers,
+    laaffic_resend_rows_are_applied_exactly_once_when_requests_are_dropped_unhandled
+);
 
 async fn laaffic_rows(lost: Lost) {
     let sandbox = Sandbox::start().await.unwrap();
@@ -301,15 +304,11 @@ async fn dial_time_groups(sandbox: &Sandbox, user: &UserId) -> Vec<serde_json::V
     page.items().unwrap_or_default().to_vec()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_dial_time_group_row_is_saved_exactly_once_across_a_lost_answer() {
-    dial_time_group_row(Lost::AfterApplying).await;
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_dial_time_group_row_is_saved_exactly_once_when_its_request_is_dropped_unhandled() {
-    dial_time_group_row(Lost::BeforeHandling).await;
-}
+under_both_faults!(
+    dial_time_group_row:
+    a_dial_time_group_row_is_saved_exactly_once_across_a_lost_answer,
+    a_dial_time_group_row_is_saved_exactly_once_when_its_request_is_dropped_unhandled
+);
 
 async fn dial_time_group_row(lost: Lost) {
     let sandbox = Sandbox::start().await.unwrap();

@@ -657,34 +657,17 @@ impl Journal for PgJournal {
         owner: &str,
         outcome: Outcome,
     ) -> Result<Intent, Error> {
-        check_owner(owner)?;
-        check_outcome(key, &outcome)?;
-        let evidence = outcome.evidence.as_ref().map(ToString::to_string);
-        let done = outcome.to.is_final();
-        let sql = format!(
-            "UPDATE {}.intents SET state = $1, evidence = coalesce($2, evidence), \
-             error = coalesce($3, error), \
-             finished_at = CASE WHEN $4 THEN {NOW_MS} END, \
-             lease_until = CASE WHEN $4 THEN NULL ELSE lease_until END \
-             WHERE key = $5 AND owner = $6 AND state = $7 RETURNING {COLUMNS}",
-            self.schema
-        );
-        self.cas(
-            &sql,
-            &[
-                &outcome.to.as_str(),
-                &evidence,
-                &outcome.error,
-                &done,
-                &key,
-                &owner,
-                &outcome.from.as_str(),
-            ],
-            key,
-            owner,
-            &[outcome.from],
-        )
-        .await
+        // The batch's one statement, for a batch of one; then the intent as written (this
+        // owner holds the lease, so nobody else moves it in between).
+        let mut written = self
+            .record_outcomes(owner, vec![(key.to_owned(), outcome)])
+            .await?;
+        written
+            .pop()
+            .unwrap_or_else(|| Err(Error::db("no outcome written")))?;
+        self.get(key)
+            .await?
+            .ok_or_else(|| Error::NotFound(key.to_owned()))
     }
 
     async fn record_outcomes(
