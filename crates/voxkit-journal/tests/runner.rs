@@ -920,6 +920,61 @@ async fn rows_claimed_ahead_are_reconciled_after_a_crash_and_sent_once(open: Ope
     }
 }
 
+/// Runs killed while rows wait in the claim window use up none of those rows' re-sends:
+/// only a row's first mark is made ahead, so three crashes leave each never-sent row at
+/// one attempt, and a run with the default budget then applies it once.
+async fn crashes_while_rows_wait_ahead_use_up_no_resends(open: Opener) {
+    let p = Provider::with_lag(0);
+    let jobs = |p: &Arc<Provider>| -> Vec<Job> {
+        (0..4)
+            .map(|i| Credit::job(p, &format!("r{i}"), &format!("a{i}")))
+            .collect()
+    };
+    let j = open().await;
+    let mut s = settings();
+    s.lease = Duration::from_millis(300);
+    s.concurrency = 1;
+    s.window = Some(5);
+    for crash in 1..=3 {
+        p.books.lock().unwrap().hang_sends = true;
+        let crashed = Runner::with_settings(j.clone(), format!("crashed-{crash}"), s.clone())
+            .resolver(resolver(&p));
+        let rows = jobs(&p);
+        let run = tokio::spawn(async move { crashed.run_all(rows).await });
+        // The one slot is held by a send that hangs: every other row waits in the window.
+        p.until_hanging(crash).await;
+        run.abort();
+        assert!(run.await.unwrap_err().is_cancelled());
+    }
+    p.books.lock().unwrap().hang_sends = false;
+    let never_sent: Vec<String> = (0..4)
+        .map(|i| format!("r{i}"))
+        .filter(|row| p.sends(row).is_empty())
+        .collect();
+    // Three crashes hang three sends at most: at least one row was never sent.
+    assert!(!never_sent.is_empty(), "{never_sent:?}");
+    for row in &never_sent {
+        assert!(
+            state(&*j, row).await.attempts <= 1,
+            "{row}: only its first mark"
+        );
+    }
+
+    let done = Runner::with_settings(j.clone(), "finisher", settings())
+        .resolver(resolver(&p))
+        .run_all(jobs(&p))
+        .await
+        .unwrap();
+    for row in &never_sent {
+        let result = done.rows.iter().find(|r| &r.key == row).unwrap();
+        assert!(
+            matches!(result.outcome, RowOutcome::Applied { .. }),
+            "{result:?}"
+        );
+        assert_eq!(p.applied(row), 1, "{row} applied exactly once");
+    }
+}
+
 /// Two runners (two connections, two owners) on one journal with the same rows, at once:
 /// each row is applied once, and both runs report every row applied.
 async fn two_runners_with_the_same_rows_apply_each_once(open: Opener) {
@@ -1033,6 +1088,7 @@ async fn an_older_intent_of_the_same_account_comes_first(open: Opener) {
 // Every runner test, once per store.
 per_store!("runner";
     rows_claimed_ahead_are_reconciled_after_a_crash_and_sent_once,
+    crashes_while_rows_wait_ahead_use_up_no_resends,
     reconciliation_looks_from_the_first_send_not_from_creation,
     applied_first_time,
     refused_is_final_with_the_error,

@@ -153,16 +153,21 @@ impl Run {
     }
 
     /// The claim's filter: which of the claimed `Pending` / `NotApplied` intents to mark
-    /// `Sent` ahead (this run's, reconcilable, not driven yet, re-sends not used up); the
+    /// `Sent` ahead (this run's, reconcilable, not driven yet, never marked before); the
     /// keys it accepted are put in `accepted`, which is how the loop tells a row it marked
     /// from one a dead worker left `Sent` (that one is in doubt).
+    ///
+    /// Only a row's first mark is made ahead: a mark counts an attempt against
+    /// [`Settings::max_resends`](super::Settings::max_resends), and a run killed while rows
+    /// wait in the window leaves them marked but unsent. Marked ahead again by each next
+    /// run and killed again, a row would use up its re-sends without ever being sent, and
+    /// stay unfinished for good. A re-send is marked just before it leaves.
     fn mark_filter(&self, accepted: &Arc<Mutex<HashSet<String>>>) -> MarkSent {
         let ahead = Arc::clone(&self.ahead);
         let accepted = Arc::clone(accepted);
-        let max_attempts = self.inner.settings.max_resends;
         Arc::new(move |intent: &Intent| {
-            let mark = intent.attempts <= max_attempts
-                && ahead.lock().expect("ahead lock").contains(&intent.key);
+            let mark =
+                intent.attempts == 0 && ahead.lock().expect("ahead lock").contains(&intent.key);
             if mark {
                 accepted
                     .lock()
