@@ -9,6 +9,10 @@
 //!   (WAL, `synchronous=FULL`: one fsync per commit, concurrent writes sharing commits);
 //! - `postgres`: the same through a [`PgJournal`] (when a URL is given).
 //!
+//! Then each store alone (`sqlite store`, `postgres store`): the same number of intents
+//! journaled, claimed and finished with no HTTP and no runner, for the journal's own CPU per
+//! row and the floor it sets here (see [`run_store`]).
+//!
 //! Then one run with 100 ms of latency injected on the recharge route, SQLite journal on,
 //! against the ceiling of 32 requests in flight ÷ 0.1 s = 320 rows/s.
 //!
@@ -29,7 +33,7 @@ use voxkit_core::ExactlyOnceOutcome;
 use voxkit_journal::ops::longlonglong::BalanceMove;
 use voxkit_journal::{
     Counts, Created, Error as JournalError, Event, Intent, Job, Journal, ListFilter, MarkSent,
-    NewIntent, Outcome, PgConfig, PgJournal, Runner, Settings, SqliteJournal,
+    NewIntent, Outcome, PgConfig, PgJournal, Runner, Settings, SqliteJournal, State,
 };
 use voxkit_longlonglong::{Direction, UserId};
 use voxkit_sandbox::{Fault, LONGLONGLONG_TOKEN, Sandbox};
@@ -403,6 +407,83 @@ async fn run_journal(
     })
 }
 
+/// The store alone: `rows` intents of the same shape as the recharges (journaled in chunks
+/// of 512), then claimed 128 at a time, each claim marking them `Sent`, and their outcomes
+/// written, one batch per claim: an intent's three writes with no HTTP, no sandbox and no
+/// runner around them. Its CPU per row is what the journal itself costs; on a machine whose
+/// cores the `none` run already fills, a journal run can be no faster than `none` plus
+/// that CPU spread over the cores. (PostgreSQL's own CPU is the server's, not counted.)
+async fn run_store(mode: &str, journal: Arc<dyn Journal>, rows: usize) -> Result<Figures, String> {
+    let owner = format!("bench-store-{mode}");
+    let err = |e: JournalError| format!("{mode} store: {e}");
+    let (cpu0, _) = crate::usage();
+    let started = Instant::now();
+    let new: Vec<NewIntent> = (0..rows)
+        .map(|i| NewIntent {
+            key: format!("store-{i}"),
+            provider: "longlonglong".to_owned(),
+            operation: "recharge".to_owned(),
+            request: json!({
+                "user": format!("00000000-0000-4000-8000-{:012}", i % USERS),
+                "amount": 1,
+                "remark": format!("store {i}"),
+            }),
+            serial: format!("longlonglong:user:{}", i % USERS),
+            marker: format!("vk{i:016x}"),
+        })
+        .collect();
+    let mut new = new.into_iter();
+    loop {
+        let chunk: Vec<NewIntent> = new.by_ref().take(512).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        for created in journal.create_many(chunk).await.map_err(err)? {
+            created.map_err(err)?;
+        }
+    }
+    let mark: MarkSent = Arc::new(|_: &Intent| true);
+    let mut finished = 0;
+    loop {
+        let claimed = journal
+            .claim_and_mark_sent(&owner, Duration::from_secs(300), 128, Arc::clone(&mark))
+            .await
+            .map_err(err)?;
+        if claimed.is_empty() {
+            break;
+        }
+        let outcomes = claimed
+            .iter()
+            .map(|intent| {
+                let outcome = Outcome::new(State::Sent, State::Applied)
+                    .evidence(json!({"record_id": intent.seq}));
+                (intent.key.clone(), outcome)
+            })
+            .collect();
+        for written in journal
+            .record_outcomes(&owner, outcomes)
+            .await
+            .map_err(err)?
+        {
+            written.map_err(err)?;
+            finished += 1;
+        }
+    }
+    if finished != rows {
+        return Err(format!("{mode} store: {finished} of {rows} rows finished"));
+    }
+    let wall = started.elapsed();
+    let (cpu1, _) = crate::usage();
+    Ok(Figures {
+        mode: format!("{mode} store"),
+        rows,
+        wall,
+        cpu: cpu1.saturating_sub(cpu0),
+        journaling: None,
+        profile: Vec::new(),
+    })
+}
+
 /// A fresh SQLite journal file under `dir`.
 async fn sqlite(dir: &std::path::Path, name: &str) -> Result<Arc<dyn Journal>, String> {
     let path = dir.join(format!("{name}.db"));
@@ -454,7 +535,7 @@ pub fn drive(args: &[String]) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     let started = Instant::now();
-    let (side_by_side, latency) = runtime.block_on(async {
+    let (side_by_side, store, latency) = runtime.block_on(async {
         let sandbox = SandboxChild::start(Duration::ZERO)?;
         println!(
             "voxkit-bench journal: {rows} recharges over {USERS} users, concurrency {CONCURRENCY}, \
@@ -479,6 +560,12 @@ pub fn drive(args: &[String]) -> Result<(), String> {
         }
         drop(sandbox);
 
+        let mut store = vec![run_store("sqlite", sqlite(&dir, "store").await?, rows).await?];
+        if let Some(url) = &postgres_url {
+            store.push(run_store("postgres", postgres(url, "store").await?, rows).await?);
+        }
+        eprintln!("store runs done ({:.1} s)", started.elapsed().as_secs_f64());
+
         let slow = SandboxChild::start(LATENCY)?;
         let journal = sqlite(&dir, "latency").await?;
         let latency = run_journal("sqlite+100ms", journal, &slow, latency_rows, "lat").await?;
@@ -486,7 +573,7 @@ pub fn drive(args: &[String]) -> Result<(), String> {
             "latency run done ({:.1} s)",
             started.elapsed().as_secs_f64()
         );
-        Ok::<_, String>((figures, latency))
+        Ok::<_, String>((figures, store, latency))
     })?;
 
     let none = side_by_side.first().cloned();
@@ -529,6 +616,31 @@ pub fn drive(args: &[String]) -> Result<(), String> {
             ));
         }
     }
+    // The floor a journal run cannot beat here: `none`'s wall time plus the store's own CPU
+    // spread over every core (the `none` run keeps them all busy: client and sandbox).
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut floors = Vec::new();
+    for f in &store {
+        let floor = none.as_ref().map(|n| {
+            let per_row = n.wall.as_secs_f64() / n.rows as f64;
+            1.0 + f.cpu_us_per_row() / 1e6 / cores as f64 / per_row
+        });
+        table.push_str(&format!(
+            "{}: {} rows in {:.2} s, {:.1} µs CPU/row{}\n",
+            f.mode,
+            f.rows,
+            f.wall.as_secs_f64(),
+            f.cpu_us_per_row(),
+            floor.map_or(String::new(), |x| format!(
+                "; alone it puts a journal run at ≥ {x:.2}× none on {cores} cores"
+            )),
+        ));
+        floors.push(
+            json!({"mode": f.mode, "rows": f.rows, "wall_s": f.wall.as_secs_f64(),
+                           "cpu_us_per_row": f.cpu_us_per_row(), "floor_ratio_to_none": floor,
+                           "cores": cores}),
+        );
+    }
     let ceiling = CONCURRENCY as f64 / LATENCY.as_secs_f64();
     let share = latency.rows_per_sec() / ceiling;
     table.push_str(&format!(
@@ -568,6 +680,7 @@ pub fn drive(args: &[String]) -> Result<(), String> {
         "users": USERS,
         "quick": quick,
         "runs": side_by_side.iter().map(|f| f.to_json(none.as_ref().filter(|n| n.mode != f.mode))).collect::<Vec<_>>(),
+        "store": floors,
         "latency": latency.to_json(None),
         "latency_ceiling_rows_per_s": ceiling,
         "targets": targets,

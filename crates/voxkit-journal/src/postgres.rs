@@ -328,25 +328,22 @@ impl PgJournal {
         let lease = lease_millis(lease)?;
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let s = &self.schema;
-        // `OFFSET 0` keeps each `EXISTS` a per-row look-up through the `(serial, seq)`
-        // index: without it the planner turns it into an anti-join over a scan of every
-        // intent (and every dead version of one), a claim then costing tens of milliseconds
-        // on a 10,000-row journal and growing with it.
+        // Only the oldest unfinished intent of its serial key is a candidate; whether
+        // another intent of the key is leased is asked once, by the contested check below
+        // (after the serial locks, with a fresh snapshot). Asking it here too, as a
+        // `NOT EXISTS` per candidate, walked each key's open intents a second time and never
+        // dropped a row the check would have kept.
         let claim_sql = format!(
             "SELECT {COLUMNS} FROM {s}.intents i
              WHERE {open_i}
                AND (i.lease_until IS NULL OR i.lease_until <= {NOW_MS})
                AND i.seq = (SELECT min(j.seq) FROM {s}.intents j
                             WHERE j.serial = i.serial AND {open_j})
-               AND NOT EXISTS (SELECT 1 FROM {s}.intents k
-                               WHERE k.serial = i.serial AND k.seq <> i.seq AND {open_k}
-                                 AND k.lease_until > {NOW_MS} OFFSET 0)
              ORDER BY i.seq
              LIMIT $1
              FOR UPDATE SKIP LOCKED",
             open_i = open("i"),
             open_j = open("j"),
-            open_k = open("k"),
         );
         // Locks in a fixed order (sorted, distinct), so two claimers cannot deadlock.
         // Keyed by this journal's schema and the serial key.

@@ -105,18 +105,25 @@ macro_rules! open {
 }
 
 /// The free intents a claim may take at `?1` (now, ms), at most `?2`: not final, not leased
-/// by a live owner, the oldest unfinished intent of its serial key, and no other intent of
-/// that serial key leased. Preceded by `SELECT {COLUMNS}` (the columns of `i`, the only
-/// table of the outer query).
+/// by a live owner, and the oldest unfinished intent of its serial key. Preceded by
+/// `SELECT {COLUMNS}` (the columns of `i`, the only table of the outer query).
+///
+/// That alone keeps one intent per serial key in flight: no other intent of the key can be
+/// leased. An intent is leased only by a claim, when it is the oldest unfinished one of its
+/// key; no older one can appear later (`seq` is `AUTOINCREMENT` and every insert commits
+/// under the one write lock, so creation order is commit order), and a final intent never
+/// reopens ([`State::can_become`]). So a leased intent stays the oldest until it is final.
+/// The `NOT EXISTS` look for another leased intent of the key that this used to carry cost a
+/// walk of the key's open intents per candidate (~10 µs a claimed row on a 20,000-row
+/// batch over 1,000 keys). PostgreSQL assigns `seq` before commit, so its store does check
+/// (see `postgres.rs`); `serial_keys_hold_under_concurrent_workers` holds both to the rule.
 const CLAIMABLE: &str = concat!(
     " FROM intents i WHERE ",
     open!("i"),
     " AND (i.lease_until IS NULL OR i.lease_until <= ?1)",
     " AND i.seq = (SELECT min(j.seq) FROM intents j WHERE j.serial = i.serial AND ",
     open!("j"),
-    ") AND NOT EXISTS (SELECT 1 FROM intents k WHERE k.serial = i.serial AND k.seq <> i.seq AND ",
-    open!("k"),
-    " AND k.lease_until > ?1) ORDER BY i.seq LIMIT ?2"
+    ") ORDER BY i.seq LIMIT ?2"
 );
 
 /// A journal in one SQLite file.
