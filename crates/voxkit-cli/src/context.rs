@@ -14,9 +14,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use serde_json::{Value, json};
-use voxkit_core::Error;
 use voxkit_core::error::TransportKind;
 use voxkit_core::transport::{HttpRequest, HttpResponse, Transport, TransportError};
+use voxkit_core::{Builder, Error, Provider};
 
 use crate::failure::CliError;
 
@@ -51,56 +51,39 @@ impl Global {
     /// The longlonglong client, from `LONGLONGLONG_TOKEN` and `LONGLONGLONG_BASE_URL`,
     /// with `--timeout`.
     pub fn longlonglong(&self) -> Result<voxkit_longlonglong::Client, Error> {
-        let builder = voxkit_longlonglong::Client::builder().token_from_env()?;
-        let builder = self.deadline(builder, |b, t| b.deadline(t));
-        let builder = builder.allow_http(self.allow_http);
-        match self.dry_run {
-            true => builder.transport(Arc::new(DryRun(self.output))).build(),
-            false => builder.build(),
-        }
+        self.client(voxkit_longlonglong::Client::builder().token_from_env()?)
     }
 
     /// The longlonglong dialogue client (对话接口), from `LONGLONGLONG_DIALOGUE_TOKEN` and
     /// `LONGLONGLONG_DIALOGUE_BASE_URL`, with `--timeout`.
     pub fn longlonglong_dialogue(&self) -> Result<voxkit_longlonglong::DialogueClient, Error> {
-        let builder = voxkit_longlonglong::DialogueClient::builder().token_from_env()?;
-        let builder = self.deadline(builder, |b, t| b.deadline(t));
-        let builder = builder.allow_http(self.allow_http);
-        match self.dry_run {
-            true => builder.transport(Arc::new(DryRun(self.output))).build(),
-            false => builder.build(),
-        }
+        self.client(voxkit_longlonglong::DialogueClient::builder().token_from_env()?)
     }
 
     /// The Laaffic client, from `LAAFFIC_API_KEY`, `LAAFFIC_API_SECRET` and
     /// `LAAFFIC_BASE_URL`, with `--timeout`.
     pub fn laaffic(&self) -> Result<voxkit_laaffic::Client, Error> {
-        let builder = voxkit_laaffic::Client::builder().credentials_from_env()?;
-        let builder = self.deadline(builder, |b, t| b.deadline(t));
-        let builder = builder.allow_http(self.allow_http);
-        match self.dry_run {
-            true => builder.transport(Arc::new(DryRun(self.output))).build(),
-            false => builder.build(),
-        }
+        self.client(voxkit_laaffic::Client::builder().credentials_from_env()?)
     }
 
     /// The ESP-AI client, from `ESPAI_OPEN_API_KEY` and `ESPAI_BASE_URL`, with
     /// `--timeout`.
     pub fn espai(&self) -> Result<voxkit_espai::Client, Error> {
-        let builder = voxkit_espai::Client::builder().credentials_from_env()?;
-        let builder = self.deadline(builder, |b, t| b.deadline(t));
+        self.client(voxkit_espai::Client::builder().credentials_from_env()?)
+    }
+
+    /// The client `builder` configures, with the global flags applied the same way for
+    /// every provider: `--timeout` as each call's deadline (when given), `--allow-http`,
+    /// and with `--dry-run` a transport that prints the first request and sends nothing.
+    fn client<P: Provider>(&self, builder: Builder<P>) -> Result<P::Client, Error> {
+        let builder = match self.timeout {
+            Some(timeout) => builder.deadline(timeout),
+            None => builder,
+        };
         let builder = builder.allow_http(self.allow_http);
         match self.dry_run {
             true => builder.transport(Arc::new(DryRun(self.output))).build(),
             false => builder.build(),
-        }
-    }
-
-    /// `builder` with `--timeout` as each call's deadline, when it is given.
-    fn deadline<B>(&self, builder: B, set: impl FnOnce(B, Duration) -> B) -> B {
-        match self.timeout {
-            Some(timeout) => set(builder, timeout),
-            None => builder,
         }
     }
 }
@@ -122,6 +105,21 @@ impl Global {
             ProgressMode::Lines
         };
         Paged::new(items, what, mode)
+    }
+
+    /// Every item of the `--all` walk `items`, its progress shown by [`Global::pages`]
+    /// (named `many`), a failure part way said with the count listed before it
+    /// ([`crate::render::pages::collect_all`]): how the list commands that print after the
+    /// walk read it, `(one, many)` naming the items (`("record", "records")`).
+    pub async fn collect_pages<T, S>(
+        &self,
+        items: S,
+        (one, many): (&str, &'static str),
+    ) -> Result<Vec<T>, CliError>
+    where
+        S: futures_util::Stream<Item = Result<T, Error>> + Unpin,
+    {
+        crate::render::pages::collect_all(self.pages(items, many), one, many).await
     }
 
     /// Asks before a destructive call (`what`, e.g. "set the balance of user U to zero"):

@@ -15,8 +15,8 @@ use voxkit_sandbox::{Fault, Sandbox};
 
 use common::{
     LAAFFIC_APP as APP, Scratch, argv, create_laaffic_task, dead_url, drop_next_answer,
-    first_voice_file, laaffic_env, laaffic_tasks_named, run, run_args, sandbox, utc, voxkit,
-    voxkit_args, with,
+    expect_refused, first_voice_file, laaffic_env, laaffic_tasks_named, run, run_args, sandbox,
+    utc, voxkit, voxkit_args, with,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -570,11 +570,7 @@ async fn bad_input_is_exit_2_with_nothing_sent() {
             "json".into(),
         ],
     ];
-    for args in &invalid {
-        let out = run_args(&env, args).await.expect(2);
-        let error = out.error();
-        assert_eq!(error["kind"], "invalid_input", "{args:?}: {error}");
-    }
+    expect_refused(&env, &invalid, "invalid_input").await;
     // Usage errors: clap refuses them.
     let usage: Vec<Vec<String>> = vec![
         create(&["--voice-file", &file]),
@@ -638,10 +634,7 @@ async fn bad_input_is_exit_2_with_nothing_sent() {
             "json".into(),
         ],
     ];
-    for args in &usage {
-        let out = run_args(&env, args).await.expect(2);
-        assert_eq!(out.error()["kind"], "usage", "{args:?}");
-    }
+    expect_refused(&env, &usage, "usage").await;
     // No application id: from --app-id or LAAFFIC_APP_ID.
     let out = run(
         &env,

@@ -7,7 +7,7 @@ mod common;
 use voxkit_sandbox::{Fault, Sandbox};
 
 use common::{
-    argv, create_laaffic_task, drop_next_answer, first_voice_file, laaffic_env,
+    argv, create_laaffic_task, drop_next_answer, expect_refused, first_voice_file, laaffic_env,
     laaffic_tasks_named, run_args, sandbox, voxkit, voxkit_args,
 };
 
@@ -235,10 +235,7 @@ async fn bad_input_is_exit_2_with_nothing_sent() {
         update(&["--name", "ok", "--max-calls", "1000"]),
         update(&["--name", "x"]),
     ];
-    for args in &invalid {
-        let out = run_args(&env, args).await.expect(2);
-        assert_eq!(out.error()["kind"], "invalid_input", "{args:?}");
-    }
+    expect_refused(&env, &invalid, "invalid_input").await;
     // The CLI's own parsing: exit 2 too.
     let cli_checked = [
         ai(
@@ -283,10 +280,7 @@ async fn bad_input_is_exit_2_with_nothing_sent() {
             "json".into(),
         ],
     ];
-    for args in &usage {
-        let out = run_args(&env, args).await.expect(2);
-        assert_eq!(out.error()["kind"], "usage", "{args:?}");
-    }
+    expect_refused(&env, &usage, "usage").await;
     assert_eq!(sandbox.laaffic_tasks(), before, "nothing was sent");
     // The guard works: a valid update does reach the server and is refused there.
     let out = run_args(&env, &ai("update", &["--name", "ok", "--script", "1"]))

@@ -138,7 +138,7 @@ pub(super) async fn run(command: AgentCommand, global: &Global) -> Result<Report
     }
 }
 
-use crate::render::pages::{all_meta, collect_all};
+use crate::render::pages::all_meta;
 
 /// Where one page of a list stands: counted when the server sends a total, else "more"
 /// when the page is full (the agent list has no `totalNumber`).
@@ -201,7 +201,7 @@ impl<T> Listing<T> {
         global: &Global,
         items: BoxStream<'static, Result<T, voxkit_core::Error>>,
     ) -> Result<Report, CliError> {
-        let items = collect_all(global.pages(items, self.many), self.one, self.many).await?;
+        let items = global.collect_pages(items, (self.one, self.many)).await?;
         let mut json = Map::new();
         json.insert(self.many.into(), self.items_json(&items));
         json.insert("total".into(), items.len().into());
@@ -316,13 +316,12 @@ pub(super) fn updated_report(what: &str, id: &str, updated: Updated) -> Report {
 
 async fn delete(args: Delete, global: &Global) -> Result<Report, CliError> {
     let client = global.espai()?;
-    global.confirm(
+    confirm_ids(
+        global,
         "espai agent delete",
-        &format!(
-            "delete {}: {}",
-            plural(args.ids.len(), "agent", "agents"),
-            args.ids.join(", ")
-        ),
+        "delete",
+        ("agent", "agents"),
+        &args.ids,
     )?;
     let ack = client.delete_agents(&args.ids).await.check_with(|| {
         format!(
@@ -332,6 +331,26 @@ async fn delete(args: Delete, global: &Global) -> Result<Report, CliError> {
         )
     })?;
     Ok(ids_report("deleted", ("agent", "agents"), &args.ids, ack))
+}
+
+/// Asks before `command` does `what` (`"delete"`) to the items `ids` (named `one`/`many`),
+/// listing them: the one question of every ESP-AI command that acts on ids (see
+/// [`Global::confirm`]).
+pub(super) fn confirm_ids(
+    global: &Global,
+    command: &str,
+    what: &str,
+    (one, many): (&str, &str),
+    ids: &[String],
+) -> Result<(), CliError> {
+    global.confirm(
+        command,
+        &format!(
+            "{what} {}: {}",
+            plural(ids.len(), one, many),
+            ids.join(", ")
+        ),
+    )
 }
 
 /// The report of a delete or unbind by ids: the ids, one a line, and the server's message.

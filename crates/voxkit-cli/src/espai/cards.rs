@@ -9,6 +9,7 @@ use voxkit_espai::{
     DEFAULT_PAGE_SIZE, Paging,
 };
 
+use super::agents::{SERVER_PAGE_SIZE, confirm_ids, ids_report};
 use super::codes::{CODE_HELP, CodeArg, StdinLines, required};
 use crate::context::{Format, Global};
 use crate::failure::{CheckWith as _, CliError};
@@ -19,8 +20,12 @@ use crate::render::espai::{
 use crate::render::pages::{PageInfo, all_meta, collect_all};
 use crate::render::{Report, Stdout, cell, plural};
 
-/// The page size the server uses when none is sent ("默认查询9999条").
-const SERVER_PAGE_SIZE: u64 = 9999;
+/// Where page `current` of a card list or log stands (`limit` asked, else the server's
+/// page size), when the server counted the items: `cdkey list` and `cdkey usage` alike.
+fn counted_info(current: u32, limit: Option<u32>, total: Option<u64>) -> Option<PageInfo> {
+    let per_page = limit.map_or(SERVER_PAGE_SIZE, u64::from);
+    total.map(|total| PageInfo::counted(current.into(), per_page, total, true))
+}
 
 /// `voxkit espai cdkey <command>`.
 #[derive(Debug, Subcommand)]
@@ -181,12 +186,8 @@ async fn usage(args: Usage, global: &Global) -> Result<Report, CliError> {
         page = args.page,
         limit = args.limit,
     );
-    let current = args.page.unwrap_or(1);
-    let per_page = args.limit.map_or(SERVER_PAGE_SIZE, u64::from);
     let page = global.espai()?.balance_logs(&query).await?;
-    let info = page
-        .total
-        .map(|total| PageInfo::counted(current.into(), per_page, total, true));
+    let info = counted_info(args.page.unwrap_or(1), args.limit, page.total);
     Ok(Report::new(
         json!({
             "logs": page.items.iter().map(log_json).collect::<Vec<_>>(),
@@ -227,13 +228,12 @@ async fn destroy(args: Destroy, global: &Global) -> Result<Report, CliError> {
     let client = global.espai()?;
     // The ids are checked first: a bad id is refused before anyone is asked.
     voxkit_espai::check_card_ids(&args.ids)?;
-    global.confirm(
+    confirm_ids(
+        global,
         "espai cdkey destroy",
-        &format!(
-            "destroy {}: {}",
-            plural(args.ids.len(), "card", "cards"),
-            args.ids.join(", ")
-        ),
+        "destroy",
+        ("card", "cards"),
+        &args.ids,
     )?;
     let ack = client.destroy(&args.ids).await.check_with(|| {
         let checks: Vec<String> = args
@@ -246,16 +246,7 @@ async fn destroy(args: Destroy, global: &Global) -> Result<Report, CliError> {
             checks.join(" and ")
         )
     })?;
-    let message = ack.message.unwrap_or_default();
-    Ok(Report::new(
-        json!({"ids": args.ids, "message": message}),
-        format!(
-            "destroyed {}: {}\n{}",
-            plural(args.ids.len(), "card", "cards"),
-            cell(Some(&message)),
-            args.ids.join("\n")
-        ),
-    ))
+    Ok(ids_report("destroyed", ("card", "cards"), &args.ids, ack))
 }
 
 async fn list(args: List, global: &Global) -> Result<Option<Report>, CliError> {
@@ -286,11 +277,8 @@ async fn list(args: List, global: &Global) -> Result<Option<Report>, CliError> {
     if let Some(limit) = args.limit {
         filter = filter.limit(limit);
     }
-    let per_page = args.limit.map_or(SERVER_PAGE_SIZE, u64::from);
     let page = client.list_cards(&filter).await?;
-    let info = page
-        .total
-        .map(|total| PageInfo::counted(current.into(), per_page, total, true));
+    let info = counted_info(current, args.limit, page.total);
     Ok(Some(Report::new(
         json!({
             "cards": page.items.iter().map(card_json).collect::<Vec<_>>(),

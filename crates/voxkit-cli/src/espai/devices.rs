@@ -7,12 +7,12 @@ use clap::{Args, Subcommand};
 use serde_json::json;
 use voxkit_espai::{DeviceFilter, DeviceUpdate, SecretString};
 
-use super::agents::{Listing, ids_report, updated_report};
+use super::agents::{Listing, confirm_ids, ids_report, updated_report};
 use crate::context::Global;
 use crate::failure::{CheckWith as _, CliError};
 use crate::input::{stdin_line, with_some};
 use crate::render::espai::{device_json, devices_text};
-use crate::render::{Report, cell, plural};
+use crate::render::{Report, cell};
 
 /// The longest line read from stdin for a key or a password, in bytes.
 const MAX_SECRET_BYTES: u64 = 1024;
@@ -227,13 +227,12 @@ async fn unbind(args: Unbind, global: &Global) -> Result<Report, CliError> {
             format!("unbound device {mac}: {}", cell(Some(&message))),
         ));
     }
-    global.confirm(
+    confirm_ids(
+        global,
         "espai device unbind",
-        &format!(
-            "unbind {}: {}",
-            plural(args.ids.len(), "device", "devices"),
-            args.ids.join(", ")
-        ),
+        "unbind",
+        ("device", "devices"),
+        &args.ids,
     )?;
     let ack = client.unbind_devices(&args.ids).await.check_with(|| {
         format!(

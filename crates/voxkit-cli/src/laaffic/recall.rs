@@ -11,7 +11,7 @@ use crate::context::Global;
 use crate::failure::CliError;
 use crate::render::Report;
 use crate::render::laaffic::{flow_json, flows_text, page_info, page_meta};
-use crate::render::pages::{all_meta, collect_all};
+use crate::render::pages::all_meta;
 
 /// `voxkit laaffic recall <command>`.
 #[derive(Debug, Subcommand)]
@@ -109,12 +109,12 @@ async fn list(args: List, global: &Global) -> Result<Report, CliError> {
     }
     let client = global.laaffic()?;
     if args.all {
-        let flows = collect_all(
-            global.pages(client.recall_flows_all(&query), "recall flows"),
-            "recall flow",
-            "recall flows",
-        )
-        .await?;
+        let flows = global
+            .collect_pages(
+                client.recall_flows_all(&query),
+                ("recall flow", "recall flows"),
+            )
+            .await?;
         return Ok(Report::new(
             json!({
                 "total": flows.len(),

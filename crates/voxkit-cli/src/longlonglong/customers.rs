@@ -13,8 +13,9 @@ use voxkit_longlonglong::{
 use super::parse_date;
 use crate::context::Global;
 use crate::failure::{CheckWith as _, CliError};
+use crate::input::with_some;
 use crate::render::longlonglong::{customers_text, message_text};
-use crate::render::pages::{all_meta, collect_all};
+use crate::render::pages::all_meta;
 use crate::render::{Report, one_line};
 
 /// The largest phones file read, in bytes.
@@ -175,21 +176,19 @@ async fn components(args: super::UserArg, global: &Global) -> Result<Report, Cli
 
 async fn list(args: CustomerList, global: &Global) -> Result<Report, CliError> {
     let user = UserId::parse(&super::uuid(&args.user))?;
-    let mut filter = filter_of(&args.filter, "customers")?;
-    if let Some(page) = args.page {
-        filter = filter.page(page);
-    }
-    if let Some(per_page) = args.per_page {
-        filter = filter.per_page(per_page);
-    }
+    let filter = with_some!(
+        filter_of(&args.filter, "customers")?,
+        page = args.page,
+        per_page = args.per_page,
+    );
     let client = global.longlonglong()?;
     let (rows, meta) = if args.all {
-        let rows = collect_all(
-            global.pages(client.customers_all(&user, &filter), "customers"),
-            "customer",
-            "customers",
-        )
-        .await?;
+        let rows = global
+            .collect_pages(
+                client.customers_all(&user, &filter),
+                ("customer", "customers"),
+            )
+            .await?;
         let meta = all_meta(rows.len());
         (rows, meta)
     } else if args.clue {

@@ -14,8 +14,9 @@ use voxkit_longlonglong::{
 
 use crate::context::Global;
 use crate::failure::{CheckWith as _, CliError};
-use crate::render::longlonglong::{dial_time_groups_text, raw_page_info, raw_page_json, raw_text};
-use crate::render::pages::all_meta;
+use crate::render::longlonglong::{
+    dial_time_groups_text, raw_all_json, raw_page_info, raw_page_json_about, raw_text,
+};
 use crate::render::{Report, cell, one_line};
 
 /// `voxkit longlonglong dial-time <command>`.
@@ -99,10 +100,7 @@ async fn list(args: List, global: &Global) -> Result<Report, CliError> {
             Ok(groups) => dial_time_groups_text(&groups, None),
             Err(_) => raw_text("", &json!(records)),
         };
-        let mut json = head;
-        json["data"] = json!(records);
-        json["meta"] = all_meta(records.len());
-        return Ok(Report::new(json, text));
+        return Ok(Report::new(raw_all_json(head, records), text));
     }
     let page = client
         .dial_time_groups(&user, Some(args.page.unwrap_or(1)), sub.as_ref())
@@ -112,10 +110,7 @@ async fn list(args: List, global: &Global) -> Result<Report, CliError> {
         Ok(groups) => dial_time_groups_text(&groups, info.as_ref()),
         Err(_) => raw_text(&page.message, &page.data),
     };
-    let mut json = raw_page_json(&page);
-    json["user"] = head["user"].clone();
-    json["sub_user_id"] = head["sub_user_id"].clone();
-    Ok(Report::new(json, text))
+    Ok(Report::new(raw_page_json_about(&page, &head), text))
 }
 
 async fn save(args: Save, global: &Global) -> Result<Report, CliError> {
@@ -157,12 +152,7 @@ async fn save(args: Save, global: &Global) -> Result<Report, CliError> {
             .map_or_else(|| format!("user {user}"), |s| format!("sub-account {s}")),
         cell(Some(&done.message))
     );
-    if let Some(id) = done.data.get("id").filter(|id| !id.is_null()) {
-        text.push_str(&format!(
-            "\ngroup id {}",
-            id.as_str().map_or_else(|| id.to_string(), str::to_owned)
-        ));
-    }
+    text.push_str(&super::created_id_line(&done.data, "group id"));
     Ok(Report::new(
         json!({
             "user": user.as_str(),

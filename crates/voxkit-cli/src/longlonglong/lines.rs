@@ -22,8 +22,9 @@ use voxkit_longlonglong::{
 use crate::context::Global;
 use crate::failure::{CheckWith as _, CliError};
 use crate::input::with_some;
-use crate::render::longlonglong::{LINE_COLUMNS, raw_page_info, raw_page_json, raw_table};
-use crate::render::pages::all_meta;
+use crate::render::longlonglong::{
+    LINE_COLUMNS, raw_all_json, raw_page_json_about, raw_page_text, raw_table,
+};
 use crate::render::{Report, cell};
 
 /// `voxkit longlonglong line <command>`.
@@ -153,24 +154,14 @@ async fn list(args: List, global: &Global) -> Result<Report, CliError> {
             .pages(client.lines_all(&query), "lines")
             .try_collect()
             .await?;
-        let mut json = head;
-        json["data"] = json!(records);
-        json["meta"] = all_meta(records.len());
-        return Ok(Report::new(
-            json,
-            raw_table(&records, LINE_COLUMNS, WHAT, None),
-        ));
+        let text = raw_table(&records, LINE_COLUMNS, WHAT, None);
+        return Ok(Report::new(raw_all_json(head, records), text));
     }
     let page = client.lines(&query.page(args.page.unwrap_or(1))).await?;
-    let info = raw_page_info(&page);
-    let text = match page.items() {
-        Some(records) => raw_table(records, LINE_COLUMNS, WHAT, info.as_ref()),
-        None => crate::render::longlonglong::raw_text(&page.message, &page.data),
-    };
-    let mut json = raw_page_json(&page);
-    json["tenant"] = head["tenant"].clone();
-    json["user"] = head["user"].clone();
-    Ok(Report::new(json, text))
+    Ok(Report::new(
+        raw_page_json_about(&page, &head),
+        raw_page_text(&page, LINE_COLUMNS, WHAT),
+    ))
 }
 
 /// The `line list` command that shows `user`'s allocations (the node when known).
@@ -203,12 +194,7 @@ async fn allocate(args: Allocate, global: &Global) -> Result<Report, CliError> {
         deadline.format("%Y-%m-%d %H:%M:%S"),
         cell(Some(&done.message))
     );
-    if let Some(id) = done.data.get("id").filter(|id| !id.is_null()) {
-        text.push_str(&format!(
-            "\nallocation id {}",
-            id.as_str().map_or_else(|| id.to_string(), str::to_owned)
-        ));
-    }
+    text.push_str(&super::created_id_line(&done.data, "allocation id"));
     Ok(Report::new(
         json!({
             "user": user.as_str(),

@@ -191,6 +191,19 @@ fn uuid(text: &str) -> String {
     }
 }
 
+/// The line `\n<label> <id>` naming what a save created, from its answer's `data.id` (a
+/// string or a number); empty when the answer names nothing. `line allocate` and
+/// `dial-time save` print it alike, so the id is there to quote in the next command.
+fn created_id_line(data: &serde_json::Value, label: &str) -> String {
+    match data.get("id").filter(|id| !id.is_null()) {
+        Some(id) => format!(
+            "\n{label} {}",
+            id.as_str().map_or_else(|| id.to_string(), str::to_owned)
+        ),
+        None => String::new(),
+    }
+}
+
 /// A `YYYY-MM-DD` argument; anything else is invalid input of `operation`.
 fn parse_date(operation: &'static str, what: &str, text: &str) -> Result<NaiveDate, Error> {
     let shown: String = text.chars().take(40).collect();

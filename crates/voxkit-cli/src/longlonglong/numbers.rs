@@ -8,11 +8,11 @@ use futures_util::TryStreamExt;
 use serde_json::{Value, json};
 use voxkit_longlonglong::{NumberDeletion, NumberImport, NumberQuery, NumberReset, NumberRow};
 
-use super::tasks::task_ids;
+use super::tasks::{report, task_ids};
 use crate::context::Global;
 use crate::failure::CliError;
 use crate::render::Report;
-use crate::render::longlonglong::{self, raw_text};
+use crate::render::longlonglong;
 
 /// `voxkit longlonglong number <command>`.
 #[derive(Debug, clap::Subcommand)]
@@ -83,11 +83,6 @@ impl PhonesArgs {
         }
         Ok(phones)
     }
-}
-
-fn report(json: Value, message: &str) -> Report {
-    let text = raw_text(message, &json);
-    Report::new(json, text)
 }
 
 /// Runs a `number` command.

@@ -7,9 +7,10 @@ use voxkit_longlonglong::{IntentionTag, RecordId, RecordQuery, TaskId, UserId};
 
 use crate::context::Global;
 use crate::failure::CliError;
+use crate::input::with_some;
 use crate::render::Report;
 use crate::render::longlonglong::{call_records_text, message_text, turns_text};
-use crate::render::pages::{all_meta, collect_all};
+use crate::render::pages::all_meta;
 
 /// `voxkit longlonglong record <command>`.
 #[derive(Debug, Subcommand)]
@@ -105,26 +106,20 @@ async fn list(args: RecordList, global: &Global) -> Result<Report, CliError> {
         })?;
         query = query.intention_tag(grade);
     }
-    if let Some(keyword) = args.keyword {
-        query = query.keyword(keyword);
-    }
-    if let Some(page) = args.page {
-        query = query.page(page);
-    }
-    if let Some(per_page) = args.per_page {
-        query = query.per_page(per_page);
-    }
+    let query = with_some!(
+        query,
+        keyword = args.keyword,
+        page = args.page,
+        per_page = args.per_page,
+    );
     let client = global.longlonglong()?;
     let (records, meta) = if args.all {
-        let records = collect_all(
-            global.pages(
+        let records = global
+            .collect_pages(
                 client.call_records_all(&user, &task, &query),
-                "call records",
-            ),
-            "call record",
-            "call records",
-        )
-        .await?;
+                ("call record", "call records"),
+            )
+            .await?;
         let meta = all_meta(records.len());
         (records, meta)
     } else {

@@ -12,9 +12,8 @@ use crate::context::Global;
 use crate::failure::CliError;
 use crate::render::Report;
 use crate::render::longlonglong::{
-    SCRIPT_GROUP_COLUMNS, raw_page_info, raw_page_json, raw_table, raw_text,
+    SCRIPT_GROUP_COLUMNS, raw_all_json, raw_page_json_about, raw_page_text, raw_table, raw_text,
 };
-use crate::render::pages::all_meta;
 
 /// `voxkit longlonglong script <command>`.
 #[derive(Debug, Subcommand)]
@@ -63,6 +62,7 @@ const WHAT: (&str, &str) = ("script group", "script groups");
 async fn groups(args: Groups, global: &Global) -> Result<Report, CliError> {
     let user = UserId::parse(&super::uuid(&args.user))?;
     let client = global.longlonglong()?;
+    let head = json!({"user": user.as_str()});
     if args.all {
         let records: Vec<Value> = global
             .pages(
@@ -71,22 +71,16 @@ async fn groups(args: Groups, global: &Global) -> Result<Report, CliError> {
             )
             .try_collect()
             .await?;
-        return Ok(Report::new(
-            json!({"user": user.as_str(), "data": records, "meta": all_meta(records.len())}),
-            raw_table(&records, SCRIPT_GROUP_COLUMNS, WHAT, None),
-        ));
+        let text = raw_table(&records, SCRIPT_GROUP_COLUMNS, WHAT, None);
+        return Ok(Report::new(raw_all_json(head, records), text));
     }
     let page = client
         .script_groups(&user, Some(args.page.unwrap_or(1)), args.per_page)
         .await?;
-    let info = raw_page_info(&page);
-    let text = match page.items() {
-        Some(records) => raw_table(records, SCRIPT_GROUP_COLUMNS, WHAT, info.as_ref()),
-        None => raw_text(&page.message, &page.data),
-    };
-    let mut json = raw_page_json(&page);
-    json["user"] = json!(user.as_str());
-    Ok(Report::new(json, text))
+    Ok(Report::new(
+        raw_page_json_about(&page, &head),
+        raw_page_text(&page, SCRIPT_GROUP_COLUMNS, WHAT),
+    ))
 }
 
 async fn tenant(args: Tenant, global: &Global) -> Result<Report, CliError> {

@@ -9,7 +9,7 @@ use crate::context::Global;
 use crate::failure::{CheckWith as _, CliError};
 use crate::input::with_some;
 use crate::render::longlonglong::{meta_json, sub_json, sub_text, subs_table, subs_text};
-use crate::render::pages::{all_meta, collect_all};
+use crate::render::pages::all_meta;
 use crate::render::{Report, cell};
 
 /// `voxkit longlonglong subaccount <command>`.
@@ -177,12 +177,12 @@ async fn list_subs(args: SubList, global: &Global) -> Result<Report, CliError> {
     );
     let client = global.longlonglong()?;
     if args.all {
-        let subs = collect_all(
-            global.pages(client.sub_accounts_all(&user, &query), "sub-accounts"),
-            "sub-account",
-            "sub-accounts",
-        )
-        .await?;
+        let subs = global
+            .collect_pages(
+                client.sub_accounts_all(&user, &query),
+                ("sub-account", "sub-accounts"),
+            )
+            .await?;
         return Ok(Report::new(
             json!({
                 "user": user.as_str(),

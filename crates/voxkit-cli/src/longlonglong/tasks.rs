@@ -358,7 +358,9 @@ pub(super) fn task_ids(user: &str, task: &str) -> Result<(UserId, TaskId), CliEr
     Ok((user_id(user)?, TaskId::parse(&super::uuid(task))?))
 }
 
-fn report(json: Value, message: &str) -> Report {
+/// A raw answer (`json`, with the provider's `message`) as a report: the JSON as it came,
+/// the text [`raw_text`]'s. Shared with `number`, whose answers are as raw.
+pub(super) fn report(json: Value, message: &str) -> Report {
     let text = raw_text(message, &json);
     Report::new(json, text)
 }

@@ -7,7 +7,7 @@ use voxkit_longlonglong::{
     SubAccountPage,
 };
 
-use super::pages::{PageInfo, footer};
+use super::pages::{PageInfo, all_meta, footer};
 use super::{Align, Table, cell, china_json, china_text, json_fields, key_values};
 
 /// A provider's message and the fields of its `data`, as aligned lines: what `account`,
@@ -302,6 +302,42 @@ pub fn raw_page_json(page: &voxkit_longlonglong::RawPage) -> Value {
         _ => Value::Null,
     };
     json!({"message": page.message, "data": page.data, "meta": meta})
+}
+
+/// The `--output json` of one page of a raw list about `head` (an object naming what it
+/// lists: `user`, `tenant`): [`raw_page_json`] with `head`'s fields added.
+pub fn raw_page_json_about(page: &voxkit_longlonglong::RawPage, head: &Value) -> Value {
+    let mut json = raw_page_json(page);
+    if let Value::Object(fields) = head {
+        for (key, value) in fields {
+            json[key] = value.clone();
+        }
+    }
+    json
+}
+
+/// The `--output json` of a raw list's `--all` walk about `head` (see
+/// [`raw_page_json_about`]): `head`'s fields, every record as `data`, and [`all_meta`].
+pub fn raw_all_json(head: Value, records: Vec<Value>) -> Value {
+    let meta = all_meta(records.len());
+    let mut json = head;
+    json["data"] = Value::Array(records);
+    json["meta"] = meta;
+    json
+}
+
+/// One page of a raw list for people: its records as [`raw_table`] with the footer its
+/// `meta` allows, or the answer as [`raw_text`] when `data` holds no list.
+pub fn raw_page_text(
+    page: &voxkit_longlonglong::RawPage,
+    columns: &[(&'static str, &'static str)],
+    what: (&str, &str),
+) -> String {
+    let info = raw_page_info(page);
+    match page.items() {
+        Some(records) => raw_table(records, columns, what, info.as_ref()),
+        None => raw_text(&page.message, &page.data),
+    }
 }
 
 /// Raw list records as a table of `columns` (header, dotted field path), with the list

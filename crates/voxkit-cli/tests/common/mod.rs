@@ -19,6 +19,17 @@ use voxkit_sandbox::{
     ESPAI_OPEN_API_KEY, Fault, LAAFFIC_API_KEY, LAAFFIC_API_SECRET, LONGLONGLONG_TOKEN, Sandbox,
 };
 
+/// Runs each argument list of `runs` and asserts that it exits 2 with an `--output json`
+/// error of `kind` (`"usage"`, `"invalid_input"`): how the tests try many bad command
+/// lines in a row, each refused before anything is sent.
+pub async fn expect_refused(env: &[(String, String)], runs: &[Vec<String>], kind: &str) {
+    for args in runs {
+        let out = run_args(env, args).await.expect(2);
+        let error = out.error();
+        assert_eq!(error["kind"], kind, "{args:?}: {error}");
+    }
+}
+
 /// `voxkit!(sandbox, "laaffic tasks --page {page}" => 0)`: runs that command line (a
 /// format string, its names captured) through the `voxkit(&Sandbox, &str)` the test file
 /// has in scope and expects that exit code. Most end-to-end steps are this one line;
@@ -82,6 +93,23 @@ impl Out {
     /// The last line of stdout.
     pub fn last_line(&self) -> &str {
         self.stdout.trim_end().lines().last().unwrap_or_default()
+    }
+
+    /// Asserts what a batch file refused before sending anything said on stderr: each
+    /// `(line, why)` as a `line N: ` message containing `why`, nothing about line 2 (the
+    /// good row the tests put first), and that nothing was sent.
+    #[track_caller]
+    pub fn assert_bad_lines(&self, bad: &[(usize, &str)]) {
+        for &(line, why) in bad {
+            let said = self
+                .stderr
+                .lines()
+                .find(|l| l.contains(&format!("line {line}: ")))
+                .unwrap_or_else(|| panic!("line {line} not reported: {self:#?}"));
+            assert!(said.contains(why), "line {line} ({why}): {said}");
+        }
+        assert!(!self.stderr.contains("line 2:"), "{self:#?}");
+        assert!(self.stderr.contains("nothing was sent"), "{self:#?}");
     }
 
     /// The one text line of an error on stderr.

@@ -10,7 +10,7 @@ use crate::context::Global;
 use crate::failure::CliError;
 use crate::render::Report;
 use crate::render::laaffic::{page_meta, record_json, record_text, records_text};
-use crate::render::pages::{all_meta, collect_all};
+use crate::render::pages::all_meta;
 
 /// The arguments of `records`.
 #[derive(Debug, Args)]
@@ -68,12 +68,9 @@ pub async fn run(args: Records, global: &Global) -> Result<Report, CliError> {
     }
     let client = global.laaffic()?;
     if args.all {
-        let records = collect_all(
-            global.pages(client.call_records_all(&query), "records"),
-            "record",
-            "records",
-        )
-        .await?;
+        let records = global
+            .collect_pages(client.call_records_all(&query), ("record", "records"))
+            .await?;
         return Ok(Report::new(
             json!({
                 "from": from.to_rfc3339(),

@@ -12,7 +12,7 @@ use super::{parse_local, parse_local_end};
 use crate::context::Global;
 use crate::failure::{CliError, EXIT_REFUSED};
 use crate::render::laaffic::{detail_json, detail_text, page_meta, summary_json, tasks_text};
-use crate::render::pages::{all_meta, collect_all};
+use crate::render::pages::all_meta;
 use crate::render::{Report, china_json, china_now};
 
 /// How far back `voxkit laaffic tasks` looks without `--from`.
@@ -227,12 +227,9 @@ pub async fn list(args: TaskList, global: &Global) -> Result<Report, CliError> {
     }
     let client = global.laaffic()?;
     if args.all {
-        let tasks = collect_all(
-            global.pages(client.query_tasks_all(&query), "tasks"),
-            "task",
-            "tasks",
-        )
-        .await?;
+        let tasks = global
+            .collect_pages(client.query_tasks_all(&query), ("task", "tasks"))
+            .await?;
         return Ok(Report::new(
             json!({
                 "from": china_json(from),
