@@ -41,10 +41,7 @@ group! {
         reconciliation: ByMarker { field: "remark", found_by: "recharge_history" },
         example: |c| c.recharge(&DOCS_USER.parse()?, 100, Some("API-外呼充值")).await.map(drop),
         decode: |r| decode_as::<IgnoredAny>(&RECHARGE, r),
-        exactly_once: |c| {
-            let marker = voxkit_core::Marker::generate();
-            c.move_exactly_once(Direction::Recharge, &DOCS_USER.parse()?, 100, Some("API-外呼充值"), &marker, &voxkit_core::test_util::FAST_RECONCILE).await
-        },
+        exactly_once: |c| c.docs_move_exactly_once(Direction::Recharge, "API-外呼充值").await,
         applied: |c| c.docs_history_rows("API-外呼充值").await,
     }
 
@@ -57,10 +54,7 @@ group! {
         reconciliation: ByMarker { field: "remark", found_by: "recharge_history" },
         example: |c| c.deduct(&DOCS_USER.parse()?, 100, Some("API-外呼扣费")).await.map(drop),
         decode: |r| decode_as::<IgnoredAny>(&DEDUCT, r),
-        exactly_once: |c| {
-            let marker = voxkit_core::Marker::generate();
-            c.move_exactly_once(Direction::Deduct, &DOCS_USER.parse()?, 100, Some("API-外呼扣费"), &marker, &voxkit_core::test_util::FAST_RECONCILE).await
-        },
+        exactly_once: |c| c.docs_move_exactly_once(Direction::Deduct, "API-外呼扣费").await,
         applied: |c| c.docs_history_rows("API-外呼扣费").await,
     }
 
@@ -100,6 +94,26 @@ group! {
 
 #[cfg(any(test, feature = "test-util"))]
 impl Client {
+    /// Test hook (`exactly_once`): the docs example's movement of 100 with `remark`, under
+    /// a fresh marker, through the runner with core's fast reconcile wait.
+    async fn docs_move_exactly_once(
+        &self,
+        direction: Direction,
+        remark: &str,
+    ) -> Result<voxkit_core::ExactlyOnceOutcome, Error> {
+        let marker = voxkit_core::Marker::generate();
+        let wait = &voxkit_core::test_util::FAST_RECONCILE;
+        self.move_exactly_once(
+            direction,
+            &DOCS_USER.parse()?,
+            100,
+            Some(remark),
+            &marker,
+            wait,
+        )
+        .await
+    }
+
     /// Test hook (`applied`): the rows of the docs user's recharge history over the
     /// reconcile window whose remark is `remark`, alone or followed by an exactly-once
     /// marker ([`marked_remark`]).
@@ -378,11 +392,7 @@ pub struct RechargeRecord {
     #[serde(deserialize_with = "dates::datetime", serialize_with = "dates::ser")]
     pub created_at: NaiveDateTime,
     /// `updated_at`, like `created_at`.
-    #[serde(
-        default,
-        deserialize_with = "dates::opt_datetime",
-        serialize_with = "dates::ser_opt"
-    )]
+    #[serde(default, with = "dates::opt")]
     pub updated_at: Option<NaiveDateTime>,
     /// `type`: what the movement was, as a label (`"充值"`).
     #[serde(rename = "type")]

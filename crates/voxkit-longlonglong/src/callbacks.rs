@@ -171,11 +171,7 @@ pub struct BlacklistedCallback {
     pub blackout_time: NaiveDateTime,
     /// `release_time`: when it is (or was) released, server local time; `None` if the
     /// server sends none. The example releases two hours after the blackout.
-    #[serde(
-        default,
-        deserialize_with = "dates::opt_datetime",
-        serialize_with = "dates::ser_opt"
-    )]
+    #[serde(default, with = "dates::opt")]
     pub release_time: Option<NaiveDateTime>,
     /// `status`: `0` 拉黑中 or `1` 已释放.
     pub status: BlacklistStatus,
@@ -183,18 +179,10 @@ pub struct BlacklistedCallback {
     #[serde(default)]
     pub status_str: Option<String>,
     /// `created_at`, server local time.
-    #[serde(
-        default,
-        deserialize_with = "dates::opt_datetime",
-        serialize_with = "dates::ser_opt"
-    )]
+    #[serde(default, with = "dates::opt")]
     pub created_at: Option<NaiveDateTime>,
     /// `updated_at`, server local time.
-    #[serde(
-        default,
-        deserialize_with = "dates::opt_datetime",
-        serialize_with = "dates::ser_opt"
-    )]
+    #[serde(default, with = "dates::opt")]
     pub updated_at: Option<NaiveDateTime>,
 }
 

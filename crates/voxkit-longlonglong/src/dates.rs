@@ -21,19 +21,6 @@ pub(crate) fn datetime<'de, D: Deserializer<'de>>(d: D) -> Result<NaiveDateTime,
     parse_datetime(&s).ok_or_else(|| de::Error::invalid_value(Unexpected::Str(&s), &TIMESTAMP))
 }
 
-/// An optional timestamp: `null`, absent or `""` is `None`.
-pub(crate) fn opt_datetime<'de, D: Deserializer<'de>>(
-    d: D,
-) -> Result<Option<NaiveDateTime>, D::Error> {
-    match Option::<String>::deserialize(d)? {
-        None => Ok(None),
-        Some(s) if s.trim().is_empty() => Ok(None),
-        Some(s) => parse_datetime(&s)
-            .map(Some)
-            .ok_or_else(|| de::Error::invalid_value(Unexpected::Str(&s), &TIMESTAMP)),
-    }
-}
-
 fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
     let s = s.trim();
     NaiveDateTime::parse_from_str(s, DATETIME_FORMAT)
@@ -41,36 +28,37 @@ fn parse_datetime(s: &str) -> Option<NaiveDateTime> {
         .ok()
 }
 
-/// An optional `YYYY-MM-DD` date: `null`, absent or `""` is `None`.
-pub(crate) fn opt_date<'de, D: Deserializer<'de>>(d: D) -> Result<Option<NaiveDate>, D::Error> {
-    match Option::<String>::deserialize(d)? {
-        None => Ok(None),
-        Some(s) if s.trim().is_empty() => Ok(None),
-        Some(s) => NaiveDate::parse_from_str(s.trim(), DATE_FORMAT)
-            .map(Some)
-            .map_err(|_| de::Error::invalid_value(Unexpected::Str(&s), &"a YYYY-MM-DD date")),
-    }
-}
-
-/// A date or a timestamp, written the way the API writes it.
-pub(crate) trait Written {
+/// A date or a timestamp, read and written the way the API writes it.
+pub(crate) trait Written: Sized {
     /// The `chrono` format it is written in.
     const FORMAT: &'static str;
+    /// What a value that does not parse was expected to be, for the decode error.
+    const EXPECTED: &'static str;
     /// The value, formatted.
     fn written(&self) -> impl std::fmt::Display;
+    /// The value in `s` (already trimmed), if it is one.
+    fn parse(s: &str) -> Option<Self>;
 }
 
 impl Written for NaiveDate {
     const FORMAT: &'static str = DATE_FORMAT;
+    const EXPECTED: &'static str = "a YYYY-MM-DD date";
     fn written(&self) -> impl std::fmt::Display {
         self.format(Self::FORMAT)
+    }
+    fn parse(s: &str) -> Option<Self> {
+        NaiveDate::parse_from_str(s, DATE_FORMAT).ok()
     }
 }
 
 impl Written for NaiveDateTime {
     const FORMAT: &'static str = DATETIME_FORMAT;
+    const EXPECTED: &'static str = TIMESTAMP;
     fn written(&self) -> impl std::fmt::Display {
         self.format(Self::FORMAT)
+    }
+    fn parse(s: &str) -> Option<Self> {
+        parse_datetime(s)
     }
 }
 
@@ -90,6 +78,29 @@ pub(crate) fn ser_opt<T: Written, S: Serializer>(
     }
 }
 
+/// An optional date or timestamp both ways, for `#[serde(default, with = "dates::opt")]`:
+/// the one pair of functions every answer's optional dates are read and written with
+/// (`null`, absent or `""` is `None`; written as the API writes it, `None` as `null`).
+pub(crate) mod opt {
+    use super::*;
+
+    /// Reads an optional date or timestamp: `null`, absent or `""` is `None`.
+    pub(crate) fn deserialize<'de, T: Written, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<T>, D::Error> {
+        match Option::<String>::deserialize(d)? {
+            None => Ok(None),
+            Some(s) if s.trim().is_empty() => Ok(None),
+            Some(s) => T::parse(s.trim())
+                .map(Some)
+                .ok_or_else(|| de::Error::invalid_value(Unexpected::Str(&s), &T::EXPECTED)),
+        }
+    }
+
+    /// Writes it as [`ser_opt`] does.
+    pub(crate) use super::ser_opt as serialize;
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -98,9 +109,9 @@ mod tests {
     struct T {
         #[serde(deserialize_with = "datetime")]
         at: NaiveDateTime,
-        #[serde(default, deserialize_with = "opt_date")]
+        #[serde(default, with = "opt")]
         day: Option<NaiveDate>,
-        #[serde(default, deserialize_with = "opt_datetime")]
+        #[serde(default, with = "opt")]
         seen: Option<NaiveDateTime>,
     }
 

@@ -201,10 +201,7 @@ impl Client {
         run_exactly_once(
             None,
             wait,
-            || async {
-                let saved = self.save_dial_time_group(user, group).await?;
-                Ok(json!({ "message": saved.message, "data": saved.data }))
-            },
+            || async { Ok(self.save_dial_time_group(user, group).await?.evidence()) },
             || self.reconcile_save_dial_time_group(user, sub, &group.name),
         )
         .await
@@ -364,18 +361,10 @@ pub struct DialTimeGroup {
     #[serde(default)]
     pub remark: Option<String>,
     /// `created_at`, server local time.
-    #[serde(
-        default,
-        deserialize_with = "dates::opt_datetime",
-        serialize_with = "dates::ser_opt"
-    )]
+    #[serde(default, with = "dates::opt")]
     pub created_at: Option<NaiveDateTime>,
     /// `updated_at`, server local time.
-    #[serde(
-        default,
-        deserialize_with = "dates::opt_datetime",
-        serialize_with = "dates::ser_opt"
-    )]
+    #[serde(default, with = "dates::opt")]
     pub updated_at: Option<NaiveDateTime>,
     /// Any other field, as sent.
     #[serde(flatten)]

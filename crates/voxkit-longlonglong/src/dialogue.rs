@@ -35,7 +35,6 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use serde::{Serialize, Serializer};
-use serde_json::json;
 use voxkit_core::reconcile::run_once_unreconcilable;
 use voxkit_core::{
     Clock, EnvVars, Error, ExactlyOnceOutcome, HeaderAuth, NoOptions, Operation, Origin, Provider,
@@ -64,6 +63,19 @@ pub(crate) const DOCS_DIALOGUE_TENANT: &str = "5433b412-07d5-44e6-9fa4-deb65e43b
 #[cfg(any(test, feature = "test-util"))]
 pub(crate) const DOCS_TALK: &str = "bCdeffd6-C84D-dB14-11De-3afA7f738159";
 
+/// The documentation example's message (`"测试"`, `notify` `enter`, script group 1), the one
+/// the declaration's `example` and `exactly_once` hooks both send.
+#[cfg(any(test, feature = "test-util"))]
+fn docs_message() -> Result<DialogueMessage, Error> {
+    DialogueMessage::text(
+        DOCS_TALK.parse()?,
+        DOCS_TALK.parse()?,
+        ScriptGroupId::new(1)?,
+        Notify::Enter,
+        "测试",
+    )
+}
+
 voxkit_core::operations! {
     provider = DIALOGUE_PROVIDER;
     client = DialogueClient;
@@ -88,29 +100,11 @@ voxkit_core::operations! {
                   documented read lists a conversation's messages, so nothing tells a lost \
                   message that arrived from one that did not",
         },
-        example: |c| {
-            let message = DialogueMessage::text(
-                DOCS_TALK.parse()?,
-                DOCS_TALK.parse()?,
-                ScriptGroupId::new(1)?,
-                Notify::Enter,
-                "测试",
-            )?;
-            c.send(&DOCS_DIALOGUE_TENANT.parse()?, &message).await.map(drop)
-        },
+        example: |c| c.send(&DOCS_DIALOGUE_TENANT.parse()?, &docs_message()?).await.map(drop),
         decode: |r| decode_as::<Value>(&SEND_DIALOGUE, r),
         // No `applied`: no documented read lists a conversation's messages (see
         // `reconciliation`); the facade's suites count them in the sandbox's state.
-        exactly_once: |c| {
-            let message = DialogueMessage::text(
-                DOCS_TALK.parse()?,
-                DOCS_TALK.parse()?,
-                ScriptGroupId::new(1)?,
-                Notify::Enter,
-                "测试",
-            )?;
-            c.send_exactly_once(&DOCS_DIALOGUE_TENANT.parse()?, &message).await
-        },
+        exactly_once: |c| c.send_exactly_once(&DOCS_DIALOGUE_TENANT.parse()?, &docs_message()?).await,
     }
 }
 
@@ -235,8 +229,7 @@ impl DialogueClient {
         message: &DialogueMessage,
     ) -> Result<ExactlyOnceOutcome, Error> {
         run_once_unreconcilable(&SEND_DIALOGUE, || async {
-            let done = self.send(tenant, message).await?;
-            Ok(json!({ "message": done.message, "data": done.data }))
+            Ok(self.send(tenant, message).await?.evidence())
         })
         .await
     }
@@ -460,6 +453,7 @@ impl DialogueMessage {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
     use voxkit_core::test_util::env;
 
     fn talk() -> TalkId {
@@ -472,14 +466,7 @@ mod tests {
 
     #[test]
     fn the_body_is_the_docs_example() {
-        let m = DialogueMessage::text(
-            talk(),
-            person(),
-            ScriptGroupId::new(1).unwrap(),
-            Notify::Enter,
-            "测试",
-        )
-        .unwrap();
+        let m = docs_message().unwrap();
         assert_eq!(
             serde_json::to_value(&m).unwrap(),
             json!({"talk_id": DOCS_TALK, "user_id": DOCS_TALK, "message": "测试",

@@ -152,6 +152,14 @@ pub struct Undocumented {
     pub data: serde_json::Value,
 }
 
+impl Undocumented {
+    /// The evidence an exactly-once call records for this answer: `{"message", "data"}`,
+    /// the answer as sent (the one form every raw-answer operation's runner keeps).
+    pub(crate) fn evidence(self) -> serde_json::Value {
+        serde_json::json!({ "message": self.message, "data": self.data })
+    }
+}
+
 /// The Laravel-style paginator block of list answers:
 /// `{"has_pages": true, "total": 31, "last_page": 31, "current_page": 1, "per_page": "1"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]

@@ -199,8 +199,7 @@ impl Client {
         allocation: &LineAllocation,
     ) -> Result<ExactlyOnceOutcome, Error> {
         run_once_unreconcilable(&ALLOCATE_LINE, || async {
-            let done = self.allocate_line(user, line, allocation).await?;
-            Ok(json!({ "message": done.message, "data": done.data }))
+            Ok(self.allocate_line(user, line, allocation).await?.evidence())
         })
         .await
     }

@@ -510,11 +510,7 @@ pub struct Turn {
     #[serde(default, deserialize_with = "voxkit_core::lenient::opt_u64")]
     pub play_ms: Option<u64>,
     /// `created_at`, server local time.
-    #[serde(
-        default,
-        deserialize_with = "dates::opt_datetime",
-        serialize_with = "dates::ser_opt"
-    )]
+    #[serde(default, with = "dates::opt")]
     pub created_at: Option<NaiveDateTime>,
     /// Every other field, as sent.
     #[serde(flatten)]

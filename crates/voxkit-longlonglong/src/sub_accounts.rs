@@ -443,25 +443,13 @@ pub struct SubAccount {
     #[serde(default)]
     pub wechat: Option<String>,
     /// `birthday`: 生日.
-    #[serde(
-        default,
-        deserialize_with = "dates::opt_date",
-        serialize_with = "dates::ser_opt"
-    )]
+    #[serde(default, with = "dates::opt")]
     pub birthday: Option<NaiveDate>,
     /// `created_at`, server local time.
-    #[serde(
-        default,
-        deserialize_with = "dates::opt_datetime",
-        serialize_with = "dates::ser_opt"
-    )]
+    #[serde(default, with = "dates::opt")]
     pub created_at: Option<NaiveDateTime>,
     /// `updated_at`, server local time.
-    #[serde(
-        default,
-        deserialize_with = "dates::opt_datetime",
-        serialize_with = "dates::ser_opt"
-    )]
+    #[serde(default, with = "dates::opt")]
     pub updated_at: Option<NaiveDateTime>,
     /// Any field the documentation does not list, as sent.
     #[serde(flatten)]

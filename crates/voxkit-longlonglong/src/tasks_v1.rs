@@ -17,7 +17,9 @@
 use serde::Serialize;
 use serde_json::json;
 use voxkit_core::reconcile::run_exactly_once;
-use voxkit_core::{Error, ExactlyOnceOutcome, Operation, Origin, ReconcileWait, Verdict, check};
+use voxkit_core::{
+    Error, ExactlyOnceOutcome, Operation, OperationSpec, Origin, ReconcileWait, Verdict, check,
+};
 
 use crate::Client;
 use crate::envelope::Undocumented;
@@ -323,11 +325,7 @@ impl Client {
         user: &UserId,
         query: &TaskQueryV1,
     ) -> Result<Undocumented, Error> {
-        let op = query.apply(
-            TASKS_V1.origin(),
-            Operation::of(&TASKS_V1, &[user.as_str()])?,
-        )?;
-        self.undocumented(&TASKS_V1, &op).await
+        self.task_list_v1(&TASKS_V1, user, query).await
     }
 
     /// The old list across sub-accounts (任务列表(所有子账号)):
@@ -338,11 +336,18 @@ impl Client {
         user: &UserId,
         query: &TaskQueryV1,
     ) -> Result<Undocumented, Error> {
-        let op = query.apply(
-            ALL_TASKS_V1.origin(),
-            Operation::of(&ALL_TASKS_V1, &[user.as_str()])?,
-        )?;
-        self.undocumented(&ALL_TASKS_V1, &op).await
+        self.task_list_v1(&ALL_TASKS_V1, user, query).await
+    }
+
+    /// One of the two old lists (`spec`): the user's path with `query` applied. Raw.
+    async fn task_list_v1(
+        &self,
+        spec: &'static OperationSpec,
+        user: &UserId,
+        query: &TaskQueryV1,
+    ) -> Result<Undocumented, Error> {
+        let op = query.apply(spec.origin(), Operation::of(spec, &[user.as_str()])?)?;
+        self.undocumented(spec, &op).await
     }
 
     /// The old read (任务编辑): `GET /agent-api/user/{user_id}/task/{task_id}/edit`. Raw.

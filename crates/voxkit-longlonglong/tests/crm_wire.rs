@@ -5,15 +5,15 @@
 mod common;
 
 use chrono::NaiveDate;
-use serde_json::json;
-use voxkit_core::{Error, ExactlyOnceOutcome};
+use serde_json::{Value, json};
+use voxkit_core::Error;
 use voxkit_longlonglong::{
     Carrier, CustomerDeletion, CustomerFilter, CustomerStage, NewCustomer, TaskId, UserId,
 };
 use wiremock::matchers::{body_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use common::{raw, wire_client as client};
+use common::{assert_unreconcilable, mounted, raw, sent, wire_client as client};
 
 const USER: &str = "5433b412-07d5-44e6-9fa4-deb65e43bc93";
 const TASK: &str = "289b4a84-6d3c-4a4e-9f3a-2c1d0e5b7a61";
@@ -27,14 +27,25 @@ fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
+/// A server expecting `verb route` with exactly this JSON body, once, answering [`OK`].
+async fn expecting_body(verb: &str, route: &str, body: Value) -> MockServer {
+    mounted(
+        Mock::given(method(verb))
+            .and(path(route))
+            .and(body_json(body))
+            .respond_with(raw(200, OK))
+            .expect(1),
+    )
+    .await
+}
+
 async fn answering(verb: &str, route: &str, body: &str) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method(verb))
-        .and(path(route))
-        .respond_with(raw(200, body))
-        .mount(&server)
-        .await;
-    server
+    mounted(
+        Mock::given(method(verb))
+            .and(path(route))
+            .respond_with(raw(200, body)),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -53,7 +64,7 @@ async fn the_pool_filter_is_a_bracket_query_and_its_page_is_kept_raw() {
         .unwrap();
     assert_eq!(page.items()[0]["phone"], "13012121212");
     assert_eq!(page.meta.unwrap().total, 1);
-    let sent = server.received_requests().await.unwrap();
+    let sent = sent(&server).await;
     let pairs: Vec<String> = sent[0]
         .url
         .query_pairs()
@@ -83,7 +94,7 @@ async fn the_stage_filter_puts_the_stage_in_the_path_and_takes_its_own_fields() 
         .stage_customers(&user(), CustomerStage::Clue, &filter)
         .await
         .unwrap();
-    let sent = server.received_requests().await.unwrap();
+    let sent = sent(&server).await;
     assert_eq!(
         sent[0].url.query(),
         Some("page=1&is_follow=1&ai_call=0&encryption=false")
@@ -96,18 +107,12 @@ async fn the_stage_filter_puts_the_stage_in_the_path_and_takes_its_own_fields() 
 #[tokio::test]
 async fn the_import_sends_the_documented_body_once_and_checks_200_rows() {
     let route = format!("/agent-api/user/{USER}/async_customer");
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .and(path(route.as_str()))
-        .and(body_json(json!({
-            "data": [{"name": "张三", "phone": "13012121212", "company": "腾讯",
-                      "components": [{"id": "280f5b43-9d1c-4c59-a0c1-5bb9f7b4c0e2", "value": "腾讯"}]}],
-            "encryption": false
-        })))
-        .respond_with(raw(200, OK))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let body = json!({
+        "data": [{"name": "张三", "phone": "13012121212", "company": "腾讯",
+                  "components": [{"id": "280f5b43-9d1c-4c59-a0c1-5bb9f7b4c0e2", "value": "腾讯"}]}],
+        "encryption": false
+    });
+    let server = expecting_body("POST", &route, body).await;
     let row = NewCustomer::new("13012121212")
         .name("张三")
         .company("腾讯")
@@ -126,11 +131,8 @@ async fn the_import_sends_the_documented_body_once_and_checks_200_rows() {
 
 #[tokio::test]
 async fn a_lost_import_is_not_resent_and_is_undetermined() {
-    let server = MockServer::start().await;
-    Mock::given(method("POST"))
-        .respond_with(ResponseTemplate::new(502))
-        .mount(&server)
-        .await;
+    let server =
+        mounted(Mock::given(method("POST")).respond_with(ResponseTemplate::new(502))).await;
     let c = client(&server.uri());
     let rows = [NewCustomer::new("13012121212")];
     let err = c.import_customers(&user(), &rows, None).await.unwrap_err();
@@ -139,32 +141,17 @@ async fn a_lost_import_is_not_resent_and_is_undetermined() {
         .import_customers_exactly_once(&user(), &rows, None)
         .await
         .unwrap();
-    match outcome {
-        ExactlyOnceOutcome::Undetermined { why, .. } => {
-            assert!(why.contains("cannot be reconciled"), "{why}")
-        }
-        other => panic!("{other:?}"),
-    }
-    assert_eq!(
-        server.received_requests().await.unwrap().len(),
-        2,
-        "one send each"
-    );
+    assert_unreconcilable(&outcome);
+    assert_eq!(sent(&server).await.len(), 2, "one send each");
 }
 
 #[tokio::test]
 async fn the_delete_carries_a_json_body_and_refuses_an_empty_one() {
     let route = format!("/agent-api/user/{USER}/del_customer");
-    let server = MockServer::start().await;
-    Mock::given(method("DELETE"))
-        .and(path(route.as_str()))
-        .and(body_json(json!({
-            "phone": ["13012121212"], "created_at": ["2023-05-08", "2023-05-28"], "encryption": false
-        })))
-        .respond_with(raw(200, OK))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let body = json!({
+        "phone": ["13012121212"], "created_at": ["2023-05-08", "2023-05-28"], "encryption": false
+    });
+    let server = expecting_body("DELETE", &route, body).await;
     let c = client(&server.uri());
     let deletion = CustomerDeletion::phones(["13012121212"])
         .created_between(day(2023, 5, 8), day(2023, 5, 28));
@@ -179,18 +166,12 @@ async fn the_delete_carries_a_json_body_and_refuses_an_empty_one() {
 #[tokio::test]
 async fn the_move_into_a_task_is_a_get_with_the_docs_json_body_sent_once() {
     let route = format!("/agent-api/user/{USER}/customer_to_task/{TASK}");
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(route.as_str()))
-        .and(body_json(json!({
-            "components": [{"id": "280f5b43-9d1c-4c59-a0c1-5bb9f7b4c0e2", "value": "腾讯"}],
-            "phone": "13012121212", "created_at": ["2023-05-08", "2023-05-28"],
-            "operator": [1], "encryption": false
-        })))
-        .respond_with(raw(200, OK))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let body = json!({
+        "components": [{"id": "280f5b43-9d1c-4c59-a0c1-5bb9f7b4c0e2", "value": "腾讯"}],
+        "phone": "13012121212", "created_at": ["2023-05-08", "2023-05-28"],
+        "operator": [1], "encryption": false
+    });
+    let server = expecting_body("GET", &route, body).await;
     let task: TaskId = TASK.parse().unwrap();
     let filter = CustomerFilter::new()
         .component("280f5b43-9d1c-4c59-a0c1-5bb9f7b4c0e2", "腾讯")
@@ -203,17 +184,13 @@ async fn the_move_into_a_task_is_a_get_with_the_docs_json_body_sent_once() {
         .unwrap();
 
     // A state change over GET: a lost answer is not re-sent.
-    let lost = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(502))
-        .mount(&lost)
-        .await;
+    let lost = mounted(Mock::given(method("GET")).respond_with(ResponseTemplate::new(502))).await;
     let err = client(&lost.uri())
         .customers_to_task(&user(), &task, &filter)
         .await
         .unwrap_err();
     assert!(matches!(err, Error::OutcomeUnknown { .. }), "{err:?}");
-    assert_eq!(lost.received_requests().await.unwrap().len(), 1);
+    assert_eq!(sent(&lost).await.len(), 1);
 }
 
 #[tokio::test]
@@ -231,7 +208,7 @@ async fn the_components_read_is_retried_and_kept_raw() {
         .await
         .unwrap();
     assert_eq!(got.data["components"][0]["id"], "c1");
-    let sent = server.received_requests().await.unwrap();
+    let sent = sent(&server).await;
     assert_eq!(sent.len(), 2);
     assert_eq!(
         sent[1].url.path(),

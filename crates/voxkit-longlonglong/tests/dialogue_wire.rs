@@ -4,14 +4,18 @@
 //! directive sends an empty message; bad input sends nothing; a lost answer is an unknown
 //! outcome after one request, and the exactly-once call says it cannot be reconciled.
 
+mod common;
+
 use serde_json::json;
+use voxkit_core::RetryPolicy;
 use voxkit_core::fault::{Fault, FaultServer};
-use voxkit_core::{ExactlyOnceOutcome, RetryPolicy};
 use voxkit_longlonglong::{
     DialogueClient, DialogueMessage, Directive, Notify, ScriptGroupId, TalkId, TenantId,
 };
 use wiremock::matchers::{body_json, header, method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{Mock, ResponseTemplate};
+
+use common::{mounted, ok};
 
 /// The docs' `{tenant_id}`, `talk_id` and `user_id`.
 const TENANT: &str = "5433b412-07d5-44e6-9fa4-deb65e43bc93";
@@ -25,6 +29,18 @@ fn client(url: &str) -> DialogueClient {
         .retry_policy(RetryPolicy::none())
         .build()
         .unwrap()
+}
+
+/// A server that drops the connection after the first request, and a client of it with
+/// the default retry policy (which must still never re-send).
+async fn losing_the_answer() -> (FaultServer, DialogueClient) {
+    let server = FaultServer::start(vec![Fault::DropAfterRequest]).await;
+    let c = DialogueClient::builder()
+        .token("dialogue-token")
+        .base_url(server.url())
+        .build()
+        .unwrap();
+    (server, c)
 }
 
 fn tenant() -> TenantId {
@@ -52,23 +68,23 @@ fn given() -> wiremock::MockBuilder {
 
 #[tokio::test]
 async fn the_docs_example_is_sent_as_documented_and_the_answer_kept_raw() {
-    let server = MockServer::start().await;
-    given()
-        .and(body_json(json!({
-            "talk_id": "bCdeffd6-C84D-dB14-11De-3afA7f738159",
-            "user_id": "bCdeffd6-C84D-dB14-11De-3afA7f738159",
-            "message": "测试",
-            "notify": "enter",
-            "directive": "",
-            "group_id": 1
-        })))
-        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
-            "code": 200, "status": "success", "message": "成功",
-            "data": {"reply": "您好", "n": 1}
-        })))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = mounted(
+        given()
+            .and(body_json(json!({
+                "talk_id": "bCdeffd6-C84D-dB14-11De-3afA7f738159",
+                "user_id": "bCdeffd6-C84D-dB14-11De-3afA7f738159",
+                "message": "测试",
+                "notify": "enter",
+                "directive": "",
+                "group_id": 1
+            })))
+            .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+                "code": 200, "status": "success", "message": "成功",
+                "data": {"reply": "您好", "n": 1}
+            })))
+            .expect(1),
+    )
+    .await;
     let reply = client(&server.uri())
         .send(&tenant(), &docs_message())
         .await
@@ -79,20 +95,16 @@ async fn the_docs_example_is_sent_as_documented_and_the_answer_kept_raw() {
 
 #[tokio::test]
 async fn a_directive_sends_an_empty_message() {
-    let server = MockServer::start().await;
-    given()
-        .and(body_json(json!({
-            "talk_id": TALK, "user_id": "visitor_7", "message": "",
-            "notify": "message", "directive": "invalid", "group_id": 3
-        })))
-        .respond_with(
-            ResponseTemplate::new(200).set_body_json(
-                json!({"code": 200, "status": "success", "message": "ok", "data": []}),
-            ),
-        )
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = mounted(
+        given()
+            .and(body_json(json!({
+                "talk_id": TALK, "user_id": "visitor_7", "message": "",
+                "notify": "message", "directive": "invalid", "group_id": 3
+            })))
+            .respond_with(ok(json!([])))
+            .expect(1),
+    )
+    .await;
     let message = DialogueMessage::directive(
         TALK.parse().unwrap(),
         "visitor_7".parse().unwrap(),
@@ -108,13 +120,12 @@ async fn a_directive_sends_an_empty_message() {
 
 #[tokio::test]
 async fn bad_input_sends_nothing_and_a_refusal_is_the_api_error() {
-    let server = MockServer::start().await;
-    given()
-        .respond_with(ResponseTemplate::new(200).set_body_json(
+    let server = mounted(
+        given().respond_with(ResponseTemplate::new(200).set_body_json(
             json!({"code": 422, "status": "error", "message": "notify 不正确", "data": []}),
-        ))
-        .mount(&server)
-        .await;
+        )),
+    )
+    .await;
     assert!("../x".parse::<TenantId>().unwrap_err().nothing_sent());
     assert!("a b".parse::<TalkId>().unwrap_err().nothing_sent());
     let empty = DialogueMessage::text(
@@ -136,31 +147,16 @@ async fn bad_input_sends_nothing_and_a_refusal_is_the_api_error() {
 
 #[tokio::test]
 async fn a_lost_answer_is_unknown_after_one_request_and_cannot_be_reconciled() {
-    let server = FaultServer::start(vec![Fault::DropAfterRequest]).await;
-    let c = DialogueClient::builder()
-        .token("dialogue-token")
-        .base_url(server.url())
-        .build()
-        .unwrap();
+    let (server, c) = losing_the_answer().await;
     let err = c.send(&tenant(), &docs_message()).await.unwrap_err();
     assert!(err.outcome_unknown(), "{err:?}");
     assert_eq!(server.requests(), 1, "never re-sent");
 
-    let server = FaultServer::start(vec![Fault::DropAfterRequest]).await;
-    let c = DialogueClient::builder()
-        .token("dialogue-token")
-        .base_url(server.url())
-        .build()
-        .unwrap();
+    let (server, c) = losing_the_answer().await;
     let outcome = c
         .send_exactly_once(&tenant(), &docs_message())
         .await
         .unwrap();
-    match outcome {
-        ExactlyOnceOutcome::Undetermined { why, .. } => {
-            assert!(why.contains("cannot be reconciled"), "{why}")
-        }
-        other => panic!("{other:?}"),
-    }
+    common::assert_unreconcilable(&outcome);
     assert_eq!(server.requests(), 1, "never re-sent");
 }

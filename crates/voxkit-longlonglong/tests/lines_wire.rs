@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chrono::{NaiveDate, NaiveTime};
 use rust_decimal::Decimal;
-use serde_json::{Value, json};
+use serde_json::json;
 use voxkit_core::fault::{Fault, FaultServer};
 use voxkit_core::{ExactlyOnceOutcome, ReconcileWait};
 use voxkit_longlonglong::{
@@ -18,10 +18,10 @@ use voxkit_longlonglong::{
     NewDialTimeGroup, ScriptGroupId, SecuritySetting, SecuritySettings, TenantId, TimeSpan, UserId,
     VosCdrQuery, VosScope,
 };
-use wiremock::matchers::{body_json, header, method, path, query_param};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::{body_json, query_param};
+use wiremock::{MockServer, ResponseTemplate};
 
-use common::wire_client as client;
+use common::{assert_applied, given, ok, wire_client as client};
 
 const USER: &str = "5433b412-07d5-44e6-9fa4-deb65e43bc93";
 const TENANT: &str = "2533f3f6-7ac1-4b55-b1de-7d308ce00d89";
@@ -40,19 +40,6 @@ fn user() -> UserId {
 
 fn tenant() -> TenantId {
     TENANT.parse().unwrap()
-}
-
-fn ok(data: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200)
-        .set_body_json(json!({"code": 200, "status": "success", "message": "ok", "data": data}))
-}
-
-fn given(verb: &str, route: &str) -> wiremock::MockBuilder {
-    Mock::given(method(verb))
-        .and(path(route))
-        .and(header("authorization", "Bearer test-token"))
-        .and(header("content-type", "application/json"))
-        .and(header("accept", "application/json"))
 }
 
 async fn sent(server: &MockServer) -> usize {
@@ -348,10 +335,7 @@ async fn unbind_exactly_once_reconciles_by_the_line_list() {
         .unbind_line_exactly_once(&user(), &tenant(), AllocationId::new(11).unwrap(), &FAST)
         .await
         .unwrap();
-    assert!(
-        matches!(outcome, ExactlyOnceOutcome::Applied { .. }),
-        "{outcome:?}"
-    );
+    assert_applied(&outcome);
     // Not listed at all: refused before anything is deleted.
     let err = c
         .unbind_line_exactly_once(&user(), &tenant(), AllocationId::new(99).unwrap(), &FAST)
@@ -399,10 +383,7 @@ async fn save_dial_time_group_exactly_once_reconciles_by_name() {
         .save_dial_time_group_exactly_once(&user(), &group, &FAST)
         .await
         .unwrap();
-    assert!(
-        matches!(outcome, ExactlyOnceOutcome::Applied { .. }),
-        "{outcome:?}"
-    );
+    assert_applied(&outcome);
     // The name is taken now: refused, nothing sent.
     let again = c
         .save_dial_time_group_exactly_once(&user(), &group, &FAST)

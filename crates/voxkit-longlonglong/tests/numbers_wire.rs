@@ -6,15 +6,14 @@
 mod common;
 
 use chrono::NaiveDateTime;
-use serde_json::{Value, json};
+use serde_json::json;
 use voxkit_longlonglong::{
     Client, Code, Error, NumberDeletion, NumberImport, NumberQuery, NumberReset, NumberRow,
     NumberStatus, Sex, TaskId, UserId,
 };
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::{MockServer, ResponseTemplate};
 
-use common::{raw, wire_client};
+use common::{assert_query_has, assert_unreconcilable, body, ok, raw, sent, wire_client};
 
 const USER: &str = "5433b412-07d5-44e6-9fa4-deb65e43bc93";
 const TASK: &str = "289b4a84-6d3c-4a4e-9f3a-2c1d0e5b7a61";
@@ -23,28 +22,10 @@ fn ids() -> (UserId, TaskId) {
     (USER.parse().unwrap(), TASK.parse().unwrap())
 }
 
-fn ok(data: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200)
-        .set_body_json(json!({"code": 200, "status": "success", "message": "ok", "data": data}))
-}
-
+/// A server answering `verb` on the docs task's route ending in `tail`, and a client of it.
 async fn serving(verb: &str, tail: &str, answer: ResponseTemplate) -> (MockServer, Client) {
-    let server = MockServer::start().await;
-    Mock::given(method(verb))
-        .and(path(format!("/agent-api/user/{USER}/task/{TASK}/{tail}")))
-        .respond_with(answer)
-        .mount(&server)
-        .await;
-    let client = wire_client(&server.uri());
-    (server, client)
-}
-
-async fn sent(server: &MockServer) -> Vec<wiremock::Request> {
-    server.received_requests().await.unwrap()
-}
-
-fn body(request: &wiremock::Request) -> Value {
-    serde_json::from_slice(&request.body).unwrap()
+    let route = format!("/agent-api/user/{USER}/task/{TASK}/{tail}");
+    common::serving(verb, &route, answer).await
 }
 
 #[tokio::test]
@@ -63,20 +44,16 @@ async fn the_number_list_sends_page_1_and_its_filters_and_keeps_rows_raw() {
         .encryption(false);
     let page = client.numbers(&user, &task, &query).await.unwrap();
     assert_eq!(page.items[0]["phone"], "18361201206");
-    let url = sent(&server).await[0].url.clone();
-    let pairs: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-    for pair in [
-        ("page", "1"),
-        ("status[]", "2"),
-        ("start_at", "2025-12-03 00:00:00"),
-        ("end_at", "2025-12-04 00:00:00"),
-        ("encryption", "false"),
-    ] {
-        assert!(
-            pairs.contains(&(pair.0.into(), pair.1.into())),
-            "{pair:?} in {pairs:?}"
-        );
-    }
+    assert_query_has(
+        &sent(&server).await[0],
+        &[
+            ("page", "1"),
+            ("status[]", "2"),
+            ("start_at", "2025-12-03 00:00:00"),
+            ("end_at", "2025-12-04 00:00:00"),
+            ("encryption", "false"),
+        ],
+    );
 }
 
 #[tokio::test]
@@ -203,10 +180,7 @@ async fn reset_puts_the_docs_example_and_is_sent_once_when_lost() {
         .reset_numbers_exactly_once(&user, &task, &reset)
         .await
         .unwrap();
-    assert!(
-        matches!(&outcome, voxkit_core::ExactlyOnceOutcome::Undetermined { why, .. } if why.contains("cannot be reconciled")),
-        "{outcome:?}"
-    );
+    assert_unreconcilable(&outcome);
     assert_eq!(sent(&server).await.len(), 1, "never re-sent");
     let err = client
         .reset_numbers(&user, &task, &NumberReset::new())

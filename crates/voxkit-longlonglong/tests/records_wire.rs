@@ -9,7 +9,7 @@ use voxkit_longlonglong::{IntentionTag, RecordId, RecordQuery, TaskId, UserId};
 use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer};
 
-use common::{a_503_then, raw, wire_client as client};
+use common::{a_503_then, mounted, raw, wire_client as client};
 
 const USER: &str = "5433b412-07d5-44e6-9fa4-deb65e43bc93";
 const TASK: &str = "289b4a84-6d3c-4a4e-9f3a-2c1d0e5b7a61";
@@ -22,6 +22,17 @@ const LIST_EXAMPLE: &str = r#"{"code":200,"status":"success","message":"查看�
 /// The 通话详情 example of the mirror (elided ids completed).
 const DETAIL_EXAMPLE: &str = r#"{"code":200,"status":"success","message":"查看通话记录详情成功","data":{"records":[{"id":"a1","record_id":"7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d","task_id":"289b4a84-6d3c-4a4e-9f3a-2c1d0e5b7a61","notify":"enter","callid":"c1","error_code":0,"asrtype":null,"callee":"18555525545","gender":null,"asr_elapse":null,"record_ms":null,"volume_gain":null,"question":"","split_question":null,"question_index":0,"speak_ms":0,"play_ms":0,"keyword":"","answer_id":"a2","answer_text":"流程一","answer_content":"您好","word_class":"16","answer_action":null,"playback_after_action":0,"upstream_answer_action":null,"score":0,"sequence":1,"created_at":"2022-09-29 15:09:20"}]}}"#;
 
+/// A server expecting `GET route` `times` times, answering `body`.
+async fn answering(route: &str, body: &str, times: u64) -> MockServer {
+    mounted(
+        Mock::given(method("GET"))
+            .and(path(route))
+            .respond_with(raw(200, body))
+            .expect(times),
+    )
+    .await
+}
+
 fn ids() -> (UserId, TaskId, RecordId) {
     (
         USER.parse().unwrap(),
@@ -32,14 +43,8 @@ fn ids() -> (UserId, TaskId, RecordId) {
 
 #[tokio::test]
 async fn the_list_sends_every_filter_in_bracket_syntax_and_decodes_the_mirror_example() {
-    let server = MockServer::start().await;
     let route = format!("/agent-api/user/{USER}/task/{TASK}/record");
-    Mock::given(method("GET"))
-        .and(path(route.as_str()))
-        .respond_with(raw(200, LIST_EXAMPLE))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = answering(&route, LIST_EXAMPLE, 1).await;
     let (user, task, _) = ids();
     let at = |s| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap();
     let query = RecordQuery::new()
@@ -140,17 +145,13 @@ async fn the_detail_is_read_turn_by_turn_and_retried_as_a_read() {
 
 #[tokio::test]
 async fn recording_urls_send_up_to_30_ids_and_keep_the_answer_raw() {
-    let server = MockServer::start().await;
     let route = format!("/agent-api/user/{USER}/task/{TASK}/batch_record/download-full-voice");
-    Mock::given(method("GET"))
-        .and(path(route.as_str()))
-        .respond_with(raw(
-            200,
-            r#"{"code":200,"status":"success","message":"ok","data":{"url":"http://x/a.zip"}}"#,
-        ))
-        .expect(2)
-        .mount(&server)
-        .await;
+    let server = answering(
+        &route,
+        r#"{"code":200,"status":"success","message":"ok","data":{"url":"http://x/a.zip"}}"#,
+        2,
+    )
+    .await;
     let (user, task, record) = ids();
     let other: RecordId = "00000000-0000-4000-8000-000000000001".parse().unwrap();
     let c = client(&server.uri());
@@ -182,17 +183,13 @@ async fn recording_urls_send_up_to_30_ids_and_keep_the_answer_raw() {
 
 #[tokio::test]
 async fn llm_tags_are_a_bare_get_kept_raw() {
-    let server = MockServer::start().await;
     let route = format!("/agent-api/user/{USER}/task/{TASK}/record/{RECORD}/llm_intention_tag");
-    Mock::given(method("GET"))
-        .and(path(route.as_str()))
-        .respond_with(raw(
-            200,
-            r#"{"code":200,"status":"success","message":"ok","data":[{"tag":"A"}]}"#,
-        ))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let server = answering(
+        &route,
+        r#"{"code":200,"status":"success","message":"ok","data":[{"tag":"A"}]}"#,
+        1,
+    )
+    .await;
     let (user, task, record) = ids();
     let tags = client(&server.uri())
         .llm_intention_tags(&user, &task, &record)

@@ -6,15 +6,14 @@
 mod common;
 
 use chrono::{NaiveDateTime, NaiveTime};
-use serde_json::{Value, json};
+use serde_json::json;
 use voxkit_longlonglong::{
-    Client, Error, NewTask, NumberStatus, Redial, ScriptWindow, TaskLine, TaskQuery, TaskQueryV1,
+    Error, NewTask, NumberStatus, Redial, ScriptWindow, TaskLine, TaskQuery, TaskQueryV1,
     TaskState, TaskStatusFilter, TaskStatusV1, TaskType, TaskUpdate, TaskUpdateV1, UserId,
 };
-use wiremock::matchers::{method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
-use common::{raw, wire_client};
+use common::{assert_query_has, assert_unreconcilable, ok, raw, sent, serving, wire_client};
 
 const USER: &str = "5433b412-07d5-44e6-9fa4-deb65e43bc93";
 const TASK: &str = "e5cb8746-411d-4d6d-a1fa-0fe030f00fad";
@@ -22,26 +21,6 @@ const LINE: &str = "29c39ec4-5a7e-4f0b-9d0e-1b2c3d4e5f60";
 
 fn user() -> UserId {
     USER.parse().unwrap()
-}
-
-fn ok(data: Value) -> ResponseTemplate {
-    ResponseTemplate::new(200)
-        .set_body_json(json!({"code": 200, "status": "success", "message": "ok", "data": data}))
-}
-
-async fn serving(verb: &str, route: &str, answer: ResponseTemplate) -> (MockServer, Client) {
-    let server = MockServer::start().await;
-    Mock::given(method(verb))
-        .and(path(route))
-        .respond_with(answer)
-        .mount(&server)
-        .await;
-    let client = wire_client(&server.uri());
-    (server, client)
-}
-
-async fn sent(server: &MockServer) -> Vec<wiremock::Request> {
-    server.received_requests().await.unwrap()
 }
 
 fn at(s: &str) -> NaiveDateTime {
@@ -86,7 +65,7 @@ async fn create_task_posts_the_docs_example_and_keeps_the_raw_answer() {
     assert_eq!(created.data["uuid"], TASK);
     let requests = sent(&server).await;
     assert_eq!(requests.len(), 1);
-    let body: Value = serde_json::from_slice(&requests[0].body).unwrap();
+    let body = common::body(&requests[0]);
     assert_eq!(body["name"], "测试");
     assert_eq!(body["destination_extension"], 123);
     assert_eq!(body["maximumcall"], 2);
@@ -151,20 +130,16 @@ async fn the_task_list_sends_its_filters_and_decodes_the_mirror_example() {
     assert_eq!(task.destination_extension.as_deref(), Some("102"));
     assert_eq!(task.enable, Some(false));
     assert_eq!(task.extra["sort"], 33, "undocumented fields are kept");
-    let url = &sent(&server).await[0].url;
-    let query: Vec<(String, String)> = url.query_pairs().into_owned().collect();
-    for pair in [
-        ("page", "1"),
-        ("per_page", "1"),
-        ("name", "测试"),
-        ("status", "1"),
-        ("task_type", "7"),
-    ] {
-        assert!(
-            query.contains(&(pair.0.into(), pair.1.into())),
-            "{pair:?} in {query:?}"
-        );
-    }
+    assert_query_has(
+        &sent(&server).await[0],
+        &[
+            ("page", "1"),
+            ("per_page", "1"),
+            ("name", "测试"),
+            ("status", "1"),
+            ("task_type", "7"),
+        ],
+    );
 }
 
 #[tokio::test]
@@ -240,7 +215,7 @@ async fn modify_puts_the_group_switch_example() {
         .modify_task(&user(), &TASK.parse().unwrap(), &update)
         .await
         .unwrap();
-    let body: Value = serde_json::from_slice(&sent(&server).await[0].body).unwrap();
+    let body = common::body(&sent(&server).await[0]);
     assert_eq!(body["group_type"], "group");
     assert_eq!(body["is_group_switch"], 1);
     assert_eq!(
@@ -267,10 +242,7 @@ async fn the_2_0_pause_is_a_put_retried_and_the_copy_a_get_sent_once() {
         "a GET that creates: sent once"
     );
     let outcome = client.copy_task_exactly_once(&user(), &task).await.unwrap();
-    assert!(
-        matches!(&outcome, voxkit_core::ExactlyOnceOutcome::Undetermined { why, .. } if why.contains("cannot be reconciled")),
-        "{outcome:?}"
-    );
+    assert_unreconcilable(&outcome);
     assert_eq!(sent(&server).await.len(), 2, "once more, never re-sent");
 }
 
@@ -328,7 +300,7 @@ async fn the_old_api_lists_reads_and_modifies_with_the_docs_values() {
             .to_string()
             .ends_with("status[]=2&status[]=3")
     );
-    let body: Value = serde_json::from_slice(&requests[3].body).unwrap();
+    let body = common::body(&requests[3]);
     assert_eq!(
         body,
         json!({"name":"API任务创建测试","destination_extension":3,"dial_time_id":1,"maximumcall":3,

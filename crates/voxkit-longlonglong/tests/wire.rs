@@ -14,10 +14,10 @@ use voxkit_longlonglong::{
     Code, NewSubAccount, NewUser, RechargeHistoryQuery, RecordKind, Sex, SubAccountQuery,
     SubUserId, UserId,
 };
-use wiremock::matchers::{body_json, header, method, path};
+use wiremock::matchers::{body_json, method};
 use wiremock::{Mock, MockServer, Request, ResponseTemplate};
 
-use common::{a_503_then, raw, wire_client as client};
+use common::{a_503_then, body, given, mounted, raw, sent, wire_client as client};
 
 /// The docs' example ids.
 const USER: &str = "5433b412-07d5-44e6-9fa4-deb65e43bc93";
@@ -41,15 +41,6 @@ fn ack(message: &str) -> ResponseTemplate {
     ok(json!({"code": 200, "status": "success", "message": message, "data": []}))
 }
 
-/// The matchers of the documented headers on `method path`.
-fn given(verb: &str, route: &str) -> wiremock::MockBuilder {
-    Mock::given(method(verb))
-        .and(path(route))
-        .and(header("authorization", "Bearer test-token"))
-        .and(header("content-type", "application/json"))
-        .and(header("accept", "application/json"))
-}
-
 /// A mock expecting the documented headers on `method path`, answering `template` once.
 fn exact(verb: &str, route: &str, template: ResponseTemplate) -> Mock {
     given(verb, route).respond_with(template).expect(1)
@@ -63,32 +54,22 @@ fn exact_body(verb: &str, route: &str, body: Value, template: ResponseTemplate) 
         .expect(1)
 }
 
-async fn requests(server: &MockServer) -> Vec<Request> {
-    server.received_requests().await.unwrap()
-}
-
 async fn only_request(server: &MockServer) -> Request {
-    let mut all = requests(server).await;
+    let mut all = sent(server).await;
     assert_eq!(all.len(), 1, "exactly one request");
     all.remove(0)
-}
-
-fn body_of(request: &Request) -> Value {
-    serde_json::from_slice(&request.body).expect("a JSON body")
 }
 
 // ----- recharge and deduct ------------------------------------------------------------
 
 #[tokio::test]
 async fn recharge_sends_the_docs_example_body() {
-    let server = MockServer::start().await;
-    exact_body(
+    let server = mounted(exact_body(
         "PUT",
         &format!("/agent-api/user/{USER}/recharge"),
         json!({"amount": 100, "type": 1, "remark": "API-外呼充值"}),
         ack("AI外呼扣款操作成功"),
-    )
-    .mount(&server)
+    ))
     .await;
     let ack = client(&server.uri())
         .recharge(&user(), 100, Some("API-外呼充值"))
@@ -101,32 +82,28 @@ async fn recharge_sends_the_docs_example_body() {
 
 #[tokio::test]
 async fn deduct_sends_type_2_and_no_remark_when_none() {
-    let server = MockServer::start().await;
-    exact_body(
+    let server = mounted(exact_body(
         "PUT",
         &format!("/agent-api/user/{USER}/recharge"),
         json!({"amount": 7, "type": 2}),
         ack("AI外呼扣款操作成功"),
-    )
-    .mount(&server)
+    ))
     .await;
     client(&server.uri())
         .deduct(&user(), 7, None)
         .await
         .unwrap();
-    let body = body_of(&only_request(&server).await);
+    let body = body(&only_request(&server).await);
     assert!(body.get("remark").is_none(), "{body}");
 }
 
 #[tokio::test]
 async fn documented_10004_with_http_200_is_a_typed_api_error_sent_once() {
-    let server = MockServer::start().await;
-    exact(
+    let server = mounted(exact(
         "PUT",
         &format!("/agent-api/user/{USER}/recharge"),
         ok(json!({"code": 10004, "status": "error", "message": "用户未开通账单权限", "data": []})),
-    )
-    .mount(&server)
+    ))
     .await;
     let err = client(&server.uri())
         .recharge(&user(), 100, None)
@@ -149,7 +126,7 @@ async fn zero_amount_is_refused_with_nothing_sent() {
         assert!(err.nothing_sent(), "{err}");
         assert!(err.to_string().contains("positive"), "{err}");
     }
-    assert!(requests(&server).await.is_empty());
+    assert!(sent(&server).await.is_empty());
 }
 
 #[tokio::test]
@@ -171,19 +148,16 @@ async fn recharge_whose_answer_is_lost_is_sent_once_and_outcome_unknown() {
 
 #[tokio::test]
 async fn recharge_through_a_502_is_outcome_unknown_and_not_resent() {
-    let server = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .respond_with(
-            ResponseTemplate::new(502).set_body_raw("<html>bad gateway</html>", "text/html"),
-        )
-        .mount(&server)
-        .await;
+    let server = mounted(Mock::given(method("PUT")).respond_with(
+        ResponseTemplate::new(502).set_body_raw("<html>bad gateway</html>", "text/html"),
+    ))
+    .await;
     let err = client(&server.uri())
         .recharge(&user(), 5, None)
         .await
         .unwrap_err();
     assert!(err.outcome_unknown(), "{err:?}");
-    assert_eq!(requests(&server).await.len(), 1);
+    assert_eq!(sent(&server).await.len(), 1);
 }
 
 #[tokio::test]
@@ -206,13 +180,11 @@ async fn recharge_to_a_refused_connection_is_retried_and_reports_nothing_sent() 
 
 #[tokio::test]
 async fn zero_balance_has_no_body_and_decodes_the_docs_example() {
-    let server = MockServer::start().await;
-    exact(
+    let server = mounted(exact(
         "PUT",
         &format!("/agent-api/user/{USER}/zero_balance"),
         ack("AI外呼余额归零操作成功"),
-    )
-    .mount(&server)
+    ))
     .await;
     let ack = client(&server.uri()).zero_balance(&user()).await.unwrap();
     assert_eq!(ack.message, "AI外呼余额归零操作成功");
@@ -226,13 +198,11 @@ const HISTORY: &str = r#"{ "code": 200, "status": "success", "message": "查看�
 
 #[tokio::test]
 async fn recharge_history_sends_bracket_array_dates_and_decodes_the_docs_example() {
-    let server = MockServer::start().await;
-    exact(
+    let server = mounted(exact(
         "GET",
         &format!("/agent-api/user/{USER}/bill_recharge_record"),
         raw(200, HISTORY),
-    )
-    .mount(&server)
+    ))
     .await;
     let may = |d| NaiveDate::from_ymd_opt(2023, 5, d).unwrap();
     let history = client(&server.uri())
@@ -269,13 +239,11 @@ async fn recharge_history_sends_bracket_array_dates_and_decodes_the_docs_example
 
 #[tokio::test]
 async fn recharge_history_without_filters_sends_no_query() {
-    let server = MockServer::start().await;
-    exact(
+    let server = mounted(exact(
         "GET",
         &format!("/agent-api/user/{USER}/bill_recharge_record"),
         ok(json!({"code": 200, "status": "success", "message": "查看充值记录成功", "data": []})),
-    )
-    .mount(&server)
+    ))
     .await;
     let history = client(&server.uri())
         .recharge_history(&user(), &RechargeHistoryQuery::new())
@@ -298,7 +266,7 @@ async fn recharge_history_refuses_long_or_reversed_ranges_and_page_0() {
         let err = c.recharge_history(&user(), &query).await.unwrap_err();
         assert!(err.nothing_sent(), "{err}");
     }
-    assert!(requests(&server).await.is_empty());
+    assert!(sent(&server).await.is_empty());
 }
 
 #[tokio::test]
@@ -309,19 +277,17 @@ async fn reads_are_retried_after_a_503() {
         .await
         .unwrap();
     assert_eq!(history.records.len(), 1);
-    assert_eq!(requests(&server).await.len(), 2);
+    assert_eq!(sent(&server).await.len(), 2);
 }
 
 #[tokio::test]
 async fn set_expiry_sends_iso_date_and_maps_the_documented_422() {
-    let server = MockServer::start().await;
-    exact_body(
+    let server = mounted(exact_body(
         "PUT",
         &format!("/agent-api/user/{USER}/expire_time"),
         json!({"expire_time": "2024-08-17"}),
         ack("设置成功"),
-    )
-    .mount(&server)
+    ))
     .await;
     let c = client(&server.uri());
     let ack = c
@@ -330,14 +296,11 @@ async fn set_expiry_sends_iso_date_and_maps_the_documented_422() {
         .unwrap();
     assert_eq!(ack.message, "设置成功");
 
-    let server = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .respond_with(raw(
-            200,
-            r#"{"code": 422, "status": "error", "message": "到期时间最少设置一天", "data": []}"#,
-        ))
-        .mount(&server)
-        .await;
+    let server = mounted(Mock::given(method("PUT")).respond_with(raw(
+        200,
+        r#"{"code": 422, "status": "error", "message": "到期时间最少设置一天", "data": []}"#,
+    )))
+    .await;
     let err = client(&server.uri())
         .set_expiry(&user(), NaiveDate::from_ymd_opt(2026, 11, 22).unwrap())
         .await
@@ -347,7 +310,7 @@ async fn set_expiry_sends_iso_date_and_maps_the_documented_422() {
         Code::of(&err).unwrap().documented_message(),
         Some("到期时间最少设置一天")
     );
-    assert_eq!(requests(&server).await.len(), 1, "an API error is final");
+    assert_eq!(sent(&server).await.len(), 1, "an API error is final");
 }
 
 #[tokio::test]
@@ -369,14 +332,11 @@ async fn set_expiry_is_repeatable() {
 
 #[tokio::test]
 async fn account_info_and_token_keep_undocumented_data_as_json() {
-    let server = MockServer::start().await;
-    exact(
+    let server = mounted(exact(
         "GET",
         &format!("/agent-api/user/{USER}/message"),
         ok(json!({"code": 200, "status": "success", "message": "ok", "data": {"anything": [1, 2]}})),
-    )
-    .mount(&server)
-    .await;
+    )).await;
     exact(
         "GET",
         "/agent-api/token",
@@ -394,8 +354,7 @@ async fn account_info_and_token_keep_undocumented_data_as_json() {
 
 #[tokio::test]
 async fn register_user_posts_to_users_without_the_agent_api_prefix() {
-    let server = MockServer::start().await;
-    exact_body(
+    let server = mounted(exact_body(
         "POST",
         "/users",
         json!({
@@ -404,8 +363,7 @@ async fn register_user_posts_to_users_without_the_agent_api_prefix() {
             "tenant_id": "2533f3f6-7ac1-4b55-b1de-7d308ce00d89"
         }),
         ok(json!({"code": 200, "status": "success", "message": "注册成功", "data": {"id": 1}})),
-    )
-    .mount(&server)
+    ))
     .await;
     let registration = client(&server.uri())
         .register_user(
@@ -471,13 +429,12 @@ async fn bad_account_fields_are_refused_with_nothing_sent() {
         .await
         .unwrap_err();
     assert!(err.nothing_sent(), "{err}");
-    assert!(requests(&server).await.is_empty());
+    assert!(sent(&server).await.is_empty());
 }
 
 #[tokio::test]
 async fn sub_account_list_sends_every_filter_and_reads_meta_with_string_per_page() {
-    let server = MockServer::start().await;
-    exact(
+    let server = mounted(exact(
         "GET",
         &format!("/agent-api/user/{USER}/subset_users"),
         ok(json!({
@@ -486,9 +443,7 @@ async fn sub_account_list_sends_every_filter_and_reads_meta_with_string_per_page
             "data": [{"id": SUB, "name": "子账户1", "phone": "123456789", "email": "123456789@qq.com",
                       "sex": 1, "birthday": null, "department": "sales"}]
         })),
-    )
-    .mount(&server)
-    .await;
+    )).await;
     let page = client(&server.uri())
         .sub_accounts(
             &user(),
@@ -529,8 +484,7 @@ async fn sub_account_list_sends_every_filter_and_reads_meta_with_string_per_page
 
 #[tokio::test]
 async fn sub_account_read_decodes_the_docs_flat_example() {
-    let server = MockServer::start().await;
-    exact(
+    let server = mounted(exact(
         "GET",
         &format!("/agent-api/user/{USER}/subset_users/{SUB}/edit"),
         raw(
@@ -541,9 +495,7 @@ async fn sub_account_read_decodes_the_docs_flat_example() {
             "qq": null, "wechat": null, "birthday": "2022-07-13",
             "created_at": "2022-07-13 17:12:37", "updated_at": "2022-07-13 17:58:42" } }"#,
         ),
-    )
-    .mount(&server)
-    .await;
+    )).await;
     let account = client(&server.uri())
         .sub_account(&user(), &sub())
         .await
@@ -565,13 +517,11 @@ async fn sub_account_read_decodes_the_docs_flat_example() {
 
 #[tokio::test]
 async fn sub_account_delete_is_a_delete_sent_once() {
-    let server = MockServer::start().await;
-    exact(
+    let server = mounted(exact(
         "DELETE",
         &format!("/agent-api/user/{USER}/subset_users/{SUB}"),
         ack("删除成功"),
-    )
-    .mount(&server)
+    ))
     .await;
     let ack = client(&server.uri())
         .delete_sub_account(&user(), &sub())
@@ -641,30 +591,24 @@ async fn malformed_answers_are_clean_errors() {
 
 #[tokio::test]
 async fn an_error_envelope_with_a_4xx_status_is_still_the_api_error() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(raw(
-            401,
-            r#"{"code":401,"status":"error","message":"token 无效","data":[]}"#,
-        ))
-        .mount(&server)
-        .await;
+    let server = mounted(Mock::given(method("GET")).respond_with(raw(
+        401,
+        r#"{"code":401,"status":"error","message":"token 无效","data":[]}"#,
+    )))
+    .await;
     let err = client(&server.uri()).token_info().await.unwrap_err();
     assert_eq!(err.api_code(), Some("401"));
     assert_eq!(Code::of(&err), Some(Code::Unknown("401".into())));
-    assert_eq!(requests(&server).await.len(), 1);
+    assert_eq!(sent(&server).await.len(), 1);
 }
 
 #[tokio::test]
 async fn the_token_never_shows_in_errors_or_debug() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(raw(
-            200,
-            r#"{"code":401,"status":"error","message":"bad token test-token","data":[]}"#,
-        ))
-        .mount(&server)
-        .await;
+    let server = mounted(Mock::given(method("GET")).respond_with(raw(
+        200,
+        r#"{"code":401,"status":"error","message":"bad token test-token","data":[]}"#,
+    )))
+    .await;
     let c = client(&server.uri());
     let err = c.token_info().await.unwrap_err();
     let shown = format!("{err} {err:?} {c:?}");

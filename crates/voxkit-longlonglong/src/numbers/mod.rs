@@ -424,7 +424,7 @@ impl Client {
                 } else {
                     self.add_numbers(user, task, import).await?
                 };
-                Ok(json!({ "message": added.message, "data": added.data }))
+                Ok(added.evidence())
             },
             || self.reconcile_add_numbers(user, task, &phones, sub),
         )
@@ -496,8 +496,7 @@ impl Client {
         reset: &NumberReset,
     ) -> Result<ExactlyOnceOutcome, Error> {
         run_once_unreconcilable(&RESET_NUMBERS, || async {
-            let done = self.reset_numbers(user, task, reset).await?;
-            Ok(json!({ "message": done.message, "data": done.data }))
+            Ok(self.reset_numbers(user, task, reset).await?.evidence())
         })
         .await
     }

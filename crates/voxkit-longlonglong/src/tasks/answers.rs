@@ -70,18 +70,10 @@ pub struct Task {
     #[serde(default)]
     pub user_id: Option<String>,
     /// `create_datetime`, server local time.
-    #[serde(
-        default,
-        deserialize_with = "dates::opt_datetime",
-        serialize_with = "dates::ser_opt"
-    )]
+    #[serde(default, with = "dates::opt")]
     pub create_datetime: Option<NaiveDateTime>,
     /// `alter_datetime`, server local time.
-    #[serde(
-        default,
-        deserialize_with = "dates::opt_datetime",
-        serialize_with = "dates::ser_opt"
-    )]
+    #[serde(default, with = "dates::opt")]
     pub alter_datetime: Option<NaiveDateTime>,
     /// Every other field, as sent.
     #[serde(flatten)]

@@ -432,8 +432,7 @@ impl Client {
         task: &TaskId,
     ) -> Result<ExactlyOnceOutcome, Error> {
         run_once_unreconcilable(&COPY_TASK, || async {
-            let copied = self.copy_task(user, task, None).await?;
-            Ok(json!({ "message": copied.message, "data": copied.data }))
+            Ok(self.copy_task(user, task, None).await?.evidence())
         })
         .await
     }

@@ -1,26 +1,28 @@
 //! What the suites share: a wiremock server answering one route, a client of it that
-//! retries fast, raw JSON answers and a server that fails once before it answers.
+//! retries fast, raw JSON answers and a server that fails once before it answers; the
+//! matchers of the documented headers, the requests a server received, and the checks
+//! several suites make of a query or an exactly-once outcome.
 
 // Each test binary uses a part of these helpers.
 #![allow(dead_code)]
 
 use std::time::Duration;
 
-use voxkit_core::RetryPolicy;
+use serde_json::{Value, json};
 use voxkit_core::test_util::fast_retries;
+use voxkit_core::{ExactlyOnceOutcome, RetryPolicy};
 use voxkit_longlonglong::Client;
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, Respond, ResponseTemplate};
+use wiremock::matchers::{header, method, path};
+use wiremock::{Mock, MockBuilder, MockServer, Request, Respond, ResponseTemplate};
 
 /// A server answering `GET route` with `responder`.
 pub async fn serve(route: &str, responder: impl Respond + 'static) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .and(path(route))
-        .respond_with(responder)
-        .mount(&server)
-        .await;
-    server
+    mounted(
+        Mock::given(method("GET"))
+            .and(path(route))
+            .respond_with(responder),
+    )
+    .await
 }
 
 /// A client of `url`: two attempts a call, backoff of a few milliseconds.
@@ -67,4 +69,77 @@ pub async fn a_503_then(verb: &str, then: ResponseTemplate) -> MockServer {
         .mount(&server)
         .await;
     server
+}
+
+/// The documented success envelope around `data` (`"message": "ok"`).
+pub fn ok(data: Value) -> ResponseTemplate {
+    ResponseTemplate::new(200)
+        .set_body_json(json!({"code": 200, "status": "success", "message": "ok", "data": data}))
+}
+
+/// The matchers of `verb route` with the headers every agent-API request carries: the
+/// bearer test token, JSON content type, JSON accept.
+pub fn given(verb: &str, route: &str) -> MockBuilder {
+    Mock::given(method(verb))
+        .and(path(route))
+        .and(header("authorization", "Bearer test-token"))
+        .and(header("content-type", "application/json"))
+        .and(header("accept", "application/json"))
+}
+
+/// A fresh server with `mock` mounted.
+pub async fn mounted(mock: Mock) -> MockServer {
+    let server = MockServer::start().await;
+    mock.mount(&server).await;
+    server
+}
+
+/// A server answering `verb route` with `answer`, and a [`wire_client`] of it.
+pub async fn serving(verb: &str, route: &str, answer: ResponseTemplate) -> (MockServer, Client) {
+    let server = mounted(
+        Mock::given(method(verb))
+            .and(path(route))
+            .respond_with(answer),
+    )
+    .await;
+    let client = wire_client(&server.uri());
+    (server, client)
+}
+
+/// Every request `server` received, in order.
+pub async fn sent(server: &MockServer) -> Vec<Request> {
+    server.received_requests().await.unwrap()
+}
+
+/// The JSON body of `request`.
+pub fn body(request: &Request) -> Value {
+    serde_json::from_slice(&request.body).expect("a JSON body")
+}
+
+/// Asserts that the query of `request` holds each of `pairs` (among others, in any order).
+pub fn assert_query_has(request: &Request, pairs: &[(&str, &str)]) {
+    let query: Vec<(String, String)> = request.url.query_pairs().into_owned().collect();
+    for pair in pairs {
+        assert!(
+            query.contains(&(pair.0.into(), pair.1.into())),
+            "{pair:?} in {query:?}"
+        );
+    }
+}
+
+/// Asserts the outcome of an exactly-once call that cannot be reconciled: undetermined,
+/// saying so.
+pub fn assert_unreconcilable(outcome: &ExactlyOnceOutcome) {
+    assert!(
+        matches!(outcome, ExactlyOnceOutcome::Undetermined { why, .. } if why.contains("cannot be reconciled")),
+        "{outcome:?}"
+    );
+}
+
+/// Asserts that an exactly-once call ended applied.
+pub fn assert_applied(outcome: &ExactlyOnceOutcome) {
+    assert!(
+        matches!(outcome, ExactlyOnceOutcome::Applied { .. }),
+        "{outcome:?}"
+    );
 }
