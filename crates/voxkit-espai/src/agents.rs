@@ -11,12 +11,12 @@
 use std::time::SystemTime;
 
 use futures_util::stream::BoxStream;
-use serde::de::{self, Deserializer, IgnoredAny};
+#[cfg(any(test, feature = "test-util"))]
+use serde::de::IgnoredAny;
+use serde::de::{self, Deserializer};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-use voxkit_core::{
-    Decoded, Error, Operation, OperationSpec, Origin, Page, PayloadAt, SecretString, check, lenient,
-};
+use voxkit_core::{Decoded, Error, Origin, Page, PayloadAt, SecretString, check, lenient};
 
 mod config;
 mod exactly_once;
@@ -25,8 +25,10 @@ pub use config::{AgentConfig, ServiceConfig};
 pub use exactly_once::{AGENT_NAME_MAX_CHARS, marked_agent_name};
 
 use crate::field_decoders::opt_millis;
-use crate::listing::{List, PagedQuery, insert_page, option_setters};
-use crate::{Client, DEFAULT_PAGE_SIZE, checks};
+#[cfg(any(test, feature = "test-util"))]
+use crate::listing::List;
+use crate::listing::{PagedQuery, default_paging, insert_page, option_setters};
+use crate::{Client, checks};
 
 /// The documented default node an agent starts on (`server_id`, "默认填:
 /// 0aadd1d790cf410892fb9459d5d5cb74").
@@ -114,22 +116,6 @@ fn docs_agent(name: &str) -> NewAgent {
 }
 
 impl Client {
-    /// POSTs `body` as `spec` to the agent host and decodes the payload at `payload`.
-    async fn post_agent<B: Serialize + ?Sized, T: de::DeserializeOwned>(
-        &self,
-        spec: &'static OperationSpec,
-        body: &B,
-        payload: PayloadAt,
-    ) -> Result<Decoded<T>, Error> {
-        let op = Operation::of(spec, &[])?.json(spec.origin(), body)?;
-        let key = self.auth.secret();
-        self.agent
-            .execute(&op, |response| {
-                crate::envelope::decode(spec, payload, response, &[key])
-            })
-            .await
-    }
-
     /// One page of agents: `POST {agent host}/equipment/list` (查询超体列表), operation
     /// `list_agents`. With no filter, every agent of the account.
     ///
@@ -137,26 +123,20 @@ impl Client {
     /// [`total`](Page::total) is read when a server sends one. Repeatable.
     pub async fn list_agents(&self, filter: &AgentFilter) -> Result<AgentPage, Error> {
         let body = filter.to_wire(LIST_AGENTS.origin())?;
-        let list: List<Agent> = self
-            .post_agent(&LIST_AGENTS, &body, PayloadAt::Rest)
-            .await?
-            .payload;
-        Ok(list.into_page())
+        self.list_page(&self.agent, &LIST_AGENTS, &body).await
     }
 
     /// Every agent `filter` selects, page after page of [`Client::list_agents`], with
-    /// [`DEFAULT_PAGE_SIZE`] agents a page and the guards of [`voxkit_core::page::walk`]
-    /// (page cap, item cap, a page larger than asked or one that only repeats agents end
-    /// the stream with an error saying the listing is incomplete). Since the server sends
-    /// no `totalNumber`, the walk ends after a short page.
+    /// [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE) agents a page and the guards of
+    /// [`voxkit_core::page::walk`] (page cap, item cap, a page larger than asked or one that
+    /// only repeats agents end the stream with an error saying the listing is incomplete).
+    /// Since the server sends no `totalNumber`, the walk ends after a short page.
     pub fn agents(&self, filter: AgentFilter) -> BoxStream<'static, Result<Agent, Error>> {
-        let paging = voxkit_core::Paging::new(Some(DEFAULT_PAGE_SIZE));
-        let paging = paging.named("agent listing", "agent", "agents");
-        let id = |agent: &Agent| agent.id.clone();
+        let paging = default_paging("agent listing", "agent", "agents");
         self.walk_query(
             LIST_AGENTS.origin(),
             paging,
-            id,
+            |agent: &Agent| agent.id.clone(),
             filter,
             |client, filter| async move { client.list_agents(&filter).await },
         )
@@ -173,7 +153,7 @@ impl Client {
     pub async fn add_agent(&self, agent: &NewAgent) -> Result<Agent, Error> {
         let body = agent.to_wire(ADD_AGENT.origin())?;
         Ok(self
-            .post_agent(&ADD_AGENT, &body, PayloadAt::Field("data"))
+            .post_to(&self.agent, &ADD_AGENT, &body, PayloadAt::Field("data"))
             .await?
             .payload)
     }
@@ -186,7 +166,7 @@ impl Client {
     pub async fn update_agent(&self, update: &AgentUpdate) -> Result<Updated, Error> {
         let body = update.to_wire(UPDATE_AGENT.origin())?;
         let answer = self
-            .post_agent(&UPDATE_AGENT, &body, PayloadAt::Field("data"))
+            .post_to(&self.agent, &UPDATE_AGENT, &body, PayloadAt::Field("data"))
             .await?;
         Ok(Updated::of(answer))
     }
@@ -202,12 +182,7 @@ impl Client {
     ) -> Result<crate::Ack, Error> {
         let origin = DELETE_AGENTS.origin();
         let body = id_array(origin, "agent id", ids)?;
-        let answer: Decoded<IgnoredAny> = self
-            .post_agent(&DELETE_AGENTS, &body, PayloadAt::Field("data"))
-            .await?;
-        Ok(crate::Ack {
-            message: answer.message,
-        })
+        self.ack(&self.agent, &DELETE_AGENTS, &body).await
     }
 }
 
@@ -238,17 +213,9 @@ pub(crate) struct IdBody<'a> {
 /// (`679f9af935e047639ddb98f35e103e8f`). Anything else names nothing; the message never
 /// echoes it.
 pub(crate) fn object_id(origin: Origin, what: &str, value: &str) -> Result<(), Error> {
-    let ok = value.len() == checks::CARD_ID_LEN && value.bytes().all(|b| b.is_ascii_alphanumeric());
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::invalid_input(
-            origin,
-            format!(
-                "the {what} must be 32 letters or digits, like 679f9af935e047639ddb98f35e103e8f"
-            ),
-        ))
-    }
+    checks::id32(origin, value, || {
+        format!("the {what} must be 32 letters or digits, like 679f9af935e047639ddb98f35e103e8f")
+    })
 }
 
 /// `"1"` for on, `"0"` for off: the documented `enable` codes.

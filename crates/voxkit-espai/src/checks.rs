@@ -31,17 +31,26 @@ pub const MAX_TRANSFER_AMOUNT: u64 = 1_000_000_000;
 /// path such as `../admin`, a short or padded id) names no card and is refused before it
 /// is sent, and the message never echoes the value.
 pub(crate) fn card_id(origin: Origin, what: &str, value: &str) -> Result<(), Error> {
-    let ok = value.len() == CARD_ID_LEN && value.bytes().all(|b| b.is_ascii_alphanumeric());
-    if ok {
+    id32(origin, value, || {
+        format!(
+            "{what} must be {CARD_ID_LEN} letters or digits, like \
+             772868ead56c48d68fd1924aa5ec3aac (see `cdkey list`)"
+        )
+    })
+}
+
+/// The shape of every documented id (cards, agents, devices, nodes): exactly
+/// [`CARD_ID_LEN`] ASCII letters or digits. Anything else is refused with the message
+/// `refusal` builds, which must not echo the value.
+pub(crate) fn id32(
+    origin: Origin,
+    value: &str,
+    refusal: impl FnOnce() -> String,
+) -> Result<(), Error> {
+    if value.len() == CARD_ID_LEN && value.bytes().all(|b| b.is_ascii_alphanumeric()) {
         Ok(())
     } else {
-        Err(Error::invalid_input(
-            origin,
-            format!(
-                "{what} must be {CARD_ID_LEN} letters or digits, like \
-                 772868ead56c48d68fd1924aa5ec3aac (see `cdkey list`)"
-            ),
-        ))
+        Err(Error::invalid_input(origin, refusal()))
     }
 }
 

@@ -6,6 +6,7 @@ use std::fmt;
 use std::time::SystemTime;
 
 use futures_util::stream::BoxStream;
+#[cfg(any(test, feature = "test-util"))]
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -15,8 +16,10 @@ use voxkit_core::{Error, ExposeSecret, Origin, Page, PayloadAt, SecretString, le
 use crate::agents::UpdatedData;
 use crate::agents::{flag, id_array, object_id, opt_flag, opt_secret};
 use crate::field_decoders::{opt_millis, opt_phone};
-use crate::listing::{List, PagedQuery, insert_page, option_setters};
-use crate::{Ack, Client, DEFAULT_PAGE_SIZE, Updated, checks};
+#[cfg(any(test, feature = "test-util"))]
+use crate::listing::List;
+use crate::listing::{PagedQuery, default_paging, insert_page, option_setters};
+use crate::{Ack, Client, Updated, checks};
 
 mod exactly_once;
 
@@ -120,23 +123,17 @@ impl Client {
     /// `list_devices`. Repeatable. The page's [`total`](Page::total) is `totalNumber`.
     pub async fn list_devices(&self, filter: &DeviceFilter) -> Result<DevicePage, Error> {
         let body = filter.to_wire(LIST_DEVICES.origin())?;
-        let list: List<Device> = self
-            .post(&LIST_DEVICES, &body, PayloadAt::Rest)
-            .await?
-            .payload;
-        Ok(list.into_page())
+        self.list_page(&self.core, &LIST_DEVICES, &body).await
     }
 
     /// Every device `filter` selects, page after page, with the guards of
     /// [`voxkit_core::page::walk`] (see [`Client::agents`]).
     pub fn devices(&self, filter: DeviceFilter) -> BoxStream<'static, Result<Device, Error>> {
-        let paging = voxkit_core::Paging::new(Some(DEFAULT_PAGE_SIZE));
-        let paging = paging.named("device listing", "device", "devices");
-        let id = |device: &Device| device.id.clone();
+        let paging = default_paging("device listing", "device", "devices");
         self.walk_query(
             LIST_DEVICES.origin(),
             paging,
-            id,
+            |device: &Device| device.id.clone(),
             filter,
             |client, filter| async move { client.list_devices(&filter).await },
         )
@@ -160,12 +157,7 @@ impl Client {
     /// before trying again.
     pub async fn unbind_devices<S: AsRef<str> + Sync>(&self, ids: &[S]) -> Result<Ack, Error> {
         let body = id_array(UNBIND_DEVICES.origin(), "device id", ids)?;
-        let answer = self
-            .post::<_, IgnoredAny>(&UNBIND_DEVICES, &body, PayloadAt::Field("data"))
-            .await?;
-        Ok(Ack {
-            message: answer.message,
-        })
+        self.ack(&self.core, &UNBIND_DEVICES, &body).await
     }
 
     /// Unbinds a device by its MAC address from the agent whose key is `agent_api_key`:
@@ -191,12 +183,7 @@ impl Client {
             api_key: agent_api_key.expose_secret(),
             device_id: mac,
         };
-        let answer = self
-            .post::<_, IgnoredAny>(&UNBIND_DEVICE_MAC, &body, PayloadAt::Field("data"))
-            .await?;
-        Ok(Ack {
-            message: answer.message,
-        })
+        self.ack(&self.core, &UNBIND_DEVICE_MAC, &body).await
     }
 }
 

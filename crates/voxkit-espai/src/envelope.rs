@@ -3,12 +3,14 @@
 //! sends a request and decodes its answer ([`Client::post`]).
 
 use serde::Serialize;
-use serde::de::DeserializeOwned;
+use serde::de::{DeserializeOwned, IgnoredAny};
 use voxkit_core::{
-    Decoded, EnvelopeFormat, Error, HttpResponse, Operation, OperationSpec, PayloadAt, Success,
+    Decoded, EnvelopeFormat, Error, HttpResponse, Operation, OperationSpec, Page, PayloadAt,
+    Success,
 };
 
-use crate::Client;
+use crate::listing::List;
+use crate::{Ack, Client};
 
 /// `"success": true` is a success; `false` is an [`Error::Api`] with the `code` as text
 /// (`500` → `"500"`, `None` when the server sends none, as for "额度卡不存在") and the
@@ -48,24 +50,67 @@ pub(crate) fn decode_as<T: DeserializeOwned>(
 }
 
 impl Client {
-    /// POSTs `body` (JSON) as `spec` and decodes the answer's payload at `payload` as `T`.
+    /// POSTs `body` (JSON) as `spec` to the base URL and decodes the answer's payload at
+    /// `payload` as `T`.
     pub(crate) async fn post<B: Serialize + ?Sized, T: DeserializeOwned>(
         &self,
         spec: &'static OperationSpec,
         body: &B,
         payload: PayloadAt,
     ) -> Result<Decoded<T>, Error> {
+        self.post_to(&self.core, spec, body, payload).await
+    }
+
+    /// POSTs `body` (JSON) as `spec` to `host` (the base URL's core client or the agent
+    /// host's) and decodes the answer's payload at `payload` as `T`, the open API key
+    /// scrubbed from every error: the one request path of both hosts.
+    pub(crate) async fn post_to<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        host: &voxkit_core::Client,
+        spec: &'static OperationSpec,
+        body: &B,
+        payload: PayloadAt,
+    ) -> Result<Decoded<T>, Error> {
         let op = Operation::of(spec, &[])?.json(spec.origin(), body)?;
         let key = self.auth.secret();
-        self.core
-            .execute(&op, |response| decode(spec, payload, response, &[key]))
+        host.execute(&op, |response| decode(spec, payload, response, &[key]))
             .await
+    }
+
+    /// Sends `body` as `spec` to `host` and keeps the answer's message: every operation
+    /// whose answer carries no data (transfers, destroys, deletes, unbinds).
+    pub(crate) async fn ack<B: Serialize + ?Sized>(
+        &self,
+        host: &voxkit_core::Client,
+        spec: &'static OperationSpec,
+        body: &B,
+    ) -> Result<Ack, Error> {
+        let answer: Decoded<IgnoredAny> = self
+            .post_to(host, spec, body, PayloadAt::Field("data"))
+            .await?;
+        Ok(Ack {
+            message: answer.message,
+        })
+    }
+
+    /// One page of a list operation: `body` POSTed as `spec` to `host`, its `data` and
+    /// `totalNumber` read as a [`Page`] (the answer of every list call of the crate).
+    pub(crate) async fn list_page<B: Serialize + ?Sized, T: DeserializeOwned>(
+        &self,
+        host: &voxkit_core::Client,
+        spec: &'static OperationSpec,
+        body: &B,
+    ) -> Result<Page<T>, Error> {
+        let list: List<T> = self
+            .post_to(host, spec, body, PayloadAt::Rest)
+            .await?
+            .payload;
+        Ok(list.into_page())
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use serde::de::IgnoredAny;
     use voxkit_core::reqwest::StatusCode;
     use voxkit_core::reqwest::header::HeaderMap;
 

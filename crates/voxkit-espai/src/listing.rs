@@ -59,6 +59,17 @@ impl<T> List<T> {
     }
 }
 
+/// The paging of a walk with the crate's [`DEFAULT_PAGE_SIZE`](crate::DEFAULT_PAGE_SIZE)
+/// and core's default caps, its messages naming the `listing` and its `item`/`items`: what
+/// the agent and device walks share.
+pub(crate) fn default_paging(
+    listing: &'static str,
+    item: &'static str,
+    items: &'static str,
+) -> Paging {
+    Paging::new(Some(crate::DEFAULT_PAGE_SIZE)).named(listing, item, items)
+}
+
 impl Client {
     /// Every item `query` selects, page after page of `fetch(client, query at that
     /// page)`, with the guards of [`voxkit_core::page::walk`] (page cap, item cap, a page

@@ -1,9 +1,12 @@
 //! 转让额度卡额度 and 销毁额度卡: moving quota between cards and destroying cards, the two
 //! card operations that are not repeatable.
 
+#[cfg(any(test, feature = "test-util"))]
 use serde::de::IgnoredAny;
 use serde::{Deserialize, Serialize};
-use voxkit_core::{Error, PayloadAt};
+use voxkit_core::Error;
+#[cfg(any(test, feature = "test-util"))]
+use voxkit_core::PayloadAt;
 
 use crate::{CardKey, Client, checks};
 
@@ -101,7 +104,7 @@ impl Client {
             target_phone: &to.phone,
             limit: amount.to_string(),
         };
-        self.ack(&TRANSFER, &body).await
+        self.ack(&self.core, &TRANSFER, &body).await
     }
 
     /// Destroys cards by id, one or many in one call: `POST /cdkey/destroy` (销毁额度卡),
@@ -117,21 +120,7 @@ impl Client {
         checks::check_card_ids(ids)?;
         let ids: Vec<&str> = ids.iter().map(AsRef::as_ref).collect();
         let body: Vec<IdBody<'_>> = ids.into_iter().map(|id| IdBody { id }).collect();
-        self.ack(&DESTROY, &body).await
-    }
-
-    /// Sends `body` as `spec` and keeps the answer's message.
-    async fn ack<B: Serialize + ?Sized>(
-        &self,
-        spec: &'static voxkit_core::OperationSpec,
-        body: &B,
-    ) -> Result<Ack, Error> {
-        let answer = self
-            .post::<B, IgnoredAny>(spec, body, PayloadAt::Field("data"))
-            .await?;
-        Ok(Ack {
-            message: answer.message,
-        })
+        self.ack(&self.core, &DESTROY, &body).await
     }
 }
 
@@ -159,4 +148,12 @@ pub struct Ack {
     /// (destroy), if sent.
     #[serde(default)]
     pub message: Option<String>,
+}
+
+impl Ack {
+    /// The answer as the evidence of an exactly-once send: its message, the only thing
+    /// such an answer carries.
+    pub(crate) fn evidence(&self) -> serde_json::Value {
+        serde_json::json!({ "message": self.message })
+    }
 }

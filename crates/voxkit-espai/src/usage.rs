@@ -6,10 +6,14 @@ use std::time::SystemTime;
 
 use futures_util::stream::BoxStream;
 use serde::{Deserialize, Serialize};
-use voxkit_core::{Error, Origin, Page, PayloadAt, lenient};
+#[cfg(any(test, feature = "test-util"))]
+use voxkit_core::PayloadAt;
+use voxkit_core::{Error, Origin, Page, lenient};
 
 use crate::field_decoders::{opt_millis, opt_phone};
-use crate::listing::{List, PagedQuery, option_setters};
+#[cfg(any(test, feature = "test-util"))]
+use crate::listing::List;
+use crate::listing::{PagedQuery, option_setters};
 use crate::{Client, DEFAULT_PAGE_SIZE, checks};
 
 operations! {
@@ -37,11 +41,7 @@ impl Client {
     /// failures. To walk every page, see [`Client::logs`].
     pub async fn balance_logs(&self, query: &BalanceLogQuery) -> Result<BalanceLogPage, Error> {
         let body = query.to_wire(BALANCE_LOGS.origin())?;
-        let list: List<BalanceLog> = self
-            .post(&BALANCE_LOGS, &body, PayloadAt::Rest)
-            .await?
-            .payload;
-        Ok(list.into_page())
+        self.list_page(&self.core, &BALANCE_LOGS, &body).await
     }
 
     /// Every entry of the usage log `query` selects, page after page, with

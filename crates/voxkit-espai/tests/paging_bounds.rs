@@ -51,6 +51,15 @@ async fn server(size: usize, total: u64) -> MockServer {
     server
 }
 
+/// Every item (cards and the error that ends the stream) of the card stream of `server`,
+/// walked with `paging`.
+async fn all_cards(server: &MockServer, paging: Paging) -> Vec<Result<Card, Error>> {
+    client(server)
+        .cards_with(CardFilter::new(), paging)
+        .collect()
+        .await
+}
+
 async fn requests(server: &MockServer) -> usize {
     server.received_requests().await.unwrap().len()
 }
@@ -59,10 +68,7 @@ async fn requests(server: &MockServer) -> usize {
 async fn a_page_larger_than_the_limit_asked_is_refused() {
     // Asked for 2 a page; the server ignores `limit` and sends 50.
     let server = server(50, 1000).await;
-    let items: Vec<Result<Card, Error>> = client(&server)
-        .cards_with(CardFilter::new(), Paging::new().page_size(2))
-        .collect()
-        .await;
+    let items = all_cards(&server, Paging::new().page_size(2)).await;
     assert_eq!(items.len(), 1, "none of the page's cards is yielded");
     let err = items[0].as_ref().unwrap_err();
     assert!(matches!(err, Error::Decode { .. }), "{err:?}");
@@ -77,10 +83,7 @@ async fn a_page_larger_than_the_limit_asked_is_refused() {
 #[tokio::test]
 async fn a_page_of_exactly_the_limit_is_accepted() {
     let server = server(2, 4).await;
-    let items: Vec<Result<Card, Error>> = client(&server)
-        .cards_with(CardFilter::new(), Paging::new().page_size(2))
-        .collect()
-        .await;
+    let items = all_cards(&server, Paging::new().page_size(2)).await;
     assert_eq!(items.len(), 4);
     assert!(items.iter().all(Result::is_ok), "{items:?}");
 }
@@ -89,10 +92,7 @@ async fn a_page_of_exactly_the_limit_is_accepted() {
 async fn the_card_cap_stops_the_stream_with_a_clear_error() {
     // 1000 cards announced, 3 per page; at most 7 may be listed.
     let server = server(3, 1000).await;
-    let items: Vec<Result<Card, Error>> = client(&server)
-        .cards_with(CardFilter::new(), Paging::new().page_size(3).max_cards(7))
-        .collect()
-        .await;
+    let items = all_cards(&server, Paging::new().page_size(3).max_cards(7)).await;
     assert_eq!(items.len(), 8, "exactly the cap, then the error: {items:?}");
     assert!(items[..7].iter().all(Result::is_ok));
     let err = items[7].as_ref().unwrap_err();
@@ -107,10 +107,7 @@ async fn the_card_cap_stops_the_stream_with_a_clear_error() {
 #[tokio::test]
 async fn a_listing_of_exactly_the_cap_ends_normally() {
     let server = server(3, 6).await;
-    let items: Vec<Result<Card, Error>> = client(&server)
-        .cards_with(CardFilter::new(), Paging::new().page_size(3).max_cards(6))
-        .collect()
-        .await;
+    let items = all_cards(&server, Paging::new().page_size(3).max_cards(6)).await;
     assert_eq!(items.len(), 6);
     assert!(items.iter().all(Result::is_ok), "{items:?}");
 }
@@ -120,10 +117,7 @@ async fn the_card_cap_has_a_documented_default_and_refuses_zero() {
     assert_eq!(Paging::new().max_cards, DEFAULT_MAX_CARDS);
     assert_eq!(DEFAULT_MAX_CARDS, 100_000);
     let server = server(3, 6).await;
-    let items: Vec<Result<Card, Error>> = client(&server)
-        .cards_with(CardFilter::new(), Paging::new().max_cards(0))
-        .collect()
-        .await;
+    let items = all_cards(&server, Paging::new().max_cards(0)).await;
     assert_eq!(items.len(), 1);
     assert!(items[0].as_ref().unwrap_err().nothing_sent());
     assert_eq!(requests(&server).await, 0);

@@ -895,6 +895,15 @@ async fn stream_uses_the_default_page_size() {
 }
 
 /// Every card of `server`'s stream, asked for two a page, each page expected to succeed.
+/// Every item (cards and the error that ends the stream) of the card stream of `server`,
+/// walked with `paging`.
+async fn all_cards(server: &MockServer, paging: Paging) -> Vec<Result<Card, Error>> {
+    client(server)
+        .cards_with(CardFilter::new(), paging)
+        .collect()
+        .await
+}
+
 async fn cards_by_twos(server: &MockServer) -> Vec<Card> {
     client(server)
         .cards_with(CardFilter::new(), Paging::new().page_size(2))
@@ -934,10 +943,7 @@ async fn stream_against_a_server_that_ignores_page_ends_with_incomplete() {
         })))
         .mount(&server)
         .await;
-    let items: Vec<Result<Card, Error>> = client(&server)
-        .cards_with(CardFilter::new(), Paging::new().page_size(2))
-        .collect()
-        .await;
+    let items = all_cards(&server, Paging::new().page_size(2)).await;
     assert_eq!(items.len(), 3, "{items:?}");
     assert_eq!(items[0].as_ref().unwrap().id, "a");
     assert_eq!(items[1].as_ref().unwrap().id, "b");
@@ -978,10 +984,7 @@ async fn stream_skips_cards_already_listed() {
 #[tokio::test]
 async fn stream_stops_at_the_page_cap_with_incomplete() {
     let server = paging_server(vec!["a", "b", "c", "d", "e", "f"], Some(6)).await;
-    let items: Vec<Result<Card, Error>> = client(&server)
-        .cards_with(CardFilter::new(), Paging::new().page_size(2).max_pages(2))
-        .collect()
-        .await;
+    let items = all_cards(&server, Paging::new().page_size(2).max_pages(2)).await;
     assert_eq!(items.len(), 5, "{items:?}");
     let listed: Vec<&str> = items[..4]
         .iter()
@@ -1018,10 +1021,7 @@ async fn stream_ends_after_an_error() {
         )
         .mount(&server)
         .await;
-    let items: Vec<Result<Card, Error>> = client(&server)
-        .cards_with(CardFilter::new(), Paging::new().page_size(2))
-        .collect()
-        .await;
+    let items = all_cards(&server, Paging::new().page_size(2)).await;
     assert_eq!(items.len(), 3);
     assert_eq!(
         Code::of(items[2].as_ref().unwrap_err()),

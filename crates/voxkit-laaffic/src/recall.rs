@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use voxkit_core::{Error, Operation, Origin, Page, check, lenient};
 
 use crate::envelope::decode_data;
-use crate::ivr::paging::{PagedQuery, PagedWindow};
+use crate::ivr::paging::PagedWindow;
 use crate::ivr::{TaskId, int_enum};
 use crate::{Client, dates};
 
@@ -129,16 +129,6 @@ impl RecallQuery {
     }
 }
 
-impl PagedQuery for RecallQuery {
-    fn size(&self) -> u32 {
-        self.window.size
-    }
-
-    fn at_page(self, current: u32, size: u32) -> Self {
-        self.page(current, size)
-    }
-}
-
 /// A recall flow (a `records` item of the list).
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -221,6 +211,8 @@ impl Client {
         self.walk_query(
             RECALL_FLOWS.origin(),
             query,
+            query.window.size,
+            RecallQuery::page,
             |flow: &RecallFlow| flow.key_id,
             |client, query| async move { client.recall_flows(&query).await },
         )

@@ -10,7 +10,7 @@ use voxkit_sandbox::{
     ESPAI_OPEN_API_KEY, Fault, LONGLONGLONG_TOKEN, Sandbox,
 };
 
-use common::{espai_post as espai, http, laaffic_now};
+use common::{espai_post as espai, http, laaffic_now, status_and_json};
 
 /// A longlonglong request with the sandbox token, as (HTTP status, JSON body).
 async fn lll(
@@ -29,12 +29,7 @@ async fn lll(
     if let Some(body) = body {
         request = request.body(body);
     }
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    (
-        status,
-        serde_json::from_slice(&response.bytes().await.unwrap()).expect("a JSON envelope"),
-    )
+    status_and_json(request.send().await.unwrap()).await
 }
 
 fn unknown_card() -> Value {

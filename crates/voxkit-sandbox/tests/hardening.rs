@@ -62,51 +62,49 @@ fn records_window() -> Value {
     })
 }
 
+/// A list of the seeded longlonglong user, `GET /agent-api/user/{user}/{list_and_query}`.
+async fn user_list(sandbox: &Sandbox, list_and_query: &str) -> Value {
+    let user = &sandbox.seed().longlonglong_user;
+    longlonglong_get(sandbox, &format!("/agent-api/user/{user}/{list_and_query}")).await
+}
+
+/// Page `current` of `size` (any JSON, to send what the SDK would refuse) of the Laaffic
+/// task list, over every task's time.
+async fn tasks_page(sandbox: &Sandbox, current: Value, size: Value) -> Value {
+    let body = json!({"current": current, "size": size, "params": task_window()});
+    laaffic(sandbox, "POST", "/v3/voice/group/call/query", Some(body)).await
+}
+
+/// Page `current` of `size` (any JSON) of the Laaffic call records of the last and next day.
+async fn records_page(sandbox: &Sandbox, current: Value, size: Value) -> Value {
+    let body = json!({"current": current, "size": size, "params": records_window()});
+    laaffic(sandbox, "POST", "/v3/voice/recordGroupQuery", Some(body)).await
+}
+
 // ----- item 5: crafted numbers ----------------------------------------------------------
 
 #[tokio::test]
 async fn paging_numbers_that_overflow_get_an_envelope_and_the_sandbox_keeps_serving() {
     let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
 
-    let history = longlonglong_get(
-        &sandbox,
-        &format!("/agent-api/user/{user}/bill_recharge_record?page=18446744073709551615"),
-    )
-    .await;
+    let history = user_list(&sandbox, "bill_recharge_record?page=18446744073709551615").await;
     assert_eq!(history["code"], 200, "{history}");
     assert_eq!(history["data"], json!([]));
     still_serving(&sandbox).await;
 
-    let subs = longlonglong_get(
-        &sandbox,
-        &format!("/agent-api/user/{user}/subset_users?page=3&per_page=9223372036854775808"),
-    )
-    .await;
+    let subs = user_list(&sandbox, "subset_users?page=3&per_page=9223372036854775808").await;
     assert_eq!(subs["code"], 200, "{subs}");
     assert_eq!(subs["data"], json!([]));
     assert_eq!(subs["meta"]["current_page"], 3);
     still_serving(&sandbox).await;
 
-    let tasks = laaffic(
-        &sandbox,
-        "POST",
-        "/v3/voice/group/call/query",
-        Some(json!({"current": i64::MAX, "size": 100, "params": task_window()})),
-    )
-    .await;
+    let tasks = tasks_page(&sandbox, json!(i64::MAX), json!(100)).await;
     assert_eq!(tasks["code"], 0, "{tasks}");
     assert_eq!(tasks["data"]["records"], json!([]));
     assert_eq!(tasks["data"]["current"], i64::MAX);
     still_serving(&sandbox).await;
 
-    let records = laaffic(
-        &sandbox,
-        "POST",
-        "/v3/voice/recordGroupQuery",
-        Some(json!({"current": i64::MAX, "size": 100, "params": records_window()})),
-    )
-    .await;
+    let records = records_page(&sandbox, json!(i64::MAX), json!(100)).await;
     assert_eq!(records["status"], "0", "{records}");
     assert_eq!(records["data"]["records"], json!([]));
     still_serving(&sandbox).await;
@@ -181,36 +179,16 @@ proptest! {
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         runtime.block_on(async {
             let sandbox = Sandbox::start().await.unwrap();
-            let user = sandbox.seed().longlonglong_user.clone();
-            let history = longlonglong_get(
-                &sandbox,
-                &format!("/agent-api/user/{user}/bill_recharge_record?page={page}"),
-            )
-            .await;
+            let history = user_list(&sandbox, &format!("bill_recharge_record?page={page}")).await;
             assert!(matches!(history["code"].as_u64(), Some(200 | 422)), "{history}");
-            let subs = longlonglong_get(
-                &sandbox,
-                &format!("/agent-api/user/{user}/subset_users?page={page}&per_page={size}"),
-            )
-            .await;
+            let subs =
+                user_list(&sandbox, &format!("subset_users?page={page}&per_page={size}")).await;
             assert!(matches!(subs["code"].as_u64(), Some(200 | 422)), "{subs}");
             // Numbers, as JSON numbers when they fit, else as the text.
             let number = |t: &str| t.parse::<i64>().map_or_else(|_| json!(t), |n| json!(n));
-            let tasks = laaffic(
-                &sandbox,
-                "POST",
-                "/v3/voice/group/call/query",
-                Some(json!({"current": number(&page), "size": number(&size), "params": task_window()})),
-            )
-            .await;
+            let tasks = tasks_page(&sandbox, number(&page), number(&size)).await;
             assert!(tasks["code"] == 0 || tasks["code"] == "-22", "{tasks}");
-            let records = laaffic(
-                &sandbox,
-                "POST",
-                "/v3/voice/recordGroupQuery",
-                Some(json!({"current": number(&page), "size": number(&size), "params": records_window()})),
-            )
-            .await;
+            let records = records_page(&sandbox, number(&page), number(&size)).await;
             assert!(records["status"] == "0" || records["status"] == "-22", "{records}");
             let cards = espai_post(&sandbox, "/cdkey/list", json!({"page": page, "limit": size})).await;
             assert!(cards["success"].is_boolean(), "{cards}");

@@ -11,7 +11,7 @@ use voxkit_sandbox::{
     DOCS_USER, ESPAI_OPEN_API_KEY, Fault, LONGLONGLONG_TOKEN, Sandbox, StateFileError,
 };
 
-use common::{http, laaffic_now};
+use common::{http, laaffic_now, status_and_json};
 
 /// A scratch directory for one test, removed when dropped.
 struct Scratch(PathBuf);
@@ -43,13 +43,14 @@ async fn send(sandbox: &Sandbox, method: &str, path: &str, body: Value) -> (u16,
     } else {
         request.header("authorization", ESPAI_OPEN_API_KEY)
     };
-    let response = request.send().await.unwrap();
-    let status = response.status().as_u16();
-    let body = response.bytes().await.unwrap();
-    (
-        status,
-        serde_json::from_slice(&body).expect("a JSON answer"),
-    )
+    status_and_json(request.send().await.unwrap()).await
+}
+
+/// Recharges the docs' longlonglong user with `body` over HTTP and checks it succeeded.
+async fn recharge(sandbox: &Sandbox, body: Value) {
+    let path = format!("/agent-api/user/{DOCS_USER}/recharge");
+    let (_, answer) = send(sandbox, "PUT", &path, body).await;
+    assert_eq!(answer["status"], "success", "{answer}");
 }
 
 /// Recharge (longlonglong), transfer (ESP-AI) and task creation (Laaffic) made over HTTP
@@ -64,14 +65,11 @@ async fn changes_survive_a_restart_with_the_same_file() {
     let first = Sandbox::builder().state_file(&file).start().await.unwrap();
     assert!(file.exists(), "the seed is written at start");
 
-    let (_, answer) = send(
+    recharge(
         &first,
-        "PUT",
-        &format!("/agent-api/user/{DOCS_USER}/recharge"),
         json!({"amount": 100, "type": 1, "remark": "before restart"}),
     )
     .await;
-    assert_eq!(answer["status"], "success", "{answer}");
     let (_, answer) = send(
         &first,
         "POST",
@@ -158,14 +156,7 @@ async fn changes_survive_a_restart_with_the_same_file() {
     .await;
     assert_eq!(detail["code"], 0, "{detail}");
     // It carries on: a new movement gets the next id, not one already used.
-    let (_, answer) = send(
-        &second,
-        "PUT",
-        &format!("/agent-api/user/{DOCS_USER}/recharge"),
-        json!({"amount": 1}),
-    )
-    .await;
-    assert_eq!(answer["status"], "success", "{answer}");
+    recharge(&second, json!({"amount": 1})).await;
     let ids: Vec<u64> = second
         .longlonglong_movements(DOCS_USER)
         .iter()
@@ -181,14 +172,7 @@ async fn changes_survive_a_restart_with_the_same_file() {
 #[tokio::test]
 async fn without_a_file_a_restart_starts_from_the_seed() {
     let first = Sandbox::start().await.unwrap();
-    let (_, answer) = send(
-        &first,
-        "PUT",
-        &format!("/agent-api/user/{DOCS_USER}/recharge"),
-        json!({"amount": 100}),
-    )
-    .await;
-    assert_eq!(answer["status"], "success", "{answer}");
+    recharge(&first, json!({"amount": 100})).await;
     assert_eq!(first.longlonglong_balance(DOCS_USER), Some(1100));
     drop(first);
     let second = Sandbox::start().await.unwrap();

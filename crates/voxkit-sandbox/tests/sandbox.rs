@@ -19,7 +19,9 @@ use voxkit_sandbox::{
     Sandbox,
 };
 
-use common::{espai_client as espai, laaffic_client as laaffic, longlonglong_client as lll};
+use common::{
+    espai_client as espai, http as raw, laaffic_client as laaffic, longlonglong_client as lll,
+};
 
 fn user(sandbox: &Sandbox) -> UserId {
     sandbox.seed().longlonglong_user.parse().unwrap()
@@ -30,12 +32,20 @@ async fn json_of(response: voxkit_core::reqwest::Response) -> Value {
     serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
 }
 
-/// A plain HTTP client for what the SDK refuses to send.
-fn raw() -> voxkit_core::reqwest::Client {
-    voxkit_core::transport::http_client_builder()
-        .unwrap()
-        .build()
-        .unwrap()
+/// A raw request (what the SDK refuses to send) with the sandbox token to the seeded
+/// user's `/agent-api/user/{user}/{rest}`.
+fn user_request(
+    sandbox: &Sandbox,
+    method: voxkit_core::reqwest::Method,
+    rest: &str,
+) -> voxkit_core::reqwest::RequestBuilder {
+    let user = &sandbox.seed().longlonglong_user;
+    raw()
+        .request(
+            method,
+            format!("{}/agent-api/user/{user}/{rest}", sandbox.url()),
+        )
+        .bearer_auth(LONGLONGLONG_TOKEN)
 }
 
 // ----- longlonglong ---------------------------------------------------------------------
@@ -143,14 +153,8 @@ async fn expiry_today_or_earlier_is_the_documented_422() {
 #[tokio::test]
 async fn history_ranges_over_30_days_are_refused_by_the_sandbox_too() {
     let sandbox = Sandbox::start().await.unwrap();
-    let url = format!(
-        "{}/agent-api/user/{}/bill_recharge_record?date[]=2023-05-01&date[]=2023-06-01",
-        sandbox.url(),
-        sandbox.seed().longlonglong_user
-    );
-    let answer = raw()
-        .get(url)
-        .bearer_auth(LONGLONGLONG_TOKEN)
+    let history = "bill_recharge_record?date[]=2023-05-01&date[]=2023-06-01";
+    let answer = user_request(&sandbox, voxkit_core::reqwest::Method::GET, history)
         .send()
         .await
         .unwrap();
@@ -223,14 +227,7 @@ async fn sub_accounts_are_created_listed_read_and_deleted() {
 #[tokio::test]
 async fn a_password_confirmation_mismatch_is_refused() {
     let sandbox = Sandbox::start().await.unwrap();
-    let url = format!(
-        "{}/agent-api/user/{}/subset_users",
-        sandbox.url(),
-        sandbox.seed().longlonglong_user
-    );
-    let answer = raw()
-        .post(url)
-        .bearer_auth(LONGLONGLONG_TOKEN)
+    let answer = user_request(&sandbox, voxkit_core::reqwest::Method::POST, "subset_users")
         .header("content-type", "application/json")
         .body(json!({"name": "n", "email": "e@x.y", "phone": "1", "password": "a", "password_confirmation": "b"}).to_string())
         .send()

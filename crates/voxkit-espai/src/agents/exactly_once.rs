@@ -7,7 +7,7 @@ use voxkit_core::reconcile::{MARKER_ALPHABET, MARKER_LEN, MARKER_PREFIX, run_exa
 use voxkit_core::{Error, ExactlyOnceOutcome, Marker, ReconcileWait, Verdict};
 
 use super::{ADD_AGENT, DELETE_AGENTS};
-use crate::removals::{gone_or_present, listed_before};
+use crate::removals::{read_in_full, removal_read_back, remove_exactly_once};
 use crate::{Agent, AgentFilter, Client, NewAgent};
 
 /// The longest agent name voxkit sends ([`crate::MAX_TEXT_CHARS`]; the documentation gives
@@ -52,13 +52,9 @@ impl Client {
     /// [`Verdict::Applied`] (its id and name as evidence); none → [`Verdict::NotApplied`];
     /// two, or a list that cannot be read in full → [`Verdict::Undetermined`]. Only reads.
     pub async fn reconcile_add_agent(&self, marker: &Marker) -> Verdict {
-        let agents: Vec<Agent> = match self.agents(AgentFilter::new()).try_collect().await {
+        let agents = match read_in_full("agent list", self.agents(AgentFilter::new())).await {
             Ok(agents) => agents,
-            Err(e) => {
-                return Verdict::Undetermined(format!(
-                    "the agent list could not be read in full: {e}"
-                ));
-            }
+            Err(verdict) => return verdict,
         };
         let found: Vec<&Agent> = agents
             .iter()
@@ -110,21 +106,8 @@ impl Client {
     /// [`Verdict::Undetermined`]. Only meaningful for ids that were listed when the delete
     /// was sent (an id that never existed is "gone").
     pub async fn reconcile_delete_agents<S: AsRef<str> + Sync>(&self, ids: &[S]) -> Verdict {
-        let listed: Vec<String> = match self
-            .agents(AgentFilter::new())
-            .map_ok(|a| a.id)
-            .try_collect()
-            .await
-        {
-            Ok(listed) => listed,
-            Err(e) => {
-                return Verdict::Undetermined(format!(
-                    "the agent list could not be read in full: {e}"
-                ));
-            }
-        };
-        let ids: Vec<&str> = ids.iter().map(AsRef::as_ref).collect();
-        gone_or_present("deleted", "agents", &ids, &listed)
+        let listing = self.agents(AgentFilter::new()).map_ok(|a| a.id);
+        removal_read_back("agent list", "deleted", "agents", ids, listing).await
     }
 
     /// [`Client::delete_agents`] exactly once: a lost answer is reconciled in the agent
@@ -141,14 +124,11 @@ impl Client {
     ) -> Result<ExactlyOnceOutcome, Error> {
         let origin = DELETE_AGENTS.origin();
         crate::agents::id_array(origin, "agent id", ids)?;
-        listed_before(origin, "agent", self.reconcile_delete_agents(ids).await)?;
-        run_exactly_once(
-            None,
+        remove_exactly_once(
+            origin,
+            "agent",
             wait,
-            || async {
-                let ack = self.delete_agents(ids).await?;
-                Ok(json!({ "message": ack.message }))
-            },
+            || async { Ok(self.delete_agents(ids).await?.evidence()) },
             || self.reconcile_delete_agents(ids),
         )
         .await

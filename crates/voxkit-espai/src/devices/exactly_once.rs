@@ -3,11 +3,10 @@
 
 use futures_util::TryStreamExt;
 use serde_json::json;
-use voxkit_core::reconcile::run_exactly_once;
 use voxkit_core::{Error, ExactlyOnceOutcome, ExposeSecret, ReconcileWait, SecretString, Verdict};
 
 use super::{UNBIND_DEVICE_MAC, UNBIND_DEVICES};
-use crate::removals::{gone_or_present, listed_before};
+use crate::removals::{read_in_full, removal_read_back, remove_exactly_once};
 use crate::{Client, DeviceFilter};
 
 impl Client {
@@ -16,21 +15,8 @@ impl Client {
     /// listed → [`Verdict::NotApplied`]; some gone and some not, or a list that cannot be
     /// read in full → [`Verdict::Undetermined`]. Only reads.
     pub async fn reconcile_unbind_devices<S: AsRef<str> + Sync>(&self, ids: &[S]) -> Verdict {
-        let listed: Vec<String> = match self
-            .devices(DeviceFilter::new())
-            .map_ok(|d| d.id)
-            .try_collect()
-            .await
-        {
-            Ok(listed) => listed,
-            Err(e) => {
-                return Verdict::Undetermined(format!(
-                    "the device list could not be read in full: {e}"
-                ));
-            }
-        };
-        let ids: Vec<&str> = ids.iter().map(AsRef::as_ref).collect();
-        gone_or_present("unbound", "devices", &ids, &listed)
+        let listing = self.devices(DeviceFilter::new()).map_ok(|d| d.id);
+        removal_read_back("device list", "unbound", "devices", ids, listing).await
     }
 
     /// [`Client::unbind_devices`] exactly once: a lost answer is reconciled in the device
@@ -44,14 +30,11 @@ impl Client {
     ) -> Result<ExactlyOnceOutcome, Error> {
         let origin = UNBIND_DEVICES.origin();
         crate::agents::id_array(origin, "device id", ids)?;
-        listed_before(origin, "device", self.reconcile_unbind_devices(ids).await)?;
-        run_exactly_once(
-            None,
+        remove_exactly_once(
+            origin,
+            "device",
             wait,
-            || async {
-                let ack = self.unbind_devices(ids).await?;
-                Ok(json!({ "message": ack.message }))
-            },
+            || async { Ok(self.unbind_devices(ids).await?.evidence()) },
             || self.reconcile_unbind_devices(ids),
         )
         .await
@@ -70,15 +53,10 @@ impl Client {
         let filter = DeviceFilter::new()
             .agent_api_key(agent_api_key.expose_secret())
             .mac(mac);
-        let macs: Vec<Option<String>> =
-            match self.devices(filter).map_ok(|d| d.mac).try_collect().await {
-                Ok(macs) => macs,
-                Err(e) => {
-                    return Verdict::Undetermined(format!(
-                        "the device list could not be read in full: {e}"
-                    ));
-                }
-            };
+        let macs = match read_in_full("device list", self.devices(filter).map_ok(|d| d.mac)).await {
+            Ok(macs) => macs,
+            Err(verdict) => return verdict,
+        };
         if macs
             .iter()
             .flatten()
@@ -106,13 +84,9 @@ impl Client {
     ) -> Result<ExactlyOnceOutcome, Error> {
         let origin = UNBIND_DEVICE_MAC.origin();
         crate::devices::check_mac(origin, mac)?;
-        listed_before(
+        remove_exactly_once(
             origin,
             "device",
-            self.reconcile_unbind_device_mac(agent_api_key, mac).await,
-        )?;
-        run_exactly_once(
-            None,
             wait,
             || async {
                 let ack = self.unbind_device_by_mac(agent_api_key, mac).await?;

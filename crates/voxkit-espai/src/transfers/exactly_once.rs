@@ -208,10 +208,7 @@ impl Client {
         run_exactly_once(
             None,
             wait,
-            || async {
-                let ack = self.transfer(from, to, amount).await?;
-                Ok(json!({ "message": ack.message }))
-            },
+            || async { Ok(self.transfer(from, to, amount).await?.evidence()) },
             || self.reconcile_transfer(from, to, amount, since),
         )
         .await
@@ -244,10 +241,7 @@ impl Client {
         run_exactly_once(
             None,
             wait,
-            || async {
-                let ack = self.destroy(ids).await?;
-                Ok(json!({ "message": ack.message }))
-            },
+            || async { Ok(self.destroy(ids).await?.evidence()) },
             || self.reconcile_destroy(ids),
         )
         .await

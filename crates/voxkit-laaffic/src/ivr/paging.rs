@@ -135,14 +135,6 @@ impl<T> WirePage<T> {
     }
 }
 
-/// A query that can be asked for any page: what [`Client::walk_query`] needs of it.
-pub(crate) trait PagedQuery: Clone + Send + Sync + 'static {
-    /// The page size asked for.
-    fn size(&self) -> u32;
-    /// The same query for page `current` of `size`.
-    fn at_page(self, current: u32, size: u32) -> Self;
-}
-
 impl Client {
     /// One page of a paged query: POSTs `body` as `spec` and reads the `{code, msg,
     /// data}` envelope's page (`records`, `current`, `size`, `total`, `pages`). Shared by
@@ -157,8 +149,8 @@ impl Client {
         Ok(page.into_page())
     }
 
-    /// Every item of `query` (its page number ignored, its page size used), page after
-    /// page of `fetch(client, query at that page)`, with the guards of
+    /// Every item of `query` (its page number ignored, its page size `size` used), page
+    /// after page of `fetch(client, at_page(query, number, size))`, with the guards of
     /// [`voxkit_core::page::walk`] (`key` tells the items apart): the listing ends with an
     /// "incomplete listing" error, never a short list, when the server ignores the paging
     /// or never ends. Shared by the task, recall-flow and call-record listings.
@@ -166,24 +158,25 @@ impl Client {
         &self,
         origin: Origin,
         query: &Q,
+        size: u32,
+        at_page: fn(Q, u32, u32) -> Q,
         key: fn(&T) -> K,
         fetch: F,
     ) -> BoxStream<'static, Result<T, Error>>
     where
-        Q: PagedQuery,
+        Q: Clone + Send + Sync + 'static,
         T: Send + 'static,
         K: Eq + std::hash::Hash + Send + 'static,
         F: Fn(Client, Q) -> Fut + Send + 'static,
         Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
     {
         let (client, query) = (self.clone(), query.clone());
-        let size = query.size();
         walk(
             origin,
             Paging::new(Some(size)),
             key,
             move |number, asked| {
-                let query = query.clone().at_page(number, asked.unwrap_or(size));
+                let query = at_page(query.clone(), number, asked.unwrap_or(size));
                 fetch(client.clone(), query)
             },
         )

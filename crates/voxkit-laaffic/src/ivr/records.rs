@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use voxkit_core::{Error, Operation, Origin, Page, check, lenient};
 
 use super::MAX_ID_BYTES;
-use super::paging::{PagedQuery, PagedWindow};
+use super::paging::PagedWindow;
 use crate::envelope::decode_data;
 use crate::{Client, dates};
 
@@ -77,6 +77,8 @@ impl Client {
         self.walk_query(
             CALL_RECORDS.origin(),
             query,
+            query.window.size,
+            RecordQuery::page,
             |record: &CallRecord| record.voice_id.clone(),
             |client, query| async move { client.call_records(&query).await },
         )
@@ -140,16 +142,6 @@ impl RecordQuery {
 
     pub(crate) fn wire(&self) -> impl Serialize + '_ {
         self.window.wire(())
-    }
-}
-
-impl PagedQuery for RecordQuery {
-    fn size(&self) -> u32 {
-        self.window.size
-    }
-
-    fn at_page(self, current: u32, size: u32) -> Self {
-        self.page(current, size)
     }
 }
 

@@ -9,7 +9,7 @@ use futures_util::stream::BoxStream;
 use serde::{Deserialize, Serialize};
 use voxkit_core::{Error, Operation, Origin, Page, check, lenient};
 
-use super::paging::{PagedQuery, PagedWindow};
+use super::paging::PagedWindow;
 use super::task_bodies::{NewTask, Resend, TaskUpdate};
 use super::voices::{Lan, SourceKind};
 use super::{TaskId, int_enum};
@@ -242,6 +242,8 @@ impl Client {
         self.walk_query(
             QUERY_TASKS.origin(),
             query,
+            query.window.size,
+            TaskQuery::page,
             |task: &TaskSummary| task.task_id,
             |client, query| async move { client.query_tasks(&query).await },
         )
@@ -473,16 +475,6 @@ impl TaskQuery {
             search_condition: self.search.as_deref(),
             task_type: self.task_type,
         })
-    }
-}
-
-impl PagedQuery for TaskQuery {
-    fn size(&self) -> u32 {
-        self.window.size
-    }
-
-    fn at_page(self, current: u32, size: u32) -> Self {
-        self.page(current, size)
     }
 }
 

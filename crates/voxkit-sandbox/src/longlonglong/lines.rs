@@ -81,40 +81,31 @@ pub(crate) fn seed(state: &mut Data, user: &str) {
     let now = state.now();
     let other = crate::ids::uuid(&mut state.rng);
     let second = crate::ids::uuid(&mut state.rng);
+    let line = |id: String, name: &str, tenant_id: &str| Line {
+        id,
+        name: name.into(),
+        tenant_id: tenant_id.into(),
+    };
+    let deadline_at = now + chrono::Duration::days(365);
+    let allocation = |id: u64, line_id: String, concurrency: u32| Allocation {
+        id,
+        line_id,
+        user_id: user.into(),
+        concurrency,
+        deadline_at,
+        price: 0.1,
+        group_ids: vec![1],
+    };
     let lines = &mut state.lines;
-    lines.lines.push(Line {
-        id: DOCS_LINE.into(),
-        name: "示例线路".into(),
-        tenant_id: DOCS_TENANT.into(),
-    });
-    lines.lines.push(Line {
-        id: other.clone(),
-        name: "yw代理-测试线路".into(),
-        tenant_id: DOCS_TENANT.into(),
-    });
-    lines.allocations.push(Allocation {
-        id: DOCS_ALLOCATION,
-        line_id: other,
-        user_id: user.into(),
-        concurrency: 2,
-        deadline_at: now + chrono::Duration::days(365),
-        price: 0.1,
-        group_ids: vec![1],
-    });
-    lines.lines.push(Line {
-        id: second.clone(),
-        name: "第二节点线路".into(),
-        tenant_id: SECOND_TENANT.into(),
-    });
-    lines.allocations.push(Allocation {
-        id: BIND_EXAMPLE_ALLOCATION,
-        line_id: second,
-        user_id: user.into(),
-        concurrency: 1,
-        deadline_at: now + chrono::Duration::days(365),
-        price: 0.1,
-        group_ids: vec![1],
-    });
+    lines.lines.extend([
+        line(DOCS_LINE.into(), "示例线路", DOCS_TENANT),
+        line(other.clone(), "yw代理-测试线路", DOCS_TENANT),
+        line(second.clone(), "第二节点线路", SECOND_TENANT),
+    ]);
+    lines.allocations.extend([
+        allocation(DOCS_ALLOCATION, other, 2),
+        allocation(BIND_EXAMPLE_ALLOCATION, second, 1),
+    ]);
     lines.next_allocation = DOCS_ALLOCATION + 1;
 }
 

@@ -66,10 +66,17 @@ pub async fn espai_post(sandbox: &Sandbox, path: &str, body: Value) -> (u16, Val
         .send()
         .await
         .expect("an answer, not a dropped connection");
+    status_and_json(response).await
+}
+
+/// An answer as (HTTP status, JSON body): what every raw request helper returns, so that a
+/// body that is not JSON fails the test the same way everywhere.
+pub async fn status_and_json(response: voxkit_core::reqwest::Response) -> (u16, Value) {
     let status = response.status().as_u16();
+    let body = response.bytes().await.unwrap();
     (
         status,
-        serde_json::from_slice(&response.bytes().await.unwrap()).expect("a JSON envelope"),
+        serde_json::from_slice(&body).expect("a JSON envelope"),
     )
 }
 
@@ -111,12 +118,7 @@ pub async fn laaffic_at(
         .send()
         .await
         .expect("an answer, not a dropped connection");
-    let status = response.status().as_u16();
-    let body = response.bytes().await.unwrap();
-    (
-        status,
-        serde_json::from_slice(&body).expect("a JSON envelope"),
-    )
+    status_and_json(response).await
 }
 
 /// A Laaffic request signed now, as (HTTP status, JSON body).
