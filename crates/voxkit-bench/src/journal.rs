@@ -27,13 +27,16 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use tokio::sync::mpsc::unbounded_channel;
 use voxkit_core::ExactlyOnceOutcome;
+use voxkit_core::Reconciliation;
 use voxkit_journal::ops::longlonglong::BalanceMove;
 use voxkit_journal::{
-    Counts, Created, Error as JournalError, Event, Intent, Job, Journal, ListFilter, MarkSent,
-    NewIntent, Outcome, PgConfig, PgJournal, Runner, Settings, SqliteJournal, State,
+    Counts, Created, Error as JournalError, Event, Evidence, ExactlyOnce, Identity, Intent, Job,
+    Journal, ListFilter, MarkSent, Marker, NewIntent, Outcome, PgConfig, PgJournal, Runner,
+    Settings, SqliteJournal, State, Verdict,
 };
 use voxkit_longlonglong::{Direction, UserId};
 use voxkit_sandbox::{Fault, LONGLONGLONG_TOKEN, Sandbox};
@@ -405,6 +408,69 @@ async fn run_journal(
             Job::new(format!("{tag}-{i}"), Arc::new(op))
         })
         .collect();
+    run_jobs(mode, journal, jobs).await
+}
+
+/// An operation that does nothing: its send answers at once (after one yield, as a reply
+/// would come back on another poll). Driven through the [`Runner`], it leaves the runner's
+/// and the journal's own cost per row: no HTTP, no sandbox.
+struct NoOp {
+    serial: usize,
+    row: usize,
+}
+
+#[async_trait::async_trait]
+impl ExactlyOnce for NoOp {
+    fn identity(&self) -> Identity {
+        Identity {
+            provider: "bench".to_owned(),
+            operation: "noop".to_owned(),
+            serial: format!("bench:{}", self.serial),
+            request: json!({"serial": self.serial, "row": self.row, "remark": "runner alone"}),
+        }
+    }
+
+    fn reconciliation(&self) -> Reconciliation {
+        Reconciliation::ByMarker {
+            field: "remark",
+            found_by: "none",
+        }
+    }
+
+    async fn send(&self, _marker: &Marker) -> Result<Evidence, voxkit_core::Error> {
+        tokio::task::yield_now().await;
+        Ok(json!({"row": self.row}))
+    }
+
+    async fn reconcile(&self, _marker: &Marker, _since: DateTime<Utc>) -> Verdict {
+        Verdict::NotApplied
+    }
+}
+
+/// The runner alone: `rows` no-op operations over `USERS` serial keys through the
+/// [`Runner`] at the benchmark's concurrency. Its CPU per row less the store's alone is
+/// what the runner itself costs.
+async fn run_runner(mode: &str, journal: Arc<dyn Journal>, rows: usize) -> Result<Figures, String> {
+    let jobs = (0..rows)
+        .map(|row| {
+            let op = NoOp {
+                serial: row % USERS,
+                row,
+            };
+            Job::new(format!("noop-{row}"), Arc::new(op))
+        })
+        .collect();
+    run_jobs(&format!("{mode} runner"), journal, jobs).await
+}
+
+/// `jobs` through the [`Runner`] over `journal` at the benchmark's concurrency; every row
+/// must end applied.
+async fn run_jobs(
+    mode: &str,
+    journal: Arc<dyn Journal>,
+    jobs: Vec<Job>,
+) -> Result<Figures, String> {
+    let rows = jobs.len();
     let mut settings = Settings::default();
     settings.concurrency = CONCURRENCY;
     let (sender, mut receiver) = unbounded_channel();
@@ -601,9 +667,13 @@ pub fn drive(args: &[String]) -> Result<(), String> {
         }
         drop(sandbox);
 
-        let mut store = vec![run_store("sqlite", sqlite(&dir, "store").await?, rows).await?];
+        let mut store = vec![
+            run_store("sqlite", sqlite(&dir, "store").await?, rows).await?,
+            run_runner("sqlite", sqlite(&dir, "runner").await?, rows).await?,
+        ];
         if let Some(url) = &postgres_url {
             store.push(run_store("postgres", postgres(url, "store").await?, rows).await?);
+            store.push(run_runner("postgres", postgres(url, "runner").await?, rows).await?);
         }
         eprintln!("store runs done ({:.1} s)", started.elapsed().as_secs_f64());
 
