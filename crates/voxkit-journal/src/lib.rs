@@ -129,7 +129,7 @@ pub type MarkSent = std::sync::Arc<dyn Fn(&Intent) -> bool + Send + Sync>;
 /// The schema version this build writes and understands. Both stores record it (SQLite in
 /// `PRAGMA user_version`, PostgreSQL in a `schema_version` table) and refuse a journal
 /// written by a newer build rather than misreading it.
-pub const SCHEMA_VERSION: i64 = 2;
+pub const SCHEMA_VERSION: i64 = 3;
 
 /// A durable journal of intents: the one interface both stores implement and the
 /// exactly-once runner is written against.

@@ -251,7 +251,18 @@ impl PgJournal {
             .await
             .map_err(pg_err)?;
         }
-        // Later versions: `if version < 3 { ... }` in this same transaction.
+        // Version 3 rebuilt the SQLite table (its state check written without an `IN`
+        // list, which SQLite evaluates with a temporary index on every row written);
+        // PostgreSQL evaluates the list as it is, so here the version is only recorded:
+        // one number names the journal format of a build, whichever the store.
+        if version < 3 {
+            tx.batch_execute(&format!(
+                "INSERT INTO {s}.schema_version (version) VALUES (3);"
+            ))
+            .await
+            .map_err(pg_err)?;
+        }
+        // Later versions: `if version < 4 { ... }` in this same transaction.
         tx.commit().await.map_err(pg_err)
     }
 

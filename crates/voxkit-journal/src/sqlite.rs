@@ -32,10 +32,19 @@ use crate::{
 /// wedged process is reported rather than waited on for ever.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The table, as version 1 created it. `seq` is AUTOINCREMENT so that creation order is never
+/// The table as this build creates it (`{table}`: its name; `intents`, or `intents_v3` while
+/// [`MIGRATE_V3`] rebuilds it). `seq` is AUTOINCREMENT so that creation order is never
 /// reused.
-const TABLE_V1: &str = "
-CREATE TABLE intents (
+///
+/// The state check is a chain of equalities, not `state IN (...)`: SQLite evaluates a CHECK
+/// with an `IN` list by building a temporary index of the list (an ephemeral b-tree opened,
+/// filled and closed) every time a statement writes a row, and each intent is written three
+/// times (journaled, leased and `Sent`, its outcome). That cost ~7 µs a row, a quarter of
+/// the store's (measured with the same statements over 20,000 rows: 27.6 µs a row with the
+/// list, 20.1 with the chain, 18.8 with no check at all); the chain is a few string
+/// comparisons. Same rule.
+const TABLE: &str = "
+CREATE TABLE {table} (
     seq         INTEGER PRIMARY KEY AUTOINCREMENT,
     key         TEXT    NOT NULL UNIQUE,
     provider    TEXT    NOT NULL,
@@ -43,8 +52,9 @@ CREATE TABLE intents (
     request     TEXT    NOT NULL,
     serial      TEXT    NOT NULL,
     marker      TEXT    NOT NULL,
-    state       TEXT    NOT NULL CHECK (state IN
-        ('pending', 'sent', 'applied', 'refused', 'in_doubt', 'not_applied', 'undetermined')),
+    state       TEXT    NOT NULL CHECK (state = 'pending' OR state = 'sent'
+        OR state = 'applied' OR state = 'refused' OR state = 'in_doubt'
+        OR state = 'not_applied' OR state = 'undetermined'),
     attempts    INTEGER NOT NULL DEFAULT 0,
     created_at  INTEGER NOT NULL,
     sent_at     INTEGER,
@@ -56,8 +66,15 @@ CREATE TABLE intents (
 );
 ";
 
-/// Version 2: the open intents are indexed by `finished_at IS NULL` (stamped when, and only
-/// when, an intent becomes final) instead of by `state`.
+/// The open intents, indexed by `finished_at IS NULL` (stamped when, and only when, an
+/// intent becomes final): see [`MIGRATE_V2`] for why not by `state`.
+const INDEXES: &str = "
+CREATE INDEX intents_open_serial ON intents (serial, seq) WHERE finished_at IS NULL;
+CREATE INDEX intents_open_seq ON intents (seq) WHERE finished_at IS NULL;
+";
+
+/// Version 2: the open intents are indexed by `finished_at IS NULL` instead of by `state`
+/// ([`INDEXES`], created by [`MIGRATE_V3`]'s rebuild, which always follows).
 ///
 /// Why: SQLite rewrites the entries of every index whose columns or `WHERE` clause mention
 /// a column an `UPDATE` sets, and every step of an intent (leased, `Sent`, its outcome) sets
@@ -70,13 +87,34 @@ const MIGRATE_V2: &str = "
 DROP INDEX IF EXISTS intents_open;
 DROP INDEX IF EXISTS intents_state;
 DROP INDEX IF EXISTS intents_open_seq;
+DROP INDEX IF EXISTS intents_open_serial;
 UPDATE intents SET finished_at = coalesce(sent_at, created_at)
     WHERE finished_at IS NULL AND state IN ('applied', 'refused', 'undetermined');
 UPDATE intents SET finished_at = NULL
     WHERE finished_at IS NOT NULL AND state NOT IN ('applied', 'refused', 'undetermined');
-CREATE INDEX intents_open_serial ON intents (serial, seq) WHERE finished_at IS NULL;
-CREATE INDEX intents_open_seq ON intents (seq) WHERE finished_at IS NULL;
 ";
+
+/// Version 3: the table rebuilt with [`TABLE`]'s state check (SQLite cannot change a
+/// constraint in place), in SQLite's own order: the new table, every row copied as it is,
+/// the old table dropped, the new one renamed, the indexes made. AUTOINCREMENT's high-water
+/// mark is carried over first, so that no `seq` is ever handed out twice. Runs in the
+/// open's transaction: a crash leaves the old table whole.
+fn migrate_v3(tx: &Connection) -> Result<(), Error> {
+    tx.execute_batch(&TABLE.replace("{table}", "intents_v3"))
+        .map_err(Error::db)?;
+    tx.execute_batch(&format!(
+        "INSERT INTO intents_v3 ({COLUMNS}) SELECT {COLUMNS} FROM intents ORDER BY seq;
+         INSERT INTO sqlite_sequence (name, seq) SELECT 'intents_v3', 0
+             WHERE NOT EXISTS (SELECT 1 FROM sqlite_sequence WHERE name = 'intents_v3');
+         UPDATE sqlite_sequence SET seq = (SELECT max(seq) FROM sqlite_sequence
+                                           WHERE name IN ('intents', 'intents_v3'))
+             WHERE name = 'intents_v3';
+         DROP TABLE intents;
+         ALTER TABLE intents_v3 RENAME TO intents;
+         {INDEXES}"
+    ))
+    .map_err(Error::db)
+}
 
 /// How many prepared statements a connection keeps: more than the store has.
 const STATEMENT_CACHE: usize = 64;
@@ -436,12 +474,19 @@ fn open_blocking(path: &Path) -> Result<Connection, Error> {
         });
     }
     if version < 1 {
-        tx.execute_batch(TABLE_V1).map_err(Error::db)?;
+        // A new file: the current table and indexes at once.
+        tx.execute_batch(&TABLE.replace("{table}", "intents"))
+            .map_err(Error::db)?;
+        tx.execute_batch(INDEXES).map_err(Error::db)?;
+    } else {
+        if version < 2 {
+            tx.execute_batch(MIGRATE_V2).map_err(Error::db)?;
+        }
+        if version < 3 {
+            migrate_v3(&tx)?;
+        }
     }
-    if version < 2 {
-        tx.execute_batch(MIGRATE_V2).map_err(Error::db)?;
-    }
-    // Later versions: `if version < 3 { ... }`, each step in this same transaction.
+    // Later versions: `if version < 4 { ... }`, each step in this same transaction.
     tx.execute_batch(&format!("PRAGMA user_version = {SCHEMA_VERSION};"))
         .map_err(Error::db)?;
     tx.commit().map_err(Error::db)?;

@@ -1,7 +1,9 @@
-//! A journal written by a version-1 build opens in this one: the schema moves to version 2
-//! (the open intents indexed by `finished_at IS NULL`), every intent stays where it was, and
-//! a final intent that version 1 left without `finished_at` is stamped, so that it is never
-//! taken for an open one. Built by hand with the version-1 statements, on both stores.
+//! A journal written by a version-1 build opens in this one: the schema moves to the current
+//! version (version 2: the open intents indexed by `finished_at IS NULL`; version 3, SQLite
+//! only: the table rebuilt with a state check SQLite evaluates without a temporary index),
+//! every intent stays where it was, and a final intent that version 1 left without
+//! `finished_at` is stamped, so that it is never taken for an open one. Built by hand with the
+//! version-1 statements, on both stores.
 #![cfg(any(feature = "sqlite", feature = "postgres"))]
 
 use std::time::Duration;
@@ -85,17 +87,58 @@ async fn a_version_1_sqlite_file_is_migrated() {
     let _ = std::fs::remove_file(&path);
     {
         let conn = rusqlite::Connection::open(&path).unwrap();
+        // Version 1's SQLite table checked the state with an `IN` list.
         let table = TABLE_V1
             .replace("{s}", "")
-            .replace("{serial}", "INTEGER PRIMARY KEY AUTOINCREMENT");
+            .replace("{serial}", "INTEGER PRIMARY KEY AUTOINCREMENT")
+            .replace(
+                "state       TEXT    NOT NULL,",
+                "state       TEXT    NOT NULL CHECK (state IN ('pending', 'sent', 'applied', \
+                 'refused', 'in_doubt', 'not_applied', 'undetermined')),",
+            );
+        assert!(table.contains("CHECK (state IN"), "{table}");
         conn.execute_batch(&table).unwrap();
         conn.execute_batch(&ROWS_V1.replace("{s}", "")).unwrap();
+        // As if intents up to seq 100 had been handed out: the rebuild must not reuse one.
+        conn.execute_batch("UPDATE sqlite_sequence SET seq = 100 WHERE name = 'intents';")
+            .unwrap();
         conn.execute_batch("PRAGMA user_version = 1;").unwrap();
     }
     let journal = voxkit_journal::SqliteJournal::open(&path).await.unwrap();
     check_migrated(&journal).await;
+    let next = journal
+        .create(voxkit_journal::NewIntent {
+            key: "after".to_owned(),
+            provider: "longlonglong".to_owned(),
+            operation: "recharge".to_owned(),
+            request: serde_json::json!({"user": "u4", "amount": 1}),
+            serial: "u4".to_owned(),
+            marker: "vk-4".to_owned(),
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        next.intent.seq, 101,
+        "the rebuilt table carries AUTOINCREMENT's high-water mark"
+    );
     drop(journal);
     let conn = rusqlite::Connection::open(&path).unwrap();
+    let table: String = conn
+        .query_row(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'intents'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert!(
+        !table.contains("IN ("),
+        "the state check has no IN list: {table}"
+    );
+    let bogus = conn.execute("UPDATE intents SET state = 'bogus' WHERE key = 'open'", []);
+    assert!(
+        bogus.is_err_and(|e| e.to_string().contains("CHECK")),
+        "the state is still checked"
+    );
     let version: i64 = conn
         .query_row("PRAGMA user_version", [], |row| row.get(0))
         .unwrap();
