@@ -22,6 +22,7 @@ mod laaffic;
 mod logging;
 mod longlonglong;
 mod man;
+mod paging;
 mod render;
 mod sandbox;
 

@@ -15,8 +15,8 @@ use voxkit_sandbox::{Fault, Sandbox};
 
 use common::{
     LAAFFIC_APP as APP, Scratch, argv, create_laaffic_task, dead_url, drop_next_answer,
-    expect_refused, first_voice_file, laaffic_env, laaffic_tasks_named, run, run_args, sandbox,
-    utc, voxkit, voxkit_args, with,
+    expect_refused, first_voice_file, json_argv, laaffic_create_words, laaffic_env,
+    laaffic_tasks_named, run, run_args, sandbox, utc, voxkit, voxkit_args, voxkit_args_json, with,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -68,20 +68,7 @@ async fn upload_create_watch_until_complete_then_records() {
     assert_eq!((task.loop_count, task.max_calls), (2, Some(30)));
 
     // Watch it with `tasks` and `task show` until it is complete.
-    let json = voxkit_args(
-        &sandbox,
-        &[
-            "laaffic",
-            "tasks",
-            "--search",
-            "cli workflow",
-            "--output",
-            "json",
-        ],
-    )
-    .await
-    .expect(0)
-    .json();
+    let json = voxkit_args_json(&sandbox, &["laaffic", "tasks", "--search", "cli workflow"]).await;
     assert_eq!(json["total"], 1, "{json}");
     let listed = &json["tasks"][0];
     assert_eq!(listed["task_id"], id);
@@ -178,7 +165,7 @@ async fn upload_create_watch_until_complete_then_records() {
     assert!(sandbox_records_match(&sandbox, id));
 
     // Resend it with text to speech: a new task calling the same numbers.
-    let json = voxkit_args(
+    let json = voxkit_args_json(
         &sandbox,
         &[
             "laaffic",
@@ -197,13 +184,9 @@ async fn upload_create_watch_until_complete_then_records() {
             "1.5",
             "--max-ringing",
             "30",
-            "--output",
-            "json",
         ],
     )
-    .await
-    .expect(0)
-    .json();
+    .await;
     assert_eq!(json["resent"], id);
     let again = json["task_id"].as_u64().unwrap();
     let task = sandbox.laaffic_task(again).unwrap();
@@ -275,24 +258,8 @@ async fn pause_cancel_and_refusals() {
     assert_eq!(error["code"], "-24");
     voxkit!(sandbox, "laaffic records 1234567890123456789" => 3).error_line();
     // A task name already used.
-    let out = voxkit_args(
-        &sandbox,
-        &[
-            "laaffic",
-            "task",
-            "create",
-            "--app-id",
-            APP,
-            "--name",
-            "later one",
-            "--numbers",
-            "8613800000001",
-            "--voice-file",
-            &file,
-        ],
-    )
-    .await
-    .expect(3);
+    let words = laaffic_create_words("later one", "8613800000001", &file, &[]);
+    let out = voxkit_args(&sandbox, &words).await.expect(3);
     assert!(out.error_line().contains("provider error -20"), "{out:#?}");
 }
 
@@ -408,77 +375,41 @@ async fn bad_input_is_exit_2_with_nothing_sent() {
         ];
         argv(&words, extra)
     };
+    // One number and the voice file, then what is wrong.
+    let voiced = |extra: &[&str]| {
+        create(
+            &[
+                &["--numbers", "8613800000001", "--voice-file", &file],
+                extra,
+            ]
+            .concat(),
+        )
+    };
+    // Task 5000602 resent under `name` with the voice file, then `extra`.
+    let resend = |name: &str, extra: &[&str]| {
+        let words = [
+            "laaffic",
+            "task",
+            "resend",
+            "5000602",
+            "--name",
+            name,
+            "--voice-file",
+            &file,
+        ];
+        json_argv(&[&words, extra].concat())
+    };
     let env = laaffic_env(&sandbox.url());
     let invalid: Vec<Vec<String>> = vec![
-        vec![
-            "laaffic".into(),
-            "voice".into(),
-            "upload".into(),
-            text.clone(),
-            "--output".into(),
-            "json".into(),
-        ],
-        vec![
-            "laaffic".into(),
-            "voice".into(),
-            "upload".into(),
-            empty.clone(),
-            "--output".into(),
-            "json".into(),
-        ],
-        vec![
-            "laaffic".into(),
-            "voice".into(),
-            "upload".into(),
-            missing.into(),
-            "--output".into(),
-            "json".into(),
-        ],
-        vec![
-            "laaffic".into(),
-            "voice".into(),
-            "upload".into(),
-            text.clone(),
-            "--name".into(),
-            "a/b.mp3".into(),
-            "--output".into(),
-            "json".into(),
-        ],
+        json_argv(&["laaffic", "voice", "upload", &text]),
+        json_argv(&["laaffic", "voice", "upload", &empty]),
+        json_argv(&["laaffic", "voice", "upload", missing]),
+        json_argv(&["laaffic", "voice", "upload", &text, "--name", "a/b.mp3"]),
         create(&["--numbers", "12", "--voice-file", &file]),
-        create(&[
-            "--numbers",
-            "8613800000001",
-            "--voice-file",
-            &file,
-            "--send-time",
-            "tomorrow",
-        ]),
-        create(&[
-            "--numbers",
-            "8613800000001",
-            "--voice-file",
-            &file,
-            "--window",
-            "9-17",
-        ]),
-        create(&[
-            "--numbers",
-            "8613800000001",
-            "--voice-file",
-            &file,
-            "--loop-count",
-            "10",
-        ]),
-        create(&[
-            "--numbers",
-            "8613800000001",
-            "--voice-file",
-            &file,
-            "--sms-app",
-            "a",
-            "--sms-content",
-            "no trigger",
-        ]),
+        voiced(&["--send-time", "tomorrow"]),
+        voiced(&["--window", "9-17"]),
+        voiced(&["--loop-count", "10"]),
+        voiced(&["--sms-app", "a", "--sms-content", "no trigger"]),
         create(&[
             "--numbers",
             "8613800000001",
@@ -497,142 +428,49 @@ async fn bad_input_is_exit_2_with_nothing_sent() {
         ]),
         create(&["--numbers-file", missing, "--voice-file", &file]),
         create(&["--numbers", "8613800000001", "--upload", &text]),
-        vec![
-            "laaffic".into(),
-            "task".into(),
-            "resend".into(),
-            "5000602".into(),
-            "--name".into(),
-            "x".into(),
-            "--voice-file".into(),
-            file.clone(),
-            "--output".into(),
-            "json".into(),
-        ],
-        vec![
-            "laaffic".into(),
-            "task".into(),
-            "resend".into(),
-            "5000602".into(),
-            "--name".into(),
-            "ok name".into(),
-            "--voice-file".into(),
-            file.clone(),
-            "--speaking-rate".into(),
-            "9".into(),
-            "--output".into(),
-            "json".into(),
-        ],
-        vec![
-            "laaffic".into(),
-            "tasks".into(),
-            "--from".into(),
-            "2026-13-01".into(),
-            "--output".into(),
-            "json".into(),
-        ],
-        vec![
-            "laaffic".into(),
-            "tasks".into(),
-            "--size".into(),
-            "101".into(),
-            "--output".into(),
-            "json".into(),
-        ],
-        vec![
-            "laaffic".into(),
-            "records".into(),
-            "--from".into(),
-            utc(-40 * 86_400),
-            "--to".into(),
-            utc(0),
-            "--output".into(),
-            "json".into(),
-        ],
-        vec![
-            "laaffic".into(),
-            "records".into(),
-            "--from".into(),
-            utc(0),
-            "--to".into(),
-            utc(-60),
-            "--output".into(),
-            "json".into(),
-        ],
-        vec![
-            "laaffic".into(),
-            "records".into(),
-            "--from".into(),
-            "2020-01-01".into(),
-            "--to".into(),
-            "2020-01-02".into(),
-            "--output".into(),
-            "json".into(),
-        ],
+        resend("x", &[]),
+        resend("ok name", &["--speaking-rate", "9"]),
+        json_argv(&["laaffic", "tasks", "--from", "2026-13-01"]),
+        json_argv(&["laaffic", "tasks", "--size", "101"]),
+        json_argv(&[
+            "laaffic",
+            "records",
+            "--from",
+            &utc(-40 * 86_400),
+            "--to",
+            &utc(0),
+        ]),
+        json_argv(&["laaffic", "records", "--from", &utc(0), "--to", &utc(-60)]),
+        json_argv(&[
+            "laaffic",
+            "records",
+            "--from",
+            "2020-01-01",
+            "--to",
+            "2020-01-02",
+        ]),
     ];
     expect_refused(&env, &invalid, "invalid_input").await;
     // Usage errors: clap refuses them.
     let usage: Vec<Vec<String>> = vec![
         create(&["--voice-file", &file]),
         create(&["--numbers", "8613800000001"]),
-        create(&[
-            "--numbers",
-            "8613800000001",
-            "--voice-file",
-            &file,
-            "--tts",
-            "x",
-            "--lan",
-            "EN",
-        ]),
+        voiced(&["--tts", "x", "--lan", "EN"]),
         create(&["--numbers", "8613800000001", "--tts", "x"]),
-        create(&[
-            "--numbers",
-            "8613800000001",
-            "--voice-file",
-            &file,
-            "--sms-on-failure",
+        voiced(&["--sms-on-failure"]),
+        json_argv(&["laaffic", "task", "show", "abc"]),
+        json_argv(&["laaffic", "task", "pause"]),
+        json_argv(&["laaffic", "records"]),
+        json_argv(&[
+            "laaffic",
+            "records",
+            "123",
+            "--from",
+            &utc(0),
+            "--to",
+            &utc(0),
         ]),
-        vec![
-            "laaffic".into(),
-            "task".into(),
-            "show".into(),
-            "abc".into(),
-            "--output".into(),
-            "json".into(),
-        ],
-        vec![
-            "laaffic".into(),
-            "task".into(),
-            "pause".into(),
-            "--output".into(),
-            "json".into(),
-        ],
-        vec![
-            "laaffic".into(),
-            "records".into(),
-            "--output".into(),
-            "json".into(),
-        ],
-        vec![
-            "laaffic".into(),
-            "records".into(),
-            "123".into(),
-            "--from".into(),
-            utc(0),
-            "--to".into(),
-            utc(0),
-            "--output".into(),
-            "json".into(),
-        ],
-        vec![
-            "laaffic".into(),
-            "tasks".into(),
-            "--status".into(),
-            "done".into(),
-            "--output".into(),
-            "json".into(),
-        ],
+        json_argv(&["laaffic", "tasks", "--status", "done"]),
     ];
     expect_refused(&env, &usage, "usage").await;
     // No application id: from --app-id or LAAFFIC_APP_ID.
@@ -690,51 +528,13 @@ async fn lost_answers_are_exit_5_with_a_hint_and_applied_once() {
 
     // Create, as JSON.
     drop_next_answer(&sandbox, "laaffic.task_create");
-    let out = voxkit_args(
-        &sandbox,
-        &[
-            "laaffic",
-            "task",
-            "create",
-            "--app-id",
-            APP,
-            "--name",
-            "lost task",
-            "--numbers",
-            "8613800000001",
-            "--voice-file",
-            &file,
-            "--output",
-            "json",
-        ],
-    )
-    .await
-    .expect(5);
-    let error = out.error();
-    assert_eq!(error["kind"], "outcome_unknown");
-    assert_eq!(error["operation"], "create_task");
-    let hint = error["hint"].as_str().unwrap();
-    assert!(
-        hint.contains("voxkit laaffic tasks --search \"lost task\""),
-        "{hint}"
-    );
+    let words = laaffic_create_words("lost task", "8613800000001", &file, &["--output", "json"]);
+    let out = voxkit_args(&sandbox, &words).await.expect(5);
+    out.outcome_unknown("create_task", "voxkit laaffic tasks --search \"lost task\"");
     let named = |name: &str| laaffic_tasks_named(&sandbox, name);
     assert_eq!(named("lost task"), 1, "applied once");
     // Following the hint finds it.
-    let json = voxkit_args(
-        &sandbox,
-        &[
-            "laaffic",
-            "tasks",
-            "--search",
-            "lost task",
-            "--output",
-            "json",
-        ],
-    )
-    .await
-    .expect(0)
-    .json();
+    let json = voxkit_args_json(&sandbox, &["laaffic", "tasks", "--search", "lost task"]).await;
     assert_eq!(json["total"], 1);
 
     // Resend.

@@ -8,7 +8,7 @@ mod common;
 use rust_decimal::Decimal;
 use voxkit_sandbox::Sandbox;
 
-use common::{LAAFFIC_APP as APP, Scratch, drop_next_answer, voxkit, voxkit_args};
+use common::{LAAFFIC_APP as APP, Scratch, drop_next_answer, voxkit, voxkit_args_json};
 
 /// The seeded balance: "99.990000".
 fn seeded() -> Decimal {
@@ -18,7 +18,7 @@ fn seeded() -> Decimal {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn send_to_numbers_spends_the_balance_and_lists_the_messages() {
     let sandbox = Sandbox::start().await.unwrap();
-    let json = voxkit_args(
+    let json = voxkit_args_json(
         &sandbox,
         &[
             "laaffic",
@@ -34,13 +34,9 @@ async fn send_to_numbers_spends_the_balance_and_lists_the_messages() {
             "123",
             "--order-id",
             "21412,21413",
-            "--output",
-            "json",
         ],
     )
-    .await
-    .expect(0)
-    .json();
+    .await;
     assert_eq!(json["success"], 2, "{json}");
     assert_eq!(json["messages"][1]["order_id"], "21413");
     assert_eq!(sandbox.laaffic_balance(), seeded() - Decimal::new(10, 2));

@@ -12,6 +12,7 @@ use voxkit_espai::{Ack, AgentConfig, AgentFilter, AgentUpdate, NewAgent, Updated
 use crate::context::Global;
 use crate::failure::{CheckWith as _, CliError};
 use crate::input::with_some;
+use crate::paging::OnePageLimitArgs;
 use crate::render::espai::{agent_json, agent_text, agents_text};
 use crate::render::pages::PageInfo;
 use crate::render::{Report, cell, plural, utc_text};
@@ -45,15 +46,8 @@ pub struct List {
     /// Only enabled (true) or disabled (false) agents.
     #[arg(long, value_name = "BOOL")]
     enabled: Option<bool>,
-    /// The page, from 1.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    page: Option<u32>,
-    /// Agents per page.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), conflicts_with = "all")]
-    limit: Option<u32>,
-    /// Every agent of every page.
-    #[arg(long, conflicts_with = "page")]
-    all: bool,
+    #[command(flatten)]
+    paging: OnePageLimitArgs,
     /// Show the agents' api_key and the keys in their config (redacted otherwise).
     #[arg(long)]
     show_secrets: bool,
@@ -170,13 +164,13 @@ async fn list(args: List, global: &Global) -> Result<Report, CliError> {
         text: agents_text,
         show: args.show_secrets,
     };
-    if args.all {
+    if args.paging.all {
         return listing.all(global, client.agents(filter)).await;
     }
-    let current = args.page.unwrap_or(1);
-    let filter = with_some!(filter.page(current), limit = args.limit);
+    let current = args.paging.page.unwrap_or(1);
+    let filter = with_some!(filter.page(current), limit = args.paging.limit);
     let page = client.list_agents(&filter).await?;
-    Ok(listing.page(page, current, args.limit))
+    Ok(listing.page(page, current, args.paging.limit))
 }
 
 /// How an ESP-AI list command shows what it lists (agents and devices list alike: one

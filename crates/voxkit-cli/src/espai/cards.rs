@@ -14,6 +14,7 @@ use super::codes::{CODE_HELP, CodeArg, StdinLines, required};
 use crate::context::{Format, Global};
 use crate::failure::{CheckWith as _, CliError};
 use crate::input::with_some;
+use crate::paging::LimitPageArgs;
 use crate::render::espai::{
     CARD_HEADER, card_cells, card_json, card_text, cards_text, log_json, logs_text, stream_row,
 };
@@ -30,7 +31,8 @@ fn counted_info(current: u32, limit: Option<u32>, total: Option<u64>) -> Option<
 /// `voxkit espai cdkey <command>`.
 #[derive(Debug, Subcommand)]
 pub enum CdkeyCommand {
-    /// List quota cards: one page, or every page with --all.
+    /// List quota cards: one page, or every page with --all (each card printed as its
+    /// page arrives).
     List(List),
     /// Show one card by its owner's phone and its redemption code.
     Show(Show),
@@ -65,15 +67,8 @@ pub struct List {
     /// Only cards of the user with this phone number.
     #[arg(long, value_name = "P")]
     phone: Option<String>,
-    /// The page, from 1.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    page: Option<u32>,
-    /// Cards per page (with --all: the size of each page fetched).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    limit: Option<u32>,
-    /// Every card of every page, printed as each page arrives.
-    #[arg(long, conflicts_with = "page")]
-    all: bool,
+    #[command(flatten)]
+    paging: LimitPageArgs,
     /// With --all: stop with an error after this many cards (default 100000), so that a
     /// huge or misbehaving listing cannot run on without bound.
     #[arg(long, value_name = "N", requires = "all", value_parser = clap::value_parser!(u64).range(1..))]
@@ -97,15 +92,8 @@ pub struct Usage {
     /// The card id (see `cdkey list`).
     #[arg(long, value_name = "ID")]
     id: Option<String>,
-    /// The page, from 1.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    page: Option<u32>,
-    /// Entries per page (with --all: the size of each page fetched).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    limit: Option<u32>,
-    /// Every entry of every page (progress on stderr).
-    #[arg(long, conflicts_with = "page")]
-    all: bool,
+    #[command(flatten)]
+    paging: LimitPageArgs,
 }
 
 /// The arguments of `cdkey transfer`.
@@ -177,17 +165,17 @@ async fn show(args: Show, global: &Global) -> Result<Report, CliError> {
 }
 
 async fn usage(args: Usage, global: &Global) -> Result<Report, CliError> {
-    if args.all {
+    if args.paging.all {
         return usage_all(args, global).await;
     }
     let query = with_some!(
         BalanceLogQuery::new(),
         id = args.id,
-        page = args.page,
-        limit = args.limit,
+        page = args.paging.page,
+        limit = args.paging.limit,
     );
     let page = global.espai()?.balance_logs(&query).await?;
-    let info = counted_info(args.page.unwrap_or(1), args.limit, page.total);
+    let info = counted_info(args.paging.page.unwrap_or(1), args.paging.limit, page.total);
     Ok(Report::new(
         json!({
             "logs": page.items.iter().map(log_json).collect::<Vec<_>>(),
@@ -202,7 +190,7 @@ async fn usage(args: Usage, global: &Global) -> Result<Report, CliError> {
 /// [`DEFAULT_PAGE_SIZE`] without it), then the table with the count.
 async fn usage_all(args: Usage, global: &Global) -> Result<Report, CliError> {
     let query = with_some!(BalanceLogQuery::new(), id = args.id);
-    let size = args.limit.unwrap_or(DEFAULT_PAGE_SIZE);
+    let size = args.paging.limit.unwrap_or(DEFAULT_PAGE_SIZE);
     let client = global.espai()?;
     let logs = collect_all(
         global.pages(
@@ -264,21 +252,21 @@ async fn list(args: List, global: &Global) -> Result<Option<Report>, CliError> {
         user_phone = args.phone,
     );
     let client = global.espai()?;
-    if args.all {
+    if args.paging.all {
         let mut paging = Paging::new().max_cards(args.max_cards.unwrap_or(DEFAULT_MAX_CARDS));
-        if let Some(limit) = args.limit {
+        if let Some(limit) = args.paging.limit {
             paging = paging.page_size(limit);
         }
         list_all(&client, filter, paging, global).await?;
         return Ok(None);
     }
-    let current = args.page.unwrap_or(1);
+    let current = args.paging.page.unwrap_or(1);
     filter = filter.page(current);
-    if let Some(limit) = args.limit {
+    if let Some(limit) = args.paging.limit {
         filter = filter.limit(limit);
     }
     let page = client.list_cards(&filter).await?;
-    let info = counted_info(current, args.limit, page.total);
+    let info = counted_info(current, args.paging.limit, page.total);
     Ok(Some(Report::new(
         json!({
             "cards": page.items.iter().map(card_json).collect::<Vec<_>>(),

@@ -11,6 +11,7 @@ use super::agents::{Listing, confirm_ids, ids_report, updated_report};
 use crate::context::Global;
 use crate::failure::{CheckWith as _, CliError};
 use crate::input::{stdin_line, with_some};
+use crate::paging::OnePageLimitArgs;
 use crate::render::espai::{device_json, devices_text};
 use crate::render::{Report, cell};
 
@@ -84,15 +85,8 @@ pub struct List {
     /// Only the devices of the agent whose key is given.
     #[command(flatten)]
     agent_key: AgentKeyArg,
-    /// The page, from 1.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    page: Option<u32>,
-    /// Devices per page.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..), conflicts_with = "all")]
-    limit: Option<u32>,
-    /// Every device of every page.
-    #[arg(long, conflicts_with = "page")]
-    all: bool,
+    #[command(flatten)]
+    paging: OnePageLimitArgs,
     /// Show the devices' Wi-Fi passwords and keys (redacted otherwise).
     #[arg(long)]
     show_secrets: bool,
@@ -168,13 +162,13 @@ async fn list(args: List, global: &Global) -> Result<Report, CliError> {
         text: devices_text,
         show: args.show_secrets,
     };
-    if args.all {
+    if args.paging.all {
         return listing.all(global, client.devices(filter)).await;
     }
-    let current = args.page.unwrap_or(1);
-    let filter = with_some!(filter.page(current), limit = args.limit);
+    let current = args.paging.page.unwrap_or(1);
+    let filter = with_some!(filter.page(current), limit = args.paging.limit);
     let page = client.list_devices(&filter).await?;
-    Ok(listing.page(page, current, args.limit))
+    Ok(listing.page(page, current, args.paging.limit))
 }
 
 async fn update(args: Update, global: &Global) -> Result<Report, CliError> {

@@ -22,6 +22,7 @@ use voxkit_longlonglong::{
 use crate::context::Global;
 use crate::failure::{CheckWith as _, CliError};
 use crate::input::with_some;
+use crate::paging::PageArgs;
 use crate::render::longlonglong::{
     LINE_COLUMNS, raw_all_json, raw_page_json_about, raw_page_text, raw_table,
 };
@@ -31,7 +32,7 @@ use crate::render::{Report, cell};
 #[derive(Debug, Subcommand)]
 pub enum LineCommand {
     /// The partner's lines on a cloud node (线路列表), or a user's allocations with --user:
-    /// one page, or every page with --all.
+    /// one page (the server's default page size, 页容量, is 15), or every page with --all.
     List(List),
     /// Allocate a line to a user (分配线路). Never sent twice: if the answer is lost the
     /// exit code is 5 and `line list` tells whether it was applied.
@@ -52,15 +53,8 @@ pub struct List {
     /// Only this user's allocations (所属用户), a UUID.
     #[arg(long, value_name = "ID")]
     user: Option<String>,
-    /// The page, from 1.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    page: Option<u32>,
-    /// The page size (页容量; the server's default is 15).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    per_page: Option<u32>,
-    /// Every line of every page.
-    #[arg(long, conflicts_with = "page")]
-    all: bool,
+    #[command(flatten)]
+    paging: PageArgs,
 }
 
 /// The arguments of `line allocate`.
@@ -145,11 +139,11 @@ async fn list(args: List, global: &Global) -> Result<Report, CliError> {
     let query = with_some!(
         LineQuery::new(tenant.clone()),
         user = user.clone(),
-        per_page = args.per_page,
+        per_page = args.paging.per_page,
     );
     let client = global.longlonglong()?;
     let head = json!({"tenant": tenant.as_str(), "user": user.as_ref().map(UserId::as_str)});
-    if args.all {
+    if args.paging.all {
         let records: Vec<Value> = global
             .pages(client.lines_all(&query), "lines")
             .try_collect()
@@ -157,7 +151,9 @@ async fn list(args: List, global: &Global) -> Result<Report, CliError> {
         let text = raw_table(&records, LINE_COLUMNS, WHAT, None);
         return Ok(Report::new(raw_all_json(head, records), text));
     }
-    let page = client.lines(&query.page(args.page.unwrap_or(1))).await?;
+    let page = client
+        .lines(&query.page(args.paging.page.unwrap_or(1)))
+        .await?;
     Ok(Report::new(
         raw_page_json_about(&page, &head),
         raw_page_text(&page, LINE_COLUMNS, WHAT),

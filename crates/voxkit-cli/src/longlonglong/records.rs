@@ -8,6 +8,7 @@ use voxkit_longlonglong::{IntentionTag, RecordId, RecordQuery, TaskId, UserId};
 use crate::context::Global;
 use crate::failure::CliError;
 use crate::input::with_some;
+use crate::paging::PageArgs;
 use crate::render::Report;
 use crate::render::longlonglong::{call_records_text, message_text, turns_text};
 use crate::render::pages::all_meta;
@@ -15,7 +16,8 @@ use crate::render::pages::all_meta;
 /// `voxkit longlonglong record <command>`.
 #[derive(Debug, Subcommand)]
 pub enum RecordCommand {
-    /// A task's call records, one page at a time or every page with --all.
+    /// A task's call records, one page at a time (15 records unless --per-page) or every
+    /// page with --all.
     List(RecordList),
     /// One call record, turn by turn (通话详情).
     Show(RecordRef),
@@ -47,15 +49,8 @@ pub struct RecordList {
     /// Only these intention grades (A..E or 1..5); repeat for several.
     #[arg(long = "tag", value_name = "GRADE")]
     tags: Vec<String>,
-    /// The page, from 1.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    page: Option<u32>,
-    /// Records per page (default 15; with --all: the size of each page fetched).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    per_page: Option<u32>,
-    /// Every record of every page (progress on stderr).
-    #[arg(long, conflicts_with = "page")]
-    all: bool,
+    #[command(flatten)]
+    paging: PageArgs,
 }
 
 /// `--user ID --task ID --record ID`.
@@ -109,11 +104,11 @@ async fn list(args: RecordList, global: &Global) -> Result<Report, CliError> {
     let query = with_some!(
         query,
         keyword = args.keyword,
-        page = args.page,
-        per_page = args.per_page,
+        page = args.paging.page,
+        per_page = args.paging.per_page,
     );
     let client = global.longlonglong()?;
-    let (records, meta) = if args.all {
+    let (records, meta) = if args.paging.all {
         let records = global
             .collect_pages(
                 client.call_records_all(&user, &task, &query),

@@ -10,6 +10,7 @@ use voxkit_longlonglong::{TenantId, UserId};
 
 use crate::context::Global;
 use crate::failure::CliError;
+use crate::paging::PageArgs;
 use crate::render::Report;
 use crate::render::longlonglong::{
     SCRIPT_GROUP_COLUMNS, raw_all_json, raw_page_json_about, raw_page_text, raw_table, raw_text,
@@ -18,7 +19,8 @@ use crate::render::longlonglong::{
 /// `voxkit longlonglong script <command>`.
 #[derive(Debug, Subcommand)]
 pub enum ScriptCommand {
-    /// A user's script groups (话术分组): one page, or every page with --all.
+    /// A user's script groups (话术分组): one page (the docs' default page size is 15), or
+    /// every page with --all.
     Groups(Groups),
     /// Every script of the users under a cloud node (查看下级用户所有话术), shown as sent.
     Tenant(Tenant),
@@ -30,15 +32,8 @@ pub struct Groups {
     /// The user id, a UUID.
     #[arg(long, value_name = "ID")]
     user: String,
-    /// The page, from 1.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    page: Option<u32>,
-    /// The page size (the docs' default is 15).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    per_page: Option<u32>,
-    /// Every script group of every page.
-    #[arg(long, conflicts_with = "page")]
-    all: bool,
+    #[command(flatten)]
+    paging: PageArgs,
 }
 
 /// The arguments of `script tenant`.
@@ -63,10 +58,10 @@ async fn groups(args: Groups, global: &Global) -> Result<Report, CliError> {
     let user = UserId::parse(&super::uuid(&args.user))?;
     let client = global.longlonglong()?;
     let head = json!({"user": user.as_str()});
-    if args.all {
+    if args.paging.all {
         let records: Vec<Value> = global
             .pages(
-                client.script_groups_all(&user, args.per_page),
+                client.script_groups_all(&user, args.paging.per_page),
                 "script groups",
             )
             .try_collect()
@@ -75,7 +70,11 @@ async fn groups(args: Groups, global: &Global) -> Result<Report, CliError> {
         return Ok(Report::new(raw_all_json(head, records), text));
     }
     let page = client
-        .script_groups(&user, Some(args.page.unwrap_or(1)), args.per_page)
+        .script_groups(
+            &user,
+            Some(args.paging.page.unwrap_or(1)),
+            args.paging.per_page,
+        )
         .await?;
     Ok(Report::new(
         raw_page_json_about(&page, &head),

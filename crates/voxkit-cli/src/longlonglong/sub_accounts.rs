@@ -8,6 +8,7 @@ use super::{NewAccountArgs, parse_date, read_password};
 use crate::context::Global;
 use crate::failure::{CheckWith as _, CliError};
 use crate::input::with_some;
+use crate::paging::PageArgs;
 use crate::render::longlonglong::{meta_json, sub_json, sub_text, subs_table, subs_text};
 use crate::render::pages::all_meta;
 use crate::render::{Report, cell};
@@ -17,7 +18,8 @@ use crate::render::{Report, cell};
 pub enum SubCommand {
     /// Create a sub-account; the password is the first line of stdin. Never sent twice.
     Create(SubCreate),
-    /// List a user's sub-accounts, one page at a time or every page with --all.
+    /// List a user's sub-accounts, one page at a time (the server's default page size is
+    /// 15) or every page with --all.
     List(SubList),
     /// Show one sub-account.
     Show(SubRef),
@@ -83,16 +85,8 @@ pub struct SubList {
     /// The user (main account) id, a UUID.
     #[arg(long, value_name = "ID")]
     user: String,
-    /// The page, from 1.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    page: Option<u32>,
-    /// Sub-accounts per page (the server's default is 15; with --all: the size of each
-    /// page fetched).
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
-    per_page: Option<u32>,
-    /// Every sub-account of every page (progress on stderr).
-    #[arg(long, conflicts_with = "page")]
-    all: bool,
+    #[command(flatten)]
+    paging: PageArgs,
     /// Only sub-accounts with this name.
     #[arg(long, value_name = "N")]
     name: Option<String>,
@@ -169,14 +163,14 @@ async fn list_subs(args: SubList, global: &Global) -> Result<Report, CliError> {
     let user = UserId::parse(&super::uuid(&args.user))?;
     let query = with_some!(
         SubAccountQuery::new(),
-        page = args.page,
-        per_page = args.per_page,
+        page = args.paging.page,
+        per_page = args.paging.per_page,
         name = args.name,
         email = args.email,
         phone = args.phone,
     );
     let client = global.longlonglong()?;
-    if args.all {
+    if args.paging.all {
         let subs = global
             .collect_pages(
                 client.sub_accounts_all(&user, &query),

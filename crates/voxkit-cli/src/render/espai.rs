@@ -58,7 +58,7 @@ fn type_text(card_type: &CardType) -> String {
 pub fn cards_text(cards: &[Card], page: Option<&PageInfo>) -> String {
     if cards.is_empty() {
         return match page.filter(|p| p.current > 1) {
-            Some(page) => format!("no cards on page {}", page.describe("card", "cards")),
+            Some(page) => format!("no cards on {}", page.describe("card", "cards")),
             None => "no cards".to_owned(),
         };
     }
@@ -270,7 +270,7 @@ pub fn agent_text(agent: &Agent, show: bool) -> String {
 pub fn agents_text(agents: &[Agent], page: Option<&PageInfo>, show: bool) -> String {
     if agents.is_empty() {
         return match page.filter(|p| p.current > 1) {
-            Some(page) => format!("no agents on page {}", page.describe("agent", "agents")),
+            Some(page) => format!("no agents on {}", page.describe("agent", "agents")),
             None => "no agents".to_owned(),
         };
     }
@@ -339,7 +339,7 @@ pub fn device_json(device: &Device, show: bool) -> Value {
 pub fn devices_text(devices: &[Device], page: Option<&PageInfo>, show: bool) -> String {
     if devices.is_empty() {
         return match page.filter(|p| p.current > 1) {
-            Some(page) => format!("no devices on page {}", page.describe("device", "devices")),
+            Some(page) => format!("no devices on {}", page.describe("device", "devices")),
             None => "no devices".to_owned(),
         };
     }
@@ -452,6 +452,19 @@ pub fn plugins_text(plugins: &[Plugin], total: Option<u64>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An empty page past the first names the page once: `describe` starts with "page".
+    #[test]
+    fn an_empty_later_page_names_the_page_once() {
+        let page = PageInfo::counted(3, 10, 12, true);
+        let text = cards_text(&[], Some(&page));
+        assert_eq!(text, "no cards on page 3 of 2 (12 cards)");
+        assert_eq!(
+            agents_text(&[], Some(&page), false),
+            text.replace("cards on", "agents on")
+                .replace("12 cards", "12 agents")
+        );
+    }
 
     #[test]
     fn card_json_is_exact_and_stable() {

@@ -90,6 +90,19 @@ impl Out {
         error
     }
 
+    /// The `error` object of a lost answer (`--output json`): asserts that its kind is
+    /// `outcome_unknown` from `operation` and that its hint names `check`, the way to find
+    /// out whether it was applied (the hint is the message); returned for more checks.
+    #[track_caller]
+    pub fn outcome_unknown(&self, operation: &str, check: &str) -> Value {
+        let error = self.error();
+        assert_eq!(error["kind"], "outcome_unknown");
+        assert_eq!(error["operation"], operation);
+        let hint = error["hint"].as_str().unwrap();
+        assert!(hint.contains(check), "{hint}");
+        error
+    }
+
     /// The last line of stdout.
     pub fn last_line(&self) -> &str {
         self.stdout.trim_end().lines().last().unwrap_or_default()
@@ -321,6 +334,13 @@ pub async fn voxkit_args(sandbox: &Sandbox, args: &[&str]) -> Out {
     run_args(&laaffic_env(&sandbox.url()), args).await
 }
 
+/// [`voxkit_args`] with `--output json` added, expected to succeed (exit 0): its one JSON
+/// answer, for the Laaffic commands whose arguments hold spaces.
+pub async fn voxkit_args_json(sandbox: &Sandbox, args: &[&str]) -> Value {
+    let args = [args, &["--output", "json"]].concat();
+    voxkit_args(sandbox, &args).await.expect(0).json()
+}
+
 /// A scratch directory for one test, removed when dropped.
 pub struct Scratch(pub PathBuf);
 
@@ -370,7 +390,29 @@ pub const LAAFFIC_APP: &str = "4luaKsL2";
 /// `voxkit laaffic task create` with voice file `file`, two numbers and `extra` options, as
 /// JSON; returns the new task's id.
 pub async fn create_laaffic_task(sandbox: &Sandbox, name: &str, file: &str, extra: &[&str]) -> u64 {
-    let mut args = vec![
+    let mut args = laaffic_create_words(
+        name,
+        "8613800000001,8613800000002",
+        file,
+        &["--output", "json"],
+    );
+    args.extend_from_slice(extra);
+    let json = voxkit_args(sandbox, &args).await.expect(0).json();
+    assert_eq!(json["name"], name);
+    assert_eq!(json["numbers"], 2);
+    json["task_id"].as_u64().expect("a task id")
+}
+
+/// The words of `laaffic task create` for [`LAAFFIC_APP`]: the task `name`, calling
+/// `numbers` with the voice file `file`, then `extra`; what each IVR test that creates a
+/// task (or is refused one) varies is only these.
+pub fn laaffic_create_words<'a>(
+    name: &'a str,
+    numbers: &'a str,
+    file: &'a str,
+    extra: &[&'a str],
+) -> Vec<&'a str> {
+    let mut words = vec![
         "laaffic",
         "task",
         "create",
@@ -379,17 +421,12 @@ pub async fn create_laaffic_task(sandbox: &Sandbox, name: &str, file: &str, extr
         "--name",
         name,
         "--numbers",
-        "8613800000001,8613800000002",
+        numbers,
         "--voice-file",
         file,
-        "--output",
-        "json",
     ];
-    args.extend_from_slice(extra);
-    let json = voxkit_args(sandbox, &args).await.expect(0).json();
-    assert_eq!(json["name"], name);
-    assert_eq!(json["numbers"], 2);
-    json["task_id"].as_u64().expect("a task id")
+    words.extend_from_slice(extra);
+    words
 }
 
 /// How many of the sandbox's Laaffic tasks carry this name.
@@ -492,6 +529,12 @@ pub fn first_voice_file(sandbox: &Sandbox) -> String {
 /// variants of one command line build each as its fixed words plus what varies.
 pub fn argv(words: &[&str], extra: &[&str]) -> Vec<String> {
     words.iter().chain(extra).map(|s| (*s).to_owned()).collect()
+}
+
+/// `words` then `--output json`, as owned arguments: a run whose error a test reads as
+/// the JSON object on stderr.
+pub fn json_argv(words: &[&str]) -> Vec<String> {
+    argv(words, &["--output", "json"])
 }
 
 /// The SDK's longlonglong client on `sandbox`: for set-up and checks that the CLI under
