@@ -28,6 +28,15 @@ const DOC_SECRET: &str = "7bz1lzh9";
 const DOC_TIMESTAMP: u64 = 1_630_468_800;
 const DOC_SIGN: &str = "05d7a50893e22a5c4bb3216ae3396c7c";
 
+/// The paths of the endpoints several tests call, as the pages give them.
+const UPLOAD: &str = "/v3/voice/fileUpload";
+const SEND: &str = "/v3/voice/group/call/send";
+const QUERY: &str = "/v3/voice/group/call/query";
+const PAUSE: &str = "/v3/voice/group/call/provisional";
+const CANCEL: &str = "/v3/voice/group/call/cancel";
+const RESEND: &str = "/v3/voice/group/call/resend";
+const RECORDS: &str = "/v3/voice/recordGroupQuery";
+
 /// The upload page's example answer (onbuka copy).
 const DOC_UPLOAD: &str = r#"{ "status": "0", "reason": "success", "data": "1202202254d4c6372d6f341e999c7ecd0683ee464.mp3" }"#;
 
@@ -111,6 +120,12 @@ fn local(s: &str) -> NaiveDateTime {
     NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S").unwrap()
 }
 
+/// The query page's example: the tasks created from 2024-01-01 00:00:00 to
+/// 2024-06-03 15:13:01.
+fn docs_query() -> TaskQuery {
+    TaskQuery::new(local("2024-01-01 00:00:00"), local("2024-06-03 15:13:01"))
+}
+
 fn hm(h: u32, m: u32) -> NaiveTime {
     NaiveTime::from_hms_opt(h, m, 0).unwrap()
 }
@@ -172,13 +187,7 @@ async fn envelopes_without_status_or_code_are_decode_errors() {
     ] {
         server.reset().await;
         mount(&server, "POST", json_answer(body)).await;
-        let err = client
-            .query_tasks(&TaskQuery::new(
-                local("2024-01-01 00:00:00"),
-                local("2024-06-03 15:13:01"),
-            ))
-            .await
-            .unwrap_err();
+        let err = client.query_tasks(&docs_query()).await.unwrap_err();
         assert!(matches!(err, Error::Decode { .. }), "{body}: {err:?}");
         // A non-repeatable operation that cannot read its answer may have been applied.
         let err = client.pause_tasks(&[TaskId(1)]).await.unwrap_err();
@@ -192,7 +201,7 @@ async fn envelopes_without_status_or_code_are_decode_errors() {
 
 #[tokio::test]
 async fn upload_sends_the_name_and_base64_content() {
-    let server = serving("POST", "/v3/voice/fileUpload", DOC_UPLOAD).await;
+    let server = serving("POST", UPLOAD, DOC_UPLOAD).await;
     let id = client(&server)
         .upload_voice_file("test.mp3", b"ID3\x04\x00")
         .await
@@ -209,7 +218,7 @@ async fn upload_sends_the_name_and_base64_content() {
 
 #[tokio::test]
 async fn upload_of_a_few_megabytes() {
-    let server = serving("POST", "/v3/voice/fileUpload", DOC_UPLOAD).await;
+    let server = serving("POST", UPLOAD, DOC_UPLOAD).await;
     let content: Vec<u8> = (0..3_000_001u32).map(|i| (i % 251) as u8).collect();
     client(&server)
         .upload_voice_file("long-prompt.wav", &content)
@@ -229,7 +238,7 @@ async fn upload_from_a_path_uses_the_file_name() {
     std::fs::create_dir_all(&dir).unwrap();
     let file = dir.join("greeting.wav");
     std::fs::write(&file, b"RIFF").unwrap();
-    let server = serving("POST", "/v3/voice/fileUpload", DOC_UPLOAD).await;
+    let server = serving("POST", UPLOAD, DOC_UPLOAD).await;
     let client = client(&server);
     client.upload_voice_file_from_path(&file).await.unwrap();
     assert_eq!(
@@ -283,7 +292,7 @@ async fn upload_error_codes_of_the_page() {
     ] {
         let server = serving(
             "POST",
-            "/v3/voice/fileUpload",
+            UPLOAD,
             &format!(r#"{{"status":"{code}","reason":"x"}}"#),
         )
         .await;
@@ -308,12 +317,7 @@ fn minimal_task() -> NewTask {
 
 #[tokio::test]
 async fn create_task_minimal_body() {
-    let server = serving(
-        "POST",
-        "/v3/voice/group/call/send",
-        r#"{"status":"0","reason":"success"}"#,
-    )
-    .await;
+    let server = serving("POST", SEND, r#"{"status":"0","reason":"success"}"#).await;
     let id = client(&server).create_task(&minimal_task()).await.unwrap();
     assert_eq!(id, None, "the page documents no id in the answer");
     assert_eq!(
@@ -333,7 +337,7 @@ async fn create_task_minimal_body() {
 async fn create_task_every_field() {
     let server = serving(
         "POST",
-        "/v3/voice/group/call/send",
+        SEND,
         r#"{"status":"0","reason":"success","data":5000602}"#,
     )
     .await;
@@ -403,7 +407,7 @@ async fn create_task_every_field() {
 async fn create_task_with_an_upload_encodes_it() {
     let server = serving(
         "POST",
-        "/v3/voice/group/call/send",
+        SEND,
         r#"{"status":0,"reason":"success","data":"42"}"#,
     )
     .await;
@@ -543,14 +547,8 @@ async fn create_task_refuses_what_the_docs_call_invalid() {
 
 #[tokio::test]
 async fn query_tasks_sends_the_documented_example_and_decodes_its_answer() {
-    let server = serving("POST", "/v3/voice/group/call/query", DOC_QUERY).await;
-    let page = client(&server)
-        .query_tasks(&TaskQuery::new(
-            local("2024-01-01 00:00:00"),
-            local("2024-06-03 15:13:01"),
-        ))
-        .await
-        .unwrap();
+    let server = serving("POST", QUERY, DOC_QUERY).await;
+    let page = client(&server).query_tasks(&docs_query()).await.unwrap();
     assert_eq!(
         sent(&server).await,
         json!({ "current": 1, "size": 10, "params": { "strTime": "2024-01-01 00:00:00", "endTime": "2024-06-03 15:13:01", "statusList": [] } })
@@ -571,7 +569,7 @@ async fn query_tasks_with_every_filter_and_a_full_page() {
         "records":[{"taskId":"7","taskName":"t","status":"5","rate":"100%","numCnt":"3","callNum":3,
         "success":2,"fail":1,"createdTime":"2024-02-01 10:00:00","scriptId":9,"taskType":2},
         {"jobId":8,"status":9,"taskType":7}]}}"#;
-    let server = serving("POST", "/v3/voice/group/call/query", answer).await;
+    let server = serving("POST", QUERY, answer).await;
     let query = TaskQuery::new(local("2024-01-01 00:00:00"), local("2024-01-31 23:59:59"))
         .page(2, 10)
         .statuses([TaskStatus::Calling, TaskStatus::Paused])
@@ -597,13 +595,12 @@ async fn query_tasks_with_every_filter_and_a_full_page() {
 async fn query_tasks_refuses_bad_pages_and_windows() {
     let server = MockServer::start().await;
     let client = client(&server);
-    let q = || TaskQuery::new(local("2024-01-01 00:00:00"), local("2024-06-03 15:13:01"));
     for query in [
-        q().page(0, 10),
-        q().page(1, 0),
-        q().page(1, 101),
+        docs_query().page(0, 10),
+        docs_query().page(1, 0),
+        docs_query().page(1, 101),
         TaskQuery::new(local("2024-06-03 15:13:01"), local("2024-01-01 00:00:00")),
-        q().search(""),
+        docs_query().search(""),
     ] {
         let err = client.query_tasks(&query).await.unwrap_err();
         nothing_sent(&server, err).await;
@@ -652,7 +649,7 @@ async fn task_detail_not_found() {
 
 #[tokio::test]
 async fn pause_sends_job_ids() {
-    let server = serving("POST", "/v3/voice/group/call/provisional", DOC_ACK).await;
+    let server = serving("POST", PAUSE, DOC_ACK).await;
     client(&server)
         .pause_tasks(&[TaskId(123), TaskId(456)])
         .await
@@ -664,7 +661,7 @@ async fn pause_sends_job_ids() {
 async fn cancel_sends_task_ids() {
     let server = serving(
         "POST",
-        "/v3/voice/group/call/cancel",
+        CANCEL,
         r#"{ "code": 0, "msg": "success", "data": null }"#,
     )
     .await;
@@ -683,13 +680,13 @@ async fn pause_and_cancel_codes_of_the_pages_and_refusals() {
         ("-54", Status::TaskInvalid),
     ] {
         let answer = format!(r#"{{"code":"{code}","msg":"x","data":null}}"#);
-        let server = serving("POST", "/v3/voice/group/call/cancel", &answer).await;
+        let server = serving("POST", CANCEL, &answer).await;
         let err = client(&server)
             .cancel_tasks(&[TaskId(1)])
             .await
             .unwrap_err();
         assert_eq!(Status::of(&err), Some(want.clone()));
-        let server = serving("POST", "/v3/voice/group/call/provisional", &answer).await;
+        let server = serving("POST", PAUSE, &answer).await;
         let err = client(&server).pause_tasks(&[TaskId(1)]).await.unwrap_err();
         assert_eq!(Status::of(&err), Some(want));
     }
@@ -714,7 +711,7 @@ async fn pause_is_retried_after_a_5xx() {
 async fn resend_every_documented_field() {
     let server = serving(
         "POST",
-        "/v3/voice/group/call/resend",
+        RESEND,
         r#"{"status":"0","reason":"success","data":123123}"#,
     )
     .await;
@@ -763,7 +760,7 @@ async fn resend_every_documented_field() {
 async fn resend_minimal_and_refusals() {
     let server = serving(
         "POST",
-        "/v3/voice/group/call/resend",
+        RESEND,
         r#"{"code":"0","msg":"success","data":null}"#,
     )
     .await;
@@ -845,7 +842,7 @@ async fn call_records_sends_iso_times_and_decodes_a_page() {
         "billPeriod":"60+60","rate":"0.0250","baseCost":"0.02","voiceFileId":"f.mp3",
         "feedbackValue":"-1","calledInfo":"","settleRate":null,"quoteExchange":"1.08",
         "currency":"EUR","settlePay":"0.00"}]}}"#;
-    let server = serving("POST", "/v3/voice/recordGroupQuery", answer).await;
+    let server = serving("POST", RECORDS, answer).await;
     let start = DateTime::parse_from_rfc3339("2021-08-01T00:00:00+08:00").unwrap();
     let end = DateTime::parse_from_rfc3339("2021-08-31T00:00:00+08:00").unwrap();
     let page = client(&server)
@@ -936,15 +933,8 @@ async fn paging(at: &str, family_a: bool, total: usize, pages: Vec<Vec<Value>>) 
 async fn every_task_page_is_walked_and_an_endless_server_is_refused() {
     use futures_util::{StreamExt, TryStreamExt};
     let task = |id: u64| json!({ "taskId": id, "taskName": format!("t{id}") });
-    let server = paging(
-        "/v3/voice/group/call/query",
-        false,
-        3,
-        vec![vec![task(1), task(2)], vec![task(3)]],
-    )
-    .await;
-    let query =
-        TaskQuery::new(local("2024-01-01 00:00:00"), local("2024-06-03 15:13:01")).page(7, 2);
+    let server = paging(QUERY, false, 3, vec![vec![task(1), task(2)], vec![task(3)]]).await;
+    let query = docs_query().page(7, 2);
     let ids: Vec<TaskId> = client(&server)
         .query_tasks_all(&query)
         .map_ok(|t| t.task_id)
@@ -957,7 +947,7 @@ async fn every_task_page_is_walked_and_an_endless_server_is_refused() {
     // The same first page whatever is asked, claiming more pages.
     let server = serving(
         "POST",
-        "/v3/voice/group/call/query",
+        QUERY,
         &json!({ "code": 0, "msg": "success", "data": { "total": 9, "size": 2, "current": 1,
                  "pages": 5, "records": [task(1), task(2)] } })
         .to_string(),
@@ -981,7 +971,7 @@ async fn every_call_record_page_is_walked() {
     use futures_util::TryStreamExt;
     let record = |id: &str| json!({ "voiceId": id, "cost": "0.0100" });
     let server = paging(
-        "/v3/voice/recordGroupQuery",
+        RECORDS,
         true,
         3,
         vec![vec![record("a"), record("b")], vec![record("c")]],

@@ -466,6 +466,14 @@ async fn replay(snippet: &Snippet) -> (u16, Value) {
     (status, answer)
 }
 
+/// [`replay`], whose answer must be HTTP 200 (every provider answers its business outcomes,
+/// refusals too, with 200); the JSON answer.
+async fn replay_ok(snippet: &Snippet) -> Value {
+    let (status, answer) = replay(snippet).await;
+    assert_eq!(status, 200, "{}: {answer}", snippet.origin);
+    answer
+}
+
 /// The keys of an object, sorted.
 fn keys(value: &Value) -> Vec<&str> {
     let mut keys: Vec<&str> = value
@@ -498,19 +506,33 @@ fn assert_envelope(origin: &str, answer: &Value, documented: &Value, fields: &[&
     }
 }
 
+/// Replays every request snippet of the longlonglong page at `marker` ([`replay_ok`]),
+/// each answered with the envelope of the page's example after `label` (see
+/// [`assert_envelope`]); the answers and the example, for a page's own checks.
+async fn longlonglong_snippets_answer_as(
+    marker: &str,
+    label: &str,
+    fields: &[&str],
+) -> (Vec<Value>, Value) {
+    let pages = pages();
+    let page = page(&pages, marker);
+    let documented = example_after(&page.text, label);
+    let mut answers = Vec::new();
+    for snippet in longlonglong_snippets(page) {
+        let answer = replay_ok(&snippet).await;
+        assert_envelope(&snippet.origin, &answer, &documented, fields);
+        answers.push(answer);
+    }
+    (answers, documented)
+}
+
 // ----- the pages' tests ---------------------------------------------------------------------
 
 /// 外呼充值: every tab recharges the docs' user and gets the documented success envelope.
 #[tokio::test]
 async fn longlonglong_recharge_snippets_run_as_documented() {
-    let pages = pages();
-    let page = page(&pages, "/agent-api/user/{user_id}/recharge");
-    let documented = example_after(&page.text, "返回成功示例");
-    for snippet in longlonglong_snippets(page) {
-        let (status, answer) = replay(&snippet).await;
-        assert_eq!(status, 200, "{}: {answer}", snippet.origin);
-        assert_envelope(&snippet.origin, &answer, &documented, &["code", "status"]);
-    }
+    let recharge = "/agent-api/user/{user_id}/recharge";
+    longlonglong_snippets_answer_as(recharge, "返回成功示例", &["code", "status"]).await;
 }
 
 /// 设置用户过期时间: the snippets cannot run unchanged — their `2024-08-17` is in the past,
@@ -529,8 +551,7 @@ async fn longlonglong_expiry_snippets_get_the_documented_refusal_for_a_past_date
     );
     for snippet in longlonglong_snippets(page) {
         assert_eq!(snippet.body.as_ref().unwrap()["expire_time"], "2024-08-17");
-        let (status, answer) = replay(&snippet).await;
-        assert_eq!(status, 200, "{}: {answer}", snippet.origin);
+        let answer = replay_ok(&snippet).await;
         assert_eq!(
             answer, refusal,
             "{}: the documented refusal",
@@ -554,18 +575,11 @@ async fn longlonglong_expiry_snippets_get_the_documented_refusal_for_a_past_date
 /// the example's name, email and phone echoed.
 #[tokio::test]
 async fn longlonglong_sub_account_snippets_run_as_documented() {
-    let pages = pages();
-    let page = page(&pages, "/agent-api/user/{user_id}/subset_users");
-    let documented = example_after(&page.text, "返回示例");
-    for snippet in longlonglong_snippets(page) {
-        let (status, answer) = replay(&snippet).await;
-        assert_eq!(status, 200, "{}: {answer}", snippet.origin);
-        assert_envelope(
-            &snippet.origin,
-            &answer,
-            &documented,
-            &["code", "status", "message"],
-        );
+    let subset_users = "/agent-api/user/{user_id}/subset_users";
+    let fields = ["code", "status", "message"];
+    let (answers, documented) =
+        longlonglong_snippets_answer_as(subset_users, "返回示例", &fields).await;
+    for answer in answers {
         for field in ["name", "email", "phone"] {
             assert_eq!(answer["data"][field], documented["data"][field], "{answer}");
         }
@@ -632,8 +646,7 @@ async fn laaffic_balance_snippets_get_the_documented_answer() {
             "{}",
             snippet.origin
         );
-        let (status, answer) = replay(snippet).await;
-        assert_eq!(status, 200, "{}: {answer}", snippet.origin);
+        let answer = replay_ok(snippet).await;
         assert_eq!(
             answer, documented,
             "{}: the response example",
@@ -686,8 +699,7 @@ async fn espai_card_snippets_run_as_documented() {
         );
         let documented = example_after(section, "返回示例");
         for snippet in [structured, node] {
-            let (status, answer) = replay(&snippet).await;
-            assert_eq!(status, 200, "{}: {answer}", snippet.origin);
+            let answer = replay_ok(&snippet).await;
             assert_eq!(answer["success"], true, "{}: {answer}", snippet.origin);
             assert_envelope(
                 &snippet.origin,

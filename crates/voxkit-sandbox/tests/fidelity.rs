@@ -32,8 +32,22 @@ async fn lll(
     status_and_json(request.send().await.unwrap()).await
 }
 
+/// The transfer example's body: `limit` from the card `wNaa1GDw` of 15916888888 to the
+/// card `3AoPbLSQ` of 17516888888.
+fn docs_transfer(limit: &str) -> Value {
+    json!({"phone": "15916888888", "code": "wNaa1GDw", "target_phone": "17516888888",
+           "target_code": "3AoPbLSQ", "limit": limit})
+}
+
 fn unknown_card() -> Value {
     json!({"success": false, "message": "额度卡不存在"})
+}
+
+/// Posts `body` to `path` with the sandbox's key; the answer must be the docs' one for
+/// an unknown card.
+async fn assert_unknown_card(sandbox: &Sandbox, path: &str, body: Value) {
+    let (_, answer) = espai(sandbox, path, body.clone()).await;
+    assert_eq!(answer, unknown_card(), "{path} {body}");
 }
 
 /// Item 1: another account's card (`3AoPbLSQ` of 17516888888, the transfer example's
@@ -44,42 +58,33 @@ fn unknown_card() -> Value {
 async fn another_accounts_card_is_an_unknown_card() {
     let sandbox = Sandbox::start().await.unwrap();
     // Give the stranger's card something to drain, and a usage-log row of its own.
-    let (_, given) = espai(
-        &sandbox,
-        "/cdkey/transfer",
-        json!({"phone": "15916888888", "code": "wNaa1GDw", "target_phone": "17516888888",
-               "target_code": "3AoPbLSQ", "limit": "10"}),
-    )
-    .await;
+    let (_, given) = espai(&sandbox, "/cdkey/transfer", docs_transfer("10")).await;
     assert_eq!(given["success"], json!(true), "{given}");
     let theirs = sandbox.espai_card("3AoPbLSQ").unwrap();
     assert_eq!(theirs.quota, 60);
 
-    let (_, detail) = espai(
+    assert_unknown_card(
         &sandbox,
         "/cdkey/detail",
         json!({"phone": "17516888888", "code": "3AoPbLSQ"}),
     )
     .await;
-    assert_eq!(detail, unknown_card());
 
-    let (_, drained) = espai(
+    assert_unknown_card(
         &sandbox,
         "/cdkey/transfer",
         json!({"phone": "17516888888", "code": "3AoPbLSQ", "target_phone": "15916888888",
                "target_code": "wNaa1GDw", "limit": "60"}),
     )
     .await;
-    assert_eq!(drained, unknown_card());
     assert_eq!(sandbox.espai_card("3AoPbLSQ").unwrap().quota, 60);
 
-    let (_, logs) = espai(
+    assert_unknown_card(
         &sandbox,
         "/cdkey/balance_logs",
         json!([{"id": theirs.id, "page": "1", "limit": "10"}]),
     )
     .await;
-    assert_eq!(logs, unknown_card());
     // Unfiltered, the log shows only this account's rows (the giving side).
     let (_, all) = espai(&sandbox, "/cdkey/balance_logs", json!([{}])).await;
     let rows = all["data"].as_array().unwrap();
@@ -90,17 +95,15 @@ async fn another_accounts_card_is_an_unknown_card() {
     // Drained to zero by its owner, it would be destroyable, but not with this key.
     sandbox.add_espai_card("17516888888", "Zero0000", "1", 0);
     let zero = sandbox.espai_card("Zero0000").unwrap();
-    let (_, destroyed) = espai(&sandbox, "/cdkey/destroy", json!([{"id": zero.id}])).await;
-    assert_eq!(destroyed, unknown_card());
+    assert_unknown_card(&sandbox, "/cdkey/destroy", json!([{"id": zero.id}])).await;
     assert!(sandbox.espai_card("Zero0000").is_some());
     // All or nothing: with an own empty card in the same call, neither goes.
-    let (_, mixed) = espai(
+    assert_unknown_card(
         &sandbox,
         "/cdkey/destroy",
         json!([{"id": DOCS_EMPTY_CARD}, {"id": zero.id}]),
     )
     .await;
-    assert_eq!(mixed, unknown_card());
     assert!(
         sandbox
             .espai_cards()
@@ -401,13 +404,7 @@ async fn business_codes_are_injected_per_route() {
     );
 
     sandbox.set_fault("espai.transfer", Fault::default().code(1.0, "500"));
-    let (_, body) = espai(
-        &sandbox,
-        "/cdkey/transfer",
-        json!({"phone": "15916888888", "code": "wNaa1GDw", "target_phone": "17516888888",
-               "target_code": "3AoPbLSQ", "limit": "1"}),
-    )
-    .await;
+    let (_, body) = espai(&sandbox, "/cdkey/transfer", docs_transfer("1")).await;
     assert_eq!(
         (&body["success"], &body["code"]),
         (&json!(false), &json!(500))

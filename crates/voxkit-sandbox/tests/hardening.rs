@@ -16,7 +16,7 @@ use proptest::prelude::*;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use voxkit_sandbox::{ESPAI_OPEN_API_KEY, LONGLONGLONG_TOKEN, Limits, Sandbox};
+use voxkit_sandbox::{ESPAI_OPEN_API_KEY, LONGLONGLONG_TOKEN, Limits, Sandbox, SandboxBuilder};
 
 /// How long a wait that must end may take before the test calls it a hang.
 const GUARD: Duration = Duration::from_secs(30);
@@ -25,6 +25,13 @@ async fn laaffic(sandbox: &Sandbox, method: &str, path: &str, body: Option<Value
     let (status, body) = laaffic_now(sandbox, method, path, body).await;
     assert_eq!(status, 200, "{body}");
     body
+}
+
+/// Posts `body` to the Laaffic `path`, signed now; the answer's `status` must be `want`.
+async fn laaffic_post(sandbox: &Sandbox, path: &str, body: Value, want: &str) -> Value {
+    let answer = laaffic(sandbox, "POST", path, Some(body)).await;
+    assert_eq!(answer["status"], want, "{answer}");
+    answer
 }
 
 async fn longlonglong_get(sandbox: &Sandbox, path_and_query: &str) -> Value {
@@ -224,6 +231,14 @@ async fn exchange(addr: SocketAddr, request: &str) -> String {
     String::from_utf8_lossy(&until_closed(&mut stream).await).into_owned()
 }
 
+/// A timeout no test waits out: the one of the two connection timeouts a test is not about.
+const NEVER: Duration = Duration::from_secs(600);
+
+/// A sandbox builder with these header-read and idle-connection timeouts.
+fn timeouts(header: Duration, idle: Duration) -> SandboxBuilder {
+    Sandbox::builder().header_timeout(header).idle_timeout(idle)
+}
+
 fn espai_list_request() -> String {
     let body = "{}";
     format!(
@@ -235,9 +250,7 @@ fn espai_list_request() -> String {
 
 #[tokio::test]
 async fn a_half_sent_header_is_cut_off_while_other_clients_are_served() {
-    let sandbox = Sandbox::builder()
-        .header_timeout(Duration::from_secs(1))
-        .idle_timeout(Duration::from_secs(600))
+    let sandbox = timeouts(Duration::from_secs(1), NEVER)
         .start()
         .await
         .unwrap();
@@ -258,9 +271,7 @@ async fn a_half_sent_header_is_cut_off_while_other_clients_are_served() {
 
 #[tokio::test]
 async fn silent_and_kept_alive_connections_are_closed_after_the_idle_timeout() {
-    let sandbox = Sandbox::builder()
-        .idle_timeout(Duration::from_millis(100))
-        .header_timeout(Duration::from_secs(600))
+    let sandbox = timeouts(NEVER, Duration::from_millis(100))
         .start()
         .await
         .unwrap();
@@ -269,10 +280,8 @@ async fn silent_and_kept_alive_connections_are_closed_after_the_idle_timeout() {
     assert!(until_closed(&mut silent).await.is_empty());
 
     // Used once, then kept alive and left silent: answered, then closed.
-    let mut kept = TcpStream::connect(sandbox.addr()).await.unwrap();
     let request = espai_list_request().replace("Connection: close\r\n", "");
-    kept.write_all(request.as_bytes()).await.unwrap();
-    let got = String::from_utf8_lossy(&until_closed(&mut kept).await).into_owned();
+    let got = exchange(sandbox.addr(), &request).await;
     assert!(got.starts_with("HTTP/1.1 200"), "{got}");
     assert!(
         !got.to_ascii_lowercase().contains("connection: close"),
@@ -308,10 +317,8 @@ async fn a_body_that_never_arrives_is_answered_408_and_nothing_is_applied() {
 
 #[tokio::test]
 async fn idle_sockets_beyond_the_bound_do_not_lock_a_new_client_out() {
-    let sandbox = Sandbox::builder()
+    let sandbox = timeouts(NEVER, NEVER)
         .max_connections(4)
-        .header_timeout(Duration::from_secs(600))
-        .idle_timeout(Duration::from_secs(600))
         .start()
         .await
         .unwrap();
@@ -347,47 +354,23 @@ async fn the_laaffic_caps_refuse_input_beyond_them_with_minus_23() {
     let file = sandbox.seed().laaffic_voice_file.clone();
     let send = "/v3/voice/group/call/send";
 
-    let ok = laaffic(&sandbox, "POST", send, Some(task("five", &file, 5))).await;
-    assert_eq!(ok["status"], "0", "{ok}");
+    laaffic_post(&sandbox, send, task("five", &file, 5), "0").await;
     // 9 numbers held: 2 more is one too many.
-    let over = laaffic(&sandbox, "POST", send, Some(task("two more", &file, 2))).await;
-    assert_eq!(over["status"], "-23", "{over}");
+    let over = laaffic_post(&sandbox, send, task("two more", &file, 2), "-23").await;
     assert_eq!(over["reason"], "数据上限");
-    let ok = laaffic(&sandbox, "POST", send, Some(task("one more", &file, 1))).await;
-    assert_eq!(ok["status"], "0", "{ok}");
+    laaffic_post(&sandbox, send, task("one more", &file, 1), "0").await;
     assert_eq!(sandbox.laaffic_tasks().len(), 4);
     // 4 tasks held: a fifth, even without numbers to spare, is refused; so is a resend.
-    let over = laaffic(&sandbox, "POST", send, Some(task("fifth", &file, 1))).await;
-    assert_eq!(over["status"], "-23", "{over}");
+    laaffic_post(&sandbox, send, task("fifth", &file, 1), "-23").await;
     let resend = json!({"keyId": sandbox.seed().laaffic_task, "taskName": "again",
                         "source": 1, "voiceFileId": file});
-    let over = laaffic(
-        &sandbox,
-        "POST",
-        "/v3/voice/group/call/resend",
-        Some(resend),
-    )
-    .await;
-    assert_eq!(over["status"], "-23", "{over}");
+    laaffic_post(&sandbox, "/v3/voice/group/call/resend", resend, "-23").await;
     assert_eq!(sandbox.laaffic_tasks().len(), 4);
 
     let upload = |name: &str| json!({"fileName": name, "file": "SUQzBAA="});
-    let ok = laaffic(
-        &sandbox,
-        "POST",
-        "/v3/voice/fileUpload",
-        Some(upload("second.mp3")),
-    )
-    .await;
-    assert_eq!(ok["status"], "0", "{ok}");
-    let over = laaffic(
-        &sandbox,
-        "POST",
-        "/v3/voice/fileUpload",
-        Some(upload("third.mp3")),
-    )
-    .await;
-    assert_eq!(over["status"], "-23", "{over}");
+    let upload_path = "/v3/voice/fileUpload";
+    laaffic_post(&sandbox, upload_path, upload("second.mp3"), "0").await;
+    laaffic_post(&sandbox, upload_path, upload("third.mp3"), "-23").await;
     assert_eq!(sandbox.laaffic_voice_files().len(), 2);
     still_serving(&sandbox).await;
 }

@@ -258,6 +258,20 @@ async fn registered_users_can_be_recharged() {
 
 // ----- Laaffic ----------------------------------------------------------------------------
 
+/// A Laaffic client builder at `sandbox` signing with the sandbox's key and `secret`, with
+/// the SDK's own retry policy: for the tests that vary the secret or the clock.
+fn laaffic_signing(sandbox: &Sandbox, secret: &str) -> voxkit_laaffic::ClientBuilder {
+    voxkit_laaffic::Client::builder()
+        .credentials(LAAFFIC_API_KEY, secret)
+        .base_url(sandbox.url())
+}
+
+/// Asserts that `c`'s balance read is refused with the documented `status`.
+async fn assert_balance_refused(c: &voxkit_laaffic::Client, status: voxkit_laaffic::Status) {
+    let err = c.balance().await.unwrap_err();
+    assert_eq!(voxkit_laaffic::Status::of(&err), Some(status), "{err}");
+}
+
 #[tokio::test]
 async fn laaffic_balance_moves_when_told_and_bad_signatures_are_refused() {
     let sandbox = Sandbox::start().await.unwrap();
@@ -267,40 +281,21 @@ async fn laaffic_balance_moves_when_told_and_bad_signatures_are_refused() {
     let b = c.balance().await.unwrap();
     assert_eq!((b.balance, b.gift), (Decimal::new(12345, 3), Decimal::ONE));
 
-    let wrong = voxkit_laaffic::Client::builder()
-        .credentials(LAAFFIC_API_KEY, "wrong-secret")
-        .base_url(sandbox.url())
-        .build()
-        .unwrap();
-    let err = wrong.balance().await.unwrap_err();
-    assert_eq!(
-        voxkit_laaffic::Status::of(&err),
-        Some(voxkit_laaffic::Status::AuthenticationError)
-    );
+    let wrong = laaffic_signing(&sandbox, "wrong-secret").build().unwrap();
+    assert_balance_refused(&wrong, voxkit_laaffic::Status::AuthenticationError).await;
 }
 
 #[tokio::test]
 async fn laaffic_timestamps_outside_300s_get_minus_16_and_the_client_corrects_its_clock() {
     let sandbox = Sandbox::start().await.unwrap();
     let skewed = std::time::SystemTime::now() - Duration::from_secs(1000);
-    let c = voxkit_laaffic::Client::builder()
-        .credentials(LAAFFIC_API_KEY, LAAFFIC_API_SECRET)
-        .base_url(sandbox.url())
-        .clock(std::sync::Arc::new(voxkit_core::FixedClock(skewed)))
-        .skew_correction(false)
-        .build()
-        .unwrap();
-    let err = c.balance().await.unwrap_err();
-    assert_eq!(
-        voxkit_laaffic::Status::of(&err),
-        Some(voxkit_laaffic::Status::TimestampOutOfRange)
-    );
-    let c = voxkit_laaffic::Client::builder()
-        .credentials(LAAFFIC_API_KEY, LAAFFIC_API_SECRET)
-        .base_url(sandbox.url())
-        .clock(std::sync::Arc::new(voxkit_core::FixedClock(skewed)))
-        .build()
-        .unwrap();
+    let skewed = || {
+        laaffic_signing(&sandbox, LAAFFIC_API_SECRET)
+            .clock(std::sync::Arc::new(voxkit_core::FixedClock(skewed)))
+    };
+    let c = skewed().skew_correction(false).build().unwrap();
+    assert_balance_refused(&c, voxkit_laaffic::Status::TimestampOutOfRange).await;
+    let c = skewed().build().unwrap();
     c.balance().await.unwrap();
     let offset = c.clock_offset().unwrap();
     assert!((995..=1005).contains(&offset), "{offset}");
@@ -479,9 +474,7 @@ async fn reads_ride_out_503_and_429_with_retry_after() {
 #[tokio::test]
 async fn latency_is_added() {
     let sandbox = Sandbox::start().await.unwrap();
-    let c = voxkit_laaffic::Client::builder()
-        .credentials(LAAFFIC_API_KEY, LAAFFIC_API_SECRET)
-        .base_url(sandbox.url())
+    let c = laaffic_signing(&sandbox, LAAFFIC_API_SECRET)
         .retry_policy(RetryPolicy::none())
         .attempt_timeout(Duration::from_millis(50))
         .build()
@@ -527,4 +520,46 @@ async fn every_route_is_served_and_authenticated() {
             .try_set_fault("no.such.route", Fault::default())
             .is_err()
     );
+}
+
+/// The longlonglong handlers read their state, path and query through one extractor: a
+/// path parameter that is not UTF-8 is still refused before the handler runs, as axum's
+/// `Path` refuses it (HTTP 400, in the envelope), on a route with one parameter, one with
+/// several and one with a body; the handler would have answered 404 (unknown user, unknown
+/// sub-account, unknown line).
+#[tokio::test]
+async fn a_path_parameter_that_is_not_utf8_is_refused_before_the_handler() {
+    use voxkit_core::reqwest::Method;
+    let sandbox = Sandbox::start().await.unwrap();
+    let u = sandbox.seed().longlonglong_user.clone();
+    let line = json!({"line_concurrency": 1, "deadline_at": "2099-01-01 00:00:00", "price": 0.1});
+    for (method, path, body) in [
+        (Method::GET, "/agent-api/user/%FF/message".to_owned(), None),
+        (
+            Method::GET,
+            format!("/agent-api/user/{u}/subset_users/%FF/edit"),
+            None,
+        ),
+        (
+            Method::POST,
+            format!("/agent-api/new/user/{u}/line/%FF"),
+            Some(line.to_string()),
+        ),
+    ] {
+        let mut request = raw()
+            .request(method, format!("{}{path}", sandbox.url()))
+            .bearer_auth(LONGLONGLONG_TOKEN);
+        if let Some(body) = body {
+            request = request
+                .header("Content-Type", "application/json")
+                .body(body);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 400, "{path}");
+        assert_eq!(
+            json_of(response).await,
+            json!({"code": 400, "status": "error", "message": "Bad Request", "data": []}),
+            "{path}"
+        );
+    }
 }

@@ -82,12 +82,16 @@ fn apply(data: &mut Data, index: usize, name: String, settings: Settings, voice:
     task.modified_at = now;
 }
 
-fn updatable(data: &Data, index: usize) -> Result<(), Refusal> {
-    if matches!(data.ivr.tasks[index].status, 1 | 6) {
-        Err(Refusal("-41"))
-    } else {
-        Ok(())
+/// What both updates check first: the index and id of the task `keyId` names, which must
+/// not be calling (`1`) or being submitted (`6`), `-41` then, and its new `taskName`.
+fn updatable(data: &Data, map: &Object) -> Result<(usize, u64, String), Refusal> {
+    let index = task_index(data, map)?;
+    let task = &data.ivr.tasks[index];
+    if matches!(task.status, 1 | 6) {
+        return Err(Refusal("-41"));
     }
+    let name = name(data, map, Some(task.id))?;
+    Ok((index, task.id, name))
 }
 
 /// `POST /v3/voice/group/call/update`: `keyId`, `taskName`, `source` and its fields, the
@@ -97,10 +101,7 @@ pub(super) async fn update(State(shared): State<Shared>, body: Bytes) -> Respons
         let map = object(&body)?;
         let settings = settings(&map)?;
         let mut data = shared.lock();
-        let index = task_index(&data, &map)?;
-        updatable(&data, index)?;
-        let id = data.ivr.tasks[index].id;
-        let name = name(&data, &map, Some(id))?;
+        let (index, _, name) = updatable(&data, &map)?;
         let voice = voice(&data, &map)?;
         if voice.upload.is_some() {
             return Err(Refusal("-22"));
@@ -118,10 +119,7 @@ pub(super) async fn update_ai(State(shared): State<Shared>, body: Bytes) -> Resp
         let settings = settings(&map)?;
         let script = script(&map)?;
         let mut data = shared.lock();
-        let index = task_index(&data, &map)?;
-        updatable(&data, index)?;
-        let id = data.ivr.tasks[index].id;
-        let name = name(&data, &map, Some(id))?;
+        let (index, id, name) = updatable(&data, &map)?;
         apply(&mut data, index, name, settings, None);
         data.ai.scripts.insert(id, script);
         Ok(Value::Null)

@@ -101,6 +101,17 @@ pub(super) fn paging(map: &Object) -> Result<(u64, u64), Refusal> {
     }
 }
 
+/// A paged query's body, `{current, size, params: {..}}`, as the task, record and
+/// recall-flow queries take it: [`paging`] and the `params` object, each required (`-22`).
+pub(super) fn paged_query(body: &[u8]) -> Result<(u64, u64, Object), Refusal> {
+    let mut map = object(body)?;
+    let (current, size) = paging(&map)?;
+    match map.remove("params") {
+        Some(Value::Object(params)) => Ok((current, size, params)),
+        _ => Err(Refusal("-22")),
+    }
+}
+
 /// Page `current` of `size` of `items`, saturated (see [`wire::page_of`]).
 pub(super) fn page_of<I: Iterator>(
     items: I,

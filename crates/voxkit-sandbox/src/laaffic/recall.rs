@@ -13,7 +13,7 @@ use bytes::Bytes;
 use chrono::NaiveDateTime;
 use serde_json::{Value, json};
 
-use super::envelope::{Refusal, object, page, page_of, paging};
+use super::envelope::{Refusal, object, page, page_of, paged_query};
 use crate::state::Shared;
 use crate::wire::{int, text};
 
@@ -97,13 +97,9 @@ fn record(flow: &RecallFlow) -> Value {
 /// Family A with the status as a number, as the page's example (`"status": 0`).
 pub(super) async fn query(State(shared): State<Shared>, body: Bytes) -> Response {
     let result = (|| {
-        let map = object(&body)?;
-        let (current, size) = paging(&map)?;
-        let Some(Value::Object(params)) = map.get("params") else {
-            return Err(Refusal("-22"));
-        };
-        let (start, end) = (local(params, "strTime")?, local(params, "endTime")?);
-        let name = text(params, "taskName").map(str::to_owned);
+        let (current, size, params) = paged_query(&body)?;
+        let (start, end) = (local(&params, "strTime")?, local(&params, "endTime")?);
+        let name = text(&params, "taskName").map(str::to_owned);
         let data = shared.lock();
         let mut flows: Vec<&RecallFlow> = data
             .recalls

@@ -6,7 +6,7 @@ use bytes::Bytes;
 use chrono::{DateTime, FixedOffset, Months, TimeDelta};
 use serde_json::{Value, json};
 
-use super::envelope::{Refusal, a_ok, answer_a, object, page, page_of, paging};
+use super::envelope::{Refusal, a_ok, answer_a, page, page_of, paged_query};
 use super::state::{CallRecord, rate};
 use crate::clock::at_china;
 use crate::state::Shared;
@@ -66,13 +66,9 @@ pub(super) async fn record(State(shared): State<Shared>, Path(voice_id): Path<St
 /// than two months ago.
 pub(super) async fn records(State(shared): State<Shared>, body: Bytes) -> Response {
     let selected = (|| {
-        let map = object(&body)?;
-        let (current, size) = paging(&map)?;
-        let Some(Value::Object(params)) = map.get("params") else {
-            return Err(Refusal("-22"));
-        };
+        let (current, size, params) = paged_query(&body)?;
         let time = |key: &str| {
-            text(params, key)
+            text(&params, key)
                 .and_then(|s| DateTime::parse_from_rfc3339(s.trim()).ok())
                 .ok_or(Refusal("-22"))
         };

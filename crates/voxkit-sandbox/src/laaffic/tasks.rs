@@ -9,7 +9,7 @@ use bytes::Bytes;
 use chrono::NaiveDateTime;
 use serde_json::{Value, json};
 
-use super::envelope::{Refusal, answer_a, answer_b, b_done, object, page, page_of, paging};
+use super::envelope::{Refusal, answer_a, answer_b, b_done, object, page, page_of, paged_query};
 use super::handlers::{content, valid_file_name};
 use super::state::{IvrTask, NewTask, Settings, Voice};
 use crate::state::{Shared, State as Data};
@@ -264,14 +264,10 @@ fn summary(data: &Data, task: &IvrTask) -> Value {
 /// `POST /v3/voice/group/call/query`: family B, newest first. Advances the tasks first.
 pub(super) async fn query(State(shared): State<Shared>, body: Bytes) -> Response {
     answer_b((|| {
-        let map = object(&body)?;
-        let (current, size) = paging(&map)?;
-        let Some(Value::Object(params)) = map.get("params") else {
-            return Err(Refusal("-22"));
-        };
+        let (current, size, params) = paged_query(&body)?;
         let (Some(start), Some(end)) = (
-            local_time(params, "strTime")?,
-            local_time(params, "endTime")?,
+            local_time(&params, "strTime")?,
+            local_time(&params, "endTime")?,
         ) else {
             return Err(Refusal("-22"));
         };
@@ -287,12 +283,12 @@ pub(super) async fn query(State(shared): State<Shared>, body: Bytes) -> Response
                 .ok_or(Refusal("-22"))?,
             Some(_) => return Err(Refusal("-22")),
         };
-        let app = wire::optional_int(params, "idxAppId")
+        let app = wire::optional_int(&params, "idxAppId")
             .map_err(|_| Refusal("-22"))?
             .map(|a| a.to_string());
-        let search = text(params, "searchCondition").map(str::to_owned);
+        let search = text(&params, "searchCondition").map(str::to_owned);
         // `taskType` (issue 15): 1 IVR, 2 AI; 3 (AI Agent) lists nothing, none being made.
-        let task_type = wire::optional_int(params, "taskType").map_err(|_| Refusal("-22"))?;
+        let task_type = wire::optional_int(&params, "taskType").map_err(|_| Refusal("-22"))?;
         // Under the lock: one pass over the tasks (capped), the page's summaries only.
         let mut data = shared.lock();
         data.advance_tasks();

@@ -24,14 +24,14 @@
 //!   not running (`enable` true: `6007 2.0任务启动中,请先停止任务`, the docs' error of a
 //!   started 2.0 task, as 批量删除号码 answers); see [`movable`].
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::reply::{Answer, at, err, get, known_user, object, ok, paged, paging};
+use super::reply::{Answer, Call, at, err, get, known_user, object, ok, paged, paging};
 use crate::state::{Shared, State as Data};
 use crate::wire;
 
@@ -260,10 +260,7 @@ fn customer_json(c: &Customer) -> Value {
 }
 
 /// `GET /agent-api/user/{user_id}/customer/create`: the components.
-pub(super) async fn components(
-    State(shared): State<Shared>,
-    Path(user_id): Path<String>,
-) -> Answer {
+pub(super) async fn components(Call(shared, user_id, _): Call<String>) -> Answer {
     known_user(&shared.lock(), &user_id)?;
     let list: Vec<Value> = COMPONENTS
         .iter()
@@ -272,11 +269,10 @@ pub(super) async fn components(
     ok("获取自定义组件成功", json!(list))
 }
 
-fn list_of(data: &Data, user_id: &str, query: Option<&str>) -> Answer {
+fn list_of(data: &Data, user_id: &str, pairs: &[(String, String)]) -> Answer {
     known_user(data, user_id)?;
-    let pairs = wire::query_pairs(query);
-    let (page, per_page) = paging(&pairs)?;
-    let filter = Filter::of_query(&pairs)?;
+    let (page, per_page) = paging(pairs)?;
+    let filter = Filter::of_query(pairs)?;
     let items: Vec<&Customer> = data
         .pool
         .customers
@@ -288,41 +284,30 @@ fn list_of(data: &Data, user_id: &str, query: Option<&str>) -> Answer {
 
 /// `GET /agent-api/user/{user_id}/get_customer`: one page of the pool. The stage filters
 /// (`sex[]`, `is_follow`, `ai_call`) are `422` here.
-pub(super) async fn customers(
-    State(shared): State<Shared>,
-    Path(user_id): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Answer {
-    let pairs = wire::query_pairs(query.as_deref());
+pub(super) async fn customers(Call(shared, user_id, pairs): Call<String>) -> Answer {
     if ["sex[]", "is_follow", "ai_call"]
         .iter()
         .any(|key| get(&pairs, key).is_some())
     {
         return Err(err(422, "sex, is_follow, ai_call 仅用于线索阶段筛选"));
     }
-    list_of(&shared.lock(), &user_id, query.as_deref())
+    list_of(&shared.lock(), &user_id, &pairs)
 }
 
 /// `GET /agent-api/user/{user_id}/type/{type}/get_customer`: one page of a stage (`clue`
 /// only; another is `404 阶段不存在`).
 pub(super) async fn stage_customers(
-    State(shared): State<Shared>,
-    Path((user_id, stage)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
+    Call(shared, (user_id, stage), pairs): Call<(String, String)>,
 ) -> Answer {
     if stage != STAGE {
         return Err(err(404, "阶段不存在"));
     }
-    list_of(&shared.lock(), &user_id, query.as_deref())
+    list_of(&shared.lock(), &user_id, &pairs)
 }
 
 /// `POST /agent-api/user/{user_id}/async_customer`: 1–200 rows with digit phones (else
 /// `422`), appended at once.
-pub(super) async fn import(
-    State(shared): State<Shared>,
-    Path(user_id): Path<String>,
-    body: Bytes,
-) -> Answer {
+pub(super) async fn import(Call(shared, user_id, _): Call<String>, body: Bytes) -> Answer {
     let map = object(&body)?;
     let rows = map
         .get("data")
@@ -398,11 +383,7 @@ pub(super) async fn import(
 
 /// `DELETE /agent-api/user/{user_id}/del_customer` with `{"phone":[..],"created_at":[..]}`:
 /// the customers matching both given criteria; with neither, nothing.
-pub(super) async fn delete(
-    State(shared): State<Shared>,
-    Path(user_id): Path<String>,
-    body: Bytes,
-) -> Answer {
+pub(super) async fn delete(Call(shared, user_id, _): Call<String>, body: Bytes) -> Answer {
     let map = object(&body)?;
     let phones = strings(&map, "phone")?;
     if phones.len() > MAX_DELETE_PHONES {
@@ -433,8 +414,7 @@ pub(super) async fn delete(
 /// `GET /agent-api/user/{user_id}/customer_to_task/{task_id}` with the filter as a JSON
 /// body: marks the matching customers, records the batch and pushes the callback.
 pub(super) async fn to_task(
-    State(shared): State<Shared>,
-    Path((user_id, task_id)): Path<(String, String)>,
+    Call(shared, (user_id, task_id), _): Call<(String, String)>,
     body: Bytes,
 ) -> Answer {
     let filter = Filter::of_body(&body)?;

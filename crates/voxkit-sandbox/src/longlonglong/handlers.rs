@@ -1,13 +1,13 @@
 //! The longlonglong handlers: balances, the recharge history, expiry, sub-accounts and
 //! end-user registration.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::State;
 use axum::response::Response;
 use bytes::Bytes;
 use chrono::{Days, NaiveDate};
 use serde_json::{Value, json};
 
-use super::reply::{Answer, at, err, get, object, ok, paged, paging};
+use super::reply::{Answer, Call, at, err, get, object, ok, paged, paging};
 use super::state::{Movements, SubAccount, User};
 use crate::state::{Shared, State as Data};
 use crate::wire::{self, Object, lenient, optional_int};
@@ -45,11 +45,7 @@ fn parse_date(s: &str) -> Option<NaiveDate> {
         .ok()
 }
 
-pub(super) async fn recharge(
-    State(shared): State<Shared>,
-    Path(user_id): Path<String>,
-    body: Bytes,
-) -> Answer {
+pub(super) async fn recharge(Call(shared, user_id, _): Call<String>, body: Bytes) -> Answer {
     let map = object(&body)?;
     let Some(amount) = wire::int(&map, "amount").filter(|a| *a >= 1) else {
         return Err(invalid("amount 必须是大于 0 的整数"));
@@ -80,10 +76,7 @@ pub(super) async fn recharge(
     ok(message, json!([]))
 }
 
-pub(super) async fn zero_balance(
-    State(shared): State<Shared>,
-    Path(user_id): Path<String>,
-) -> Answer {
+pub(super) async fn zero_balance(Call(shared, user_id, _): Call<String>) -> Answer {
     with_billing(&shared, &user_id, |user, movements| {
         let was = user.balance;
         user.balance = 0;
@@ -115,12 +108,7 @@ fn with_billing<R>(
     result.ok_or_else(unknown_user)?
 }
 
-pub(super) async fn history(
-    State(shared): State<Shared>,
-    Path(user_id): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Answer {
-    let pairs = wire::query_pairs(query.as_deref());
+pub(super) async fn history(Call(shared, user_id, pairs): Call<String>) -> Answer {
     let dates: Vec<&str> = pairs
         .iter()
         .filter(|(k, _)| k == "date[]" || k == "date")
@@ -159,11 +147,7 @@ pub(super) async fn history(
     ok("查看充值记录成功", Value::Array(rows))
 }
 
-pub(super) async fn set_expiry(
-    State(shared): State<Shared>,
-    Path(user_id): Path<String>,
-    body: Bytes,
-) -> Answer {
+pub(super) async fn set_expiry(Call(shared, user_id, _): Call<String>, body: Bytes) -> Answer {
     let map = object(&body)?;
     let mut data = shared.lock();
     let today = data.today();
@@ -180,10 +164,7 @@ pub(super) async fn set_expiry(
     }
 }
 
-pub(super) async fn account_info(
-    State(shared): State<Shared>,
-    Path(user_id): Path<String>,
-) -> Answer {
+pub(super) async fn account_info(Call(shared, user_id, _): Call<String>) -> Answer {
     let data = shared.lock();
     let user = user(&data, &user_id)?;
     // The real answer's fields are not documented; these are the sandbox's own.
@@ -231,11 +212,7 @@ fn sub_json(s: &SubAccount) -> Value {
     })
 }
 
-pub(super) async fn create_sub(
-    State(shared): State<Shared>,
-    Path(user_id): Path<String>,
-    body: Bytes,
-) -> Answer {
+pub(super) async fn create_sub(Call(shared, user_id, _): Call<String>, body: Bytes) -> Answer {
     let map = object(&body)?;
     let (name, email, phone) = account_fields(&map)?;
     let extra = match map.get("subset_data") {
@@ -288,12 +265,7 @@ pub(super) async fn create_sub(
     ok("添加子账户成功", answer)
 }
 
-pub(super) async fn list_subs(
-    State(shared): State<Shared>,
-    Path(user_id): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Answer {
-    let pairs = wire::query_pairs(query.as_deref());
+pub(super) async fn list_subs(Call(shared, user_id, pairs): Call<String>) -> Answer {
     let get = |key: &str| get(&pairs, key);
     let (page, per_page) = paging(&pairs)?;
     let data = shared.lock();
@@ -309,10 +281,7 @@ pub(super) async fn list_subs(
     paged("查看子账户列表成功", matching, page, per_page, sub_json)
 }
 
-pub(super) async fn read_sub(
-    State(shared): State<Shared>,
-    Path((user_id, sub_id)): Path<(String, String)>,
-) -> Answer {
+pub(super) async fn read_sub(Call(shared, (user_id, sub_id), _): Call<(String, String)>) -> Answer {
     let data = shared.lock();
     let user = user(&data, &user_id)?;
     match user.sub_accounts.iter().find(|s| s.id == sub_id) {
@@ -322,8 +291,7 @@ pub(super) async fn read_sub(
 }
 
 pub(super) async fn delete_sub(
-    State(shared): State<Shared>,
-    Path((user_id, sub_id)): Path<(String, String)>,
+    Call(shared, (user_id, sub_id), _): Call<(String, String)>,
 ) -> Answer {
     let mut data = shared.lock();
     let user = user_mut(&mut data, &user_id)?;

@@ -9,13 +9,13 @@
 //! allocation id); a line already allocated to that user is refused `422 线路已分配给该用户`;
 //! an unknown allocation is `404 线路分配记录不存在`; binding answers `[]`.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use bytes::Bytes;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::reply::{Answer, at, err, get, known_user, object, ok, paged, paging};
+use super::reply::{Answer, Call, at, err, get, known_user, object, ok, paged, paging};
 use crate::state::{Shared, State as Data};
 use crate::wire;
 
@@ -149,8 +149,7 @@ pub(super) async fn list(State(shared): State<Shared>, RawQuery(query): RawQuery
 
 /// 分配线路.
 pub(super) async fn allocate(
-    State(shared): State<Shared>,
-    Path((user_id, line_id)): Path<(String, String)>,
+    Call(shared, (user_id, line_id), _): Call<(String, String)>,
     body: Bytes,
 ) -> Answer {
     let map = object(&body)?;
@@ -197,10 +196,7 @@ pub(super) async fn allocate(
 }
 
 /// 解除线路绑定用户.
-pub(super) async fn unbind(
-    State(shared): State<Shared>,
-    Path((user_id, id)): Path<(String, String)>,
-) -> Answer {
+pub(super) async fn unbind(Call(shared, (user_id, id), _): Call<(String, String)>) -> Answer {
     let mut data = shared.lock();
     known_user(&data, &user_id)?;
     let id: Option<u64> = id.parse().ok();
@@ -216,11 +212,7 @@ pub(super) async fn unbind(
 }
 
 /// 线路绑定话术: the groups must be the user's script groups.
-pub(super) async fn bind(
-    State(shared): State<Shared>,
-    Path(user_id): Path<String>,
-    body: Bytes,
-) -> Answer {
+pub(super) async fn bind(Call(shared, user_id, _): Call<String>, body: Bytes) -> Answer {
     let map = object(&body)?;
     let id = map.get("id").and_then(wire::number_of::<u64>);
     let groups: Option<Vec<u64>> = map

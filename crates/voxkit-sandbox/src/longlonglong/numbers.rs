@@ -2,15 +2,14 @@
 //! (<= 200, the result posted to the callback URL), delete (JSON body on `DELETE`; `6007`
 //! while the task is enabled), reset for re-dial. See [`super::tasks`] for the tasks.
 
-use axum::extract::{Path, RawQuery, State as Extract};
 use axum::response::Response;
 use bytes::Bytes;
 use chrono::NaiveDateTime;
 use serde_json::{Value, json};
 
-use super::reply::{Answer, at, err, get, object, ok, paged, paging};
+use super::reply::{Answer, Call, at, err, get, object, ok, paged, paging};
 use super::tasks::{CallTask, TaskNumber, not_found};
-use crate::state::{Shared, State};
+use crate::state::State;
 use crate::wire;
 
 const MAX_SYNC: usize = 100;
@@ -30,12 +29,7 @@ fn parse_at(s: &str) -> Option<NaiveDateTime> {
 
 /// `GET .../task/{task_id}/number`: `page` (required), `per_page`, `status[]`,
 /// `start_at`/`end_at`; rows `{phone, name, status, created_at}`.
-pub(super) async fn list(
-    Extract(shared): Extract<Shared>,
-    Path((user, uuid)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
-) -> Answer {
-    let pairs = wire::query_pairs(query.as_deref());
+pub(super) async fn list(Call(shared, (user, uuid), pairs): Call<(String, String)>) -> Answer {
     let get = |key: &str| get(&pairs, key);
     // `page` is required here; `per_page` defaults as in every list.
     let page = get("page")
@@ -121,8 +115,7 @@ fn add(
 
 /// `POST .../task/{task_id}/number` (同步, <= 100).
 pub(super) async fn add_sync(
-    Extract(shared): Extract<Shared>,
-    Path((user, uuid)): Path<(String, String)>,
+    Call(shared, (user, uuid), _): Call<(String, String)>,
     body: Bytes,
 ) -> Answer {
     let mut data = shared.lock();
@@ -134,8 +127,7 @@ pub(super) async fn add_sync(
 /// `unique_id` and posts `{mode: batch, type: import_number, unique_id, user_id, task_id,
 /// data: {numbers}}` to the callback URL when one is configured.
 pub(super) async fn add_async(
-    Extract(shared): Extract<Shared>,
-    Path((user, uuid)): Path<(String, String)>,
+    Call(shared, (user, uuid), _): Call<(String, String)>,
     body: Bytes,
 ) -> Answer {
     let mut data = shared.lock();
@@ -149,8 +141,7 @@ pub(super) async fn add_async(
 /// `DELETE .../task/{task_id}/number-batch-delete` with `customer_info_list`: `6007` while
 /// the task is enabled (documented); unknown phones are ignored.
 pub(super) async fn delete(
-    Extract(shared): Extract<Shared>,
-    Path((user, uuid)): Path<(String, String)>,
+    Call(shared, (user, uuid), _): Call<(String, String)>,
     body: Bytes,
 ) -> Answer {
     let map = object(&body)?;
@@ -179,8 +170,7 @@ pub(super) async fn delete(
 /// `status` back to `0` 等待呼叫; `422` without a selector or with only one of
 /// `start_at`/`end_at`.
 pub(super) async fn reset(
-    Extract(shared): Extract<Shared>,
-    Path((user, uuid)): Path<(String, String)>,
+    Call(shared, (user, uuid), _): Call<(String, String)>,
     body: Bytes,
 ) -> Answer {
     let map = object(&body)?;

@@ -140,13 +140,12 @@ pub(crate) fn seed(state: &mut State, user: &str) {
 
 // ----- handlers ----------------------------------------------------------------------------
 
-use axum::extract::{Path, RawQuery, State as Extract};
+use axum::extract::{Path, State as Extract};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use super::reply::{Answer, at, err, get, ok, paged, paging};
+use super::reply::{Answer, Call, at, err, get, ok, paged, paging};
 use crate::state::Shared;
-use crate::wire;
 
 /// The most `recordIds[]` of one recording request ("最大传递 30 个").
 const MAX_RECORDING_IDS: usize = 30;
@@ -176,11 +175,8 @@ fn record_json(r: &CallRecord) -> Value {
 /// `GET /agent-api/user/{id}/task/{task_id}/record`: the task's records, newest last,
 /// filtered by `keyword` (the callee) and `intention_tags[]` (`1`–`5` or `A`–`E`), paged.
 pub(super) async fn list(
-    Extract(shared): Extract<Shared>,
-    Path((user_id, task_id)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
+    Call(shared, (user_id, task_id), pairs): Call<(String, String)>,
 ) -> Answer {
-    let pairs = wire::query_pairs(query.as_deref());
     let (page, per_page) = paging(&pairs)?;
     let tags: Vec<String> = pairs
         .iter()
@@ -215,8 +211,7 @@ pub(super) async fn list(
 /// `GET /agent-api/user/{id}/task/{task_id}/detail/{record_id}`: the turns; `404` for a
 /// record the user's task does not have.
 pub(super) async fn detail(
-    Extract(shared): Extract<Shared>,
-    Path((user_id, task_id, record_id)): Path<(String, String, String)>,
+    Call(shared, (user_id, task_id, record_id), _): Call<(String, String, String)>,
 ) -> Answer {
     let data = shared.lock();
     let record = record_of(&data, &user_id, &task_id, &record_id)?;
@@ -239,11 +234,9 @@ pub(super) async fn detail(
 /// `GET .../batch_record/download-full-voice?recordIds[]=..`: 1–30 ids (else `422`), each
 /// answered `{record_id, url}` with a URL on the sandbox itself (unknown ids are left out).
 pub(super) async fn recording_urls(
-    Extract(shared): Extract<Shared>,
-    Path((user_id, task_id)): Path<(String, String)>,
-    RawQuery(query): RawQuery,
+    Call(shared, (user_id, task_id), pairs): Call<(String, String)>,
 ) -> Answer {
-    let ids: Vec<String> = wire::query_pairs(query.as_deref())
+    let ids: Vec<String> = pairs
         .into_iter()
         .filter(|(k, _)| k == "recordIds[]")
         .map(|(_, v)| v)
@@ -269,8 +262,7 @@ pub(super) async fn recording_urls(
 /// `GET .../record/{record_id}/llm_intention_tag`: `{record_id, tags}` (the real answer is
 /// undocumented); `404` for an unknown record.
 pub(super) async fn llm_tags(
-    Extract(shared): Extract<Shared>,
-    Path((user_id, task_id, record_id)): Path<(String, String, String)>,
+    Call(shared, (user_id, task_id, record_id), _): Call<(String, String, String)>,
 ) -> Answer {
     let data = shared.lock();
     let record = record_of(&data, &user_id, &task_id, &record_id)?;

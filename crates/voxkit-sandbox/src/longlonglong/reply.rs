@@ -1,13 +1,17 @@
 //! What every longlonglong handler answers with and reads first, written once: the
 //! `{code, status, message, data}` envelope (business errors with HTTP 200, as documented),
-//! the Laravel paginator of the paged lists, the body's JSON object, query values and page
-//! numbers, and the `404` of an unknown user.
+//! the Laravel paginator of the paged lists, the request's state, path and query read
+//! together ([`Call`]), the body's JSON object, query values and page numbers, and the
+//! `404` of an unknown user.
 
+use axum::extract::{FromRequestParts, Path, RawQuery};
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
 use chrono::NaiveDateTime;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use crate::state::State as Data;
+use crate::state::{Shared, State as Data};
 use crate::wire::{self, Object};
 
 /// The default page size of the paged lists ("默认为15").
@@ -15,6 +19,32 @@ pub(super) const DEFAULT_PER_PAGE: usize = 15;
 
 /// A handler's answer: the error side is a finished refusal, sent as it is.
 pub(super) type Answer = Result<Response, Response>;
+
+/// What a handler reads of the request before its own rules, in one extractor instead of
+/// `State`, `Path` and `RawQuery` in every handler: the shared state, the path's
+/// parameters `P` (a `String`, or a tuple for several, in template order) and the query's
+/// pairs, decoded, in order (see [`wire::query_pairs`]). A path that does not deserialize
+/// as `P` is refused exactly as axum's `Path` refuses it (the query cannot be refused), so
+/// the routes answer as they did with the separate extractors.
+pub(super) struct Call<P>(pub Shared, pub P, pub Vec<(String, String)>);
+
+impl<P: DeserializeOwned + Send> FromRequestParts<Shared> for Call<P> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, shared: &Shared) -> Result<Self, Response> {
+        let Path(path) = Path::<P>::from_request_parts(parts, shared)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let RawQuery(query) = RawQuery::from_request_parts(parts, shared)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(Call(
+            shared.clone(),
+            path,
+            wire::query_pairs(query.as_deref()),
+        ))
+    }
+}
 
 /// Success: code 200 with `data`.
 pub(super) fn ok(message: &str, data: Value) -> Answer {

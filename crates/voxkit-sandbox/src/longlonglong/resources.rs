@@ -10,7 +10,6 @@
 //! answers `{id}`; the security code is the example's `123456` (another is `422
 //! 安全码错误`); a callback batch answers `{unique_id, type, data}` (unknown: `404`).
 
-use axum::extract::{Path, RawQuery, State};
 use axum::response::Response;
 use bytes::Bytes;
 use chrono::NaiveDate;
@@ -18,8 +17,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::lines::DOCS_TENANT;
-use super::reply::{Answer, at, err, get, known_user, object, ok, paged, paging};
-use crate::state::{Shared, State as Data};
+use super::reply::{Answer, Call, at, err, get, known_user, object, ok, paged, paging};
+use crate::state::State as Data;
 use crate::wire;
 
 /// The security code (安全码) the sandbox accepts: the documentation's example value.
@@ -171,12 +170,7 @@ pub(crate) fn seed(state: &mut Data, user: &str) {
 }
 
 /// 用户VOS账户概况.
-pub(super) async fn vos_overview(
-    State(shared): State<Shared>,
-    Path(user_id): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Answer {
-    let pairs = wire::query_pairs(query.as_deref());
+pub(super) async fn vos_overview(Call(shared, user_id, pairs): Call<String>) -> Answer {
     let all = match get(&pairs, "all").map(str::to_ascii_lowercase).as_deref() {
         None | Some("false") | Some("0") => false,
         Some("true") | Some("1") => true,
@@ -194,12 +188,7 @@ pub(super) async fn vos_overview(
 }
 
 /// 查询vos话单列表: the day must be a date; the sandbox places no VOS calls.
-pub(super) async fn vos_cdrs(
-    State(shared): State<Shared>,
-    Path(user_id): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Answer {
-    let pairs = wire::query_pairs(query.as_deref());
+pub(super) async fn vos_cdrs(Call(shared, user_id, pairs): Call<String>) -> Answer {
     if let Some(day) = get(&pairs, "time") {
         if NaiveDate::parse_from_str(day, "%Y-%m-%d").is_err() {
             return Err(err(422, "time 格式应为 YYYY-MM-DD"));
@@ -219,12 +208,8 @@ fn script_json(g: &ScriptGroup) -> Value {
 }
 
 /// 话术分组.
-pub(super) async fn script_groups(
-    State(shared): State<Shared>,
-    Path(user_id): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Answer {
-    let (page, per_page) = paging(&wire::query_pairs(query.as_deref()))?;
+pub(super) async fn script_groups(Call(shared, user_id, pairs): Call<String>) -> Answer {
+    let (page, per_page) = paging(&pairs)?;
     let data = shared.lock();
     known_user(&data, &user_id)?;
     let items = data
@@ -237,10 +222,7 @@ pub(super) async fn script_groups(
 }
 
 /// 查看下级用户所有话术: every user is on the docs' node.
-pub(super) async fn tenant_scripts(
-    State(shared): State<Shared>,
-    Path(tenant): Path<String>,
-) -> Answer {
+pub(super) async fn tenant_scripts(Call(shared, tenant, _): Call<String>) -> Answer {
     if tenant != DOCS_TENANT {
         return Err(err(404, "云节点不存在"));
     }
@@ -279,12 +261,7 @@ fn owner(data: &Data, user_id: &str, sub: Option<&str>) -> Result<String, Respon
 }
 
 /// 呼叫时间组-列表: 15 a page (the list takes no page size).
-pub(super) async fn dial_time_groups(
-    State(shared): State<Shared>,
-    Path(user_id): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Answer {
-    let pairs = wire::query_pairs(query.as_deref());
+pub(super) async fn dial_time_groups(Call(shared, user_id, pairs): Call<String>) -> Answer {
     let (page, _) = paging(&pairs)?;
     let data = shared.lock();
     let owner = owner(&data, &user_id, get(&pairs, "sub_user_id"))?;
@@ -324,8 +301,7 @@ fn valid_content(content: &Value) -> bool {
 
 /// 呼叫时间组-保存.
 pub(super) async fn save_dial_time_group(
-    State(shared): State<Shared>,
-    Path(user_id): Path<String>,
+    Call(shared, user_id, _): Call<String>,
     body: Bytes,
 ) -> Answer {
     let map = object(&body)?;
@@ -362,11 +338,7 @@ pub(super) async fn save_dial_time_group(
 }
 
 /// 设置隐私与安全.
-pub(super) async fn save_security(
-    State(shared): State<Shared>,
-    Path(user_id): Path<String>,
-    body: Bytes,
-) -> Answer {
+pub(super) async fn save_security(Call(shared, user_id, _): Call<String>, body: Bytes) -> Answer {
     let map = object(&body)?;
     if wire::text(&map, "code") != Some(SECURITY_CODE) {
         return Err(err(422, "安全码错误"));
@@ -402,8 +374,7 @@ pub(super) async fn save_security(
 
 /// 查看回调数据.
 pub(super) async fn callback_data(
-    State(shared): State<Shared>,
-    Path((user_id, unique_id)): Path<(String, String)>,
+    Call(shared, (user_id, unique_id), _): Call<(String, String)>,
 ) -> Answer {
     let data = shared.lock();
     known_user(&data, &user_id)?;

@@ -14,15 +14,14 @@
 //! applied at once and its result posted to the configured callback URL
 //! (`type` `import_number`, `mode` `batch`, `unique_id`, `data.numbers`).
 
-use axum::extract::{Path, RawQuery, State as Extract};
 use axum::response::Response;
 use bytes::Bytes;
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::reply::{Answer, at, err, get, known_user, object, ok, paged, paging};
-use crate::state::{Shared, State};
+use super::reply::{Answer, Call, at, err, get, known_user, object, ok, paged, paging};
+use crate::state::State;
 use crate::wire::{self, Object};
 
 /// One number of a task.
@@ -214,7 +213,7 @@ fn detail_json(t: &CallTask) -> Value {
 }
 
 /// `GET .../task/create` (任务初始化): the system dial-time group and the user's lines.
-pub(super) async fn init(Extract(shared): Extract<Shared>, Path(user): Path<String>) -> Answer {
+pub(super) async fn init(Call(shared, user, _): Call<String>) -> Answer {
     let data = shared.lock();
     known_user(&data, &user)?;
     ok(
@@ -247,11 +246,7 @@ fn task_fields(map: &Object) -> Result<(String, u64, u64, Option<u64>), Response
 
 /// `POST .../new/user/{user_id}/task` (任务创建): `422` without a name, script group,
 /// concurrency or `task_extras.line`; the new task starts enabled.
-pub(super) async fn create(
-    Extract(shared): Extract<Shared>,
-    Path(user): Path<String>,
-    body: Bytes,
-) -> Answer {
+pub(super) async fn create(Call(shared, user, _): Call<String>, body: Bytes) -> Answer {
     let map = object(&body)?;
     let (name, script, calls, dial) = task_fields(&map)?;
     let lines = map
@@ -285,7 +280,8 @@ enum Scope {
 
 /// A task list, paged, with the filters of every list: `name` (contains), `status` /
 /// `status[]` (2.0: 1 paused, 3 active; `old`: 1 paused, 2 dialling, 3 waiting).
-fn list(shared: &Shared, user: String, query: Option<&str>, scope: Scope, old: bool) -> Answer {
+fn list(call: Call<String>, scope: Scope, old: bool) -> Answer {
+    let Call(shared, user, pairs) = call;
     let mut data = shared.lock();
     known_user(&data, &user)?;
     let mut users = vec![user.clone()];
@@ -295,7 +291,6 @@ fn list(shared: &Shared, user: String, query: Option<&str>, scope: Scope, old: b
         }
     }
     data.advance_call_tasks();
-    let pairs = wire::query_pairs(query);
     let (page, per_page) = paging(&pairs)?;
     let statuses: Vec<&str> = pairs
         .iter()
@@ -320,44 +315,23 @@ fn list(shared: &Shared, user: String, query: Option<&str>, scope: Scope, old: b
 }
 
 /// `GET .../new/user/{user_id}/task` (任务列表, 2.0): the user's tasks.
-pub(super) async fn list_user(
-    Extract(shared): Extract<Shared>,
-    Path(user): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Answer {
-    list(&shared, user, query.as_deref(), Scope::Own, false)
+pub(super) async fn list_user(call: Call<String>) -> Answer {
+    list(call, Scope::Own, false)
 }
 
 /// The old list (`/agent-api/user/{user_id}/task`): status codes 1, 2, 3.
-pub(super) async fn list_user_v1(
-    Extract(shared): Extract<Shared>,
-    Path(user): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Answer {
-    list(&shared, user, query.as_deref(), Scope::Own, true)
+pub(super) async fn list_user_v1(call: Call<String>) -> Answer {
+    list(call, Scope::Own, true)
 }
 
 /// The lists across sub-accounts (`subset_task`, old `all_task`): the user's and its
 /// sub-accounts' tasks.
-pub(super) async fn list_all(
-    Extract(shared): Extract<Shared>,
-    Path(user): Path<String>,
-    RawQuery(query): RawQuery,
-) -> Answer {
-    list(
-        &shared,
-        user,
-        query.as_deref(),
-        Scope::WithSubAccounts,
-        false,
-    )
+pub(super) async fn list_all(call: Call<String>) -> Answer {
+    list(call, Scope::WithSubAccounts, false)
 }
 
 /// `GET .../task/{task_id}/edit` (任务编辑, both generations): the configuration.
-pub(super) async fn read(
-    Extract(shared): Extract<Shared>,
-    Path((user, uuid)): Path<(String, String)>,
-) -> Answer {
+pub(super) async fn read(Call(shared, (user, uuid), _): Call<(String, String)>) -> Answer {
     let mut data = shared.lock();
     data.advance_call_tasks();
     let task = data.tasks.get(&user, &uuid).ok_or_else(not_found)?;
@@ -367,8 +341,7 @@ pub(super) async fn read(
 /// `PUT .../task/{task_id}` (任务修改, both generations): name, script group, concurrency,
 /// dial-time group; `enable` kept.
 pub(super) async fn modify(
-    Extract(shared): Extract<Shared>,
-    Path((user, uuid)): Path<(String, String)>,
+    Call(shared, (user, uuid), _): Call<(String, String)>,
     body: Bytes,
 ) -> Answer {
     let map = object(&body)?;
@@ -384,10 +357,7 @@ pub(super) async fn modify(
 
 /// `PUT .../new/.../task_stop/{task_id}` and the old `GET .../task_stop/{task_id}`
 /// (任务暂停): `enable` and `call_status` false.
-pub(super) async fn pause(
-    Extract(shared): Extract<Shared>,
-    Path((user, uuid)): Path<(String, String)>,
-) -> Answer {
+pub(super) async fn pause(Call(shared, (user, uuid), _): Call<(String, String)>) -> Answer {
     let mut data = shared.lock();
     let now = data.now();
     let task = data.tasks.get_mut(&user, &uuid).ok_or_else(not_found)?;
@@ -397,10 +367,7 @@ pub(super) async fn pause(
 }
 
 /// `GET .../copy/task/{task_id}` (任务复制): a paused copy named `<name>-副本`.
-pub(super) async fn copy(
-    Extract(shared): Extract<Shared>,
-    Path((user, uuid)): Path<(String, String)>,
-) -> Answer {
+pub(super) async fn copy(Call(shared, (user, uuid), _): Call<(String, String)>) -> Answer {
     let mut data = shared.lock();
     let task = data.tasks.get(&user, &uuid).ok_or_else(not_found)?.clone();
     let name = format!("{}-副本", task.name);
@@ -416,10 +383,7 @@ pub(super) async fn copy(
 }
 
 /// `DELETE .../user/{user_id}/task/{task_id}` (任务删除, old API): gone.
-pub(super) async fn delete(
-    Extract(shared): Extract<Shared>,
-    Path((user, uuid)): Path<(String, String)>,
-) -> Answer {
+pub(super) async fn delete(Call(shared, (user, uuid), _): Call<(String, String)>) -> Answer {
     let mut data = shared.lock();
     let before = data.tasks.tasks.len();
     data.tasks

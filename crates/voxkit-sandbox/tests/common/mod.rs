@@ -21,14 +21,22 @@ pub fn fast_retries() -> RetryPolicy {
     }
 }
 
-/// The longlonglong SDK client at `sandbox`, with `token`.
-pub fn longlonglong_with_token(sandbox: &Sandbox, token: &str) -> voxkit_longlonglong::Client {
-    voxkit_longlonglong::Client::builder()
-        .token(token)
+/// The client of `builder` (any provider's, its credentials set) at `sandbox`, with
+/// [`fast_retries`]: how every SDK client of these tests is made.
+pub fn at_sandbox<P: voxkit_core::Provider>(
+    builder: voxkit_core::Builder<P>,
+    sandbox: &Sandbox,
+) -> P::Client {
+    builder
         .base_url(sandbox.url())
         .retry_policy(fast_retries())
         .build()
         .unwrap()
+}
+
+/// The longlonglong SDK client at `sandbox`, with `token`.
+pub fn longlonglong_with_token(sandbox: &Sandbox, token: &str) -> voxkit_longlonglong::Client {
+    at_sandbox(voxkit_longlonglong::Client::builder().token(token), sandbox)
 }
 
 /// The longlonglong SDK client at `sandbox`, with the sandbox's token.
@@ -38,22 +46,17 @@ pub fn longlonglong_client(sandbox: &Sandbox) -> voxkit_longlonglong::Client {
 
 /// The Laaffic SDK client at `sandbox`, with the sandbox's key and secret.
 pub fn laaffic_client(sandbox: &Sandbox) -> voxkit_laaffic::Client {
-    voxkit_laaffic::Client::builder()
-        .credentials(LAAFFIC_API_KEY, LAAFFIC_API_SECRET)
-        .base_url(sandbox.url())
-        .retry_policy(fast_retries())
-        .build()
-        .unwrap()
+    let builder =
+        voxkit_laaffic::Client::builder().credentials(LAAFFIC_API_KEY, LAAFFIC_API_SECRET);
+    at_sandbox(builder, sandbox)
 }
 
 /// The ESP-AI SDK client at `sandbox`, with the sandbox's key.
 pub fn espai_client(sandbox: &Sandbox) -> voxkit_espai::Client {
-    voxkit_espai::Client::builder()
-        .api_key(ESPAI_OPEN_API_KEY)
-        .base_url(sandbox.url())
-        .retry_policy(fast_retries())
-        .build()
-        .unwrap()
+    at_sandbox(
+        voxkit_espai::Client::builder().api_key(ESPAI_OPEN_API_KEY),
+        sandbox,
+    )
 }
 
 /// An ESP-AI POST with the sandbox key, as (HTTP status, JSON body).
