@@ -542,6 +542,38 @@ impl<P: Provider<Options = SkewCorrection>> Builder<P> {
     }
 }
 
+/// The constructor and accessors every provider's client has, written once as inherent
+/// methods of `$client`: `from_env()` (the [`Builder::from_env`] rules), `builder()` (a
+/// `Builder<$provider>`) and `core()` (the core client, at the field path given after
+/// `core:`). The doc comments before `$client` document `from_env()`, which names the
+/// provider's variables.
+///
+/// Why a macro: the three were written out per provider, word for word; a function cannot
+/// add inherent methods to another crate's type, and a trait would have to be imported
+/// before `Client::from_env()` resolves. `new(..)` stays with each client: its arguments
+/// are the provider's credential shape.
+#[macro_export]
+macro_rules! client_constructors {
+    ($(#[$from_env:meta])* $client:ident for $provider:ty, core: $($field:ident).+) => {
+        impl $client {
+            $(#[$from_env])*
+            pub fn from_env() -> ::core::result::Result<$client, $crate::Error> {
+                $crate::Builder::<$provider>::new().from_env()?.build()
+            }
+
+            /// A builder for everything else (timeouts, retry policy, proxy, transport).
+            pub fn builder() -> $crate::Builder<$provider> {
+                $crate::Builder::new()
+            }
+
+            /// The core client (base URL, retry policy).
+            pub fn core(&self) -> &$crate::Client {
+                &self.$($field).+
+            }
+        }
+    };
+}
+
 impl fmt::Debug for Token {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("Token([redacted])")

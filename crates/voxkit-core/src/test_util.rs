@@ -136,6 +136,81 @@ pub fn check_decode_error(error: &Error) -> Result<(), proptest::test_runner::Te
     Ok(())
 }
 
+/// What a provider's decoder properties accept of a decoder's result: `Ok`, or an error
+/// that is clean, i.e. shown starting with the provider's name, without the secret the
+/// test hooks scrub, and either an [`Error::Decode`] passing [`check_decode_error`] or the
+/// provider's own [`Error::Api`] with a code that `api_code` accepts. Any other error
+/// fails. One copy, so that the three providers' properties cannot drift apart; each
+/// states only its name, its secret and what its error codes are.
+#[derive(Debug, Clone, Copy)]
+pub struct DecoderCheck {
+    /// The provider's name ([`Origin::provider`](crate::Origin)), which every error's text
+    /// starts with.
+    pub provider: &'static str,
+    /// The secret that must never appear in an error, shown or debugged (`None`: the
+    /// provider's test hooks scrub none).
+    pub secret: Option<&'static str>,
+    /// Whether an [`Error::Api`]'s code is one the provider sends for an error (a success
+    /// code there is a decoder that read an error into a success).
+    pub api_code: fn(Option<&str>) -> bool,
+}
+
+impl DecoderCheck {
+    /// Holds one decoder's `result` (of the operation named `operation`, for the failure
+    /// message) to the rules above.
+    pub fn result<T>(
+        &self,
+        operation: &str,
+        result: &Result<T, Error>,
+    ) -> Result<(), proptest::test_runner::TestCaseError> {
+        let Err(error) = result else {
+            return Ok(());
+        };
+        let shown = format!("{error} {error:?}");
+        proptest::prop_assert!(shown.starts_with(self.provider), "{operation}: {shown}");
+        if let Some(secret) = self.secret {
+            proptest::prop_assert!(
+                !shown.contains(secret),
+                "{operation}: the secret leaked: {shown}"
+            );
+        }
+        match error {
+            Error::Decode { .. } => check_decode_error(error)?,
+            Error::Api { code, .. } => {
+                proptest::prop_assert!((self.api_code)(code.as_deref()), "{error:?}");
+            }
+            other => proptest::prop_assert!(false, "{operation}: not a decoder error: {other:?}"),
+        }
+        Ok(())
+    }
+
+    /// Every operation's decoder of `hooks` on one body (status 200), each result held to
+    /// [`DecoderCheck::result`]: the `$decode_all` of [`decoder_properties!`](crate::decoder_properties).
+    pub fn every<C>(
+        &self,
+        hooks: &[crate::TestHooks<C>],
+        body: &[u8],
+    ) -> Result<(), proptest::test_runner::TestCaseError> {
+        for hooks in hooks {
+            self.result(hooks.spec.name, &hooks.decode_body(200, body))?;
+        }
+        Ok(())
+    }
+}
+
+/// Sends every operation's documented example ([`TestHooks::example`](crate::TestHooks))
+/// through `client`, in declaration order, and panics naming the operation whose example
+/// failed: the first half of each provider's "every declared example sends its
+/// declaration" test, whose second half compares what the server received with the
+/// declarations.
+pub async fn send_every_example<C>(client: &C, hooks: &[crate::TestHooks<C>]) {
+    for hooks in hooks {
+        if let Err(e) = (hooks.example)(client).await {
+            panic!("{}: {e:?}", hooks.spec.name);
+        }
+    }
+}
+
 /// The three decoder properties of a provider whose operations all decode one body
 /// (`$decode_all: fn(&[u8]) -> Result<(), TestCaseError>`), as three `#[test]`s:
 /// arbitrary bytes, JSON mutations of `$examples` with `$tricky` strings, and byte edits

@@ -64,6 +64,11 @@ impl Provider for Toy {
 
 type ToyBuilder = Builder<Toy>;
 
+crate::client_constructors! {
+    /// A toy client configured from `TOY_TOKEN` and, if set, `TOY_BASE_URL`.
+    ToyClient for Toy, core: core
+}
+
 impl ToyClient {
     async fn send<T: serde::de::DeserializeOwned>(&self, op: Operation) -> Result<T, Error> {
         let origin = self.core.origin(op.name());
@@ -239,6 +244,22 @@ mod tests {
                 .find(|(k, _)| *k == name)
                 .map(|(_, v)| (*v).to_owned())
         }
+    }
+
+    /// What `client_constructors!` writes: `builder()` is the provider's builder, `core()`
+    /// the built core client, `from_env()` the builder's environment rules (no `TOY_TOKEN`
+    /// in the process: refused, naming it).
+    #[test]
+    fn the_shared_constructors_follow_the_description() {
+        let client = ToyClient::builder()
+            .token("tok")
+            .base_url("http://127.0.0.1:9")
+            .build()
+            .unwrap();
+        assert_eq!(client.core().base_url().as_str(), "http://127.0.0.1:9/");
+        let err = ToyClient::from_env().unwrap_err();
+        assert!(matches!(err, Error::Config { .. }), "{err:?}");
+        assert!(err.to_string().contains("TOY_TOKEN"), "{err}");
     }
 
     #[test]

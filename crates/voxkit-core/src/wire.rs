@@ -448,6 +448,17 @@ pub fn base64_encode(bytes: &[u8]) -> String {
     ::base64::engine::general_purpose::STANDARD.encode(bytes)
 }
 
+/// Decodes a pushed body that is one object or an array of them (the providers' push
+/// notifications: Laaffic's voice reports and AI call records, longlonglong's callbacks
+/// send either), as a list. Each provider's push type wrote this out itself.
+pub fn one_or_many<T: DeserializeOwned>(body: &[u8]) -> Result<Vec<T>, serde_json::Error> {
+    let value: serde_json::Value = serde_json::from_slice(body)?;
+    match value {
+        serde_json::Value::Array(_) => serde_json::from_value(value),
+        _ => serde_json::from_value::<T>(value).map(|one| vec![one]),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     //! The three providers' documented envelopes, copied from their pages (see
@@ -704,6 +715,18 @@ mod tests {
         );
         assert_eq!(base64_encode(&[0xfb, 0xff]), "+/8=");
         assert_eq!(base64_encode(b""), "");
+    }
+
+    #[test]
+    fn a_push_is_one_object_or_an_array_of_them() {
+        let one: Vec<serde_json::Value> = one_or_many(br#"{"id":1}"#).unwrap();
+        assert_eq!(one, [serde_json::json!({"id": 1})]);
+        let many: Vec<u32> = one_or_many(b"[1, 2]").unwrap();
+        assert_eq!(many, [1, 2]);
+        assert!(one_or_many::<u32>(b"[]").unwrap().is_empty());
+        assert!(one_or_many::<u32>(b"\"x\"").is_err());
+        assert!(one_or_many::<u32>(b"[1, \"x\"]").is_err());
+        assert!(one_or_many::<u32>(b"not json").is_err());
     }
 
     #[test]

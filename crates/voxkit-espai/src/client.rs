@@ -32,25 +32,15 @@ impl fmt::Debug for Client {
     }
 }
 
+voxkit_core::client_constructors! {
+    /// A client configured from `ESPAI_OPEN_API_KEY` and, if set, `ESPAI_BASE_URL`.
+    Client for crate::Espai, core: core
+}
+
 impl Client {
     /// A client with this open API key and the default configuration.
     pub fn new(open_api_key: impl Into<SecretString>) -> Result<Client, Error> {
         ClientBuilder::new().api_key(open_api_key).build()
-    }
-
-    /// A client configured from `ESPAI_OPEN_API_KEY` and, if set, `ESPAI_BASE_URL`.
-    pub fn from_env() -> Result<Client, Error> {
-        ClientBuilder::new().from_env()?.build()
-    }
-
-    /// A builder for everything else.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::new()
-    }
-
-    /// The core client (base URL, retry policy).
-    pub fn core(&self) -> &voxkit_core::Client {
-        &self.core
     }
 
     /// The core client of the agent host (base URL, retry policy): where the agent

@@ -31,6 +31,13 @@ impl fmt::Debug for Client {
     }
 }
 
+voxkit_core::client_constructors! {
+    /// A client configured from `LAAFFIC_API_KEY`, `LAAFFIC_API_SECRET` and, if set,
+    /// `LAAFFIC_BASE_URL` (each trimmed; a credential that is empty or holds whitespace or
+    /// control characters is refused naming the variable, never showing its value).
+    Client for crate::Laaffic, core: core
+}
+
 impl Client {
     /// A client with these credentials and the default configuration.
     pub fn new(
@@ -40,23 +47,6 @@ impl Client {
         ClientBuilder::new()
             .credentials(api_key, api_secret)
             .build()
-    }
-
-    /// A client configured from `LAAFFIC_API_KEY`, `LAAFFIC_API_SECRET` and, if set,
-    /// `LAAFFIC_BASE_URL` (each trimmed; a credential that is empty or holds whitespace or
-    /// control characters is refused naming the variable, never showing its value).
-    pub fn from_env() -> Result<Client, Error> {
-        ClientBuilder::new().from_env()?.build()
-    }
-
-    /// A builder for everything else.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::new()
-    }
-
-    /// The core client (base URL, retry policy).
-    pub fn core(&self) -> &voxkit_core::Client {
-        &self.core
     }
 
     /// The server-minus-local clock offset in seconds learnt from a `-16` answer, added to

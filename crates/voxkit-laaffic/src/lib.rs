@@ -295,11 +295,7 @@ mod tests {
             .retry_policy(voxkit_core::RetryPolicy::none())
             .build()
             .unwrap();
-        for hooks in TEST_HOOKS {
-            (hooks.example)(&client)
-                .await
-                .unwrap_or_else(|e| panic!("{}: {e}", hooks.spec.name));
-        }
+        voxkit_core::test_util::send_every_example(&client, TEST_HOOKS).await;
         let sent = server.received_requests().await.unwrap();
         assert_eq!(sent.len(), OPERATIONS.len());
         for (request, spec) in sent.iter().zip(OPERATIONS) {

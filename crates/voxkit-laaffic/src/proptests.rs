@@ -13,7 +13,7 @@ use proptest::prelude::*;
 use serde_json::Value;
 use voxkit_core::Error;
 use voxkit_core::mutation::{apply, apply_bytes, byte_edits, config};
-use voxkit_core::test_util::check_decode_error;
+use voxkit_core::test_util::DecoderCheck;
 
 use crate::__fuzz::{decode_answer, decode_balance, decode_report, parse_status};
 use crate::{PROVIDER, Status, TEST_HOOKS};
@@ -27,22 +27,16 @@ const EXAMPLES: &[&str] = &[
 ];
 
 /// `Ok`, or an error that is clean: a decode error with a short printable excerpt, or the
-/// provider's error with the status it sent.
+/// provider's error with the status it sent (never a success status).
+const CHECK: DecoderCheck = DecoderCheck {
+    provider: PROVIDER,
+    secret: None,
+    api_code: |code| !parse_status(code.unwrap_or_default()).is_success(),
+};
+
+/// [`CHECK`] on one decoder's result.
 fn check<T>(result: &Result<T, Error>) -> Result<(), TestCaseError> {
-    let Err(error) = result else {
-        return Ok(());
-    };
-    let shown = error.to_string();
-    prop_assert!(shown.starts_with(PROVIDER), "{shown}");
-    match error {
-        Error::Decode { .. } => check_decode_error(error)?,
-        Error::Api { code, .. } => {
-            let code = code.as_deref().unwrap_or_default();
-            prop_assert!(!parse_status(code).is_success(), "{error:?}");
-        }
-        other => prop_assert!(false, "not a decoder error: {other:?}"),
-    }
-    Ok(())
+    CHECK.result("decoder", result)
 }
 
 // ----- JSON mutations --------------------------------------------------------------------

@@ -274,11 +274,7 @@ pub struct AiCallRecord {
 impl AiCallRecord {
     /// Decodes a pushed body: one record object, or an array of them.
     pub fn decode(body: &[u8]) -> Result<Vec<AiCallRecord>, serde_json::Error> {
-        let value: serde_json::Value = serde_json::from_slice(body)?;
-        match value {
-            serde_json::Value::Array(_) => serde_json::from_value(value),
-            _ => serde_json::from_value::<AiCallRecord>(value).map(|r| vec![r]),
-        }
+        voxkit_core::wire::one_or_many(body)
     }
 }
 

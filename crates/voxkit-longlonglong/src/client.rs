@@ -28,26 +28,16 @@ impl fmt::Debug for Client {
     }
 }
 
+voxkit_core::client_constructors! {
+    /// A client configured from `LONGLONGLONG_TOKEN` and, if set, `LONGLONGLONG_BASE_URL`
+    /// (see the crate docs on configuration).
+    Client for crate::Longlonglong, core: core
+}
+
 impl Client {
     /// A client with this partner token and the default configuration.
     pub fn new(token: impl Into<SecretString>) -> Result<Client, Error> {
         ClientBuilder::new().token(token).build()
-    }
-
-    /// A client configured from `LONGLONGLONG_TOKEN` and, if set, `LONGLONGLONG_BASE_URL`
-    /// (see the crate docs on configuration).
-    pub fn from_env() -> Result<Client, Error> {
-        ClientBuilder::new().from_env()?.build()
-    }
-
-    /// A builder for everything else.
-    pub fn builder() -> ClientBuilder {
-        ClientBuilder::new()
-    }
-
-    /// The core client (base URL, retry policy).
-    pub fn core(&self) -> &voxkit_core::Client {
-        &self.core
     }
 
     /// Called by [`crate::Longlonglong`] once the builder has checked everything.

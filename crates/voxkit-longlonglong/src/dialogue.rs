@@ -179,27 +179,17 @@ impl fmt::Debug for DialogueClient {
     }
 }
 
+voxkit_core::client_constructors! {
+    /// A client configured from `LONGLONGLONG_DIALOGUE_TOKEN` and, if set,
+    /// `LONGLONGLONG_DIALOGUE_BASE_URL` (default `https://ai.call.longlonglong.cn`), with
+    /// the rules of the agent client's variables.
+    DialogueClient for Dialogue, core: inner.core
+}
+
 impl DialogueClient {
     /// A client with this AI 客户联络 token and the default configuration.
     pub fn new(token: impl Into<SecretString>) -> Result<DialogueClient, Error> {
         DialogueClientBuilder::new().token(token).build()
-    }
-
-    /// A client configured from `LONGLONGLONG_DIALOGUE_TOKEN` and, if set,
-    /// `LONGLONGLONG_DIALOGUE_BASE_URL` (default `https://ai.call.longlonglong.cn`), with
-    /// the rules of the agent client's variables.
-    pub fn from_env() -> Result<DialogueClient, Error> {
-        DialogueClientBuilder::new().from_env()?.build()
-    }
-
-    /// A builder for everything else (timeouts, retry policy, proxy, transport).
-    pub fn builder() -> DialogueClientBuilder {
-        DialogueClientBuilder::new()
-    }
-
-    /// The core client (base URL, retry policy).
-    pub fn core(&self) -> &voxkit_core::Client {
-        self.inner.core()
     }
 
     /// Sends one message of a conversation (对话接口):

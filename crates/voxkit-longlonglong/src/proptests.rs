@@ -11,7 +11,7 @@ use proptest::prelude::*;
 use serde_json::Value;
 use voxkit_core::Error;
 use voxkit_core::mutation::config;
-use voxkit_core::test_util::check_decode_error;
+use voxkit_core::test_util::DecoderCheck;
 
 use crate::{PROVIDER, TEST_HOOKS};
 
@@ -36,28 +36,15 @@ const EXAMPLES: &[&str] = &[
 ];
 
 /// `Ok`, or an error that is clean: a decode error with a short printable excerpt, or the
-/// provider's error with the code it sent.
-fn check(operation: &str, result: Result<(), Error>) -> Result<(), TestCaseError> {
-    let Err(error) = result else {
-        return Ok(());
-    };
-    let shown = error.to_string();
-    prop_assert!(shown.starts_with(PROVIDER), "{operation}: {shown}");
-    match &error {
-        Error::Decode { .. } => check_decode_error(&error)?,
-        Error::Api { code, .. } => {
-            prop_assert!(code.as_deref().is_some_and(|c| c != "200"), "{error:?}");
-        }
-        other => prop_assert!(false, "{operation}: not a decoder error: {other:?}"),
-    }
-    Ok(())
-}
+/// provider's error with the code it sent (never the success code 200).
+const CHECK: DecoderCheck = DecoderCheck {
+    provider: PROVIDER,
+    secret: None,
+    api_code: |code| code.is_some_and(|c| c != "200"),
+};
 
 fn decode_all(body: &[u8]) -> Result<(), TestCaseError> {
-    for hooks in TEST_HOOKS {
-        check(hooks.spec.name, hooks.decode_body(200, body))?;
-    }
-    Ok(())
+    CHECK.every(TEST_HOOKS, body)
 }
 
 // ----- JSON mutations --------------------------------------------------------------------

@@ -191,11 +191,7 @@ pub struct Callback {
 impl Callback {
     /// Decodes a pushed body: one callback object, or an array of them.
     pub fn decode(body: &[u8]) -> Result<Vec<Callback>, serde_json::Error> {
-        let value: serde_json::Value = serde_json::from_slice(body)?;
-        match value {
-            serde_json::Value::Array(_) => serde_json::from_value(value),
-            _ => serde_json::from_value::<Callback>(value).map(|c| vec![c]),
-        }
+        voxkit_core::wire::one_or_many(body)
     }
 }
 

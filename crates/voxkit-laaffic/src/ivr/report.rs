@@ -212,11 +212,7 @@ fn voice_id<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> 
 impl VoiceReport {
     /// Decodes a pushed body: one report object, or an array of them.
     pub fn decode(body: &[u8]) -> Result<Vec<VoiceReport>, serde_json::Error> {
-        let value: serde_json::Value = serde_json::from_slice(body)?;
-        match value {
-            serde_json::Value::Array(_) => serde_json::from_value(value),
-            _ => serde_json::from_value::<VoiceReport>(value).map(|r| vec![r]),
-        }
+        voxkit_core::wire::one_or_many(body)
     }
 }
 
