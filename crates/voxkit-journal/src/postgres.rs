@@ -285,6 +285,28 @@ impl PgJournal {
         row.as_ref().map(read_intent).transpose()
     }
 
+    /// The stored intents among `keys`, on `client` (keys not stored are left out): how a
+    /// batch reads back the rows its statement did not write, to say why.
+    async fn intents_by_key(
+        &self,
+        client: &tokio_postgres::Client,
+        keys: &[&str],
+    ) -> Result<Vec<Intent>, Error> {
+        client
+            .query(
+                &format!(
+                    "SELECT {COLUMNS} FROM {}.intents WHERE key = ANY($1::text[])",
+                    self.schema
+                ),
+                &[&keys],
+            )
+            .await
+            .map_err(pg_err)?
+            .iter()
+            .map(read_intent)
+            .collect()
+    }
+
     /// Runs a compare-and-set `UPDATE ... RETURNING` the columns; when it matches no row,
     /// reads the intent back to say why.
     async fn cas(
@@ -310,7 +332,141 @@ impl PgJournal {
     }
 }
 
-impl PgJournal {
+/// Reads one row of [`COLUMNS`].
+fn read_intent(row: &Row) -> Result<Intent, Error> {
+    let json = |text: String| serde_json::from_str(&text).map_err(Error::db);
+    let state: String = row.try_get(7).map_err(pg_err)?;
+    let attempts: i32 = row.try_get(8).map_err(pg_err)?;
+    let time = |index: usize| -> Result<Option<chrono::DateTime<chrono::Utc>>, Error> {
+        Ok(row
+            .try_get::<_, Option<i64>>(index)
+            .map_err(pg_err)?
+            .map(from_millis))
+    };
+    Ok(Intent {
+        seq: row.try_get(0).map_err(pg_err)?,
+        key: row.try_get(1).map_err(pg_err)?,
+        provider: row.try_get(2).map_err(pg_err)?,
+        operation: row.try_get(3).map_err(pg_err)?,
+        request: json(row.try_get(4).map_err(pg_err)?)?,
+        serial: row.try_get(5).map_err(pg_err)?,
+        marker: row.try_get(6).map_err(pg_err)?,
+        state: state.parse().map_err(Error::db)?,
+        attempts: u32::try_from(attempts).unwrap_or(0),
+        created_at: from_millis(row.try_get(9).map_err(pg_err)?),
+        sent_at: time(10)?,
+        finished_at: time(11)?,
+        owner: row.try_get(12).map_err(pg_err)?,
+        lease_until: time(13)?,
+        evidence: row
+            .try_get::<_, Option<String>>(14)
+            .map_err(pg_err)?
+            .map(json)
+            .transpose()?,
+        error: row.try_get(15).map_err(pg_err)?,
+    })
+}
+
+#[async_trait::async_trait]
+impl Journal for PgJournal {
+    async fn create(&self, new: NewIntent) -> Result<Created, Error> {
+        let mut created = self.create_many(vec![new]).await?;
+        created
+            .pop()
+            .unwrap_or_else(|| Err(Error::db("no row created")))
+    }
+
+    async fn create_many(&self, new: Vec<NewIntent>) -> Result<Vec<Result<Created, Error>>, Error> {
+        let s = &self.schema;
+        let mut checked: Vec<Result<NewIntent, Error>> = Vec::with_capacity(new.len());
+        let mut columns: [Vec<String>; 6] = Default::default();
+        for new in new {
+            match new.validate() {
+                Ok(()) => {
+                    for (column, value) in columns.iter_mut().zip([
+                        &new.key,
+                        &new.provider,
+                        &new.operation,
+                        &new.request.to_string(),
+                        &new.serial,
+                        &new.marker,
+                    ]) {
+                        column.push(value.clone());
+                    }
+                    checked.push(Ok(new));
+                }
+                Err(error) => checked.push(Err(error)),
+            }
+        }
+        if columns[0].is_empty() {
+            return Ok(checked
+                .into_iter()
+                .map(|row| row.map(|_| unreachable!()))
+                .collect());
+        }
+        let client = self.pool.get().await.map_err(pool_err)?;
+        // One statement for the whole batch (one commit): the rows in their order, keys
+        // already there left alone. ON CONFLICT DO NOTHING waits for a concurrent insert of
+        // the same key to commit, so the read below then sees it.
+        let insert = client
+            .prepare_cached(&format!(
+                "INSERT INTO {s}.intents (key, provider, operation, request, serial, marker, \
+                 state, created_at) \
+                 SELECT k, p, o, r, sr, m, 'pending', {NOW_MS} \
+                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], \
+                             $6::text[]) WITH ORDINALITY AS u(k, p, o, r, sr, m, n) \
+                 ORDER BY n \
+                 ON CONFLICT (key) DO NOTHING RETURNING {COLUMNS}"
+            ))
+            .await
+            .map_err(pg_err)?;
+        let [keys, providers, operations, requests, serials, markers] = &columns;
+        let inserted = client
+            .query(
+                &insert,
+                &[keys, providers, operations, requests, serials, markers],
+            )
+            .await
+            .map_err(pg_err)?;
+        let mut found: HashMap<String, (Intent, bool)> = HashMap::new();
+        for row in &inserted {
+            let intent = read_intent(row)?;
+            found.insert(intent.key.clone(), (intent, true));
+        }
+        let missing: Vec<&str> = keys
+            .iter()
+            .filter(|k| !found.contains_key(*k))
+            .map(String::as_str)
+            .collect();
+        if !missing.is_empty() {
+            for intent in self.intents_by_key(&client, &missing).await? {
+                found.insert(intent.key.clone(), (intent, false));
+            }
+        }
+        Ok(checked
+            .into_iter()
+            .map(|row| {
+                let new = row?;
+                let (existing, inserted) = found
+                    .get(&new.key)
+                    .cloned()
+                    .ok_or_else(|| Error::NotFound(new.key.clone()))?;
+                if !inserted {
+                    if let Some(field) = mismatch(&existing, &new) {
+                        return Err(Error::KeyMismatch {
+                            key: new.key,
+                            field,
+                        });
+                    }
+                }
+                Ok(Created {
+                    intent: existing,
+                    inserted,
+                })
+            })
+            .collect())
+    }
+
     /// [`Journal::claim`], marking `Sent` the claimed intents `mark` accepts, in one
     /// transaction (one commit):
     ///
@@ -327,7 +483,7 @@ impl PgJournal {
     ///    new row version each, not two), and commit. Dropped intents are only unlocked.
     ///
     /// No lock is shared by all claimers: a fleet's claims run side by side.
-    async fn claim_marking(
+    async fn claim_and_mark_sent(
         &self,
         owner: &str,
         lease: Duration,
@@ -464,156 +620,6 @@ impl PgJournal {
         tx.commit().await.map_err(pg_err)?;
         Ok(claimed)
     }
-}
-
-/// Reads one row of [`COLUMNS`].
-fn read_intent(row: &Row) -> Result<Intent, Error> {
-    let json = |text: String| serde_json::from_str(&text).map_err(Error::db);
-    let state: String = row.try_get(7).map_err(pg_err)?;
-    let attempts: i32 = row.try_get(8).map_err(pg_err)?;
-    let time = |index: usize| -> Result<Option<chrono::DateTime<chrono::Utc>>, Error> {
-        Ok(row
-            .try_get::<_, Option<i64>>(index)
-            .map_err(pg_err)?
-            .map(from_millis))
-    };
-    Ok(Intent {
-        seq: row.try_get(0).map_err(pg_err)?,
-        key: row.try_get(1).map_err(pg_err)?,
-        provider: row.try_get(2).map_err(pg_err)?,
-        operation: row.try_get(3).map_err(pg_err)?,
-        request: json(row.try_get(4).map_err(pg_err)?)?,
-        serial: row.try_get(5).map_err(pg_err)?,
-        marker: row.try_get(6).map_err(pg_err)?,
-        state: state.parse().map_err(Error::db)?,
-        attempts: u32::try_from(attempts).unwrap_or(0),
-        created_at: from_millis(row.try_get(9).map_err(pg_err)?),
-        sent_at: time(10)?,
-        finished_at: time(11)?,
-        owner: row.try_get(12).map_err(pg_err)?,
-        lease_until: time(13)?,
-        evidence: row
-            .try_get::<_, Option<String>>(14)
-            .map_err(pg_err)?
-            .map(json)
-            .transpose()?,
-        error: row.try_get(15).map_err(pg_err)?,
-    })
-}
-
-#[async_trait::async_trait]
-impl Journal for PgJournal {
-    async fn create(&self, new: NewIntent) -> Result<Created, Error> {
-        let mut created = self.create_many(vec![new]).await?;
-        created
-            .pop()
-            .unwrap_or_else(|| Err(Error::db("no row created")))
-    }
-
-    async fn create_many(&self, new: Vec<NewIntent>) -> Result<Vec<Result<Created, Error>>, Error> {
-        let s = &self.schema;
-        let mut checked: Vec<Result<NewIntent, Error>> = Vec::with_capacity(new.len());
-        let mut columns: [Vec<String>; 6] = Default::default();
-        for new in new {
-            match new.validate() {
-                Ok(()) => {
-                    for (column, value) in columns.iter_mut().zip([
-                        &new.key,
-                        &new.provider,
-                        &new.operation,
-                        &new.request.to_string(),
-                        &new.serial,
-                        &new.marker,
-                    ]) {
-                        column.push(value.clone());
-                    }
-                    checked.push(Ok(new));
-                }
-                Err(error) => checked.push(Err(error)),
-            }
-        }
-        if columns[0].is_empty() {
-            return Ok(checked
-                .into_iter()
-                .map(|row| row.map(|_| unreachable!()))
-                .collect());
-        }
-        let client = self.pool.get().await.map_err(pool_err)?;
-        // One statement for the whole batch (one commit): the rows in their order, keys
-        // already there left alone. ON CONFLICT DO NOTHING waits for a concurrent insert of
-        // the same key to commit, so the read below then sees it.
-        let insert = client
-            .prepare_cached(&format!(
-                "INSERT INTO {s}.intents (key, provider, operation, request, serial, marker, \
-                 state, created_at) \
-                 SELECT k, p, o, r, sr, m, 'pending', {NOW_MS} \
-                 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], \
-                             $6::text[]) WITH ORDINALITY AS u(k, p, o, r, sr, m, n) \
-                 ORDER BY n \
-                 ON CONFLICT (key) DO NOTHING RETURNING {COLUMNS}"
-            ))
-            .await
-            .map_err(pg_err)?;
-        let [keys, providers, operations, requests, serials, markers] = &columns;
-        let inserted = client
-            .query(
-                &insert,
-                &[keys, providers, operations, requests, serials, markers],
-            )
-            .await
-            .map_err(pg_err)?;
-        let mut found: HashMap<String, (Intent, bool)> = HashMap::new();
-        for row in &inserted {
-            let intent = read_intent(row)?;
-            found.insert(intent.key.clone(), (intent, true));
-        }
-        let missing: Vec<&String> = keys.iter().filter(|k| !found.contains_key(*k)).collect();
-        if !missing.is_empty() {
-            let existing = client
-                .query(
-                    &format!("SELECT {COLUMNS} FROM {s}.intents WHERE key = ANY($1::text[])"),
-                    &[&missing],
-                )
-                .await
-                .map_err(pg_err)?;
-            for row in &existing {
-                let intent = read_intent(row)?;
-                found.insert(intent.key.clone(), (intent, false));
-            }
-        }
-        Ok(checked
-            .into_iter()
-            .map(|row| {
-                let new = row?;
-                let (existing, inserted) = found
-                    .get(&new.key)
-                    .cloned()
-                    .ok_or_else(|| Error::NotFound(new.key.clone()))?;
-                if !inserted {
-                    if let Some(field) = mismatch(&existing, &new) {
-                        return Err(Error::KeyMismatch {
-                            key: new.key,
-                            field,
-                        });
-                    }
-                }
-                Ok(Created {
-                    intent: existing,
-                    inserted,
-                })
-            })
-            .collect())
-    }
-
-    async fn claim_and_mark_sent(
-        &self,
-        owner: &str,
-        lease: Duration,
-        limit: usize,
-        mark: MarkSent,
-    ) -> Result<Vec<Intent>, Error> {
-        self.claim_marking(owner, lease, limit, mark).await
-    }
 
     async fn renew(&self, key: &str, owner: &str, lease: Duration) -> Result<Intent, Error> {
         check_owner(owner)?;
@@ -736,15 +742,7 @@ impl Journal for PgJournal {
             .collect();
         let mut found: HashMap<String, Intent> = HashMap::new();
         if !missed.is_empty() {
-            let rows = client
-                .query(
-                    &format!("SELECT {COLUMNS} FROM {s}.intents WHERE key = ANY($1::text[])"),
-                    &[&missed],
-                )
-                .await
-                .map_err(pg_err)?;
-            for row in &rows {
-                let intent = read_intent(row)?;
+            for intent in self.intents_by_key(&client, &missed).await? {
                 found.insert(intent.key.clone(), intent);
             }
         }

@@ -364,70 +364,6 @@ impl SqliteJournal {
     }
 }
 
-impl SqliteJournal {
-    /// [`Journal::claim`], marking `Sent` the claimed intents `mark` accepts, all in one
-    /// write of the writer's IMMEDIATE transaction: no other process can claim the same free
-    /// intents between the read and the update. The intents read by the claim's query are
-    /// updated in place (no `RETURNING`, which costs SQLite a temporary table per row).
-    async fn claim_marking(
-        &self,
-        owner: &str,
-        lease: Duration,
-        limit: usize,
-        mark: MarkSent,
-    ) -> Result<Vec<Intent>, Error> {
-        check_owner(owner)?;
-        let lease = lease_millis(lease)?;
-        let owner = owner.to_owned();
-        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
-        let swept = Arc::clone(&self.swept);
-        self.write(move |conn| {
-            let now = now_ms();
-            if now - swept.load(Ordering::Relaxed) >= SWEEP_EVERY_MS {
-                swept.store(now, Ordering::Relaxed);
-                expire_dead_owners(conn, now)?;
-            }
-            let mut claimed: Vec<Intent> = conn
-                .prepare_cached(&format!("SELECT {COLUMNS}{CLAIMABLE}"))
-                .map_err(Error::db)?
-                .query_map(params![now, limit], read_intent)
-                .map_err(Error::db)?
-                .collect::<Result<_, _>>()
-                .map_err(Error::db)?;
-            let mut lease_only = conn
-                .prepare_cached("UPDATE intents SET owner = ?1, lease_until = ?2 WHERE seq = ?3")
-                .map_err(Error::db)?;
-            let mut lease_and_send = conn
-                .prepare_cached(
-                    "UPDATE intents SET owner = ?1, lease_until = ?2, state = 'sent', \
-                     attempts = attempts + 1, sent_at = coalesce(sent_at, ?3) WHERE seq = ?4",
-                )
-                .map_err(Error::db)?;
-            let until = now + lease;
-            for intent in &mut claimed {
-                let send =
-                    matches!(intent.state, State::Pending | State::NotApplied) && mark(intent);
-                if send {
-                    lease_and_send
-                        .execute(params![owner, until, now, intent.seq])
-                        .map_err(Error::db)?;
-                    intent.state = State::Sent;
-                    intent.attempts += 1;
-                    intent.sent_at.get_or_insert(from_millis(now));
-                } else {
-                    lease_only
-                        .execute(params![owner, until, intent.seq])
-                        .map_err(Error::db)?;
-                }
-                intent.owner = Some(owner.clone());
-                intent.lease_until = Some(from_millis(until));
-            }
-            Ok(claimed)
-        })
-        .await
-    }
-}
-
 /// Opens the file and creates or checks its schema.
 fn open_blocking(path: &Path) -> Result<Connection, Error> {
     let mut conn = Connection::open(path)
@@ -735,6 +671,10 @@ impl Journal for SqliteJournal {
         .await
     }
 
+    /// [`Journal::claim`], marking `Sent` the claimed intents `mark` accepts, all in one
+    /// write of the writer's IMMEDIATE transaction: no other process can claim the same free
+    /// intents between the read and the update. The intents read by the claim's query are
+    /// updated in place (no `RETURNING`, which costs SQLite a temporary table per row).
     async fn claim_and_mark_sent(
         &self,
         owner: &str,
@@ -742,7 +682,55 @@ impl Journal for SqliteJournal {
         limit: usize,
         mark: MarkSent,
     ) -> Result<Vec<Intent>, Error> {
-        self.claim_marking(owner, lease, limit, mark).await
+        check_owner(owner)?;
+        let lease = lease_millis(lease)?;
+        let owner = owner.to_owned();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let swept = Arc::clone(&self.swept);
+        self.write(move |conn| {
+            let now = now_ms();
+            if now - swept.load(Ordering::Relaxed) >= SWEEP_EVERY_MS {
+                swept.store(now, Ordering::Relaxed);
+                expire_dead_owners(conn, now)?;
+            }
+            let mut claimed: Vec<Intent> = conn
+                .prepare_cached(&format!("SELECT {COLUMNS}{CLAIMABLE}"))
+                .map_err(Error::db)?
+                .query_map(params![now, limit], read_intent)
+                .map_err(Error::db)?
+                .collect::<Result<_, _>>()
+                .map_err(Error::db)?;
+            let mut lease_only = conn
+                .prepare_cached("UPDATE intents SET owner = ?1, lease_until = ?2 WHERE seq = ?3")
+                .map_err(Error::db)?;
+            let mut lease_and_send = conn
+                .prepare_cached(
+                    "UPDATE intents SET owner = ?1, lease_until = ?2, state = 'sent', \
+                     attempts = attempts + 1, sent_at = coalesce(sent_at, ?3) WHERE seq = ?4",
+                )
+                .map_err(Error::db)?;
+            let until = now + lease;
+            for intent in &mut claimed {
+                let send =
+                    matches!(intent.state, State::Pending | State::NotApplied) && mark(intent);
+                if send {
+                    lease_and_send
+                        .execute(params![owner, until, now, intent.seq])
+                        .map_err(Error::db)?;
+                    intent.state = State::Sent;
+                    intent.attempts += 1;
+                    intent.sent_at.get_or_insert(from_millis(now));
+                } else {
+                    lease_only
+                        .execute(params![owner, until, intent.seq])
+                        .map_err(Error::db)?;
+                }
+                intent.owner = Some(owner.clone());
+                intent.lease_until = Some(from_millis(until));
+            }
+            Ok(claimed)
+        })
+        .await
     }
 
     async fn renew(&self, key: &str, owner: &str, lease: Duration) -> Result<Intent, Error> {
