@@ -44,6 +44,24 @@ async fn start() -> (Sandbox, Clients, Arc<Counting>) {
     (sandbox, c, transport)
 }
 
+/// Each lost-answer fault with whether the exactly-once call must re-send after it: after
+/// applied-then-dropped the operation is found and not re-sent, after dropped-before-handling
+/// it is re-sent once. One table, so every operation is checked under the same two cases.
+fn both_faults() -> [(Fault, bool); 2] {
+    [
+        (applied_then_dropped(), false),
+        (dropped_before_handling(), true),
+    ]
+}
+
+/// A fresh sandbox and clients with `fault` set on `route` (seeding the sandbox afterwards is
+/// direct, so the fault meets the first request the test sends on that route).
+async fn start_with_fault(route: &str, fault: Fault) -> (Sandbox, Clients) {
+    let (sandbox, c, _) = start().await;
+    sandbox.set_fault(route, fault);
+    (sandbox, c)
+}
+
 /// The outcome's evidence and whether it was re-sent; panics unless applied.
 fn applied(outcome: ExactlyOnceOutcome) -> (serde_json::Value, bool) {
     match outcome {
@@ -57,11 +75,9 @@ fn applied(outcome: ExactlyOnceOutcome) -> (serde_json::Value, bool) {
 /// Runs a recharge or deduction exactly once under `fault`; returns whether it was re-sent
 /// after checking the sandbox holds exactly one movement with the marker, of `amount`.
 async fn balance_move(direction: Direction, fault: Fault) -> bool {
-    let (sandbox, c, _) = start().await;
+    let (sandbox, c) = start_with_fault("longlonglong.recharge", fault).await;
     let user_id = sandbox.add_longlonglong_user("对账", 1000, None, true);
     let user: UserId = user_id.parse().expect("a UUID");
-    let route = "longlonglong.recharge";
-    sandbox.set_fault(route, fault);
     let marker = Marker::generate();
     let outcome = c
         .longlonglong
@@ -184,14 +200,10 @@ async fn two_rows_with_the_marker_are_undetermined_and_never_resent() {
 
 #[tokio::test]
 async fn zero_balance_is_found_by_its_record() {
-    for (fault, resent) in [
-        (applied_then_dropped(), false),
-        (dropped_before_handling(), true),
-    ] {
-        let (sandbox, c, _) = start().await;
+    for (fault, resent) in both_faults() {
+        let (sandbox, c) = start_with_fault("longlonglong.zero_balance", fault).await;
         let user_id = sandbox.add_longlonglong_user("对账", 50, None, true);
         let user: UserId = user_id.parse().expect("a UUID");
-        sandbox.set_fault("longlonglong.zero_balance", fault);
         let outcome = c
             .longlonglong
             .zero_balance_exactly_once(&user, &FAST)
@@ -217,13 +229,9 @@ fn cards(sandbox: &Sandbox, quota: u64) -> (CardKey, CardKey) {
 
 #[tokio::test]
 async fn transfer_under_both_faults_is_applied_once() {
-    for (fault, resent) in [
-        (applied_then_dropped(), false),
-        (dropped_before_handling(), true),
-    ] {
-        let (sandbox, c, _) = start().await;
+    for (fault, resent) in both_faults() {
+        let (sandbox, c) = start_with_fault("espai.transfer", fault).await;
         let (from, to) = cards(&sandbox, 100);
-        sandbox.set_fault("espai.transfer", fault);
         let outcome = c
             .espai
             .transfer_exactly_once(&from, &to, 30, &FAST)
@@ -268,17 +276,13 @@ async fn two_transfers_of_one_amount_are_undetermined() {
 /// proves "not applied", and then the one re-send happens.
 #[tokio::test]
 async fn a_transfer_to_another_accounts_card_is_undetermined_when_applied_and_resent_when_not() {
-    for (fault, applied_once) in [
-        (applied_then_dropped(), false),
-        (dropped_before_handling(), true),
-    ] {
-        let (sandbox, c, _) = start().await;
+    for (fault, applied_once) in both_faults() {
+        let (sandbox, c) = start_with_fault("espai.transfer", fault).await;
         let phone = sandbox.seed().espai_phone.clone();
         sandbox.add_espai_card(&phone, "SRC00009", "1", 100);
         sandbox.add_espai_card("13900000009", "DST00009", "1", 0);
         let from = CardKey::new(phone, "SRC00009");
         let to = CardKey::new("13900000009", "DST00009");
-        sandbox.set_fault("espai.transfer", fault);
         let outcome = c
             .espai
             .transfer_exactly_once(&from, &to, 30, &FAST)
@@ -301,15 +305,11 @@ async fn a_transfer_to_another_accounts_card_is_undetermined_when_applied_and_re
 
 #[tokio::test]
 async fn destroy_under_both_faults_is_applied_once() {
-    for (fault, resent) in [
-        (applied_then_dropped(), false),
-        (dropped_before_handling(), true),
-    ] {
-        let (sandbox, c, _) = start().await;
+    for (fault, resent) in both_faults() {
+        let (sandbox, c) = start_with_fault("espai.destroy", fault).await;
         // A paid card with nothing left, in the account's own list.
         let phone = sandbox.seed().espai_phone.clone();
         let id = sandbox.add_espai_card(&phone, "GONE0001", "1", 0);
-        sandbox.set_fault("espai.destroy", fault);
         let outcome = c
             .espai
             .destroy_exactly_once(&[id.as_str()], &FAST)
@@ -352,14 +352,10 @@ fn task(sandbox: &Sandbox, name: &str) -> NewTask {
 
 #[tokio::test]
 async fn create_task_under_both_faults_is_created_once() {
-    for (fault, resent) in [
-        (applied_then_dropped(), false),
-        (dropped_before_handling(), true),
-    ] {
-        let (sandbox, c, _) = start().await;
+    for (fault, resent) in both_faults() {
+        let (sandbox, c) = start_with_fault("laaffic.task_create", fault).await;
         let marker = Marker::generate();
         let name = marked_task_name("月末回访", &marker);
-        sandbox.set_fault("laaffic.task_create", fault);
         let outcome = c
             .laaffic
             .create_task_exactly_once(&task(&sandbox, &name), &FAST)

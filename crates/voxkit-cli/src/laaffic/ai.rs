@@ -180,13 +180,7 @@ pub async fn run(command: AiCommand, global: &Global) -> Result<Report, CliError
                 .laaffic()?
                 .resend_ai_task(&resend)
                 .await
-                .check_with(|| {
-                    format!(
-                        "run `voxkit laaffic tasks --type ai --search {name:?}`: a task of that \
-                         name means the resend was applied; none means it was not and it may \
-                         be sent again"
-                    )
-                })?;
+                .check_with(|| super::resend_lookup_hint("--type ai ", &name))?;
             Ok(ai_resent_report(args.task, id.map(|id| id.0), &name))
         }
     }
@@ -195,15 +189,14 @@ pub async fn run(command: AiCommand, global: &Global) -> Result<Report, CliError
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::{Cli, Command};
-    use crate::laaffic::Command as Laaffic;
+    use crate::cli::Cli;
+    use crate::laaffic::{Command as Laaffic, parse_command};
     use chrono::NaiveTime;
     use clap::Parser as _;
 
     fn parse(args: &[&str]) -> AiCommand {
-        let cli = Cli::try_parse_from(["voxkit", "laaffic", "ai"].iter().chain(args)).unwrap();
-        match cli.command {
-            Command::Laaffic(Laaffic::Ai(command)) => command,
+        match parse_command("ai", args) {
+            Laaffic::Ai(command) => command,
             other => panic!("{other:?}"),
         }
     }

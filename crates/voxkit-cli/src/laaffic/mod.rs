@@ -59,3 +59,27 @@ pub async fn run(command: Command, global: &Global) -> Result<Report, CliError> 
         Command::Ai(command) => ai::run(command, global).await,
     }
 }
+
+/// Parses `voxkit laaffic <sub> <args...>` into its Laaffic command, for the subcommands'
+/// unit tests: one place that turns a test's command line into the command it selects.
+#[cfg(test)]
+fn parse_command(sub: &str, args: &[&str]) -> Command {
+    use clap::Parser as _;
+    let head = ["voxkit", "laaffic", sub];
+    match crate::cli::Cli::try_parse_from(head.iter().chain(args))
+        .unwrap()
+        .command
+    {
+        crate::cli::Command::Laaffic(command) => command,
+        other => panic!("{other:?}"),
+    }
+}
+
+/// The hint a lost resend answer carries (exit 5): how to find the new round by its unique
+/// name with `voxkit laaffic tasks` (`type_flag` is `--type ai ` for AI tasks, or empty).
+fn resend_lookup_hint(type_flag: &str, name: &str) -> String {
+    format!(
+        "run `voxkit laaffic tasks {type_flag}--search {name:?}`: a task of that name means \
+         the resend was applied; none means it was not and it may be sent again"
+    )
+}

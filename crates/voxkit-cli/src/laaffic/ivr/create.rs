@@ -331,12 +331,7 @@ pub(super) async fn resend(args: ResendArgs, global: &Global) -> Result<Report, 
         .laaffic()?
         .resend_task(&resend)
         .await
-        .check_with(|| {
-            format!(
-                "run `voxkit laaffic tasks --search {name:?}`: a task of that name means the \
-                 resend was applied; none means it was not and it may be sent again"
-            )
-        })?;
+        .check_with(|| crate::laaffic::resend_lookup_hint("", &name))?;
     Ok(Report::new(
         json!({"resent": original, "task_id": id.map(|id| id.0), "name": name}),
         match id {
@@ -450,15 +445,12 @@ fn parse_numbers(text: &str) -> Result<Vec<Callee>, CliError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cli::{Cli, Command};
-    use crate::laaffic::Command as Laaffic;
     use crate::laaffic::ivr::tasks::TaskCommand;
-    use clap::Parser as _;
+    use crate::laaffic::{Command as Laaffic, parse_command};
 
     fn parse_task(args: &[&str]) -> TaskCommand {
-        let cli = Cli::try_parse_from(["voxkit", "laaffic", "task"].iter().chain(args)).unwrap();
-        match cli.command {
-            Command::Laaffic(Laaffic::Task(task)) => task,
+        match parse_command("task", args) {
+            Laaffic::Task(task) => task,
             other => panic!("{other:?}"),
         }
     }
