@@ -9,7 +9,9 @@
 //! concurrency by default, at least 64, [`Settings::window`]): whenever a row's send returns a final
 //! answer, its place in the window is free, and the next claim takes as many rows as there
 //! are free places and marks them `Sent` in the same commit (one fsync for all), while the
-//! rows claimed before are being sent. A crash leaves the claimed-not-yet-sent rows `Sent`:
+//! rows claimed before are being sent. Two claims are kept in flight, each reserving the
+//! places it may fill when it starts: while the journal commits one, the next is queued
+//! behind it, so the loop never sits idle waiting for a claim to come back. A crash leaves the claimed-not-yet-sent rows `Sent`:
 //! the next run finds them in doubt, reconciliation proves them not applied, and they are
 //! sent then (with their marker). Rows whose operation cannot be reconciled are never
 //! marked ahead (a crash would leave each of them undetermined): they are marked one by one,
@@ -64,6 +66,35 @@ enum Idle {
     Retry,
     /// Nothing can progress: stop.
     Done,
+}
+
+/// How many claims the drive loop keeps in flight at once: while the journal commits one,
+/// the next is already queued behind it, so the places freed meanwhile are filled by the next
+/// commit instead of waiting for this one to come back.
+const CLAIMS_IN_FLIGHT: usize = 2;
+
+/// A claim that came back: its result, how many intents it asked for, the keys its filter
+/// marked `Sent`, and the window places it reserved (given back before its intents start).
+struct Claimed {
+    result: Result<Vec<Intent>, Error>,
+    asked: usize,
+    accepted: Arc<Mutex<HashSet<String>>>,
+    reserved: OwnedSemaphorePermit,
+}
+
+impl Claimed {
+    /// A claim whose task failed (it panicked or was cancelled): nothing was claimed that
+    /// this run knows of; its places are back in the window already (the task dropped them).
+    fn failed(error: tokio::task::JoinError) -> Self {
+        Self {
+            result: Err(Error::Database(format!("a claim's task failed: {error}"))),
+            asked: 0,
+            accepted: Arc::default(),
+            reserved: Arc::new(Semaphore::new(0))
+                .try_acquire_many_owned(0)
+                .expect("zero permits"),
+        }
+    }
 }
 
 /// How driving one intent ended.
@@ -194,6 +225,7 @@ impl Run {
         let mut waiting: HashSet<String> = HashSet::new();
         let mut held: HashSet<String> = HashSet::new();
         let mut tasks: JoinSet<(String, End)> = JoinSet::new();
+        let mut claims: JoinSet<Claimed> = JoinSet::new();
         let mut in_flight: HashMap<tokio::task::Id, String> = HashMap::new();
         let mut results = Vec::new();
         let mut failure = None;
@@ -224,110 +256,150 @@ impl Run {
                     Err(TryRecvError::Disconnected) => feed = None,
                 }
             }
-            if mode == Mode::Rows && waiting.is_empty() && tasks.is_empty() && feed.is_none() {
+            if mode == Mode::Rows
+                && waiting.is_empty()
+                && tasks.is_empty()
+                && claims.is_empty()
+                && feed.is_none()
+            {
                 break;
             }
-            let free = self.window.available_permits();
-            let mut started = 0;
-            if free > 0 && !exhausted {
+            // Claims in flight side by side: each reserves the window's free places when it
+            // starts, so the next can start while the writer commits this one, and together
+            // they never claim more intents than there are places.
+            while claims.len() < CLAIMS_IN_FLIGHT && !exhausted {
+                let free = self.window.available_permits();
+                let Some(reserved) = u32::try_from(free)
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .and_then(|n| Arc::clone(&self.window).try_acquire_many_owned(n).ok())
+                else {
+                    break;
+                };
                 let accepted = Arc::new(Mutex::new(HashSet::new()));
-                let claim = journal
-                    .claim_and_mark_sent(&owner, settings.lease, free, self.mark_filter(&accepted))
-                    .await;
-                match claim {
-                    Ok(claimed) => {
-                        exhausted = claimed.len() < free;
-                        let accepted =
-                            std::mem::take(&mut *accepted.lock().expect("accepted lock"));
-                        for intent in claimed {
-                            let marked =
-                                intent.state == State::Sent && accepted.contains(&intent.key);
-                            // One of this run's rows, journaled, whose chunk has not come
-                            // through yet: wait for it (it is on its way).
-                            while pending.contains(&intent.key) {
-                                match feed.as_mut() {
-                                    Some(chunks) => match chunks.recv().await {
-                                        Some(chunk) => {
-                                            self.take(chunk, &mut pending, &mut ours, &mut waiting)
-                                        }
-                                        None => feed = None,
-                                    },
-                                    None => break,
-                                }
-                            }
-                            if held.contains(&intent.key) {
-                                continue; // claimed again after its lease ran out: keep holding
-                            }
-                            if self
-                                .only
-                                .as_ref()
-                                .is_some_and(|only| !only.contains(&intent.key))
-                            {
-                                held.insert(intent.key.clone()); // not asked for: released at the end
-                                continue;
-                            }
-                            let op = match ours.get(&intent.key) {
-                                Some(op) => Some(op.clone()),
-                                None => self
-                                    .inner
-                                    .resolver
-                                    .as_ref()
-                                    .and_then(|r| r.resolve(&intent)),
-                            };
-                            let Some(op) = op else {
-                                // Not ours and not rebuildable here: hold it so this run does
-                                // not claim it over and over; released at the end.
-                                held.insert(intent.key.clone());
-                                continue;
-                            };
-                            let mine = ours.contains_key(&intent.key);
-                            if !mine {
-                                if let Some(why) = identity_differs(&intent, op.as_ref()) {
-                                    held.insert(intent.key.clone());
-                                    let row = unfinished(&intent, why);
-                                    results.push(self.finish_other(row, mode));
-                                    continue;
-                                }
-                            }
-                            // Only the drive loop takes window permits, and it claimed no
-                            // more intents than were free.
-                            let Ok(place) = Arc::clone(&self.window).try_acquire_owned() else {
-                                unreachable!("a claim never exceeds the free window");
-                            };
-                            let key = intent.key.clone();
-                            let run = self.clone();
-                            let task_key = key.clone();
-                            let handle = tasks.spawn(async move {
-                                let end = run.drive(intent, op, marked, place).await;
-                                (task_key, end)
-                            });
-                            in_flight.insert(handle.id(), key);
-                            started += 1;
-                        }
+                let mark = self.mark_filter(&accepted);
+                let (journal, owner, lease) = (journal.clone(), owner.clone(), settings.lease);
+                claims.spawn(async move {
+                    let result = journal.claim_and_mark_sent(&owner, lease, free, mark).await;
+                    Claimed {
+                        result,
+                        asked: free,
+                        accepted,
+                        reserved,
                     }
-                    Err(error) => {
-                        if tasks.is_empty() {
-                            failure = Some(error);
-                            break;
-                        }
-                        exhausted = true; // try again when a task ends
-                    }
+                });
+            }
+            if !tasks.is_empty() || !claims.is_empty() {
+                if !tasks.is_empty() {
+                    confirm = false;
                 }
-            }
-            if started > 0 {
-                confirm = false;
-                empty_looks = 0;
-            }
-            if !tasks.is_empty() {
-                confirm = false;
-                // Wait for a task to end (settling every one already ended, so that one
-                // claim fills all the places freed), a place in the window to come free
-                // (an answer: claim the next rows while the others are in flight), or more
-                // rows journaled.
-                let watch_window = !exhausted;
+                // Wait for a claim to come back, a task to end (settling every one already
+                // ended, so that one claim fills all the places freed), a place in the window
+                // to come free (an answer: claim the next rows while the others are in
+                // flight), or more rows journaled.
+                let watch_window = !exhausted && claims.len() < CLAIMS_IN_FLIGHT;
                 tokio::select! {
                     biased;
-                    joined = tasks.join_next_with_id() => {
+                    claimed = claims.join_next(), if !claims.is_empty() => {
+                        let claimed = match claimed {
+                            Some(Ok(claimed)) => claimed,
+                            Some(Err(error)) => Claimed::failed(error),
+                            None => continue,
+                        };
+                        let Claimed { result, asked, accepted, reserved } = claimed;
+                        // The reserved places go back first; the loop is the only taker of
+                        // window permits, so each intent started below finds one.
+                        drop(reserved);
+                        match result {
+                            Ok(claimed) => {
+                                exhausted = claimed.len() < asked;
+                                let accepted =
+                                    std::mem::take(&mut *accepted.lock().expect("accepted lock"));
+                                let mut started = 0;
+                                for intent in claimed {
+                                    let marked = intent.state == State::Sent
+                                        && accepted.contains(&intent.key);
+                                    // One of this run's rows, journaled, whose chunk has not come
+                                    // through yet: wait for it (it is on its way).
+                                    while pending.contains(&intent.key) {
+                                        match feed.as_mut() {
+                                            Some(chunks) => match chunks.recv().await {
+                                                Some(chunk) => self.take(
+                                                    chunk,
+                                                    &mut pending,
+                                                    &mut ours,
+                                                    &mut waiting,
+                                                ),
+                                                None => feed = None,
+                                            },
+                                            None => break,
+                                        }
+                                    }
+                                    if held.contains(&intent.key) {
+                                        continue; // claimed again after its lease ran out: keep holding
+                                    }
+                                    if self
+                                        .only
+                                        .as_ref()
+                                        .is_some_and(|only| !only.contains(&intent.key))
+                                    {
+                                        held.insert(intent.key.clone()); // not asked for: released at the end
+                                        continue;
+                                    }
+                                    let op = match ours.get(&intent.key) {
+                                        Some(op) => Some(op.clone()),
+                                        None => self
+                                            .inner
+                                            .resolver
+                                            .as_ref()
+                                            .and_then(|r| r.resolve(&intent)),
+                                    };
+                                    let Some(op) = op else {
+                                        // Not ours and not rebuildable here: hold it so this run
+                                        // does not claim it over and over; released at the end.
+                                        held.insert(intent.key.clone());
+                                        continue;
+                                    };
+                                    let mine = ours.contains_key(&intent.key);
+                                    if !mine {
+                                        if let Some(why) = identity_differs(&intent, op.as_ref()) {
+                                            held.insert(intent.key.clone());
+                                            let row = unfinished(&intent, why);
+                                            results.push(self.finish_other(row, mode));
+                                            continue;
+                                        }
+                                    }
+                                    // The claim's reserved places were given back just above,
+                                    // and it claimed no more intents than it reserved.
+                                    let Ok(place) = Arc::clone(&self.window).try_acquire_owned()
+                                    else {
+                                        unreachable!("a claim never exceeds the places it reserved");
+                                    };
+                                    let key = intent.key.clone();
+                                    let run = self.clone();
+                                    let task_key = key.clone();
+                                    let handle = tasks.spawn(async move {
+                                        let end = run.drive(intent, op, marked, place).await;
+                                        (task_key, end)
+                                    });
+                                    in_flight.insert(handle.id(), key);
+                                    started += 1;
+                                }
+                                if started > 0 {
+                                    confirm = false;
+                                    empty_looks = 0;
+                                }
+                            }
+                            Err(error) => {
+                                if tasks.is_empty() && claims.is_empty() {
+                                    failure = Some(error);
+                                    break;
+                                }
+                                exhausted = true; // try again when a task ends
+                            }
+                        }
+                    }
+                    joined = tasks.join_next_with_id(), if !tasks.is_empty() => {
                         let mut next = joined;
                         while let Some(joined) = next.take() {
                             self.settle(joined, &mut in_flight, &mut held, &ours,
