@@ -308,6 +308,42 @@ impl Figures {
     }
 }
 
+/// A run's clocks, started together and stopped together, so that every run (no journal,
+/// a journal, a store alone) is measured the same way: wall time, this process's CPU and the
+/// PostgreSQL server's.
+struct Meter {
+    started: Instant,
+    cpu: Duration,
+    server: Duration,
+}
+
+impl Meter {
+    fn start() -> Self {
+        let (cpu, _) = crate::usage();
+        let server = postgres_cpu();
+        Self {
+            started: Instant::now(),
+            cpu,
+            server,
+        }
+    }
+
+    /// The figures of a run of `rows` named `mode`, up to now (no journal profile).
+    fn stop(&self, mode: impl Into<String>, rows: usize) -> Figures {
+        let wall = self.started.elapsed();
+        let (cpu, _) = crate::usage();
+        Figures {
+            mode: mode.into(),
+            rows,
+            wall,
+            cpu: cpu.saturating_sub(self.cpu),
+            server_cpu: postgres_cpu().saturating_sub(self.server),
+            journaling: None,
+            profile: Vec::new(),
+        }
+    }
+}
+
 /// CPU time used so far by the processes of this machine named `postgres` (a server
 /// process is single-threaded: its `schedstat` is the whole process's). Zero when none is
 /// visible.
@@ -345,9 +381,7 @@ async fn run_none(sandbox: &SandboxChild, rows: usize, tag: &str) -> Result<Figu
     let client = longlonglong(&sandbox.url)?;
     let users = Arc::new(sandbox.users.clone());
     let next = Arc::new(AtomicUsize::new(0));
-    let (cpu0, _) = crate::usage();
-    let server0 = postgres_cpu();
-    let started = Instant::now();
+    let meter = Meter::start();
     let mut tasks = Vec::new();
     for _ in 0..CONCURRENCY {
         let (client, users, next) = (client.clone(), users.clone(), next.clone());
@@ -373,18 +407,7 @@ async fn run_none(sandbox: &SandboxChild, rows: usize, tag: &str) -> Result<Figu
     for task in tasks {
         task.await.map_err(|e| e.to_string())??;
     }
-    let wall = started.elapsed();
-    let (cpu1, _) = crate::usage();
-    let server = postgres_cpu().saturating_sub(server0);
-    Ok(Figures {
-        mode: "none".to_owned(),
-        rows,
-        wall,
-        cpu: cpu1.saturating_sub(cpu0),
-        server_cpu: server,
-        journaling: None,
-        profile: Vec::new(),
-    })
+    Ok(meter.stop("none", rows))
 }
 
 /// A journal mode: `rows` recharges through the [`Runner`] over `journal`.
@@ -477,9 +500,8 @@ async fn run_jobs(
     let timed = Timed::new(journal);
     let runner =
         Runner::with_settings(timed.clone(), format!("bench-{mode}"), settings).progress(sender);
-    let (cpu0, _) = crate::usage();
-    let server0 = postgres_cpu();
-    let started = Instant::now();
+    let meter = Meter::start();
+    let started = meter.started;
     let watcher = tokio::spawn(async move {
         while let Some(progress) = receiver.recv().await {
             if progress.event == Event::Started {
@@ -489,9 +511,7 @@ async fn run_jobs(
         None
     });
     let summary = runner.run_all(jobs).await.map_err(|e| e.to_string())?;
-    let wall = started.elapsed();
-    let (cpu1, _) = crate::usage();
-    let server = postgres_cpu().saturating_sub(server0);
+    let figures = meter.stop(mode, rows);
     drop(runner);
     let journaling = watcher.await.map_err(|e| e.to_string())?;
     if summary.tally.applied != rows as u64 {
@@ -501,13 +521,9 @@ async fn run_jobs(
         ));
     }
     Ok(Figures {
-        mode: mode.to_owned(),
-        rows,
-        wall,
-        cpu: cpu1.saturating_sub(cpu0),
-        server_cpu: server,
         journaling,
         profile: timed.profile(),
+        ..figures
     })
 }
 
@@ -520,9 +536,7 @@ async fn run_jobs(
 async fn run_store(mode: &str, journal: Arc<dyn Journal>, rows: usize) -> Result<Figures, String> {
     let owner = format!("bench-store-{mode}");
     let err = |e: JournalError| format!("{mode} store: {e}");
-    let (cpu0, _) = crate::usage();
-    let server0 = postgres_cpu();
-    let started = Instant::now();
+    let meter = Meter::start();
     let new: Vec<NewIntent> = (0..rows)
         .map(|i| NewIntent {
             key: format!("store-{i}"),
@@ -577,18 +591,7 @@ async fn run_store(mode: &str, journal: Arc<dyn Journal>, rows: usize) -> Result
     if finished != rows {
         return Err(format!("{mode} store: {finished} of {rows} rows finished"));
     }
-    let wall = started.elapsed();
-    let (cpu1, _) = crate::usage();
-    let server = postgres_cpu().saturating_sub(server0);
-    Ok(Figures {
-        mode: format!("{mode} store"),
-        rows,
-        wall,
-        cpu: cpu1.saturating_sub(cpu0),
-        server_cpu: server,
-        journaling: None,
-        profile: Vec::new(),
-    })
+    Ok(meter.stop(format!("{mode} store"), rows))
 }
 
 /// A fresh SQLite journal file under `dir`.

@@ -79,7 +79,8 @@ struct Claimed {
     result: Result<Vec<Intent>, Error>,
     asked: usize,
     accepted: Arc<Mutex<HashSet<String>>>,
-    reserved: OwnedSemaphorePermit,
+    /// `None` when the claim's task failed: its places went back when the task dropped them.
+    reserved: Option<OwnedSemaphorePermit>,
 }
 
 impl Claimed {
@@ -90,9 +91,7 @@ impl Claimed {
             result: Err(Error::Database(format!("a claim's task failed: {error}"))),
             asked: 0,
             accepted: Arc::default(),
-            reserved: Arc::new(Semaphore::new(0))
-                .try_acquire_many_owned(0)
-                .expect("zero permits"),
+            reserved: None,
         }
     }
 }
@@ -285,7 +284,7 @@ impl Run {
                         result,
                         asked: free,
                         accepted,
-                        reserved,
+                        reserved: Some(reserved),
                     }
                 });
             }
