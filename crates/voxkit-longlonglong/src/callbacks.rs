@@ -17,6 +17,7 @@ use crate::Client;
 use crate::dates;
 use crate::envelope::Undocumented;
 use crate::ids::{SubUserId, UserId};
+use crate::listing::with_sub;
 
 #[cfg(any(test, feature = "test-util"))]
 use {crate::billing::DOCS_USER, crate::envelope::decode_as};
@@ -121,10 +122,8 @@ impl Client {
         batch: &BatchId,
         sub_user: Option<&SubUserId>,
     ) -> Result<CallbackData, Error> {
-        let mut op = Operation::of(&CALLBACK_DATA, &[user.as_str(), batch.as_str()])?;
-        if let Some(sub) = sub_user {
-            op = op.query("sub_user_id", sub.as_str());
-        }
+        let op = Operation::of(&CALLBACK_DATA, &[user.as_str(), batch.as_str()])?;
+        let op = with_sub(op, sub_user);
         self.undocumented(&CALLBACK_DATA, &op).await
     }
 }

@@ -28,7 +28,7 @@ use crate::Client;
 use crate::dates;
 use crate::envelope::{Answer, Meta, Undocumented};
 use crate::ids::{SubUserId, TaskId, UserId};
-use crate::listing::{every_page, paged_query, setters};
+use crate::listing::{paged_query, setters};
 use crate::sub_accounts::Sex;
 
 #[cfg(any(test, feature = "test-util"))]
@@ -180,16 +180,16 @@ impl Client {
         user: &UserId,
         filter: &CustomerFilter,
     ) -> BoxStream<'static, Result<serde_json::Value, Error>> {
-        let (client, user) = (self.clone(), user.clone());
         let key = |row: &serde_json::Value| row.to_string();
-        every_page(
+        let user = user.clone();
+        self.every_page(
             &CUSTOMERS,
             filter,
             DEFAULT_CUSTOMERS_PER_PAGE,
             key,
-            move |filter| {
-                let (client, user) = (client.clone(), user.clone());
-                async move { Ok(client.customers(&user, &filter).await?.into_page()) }
+            user,
+            |client, user, filter| async move {
+                Ok(client.customers(&user, &filter).await?.into_page())
             },
         )
     }

@@ -11,7 +11,6 @@ use chrono::{NaiveDateTime, NaiveTime};
 use futures_util::stream::{BoxStream, StreamExt};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::{Value, json};
-use voxkit_core::page::walk;
 use voxkit_core::reconcile::run_exactly_once;
 use voxkit_core::{Error, ExactlyOnceOutcome, Operation, Paging, ReconcileWait, Verdict, check};
 
@@ -20,7 +19,7 @@ use crate::dates;
 use crate::envelope::Undocumented;
 use crate::ids::{SubUserId, UserId};
 use crate::lines::RawPage;
-use crate::listing::{paging, setters};
+use crate::listing::{paging, setters, with_sub};
 
 #[cfg(any(test, feature = "test-util"))]
 use {crate::billing::DOCS_USER, crate::envelope::decode_as};
@@ -94,10 +93,7 @@ impl Client {
         sub_user: Option<&SubUserId>,
     ) -> Result<RawPage, Error> {
         let op = Operation::of(&DIAL_TIME_GROUPS, &[user.as_str()])?;
-        let mut op = paging(op, DIAL_TIME_GROUPS.origin(), page, None)?;
-        if let Some(sub) = sub_user {
-            op = op.query("sub_user_id", sub.as_str());
-        }
+        let op = with_sub(paging(op, DIAL_TIME_GROUPS.origin(), page, None)?, sub_user);
         self.raw_page(&DIAL_TIME_GROUPS, &op).await
     }
 
@@ -108,22 +104,18 @@ impl Client {
         user: &UserId,
         sub_user: Option<&SubUserId>,
     ) -> BoxStream<'static, Result<Value, Error>> {
-        let (client, user, sub) = (self.clone(), user.clone(), sub_user.cloned());
-        walk(
+        self.walk_pages(
             DIAL_TIME_GROUPS.origin(),
             Paging::new(None),
             |item: &Value| item.to_string(),
-            move |number, _| {
-                let (client, user, sub) = (client.clone(), user.clone(), sub.clone());
-                async move {
-                    client
-                        .dial_time_groups(&user, Some(number), sub.as_ref())
-                        .await?
-                        .into_page(DIAL_TIME_GROUPS.origin())
-                }
+            (user.clone(), sub_user.cloned()),
+            |client, (user, sub), number, _| async move {
+                client
+                    .dial_time_groups(&user, Some(number), sub.as_ref())
+                    .await?
+                    .into_page(DIAL_TIME_GROUPS.origin())
             },
         )
-        .boxed()
     }
 
     /// Saves a new dial-time group (呼叫时间组-保存):

@@ -5,8 +5,11 @@
 
 use serde::de::{DeserializeOwned, IgnoredAny};
 use serde::{Deserialize, Serialize};
+use std::future::Future;
+use voxkit_core::reconcile::run_once_unreconcilable;
 use voxkit_core::{
-    EnvelopeFormat, Error, HttpResponse, Operation, OperationSpec, Origin, Page, PayloadAt, Success,
+    EnvelopeFormat, Error, ExactlyOnceOutcome, HttpResponse, Operation, OperationSpec, Origin,
+    Page, PayloadAt, Success,
 };
 
 use crate::Client;
@@ -117,6 +120,20 @@ impl Client {
         })
     }
 
+    /// Sends `op` (one page of a list) and keeps its `data` as the page's items, with the
+    /// envelope's `meta` paginator: the one decoding of every typed paged list.
+    pub(crate) async fn meta_page<T: DeserializeOwned>(
+        &self,
+        spec: &'static OperationSpec,
+        op: &Operation,
+    ) -> Result<MetaPage<T>, Error> {
+        let ok: Answer<Vec<T>> = self.call(spec, op).await?;
+        Ok(MetaPage {
+            items: ok.data,
+            meta: ok.meta,
+        })
+    }
+
     /// Sends `op` and keeps the envelope's message and its undocumented `data` as JSON.
     pub(crate) async fn undocumented(
         &self,
@@ -160,6 +177,20 @@ impl Undocumented {
     }
 }
 
+/// A raw-answer operation that cannot be reconciled, under the exactly-once contract
+/// (core's [`run_once_unreconcilable`]): `send` is sent once, its answer kept as
+/// [`Undocumented::evidence`]; a lost answer is undetermined with the declaration's reason.
+pub(crate) async fn raw_once_unreconcilable<S, SF>(
+    spec: &OperationSpec,
+    send: S,
+) -> Result<ExactlyOnceOutcome, Error>
+where
+    S: Fn() -> SF,
+    SF: Future<Output = Result<Undocumented, Error>>,
+{
+    run_once_unreconcilable(spec, || async { Ok(send().await?.evidence()) }).await
+}
+
 /// The Laravel-style paginator block of list answers:
 /// `{"has_pages": true, "total": 31, "last_page": 31, "current_page": 1, "per_page": "1"}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -181,6 +212,26 @@ pub struct Meta {
     /// other fields are numbers; both forms are accepted.
     #[serde(deserialize_with = "voxkit_core::lenient::u64")]
     pub per_page: u64,
+}
+
+/// One page of a typed list and its `meta` paginator ([`crate::TaskPage`],
+/// [`crate::SubAccountPage`], [`crate::CallRecordPage`]): the lists whose answer is a
+/// `data` array of one item type beside the paginator share this one shape.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct MetaPage<T> {
+    /// The items of this page, in the order sent.
+    pub items: Vec<T>,
+    /// The paginator (`None` if the server sent none).
+    pub meta: Option<Meta>,
+}
+
+impl<T> MetaPage<T> {
+    /// This page as core's [`Page`], what every paged list of voxkit is walked as: the
+    /// items and what the paginator says about the whole.
+    pub fn into_page(self) -> Page<T> {
+        Meta::page(self.meta, self.items, true)
+    }
 }
 
 impl Meta {

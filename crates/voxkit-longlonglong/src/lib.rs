@@ -204,7 +204,7 @@ pub use dialogue::{
     DialogueClient, DialogueClientBuilder, DialogueMessage, DialogueReply, DialogueUserId,
     Directive, Notify, TalkId,
 };
-pub use envelope::{Ack, Meta, Undocumented};
+pub use envelope::{Ack, Meta, MetaPage, Undocumented};
 pub use ids::{RecordId, SubUserId, TaskId, UserId};
 pub use lines::{
     AllocationId, DEFAULT_LINES_PER_PAGE, LineAllocation, LineId, LineQuery, RawPage,

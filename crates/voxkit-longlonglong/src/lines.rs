@@ -18,16 +18,16 @@ use futures_util::stream::{BoxStream, StreamExt};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::{Value, json};
-use voxkit_core::reconcile::{run_exactly_once, run_once_unreconcilable};
+use voxkit_core::reconcile::run_exactly_once;
 use voxkit_core::{
     Error, ExactlyOnceOutcome, Operation, Origin, Page, ReconcileWait, Verdict, check,
 };
 
 use crate::Client;
 use crate::dates;
-use crate::envelope::{Answer, Meta, Undocumented};
+use crate::envelope::{Answer, Meta, Undocumented, raw_once_unreconcilable};
 use crate::ids::UserId;
-use crate::listing::{every_page, paged_query, paging, setters};
+use crate::listing::{paged_query, paging, setters};
 
 #[cfg(any(test, feature = "test-util"))]
 use {crate::billing::DOCS_USER, crate::envelope::decode_as};
@@ -162,11 +162,9 @@ impl Client {
     /// Every line of `query` (its own page replaced), page after page, with core's paging
     /// guards (see [`Client::sub_accounts_all`]). Each item is a record as sent.
     pub fn lines_all(&self, query: &LineQuery) -> BoxStream<'static, Result<Value, Error>> {
-        let client = self.clone();
         let key = |item: &Value| item.to_string();
-        every_page(&LINES, query, DEFAULT_LINES_PER_PAGE, key, move |query| {
-            let client = client.clone();
-            async move { client.lines(&query).await?.into_page(LINES.origin()) }
+        self.every_page(&LINES, query, DEFAULT_LINES_PER_PAGE, key, (), |client, (), query| async move {
+            client.lines(&query).await?.into_page(LINES.origin())
         })
     }
 
@@ -198,8 +196,8 @@ impl Client {
         line: &LineId,
         allocation: &LineAllocation,
     ) -> Result<ExactlyOnceOutcome, Error> {
-        run_once_unreconcilable(&ALLOCATE_LINE, || async {
-            Ok(self.allocate_line(user, line, allocation).await?.evidence())
+        raw_once_unreconcilable(&ALLOCATE_LINE, || {
+            self.allocate_line(user, line, allocation)
         })
         .await
     }

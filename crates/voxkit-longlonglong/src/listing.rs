@@ -1,6 +1,6 @@
 //! What the list calls and the request builders of every group share, written once: the
 //! `page`/`per_page`/`sub_user_id`/`status` query pieces, the walk of every page of a list
-//! ([`every_page`] over a [`PagedQuery`]), and `setters!`, the documented one-line setters
+//! ([`Client::every_page`] over a [`PagedQuery`], [`Client::walk_pages`]), and `setters!`, the documented one-line setters
 //! of the builders' optional fields.
 
 use futures_util::future::Future;
@@ -9,6 +9,7 @@ use std::hash::Hash;
 use voxkit_core::page::walk;
 use voxkit_core::{Error, Operation, OperationSpec, Origin, Page, Paging, check};
 
+use crate::Client;
 use crate::ids::SubUserId;
 
 /// Setters of optional fields, one per line of the invocation, each with its own doc
@@ -17,7 +18,7 @@ use crate::ids::SubUserId;
 /// under the name this crate's builders call it by.
 pub(crate) use voxkit_core::optional_setters as setters;
 
-/// A list's query that asks for one page: what [`every_page`] needs to walk the list.
+/// A list's query that asks for one page: what [`Client::every_page`] needs to walk the list.
 /// Implemented with `paged_query!`, which also writes the query's `page` and `per_page`
 /// setters.
 pub(crate) trait PagedQuery: Clone + Send + Sync + 'static {
@@ -62,31 +63,63 @@ macro_rules! paged_query {
 }
 pub(crate) use paged_query;
 
-/// Every item of the list `spec` answers, page after page (`query`'s page size, else
-/// `default_size`; its own page replaced), with core's loop guards ([`walk`]): `fetch`
-/// reads one page of the query it is given; `key` tells items apart.
-pub(crate) fn every_page<Q, T, K, F, Fut>(
-    spec: &'static OperationSpec,
-    query: &Q,
-    default_size: u32,
-    key: fn(&T) -> K,
-    fetch: F,
-) -> BoxStream<'static, Result<T, Error>>
-where
-    Q: PagedQuery,
-    T: Send + 'static,
-    K: Eq + Hash + Send + 'static,
-    F: Fn(Q) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
-{
-    let query = query.clone();
-    let size = query.page_size().unwrap_or(default_size);
-    walk(
-        spec.origin(),
-        Paging::new(Some(size)),
-        key,
-        move |number, size| fetch(query.at_page(number, size)),
-    )
+impl Client {
+    /// Every item of a list, page after page, with core's loop guards ([`walk`]): `fetch`
+    /// reads page `number` (of `size` items, when the list takes a size) with a clone of
+    /// this client and of `args` (what the list's path names, the user, the task...), so
+    /// that each page's future owns what it reads; `key` tells items apart.
+    pub(crate) fn walk_pages<A, T, K, F, Fut>(
+        &self,
+        origin: Origin,
+        paging: Paging,
+        key: fn(&T) -> K,
+        args: A,
+        fetch: F,
+    ) -> BoxStream<'static, Result<T, Error>>
+    where
+        A: Clone + Send + 'static,
+        T: Send + 'static,
+        K: Eq + Hash + Send + 'static,
+        F: Fn(Client, A, u32, Option<u32>) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
+    {
+        let client = self.clone();
+        walk(origin, paging, key, move |number, size| {
+            fetch(client.clone(), args.clone(), number, size)
+        })
+    }
+
+    /// Every item of the list `spec` answers, page after page (`query`'s page size, else
+    /// `default_size`; its own page replaced), as [`Client::walk_pages`]: `fetch` reads one
+    /// page of the query it is given.
+    pub(crate) fn every_page<A, Q, T, K, F, Fut>(
+        &self,
+        spec: &'static OperationSpec,
+        query: &Q,
+        default_size: u32,
+        key: fn(&T) -> K,
+        args: A,
+        fetch: F,
+    ) -> BoxStream<'static, Result<T, Error>>
+    where
+        A: Clone + Send + 'static,
+        Q: PagedQuery,
+        T: Send + 'static,
+        K: Eq + Hash + Send + 'static,
+        F: Fn(Client, A, Q) -> Fut + Send + 'static,
+        Fut: Future<Output = Result<Page<T>, Error>> + Send + 'static,
+    {
+        let query = query.clone();
+        let size = query.page_size().unwrap_or(default_size);
+        let paging = Paging::new(Some(size));
+        self.walk_pages(
+            spec.origin(),
+            paging,
+            key,
+            args,
+            move |client, args, number, size| fetch(client, args, query.at_page(number, size)),
+        )
+    }
 }
 
 /// `page` and `per_page` on `op`, each checked positive when given.

@@ -16,13 +16,13 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use futures_util::stream::BoxStream;
 use serde::{Deserialize, Serialize};
-use voxkit_core::{Error, Operation, Page, check};
+use voxkit_core::{Error, Operation, check};
 
 use crate::Client;
 use crate::dates;
-use crate::envelope::{Answer, Meta, Undocumented};
+use crate::envelope::{MetaPage, Undocumented};
 use crate::ids::{RecordId, SubUserId, TaskId, UserId};
-use crate::listing::{every_page, paged_query, paging, setters, with_sub};
+use crate::listing::{paged_query, paging, setters, with_sub};
 
 #[cfg(any(test, feature = "test-util"))]
 use {crate::billing::DOCS_USER, crate::envelope::decode_as};
@@ -103,11 +103,7 @@ impl Client {
     ) -> Result<CallRecordPage, Error> {
         let op = Operation::of(&CALL_RECORDS, &[user.as_str(), task.as_str()])?;
         let op = query.apply(op)?;
-        let ok: Answer<Vec<CallRecord>> = self.call(&CALL_RECORDS, &op).await?;
-        Ok(CallRecordPage {
-            items: ok.data,
-            meta: ok.meta,
-        })
+        self.meta_page(&CALL_RECORDS, &op).await
     }
 
     /// Every call record of the task matching `query`, page after page (`per_page` of the
@@ -120,16 +116,16 @@ impl Client {
         task: &TaskId,
         query: &RecordQuery,
     ) -> BoxStream<'static, Result<CallRecord, Error>> {
-        let (client, user, task) = (self.clone(), user.clone(), task.clone());
         let key = |r: &CallRecord| serde_json::to_string(r).unwrap_or_default();
-        every_page(
+        let ids = (user.clone(), task.clone());
+        self.every_page(
             &CALL_RECORDS,
             query,
             DEFAULT_RECORDS_PER_PAGE,
             key,
-            move |query| {
-                let (client, user, task) = (client.clone(), user.clone(), task.clone());
-                async move { Ok(client.call_records(&user, &task, &query).await?.into_page()) }
+            ids,
+            |client, (user, task), query| async move {
+                Ok(client.call_records(&user, &task, &query).await?.into_page())
             },
         )
     }
@@ -144,13 +140,11 @@ impl Client {
         record: &RecordId,
         sub_user: Option<&SubUserId>,
     ) -> Result<CallDetail, Error> {
-        let mut op = Operation::of(
+        let op = Operation::of(
             &CALL_RECORD_DETAIL,
             &[user.as_str(), task.as_str(), record.as_str()],
         )?;
-        if let Some(sub) = sub_user {
-            op = op.query("sub_user_id", sub.as_str());
-        }
+        let op = with_sub(op, sub_user);
         Ok(self.call(&CALL_RECORD_DETAIL, &op).await?.data)
     }
 
@@ -179,10 +173,8 @@ impl Client {
         for id in records {
             op = op.query("recordIds[]", id.as_str());
         }
-        if let Some(sub) = sub_user {
-            op = op.query("sub_user_id", sub.as_str());
-        }
-        self.undocumented(&RECORDING_URLS, &op).await
+        self.undocumented(&RECORDING_URLS, &with_sub(op, sub_user))
+            .await
     }
 
     /// A record's LLM quality-inspection tags (通话记录大模型质检记录):
@@ -419,21 +411,7 @@ pub struct RecordComponent {
 }
 
 /// One page of call records and its `meta` paginator (the mirror shows one).
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct CallRecordPage {
-    /// The records of this page.
-    pub items: Vec<CallRecord>,
-    /// The paginator.
-    pub meta: Option<Meta>,
-}
-
-impl CallRecordPage {
-    /// This page as core's [`Page`].
-    pub fn into_page(self) -> Page<CallRecord> {
-        Meta::page(self.meta, self.items, true)
-    }
-}
+pub type CallRecordPage = MetaPage<CallRecord>;
 
 /// 通话详情: the turns of one call. **Typed from the mirror's (truncated) example**
 /// `{"records":[{...}]}`; an empty `data` (`[]`, PHP's empty object) is no turns.

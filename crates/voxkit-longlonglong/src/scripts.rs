@@ -5,9 +5,8 @@
 //! Neither answer is documented: the group list is a [`RawPage`], the node's scripts an
 //! [`Undocumented`].
 
-use futures_util::stream::{BoxStream, StreamExt};
+use futures_util::stream::BoxStream;
 use serde_json::Value;
-use voxkit_core::page::walk;
 use voxkit_core::{Error, Operation, Paging};
 
 use crate::Client;
@@ -69,22 +68,18 @@ impl Client {
         user: &UserId,
         per_page: Option<u32>,
     ) -> BoxStream<'static, Result<Value, Error>> {
-        let (client, user) = (self.clone(), user.clone());
-        walk(
+        self.walk_pages(
             SCRIPT_GROUPS.origin(),
             Paging::new(Some(per_page.unwrap_or(DEFAULT_SCRIPT_GROUPS_PER_PAGE))),
             |item: &Value| item.to_string(),
-            move |number, size| {
-                let (client, user) = (client.clone(), user.clone());
-                async move {
-                    client
-                        .script_groups(&user, Some(number), size)
-                        .await?
-                        .into_page(SCRIPT_GROUPS.origin())
-                }
+            user.clone(),
+            |client, user, number, size| async move {
+                client
+                    .script_groups(&user, Some(number), size)
+                    .await?
+                    .into_page(SCRIPT_GROUPS.origin())
             },
         )
-        .boxed()
     }
 
     /// Every script of the users under a cloud node (查看下级用户所有话术):

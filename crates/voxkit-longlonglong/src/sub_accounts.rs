@@ -4,13 +4,13 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use futures_util::stream::BoxStream;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use voxkit_core::{Error, Operation, Page, SecretString};
+use voxkit_core::{Error, Operation, SecretString};
 
 use crate::Client;
 use crate::dates;
-use crate::envelope::{Ack, Answer, Meta};
+use crate::envelope::{Ack, MetaPage};
 use crate::ids::{SubUserId, UserId};
-use crate::listing::{every_page, paged_query, paging, setters};
+use crate::listing::{paged_query, paging, setters};
 use crate::users::{AccountFields, AccountWire};
 
 mod exactly_once;
@@ -156,11 +156,7 @@ impl Client {
                 op = op.query(key, value.as_str());
             }
         }
-        let ok: Answer<Vec<SubAccount>> = self.call(&SUB_ACCOUNTS, &op).await?;
-        Ok(SubAccountPage {
-            items: ok.data,
-            meta: ok.meta,
-        })
+        self.meta_page(&SUB_ACCOUNTS, &op).await
     }
 
     /// Every sub-account matching `query`'s filters, fetched lazily page after page
@@ -176,16 +172,16 @@ impl Client {
         user: &UserId,
         query: &SubAccountQuery,
     ) -> BoxStream<'static, Result<SubAccount, Error>> {
-        let (client, user) = (self.clone(), user.clone());
         let key = |sub: &SubAccount| sub.id.clone();
-        every_page(
+        let user = user.clone();
+        self.every_page(
             &SUB_ACCOUNTS,
             query,
             DEFAULT_SUB_ACCOUNTS_PER_PAGE,
             key,
-            move |query| {
-                let (client, user) = (client.clone(), user.clone());
-                async move { Ok(client.sub_accounts(&user, &query).await?.into_page()) }
+            user,
+            |client, user, query| async move {
+                Ok(client.sub_accounts(&user, &query).await?.into_page())
             },
         )
     }
@@ -485,23 +481,9 @@ impl SubAccountQuery {
     }
 }
 
-/// One page of sub-accounts and its `meta` paginator block.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct SubAccountPage {
-    /// The sub-accounts of this page.
-    pub items: Vec<SubAccount>,
-    /// The paginator (`None` if the server sent none: the list's answer is not documented).
-    pub meta: Option<Meta>,
-}
-
-impl SubAccountPage {
-    /// This page as core's [`Page`], what every paged list of voxkit is walked as: the
-    /// items and what the paginator says about the whole.
-    pub fn into_page(self) -> Page<SubAccount> {
-        Meta::page(self.meta, self.items, true)
-    }
-}
+/// One page of sub-accounts and its `meta` paginator block (`None` if the server sent
+/// none: the list's answer is not documented).
+pub type SubAccountPage = MetaPage<SubAccount>;
 
 paged_query! {
     SubAccountQuery;

@@ -199,3 +199,30 @@ async fn llm_tags_are_a_bare_get_kept_raw() {
     let sent = server.received_requests().await.unwrap();
     assert_eq!(sent[0].url.query(), None);
 }
+
+/// `sub_user_id` of the detail and of the recording URLs: sent last, after the ids (the
+/// one `with_sub` rule every read of a sub-account's data follows).
+#[tokio::test]
+async fn a_sub_account_is_sent_as_sub_user_id_after_the_other_query_fields() {
+    let server = mounted(Mock::given(method("GET")).respond_with(raw(200, DETAIL_EXAMPLE))).await;
+    let (user, task, record) = ids();
+    let sub = "91f9254f-ca58-49af-be34-8370d7549d73".parse().unwrap();
+    let c = client(&server.uri());
+    c.call_record_detail(&user, &task, &record, Some(&sub))
+        .await
+        .unwrap();
+    c.recording_urls(&user, &task, std::slice::from_ref(&record), Some(&sub))
+        .await
+        .unwrap();
+    let sent = server.received_requests().await.unwrap();
+    let queries: Vec<Option<&str>> = sent.iter().map(|r| r.url.query()).collect();
+    assert_eq!(
+        queries,
+        [
+            Some("sub_user_id=91f9254f-ca58-49af-be34-8370d7549d73"),
+            Some(
+                "recordIds[]=7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d&sub_user_id=91f9254f-ca58-49af-be34-8370d7549d73"
+            ),
+        ]
+    );
+}

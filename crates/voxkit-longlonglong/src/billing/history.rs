@@ -1,6 +1,6 @@
 //! The whole recharge history of a window, page after page, as a stream that a misbehaving
-//! server cannot make endless (core's [`walk`]); and the search by remark that reconciles a
-//! lost movement.
+//! server cannot make endless (core's [`walk`](voxkit_core::page::walk)); and the search
+//! by remark that reconciles a lost movement.
 //!
 //! Why this exists: after [`Error::OutcomeUnknown`] on a recharge, the only way to know
 //! whether it was applied is to find its remark in the history. The history comes 15 rows
@@ -14,7 +14,6 @@ use std::time::SystemTime;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use futures_util::stream::{BoxStream, TryStreamExt};
-use voxkit_core::page::walk;
 use voxkit_core::{Error, Paging};
 
 use super::{MAX_HISTORY_SPAN_DAYS, RECHARGE_HISTORY, RechargeHistoryQuery, RechargeRecord};
@@ -116,21 +115,17 @@ impl Client {
         max_pages: u32,
         pages: Arc<AtomicU32>,
     ) -> BoxStream<'static, Result<RechargeRecord, Error>> {
-        let (client, user, query) = (self.clone(), user.clone(), query.clone());
-        walk(
+        self.walk_pages(
             RECHARGE_HISTORY.origin(),
             Paging::new(None)
                 .max_pages(max_pages)
                 .named("recharge history", "row", "rows"),
             |record: &RechargeRecord| record.id,
-            move |number, _| {
-                let (client, user) = (client.clone(), user.clone());
-                let (query, pages) = (query.clone().page(number), pages.clone());
-                async move {
-                    let page = client.recharge_history(&user, &query).await?;
-                    pages.fetch_add(1, Ordering::Relaxed);
-                    Ok(page.into_page())
-                }
+            (user.clone(), query.clone(), pages),
+            |client, (user, query, pages), number, _| async move {
+                let page = client.recharge_history(&user, &query.page(number)).await?;
+                pages.fetch_add(1, Ordering::Relaxed);
+                Ok(page.into_page())
             },
         )
     }

@@ -19,15 +19,14 @@
 use futures_util::TryStreamExt;
 use futures_util::stream::BoxStream;
 use serde_json::{Value, json};
-use voxkit_core::reconcile::{run_exactly_once, run_once_unreconcilable};
+use voxkit_core::reconcile::run_exactly_once;
 use voxkit_core::{
     Error, ExactlyOnceOutcome, Operation, OperationSpec, ReconcileWait, Verdict, check,
 };
 
 use crate::Client;
-use crate::envelope::{Answer, Undocumented};
+use crate::envelope::{Answer, Undocumented, raw_once_unreconcilable};
 use crate::ids::{SubUserId, TaskId, UserId};
-use crate::listing::every_page;
 
 mod bodies;
 mod query;
@@ -228,16 +227,16 @@ impl Client {
         task: &TaskId,
         query: &NumberQuery,
     ) -> BoxStream<'static, Result<Value, Error>> {
-        let (client, user, task) = (self.clone(), user.clone(), task.clone());
         let key = |row: &Value| row.to_string();
-        every_page(
+        let ids = (user.clone(), task.clone());
+        self.every_page(
             &NUMBERS,
             query,
             DEFAULT_NUMBERS_PER_PAGE,
             key,
-            move |query| {
-                let (client, user, task) = (client.clone(), user.clone(), task.clone());
-                async move { Ok(client.numbers(&user, &task, &query).await?.into_page()) }
+            ids,
+            |client, (user, task), query| async move {
+                Ok(client.numbers(&user, &task, &query).await?.into_page())
             },
         )
     }
@@ -495,9 +494,6 @@ impl Client {
         task: &TaskId,
         reset: &NumberReset,
     ) -> Result<ExactlyOnceOutcome, Error> {
-        run_once_unreconcilable(&RESET_NUMBERS, || async {
-            Ok(self.reset_numbers(user, task, reset).await?.evidence())
-        })
-        .await
+        raw_once_unreconcilable(&RESET_NUMBERS, || self.reset_numbers(user, task, reset)).await
     }
 }

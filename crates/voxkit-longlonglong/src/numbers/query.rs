@@ -4,13 +4,13 @@
 
 use chrono::NaiveDateTime;
 use serde_json::Value;
-use voxkit_core::{Error, Operation, Origin, Page, check};
+use voxkit_core::{Error, Operation, Origin, Page};
 
 use super::NumberStatus;
 use crate::dates;
 use crate::envelope::Meta;
 use crate::ids::SubUserId;
-use crate::listing::{paged_query, setters};
+use crate::listing::{paged_query, paging, setters, with_sub};
 
 /// Filters of the number list (号码列表). `page` is required by the API: 1 unless set.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -49,19 +49,12 @@ impl NumberQuery {
     }
 
     pub(super) fn apply(&self, origin: Origin, mut op: Operation) -> Result<Operation, Error> {
-        let page = self.page.unwrap_or(1);
-        check::positive(origin, "page", page.into())?;
-        op = op.query("page", page.to_string());
-        if let Some(n) = self.per_page {
-            check::positive(origin, "per_page", n.into())?;
-            op = op.query("per_page", n.to_string());
-        }
+        // The page is always sent, 1 when none is asked for.
+        op = paging(op, origin, Some(self.page.unwrap_or(1)), self.per_page)?;
         if let Some(e) = self.encryption {
             op = op.query("encryption", e.to_string());
         }
-        if let Some(sub) = &self.sub_user {
-            op = op.query("sub_user_id", sub.as_str());
-        }
+        op = with_sub(op, self.sub_user.as_ref());
         for s in &self.status {
             op = op.query("status[]", s.code().to_string());
         }

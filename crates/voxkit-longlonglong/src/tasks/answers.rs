@@ -5,10 +5,9 @@
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
-use voxkit_core::Page;
 
 use crate::dates;
-use crate::envelope::Meta;
+use crate::envelope::MetaPage;
 use crate::ids::TaskId;
 
 /// A 2.0 task's state, from `enable` × `call_status` as the 2.0 list mirror documents it.
@@ -81,21 +80,7 @@ pub struct Task {
 }
 
 /// One page of tasks and its paginator.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct TaskPage {
-    /// The tasks of this page.
-    pub items: Vec<Task>,
-    /// The paginator, if sent.
-    pub meta: Option<Meta>,
-}
-
-impl TaskPage {
-    /// This page as core's [`Page`].
-    pub fn into_page(self) -> Page<Task> {
-        Meta::page(self.meta, self.items, true)
-    }
-}
+pub type TaskPage = MetaPage<Task>;
 
 /// `new_task_extra` of 任务编辑 (the remote task): the flags that make the state.
 #[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]

@@ -25,15 +25,15 @@
 use futures_util::TryStreamExt;
 use futures_util::stream::BoxStream;
 use serde_json::json;
-use voxkit_core::reconcile::{run_exactly_once, run_once_unreconcilable};
+use voxkit_core::reconcile::run_exactly_once;
 use voxkit_core::{
     Error, ExactlyOnceOutcome, Marker, Operation, OperationSpec, ReconcileWait, Verdict,
 };
 
 use crate::Client;
-use crate::envelope::{Answer, Undocumented};
+use crate::envelope::{Undocumented, raw_once_unreconcilable};
 use crate::ids::{SubUserId, TaskId, UserId};
-use crate::listing::{every_page, with_sub};
+use crate::listing::with_sub;
 
 mod answers;
 mod new_task;
@@ -264,11 +264,7 @@ impl Client {
         query: &TaskQuery,
     ) -> Result<TaskPage, Error> {
         let op = query.apply(spec.origin(), Operation::of(spec, &[user.as_str()])?)?;
-        let ok: Answer<Vec<Task>> = self.call(spec, &op).await?;
-        Ok(TaskPage {
-            items: ok.data,
-            meta: ok.meta,
-        })
+        self.meta_page(spec, &op).await
     }
 
     /// Every task of [`Client::tasks`] (or, with `all_sub_accounts`, of
@@ -279,17 +275,23 @@ impl Client {
         query: &TaskQuery,
         all_sub_accounts: bool,
     ) -> BoxStream<'static, Result<Task, Error>> {
-        let (client, user) = (self.clone(), user.clone());
         let spec = if all_sub_accounts {
             &SUBSET_TASKS
         } else {
             &TASKS
         };
         let key = |t: &Task| t.uuid.clone();
-        every_page(spec, query, DEFAULT_TASKS_PER_PAGE, key, move |query| {
-            let (client, user) = (client.clone(), user.clone());
-            async move { Ok(client.task_page(spec, &user, &query).await?.into_page()) }
-        })
+        let user = user.clone();
+        self.every_page(
+            spec,
+            query,
+            DEFAULT_TASKS_PER_PAGE,
+            key,
+            user,
+            move |client, user, query| async move {
+                Ok(client.task_page(spec, &user, &query).await?.into_page())
+            },
+        )
     }
 
     /// One task's configuration (任务编辑 — a read):
@@ -431,10 +433,7 @@ impl Client {
         user: &UserId,
         task: &TaskId,
     ) -> Result<ExactlyOnceOutcome, Error> {
-        run_once_unreconcilable(&COPY_TASK, || async {
-            Ok(self.copy_task(user, task, None).await?.evidence())
-        })
-        .await
+        raw_once_unreconcilable(&COPY_TASK, || self.copy_task(user, task, None)).await
     }
 }
 

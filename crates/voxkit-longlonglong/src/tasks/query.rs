@@ -4,7 +4,7 @@ use voxkit_core::{Error, Operation, Origin};
 
 use super::TaskType;
 use crate::ids::SubUserId;
-use crate::listing::{paged_query, paging, setters, statuses};
+use crate::listing::{paged_query, paging, setters, statuses, with_sub};
 
 /// The 2.0 list's `status` filter: `1` 任务暂停, `3` 执行中&等待执行.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -66,10 +66,7 @@ impl TaskQuery {
             op = op.query("name", name.as_str());
         }
         let codes: Vec<u8> = self.status.iter().map(|s| s.code()).collect();
-        op = statuses(op, &codes);
-        if let Some(sub) = &self.sub_user {
-            op = op.query("sub_user_id", sub.as_str());
-        }
+        op = with_sub(statuses(op, &codes), self.sub_user.as_ref());
         if let Some(t) = self.task_type {
             op = op.query("task_type", t.code().to_string());
         }

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use voxkit_core::test_util::fast_retries;
-use voxkit_core::{ExactlyOnceOutcome, RetryPolicy};
+use voxkit_core::{Error, ExactlyOnceOutcome, RetryPolicy};
 use voxkit_longlonglong::Client;
 use wiremock::matchers::{header, method, path};
 use wiremock::{Mock, MockBuilder, MockServer, Request, Respond, ResponseTemplate};
@@ -125,6 +125,13 @@ pub fn assert_query_has(request: &Request, pairs: &[(&str, &str)]) {
             "{pair:?} in {query:?}"
         );
     }
+}
+
+/// Asserts that `err` is an unknown outcome and that `server` received exactly one
+/// request: the lost answer of a non-repeatable call, never re-sent.
+pub async fn assert_unknown_after_one_request(err: &Error, server: &MockServer) {
+    assert!(err.outcome_unknown(), "{err:?}");
+    assert_eq!(sent(server).await.len(), 1);
 }
 
 /// Asserts the outcome of an exactly-once call that cannot be reconciled: undetermined,
