@@ -93,97 +93,51 @@ impl ClientBuilder {
         }
     }
 
-    /// The provider's "system error" codes: business codes (as the decoder puts them in
-    /// [`Error::Api`]'s `code`) that say the server failed while handling the request —
-    /// possibly after it was applied (an exception thrown after the commit renders the
-    /// same envelope). For a non-repeatable operation such an answer is
-    /// [`Error::OutcomeUnknown`] (its cause the API error), whatever the HTTP status; for a
-    /// repeatable one it stays [`Error::Api`]. Set by each provider crate from its
-    /// documentation (default: none).
-    pub fn indeterminate_codes(mut self, codes: &'static [&'static str]) -> Self {
-        self.indeterminate_codes = codes;
-        self
+    crate::value_setters! {
+        /// The provider's "system error" codes: business codes (as the decoder puts them in
+        /// [`Error::Api`]'s `code`) that say the server failed while handling the request —
+        /// possibly after it was applied (an exception thrown after the commit renders the
+        /// same envelope). For a non-repeatable operation such an answer is
+        /// [`Error::OutcomeUnknown`] (its cause the API error), whatever the HTTP status; for a
+        /// repeatable one it stays [`Error::Api`]. Set by each provider crate from its
+        /// documentation (default: none).
+        fn indeterminate_codes(indeterminate_codes: &'static [&'static str]);
+        /// The base URL: scheme, host, optional port and optional path prefix (for a proxy).
+        /// `http://` is accepted only for loopback hosts unless [`ClientBuilder::allow_http`].
+        fn base_url(base_url: impl Into<String>).into();
+        /// The `User-Agent` header (default `voxkit/<version>`).
+        fn user_agent(user_agent: impl Into<String>).into();
+        /// The retry policy (default: 3 attempts, full-jitter backoff from 100 ms).
+        fn retry_policy(policy: RetryPolicy) => retry;
+        /// Allows plain `http://` to hosts that are not loopback. Credentials then cross the
+        /// network in clear text: only for trusted networks.
+        fn allow_http(allow_http: bool);
+        /// The largest response body accepted (default 32 MiB).
+        fn max_response_bytes(max_response_bytes: usize);
+        /// The clock used for `Retry-After` dates (and by signers that ask for it).
+        fn clock(clock: Arc<dyn Clock>);
+        /// Time allowed to establish a connection (default 5 s).
+        fn connect_timeout(connect_timeout: Duration);
+        /// Time allowed for one attempt, from sending to the end of the body (default 30 s).
+        fn attempt_timeout(attempt_timeout: Duration);
     }
 
-    /// The base URL: scheme, host, optional port and optional path prefix (for a proxy).
-    /// `http://` is accepted only for loopback hosts unless [`ClientBuilder::allow_http`].
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
-        self
-    }
-
-    /// Time allowed to establish a connection (default 5 s).
-    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
-        self.connect_timeout = timeout;
-        self
-    }
-
-    /// Time allowed for one attempt, from sending to the end of the body (default 30 s).
-    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
-        self.attempt_timeout = timeout;
-        self
-    }
-
-    /// Time allowed for a whole call, retries and backoff included (default: none, so the
-    /// retry policy alone bounds a call).
-    pub fn deadline(mut self, deadline: Duration) -> Self {
-        self.deadline = Some(deadline);
-        self
-    }
-
-    /// The `User-Agent` header (default `voxkit/<version>`).
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
-        self
-    }
-
-    /// The retry policy (default: 3 attempts, full-jitter backoff from 100 ms).
-    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
-
-    /// Allows plain `http://` to hosts that are not loopback. Credentials then cross the
-    /// network in clear text: only for trusted networks.
-    pub fn allow_http(mut self, allow: bool) -> Self {
-        self.allow_http = allow;
-        self
-    }
-
-    /// Uses the caller's `reqwest::Client` (its pool, TLS, proxy and connect timeout)
-    /// instead of building one. Build it with `redirect(reqwest::redirect::Policy::none())`:
-    /// a response that came from a redirect is refused, but by then the credentials were
-    /// sent. The user agent of this builder is still set on every request.
-    pub fn http_client(mut self, client: reqwest::Client) -> Self {
-        self.http_client = Some(client);
-        self
-    }
-
-    /// Uses a custom [`Transport`] (tests, other HTTP stacks). Takes precedence over
-    /// [`ClientBuilder::http_client`].
-    pub fn transport(mut self, transport: Arc<dyn Transport>) -> Self {
-        self.transport = Some(transport);
-        self
-    }
-
-    /// Sends every request through this proxy. Without one, the `*_PROXY` environment
-    /// variables apply (reqwest's default), except to a loopback base URL: a request to
-    /// this machine would otherwise carry its credentials in plain HTTP to the proxy.
-    pub fn proxy(mut self, proxy: reqwest::Proxy) -> Self {
-        self.proxy = Some(proxy);
-        self
-    }
-
-    /// The largest response body accepted (default 32 MiB).
-    pub fn max_response_bytes(mut self, bytes: usize) -> Self {
-        self.max_response_bytes = bytes;
-        self
-    }
-
-    /// The clock used for `Retry-After` dates (and by signers that ask for it).
-    pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
-        self.clock = clock;
-        self
+    crate::optional_setters! {
+        /// Time allowed for a whole call, retries and backoff included (default: none, so the
+        /// retry policy alone bounds a call).
+        fn deadline(deadline: Duration);
+        /// Uses the caller's `reqwest::Client` (its pool, TLS, proxy and connect timeout)
+        /// instead of building one. Build it with `redirect(reqwest::redirect::Policy::none())`:
+        /// a response that came from a redirect is refused, but by then the credentials were
+        /// sent. The user agent of this builder is still set on every request.
+        fn http_client(http_client: reqwest::Client);
+        /// Uses a custom [`Transport`] (tests, other HTTP stacks). Takes precedence over
+        /// [`ClientBuilder::http_client`].
+        fn transport(transport: Arc<dyn Transport>);
+        /// Sends every request through this proxy. Without one, the `*_PROXY` environment
+        /// variables apply (reqwest's default), except to a loopback base URL: a request to
+        /// this machine would otherwise carry its credentials in plain HTTP to the proxy.
+        fn proxy(proxy: reqwest::Proxy);
     }
 
     /// The configured clock.

@@ -684,6 +684,10 @@ macro_rules! __optional_hook {
 /// stated once, so a provider needs no hand-written wrapper (each had one, and each
 /// restated the same six lines). The defined macro takes only the operations.
 ///
+/// After `macro name;` come the header lines of [`operations!`] (provider, client,
+/// headers, list, hooks), handed to it as they are written; a mistake in them is reported
+/// where the defined macro is used.
+///
 /// Invoke it at the crate root before the group modules (a `macro_rules!` is visible
 /// below its definition):
 ///
@@ -742,20 +746,12 @@ macro_rules! crate_operations {
     (
         $(#[$macro_meta:meta])*
         macro $macro:ident;
-        provider = $provider:expr;
-        client = $client:ty;
-        headers = [$(($hname:literal, $hvalue:literal)),* $(,)?];
-        $(#[$list_meta:meta])*
-        $list_vis:vis list $LIST:ident;
-        $(#[$hooks_meta:meta])*
-        $hooks_vis:vis hooks $HOOKS:ident;
+        $($header:tt)+
     ) => {
         $crate::__crate_operations! {
             ($)
             [$(#[$macro_meta])*] $macro;
-            [$provider] [$client] [$(($hname, $hvalue)),*];
-            [$(#[$list_meta])*] [$list_vis] $LIST;
-            [$(#[$hooks_meta])*] [$hooks_vis] $HOOKS;
+            $($header)+
         }
     };
 }
@@ -768,21 +764,13 @@ macro_rules! __crate_operations {
     (
         ($d:tt)
         [$($macro_attr:tt)*] $macro:ident;
-        [$provider:expr] [$client:ty] [$($header:tt)*];
-        [$($list_attr:tt)*] [$list_vis:vis] $LIST:ident;
-        [$($hooks_attr:tt)*] [$hooks_vis:vis] $HOOKS:ident;
+        $($header:tt)+
     ) => {
         $($macro_attr)*
         macro_rules! $macro {
             ($d($d operations:tt)+) => {
                 $crate::operations! {
-                    provider = $provider;
-                    client = $client;
-                    headers = [$($header)*];
-                    $($list_attr)*
-                    $list_vis list $LIST;
-                    $($hooks_attr)*
-                    $hooks_vis hooks $HOOKS;
+                    $($header)+
                     $d($d operations)+
                 }
             };

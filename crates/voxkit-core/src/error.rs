@@ -236,21 +236,11 @@ impl Error {
     /// [`Error::Api`]'s `http_status` when it has none (the client calls it with every
     /// answer it decodes, since the decoders see only the body); other errors unchanged.
     #[must_use]
-    pub fn with_http_status(self, status: u16) -> Self {
-        match self {
-            Error::Api {
-                origin,
-                code,
-                message,
-                http_status,
-            } => Error::Api {
-                origin,
-                code,
-                message,
-                http_status: http_status.or(Some(status)),
-            },
-            other => other,
+    pub fn with_http_status(mut self, status: u16) -> Self {
+        if let Error::Api { http_status, .. } = &mut self {
+            http_status.get_or_insert(status);
         }
+        self
     }
 
     /// Where the error happened.

@@ -50,28 +50,15 @@ impl<T> Page<T> {
         }
     }
 
-    /// With the page number.
-    pub fn page(mut self, page: Option<u64>) -> Self {
-        self.page = page;
-        self
-    }
-
-    /// With the page size the server used.
-    pub fn per_page(mut self, per_page: Option<u64>) -> Self {
-        self.per_page = per_page;
-        self
-    }
-
-    /// With the number of items of the whole list.
-    pub fn total(mut self, total: Option<u64>) -> Self {
-        self.total = total;
-        self
-    }
-
-    /// With the number of the last page.
-    pub fn last_page(mut self, last_page: Option<u64>) -> Self {
-        self.last_page = last_page;
-        self
+    crate::value_setters! {
+        /// With the page number.
+        fn page(page: Option<u64>);
+        /// With the page size the server used.
+        fn per_page(per_page: Option<u64>);
+        /// With the number of items of the whole list.
+        fn total(total: Option<u64>);
+        /// With the number of the last page.
+        fn last_page(last_page: Option<u64>);
     }
 }
 
@@ -162,22 +149,13 @@ impl Paging {
         }
     }
 
-    /// The most pages fetched.
-    pub fn max_pages(mut self, max_pages: u32) -> Self {
-        self.max_pages = max_pages;
-        self
-    }
-
-    /// The most items yielded.
-    pub fn max_items(mut self, max_items: u64) -> Self {
-        self.max_items = max_items;
-        self
-    }
-
-    /// What happens at the item cap.
-    pub fn at_cap(mut self, at_cap: AtCap) -> Self {
-        self.at_cap = at_cap;
-        self
+    crate::value_setters! {
+        /// The most pages fetched.
+        fn max_pages(max_pages: u32);
+        /// The most items yielded.
+        fn max_items(max_items: u64);
+        /// What happens at the item cap.
+        fn at_cap(at_cap: AtCap);
     }
 
     /// What the messages call the list (`"recharge history"`) and its items (`"row"`,

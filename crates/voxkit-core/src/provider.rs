@@ -76,17 +76,11 @@ pub struct KeyAndSecret {
     pub secret: SecretString,
 }
 
-fn empty() -> SecretString {
-    SecretString::from("")
-}
-
-fn take(parts: Vec<SecretString>, n: usize) -> std::vec::IntoIter<SecretString> {
-    assert_eq!(
-        parts.len(),
-        n,
-        "a credential shape got the wrong number of parts"
-    );
-    parts.into_iter()
+/// The `N` parts of a credential shape, in the order of its `PARTS`.
+fn parts_of<const N: usize>(parts: Vec<SecretString>) -> [SecretString; N] {
+    parts
+        .try_into()
+        .unwrap_or_else(|_| panic!("a credential shape got the wrong number of parts"))
 }
 
 impl Credentials for Token {
@@ -96,10 +90,8 @@ impl Credentials for Token {
         vec![self.token]
     }
     fn from_parts(parts: Vec<SecretString>) -> Self {
-        let mut p = take(parts, 1);
-        Token {
-            token: p.next().unwrap_or_else(empty),
-        }
+        let [token] = parts_of(parts);
+        Token { token }
     }
 }
 
@@ -110,10 +102,8 @@ impl Credentials for Key {
         vec![self.key]
     }
     fn from_parts(parts: Vec<SecretString>) -> Self {
-        let mut p = take(parts, 1);
-        Key {
-            key: p.next().unwrap_or_else(empty),
-        }
+        let [key] = parts_of(parts);
+        Key { key }
     }
 }
 
@@ -124,11 +114,8 @@ impl Credentials for KeyAndSecret {
         vec![self.key, self.secret]
     }
     fn from_parts(parts: Vec<SecretString>) -> Self {
-        let mut p = take(parts, 2);
-        KeyAndSecret {
-            key: p.next().unwrap_or_else(empty),
-            secret: p.next().unwrap_or_else(empty),
-        }
+        let [key, secret] = parts_of(parts);
+        KeyAndSecret { key, secret }
     }
 }
 

@@ -197,6 +197,39 @@ impl Default for ReconcileWait {
     }
 }
 
+/// The turns of one [`ReconcileWait`] (looks at the history, or sends): at most `tries`
+/// and at least one, each but the first after a backoff that doubles from `first_backoff`
+/// up to `max_backoff`. Both exactly-once loops pace themselves with it.
+struct Pacing {
+    wait: ReconcileWait,
+    backoff: std::time::Duration,
+    turn: u32,
+}
+
+impl Pacing {
+    fn new(wait: &ReconcileWait) -> Pacing {
+        Pacing {
+            wait: *wait,
+            backoff: wait.first_backoff,
+            turn: 0,
+        }
+    }
+
+    /// Waits for the next turn and gives its number (the first, 0, at once); `None` when
+    /// the turns are used up.
+    async fn next(&mut self) -> Option<u32> {
+        if self.turn >= self.wait.tries.max(1) {
+            return None;
+        }
+        if self.turn > 0 {
+            tokio::time::sleep(self.backoff).await;
+            self.backoff = (self.backoff * 2).min(self.wait.max_backoff);
+        }
+        self.turn += 1;
+        Some(self.turn - 1)
+    }
+}
+
 /// What an `*_exactly_once` call concluded: a typed answer, never a guess.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -229,6 +262,15 @@ pub enum ExactlyOnceOutcome {
 }
 
 impl ExactlyOnceOutcome {
+    /// `Applied` with this evidence, for a request that carried `marker`.
+    fn applied_with(evidence: Evidence, marker: Option<&Marker>, resent: bool) -> Self {
+        ExactlyOnceOutcome::Applied {
+            evidence,
+            marker: marker.cloned(),
+            resent,
+        }
+    }
+
     /// The evidence, when applied.
     pub fn applied(&self) -> Option<&Evidence> {
         match self {
@@ -264,31 +306,19 @@ where
     loop {
         match send().await {
             Ok(evidence) => {
-                return Ok(ExactlyOnceOutcome::Applied {
-                    evidence,
-                    marker: marker.cloned(),
-                    resent,
-                });
+                return Ok(ExactlyOnceOutcome::applied_with(evidence, marker, resent));
             }
             Err(error) if !error.outcome_unknown() => return Err(error),
             Err(_) => {}
         }
-        let mut backoff = wait.first_backoff;
+        let mut looks = Pacing::new(wait);
         let mut not_applied = 0u32;
         let mut why = String::from("the history was not searched");
         let mut proven_not_applied = false;
-        for look in 0..wait.tries.max(1) {
-            if look > 0 {
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(wait.max_backoff);
-            }
+        while looks.next().await.is_some() {
             match reconcile().await {
                 Verdict::Applied(evidence) => {
-                    return Ok(ExactlyOnceOutcome::Applied {
-                        evidence,
-                        marker: marker.cloned(),
-                        resent,
-                    });
+                    return Ok(ExactlyOnceOutcome::applied_with(evidence, marker, resent));
                 }
                 Verdict::NotApplied => {
                     not_applied += 1;
@@ -347,30 +377,18 @@ where
     SF: std::future::Future<Output = Result<Evidence, crate::Error>>,
     C: Fn(&crate::Error) -> Option<Evidence>,
 {
-    let mut backoff = wait.first_backoff;
+    let mut sends = Pacing::new(wait);
     let mut why = String::from("nothing was sent");
-    for attempt in 0..wait.tries.max(1) {
+    while let Some(attempt) = sends.next().await {
         let resent = attempt > 0;
-        if resent {
-            tokio::time::sleep(backoff).await;
-            backoff = (backoff * 2).min(wait.max_backoff);
-        }
         let error = match send().await {
             Ok(evidence) => {
-                return Ok(ExactlyOnceOutcome::Applied {
-                    evidence,
-                    marker: marker.cloned(),
-                    resent,
-                });
+                return Ok(ExactlyOnceOutcome::applied_with(evidence, marker, resent));
             }
             Err(error) => error,
         };
         if let Some(evidence) = conflict(&error) {
-            return Ok(ExactlyOnceOutcome::Applied {
-                evidence,
-                marker: marker.cloned(),
-                resent,
-            });
+            return Ok(ExactlyOnceOutcome::applied_with(evidence, marker, resent));
         }
         if error.outcome_unknown() {
             why = format!("every answer was lost ({} sends): {error}", attempt + 1);

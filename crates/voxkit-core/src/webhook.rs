@@ -272,18 +272,13 @@ impl<P: Push> Receiver<P> {
         self
     }
 
-    /// The largest body accepted, in bytes (default [`DEFAULT_MAX_BODY`]).
-    pub fn max_body(mut self, bytes: usize) -> Self {
-        self.max_body = bytes;
-        self
-    }
-
-    /// Where handled ids are remembered (default: a [`MemoryWindow`] of
-    /// [`DEFAULT_WINDOW`] ids). Pass a durable store to de-duplicate across restarts, or
-    /// the same store to several receivers to share it.
-    pub fn store(mut self, store: Arc<dyn SeenStore>) -> Self {
-        self.store = store;
-        self
+    crate::value_setters! {
+        /// The largest body accepted, in bytes (default [`DEFAULT_MAX_BODY`]).
+        fn max_body(max_body: usize);
+        /// Where handled ids are remembered (default: a [`MemoryWindow`] of
+        /// [`DEFAULT_WINDOW`] ids). Pass a durable store to de-duplicate across restarts, or
+        /// the same store to several receivers to share it.
+        fn store(store: Arc<dyn SeenStore>);
     }
 
     /// The router: every path and method goes to the receiver (mount it with

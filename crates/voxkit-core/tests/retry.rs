@@ -13,8 +13,8 @@ use voxkit_core::{
     Attempt, Auth, Client, Error, HttpRequest, Idempotency, NoAuth, Operation, Path, RetryPolicy,
     TransportKind, async_trait,
 };
-use wiremock::matchers::{method, path};
-use wiremock::{Mock, MockServer, ResponseTemplate};
+use wiremock::matchers::{any, method, path};
+use wiremock::{Match, Mock, MockServer, ResponseTemplate};
 
 const R: Idempotency = Idempotency::Repeatable;
 const N: Idempotency = Idempotency::NotRepeatable;
@@ -50,6 +50,21 @@ fn op(idempotency: Idempotency) -> Operation {
     } else {
         op.body(r#"{"amount":1}"#)
     }
+}
+
+/// A server answering every request that `matcher` accepts with `response`.
+async fn serving(matcher: impl Match + 'static, response: ResponseTemplate) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(matcher)
+        .respond_with(response)
+        .mount(&server)
+        .await;
+    server
+}
+
+/// How many requests `server` received.
+async fn received(server: &MockServer) -> usize {
+    server.received_requests().await.unwrap().len()
 }
 
 async fn call(client: &Client, idempotency: Idempotency) -> Result<String, Error> {
@@ -291,7 +306,7 @@ async fn status_503_with_retry_after_then_success() {
         .mount(&server)
         .await;
     assert_eq!(call(&client(&server.uri()), R).await.unwrap(), "fine");
-    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    assert_eq!(received(&server).await, 2);
 }
 
 /// Only a 4xx proves a non-repeatable request was refused. (503 was in this list: a proxy
@@ -299,17 +314,9 @@ async fn status_503_with_retry_after_then_success() {
 #[tokio::test]
 async fn non_repeatable_refused_statuses_are_not_retried() {
     for status in [429u16, 408, 400, 409, 422] {
-        let server = MockServer::start().await;
-        Mock::given(method("PUT"))
-            .respond_with(ResponseTemplate::new(status))
-            .mount(&server)
-            .await;
+        let server = serving(method("PUT"), ResponseTemplate::new(status)).await;
         let err = call(&client(&server.uri()), N).await.unwrap_err();
-        assert_eq!(
-            server.received_requests().await.unwrap().len(),
-            1,
-            "{status}"
-        );
+        assert_eq!(received(&server).await, 1, "{status}");
         assert_eq!(err.status().map(|s| s.as_u16()), Some(status));
         assert!(!err.outcome_unknown(), "{status}: the server refused it");
     }
@@ -317,13 +324,13 @@ async fn non_repeatable_refused_statuses_are_not_retried() {
 
 #[tokio::test]
 async fn long_retry_after_stops_and_is_reported() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(429).insert_header("Retry-After", "3600"))
-        .mount(&server)
-        .await;
+    let server = serving(
+        method("GET"),
+        ResponseTemplate::new(429).insert_header("Retry-After", "3600"),
+    )
+    .await;
     let err = call(&client(&server.uri()), R).await.unwrap_err();
-    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    assert_eq!(received(&server).await, 1);
     assert!(matches!(
         err,
         Error::Status { retry_after: Some(d), .. } if d == Duration::from_secs(3600)
@@ -332,13 +339,13 @@ async fn long_retry_after_stops_and_is_reported() {
 
 #[tokio::test]
 async fn client_errors_are_not_retried() {
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(404).set_body_string("no such thing"))
-        .mount(&server)
-        .await;
+    let server = serving(
+        method("GET"),
+        ResponseTemplate::new(404).set_body_string("no such thing"),
+    )
+    .await;
     let err = call(&client(&server.uri()), R).await.unwrap_err();
-    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    assert_eq!(received(&server).await, 1);
     assert_eq!(err.status().map(|s| s.as_u16()), Some(404));
 }
 
@@ -360,12 +367,7 @@ fn envelope_decoder(r: &voxkit_core::HttpResponse) -> Result<(), Error> {
 }
 
 async fn status_server(status: u16, body: &str) -> MockServer {
-    let server = MockServer::start().await;
-    Mock::given(wiremock::matchers::any())
-        .respond_with(ResponseTemplate::new(status).set_body_string(body))
-        .mount(&server)
-        .await;
-    server
+    serving(any(), ResponseTemplate::new(status).set_body_string(body)).await
 }
 
 /// Regression (issue 12, item 1): a 5xx carrying the provider's own error envelope was
@@ -380,11 +382,7 @@ async fn provider_envelope_in_a_5xx_is_outcome_unknown_for_non_repeatable() {
             .execute(&op(N), envelope_decoder)
             .await
             .unwrap_err();
-        assert_eq!(
-            server.received_requests().await.unwrap().len(),
-            1,
-            "{status}"
-        );
+        assert_eq!(received(&server).await, 1, "{status}");
         assert!(err.outcome_unknown(), "{status}: {err:?}");
         assert!(!err.is_retryable() && !err.nothing_sent());
         match &err {
@@ -403,11 +401,7 @@ async fn provider_envelope_in_a_5xx_is_outcome_unknown_for_non_repeatable() {
             .execute(&op(R), envelope_decoder)
             .await
             .unwrap_err();
-        assert_eq!(
-            server.received_requests().await.unwrap().len(),
-            3,
-            "{status}"
-        );
+        assert_eq!(received(&server).await, 3, "{status}");
         assert_eq!(err.api_code(), Some("10004"), "{err:?}");
     }
     let server = status_server(422, r#"{"code":"10004"}"#).await;
@@ -420,7 +414,7 @@ async fn provider_envelope_in_a_5xx_is_outcome_unknown_for_non_repeatable() {
         Some("10004"),
         "a 4xx envelope is a refusal: {err:?}"
     );
-    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    assert_eq!(received(&server).await, 1);
 }
 
 /// Issue 12, item 1 (business codes): the provider's "system error" codes may follow a
@@ -441,7 +435,7 @@ async fn system_error_codes_are_outcome_unknown_for_non_repeatable() {
             .execute(&op(N), envelope_decoder)
             .await
             .unwrap_err();
-        assert_eq!(server.received_requests().await.unwrap().len(), 1);
+        assert_eq!(received(&server).await, 1);
         match &err {
             Error::OutcomeUnknown { cause, .. } => assert_eq!(cause.api_code(), Some(code)),
             other => panic!("{status} {code}: {other:?}"),
@@ -451,7 +445,7 @@ async fn system_error_codes_are_outcome_unknown_for_non_repeatable() {
             .await
             .unwrap_err();
         assert_eq!(err.api_code(), Some(code), "{err:?}");
-        assert_eq!(server.received_requests().await.unwrap().len(), 2);
+        assert_eq!(received(&server).await, 2);
     }
     let server = status_server(200, r#"{"code":"10004"}"#).await;
     let err = with_codes(&server.uri())
@@ -498,13 +492,13 @@ async fn redirects_and_unknown_statuses_are_outcome_unknown_for_non_repeatable()
 /// Issue 12, edge case: a 503 may come from a proxy that already forwarded the request.
 #[tokio::test]
 async fn status_503_is_outcome_unknown_for_non_repeatable() {
-    let server = MockServer::start().await;
-    Mock::given(method("PUT"))
-        .respond_with(ResponseTemplate::new(503).insert_header("Retry-After", "1"))
-        .mount(&server)
-        .await;
+    let server = serving(
+        method("PUT"),
+        ResponseTemplate::new(503).insert_header("Retry-After", "1"),
+    )
+    .await;
     let err = call(&client(&server.uri()), N).await.unwrap_err();
-    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+    assert_eq!(received(&server).await, 1);
     assert!(err.outcome_unknown(), "{err:?}");
 }
 
@@ -705,19 +699,12 @@ async fn every_attempt_is_signed_afresh() {
 
 #[tokio::test]
 async fn redirects_are_not_followed() {
-    let elsewhere = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200))
-        .mount(&elsewhere)
-        .await;
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(302)
-                .insert_header("Location", format!("{}/steal", elsewhere.uri())),
-        )
-        .mount(&server)
-        .await;
+    let elsewhere = serving(method("GET"), ResponseTemplate::new(200)).await;
+    let server = serving(
+        method("GET"),
+        ResponseTemplate::new(302).insert_header("Location", format!("{}/steal", elsewhere.uri())),
+    )
+    .await;
     let err = call(&client(&server.uri()), R).await.unwrap_err();
     assert_eq!(err.status().map(|s| s.as_u16()), Some(302));
     assert!(elsewhere.received_requests().await.unwrap().is_empty());
@@ -754,18 +741,16 @@ async fn a_supplied_reqwest_client_is_used() {
 
 #[tokio::test]
 async fn a_supplied_client_that_follows_redirects_is_caught() {
-    let target = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("elsewhere"))
-        .mount(&target)
-        .await;
-    let server = MockServer::start().await;
-    Mock::given(method("GET"))
-        .respond_with(
-            ResponseTemplate::new(307).insert_header("Location", format!("{}/x", target.uri())),
-        )
-        .mount(&server)
-        .await;
+    let target = serving(
+        method("GET"),
+        ResponseTemplate::new(200).set_body_string("elsewhere"),
+    )
+    .await;
+    let server = serving(
+        method("GET"),
+        ResponseTemplate::new(307).insert_header("Location", format!("{}/x", target.uri())),
+    )
+    .await;
     let following = voxkit_core::transport::http_client_builder()
         .unwrap()
         .redirect(voxkit_core::reqwest::redirect::Policy::limited(3))
@@ -795,11 +780,11 @@ async fn decoder_errors_are_scrubbed_of_secrets() {
             vec!["SENTINEL-TOKEN"]
         }
     }
-    let server = MockServer::start().await;
-    Mock::given(path("/v1/decode"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("<html>SENTINEL-TOKEN</html>"))
-        .mount(&server)
-        .await;
+    let server = serving(
+        path("/v1/decode"),
+        ResponseTemplate::new(200).set_body_string("<html>SENTINEL-TOKEN</html>"),
+    )
+    .await;
     Mock::given(path("/v1/api"))
         .respond_with(ResponseTemplate::new(401).set_body_string("bad token SENTINEL-TOKEN"))
         .mount(&server)
@@ -835,11 +820,11 @@ async fn decoder_errors_are_scrubbed_of_secrets() {
 /// The same answer to a read stays a decode error (and is retried).
 #[tokio::test]
 async fn an_undecodable_answer_to_a_non_repeatable_request_is_outcome_unknown() {
-    let server = MockServer::start().await;
-    Mock::given(path("/v1/thing"))
-        .respond_with(ResponseTemplate::new(200).set_body_string("<html>proxy page</html>"))
-        .mount(&server)
-        .await;
+    let server = serving(
+        path("/v1/thing"),
+        ResponseTemplate::new(200).set_body_string("<html>proxy page</html>"),
+    )
+    .await;
     let c = client(&server.uri());
     let strict = |r: &voxkit_core::HttpResponse| -> Result<(), Error> {
         Err(Error::Decode {
@@ -961,11 +946,11 @@ mod hyper_transport {
 
     #[tokio::test]
     async fn bodies_over_the_cap_are_refused() {
-        let server = MockServer::start().await;
-        Mock::given(method("GET"))
-            .respond_with(ResponseTemplate::new(200).set_body_string("y".repeat(5000)))
-            .mount(&server)
-            .await;
+        let server = serving(
+            method("GET"),
+            ResponseTemplate::new(200).set_body_string("y".repeat(5000)),
+        )
+        .await;
         let err = lean(&server.uri(), 1000)
             .execute(&op(R), |_| Ok(()))
             .await

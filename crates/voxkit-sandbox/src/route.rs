@@ -132,14 +132,24 @@ pub(crate) fn router(endpoints: &[Endpoint]) -> Router<Shared> {
     })
 }
 
-/// [`router`] of a provider's `endpoints` behind the check every provider makes after its
-/// credential check: a body that is not declared JSON (see [`wire::body_not_json`]) is
-/// refused with HTTP 415 and `not_json`'s answer for the request's path, in the provider's
-/// envelope, and nothing is applied. The provider adds its credential check as the outer
-/// `route_layer`, so it runs first.
-pub(crate) fn json_only(endpoints: &[Endpoint], not_json: fn(&str) -> Response) -> Router<Shared> {
+/// A provider's credential check: `Err` with its refusal, in the provider's envelope,
+/// when the request's credentials are not the ones the sandbox accepts.
+pub(crate) type Credentials = fn(&Request) -> Result<(), Response>;
+
+/// [`router`] of a provider's `endpoints` behind the two checks every provider makes, in
+/// this order: its `credentials` check, then the body check — a body that is not declared
+/// JSON (see [`wire::body_not_json`]) is refused with HTTP 415 and `not_json`'s answer for
+/// the request's path, in the provider's envelope. A refused request applies nothing.
+pub(crate) fn guarded(
+    endpoints: &[Endpoint],
+    credentials: Credentials,
+    not_json: fn(&str) -> Response,
+) -> Router<Shared> {
     router(endpoints).route_layer(axum::middleware::from_fn(
         move |request: Request, next: Next| async move {
+            if let Err(refusal) = credentials(&request) {
+                return refusal;
+            }
             if wire::body_not_json(request.headers()) {
                 let mut refusal = not_json(request.uri().path());
                 *refusal.status_mut() = StatusCode::UNSUPPORTED_MEDIA_TYPE;

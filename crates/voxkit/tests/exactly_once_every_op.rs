@@ -26,7 +26,7 @@ use voxkit::core::{ExactlyOnceOutcome, OperationSpec, Reconciliation};
 use voxkit::longlonglong::{TaskId as LllTaskId, UserId};
 use voxkit_sandbox::{Fault, Sandbox};
 
-use common::ops::{Hook, applied_in_sandbox, hooks, unproven_without_reason};
+use common::ops::{Hook, applied_in_sandbox, assert_no_unproven, hooks};
 use common::{Clients, Settings, clients, http_client};
 
 /// The two lost-answer faults, each on the first request to the operation's route.
@@ -140,12 +140,7 @@ async fn run(hook: &Hook, env: &Env) -> Result<Option<Ran>, String> {
 /// its example exactly once and how often it was applied (but the `UNREADABLE` few).
 #[test]
 fn every_non_repeatable_declaration_carries_its_case() {
-    let missing = unproven_without_reason();
-    assert!(
-        missing.is_empty(),
-        "non-repeatable operations declared without `exactly_once` and `applied` test hooks: \
-         {missing:?}"
-    );
+    assert_no_unproven();
 }
 
 /// What the declaration and the fault require of one run; the failures, in words.

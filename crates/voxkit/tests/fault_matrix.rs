@@ -35,7 +35,7 @@ use voxkit::{espai, laaffic, longlonglong};
 use voxkit_sandbox::{ROUTES, Sandbox};
 
 use common::ops::{
-    Hook, applied_in_sandbox, hook, hooks, sandbox_inputs, seeded_call, unproven_without_reason,
+    Hook, applied_in_sandbox, assert_no_unproven, hook, hooks, sandbox_inputs, seeded_call,
 };
 use common::{Clients, Counting, Settings, clients, drive, http_client};
 
@@ -87,12 +87,7 @@ fn the_hooks_are_every_declared_operation_and_join_every_sandbox_route() {
 /// it (the few whose effect no read shows are `common::ops::UNREADABLE`).
 #[test]
 fn every_non_repeatable_declaration_says_how_often_it_was_applied() {
-    let missing = unproven_without_reason();
-    assert!(
-        missing.is_empty(),
-        "non-repeatable operations declared without `exactly_once` and `applied` test hooks: \
-         {missing:?}"
-    );
+    assert_no_unproven();
 }
 
 // ----- the raw-TCP fault server ----------------------------------------------------------

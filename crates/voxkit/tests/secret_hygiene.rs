@@ -424,7 +424,7 @@ async fn sentinels_never_show_in_logs_debug_display_or_errors() {
 use voxkit::core::RetryPolicy;
 use voxkit::espai::CardKey as EspaiCard;
 use wiremock::matchers::any;
-use wiremock::{Mock, MockServer, Request, ResponseTemplate};
+use wiremock::{Mock, MockServer, Request, Respond, ResponseTemplate};
 
 /// A header as the server parsed it, trimmed as HTTP trims a header value.
 fn received(request: &Request, name: &str) -> String {
@@ -452,6 +452,27 @@ fn json_template(status: u16, body: String) -> ResponseTemplate {
     ResponseTemplate::new(status).set_body_raw(body.into_bytes(), "application/json")
 }
 
+/// `builder` pointed at the test server `url`, with no retries and the suites' HTTP client.
+fn to_server<P: voxkit::core::Provider>(
+    builder: voxkit::core::Builder<P>,
+    url: impl Into<String>,
+) -> voxkit::core::Builder<P> {
+    builder
+        .base_url(url)
+        .retry_policy(RetryPolicy::none())
+        .http_client(common::http_client())
+}
+
+/// A server answering every request with `response`.
+async fn answering(response: impl Respond + 'static) -> MockServer {
+    let server = MockServer::start().await;
+    Mock::given(any())
+        .respond_with(response)
+        .mount(&server)
+        .await;
+    server
+}
+
 /// One read of `provider` through clients built with these credentials.
 async fn read_once(
     provider: &str,
@@ -460,31 +481,21 @@ async fn read_once(
     laaffic: (&str, &str),
     espai_key: &str,
 ) -> Result<(), Error> {
-    let http = common::http_client();
     match provider {
-        "longlonglong" => longlonglong::Client::builder()
-            .token(token)
-            .base_url(url)
-            .retry_policy(RetryPolicy::none())
-            .http_client(http)
+        "longlonglong" => to_server(longlonglong::Client::builder().token(token), url)
             .build()?
             .token_info()
             .await
             .map(drop),
-        "laaffic" => laaffic::Client::builder()
-            .credentials(laaffic.0, laaffic.1)
-            .base_url(url)
-            .retry_policy(RetryPolicy::none())
-            .http_client(http)
-            .build()?
-            .balance()
-            .await
-            .map(drop),
-        _ => espai::Client::builder()
-            .api_key(espai_key)
-            .base_url(url)
-            .retry_policy(RetryPolicy::none())
-            .http_client(http)
+        "laaffic" => to_server(
+            laaffic::Client::builder().credentials(laaffic.0, laaffic.1),
+            url,
+        )
+        .build()?
+        .balance()
+        .await
+        .map(drop),
+        _ => to_server(espai::Client::builder().api_key(espai_key), url)
             .build()?
             .card(&EspaiCard::new("15916888888", "wNaa1GDw"))
             .await
@@ -500,21 +511,18 @@ async fn padded_credentials_are_sent_trimmed_and_their_echo_is_redacted() {
     let _serial = SERIAL.lock().await;
     for provider in ["longlonglong", "laaffic", "espai"] {
         for pad in [" ", "\t"] {
-            let server = MockServer::start().await;
             let p = provider.to_owned();
-            Mock::given(any())
-                .respond_with(move |request: &Request| {
-                    let echo = match p.as_str() {
-                        "longlonglong" => {
-                            format!("bad token {}", received(request, "authorization"))
-                        }
-                        "laaffic" => format!("bad key {}", received(request, "api-key")),
-                        _ => format!("bad key {}", received(request, "authorization")),
-                    };
-                    json_template(200, envelope(&p, &echo))
-                })
-                .mount(&server)
-                .await;
+            let server = answering(move |request: &Request| {
+                let echo = match p.as_str() {
+                    "longlonglong" => {
+                        format!("bad token {}", received(request, "authorization"))
+                    }
+                    "laaffic" => format!("bad key {}", received(request, "api-key")),
+                    _ => format!("bad key {}", received(request, "authorization")),
+                };
+                json_template(200, envelope(&p, &echo))
+            })
+            .await;
             let padded = |s: &str| format!("{pad}{s}{pad}");
             let err = read_once(
                 provider,
@@ -631,11 +639,7 @@ async fn escaped_echoes_are_redacted_and_bidi_characters_removed() {
             ),
         ];
         for (name, template) in cases {
-            let server = MockServer::start().await;
-            Mock::given(any())
-                .respond_with(template)
-                .mount(&server)
-                .await;
+            let server = answering(template).await;
             let err = read_once(
                 provider,
                 &server.uri(),
@@ -676,41 +680,30 @@ async fn success_messages_echoing_the_credential_are_redacted() {
     let user: voxkit::longlonglong::UserId =
         "5433b412-07d5-44e6-9fa4-deb65e43bc93".parse().unwrap();
     let escaped = escaped_forms(SLASH_TOKEN)[0].clone();
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(json_template(
-            200,
-            format!(
-                r#"{{"code":200,"status":"success","message":"recharged with token {SLASH_TOKEN} ({escaped})","data":[]}}"#
-            ),
-        ))
-        .mount(&server)
-        .await;
-    let ack = longlonglong::Client::builder()
-        .token(SLASH_TOKEN)
-        .base_url(server.uri())
-        .retry_policy(RetryPolicy::none())
-        .http_client(common::http_client())
-        .build()
-        .unwrap()
-        .recharge(&user, 100, Some("order-1"))
-        .await
-        .expect("the recharge succeeded");
+    let server = answering(json_template(
+        200,
+        format!(
+            r#"{{"code":200,"status":"success","message":"recharged with token {SLASH_TOKEN} ({escaped})","data":[]}}"#
+        ),
+    ))
+    .await;
+    let ack = to_server(
+        longlonglong::Client::builder().token(SLASH_TOKEN),
+        server.uri(),
+    )
+    .build()
+    .unwrap()
+    .recharge(&user, 100, Some("order-1"))
+    .await
+    .expect("the recharge succeeded");
     assert_eq!(ack.message, "recharged with token [redacted] ([redacted])");
 
-    let server = MockServer::start().await;
-    Mock::given(any())
-        .respond_with(json_template(
-            200,
-            format!(r#"{{"success":true,"message":"ok {SLASH_ESPAI}","data":null}}"#),
-        ))
-        .mount(&server)
-        .await;
-    let ack = espai::Client::builder()
-        .api_key(SLASH_ESPAI)
-        .base_url(server.uri())
-        .retry_policy(RetryPolicy::none())
-        .http_client(common::http_client())
+    let server = answering(json_template(
+        200,
+        format!(r#"{{"success":true,"message":"ok {SLASH_ESPAI}","data":null}}"#),
+    ))
+    .await;
+    let ack = to_server(espai::Client::builder().api_key(SLASH_ESPAI), server.uri())
         .build()
         .unwrap()
         .transfer(

@@ -10,10 +10,9 @@ pub(crate) mod state;
 
 use axum::Router;
 use axum::extract::Request;
-use axum::middleware::Next;
 use axum::response::Response;
 
-use crate::route::{Endpoint, endpoints, json_only};
+use crate::route::{Endpoint, endpoints, guarded};
 use crate::state::Shared;
 use crate::wire;
 
@@ -42,13 +41,12 @@ pub(crate) const ENDPOINTS: &[Endpoint] = endpoints! {
 /// The ESP-AI routes behind the key check (then the content-type check), and the
 /// sandbox's payment page, which a browser opens without a key.
 pub(crate) fn router() -> Router<Shared> {
-    json_only(ENDPOINTS, not_json)
-        .route_layer(axum::middleware::from_fn(key))
+    guarded(ENDPOINTS, key, not_json)
         .route("/sandbox/pay", axum::routing::get(handlers::pay_page))
         .route(channel::PATH, axum::routing::get(channel::connect))
 }
 
-/// The answer to a body not declared JSON (HTTP 415, see [`json_only`]): the documented
+/// The answer to a body not declared JSON (HTTP 415, see [`guarded`]): the documented
 /// `{"success": false, "message": "系统错误：…", "code": 500}`.
 fn not_json(_path: &str) -> Response {
     handlers::fail(Some(500), "系统错误：Content-Type 必须是 application/json")
@@ -56,9 +54,9 @@ fn not_json(_path: &str) -> Response {
 
 /// The raw key in `authorization`; anything else is refused (the message is the
 /// sandbox's: the documentation shows no such error).
-async fn key(request: Request, next: Next) -> Response {
+fn key(request: &Request) -> Result<(), Response> {
     if wire::header(request.headers(), "authorization") == Some(ESPAI_OPEN_API_KEY) {
-        return next.run(request).await;
+        return Ok(());
     }
-    handlers::fail(Some(401), "open_api_key 无效")
+    Err(handlers::fail(Some(401), "open_api_key 无效"))
 }

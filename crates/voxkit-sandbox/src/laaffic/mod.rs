@@ -16,11 +16,10 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::extract::Request;
-use axum::middleware::Next;
 use axum::response::Response;
 use md5::{Digest, Md5};
 
-use crate::route::{Endpoint, endpoints, json_only};
+use crate::route::{Endpoint, endpoints, guarded};
 use crate::state::Shared;
 use crate::wire;
 
@@ -56,7 +55,7 @@ pub(crate) const ENDPOINTS: &[Endpoint] = endpoints! {
 
 /// The Laaffic routes behind the signature check (then the content-type check).
 pub(crate) fn router() -> Router<Shared> {
-    json_only(ENDPOINTS, not_json).route_layer(axum::middleware::from_fn(signed))
+    guarded(ENDPOINTS, signed, not_json)
 }
 
 /// A refusal with a documented code, in the envelope family of the route at `path`.
@@ -69,7 +68,7 @@ pub(crate) fn refusal(path: &str, code: &'static str) -> Response {
     }
 }
 
-/// The answer to a body not declared JSON (HTTP 415, see [`json_only`]): `-22` 参数异常
+/// The answer to a body not declared JSON (HTTP 415, see [`guarded`]): `-22` 参数异常
 /// (the backend reads JSON bodies only).
 fn not_json(path: &str) -> Response {
     refusal(path, "-22")
@@ -83,28 +82,28 @@ fn md5_hex(text: &str) -> String {
 }
 
 /// `-1` 认证错误 for a wrong key or sign, `-16` 超出时间范围限制 outside the window.
-async fn signed(request: Request, next: Next) -> Response {
+fn signed(request: &Request) -> Result<(), Response> {
     let headers = request.headers();
     let text = |name: &str| wire::header(headers, name).map(str::trim);
     if text("Api-Key") != Some(LAAFFIC_API_KEY) {
-        return envelope::a_err("-1", "认证错误");
+        return Err(envelope::a_err("-1", "认证错误"));
     }
     let Some(timestamp) = text("Timestamp").and_then(|t| t.parse::<i64>().ok()) else {
-        return envelope::a_err("-1", "认证错误");
+        return Err(envelope::a_err("-1", "认证错误"));
     };
     let expected = md5_hex(&format!("{LAAFFIC_API_KEY}{LAAFFIC_API_SECRET}{timestamp}"));
     // "MD5-32-bit string (case-insensitive)".
     if !text("Sign").is_some_and(|s| s.eq_ignore_ascii_case(&expected)) {
-        return envelope::a_err("-1", "认证错误");
+        return Err(envelope::a_err("-1", "认证错误"));
     }
     let now = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
     // `abs_diff`: `Timestamp: -9223372036854775808` is far outside, not an overflow.
     if now.abs_diff(timestamp) > WINDOW_SECS.unsigned_abs() {
-        return envelope::a_err("-16", "超出时间范围限制");
+        return Err(envelope::a_err("-16", "超出时间范围限制"));
     }
-    next.run(request).await
+    Ok(())
 }
 
 #[cfg(test)]

@@ -31,7 +31,9 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use super::reply::{Answer, Call, at, err, get, known_user, object, ok, paged, paging};
+use super::reply::{
+    Answer, Call, at, data_rows, err, get, known_sub, known_user, object, ok, paged, paging,
+};
 use crate::state::{Shared, State as Data};
 use crate::wire;
 
@@ -309,22 +311,14 @@ pub(super) async fn stage_customers(
 /// `422`), appended at once.
 pub(super) async fn import(Call(shared, user_id, _): Call<String>, body: Bytes) -> Answer {
     let map = object(&body)?;
-    let rows = map
-        .get("data")
-        .and_then(Value::as_array)
-        .filter(|rows| !rows.is_empty())
-        .ok_or_else(|| err(422, "data 必须是非空数组"))?;
-    if rows.len() > MAX_IMPORT_ROWS {
-        return Err(err(422, "每次最多导入 200 条"));
-    }
+    let rows = data_rows(&map, MAX_IMPORT_ROWS, "data 必须是非空数组", || {
+        "每次最多导入 200 条".into()
+    })?;
     let sub_user_id = wire::lenient(&map, "sub_user_id");
     let mut data = shared.lock();
     known_user(&data, &user_id)?;
     if let Some(sub) = &sub_user_id {
-        let user = &data.longlonglong.users[&user_id];
-        if !user.sub_accounts.iter().any(|s| &s.id == sub) {
-            return Err(err(404, "子账户不存在"));
-        }
+        known_sub(&data, &user_id, sub)?;
     }
     let mut customers = Vec::with_capacity(rows.len());
     for (i, row) in rows.iter().enumerate() {

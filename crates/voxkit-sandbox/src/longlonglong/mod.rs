@@ -15,11 +15,10 @@ pub(crate) mod tasks;
 use axum::Router;
 use axum::extract::Request;
 use axum::http::StatusCode;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::route::{Endpoint, endpoints, json_only};
+use crate::route::{Endpoint, endpoints, guarded};
 use crate::state::Shared;
 use crate::wire;
 
@@ -87,8 +86,7 @@ pub(crate) const ENDPOINTS: &[Endpoint] = endpoints! {
 /// The longlonglong routes behind the token check (then the content-type check), and the
 /// recording and callback-download URLs the sandbox answers, fetched without a token.
 pub(crate) fn router() -> Router<Shared> {
-    json_only(ENDPOINTS, not_json)
-        .route_layer(axum::middleware::from_fn(bearer))
+    guarded(ENDPOINTS, bearer, not_json)
         .route(
             "/sandbox/longlonglong/recordings/{file}",
             axum::routing::get(records::recording_file),
@@ -99,7 +97,7 @@ pub(crate) fn router() -> Router<Shared> {
         )
 }
 
-/// The answer to a body not declared JSON (HTTP 415, see [`json_only`]): code 415 in the
+/// The answer to a body not declared JSON (HTTP 415, see [`guarded`]): code 415 in the
 /// envelope, since Laravel would not read it.
 fn not_json(_path: &str) -> Response {
     let body = json!({
@@ -110,7 +108,7 @@ fn not_json(_path: &str) -> Response {
 }
 
 /// Refuses a missing or wrong bearer token with HTTP 401 (not documented; Laravel's way).
-async fn bearer(request: Request, next: Next) -> Response {
+fn bearer(request: &Request) -> Result<(), Response> {
     let token = wire::header(request.headers(), "authorization");
     // The dialogue API (对话接口) takes its own token, and refuses the partner token.
     let want = match request.uri().path().starts_with(dialogue::PATH_PREFIX) {
@@ -118,8 +116,8 @@ async fn bearer(request: Request, next: Next) -> Response {
         false => LONGLONGLONG_TOKEN,
     };
     if token.and_then(|v| v.strip_prefix("Bearer ")) == Some(want) {
-        return next.run(request).await;
+        return Ok(());
     }
     let body = json!({"code": 401, "status": "error", "message": "Unauthenticated.", "data": []});
-    (StatusCode::UNAUTHORIZED, axum::Json(body)).into_response()
+    Err((StatusCode::UNAUTHORIZED, axum::Json(body)).into_response())
 }

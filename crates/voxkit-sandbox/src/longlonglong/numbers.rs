@@ -7,7 +7,7 @@ use bytes::Bytes;
 use chrono::NaiveDateTime;
 use serde_json::{Value, json};
 
-use super::reply::{Answer, Call, at, err, get, object, ok, paged, paging};
+use super::reply::{Answer, Call, at, data_rows, err, get, object, ok, paged, paging};
 use super::tasks::{CallTask, TaskNumber, not_found};
 use crate::state::State;
 use crate::wire;
@@ -72,14 +72,9 @@ fn add(
     max: usize,
 ) -> Result<Vec<String>, Response> {
     let map = object(body)?;
-    let rows = map
-        .get("data")
-        .and_then(Value::as_array)
-        .filter(|r| !r.is_empty())
-        .ok_or_else(|| err(422, "data 不能为空"))?;
-    if rows.len() > max {
-        return Err(err(422, format!("每次最多导入{max}条数据")));
-    }
+    let rows = data_rows(&map, max, "data 不能为空", || {
+        format!("每次最多导入{max}条数据")
+    })?;
     let suffix = map.get("number_add_suffix").and_then(Value::as_bool) == Some(true);
     let now = data.now();
     let task = task_mut(data, user, uuid)?;

@@ -74,6 +74,38 @@ pub(super) fn known_user(data: &Data, user_id: &str) -> Result<(), Response> {
     }
 }
 
+/// The 404 of a sub-account `sub` that is not one of the user's, or nothing.
+pub(super) fn known_sub(data: &Data, user_id: &str, sub: &str) -> Result<(), Response> {
+    let users = &data.longlonglong.users;
+    if users
+        .get(user_id)
+        .is_some_and(|user| user.sub_accounts.iter().any(|s| s.id == sub))
+    {
+        Ok(())
+    } else {
+        Err(err(404, "子账户不存在"))
+    }
+}
+
+/// The body's `data` rows, 1 to `max` of them: else the `422` with `empty` (no rows, or no
+/// array) or with `too_many`.
+pub(super) fn data_rows<'a>(
+    map: &'a Object,
+    max: usize,
+    empty: &str,
+    too_many: impl FnOnce() -> String,
+) -> Result<&'a [Value], Response> {
+    let rows = map
+        .get("data")
+        .and_then(Value::as_array)
+        .filter(|rows| !rows.is_empty())
+        .ok_or_else(|| err(422, empty))?;
+    if rows.len() > max {
+        return Err(err(422, too_many()));
+    }
+    Ok(rows)
+}
+
 /// A time as the API writes it (`2024-01-31 09:00:00`, China time).
 pub(super) fn at(t: NaiveDateTime) -> String {
     t.format("%Y-%m-%d %H:%M:%S").to_string()
@@ -117,4 +149,70 @@ pub(super) fn paged<T>(
         "data": data,
     }))
     .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::longlonglong::state::SubAccount;
+
+    async fn message(refusal: Response) -> Value {
+        let body = axum::body::to_bytes(refusal.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        serde_json::from_slice::<Value>(&body).unwrap()["message"].clone()
+    }
+
+    /// The shared body check: 1 to `max` rows in `data`, else the caller's own message.
+    #[tokio::test]
+    async fn data_rows_are_one_to_max() {
+        let object = |v: Value| v.as_object().unwrap().clone();
+        let two = object(json!({"data": [1, 2]}));
+        let rows = data_rows(&two, 2, "empty", || "many".into()).unwrap();
+        assert_eq!(rows, [json!(1), json!(2)]);
+        let refusal = data_rows(&two, 1, "empty", || "many".into()).unwrap_err();
+        assert_eq!(message(refusal).await, "many");
+        for body in [json!({"data": []}), json!({"data": "x"}), json!({})] {
+            let refusal = data_rows(&object(body), 2, "empty", || "many".into()).unwrap_err();
+            assert_eq!(message(refusal).await, "empty");
+        }
+    }
+
+    /// The shared sub-account check: only a sub-account of that very user passes.
+    #[tokio::test]
+    async fn a_sub_account_must_be_the_users() {
+        let mut data = Data::new(1, None);
+        let seed = crate::seed::seed(&mut data);
+        let user = seed.longlonglong_user.clone();
+        let other = seed.longlonglong_user_without_billing.clone();
+        let now = data.now();
+        data.longlonglong
+            .users
+            .get_mut(&user)
+            .unwrap()
+            .sub_accounts
+            .push(SubAccount {
+                id: "sub-1".into(),
+                name: "s".into(),
+                email: "s@example.com".into(),
+                phone: "13800000000".into(),
+                alias: None,
+                birthday: None,
+                duty: None,
+                wechat: None,
+                qq: None,
+                landline_phone: None,
+                sex: 0,
+                created_at: now,
+            });
+        assert!(known_sub(&data, &user, "sub-1").is_ok());
+        for (owner, sub) in [
+            (&user, "sub-2"),
+            (&other, "sub-1"),
+            (&"nobody".into(), "sub-1"),
+        ] {
+            let refusal = known_sub(&data, owner, sub).unwrap_err();
+            assert_eq!(message(refusal).await, "子账户不存在", "{owner} {sub}");
+        }
+    }
 }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 use super::lines::DOCS_TENANT;
-use super::reply::{Answer, Call, at, err, get, known_user, object, ok, paged, paging};
+use super::reply::{Answer, Call, at, err, get, known_sub, known_user, object, ok, paged, paging};
 use crate::state::State as Data;
 use crate::wire;
 
@@ -249,14 +249,7 @@ fn owner(data: &Data, user_id: &str, sub: Option<&str>) -> Result<String, Respon
     known_user(data, user_id)?;
     match sub.filter(|s| !s.is_empty()) {
         None => Ok(user_id.to_owned()),
-        Some(sub) => {
-            let user = &data.longlonglong.users[user_id];
-            if user.sub_accounts.iter().any(|s| s.id == sub) {
-                Ok(sub.to_owned())
-            } else {
-                Err(err(404, "子账户不存在"))
-            }
-        }
+        Some(sub) => known_sub(data, user_id, sub).map(|()| sub.to_owned()),
     }
 }
 

@@ -81,23 +81,21 @@ impl Hook {
 
 /// Every declared operation of every provider, in the providers' `OPERATIONS` order.
 pub fn hooks() -> Vec<Hook> {
-    let lll = longlonglong::TEST_HOOKS.iter().map(|h| Hook {
-        spec: h.spec,
-        run: Run::Longlonglong(*h),
-    });
-    let dialogue = longlonglong::DIALOGUE_TEST_HOOKS.iter().map(|h| Hook {
-        spec: h.spec,
-        run: Run::Dialogue(*h),
-    });
-    let laf = laaffic::TEST_HOOKS.iter().map(|h| Hook {
-        spec: h.spec,
-        run: Run::Laaffic(*h),
-    });
-    let esp = espai::TEST_HOOKS.iter().map(|h| Hook {
-        spec: h.spec,
-        run: Run::Espai(*h),
-    });
-    lll.chain(dialogue).chain(laf).chain(esp).collect()
+    /// One provider's hooks, each with the client it calls.
+    fn of<C: 'static>(
+        hooks: &'static [TestHooks<C>],
+        run: fn(TestHooks<C>) -> Run,
+    ) -> impl Iterator<Item = Hook> {
+        hooks.iter().map(move |h| Hook {
+            spec: h.spec,
+            run: run(*h),
+        })
+    }
+    of(longlonglong::TEST_HOOKS, Run::Longlonglong)
+        .chain(of(longlonglong::DIALOGUE_TEST_HOOKS, Run::Dialogue))
+        .chain(of(laaffic::TEST_HOOKS, Run::Laaffic))
+        .chain(of(espai::TEST_HOOKS, Run::Espai))
+        .collect()
 }
 
 /// Core's check over every provider's hooks: the non-repeatable operations declared
@@ -146,6 +144,17 @@ pub fn unproven_without_reason() -> Vec<String> {
         .into_iter()
         .filter(|n| !UNREADABLE.contains(&n.as_str()))
         .collect()
+}
+
+/// Fails naming every operation of [`unproven_without_reason`]: the check both suites
+/// make over every provider's declarations.
+pub fn assert_no_unproven() {
+    let missing = unproven_without_reason();
+    assert!(
+        missing.is_empty(),
+        "non-repeatable operations declared without `exactly_once` and `applied` test hooks: \
+         {missing:?}"
+    );
 }
 
 /// How many times the docs' example of an [`UNREADABLE`] operation was applied, read from
