@@ -135,13 +135,19 @@ fn unexpected(message: String) -> CliError {
     CliError::local("demo", message)
 }
 
-async fn longlonglong_tour(sandbox: &Sandbox) -> Result<(), CliError> {
-    section("longlonglong: AI outbound-call agent API");
-    let client = voxkit_longlonglong::Client::builder()
+/// The longlonglong client of the sandbox's partner token: what the account and the
+/// outbound-call sections both call with.
+fn longlonglong_client(sandbox: &Sandbox) -> Result<voxkit_longlonglong::Client, CliError> {
+    Ok(voxkit_longlonglong::Client::builder()
         .token(LONGLONGLONG_TOKEN)
         .base_url(sandbox.url())
         .deadline(DEADLINE)
-        .build()?;
+        .build()?)
+}
+
+async fn longlonglong_tour(sandbox: &Sandbox) -> Result<(), CliError> {
+    section("longlonglong: AI outbound-call agent API");
+    let client = longlonglong_client(sandbox)?;
     let seed = sandbox.seed();
     let user = UserId::parse(&seed.longlonglong_user)?;
     let balance = || sandbox.longlonglong_balance(user.as_str()).unwrap_or(0);
@@ -525,11 +531,7 @@ async fn outbound_tour(sandbox: &Sandbox) -> Result<Value, CliError> {
     };
 
     section("longlonglong outbound calls: line, task, numbers, call records");
-    let client = voxkit_longlonglong::Client::builder()
-        .token(LONGLONGLONG_TOKEN)
-        .base_url(sandbox.url())
-        .deadline(DEADLINE)
-        .build()?;
+    let client = longlonglong_client(sandbox)?;
     let user = UserId::parse(&sandbox.seed().longlonglong_user)?;
     let line = LineId::parse(LONGLONGLONG_DOCS_LINE)?;
     let now = DateTime::<Utc>::from(SystemTime::now()).naive_utc();

@@ -19,16 +19,15 @@ use voxkit_sandbox::{
 };
 
 use common::{
-    OTHER_CODE, OTHER_PHONE, dead_url, drop_next_answer, in_sandbox as voxkit, pinned_sandbox,
-    quotas, run_stdin, sandbox_env, voxkit_stdin, with,
+    Env, OTHER_CODE, OTHER_PHONE, Out, dead_url, drop_next_answer, in_sandbox as voxkit,
+    longlonglong_sandbox, pinned_sandbox, quotas, run_stdin, sandbox_env, voxkit_stdin, with,
 };
 
 // ----- exit codes 2 and 4 -------------------------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invalid_input_and_configuration_are_exit_2_with_nothing_sent() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     let recharge = format!("longlonglong recharge --user {user} --amount 5 --output json");
 
     // A missing credential, for each provider.
@@ -85,8 +84,7 @@ async fn invalid_input_and_configuration_are_exit_2_with_nothing_sent() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transport_and_http_failures_are_exit_4() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
 
     // Nothing listens: a read fails after its retries.
     let env = with(
@@ -273,12 +271,20 @@ async fn a_transfer_whose_answer_is_dropped_is_outcome_unknown_and_applied_once(
 
 // ----- secrets ------------------------------------------------------------------------
 
+/// The wrong credential the secrets test sends, to see that it is never shown either.
+const WRONG_TOKEN: &str = "SENTINEL-TOKEN-91c2";
+
+/// `command_line` run with `env` but the credential `variable` set to [`WRONG_TOKEN`]: the
+/// provider's refusal (exit 3).
+async fn refused(env: &Env, variable: &str, command_line: &str) -> Out {
+    let env = with(env.clone(), &[(variable, WRONG_TOKEN)]);
+    run_stdin(&env, None, command_line).await.expect(3)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn secrets_never_appear_even_with_trace_logging() {
     const PASSWORD: &str = "SENTINEL-PASSWORD-7f3a";
-    const WRONG_TOKEN: &str = "SENTINEL-TOKEN-91c2";
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     let env = with(sandbox_env(&sandbox), &[("RUST_LOG", "trace")]);
     let password = format!("{PASSWORD}\n");
     let recharge = format!("longlonglong recharge --user {user} --amount 1");
@@ -304,20 +310,8 @@ async fn secrets_never_appear_even_with_trace_logging() {
         run_stdin(&env, None, &recharge).await.expect(0),
         voxkit!(env: env, "laaffic balance --output json" => 0),
         voxkit!(env: env, "espai cdkey list" => 0),
-        run_stdin(
-            &with(env.clone(), &[("LONGLONGLONG_TOKEN", WRONG_TOKEN)]),
-            None,
-            "longlonglong token",
-        )
-        .await
-        .expect(3),
-        run_stdin(
-            &with(env.clone(), &[("ESPAI_OPEN_API_KEY", WRONG_TOKEN)]),
-            None,
-            "espai cdkey list --output json",
-        )
-        .await
-        .expect(3),
+        refused(&env, "LONGLONGLONG_TOKEN", "longlonglong token").await,
+        refused(&env, "ESPAI_OPEN_API_KEY", "espai cdkey list --output json").await,
     ];
     sandbox.set_fault("longlonglong.recharge", Fault::default().drop_after(1.0));
     outs.push(run_stdin(&env, None, &recharge).await.expect(5));

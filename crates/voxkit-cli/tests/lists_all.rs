@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 use voxkit_sandbox::Sandbox;
 
 use common::{
-    Env, Scratch, espai_client, laaffic_client, longlonglong_client, run, sandbox_env, utc,
+    Env, Scratch, espai_client, laaffic_client, longlonglong_client, longlonglong_sandbox, run,
+    sandbox_env, utc,
 };
 
 /// Rows added to each list: with pages of 2, at least four pages.
@@ -124,8 +125,7 @@ async fn check_all(env: &Env, list: &List<'_>, at_least: usize) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn longlonglong_subaccount_list_all_lists_every_sub_account_once() {
     use voxkit_longlonglong::{NewSubAccount, UserId};
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     let client = longlonglong_client(&sandbox);
     let owner = UserId::parse(&user).unwrap();
     let mut created = Vec::new();

@@ -6,12 +6,11 @@ mod common;
 
 use voxkit_sandbox::{Fault, LONGLONGLONG_TOKEN, Sandbox};
 
-use common::{in_sandbox as voxkit, run_stdin, sandbox_env, strings, with};
+use common::{in_sandbox as voxkit, longlonglong_sandbox, run_stdin, sandbox_env, strings, with};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_blacklist_as_a_table_and_as_json() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
 
     let out = voxkit!(sandbox, "longlonglong callback-blacklist" => 0);
     let lines: Vec<&str> = out.stdout.trim_end().lines().collect();

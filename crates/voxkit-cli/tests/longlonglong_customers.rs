@@ -6,9 +6,7 @@
 #[macro_use]
 mod common;
 
-use voxkit_sandbox::Sandbox;
-
-use common::in_sandbox as voxkit;
+use common::{in_sandbox as voxkit, longlonglong_sandbox};
 
 const TASK: &str = "289b4a84-6d3c-4a4e-9f3a-2c1d0e5b7a61";
 
@@ -20,8 +18,7 @@ fn phones_file(name: &str, text: &str) -> std::path::PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn import_list_move_and_delete_through_the_pool() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
 
     let components =
         voxkit!(sandbox, "longlonglong customer components --user {user} --output json" => 0)
@@ -76,8 +73,7 @@ async fn import_list_move_and_delete_through_the_pool() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bad_phone_names_its_line_and_nothing_is_sent() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     let file = phones_file("bad", "13800000001\n# note\n+86 138\n");
     let file_path = file.display();
     let out = voxkit!(sandbox, "longlonglong customer import --user {user} --phones-file {file_path}" => 2);

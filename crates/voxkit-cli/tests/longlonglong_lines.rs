@@ -8,7 +8,10 @@ mod common;
 
 use voxkit_sandbox::{LONGLONGLONG_DOCS_LINE, LONGLONGLONG_DOCS_TENANT, Sandbox};
 
-use common::{drop_next_answer, in_sandbox as voxkit, numbers, sandbox_env, spawn, strings, with};
+use common::{
+    drop_next_answer, in_sandbox as voxkit, longlonglong_sandbox, numbers, sandbox_env, spawn,
+    strings, with,
+};
 
 /// The security code the sandbox accepts (the docs' example).
 const SECURITY_CODE: &str = "123456";
@@ -29,8 +32,7 @@ async fn allocations(sandbox: &Sandbox, user: &str) -> Vec<u64> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn line_list_shows_the_allocation_id_and_all_walks_every_page() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     let tenant = LONGLONGLONG_DOCS_TENANT;
 
     let out = voxkit!(sandbox, "longlonglong line list --tenant {tenant}" => 0);
@@ -68,8 +70,7 @@ async fn line_list_shows_the_allocation_id_and_all_walks_every_page() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn allocate_bind_and_unbind_with_confirmation() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
 
     let out = voxkit!(sandbox, "longlonglong line allocate --user {user} --line {LONGLONGLONG_DOCS_LINE} \
              --concurrency 2 --deadline 2030-11-28 --price 0.1" => 0);
@@ -106,8 +107,7 @@ async fn allocate_bind_and_unbind_with_confirmation() {
 /// run again"), sent once, and the advice names the `line list` command to check with.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_allocation_exits_5_sent_once_with_the_advice_to_check_line_list() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     drop_next_answer(&sandbox, "longlonglong.allocate_line");
     let out = voxkit!(sandbox, "longlonglong line allocate --user {user} --line {LONGLONGLONG_DOCS_LINE} \
              --concurrency 1 --deadline 2030-01-01 --price 0 --tenant {LONGLONGLONG_DOCS_TENANT} \
@@ -128,8 +128,7 @@ async fn a_lost_allocation_exits_5_sent_once_with_the_advice_to_check_line_list(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn script_groups_and_the_nodes_scripts() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     let out = voxkit!(sandbox, "longlonglong script groups --user {user}" => 0);
     assert!(out.stdout.starts_with("ID"), "{out:#?}");
     assert!(out.stdout.contains("示例话术组"), "{out:#?}");
@@ -150,8 +149,7 @@ async fn script_groups_and_the_nodes_scripts() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dial_time_groups_are_listed_and_saved() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     let out = voxkit!(sandbox, "longlonglong dial-time list --user {user}" => 0);
     assert!(out.stdout.contains("系统呼叫时间"), "{out:#?}");
     assert!(out.stdout.contains("1 09:00-12:00,13:00-18:00"), "{out:#?}");
@@ -200,8 +198,7 @@ async fn dial_time_groups_are_listed_and_saved() {
 /// never printed; a wrong one is the provider's refusal (exit 3), none at all exit 2.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn privacy_set_reads_the_code_from_stdin_or_the_environment() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     let setting = r#"disable_crm_phone={"style":1}"#;
     let args = [
         "longlonglong",
@@ -248,8 +245,7 @@ async fn privacy_set_reads_the_code_from_stdin_or_the_environment() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn vos_callback_data_and_the_accounts_balance() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
 
     let json =
         voxkit!(sandbox, "longlonglong vos overview --user {user} --all --output json" => 0).json();

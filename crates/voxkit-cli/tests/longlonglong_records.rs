@@ -7,7 +7,7 @@ mod common;
 
 use voxkit_sandbox::Sandbox;
 
-use common::in_sandbox as voxkit;
+use common::{in_sandbox as voxkit, longlonglong_sandbox};
 
 const TASK: &str = "289b4a84-6d3c-4a4e-9f3a-2c1d0e5b7a61";
 const RECORD: &str = "7d1c2b3a-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
@@ -28,8 +28,7 @@ async fn raw_get(sandbox: &Sandbox, path: &str) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_docs_record_is_listed_shown_and_its_recording_served() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     let ids = format!("--user {user} --task {TASK}");
 
     let out = voxkit!(sandbox, "longlonglong record list {ids}" => 0);
@@ -79,8 +78,7 @@ async fn the_docs_record_is_listed_shown_and_its_recording_served() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_grades_and_unknown_records_fail_with_their_exit_codes() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     let ids = format!("--user {user} --task {TASK}");
     let out = voxkit!(sandbox, "longlonglong record list {ids} --tag Z" => 2);
     assert!(out.stderr.contains("--tag"), "{out:#?}");

@@ -12,7 +12,7 @@ mod common;
 use serde_json::Value;
 use voxkit_sandbox::{CallTask, DOCS_TASK, Fault, LONGLONGLONG_DOCS_LINE, Sandbox};
 
-use common::{in_sandbox as voxkit, run_stdin, sandbox_env};
+use common::{in_sandbox as voxkit, longlonglong_sandbox, run_stdin, sandbox_env};
 
 /// The sandbox's task `uuid` (panics when it is gone).
 fn task(sandbox: &Sandbox, uuid: &str) -> CallTask {
@@ -46,8 +46,7 @@ fn uuids(json: &Value) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_old_list_walks_every_page_filters_by_status_and_spans_sub_accounts() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     // 20 paused tasks beside the docs' one: two pages of the 15 the walk asks for.
     let mut paused: Vec<String> = (0..20)
         .map(|i| sandbox.add_longlonglong_task(&user, &format!("旧{i}"), false, &[]))
@@ -113,8 +112,7 @@ async fn the_old_list_walks_every_page_filters_by_status_and_spans_sub_accounts(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_old_read_shows_the_task_as_sent() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     let json = voxkit!(sandbox, "longlonglong task-v1 show --user {user} --task {DOCS_TASK} --output json" => 0)
     .json();
     assert_eq!(json["task"], DOCS_TASK);
@@ -129,8 +127,7 @@ async fn the_old_read_shows_the_task_as_sent() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_old_modify_sends_the_docs_body_and_flags_and_refuses_broken_rules() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     // The docs' own example body, its caller line completed.
     let file = std::env::temp_dir().join(format!("voxkit-task-v1-{}.json", std::process::id()));
     let body = format!(
@@ -188,8 +185,7 @@ async fn the_old_modify_sends_the_docs_body_and_flags_and_refuses_broken_rules()
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_old_pause_is_sent_once_and_dry_run_sends_nothing() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     let running = sandbox.add_longlonglong_task(&user, "运行", true, &["13800000501"]);
     let pause = format!("longlonglong task-v1 pause --user {user} --task {running}");
 
@@ -212,8 +208,7 @@ async fn the_old_pause_is_sent_once_and_dry_run_sends_nothing() {
 /// advice names the 2.0 read that tells whether the task is paused.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_old_pause_exits_5_naming_the_read_that_tells() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     let running = sandbox.add_longlonglong_task(&user, "运行", true, &["13800000501"]);
     sandbox.set_fault(
         "longlonglong.pause_task_v1",
@@ -233,8 +228,7 @@ async fn a_lost_old_pause_exits_5_naming_the_read_that_tells() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn delete_asks_first_then_removes_the_task() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     let doomed = sandbox.add_longlonglong_task(&user, "删除", false, &[]);
     let delete = format!("longlonglong task-v1 delete --user {user} --task {doomed}");
     let out = voxkit(&sandbox, &delete).await.expect(2);

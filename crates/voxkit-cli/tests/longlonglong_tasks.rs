@@ -11,12 +11,11 @@ mod common;
 
 use voxkit_sandbox::{DOCS_TASK, LONGLONGLONG_DOCS_LINE, Sandbox};
 
-use common::{drop_next_answer, in_sandbox as voxkit};
+use common::{drop_next_answer, in_sandbox as voxkit, longlonglong_sandbox};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn task_list_all_and_show_read_the_seeded_task() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     let json =
         voxkit!(sandbox, "longlonglong task list --user {user} --all --output json" => 0).json();
     let uuids: Vec<&str> = json["data"]
@@ -34,8 +33,7 @@ async fn task_list_all_and_show_read_the_seeded_task() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn numbers_from_a_file_are_dialled_and_a_running_task_refuses_deletes_with_6007() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     let task = sandbox.add_longlonglong_task(&user, "演示", true, &[]);
     let file = std::env::temp_dir().join(format!("voxkit-numbers-{}.txt", std::process::id()));
     std::fs::write(&file, "# numbers\n13800000501\n\n13800000502\n").unwrap();
@@ -92,8 +90,7 @@ fn docs_body(line: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tasks_are_created_from_flags_and_the_docs_body_then_modified_copied_and_deleted() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     let line = LONGLONGLONG_DOCS_LINE;
     let flags = "--script 123 --concurrency 2 --start 2030-01-01T09:00 --stop 2030-12-31T18:00";
     // A stop before the start, a line without its limit: refused before sending.
@@ -167,8 +164,7 @@ async fn tasks_are_created_from_flags_and_the_docs_body_then_modified_copied_and
 /// advice names the marker and the `task list` command that finds it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_create_exits_5_naming_the_marker_to_look_for() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     drop_next_answer(&sandbox, "longlonglong.create_task");
     let out = voxkit!(sandbox, "longlonglong task create --user {user} --name 丢失 --script 123 --concurrency 1 \
              --start 2030-01-01T09:00 --stop 2030-12-31T18:00 --line {LONGLONGLONG_DOCS_LINE}:1 \
@@ -196,8 +192,7 @@ async fn a_lost_create_exits_5_naming_the_marker_to_look_for() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn number_reset_re_bills_so_it_needs_yes() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     let task = sandbox.add_longlonglong_task(&user, "重置", false, &["13800000501"]);
     let reset =
         format!("longlonglong number reset --user {user} --task {task} --phone 13800000501");

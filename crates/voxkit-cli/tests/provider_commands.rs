@@ -17,8 +17,8 @@ use serde_json::Value;
 use voxkit_sandbox::Sandbox;
 
 use common::{
-    OTHER_CODE, OTHER_PHONE, in_sandbox as voxkit, pinned_sandbox, quotas, sandbox_env, strings,
-    today, voxkit_stdin, with,
+    OTHER_CODE, OTHER_PHONE, in_sandbox as voxkit, longlonglong_sandbox, pinned_sandbox, quotas,
+    sandbox_env, strings, today, voxkit_stdin, with,
 };
 
 // ----- longlonglong -------------------------------------------------------------------
@@ -201,8 +201,7 @@ async fn expiry_account_and_token() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn subaccounts_and_registration_read_the_password_from_stdin() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     let subs = || sandbox.longlonglong_user(&user).unwrap().sub_accounts.len();
 
     let json = voxkit_stdin(

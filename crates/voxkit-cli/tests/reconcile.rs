@@ -13,7 +13,10 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, BufReader};
 use voxkit_sandbox::{Fault, Sandbox};
 
-use common::{Env, drop_next_answer, in_sandbox as voxkit, run_stdin, sandbox_env, start, with};
+use common::{
+    Env, drop_next_answer, in_sandbox as voxkit, longlonglong_sandbox, run_stdin, sandbox_env,
+    start, with,
+};
 
 /// The sandbox's environment with `extra` variables.
 fn env(sandbox: &Sandbox, extra: &[(&str, &str)]) -> Env {
@@ -25,8 +28,7 @@ fn env(sandbox: &Sandbox, extra: &[(&str, &str)]) -> Env {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lost_recharge_behind_20_others_is_found_by_remark_on_page_two() {
     // Not pinned: the sandbox's "today" is China's, the CLI's default window must reach it.
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
 
     drop_next_answer(&sandbox, "longlonglong.recharge");
     let out =
@@ -123,8 +125,7 @@ async fn a_lost_recharge_behind_20_others_is_found_by_remark_on_page_two() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_recharge_sent_without_a_remark_gets_honest_advice() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     drop_next_answer(&sandbox, "longlonglong.recharge");
     let out = voxkit!(sandbox, "longlonglong recharge --user {user} --amount 9 --output json" => 5);
     let error: Value = serde_json::from_str(out.stderr.trim()).unwrap();
@@ -142,8 +143,7 @@ async fn a_recharge_sent_without_a_remark_gets_honest_advice() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn remark_searches_keep_to_the_30_day_rule() {
-    let sandbox = Sandbox::start().await.unwrap();
-    let user = sandbox.seed().longlonglong_user.clone();
+    let (sandbox, user) = longlonglong_sandbox().await;
     let today = DateTime::<Utc>::from(std::time::SystemTime::now()).date_naive();
     // 40 days back to tomorrow: more than the API allows, refused before sending.
     let since = today - Days::new(40);

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{Scratch, run_stdin, serve};
+use common::{Scratch, Served, run_stdin, serve};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_sandbox_restarts_with_its_state_file() {
@@ -33,29 +33,28 @@ async fn a_killed_sandbox_restarts_with_its_state_file() {
     first.child.kill().await.unwrap();
 
     let mut second = serve(&["--addr", "127.0.0.1:0", "--state", path], &[]).await;
-    let json = run_stdin(
-        &second.env(),
-        None,
-        &format!("longlonglong account --user {user} --output json"),
-    )
-    .await
-    .expect(0)
-    .json();
+    let json = account(&second, user).await;
     assert_eq!(json["data"]["balance"], 1100, "{json}");
     second.child.kill().await.unwrap();
 
     // Without --state a restart is a fresh seed.
     let mut third = serve(&["--addr", "127.0.0.1:0"], &[]).await;
-    let json = run_stdin(
-        &third.env(),
+    let json = account(&third, user).await;
+    assert_eq!(json["data"]["balance"], 1000, "{json}");
+    third.child.kill().await.unwrap();
+}
+
+/// `longlonglong account --user <user> --output json` against the sandbox `served`: its
+/// JSON, the run asserted to succeed.
+async fn account(served: &Served, user: &str) -> serde_json::Value {
+    run_stdin(
+        &served.env(),
         None,
         &format!("longlonglong account --user {user} --output json"),
     )
     .await
     .expect(0)
-    .json();
-    assert_eq!(json["data"]["balance"], 1000, "{json}");
-    third.child.kill().await.unwrap();
+    .json()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

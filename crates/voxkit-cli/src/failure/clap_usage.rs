@@ -133,16 +133,7 @@ mod tests {
 
     #[test]
     fn clap_number_messages_are_plain() {
-        let recharge = |amount| {
-            [
-                "longlonglong",
-                "recharge",
-                "--user",
-                "u",
-                "--amount",
-                amount,
-            ]
-        };
+        let recharge = crate::longlonglong::recharge_words;
         // (arguments, what the message says, what it no longer says)
         let cases: [(&[&str], &str, &str); 4] = [
             (

@@ -310,22 +310,27 @@ async fn search_remark(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use crate::cli::Cli;
     use clap::Parser;
+
+    /// The words after `voxkit` of a recharge of `amount` to the user `u`: the command
+    /// line the tests of how amounts are parsed and refused vary.
+    pub(crate) fn recharge_words(amount: &str) -> [&str; 6] {
+        [
+            "longlonglong",
+            "recharge",
+            "--user",
+            "u",
+            "--amount",
+            amount,
+        ]
+    }
 
     #[test]
     fn amounts_are_positive_integers() {
         let parse = |amount: &str| {
-            Cli::try_parse_from([
-                "voxkit",
-                "longlonglong",
-                "recharge",
-                "--user",
-                "u",
-                "--amount",
-                amount,
-            ])
+            Cli::try_parse_from(std::iter::once("voxkit").chain(recharge_words(amount)))
         };
         assert!(parse("1").is_ok());
         for bad in ["0", "-5", "1.5", "ten"] {

@@ -28,6 +28,8 @@ use crate::context::Global;
 use crate::failure::CliError;
 use crate::input::stdin_line;
 use crate::render::Report;
+#[cfg(test)]
+pub(crate) use billing::tests::recharge_words;
 
 /// The longest password line read from stdin, in bytes.
 const MAX_PASSWORD_BYTES: u64 = 4096;

@@ -8,7 +8,7 @@ use futures_util::TryStreamExt;
 use serde_json::{Value, json};
 use voxkit_longlonglong::{NumberDeletion, NumberImport, NumberQuery, NumberReset, NumberRow};
 
-use super::tasks::{report, task_ids};
+use super::tasks::{page_report, report, task_ids, walked_report};
 use crate::context::Global;
 use crate::failure::CliError;
 use crate::render::Report;
@@ -99,19 +99,14 @@ pub(super) async fn run(command: NumberCommand, global: &Global) -> Result<Repor
                     )
                     .try_collect()
                     .await?;
-                let text = longlonglong::numbers_text(&rows, None);
-                return Ok(Report::new(
-                    json!({"data": rows, "total": rows.len()}),
-                    text,
-                ));
+                return Ok(walked_report(&rows, longlonglong::numbers_text));
             }
             let query = NumberQuery::new().page(args.page.unwrap_or(1));
             let page = client.numbers(&user, &task, &query).await?;
-            let info = page.meta.as_ref().map(longlonglong::sub_page_info);
-            let text = longlonglong::numbers_text(&page.items, info.as_ref());
-            Ok(Report::new(
-                json!({"data": page.items, "meta": page.meta}),
-                text,
+            Ok(page_report(
+                &page.items,
+                page.meta.as_ref(),
+                longlonglong::numbers_text,
             ))
         }
         NumberCommand::Add(args) => {

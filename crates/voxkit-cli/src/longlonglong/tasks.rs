@@ -8,18 +8,19 @@
 use chrono::{NaiveDateTime, NaiveTime};
 use clap::Args;
 use futures_util::TryStreamExt;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use voxkit_core::Marker;
 use voxkit_longlonglong::{
-    Holiday, LineId, NewTask, NumberStatus, Redial, ScriptWindow, TaskId, TaskLine, TaskQuery,
-    TaskType, TaskUpdate, UserId, marked_task_name,
+    Holiday, LineId, Meta, NewTask, NumberStatus, Redial, ScriptWindow, TaskId, TaskLine,
+    TaskQuery, TaskType, TaskUpdate, UserId, marked_task_name,
 };
 
 use crate::context::Global;
 use crate::failure::{CheckWith as _, CliError};
 use crate::render::Report;
 use crate::render::longlonglong::{self, raw_text};
+use crate::render::pages::PageInfo;
 
 /// `voxkit longlonglong task <command>`.
 #[derive(Debug, clap::Subcommand)]
@@ -365,6 +366,32 @@ pub(super) fn report(json: Value, message: &str) -> Report {
     Report::new(json, text)
 }
 
+/// How a typed list's items (tasks, a task's number rows) are shown as text, with where
+/// the page stands (`None` for `--all`).
+pub(super) type ListText<T> = fn(&[T], Option<&PageInfo>) -> String;
+
+/// The `--all` walk of a typed list as a report: every item and their count. Shared with
+/// `number list`, which answers in the same shape.
+pub(super) fn walked_report<T: Serialize>(items: &[T], text: ListText<T>) -> Report {
+    Report::new(
+        json!({"data": items, "total": items.len()}),
+        text(items, None),
+    )
+}
+
+/// One page of a typed list (its `items` and the server's paginator `meta`) as a report.
+pub(super) fn page_report<T: Serialize>(
+    items: &[T],
+    meta: Option<&Meta>,
+    text: ListText<T>,
+) -> Report {
+    let info = meta.map(longlonglong::sub_page_info);
+    Report::new(
+        json!({"data": items, "meta": meta}),
+        text(items, info.as_ref()),
+    )
+}
+
 /// Runs a `task` command.
 pub(super) async fn run(command: TaskCommand, global: &Global) -> Result<Report, CliError> {
     let client = global.longlonglong()?;
@@ -385,11 +412,7 @@ pub(super) async fn run(command: TaskCommand, global: &Global) -> Result<Report,
                     .pages(client.tasks_all(&user, &query, args.subset), "tasks")
                     .try_collect()
                     .await?;
-                let text = longlonglong::tasks_text(&tasks, None);
-                return Ok(Report::new(
-                    json!({"data": tasks, "total": tasks.len()}),
-                    text,
-                ));
+                return Ok(walked_report(&tasks, longlonglong::tasks_text));
             }
             let query = query.page(args.page.unwrap_or(1));
             let page = if args.subset {
@@ -397,11 +420,10 @@ pub(super) async fn run(command: TaskCommand, global: &Global) -> Result<Report,
             } else {
                 client.tasks(&user, &query).await?
             };
-            let info = page.meta.as_ref().map(longlonglong::sub_page_info);
-            let text = longlonglong::tasks_text(&page.items, info.as_ref());
-            Ok(Report::new(
-                json!({"data": page.items, "meta": page.meta}),
-                text,
+            Ok(page_report(
+                &page.items,
+                page.meta.as_ref(),
+                longlonglong::tasks_text,
             ))
         }
         TaskCommand::Show(args) => {

@@ -268,26 +268,22 @@ pub fn agent_text(agent: &Agent, show: bool) -> String {
 
 /// Agents as a table, with the list footer; an `API KEY` column only with `show`.
 pub fn agents_text(agents: &[Agent], page: Option<&PageInfo>, show: bool) -> String {
-    if agents.is_empty() {
-        return match page.filter(|p| p.current > 1) {
-            Some(page) => format!("no agents on {}", page.describe("agent", "agents")),
-            None => "no agents".to_owned(),
-        };
-    }
-    let mut columns = vec![
-        ("ID", Align::Left),
-        ("NAME", Align::Left),
-        ("ENABLED", Align::Left),
-        ("MODEL", Align::Left),
-        ("CARD", Align::Left),
-        ("QUOTA", Align::Right),
-    ];
-    if show {
-        columns.push(("API KEY", Align::Left));
-    }
-    let mut table = Table::new(&columns);
-    for agent in agents {
-        let mut row = vec![
+    let table = SecretTable {
+        names: ("agent", "agents"),
+        columns: &[
+            ("ID", Align::Left),
+            ("NAME", Align::Left),
+            ("ENABLED", Align::Left),
+            ("MODEL", Align::Left),
+            ("CARD", Align::Left),
+            ("QUOTA", Align::Right),
+        ],
+        secret: ("API KEY", |agent: &Agent| {
+            secret_text(agent.api_key.as_ref(), true)
+        }),
+    };
+    table.render(agents, page, show, |agent| {
+        vec![
             agent.id.clone(),
             cell(agent.name.as_deref()),
             flag_text(agent.enabled),
@@ -296,13 +292,52 @@ pub fn agents_text(agents: &[Agent], page: Option<&PageInfo>, show: bool) -> Str
             agent
                 .api_limit
                 .map_or_else(|| "-".to_owned(), |n| n.to_string()),
-        ];
-        if show {
-            row.push(secret_text(agent.api_key.as_ref(), true));
+        ]
+    })
+}
+
+/// How an ESP-AI list whose items hold a secret (agents, devices) is shown as a table:
+/// its columns, and the secret's column last, only with `--show-secrets`.
+struct SecretTable<T: 'static> {
+    /// The items' nouns, singular and plural (`("agent", "agents")`).
+    names: (&'static str, &'static str),
+    /// The columns always shown.
+    columns: &'static [(&'static str, Align)],
+    /// The secret column's header, and an item's secret as its cell.
+    secret: (&'static str, fn(&T) -> String),
+}
+
+impl<T> SecretTable<T> {
+    /// `items` as the table, each row the cells `row` gives (and the secret with `show`),
+    /// with the list footer; `no <items>` (on which page) when there are none.
+    fn render(
+        &self,
+        items: &[T],
+        page: Option<&PageInfo>,
+        show: bool,
+        row: impl Fn(&T) -> Vec<String>,
+    ) -> String {
+        let (one, many) = self.names;
+        if items.is_empty() {
+            return match page.filter(|p| p.current > 1) {
+                Some(page) => format!("no {many} on {}", page.describe(one, many)),
+                None => format!("no {many}"),
+            };
         }
-        table.row(row);
+        let mut columns = self.columns.to_vec();
+        if show {
+            columns.push((self.secret.0, Align::Left));
+        }
+        let mut table = Table::new(&columns);
+        for item in items {
+            let mut cells = row(item);
+            if show {
+                cells.push((self.secret.1)(item));
+            }
+            table.row(cells);
+        }
+        table.render_with_footer(&footer(items.len(), one, many, page))
     }
-    table.render_with_footer(&footer(agents.len(), "agent", "agents", page))
 }
 
 /// A device as JSON, times RFC 3339 in UTC; its `api_key` and `wifi_pwd` shown only with
@@ -337,27 +372,23 @@ pub fn device_json(device: &Device, show: bool) -> Value {
 
 /// Devices as a table, with the list footer; a `WIFI PASSWORD` column only with `show`.
 pub fn devices_text(devices: &[Device], page: Option<&PageInfo>, show: bool) -> String {
-    if devices.is_empty() {
-        return match page.filter(|p| p.current > 1) {
-            Some(page) => format!("no devices on {}", page.describe("device", "devices")),
-            None => "no devices".to_owned(),
-        };
-    }
-    let mut columns = vec![
-        ("ID", Align::Left),
-        ("MAC", Align::Left),
-        ("NAME", Align::Left),
-        ("ONLINE", Align::Left),
-        ("AGENT", Align::Left),
-        ("VERSION", Align::Left),
-        ("WIFI", Align::Left),
-    ];
-    if show {
-        columns.push(("WIFI PASSWORD", Align::Left));
-    }
-    let mut table = Table::new(&columns);
-    for device in devices {
-        let mut row = vec![
+    let table = SecretTable {
+        names: ("device", "devices"),
+        columns: &[
+            ("ID", Align::Left),
+            ("MAC", Align::Left),
+            ("NAME", Align::Left),
+            ("ONLINE", Align::Left),
+            ("AGENT", Align::Left),
+            ("VERSION", Align::Left),
+            ("WIFI", Align::Left),
+        ],
+        secret: ("WIFI PASSWORD", |device: &Device| {
+            secret_text(device.wifi_pwd.as_ref(), true)
+        }),
+    };
+    table.render(devices, page, show, |device| {
+        vec![
             device.id.clone(),
             cell(device.mac.as_deref()),
             cell(device.name.as_deref()),
@@ -365,13 +396,8 @@ pub fn devices_text(devices: &[Device], page: Option<&PageInfo>, show: bool) -> 
             cell(device.agent_id.as_deref()),
             cell(device.version.as_deref()),
             cell(device.wifi_ssid.as_deref()),
-        ];
-        if show {
-            row.push(secret_text(device.wifi_pwd.as_ref(), true));
-        }
-        table.row(row);
-    }
-    table.render_with_footer(&footer(devices.len(), "device", "devices", page))
+        ]
+    })
 }
 
 /// A plugin as JSON, times RFC 3339 in UTC.

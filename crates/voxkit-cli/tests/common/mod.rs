@@ -520,6 +520,14 @@ pub async fn sandbox() -> Sandbox {
     Sandbox::start().await.unwrap()
 }
 
+/// A sandbox with its default seed, and the seed's longlonglong user (a UUID): how the
+/// tests of one user's commands begin.
+pub async fn longlonglong_sandbox() -> (Sandbox, String) {
+    let sandbox = Sandbox::start().await.unwrap();
+    let user = sandbox.seed().longlonglong_user.clone();
+    (sandbox, user)
+}
+
 /// The id of the sandbox's first Laaffic voice file (a seeded one, ready to call with).
 pub fn first_voice_file(sandbox: &Sandbox) -> String {
     sandbox.laaffic_voice_files()[0].id.clone()

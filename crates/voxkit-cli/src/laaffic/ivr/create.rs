@@ -127,6 +127,14 @@ pub struct Create {
     #[arg(long, value_name = "PATH")]
     numbers_file: Option<PathBuf>,
     #[command(flatten)]
+    calling: Calling,
+}
+
+/// How a task calls, for `task create` and `task update` alike: what it plays, when it
+/// calls, and what happens after a call.
+#[derive(Debug, Args)]
+pub struct Calling {
+    #[command(flatten)]
     voice: VoiceArgs,
     #[command(flatten)]
     schedule: Schedule,
@@ -257,6 +265,24 @@ macro_rules! with_schedule {
     }};
 }
 
+/// The task (a `NewTask` or a `TaskUpdate`, which have the same setters) that `$new`
+/// makes of the voice's source, with the rest of the [`Calling`] `$calling`: its schedule
+/// and what happens after a call; returns early (`?`) when they do not parse.
+macro_rules! with_calling {
+    ($new:expr, $calling:expr) => {{
+        let calling: &Calling = $calling;
+        let source = calling.voice.source()?;
+        let mut target = with_schedule!($new(source), &calling.schedule);
+        if let Some(group) = calling.after_call.seat_group {
+            target = target.transfer_to_seat(group);
+        }
+        if let Some(sms) = calling.after_call.sms() {
+            target = target.post_call_sms(sms);
+        }
+        target
+    }};
+}
+
 /// The task `task create` sends, and how many numbers it calls.
 fn build_task(args: &Create) -> Result<(NewTask, usize), CliError> {
     let callees = match &args.numbers_file {
@@ -264,17 +290,10 @@ fn build_task(args: &Create) -> Result<(NewTask, usize), CliError> {
         None => args.numbers.iter().map(|n| Callee::new(n.trim())).collect(),
     };
     let count = callees.len();
-    let source = args.voice.source()?;
-    let mut task = with_schedule!(
-        NewTask::new(args.app_id.as_str(), args.name.as_str(), source, callees),
-        &args.schedule
+    let task = with_calling!(
+        |source| NewTask::new(args.app_id.as_str(), args.name.as_str(), source, callees),
+        &args.calling
     );
-    if let Some(group) = args.after_call.seat_group {
-        task = task.transfer_to_seat(group);
-    }
-    if let Some(sms) = args.after_call.sms() {
-        task = task.post_call_sms(sms);
-    }
     Ok((task, count))
 }
 
@@ -353,27 +372,15 @@ pub struct UpdateArgs {
     #[arg(long, value_name = "NAME")]
     name: String,
     #[command(flatten)]
-    voice: VoiceArgs,
-    #[command(flatten)]
-    schedule: Schedule,
-    #[command(flatten)]
-    after_call: AfterCall,
+    calling: Calling,
 }
 
 /// The update `task update` sends.
 fn build_update(args: &UpdateArgs) -> Result<TaskUpdate, CliError> {
-    let source = args.voice.source()?;
-    let mut update = with_schedule!(
-        TaskUpdate::new(TaskId(args.task), args.name.as_str(), source),
-        &args.schedule
-    );
-    if let Some(group) = args.after_call.seat_group {
-        update = update.transfer_to_seat(group);
-    }
-    if let Some(sms) = args.after_call.sms() {
-        update = update.post_call_sms(sms);
-    }
-    Ok(update)
+    Ok(with_calling!(
+        |source| TaskUpdate::new(TaskId(args.task), args.name.as_str(), source),
+        &args.calling
+    ))
 }
 
 /// Runs `task update`: repeatable, so a lost answer is retried by the SDK, not checked.

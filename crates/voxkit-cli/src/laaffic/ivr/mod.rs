@@ -12,9 +12,13 @@ pub mod tasks;
 pub mod voices;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
+use serde_json::{Value, json};
+use voxkit_laaffic::Page;
 
 use crate::failure::CliError;
-use crate::render::{china, one_line};
+use crate::render::laaffic::page_meta;
+use crate::render::pages::all_meta;
+use crate::render::{Report, china, one_line};
 
 /// A local date-time: `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DDTHH:MM:SS` or `YYYY-MM-DD`
 /// (midnight).
@@ -84,6 +88,63 @@ pub(crate) fn parse_window(text: &str) -> Result<(NaiveTime, NaiveTime), CliErro
     let (start, end) = text.trim().split_once('-').ok_or_else(bad)?;
     let time = |t: &str| NaiveTime::parse_from_str(t.trim(), "%H:%M").map_err(|_| bad());
     Ok((time(start)?, time(end)?))
+}
+
+/// How a list over a time window (`tasks`, `records`) answers, one page or with `--all`
+/// every page: both lists report the window, the page and the size asked, and where the
+/// list stands, in the same JSON shape.
+pub(super) struct WindowList<T> {
+    /// The window's start, as the JSON shows it.
+    pub(super) from: String,
+    /// The window's end, as the JSON shows it.
+    pub(super) to: String,
+    /// The page size asked (with `--all`: the size of each page fetched).
+    pub(super) size: u32,
+    /// The JSON key of the items (`"tasks"`).
+    pub(super) key: &'static str,
+    /// One item as JSON.
+    pub(super) json: fn(&T) -> Value,
+    /// The items as text.
+    pub(super) text: fn(&Page<T>) -> String,
+}
+
+impl<T> WindowList<T> {
+    /// Every item of the `--all` walk, as one report counted by itself.
+    pub(super) fn all(&self, items: Vec<T>) -> Report {
+        let total = items.len();
+        self.report(
+            Page::new(items),
+            (Value::Null, total.into(), Value::Null),
+            all_meta(total),
+        )
+    }
+
+    /// One page (number `current`) as a report with where it stands.
+    pub(super) fn page(&self, current: u32, page: Page<T>) -> Report {
+        let meta = page_meta(&page);
+        let numbers = (current.into(), page.total.into(), page.last_page.into());
+        self.report(page, numbers, meta)
+    }
+
+    /// The report of `page`, with its `(page, total, pages)` numbers and `meta`.
+    fn report(
+        &self,
+        page: Page<T>,
+        (current, total, pages): (Value, Value, Value),
+        meta: Value,
+    ) -> Report {
+        let mut json = json!({
+            "from": self.from,
+            "to": self.to,
+            "page": current,
+            "size": self.size,
+            "total": total,
+            "pages": pages,
+            "meta": meta,
+        });
+        json[self.key] = page.items.iter().map(self.json).collect();
+        Report::new(json, (self.text)(&page))
+    }
 }
 
 #[cfg(test)]

@@ -3,14 +3,13 @@
 
 use clap::Args;
 use serde_json::json;
-use voxkit_laaffic::{Page, RecordQuery};
+use voxkit_laaffic::RecordQuery;
 
-use super::{parse_zoned, parse_zoned_end};
+use super::{WindowList, parse_zoned, parse_zoned_end};
 use crate::context::Global;
 use crate::failure::CliError;
 use crate::render::Report;
-use crate::render::laaffic::{page_meta, record_json, record_text, records_text};
-use crate::render::pages::all_meta;
+use crate::render::laaffic::{record_json, record_text, records_text};
 
 /// The arguments of `records`.
 #[derive(Debug, Args)]
@@ -67,36 +66,19 @@ pub async fn run(args: Records, global: &Global) -> Result<Report, CliError> {
         query = query.page(current, size);
     }
     let client = global.laaffic()?;
+    let list = WindowList {
+        from: from.to_rfc3339(),
+        to: to.to_rfc3339(),
+        size,
+        key: "records",
+        json: record_json,
+        text: records_text,
+    };
     if args.all {
         let records = global
             .collect_pages(client.call_records_all(&query), ("record", "records"))
             .await?;
-        return Ok(Report::new(
-            json!({
-                "from": from.to_rfc3339(),
-                "to": to.to_rfc3339(),
-                "page": null,
-                "size": size,
-                "total": records.len(),
-                "pages": null,
-                "meta": all_meta(records.len()),
-                "records": records.iter().map(record_json).collect::<Vec<_>>(),
-            }),
-            records_text(&Page::new(records)),
-        ));
+        return Ok(list.all(records));
     }
-    let page = client.call_records(&query).await?;
-    Ok(Report::new(
-        json!({
-            "from": from.to_rfc3339(),
-            "to": to.to_rfc3339(),
-            "page": current,
-            "size": size,
-            "total": page.total,
-            "pages": page.last_page,
-            "meta": page_meta(&page),
-            "records": page.items.iter().map(record_json).collect::<Vec<_>>(),
-        }),
-        records_text(&page),
-    ))
+    Ok(list.page(current, client.call_records(&query).await?))
 }

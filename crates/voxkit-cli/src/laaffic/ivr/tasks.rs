@@ -5,14 +5,13 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand, ValueEnum};
 use serde_json::json;
-use voxkit_laaffic::{Page, TaskId, TaskQuery, TaskStatus, TaskType};
+use voxkit_laaffic::{TaskId, TaskQuery, TaskStatus, TaskType};
 
 use super::create::{self, Create, ResendArgs, UpdateArgs};
-use super::{parse_local, parse_local_end};
+use super::{WindowList, parse_local, parse_local_end};
 use crate::context::Global;
 use crate::failure::{CliError, EXIT_REFUSED};
-use crate::render::laaffic::{detail_json, detail_text, page_meta, summary_json, tasks_text};
-use crate::render::pages::all_meta;
+use crate::render::laaffic::{detail_json, detail_text, summary_json, tasks_text};
 use crate::render::{Report, china_json, china_now};
 
 /// How far back `voxkit laaffic tasks` looks without `--from`.
@@ -226,38 +225,21 @@ pub async fn list(args: TaskList, global: &Global) -> Result<Report, CliError> {
         query = query.task_type(kind.into());
     }
     let client = global.laaffic()?;
+    let list = WindowList {
+        from: china_json(from),
+        to: china_json(to),
+        size: args.size,
+        key: "tasks",
+        json: summary_json,
+        text: tasks_text,
+    };
     if args.all {
         let tasks = global
             .collect_pages(client.query_tasks_all(&query), ("task", "tasks"))
             .await?;
-        return Ok(Report::new(
-            json!({
-                "from": china_json(from),
-                "to": china_json(to),
-                "page": null,
-                "size": args.size,
-                "total": tasks.len(),
-                "pages": null,
-                "meta": all_meta(tasks.len()),
-                "tasks": tasks.iter().map(summary_json).collect::<Vec<_>>(),
-            }),
-            tasks_text(&Page::new(tasks)),
-        ));
+        return Ok(list.all(tasks));
     }
-    let page = client.query_tasks(&query).await?;
-    Ok(Report::new(
-        json!({
-            "from": china_json(from),
-            "to": china_json(to),
-            "page": args.page,
-            "size": args.size,
-            "total": page.total,
-            "pages": page.last_page,
-            "meta": page_meta(&page),
-            "tasks": page.items.iter().map(summary_json).collect::<Vec<_>>(),
-        }),
-        tasks_text(&page),
-    ))
+    Ok(list.page(args.page, client.query_tasks(&query).await?))
 }
 
 #[cfg(test)]
