@@ -645,6 +645,28 @@ pub fn drive(args: &[String]) -> Result<(), String> {
         .build()
         .map_err(|e| e.to_string())?;
     let started = Instant::now();
+    // One run alone, for a profiler (`perf record voxkit-bench journal --only runner`):
+    // its figures are printed, nothing else runs and no report is written.
+    if let Some(only) = crate::flag(args, "--only") {
+        let figures = runtime.block_on(async {
+            match only {
+                "store" => run_store("sqlite", sqlite(&dir, "store").await?, rows).await,
+                "runner" => run_runner("sqlite", sqlite(&dir, "runner").await?, rows).await,
+                other => Err(format!("--only takes store or runner, not {other}")),
+            }
+        })?;
+        println!(
+            "{}: {} rows in {:.2} s, {:.1} µs CPU/row",
+            figures.mode,
+            figures.rows,
+            figures.wall.as_secs_f64(),
+            figures.cpu_us_per_row()
+        );
+        for (method, calls, mean_ms) in &figures.profile {
+            println!("  {method} {calls}× {mean_ms:.2} ms");
+        }
+        return Ok(());
+    }
     let (side_by_side, store, latency) = runtime.block_on(async {
         let sandbox = SandboxChild::start(Duration::ZERO)?;
         println!(

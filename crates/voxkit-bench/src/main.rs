@@ -82,21 +82,16 @@ fn serve_forever() -> Result<(), String> {
     })
 }
 
-/// CPU time (user + system, every thread) and peak resident set of this process, read
-/// from `/proc` (Linux): the sum of each thread's `schedstat` run time in nanoseconds
-/// (`/proc/self/stat`'s clock ticks are too coarse) and `VmHWM`.
+/// CPU time (user + system) and peak resident set of this process: the process CPU clock
+/// (`CLOCK_PROCESS_CPUTIME_ID`, nanoseconds, every thread including those that have ended:
+/// a sum over the threads alive at each end lost the CPU of a worker thread that exited
+/// in between, and reported a store's run at zero) and `VmHWM` from `/proc/self/status`.
 fn usage() -> (Duration, u64) {
-    let mut cpu_ns = 0u64;
-    if let Ok(tasks) = std::fs::read_dir("/proc/self/task") {
-        for task in tasks.flatten() {
-            if let Some(ns) = std::fs::read_to_string(task.path().join("schedstat"))
-                .ok()
-                .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
-            {
-                cpu_ns += ns;
-            }
-        }
-    }
+    let now = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    let cpu = Duration::new(
+        u64::try_from(now.tv_sec).unwrap_or(0),
+        u32::try_from(now.tv_nsec).unwrap_or(0),
+    );
     let rss_kb = std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
@@ -108,7 +103,7 @@ fn usage() -> (Duration, u64) {
                 .ok()
         })
         .unwrap_or(0);
-    (Duration::from_nanos(cpu_ns), rss_kb)
+    (cpu, rss_kb)
 }
 
 /// `run`: one client, one workload; prints one JSON line with the measurement.

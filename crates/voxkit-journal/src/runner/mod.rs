@@ -93,8 +93,9 @@ impl Settings {
     /// The claim window in effect ([`window`](Self::window), or its default).
     ///
     /// Why sixteen sends' worth: a claim is one commit (one fsync, a few round trips on
-    /// PostgreSQL) and the drive loop makes one at a time, so the rows claimed ahead must
-    /// last while the next claim is written, 10-40 ms on a busy machine. On the 10,000-row
+    /// PostgreSQL) queued behind the journal's other writes, and the drive loop makes one
+    /// for each quarter of the window that frees, so the rows claimed ahead must last while
+    /// the next claims are written, 10-40 ms on a busy machine. On the 10,000-row
     /// benchmark at concurrency 32 (`cargo xtask bench --journal`), twice the concurrency
     /// left the sends waiting on claims most of the run, and each doubling of the window up
     /// to sixteen times cut the run's time. The cost is after a crash: up to this many rows
@@ -373,9 +374,7 @@ impl Runner {
         run: &Run,
         feed: UnboundedSender<Chunk>,
     ) -> Result<Vec<RowResult>, Error> {
-        /// The first chunk fills the claim window, so that the first claim finds only rows
-        /// it knows (a row claimed before its chunk reached the drive loop is not marked
-        /// ahead, and costs a commit of its own); the next are large so that a 10,000-row
+        /// The first chunk fills the claim window; the next are large so that a 10,000-row
         /// file costs a few commits.
         const NEXT: usize = 512;
         let mut settled_rows = Vec::new();
@@ -402,6 +401,7 @@ impl Runner {
             let created = if news.is_empty() {
                 Vec::new()
             } else {
+                run.expect_ahead(&ops);
                 self.inner.journal.create_many(news).await?
             };
             for (job, created) in ops.into_iter().zip(created) {
