@@ -137,61 +137,75 @@ mod tests {
 
     const O: Origin = Origin::new("espai", "test");
 
+    /// Asserts that `check` accepts every value of `ok` and refuses every value of `bad`,
+    /// handing each refusal to `refused` for the test's own assertions on it.
+    fn accepts_and_refuses(
+        check: impl Fn(&str) -> Result<(), Error>,
+        ok: &[&str],
+        bad: &[&str],
+        refused: impl Fn(&str, Error),
+    ) {
+        for ok in ok {
+            assert!(check(ok).is_ok(), "{ok}");
+        }
+        for bad in bad {
+            refused(bad, check(bad).unwrap_err());
+        }
+    }
+
     #[test]
     fn phones() {
-        for ok in ["15916888888", "1", "00861591688888812345"] {
-            assert!(phone(O, "phone", ok).is_ok(), "{ok}");
-        }
-        for bad in [
-            "",
-            "+8615916888888",
-            "159 1688 8888",
-            "159-1688",
-            "１５９",
-            "15916888888\n",
-            "008615916888888123456",
-        ] {
-            let err = phone(O, "phone", bad).unwrap_err();
-            assert!(matches!(err, Error::InvalidInput { .. }));
-            assert!(err.to_string().contains("phone"), "{err}");
-        }
+        accepts_and_refuses(
+            |value| phone(O, "phone", value),
+            &["15916888888", "1", "00861591688888812345"],
+            &[
+                "",
+                "+8615916888888",
+                "159 1688 8888",
+                "159-1688",
+                "１５９",
+                "15916888888\n",
+                "008615916888888123456",
+            ],
+            |_, err| {
+                assert!(matches!(err, Error::InvalidInput { .. }));
+                assert!(err.to_string().contains("phone"), "{err}");
+            },
+        );
     }
 
     #[test]
     fn tokens() {
-        for ok in [
-            "wNaa1GDw",
-            "772868ead56c48d68fd1924aa5ec3aac",
-            "a-b_c.d",
-            "琳琅",
-        ] {
-            assert!(token(O, "code", ok).is_ok(), "{ok}");
-        }
         let long = "x".repeat(MAX_TOKEN_BYTES + 1);
-        for bad in [
-            "",
-            " ",
-            "wNaa 1GDw",
-            "wNaa1GDw\n",
-            "a\u{0}b",
-            "\u{3000}x",
-            long.as_str(),
-        ] {
-            let err = token(O, "code", bad).unwrap_err();
-            assert!(!err.to_string().contains("wNaa"), "no echo: {err}");
-        }
+        accepts_and_refuses(
+            |value| token(O, "code", value),
+            &[
+                "wNaa1GDw",
+                "772868ead56c48d68fd1924aa5ec3aac",
+                "a-b_c.d",
+                "琳琅",
+            ],
+            &[
+                "",
+                " ",
+                "wNaa 1GDw",
+                "wNaa1GDw\n",
+                "a\u{0}b",
+                "\u{3000}x",
+                long.as_str(),
+            ],
+            |_, err| assert!(!err.to_string().contains("wNaa"), "no echo: {err}"),
+        );
     }
 
     #[test]
     fn card_ids_are_32_letters_or_digits() {
-        for ok in [
+        let ok = [
             "772868ead56c48d68fd1924aa5ec3aac",
             "196BD2A26E4D459F9DC7D12053A05C15",
             "dd3d910b08e4405e88242ca7f8f86xxx",
-        ] {
-            assert!(card_id(O, "the card id", ok).is_ok(), "{ok}");
-        }
-        for bad in [
+        ];
+        let bad = [
             "",
             "x1",
             "../admin",
@@ -201,25 +215,30 @@ mod tests {
             "772868ead56c48d68fd1924aa5ec3a/.",
             " 772868ead56c48d68fd1924aa5ec3aa",
             "772868ead56c48d68fd1924aa5ec3aé",
-        ] {
-            let err = card_id(O, "the card id", bad).unwrap_err();
-            assert!(err.nothing_sent(), "{bad}");
-            assert!(err.to_string().contains("32 letters or digits"), "{err}");
-            // (The message's example id starts like some of these.)
-            if bad.len() > 3 && !bad.contains("772868") {
-                assert!(!err.to_string().contains(bad), "no echo: {err}");
-            }
-        }
+        ];
+        accepts_and_refuses(
+            |value| card_id(O, "the card id", value),
+            &ok,
+            &bad,
+            |bad, err| {
+                assert!(err.nothing_sent(), "{bad}");
+                assert!(err.to_string().contains("32 letters or digits"), "{err}");
+                // (The message's example id starts like some of these.)
+                if bad.len() > 3 && !bad.contains("772868") {
+                    assert!(!err.to_string().contains(bad), "no echo: {err}");
+                }
+            },
+        );
     }
 
     #[test]
     fn card_types_are_the_documented_codes() {
-        for ok in ["0", "1", "5", " 2 "] {
-            assert!(card_type(O, ok).is_ok(), "{ok}");
-        }
-        for bad in ["6", "9", "-1", "", "01", "青龙", "1.0"] {
-            assert!(card_type(O, bad).unwrap_err().nothing_sent(), "{bad}");
-        }
+        accepts_and_refuses(
+            |value| card_type(O, value),
+            &["0", "1", "5", " 2 "],
+            &["6", "9", "-1", "", "01", "青龙", "1.0"],
+            |bad, err| assert!(err.nothing_sent(), "{bad}"),
+        );
     }
 
     #[test]

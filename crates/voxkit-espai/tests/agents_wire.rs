@@ -51,6 +51,33 @@ fn ok(body: String) -> ResponseTemplate {
     ResponseTemplate::new(200).set_body_raw(body.into_bytes(), "application/json")
 }
 
+/// Mounts on `server` the answer `answer` to exactly one request at `at` whose JSON body
+/// is `body`: what each test below checks its request by.
+async fn expect_once(server: &MockServer, at: &str, body: Value, answer: &str) {
+    Mock::given(path(at))
+        .and(body_json(body))
+        .respond_with(ok(answer.to_owned()))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
+/// Mounts on `server` the answer `answer` to every request at `at`.
+async fn answering(server: &MockServer, at: &str, answer: &str) {
+    Mock::given(path(at))
+        .respond_with(ok(answer.to_owned()))
+        .mount(server)
+        .await;
+}
+
+/// Resets `server` to answer every request at `at` with the documented missing-parameter
+/// error for `field` ("缺失参数：field", code 401).
+async fn answering_missing(server: &MockServer, at: &str, field: &str) {
+    server.reset().await;
+    let answer = format!(r#"{{"success":false,"message":"缺失参数：{field}","code":401}}"#);
+    answering(server, at, &answer).await;
+}
+
 #[tokio::test]
 async fn list_agents_goes_to_the_agent_host_and_decodes_the_documented_agent() {
     let (base, agents, client) = servers().await;
@@ -141,10 +168,12 @@ async fn add_agent_sends_the_documented_body_and_is_never_sent_twice() {
 
     // "额度卡不存在" without a code.
     agents.reset().await;
-    Mock::given(path("/equipment/add"))
-        .respond_with(ok(r#"{"success":false,"message":"额度卡不存在"}"#.into()))
-        .mount(&agents)
-        .await;
+    answering(
+        &agents,
+        "/equipment/add",
+        r#"{"success":false,"message":"额度卡不存在"}"#,
+    )
+    .await;
     let err = client.add_agent(&new).await.unwrap_err();
     assert!(matches!(&err, Error::Api { code: None, message, .. } if message == "额度卡不存在"));
 }
@@ -157,14 +186,13 @@ async fn update_agent_sends_config_as_a_string_and_reads_the_update_time() {
     )
     .unwrap();
     let wire = config.to_wire_string();
-    Mock::given(path("/equipment/update"))
-        .and(body_json(json!({
-            "id": "679f9af935e047639ddb98f35e103e8f", "name": "琳琅", "config": wire
-        })))
-        .respond_with(ok(r#"{"success":true,"message":"修改成功","data":{"name":"琳琅","update_time":1744281119753}}"#.into()))
-        .expect(1)
-        .mount(&agents)
-        .await;
+    expect_once(
+        &agents,
+        "/equipment/update",
+        json!({ "id": "679f9af935e047639ddb98f35e103e8f", "name": "琳琅", "config": wire }),
+        r#"{"success":true,"message":"修改成功","data":{"name":"琳琅","update_time":1744281119753}}"#,
+    )
+    .await;
     let updated = client
         .update_agent(
             &AgentUpdate::new("679f9af935e047639ddb98f35e103e8f")
@@ -194,39 +222,36 @@ async fn update_agent_sends_config_as_a_string_and_reads_the_update_time() {
 #[tokio::test]
 async fn delete_agents_and_unbind_devices_send_arrays() {
     let (base, agents, client) = servers().await;
-    Mock::given(path("/equipment/del"))
-        .and(body_json(
-            json!([{"id": "ab6ed07786074f4896d7fbeb9194d08a"}]),
-        ))
-        .respond_with(ok(r#"{"success":true,"message":"删除成功"}"#.into()))
-        .expect(1)
-        .mount(&agents)
-        .await;
+    expect_once(
+        &agents,
+        "/equipment/del",
+        json!([{"id": "ab6ed07786074f4896d7fbeb9194d08a"}]),
+        r#"{"success":true,"message":"删除成功"}"#,
+    )
+    .await;
     let ack = client
         .delete_agents(&["ab6ed07786074f4896d7fbeb9194d08a"])
         .await
         .unwrap();
     assert_eq!(ack.message.as_deref(), Some("删除成功"));
-    Mock::given(path("/devices/del"))
-        .and(body_json(
-            json!([{"id": "b93ec353967441ada8d31b4910a3032d"}]),
-        ))
-        .respond_with(ok(r#"{"success":true,"message":"解绑成功"}"#.into()))
-        .expect(1)
-        .mount(&base)
-        .await;
+    expect_once(
+        &base,
+        "/devices/del",
+        json!([{"id": "b93ec353967441ada8d31b4910a3032d"}]),
+        r#"{"success":true,"message":"解绑成功"}"#,
+    )
+    .await;
     client
         .unbind_devices(&["b93ec353967441ada8d31b4910a3032d"])
         .await
         .unwrap();
-    Mock::given(path("/devices/unbind"))
-        .and(body_json(
-            json!({"api_key": "agent-key", "device_id": "FC:01:2C:DB:14:30"}),
-        ))
-        .respond_with(ok(r#"{"success":true,"message":"解绑成功"}"#.into()))
-        .expect(1)
-        .mount(&base)
-        .await;
+    expect_once(
+        &base,
+        "/devices/unbind",
+        json!({"api_key": "agent-key", "device_id": "FC:01:2C:DB:14:30"}),
+        r#"{"success":true,"message":"解绑成功"}"#,
+    )
+    .await;
     client
         .unbind_device_by_mac(&SecretString::from("agent-key"), "FC:01:2C:DB:14:30")
         .await
@@ -264,16 +289,13 @@ async fn list_devices_decodes_the_documented_device_with_its_password_hidden() {
         .agent_base_url(client.agent_core().base_url().as_str())
         .build()
         .unwrap();
-    Mock::given(path("/devices/list"))
-        .and(body_json(
-            json!({"device_id": "FC:01:2C:DB:14:30", "is_online": "0"}),
-        ))
-        .respond_with(ok(format!(
-            r#"{{"success":true,"message":"请求成功","data":[{DEVICE}],"totalNumber":1}}"#
-        )))
-        .expect(1)
-        .mount(&base)
-        .await;
+    expect_once(
+        &base,
+        "/devices/list",
+        json!({"device_id": "FC:01:2C:DB:14:30", "is_online": "0"}),
+        &format!(r#"{{"success":true,"message":"请求成功","data":[{DEVICE}],"totalNumber":1}}"#),
+    )
+    .await;
     let page = client
         .list_devices(&DeviceFilter::new().mac("FC:01:2C:DB:14:30").online(false))
         .await
@@ -301,29 +323,24 @@ async fn update_device_sends_local_data_as_json_and_maps_the_missing_id_error() 
     let mut local = serde_json::Map::new();
     local.insert("wifi_ssid".into(), "联域科技".into());
     local.insert("wifi_pwd".into(), "lykj987654321".into());
-    Mock::given(path("/devices/update"))
-        .and(body_json(json!({
+    expect_once(
+        &base,
+        "/devices/update",
+        json!({
             "id": "2cf661bb42b642018ee13af7150b8310", "name": "小琅",
             "wifi_pwd": "lykj987654321",
             "localData": {"wifi_ssid": "联域科技", "wifi_pwd": "lykj987654321"}
-        })))
-        .respond_with(ok(r#"{"success":true,"message":"修改成功","data":{"name":"小琅","update_time":1744274870626}}"#.into()))
-        .expect(1)
-        .mount(&base)
-        .await;
+        }),
+        r#"{"success":true,"message":"修改成功","data":{"name":"小琅","update_time":1744274870626}}"#,
+    )
+    .await;
     let update = DeviceUpdate::new("2cf661bb42b642018ee13af7150b8310")
         .name("小琅")
         .wifi_pwd("lykj987654321")
         .local_data(local);
     let updated = client.update_device(&update).await.unwrap();
     assert!(updated.update_time.is_some());
-    base.reset().await;
-    Mock::given(path("/devices/update"))
-        .respond_with(ok(
-            r#"{"success":false,"message":"缺失参数：id","code":401}"#.into(),
-        ))
-        .mount(&base)
-        .await;
+    answering_missing(&base, "/devices/update", "id").await;
     let err = client.update_device(&update).await.unwrap_err();
     assert_eq!(voxkit_espai::missing_parameter(&err), Some("id"));
 }
@@ -331,20 +348,18 @@ async fn update_device_sends_local_data_as_json_and_maps_the_missing_id_error() 
 #[tokio::test]
 async fn plugins_use_the_providers_path_and_decode_the_documented_fields() {
     let (base, _agents, client) = servers().await;
-    Mock::given(path("/pulgin/select"))
-        .and(body_json(json!({"type": "TTS"})))
-        .respond_with(ok(
-            r#"{"success":true,"message":"请求成功","totalNumber":1,"data":[{
+    expect_once(
+        &base,
+        "/pulgin/select",
+        json!({"type": "TTS"}),
+        r#"{"success":true,"message":"请求成功","totalNumber":1,"data":[{
             "id":"p1","create_time":1744180100787,"update_time":null,"ext1":null,
             "name":"esp-ai-tts-volcengine","desc":"火山引擎 TTS","npm_url":"https://npm/x",
             "github_url":"https://github/x","websit_url":"https://site/x",
             "config":"[{\"key\":\"voice_type\"}]","type":"TTS","status":1,"star":"5",
-            "user_id":"u","label":"TTS","tag":"0,1","unpass_desc":null}]}"#
-                .into(),
-        ))
-        .expect(1)
-        .mount(&base)
-        .await;
+            "user_id":"u","label":"TTS","tag":"0,1","unpass_desc":null}]}"#,
+    )
+    .await;
     let page = client.plugins(PluginType::Tts).await.unwrap();
     let plugin = &page.items[0];
     assert_eq!(plugin.website_url.as_deref(), Some("https://site/x"));
@@ -353,34 +368,32 @@ async fn plugins_use_the_providers_path_and_decode_the_documented_fields() {
     assert_eq!(plugin.tags, ["0", "1"]);
     assert_eq!(plugin.star, Some(5));
     assert_eq!(plugin.config, Some(json!([{"key": "voice_type"}])));
-    base.reset().await;
-    Mock::given(path("/pulgin/select"))
-        .respond_with(ok(
-            r#"{"success":false,"message":"缺失参数：type","code":401}"#.into(),
-        ))
-        .mount(&base)
-        .await;
+    answering_missing(&base, "/pulgin/select", "type").await;
     let err = client.plugins(PluginType::Llm).await.unwrap_err();
     assert_eq!(voxkit_espai::missing_parameter(&err), Some("type"));
+}
+
+/// The two hosts `client` sends to: the agent host and the base URL.
+fn hosts(client: &Client) -> (&str, &str) {
+    (
+        client.agent_core().base_url().as_str(),
+        client.core().base_url().as_str(),
+    )
 }
 
 #[test]
 fn the_agent_host_follows_the_base_url_unless_set_and_defaults_to_espai2() {
     let client = Client::new("k").unwrap();
     assert_eq!(
-        client.agent_core().base_url().as_str(),
-        "https://api.espai2.fun/"
+        hosts(&client),
+        ("https://api.espai2.fun/", "https://api.espai.fun/")
     );
-    assert_eq!(client.core().base_url().as_str(), "https://api.espai.fun/");
     let client = Client::builder()
         .api_key("k")
         .base_url("http://127.0.0.1:9")
         .build()
         .unwrap();
-    assert_eq!(
-        client.agent_core().base_url().as_str(),
-        "http://127.0.0.1:9/"
-    );
+    assert_eq!(hosts(&client).0, "http://127.0.0.1:9/");
     let client = Client::builder()
         .from_lookup(|name| match name {
             "ESPAI_OPEN_API_KEY" => Some("k".into()),
@@ -391,10 +404,9 @@ fn the_agent_host_follows_the_base_url_unless_set_and_defaults_to_espai2() {
         .build()
         .unwrap();
     assert_eq!(
-        client.agent_core().base_url().as_str(),
-        "http://127.0.0.1:8/"
+        hosts(&client),
+        ("http://127.0.0.1:8/", "https://api.espai.fun/")
     );
-    assert_eq!(client.core().base_url().as_str(), "https://api.espai.fun/");
     let err = Client::builder()
         .api_key("k")
         .agent_base_url("https://api.espai2.fun/v1")

@@ -14,12 +14,12 @@
 //! - `resendType` is `0` all / `1` failed here, `1`/`2`/`3` on the call-centre resend:
 //!   this one's values are sent ([`AiResendType`]).
 
-use chrono::{NaiveDateTime, NaiveTime};
+use chrono::NaiveDateTime;
 use serde::Serialize;
 use voxkit_core::{Error, ExactlyOnceOutcome, Operation, Origin, ReconcileWait, check, lenient};
 
 use crate::envelope::decode_data;
-use crate::ivr::task_bodies::{SendWindow, check_windows};
+use crate::ivr::task_bodies::{SendWindow, check_windows, schedule_setters};
 use crate::ivr::{TaskId, int_enum};
 use crate::{Client, dates};
 
@@ -178,24 +178,14 @@ struct AiWire<'a> {
     max_calls: Option<u32>,
 }
 
-/// Generates the shared optional setters of an AI request type (core's
-/// [`voxkit_core::optional_setters!`], as the IVR bodies' `task_setters!`).
+/// Generates the shared optional setters of an AI request type: the schedule setters
+/// every task body takes (`schedule_setters!`, shared with the IVR bodies) and the AI
+/// ones (core's [`voxkit_core::optional_setters!`]).
 macro_rules! ai_setters {
     ($ty:ident) => {
+        schedule_setters!($ty);
+
         impl $ty {
-            voxkit_core::optional_setters! {
-                /// `displayNum`: the number shown, 0-20 digits.
-                fn display_number(number: impl Into<String>).into() => f.display_number;
-                /// `sendTime`: call at this time instead of now.
-                fn send_at(time: NaiveDateTime) => f.send_time;
-            }
-
-            /// Adds an `allowSendTime` window (at most 3).
-            pub fn allow_between(mut self, start: NaiveTime, end: NaiveTime) -> Self {
-                self.f.windows.push(SendWindow { start, end });
-                self
-            }
-
             voxkit_core::optional_setters! {
                 /// `maxRingingTime`: seconds of ringing, 20-120 (default 60).
                 fn max_ringing_seconds(seconds: u32) => f.max_ringing;
@@ -321,6 +311,7 @@ impl Client {
 
 #[cfg(test)]
 mod tests {
+    use chrono::NaiveTime;
     use serde_json::json;
 
     use super::*;

@@ -30,7 +30,7 @@ use voxkit_core::{
 };
 
 use crate::envelope::{ENVELOPE, decode_with};
-use crate::ivr::MAX_ID_BYTES;
+use crate::ivr::{MAX_ID_BYTES, check_number_count};
 use crate::{Client, Status};
 
 /// Why a lost `sendSms` answer cannot be reconciled: said once, in every SMS declaration.
@@ -190,19 +190,30 @@ struct Recipients {
     order_ids: Vec<String>,
 }
 
+/// The numbers or order ids given to a builder, as strings.
+fn strings(items: impl IntoIterator<Item = impl Into<String>>) -> Vec<String> {
+    items.into_iter().map(Into::into).collect()
+}
+
 impl Recipients {
+    /// `numbers` and their `content`, with no sender id and no order ids: what a new
+    /// message and a new batch item start from.
+    fn new(
+        numbers: impl IntoIterator<Item = impl Into<String>>,
+        content: impl Into<String>,
+    ) -> Self {
+        Recipients {
+            numbers: strings(numbers),
+            content: content.into(),
+            sender_id: None,
+            order_ids: Vec::new(),
+        }
+    }
+
     /// The documented rules, `max` numbers at most. A number or order id holding a comma
     /// would split in two on the wire, so it is refused.
     fn check(&self, origin: Origin, max: usize) -> Result<(), Error> {
-        if self.numbers.is_empty() || self.numbers.len() > max {
-            return Err(Error::invalid_input(
-                origin,
-                format!(
-                    "an SMS request takes 1 to {max} numbers ({} given)",
-                    self.numbers.len()
-                ),
-            ));
-        }
+        check_number_count(origin, "an SMS request takes", self.numbers.len(), max)?;
         for number in &self.numbers {
             check::token(origin, "a phone number", number, MAX_ID_BYTES)?;
             if number.contains(',') {
@@ -289,32 +300,25 @@ impl Sms {
     ) -> Self {
         Sms {
             app_id: app_id.into(),
-            to: Recipients {
-                numbers: numbers.into_iter().map(Into::into).collect(),
-                content: content.into(),
-                sender_id: None,
-                order_ids: Vec::new(),
-            },
+            to: Recipients::new(numbers, content),
             method: SmsMethod::Auto,
         }
     }
 
-    /// `senderId` (發送號碼), at most 32 characters.
-    pub fn sender_id(mut self, sender_id: impl Into<String>) -> Self {
-        self.to.sender_id = Some(sender_id.into());
-        self
+    voxkit_core::optional_setters! {
+        /// `senderId` (發送號碼), at most 32 characters.
+        fn sender_id(sender_id: impl Into<String>).into() => to.sender_id;
     }
 
     /// `orderId`: your own id per number (自定义消息id), as many as numbers, in order.
     pub fn order_ids(mut self, ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.to.order_ids = ids.into_iter().map(Into::into).collect();
+        self.to.order_ids = strings(ids);
         self
     }
 
-    /// GET or POST ([`SmsMethod::Auto`] by default).
-    pub fn method(mut self, method: SmsMethod) -> Self {
-        self.method = method;
-        self
+    voxkit_core::value_setters! {
+        /// GET or POST ([`SmsMethod::Auto`] by default).
+        fn method(method: SmsMethod);
     }
 
     /// The numbers.
@@ -394,24 +398,18 @@ impl SmsBatchItem {
         content: impl Into<String>,
     ) -> Self {
         SmsBatchItem {
-            to: Recipients {
-                numbers: numbers.into_iter().map(Into::into).collect(),
-                content: content.into(),
-                sender_id: None,
-                order_ids: Vec::new(),
-            },
+            to: Recipients::new(numbers, content),
         }
     }
 
-    /// `senderId`, at most 32 characters (empty allowed, as in the example).
-    pub fn sender_id(mut self, sender_id: impl Into<String>) -> Self {
-        self.to.sender_id = Some(sender_id.into());
-        self
+    voxkit_core::optional_setters! {
+        /// `senderId`, at most 32 characters (empty allowed, as in the example).
+        fn sender_id(sender_id: impl Into<String>).into() => to.sender_id;
     }
 
     /// `orderId`, one per number.
     pub fn order_ids(mut self, ids: impl IntoIterator<Item = impl Into<String>>) -> Self {
-        self.to.order_ids = ids.into_iter().map(Into::into).collect();
+        self.to.order_ids = strings(ids);
         self
     }
 

@@ -19,7 +19,7 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use voxkit_core::lenient;
+use voxkit_core::{Error, Origin, lenient};
 
 #[cfg(any(test, feature = "test-util"))]
 pub(crate) use paging::WirePage;
@@ -81,6 +81,23 @@ pub(crate) use int_enum;
 /// language code): the pages give no limit; 128 bytes is far beyond any documented value.
 pub(crate) const MAX_ID_BYTES: usize = 128;
 
+/// Refuses a request with no number or more than `max` (message: "`request` 1 to `max`
+/// numbers (n given)"): the rule the task bodies and the SMS requests share.
+pub(crate) fn check_number_count(
+    origin: Origin,
+    request: &str,
+    count: usize,
+    max: usize,
+) -> Result<(), Error> {
+    if count == 0 || count > max {
+        return Err(Error::invalid_input(
+            origin,
+            format!("{request} 1 to {max} numbers ({count} given)"),
+        ));
+    }
+    Ok(())
+}
+
 /// A group-call task id: the `jobId` / `taskId` of the query answers, sent back as
 /// `keyId` ("主键等于查询返回jobId"), in `jobIdList` (pause) and `taskIdList` (cancel).
 /// The pages type it Integer.
@@ -128,5 +145,40 @@ impl From<&str> for VoiceFileId {
 impl From<String> for VoiceFileId {
     fn from(id: String) -> Self {
         VoiceFileId(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::task_bodies::check_ranges;
+    use super::*;
+
+    const O: Origin = Origin::new("laaffic", "test");
+
+    #[test]
+    fn number_counts_are_refused_outside_one_to_max_with_the_request_named() {
+        assert!(check_number_count(O, "a task calls", 1, 3).is_ok());
+        assert!(check_number_count(O, "a task calls", 3, 3).is_ok());
+        for (count, given) in [(0, "0 given"), (4, "4 given")] {
+            let err = check_number_count(O, "an SMS request takes", count, 3).unwrap_err();
+            assert!(err.nothing_sent());
+            let text = err.to_string();
+            assert!(
+                text.contains(&format!("an SMS request takes 1 to 3 numbers ({given})")),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn ranges_check_only_the_values_set_in_order() {
+        assert!(check_ranges(O, [("a", None, 1, 2), ("b", Some(2), 1, 2)]).is_ok());
+        let err = check_ranges(
+            O,
+            [("the first", Some(0), 1, 2), ("the second", Some(9), 1, 2)],
+        )
+        .unwrap_err();
+        assert!(err.nothing_sent());
+        assert!(err.to_string().contains("the first"), "{err}");
     }
 }

@@ -10,7 +10,7 @@ use serde::Serialize;
 use voxkit_core::{Error, Origin, check};
 
 use super::voices::{Gender, SourceWire, VoiceSource};
-use super::{MAX_ID_BYTES, TaskId};
+use super::{MAX_ID_BYTES, TaskId, check_number_count};
 use crate::dates;
 
 /// One called number (an item of `numberInfoList`).
@@ -117,6 +117,20 @@ impl Serialize for SendWindow {
     }
 }
 
+/// Checks each optional number that is set against its documented range: `(what, value,
+/// min, max)` rows, checked in order, so that a body's rules read as one table.
+pub(crate) fn check_ranges<const N: usize>(
+    origin: Origin,
+    rows: [(&str, Option<u64>, u64, u64); N],
+) -> Result<(), Error> {
+    for (what, value, min, max) in rows {
+        if let Some(value) = value {
+            check::range(origin, what, value, min, max)?;
+        }
+    }
+    Ok(())
+}
+
 /// At most 3 windows ("Add up to 3 time periods"), none empty. (Whether a window may run
 /// past midnight, start after its end, is not documented: it is sent as given.)
 pub(crate) fn check_windows(origin: Origin, windows: &[SendWindow]) -> Result<(), Error> {
@@ -163,23 +177,14 @@ impl PostCallSms {
         }
     }
 
-    /// `senderId` (發送者ID), at most 32 characters.
-    pub fn sender_id(mut self, sender_id: impl Into<String>) -> Self {
-        self.sender_id = Some(sender_id.into());
-        self
-    }
-
-    /// `feedbackPush: 1` with `feedbackValue`: send when the callee presses `key` (0-9).
-    pub fn on_key(mut self, key: u8) -> Self {
-        self.feedback = Some(key);
-        self
-    }
-
-    /// `successPush: 1` with `successPushTime`: send `seconds` (0-9999) after a successful
-    /// call.
-    pub fn on_success_after(mut self, seconds: u32) -> Self {
-        self.success_after = Some(seconds);
-        self
+    voxkit_core::optional_setters! {
+        /// `senderId` (發送者ID), at most 32 characters.
+        fn sender_id(sender_id: impl Into<String>).into();
+        /// `feedbackPush: 1` with `feedbackValue`: send when the callee presses `key` (0-9).
+        fn on_key(key: u8) => feedback;
+        /// `successPush: 1` with `successPushTime`: send `seconds` (0-9999) after a
+        /// successful call.
+        fn on_success_after(seconds: u32) => success_after;
     }
 
     /// `failedPush: 1`: send when the call fails.
@@ -205,12 +210,18 @@ impl PostCallSms {
         if let Some(sender) = &self.sender_id {
             check::chars(origin, "the sender id", sender, 1, 32)?;
         }
-        if let Some(key) = self.feedback {
-            check::range(origin, "the feedback key", key.into(), 0, 9)?;
-        }
-        if let Some(secs) = self.success_after {
-            check::range(origin, "the success push delay", secs.into(), 0, 9999)?;
-        }
+        check_ranges(
+            origin,
+            [
+                ("the feedback key", self.feedback.map(u64::from), 0, 9),
+                (
+                    "the success push delay",
+                    self.success_after.map(u64::from),
+                    0,
+                    9999,
+                ),
+            ],
+        )?;
         if self.feedback.is_none() && self.success_after.is_none() && !self.failed && !self.ringing
         {
             return Err(Error::invalid_input(
@@ -297,12 +308,18 @@ impl TaskFields {
         if let Some(number) = &self.display_number {
             check::digits(origin, "the display number", number, 0, 20)?;
         }
-        if let Some(count) = self.loop_count {
-            check::range(origin, "the loop count", count.into(), 1, 9)?;
-        }
-        if let Some(secs) = self.max_call_seconds {
-            check::range(origin, "the maximum call duration", secs.into(), 1, 999)?;
-        }
+        check_ranges(
+            origin,
+            [
+                ("the loop count", self.loop_count.map(u64::from), 1, 9),
+                (
+                    "the maximum call duration",
+                    self.max_call_seconds.map(u64::from),
+                    1,
+                    999,
+                ),
+            ],
+        )?;
         check_windows(origin, &self.windows)?;
         if let Some(sms) = &self.sms {
             sms.check(origin)?;
@@ -365,10 +382,10 @@ pub(crate) struct TaskWire<'a> {
     sip_group_id: Option<u64>,
 }
 
-/// Generates the setters of the [`TaskFields`] a body type holds in its field `f`: the
-/// ones all three bodies take, and with `post_call` the post-call SMS and seat transfer
-/// that a task and an update take.
-macro_rules! task_setters {
+/// Generates the setters every task body, IVR or AI, takes alike, on the fields
+/// `display_number`, `send_time` and `windows` of the fields it holds in `f`: `displayNum`,
+/// `sendTime` and the `allowSendTime` windows.
+macro_rules! schedule_setters {
     ($ty:ident) => {
         impl $ty {
             voxkit_core::optional_setters! {
@@ -376,17 +393,38 @@ macro_rules! task_setters {
                 fn display_number(number: impl Into<String>).into() => f.display_number;
                 /// `sendTime`: call at this time (the account's local time) instead of now
                 /// (sent `null` when not set: call now).
-                fn send_at(time: NaiveDateTime) => f.send_time;
+                fn send_at(time: ::chrono::NaiveDateTime) => f.send_time;
+            }
+
+            /// Adds an `allowSendTime` window (at most 3).
+            pub fn allow_between(
+                mut self,
+                start: ::chrono::NaiveTime,
+                end: ::chrono::NaiveTime,
+            ) -> Self {
+                self.f
+                    .windows
+                    .push($crate::ivr::task_bodies::SendWindow { start, end });
+                self
+            }
+        }
+    };
+}
+pub(crate) use schedule_setters;
+
+/// Generates the setters of the [`TaskFields`] a body type holds in its field `f`: the
+/// ones all three bodies take, and with `post_call` the post-call SMS and seat transfer
+/// that a task and an update take.
+macro_rules! task_setters {
+    ($ty:ident) => {
+        schedule_setters!($ty);
+
+        impl $ty {
+            voxkit_core::optional_setters! {
                 /// `loopCount`: how many times the voice is played, 1-9 (default 1).
                 fn loop_count(count: u32) => f.loop_count;
                 /// `maxCalls`: hang up this many seconds after the call is answered, 1-999.
                 fn max_call_seconds(seconds: u32) => f.max_call_seconds;
-            }
-
-            /// Adds an `allowSendTime` window (at most 3).
-            pub fn allow_between(mut self, start: NaiveTime, end: NaiveTime) -> Self {
-                self.f.windows.push(SendWindow { start, end });
-                self
             }
         }
     };
@@ -445,15 +483,7 @@ impl NewTask {
 
     pub(crate) fn check(&self, origin: Origin) -> Result<(), Error> {
         check::token(origin, "the app id", &self.app_id, MAX_ID_BYTES)?;
-        if self.numbers.is_empty() || self.numbers.len() > MAX_TASK_NUMBERS {
-            return Err(Error::invalid_input(
-                origin,
-                format!(
-                    "a task calls 1 to {MAX_TASK_NUMBERS} numbers ({} given)",
-                    self.numbers.len()
-                ),
-            ));
-        }
+        check_number_count(origin, "a task calls", self.numbers.len(), MAX_TASK_NUMBERS)?;
         for callee in &self.numbers {
             callee.check(origin)?;
         }
@@ -556,40 +586,19 @@ impl Resend {
         }
     }
 
-    /// `speakingRate`: text-to-speech speed, 0.25 to 4 times.
-    pub fn speaking_rate(mut self, rate: f64) -> Self {
-        self.speaking_rate = Some(rate);
-        self
-    }
-
-    /// `ssmlGender`: the synthetic voice (female by default).
-    pub fn gender(mut self, gender: Gender) -> Self {
-        self.gender = Some(gender);
-        self
-    }
-
-    /// `accent` (String; the page lists no values).
-    pub fn accent(mut self, accent: impl Into<String>) -> Self {
-        self.accent = Some(accent.into());
-        self
-    }
-
-    /// `delayPlay`: seconds before playing, 0-999 (default 0).
-    pub fn delay_play(mut self, seconds: u32) -> Self {
-        self.delay_play = Some(seconds);
-        self
-    }
-
-    /// `delayHangup`: seconds before hanging up, 0-999 (default 0).
-    pub fn delay_hangup(mut self, seconds: u32) -> Self {
-        self.delay_hangup = Some(seconds);
-        self
-    }
-
-    /// `maxRingingTime`: seconds of ringing, 20-120 (default 60).
-    pub fn max_ringing_seconds(mut self, seconds: u32) -> Self {
-        self.max_ringing = Some(seconds);
-        self
+    voxkit_core::optional_setters! {
+        /// `speakingRate`: text-to-speech speed, 0.25 to 4 times.
+        fn speaking_rate(rate: f64) => speaking_rate;
+        /// `ssmlGender`: the synthetic voice (female by default).
+        fn gender(gender: Gender);
+        /// `accent` (String; the page lists no values).
+        fn accent(accent: impl Into<String>).into();
+        /// `delayPlay`: seconds before playing, 0-999 (default 0).
+        fn delay_play(seconds: u32) => delay_play;
+        /// `delayHangup`: seconds before hanging up, 0-999 (default 0).
+        fn delay_hangup(seconds: u32) => delay_hangup;
+        /// `maxRingingTime`: seconds of ringing, 20-120 (default 60).
+        fn max_ringing_seconds(seconds: u32) => max_ringing;
     }
 
     pub(crate) fn check(&self, origin: Origin) -> Result<(), Error> {
@@ -608,16 +617,24 @@ impl Resend {
         if let Some(accent) = &self.accent {
             check::token(origin, "the accent", accent, MAX_ID_BYTES)?;
         }
-        for (what, value, min, max) in [
-            ("the play delay", self.delay_play, 0, 999),
-            ("the hang-up delay", self.delay_hangup, 0, 999),
-            ("the maximum ringing time", self.max_ringing, 20, 120),
-        ] {
-            if let Some(value) = value {
-                check::range(origin, what, value.into(), min, max)?;
-            }
-        }
-        Ok(())
+        check_ranges(
+            origin,
+            [
+                ("the play delay", self.delay_play.map(u64::from), 0, 999),
+                (
+                    "the hang-up delay",
+                    self.delay_hangup.map(u64::from),
+                    0,
+                    999,
+                ),
+                (
+                    "the maximum ringing time",
+                    self.max_ringing.map(u64::from),
+                    20,
+                    120,
+                ),
+            ],
+        )
     }
 
     pub(crate) fn wire(&self) -> TaskWire<'_> {

@@ -406,12 +406,15 @@ impl TaskQuery {
         }
     }
 
-    /// `taskType`: only tasks of this kind. The AI-Agent page requires `3` to list AI-Agent
-    /// tasks ("fixed as 3"); `2` lists AI voice tasks. Absent (the IVR page's query, which
-    /// lists "普通群呼/AI群呼"), nothing is sent.
-    pub fn task_type(mut self, task_type: TaskType) -> Self {
-        self.task_type = Some(task_type);
-        self
+    voxkit_core::optional_setters! {
+        /// `taskType`: only tasks of this kind. The AI-Agent page requires `3` to list
+        /// AI-Agent tasks ("fixed as 3"); `2` lists AI voice tasks. Absent (the IVR page's
+        /// query, which lists "普通群呼/AI群呼"), nothing is sent.
+        fn task_type(task_type: TaskType);
+        /// `idxAppId` (Integer): only this application's tasks.
+        fn app(app_id: u64) => app;
+        /// `searchCondition`: a fuzzy match on task name, voice file name or TTS text.
+        fn search(text: impl Into<String>).into() => search;
     }
 
     /// `current` (1-N) and `size` (1-100).
@@ -423,18 +426,6 @@ impl TaskQuery {
     /// `statusList`: only tasks in these states (empty: all).
     pub fn statuses(mut self, statuses: impl IntoIterator<Item = TaskStatus>) -> Self {
         self.statuses = statuses.into_iter().collect();
-        self
-    }
-
-    /// `idxAppId` (Integer): only this application's tasks.
-    pub fn app(mut self, app_id: u64) -> Self {
-        self.app = Some(app_id);
-        self
-    }
-
-    /// `searchCondition`: a fuzzy match on task name, voice file name or TTS text.
-    pub fn search(mut self, text: impl Into<String>) -> Self {
-        self.search = Some(text.into());
         self
     }
 
