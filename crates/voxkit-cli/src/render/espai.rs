@@ -6,8 +6,8 @@ use voxkit_espai::{
     Agent, BalanceLog, BalanceLogPage, Card, CardType, Device, Plugin, ReviewStatus,
 };
 
-use super::pages::{PageInfo, footer};
-use super::{Align, Table, cell, key_values, one_line, rfc3339, utc_text, width};
+use super::pages::PageInfo;
+use super::{Align, Empty, ListTable, cell, key_values, one_line, rfc3339, utc_text, width};
 
 /// A card as JSON: the quota an integer, times RFC 3339 in UTC.
 pub fn card_json(card: &Card) -> Value {
@@ -56,24 +56,19 @@ fn type_text(card_type: &CardType) -> String {
 
 /// Cards as a table, with a footer that says where the page stands.
 pub fn cards_text(cards: &[Card], page: Option<&PageInfo>) -> String {
-    if cards.is_empty() {
-        return match page.filter(|p| p.current > 1) {
-            Some(page) => format!("no cards on {}", page.describe("card", "cards")),
-            None => "no cards".to_owned(),
-        };
-    }
-    let mut table = Table::new(&CARD_HEADER.map(|h| {
-        let align = if h == "QUOTA" {
-            Align::Right
-        } else {
-            Align::Left
-        };
-        (h, align)
-    }));
-    for card in cards {
-        table.row(card_cells(card).to_vec());
-    }
-    table.render_with_footer(&footer(cards.len(), "card", "cards", page))
+    let list = ListTable {
+        columns: &CARD_HEADER.map(|h| {
+            let align = if h == "QUOTA" {
+                Align::Right
+            } else {
+                Align::Left
+            };
+            (h, align)
+        }),
+        names: ("card", "cards"),
+        empty: Empty::Where,
+    };
+    list.render(cards, page, |card| card_cells(card).to_vec())
 }
 
 /// One usage-log entry as JSON, times RFC 3339 in UTC.
@@ -93,28 +88,28 @@ pub fn log_json(log: &BalanceLog) -> Value {
 
 /// A page of a usage log as a table, with a footer that says where the page stands.
 pub fn logs_text(page: &BalanceLogPage, info: Option<&PageInfo>) -> String {
-    if page.items.is_empty() {
-        return "no usage".to_owned();
-    }
-    let mut table = Table::new(&[
-        ("TIME", Align::Left),
-        ("CARD", Align::Left),
-        ("TYPE", Align::Left),
-        ("QUOTA", Align::Right),
-        ("PHONE", Align::Left),
-        ("USER", Align::Left),
-    ]);
-    for log in &page.items {
-        table.row(vec![
+    let list = ListTable {
+        columns: &[
+            ("TIME", Align::Left),
+            ("CARD", Align::Left),
+            ("TYPE", Align::Left),
+            ("QUOTA", Align::Right),
+            ("PHONE", Align::Left),
+            ("USER", Align::Left),
+        ],
+        names: ("entry", "entries"),
+        empty: Empty::Text("no usage"),
+    };
+    list.render(&page.items, info, |log| {
+        vec![
             log.create_time.map_or_else(|| "-".to_owned(), utc_text),
             log.cdkey_id.clone(),
             cell(log.log_type.as_deref()),
             log.api_limit.to_string(),
             cell(log.user_phone.as_deref()),
             cell(log.user_name.as_deref()),
-        ]);
-    }
-    table.render_with_footer(&footer(page.items.len(), "entry", "entries", info))
+        ]
+    })
 }
 
 /// The columns of the card table.
@@ -317,26 +312,22 @@ impl<T> SecretTable<T> {
         show: bool,
         row: impl Fn(&T) -> Vec<String>,
     ) -> String {
-        let (one, many) = self.names;
-        if items.is_empty() {
-            return match page.filter(|p| p.current > 1) {
-                Some(page) => format!("no {many} on {}", page.describe(one, many)),
-                None => format!("no {many}"),
-            };
-        }
         let mut columns = self.columns.to_vec();
         if show {
             columns.push((self.secret.0, Align::Left));
         }
-        let mut table = Table::new(&columns);
-        for item in items {
+        let list = ListTable {
+            columns: &columns,
+            names: self.names,
+            empty: Empty::Where,
+        };
+        list.render(items, page, |item| {
             let mut cells = row(item);
             if show {
                 cells.push((self.secret.1)(item));
             }
-            table.row(cells);
-        }
-        table.render_with_footer(&footer(items.len(), one, many, page))
+            cells
+        })
     }
 }
 
@@ -445,18 +436,20 @@ fn status_text(status: Option<&ReviewStatus>) -> String {
 /// Plugins as a table, with the list footer (the answer is one page: `total` is the
 /// server's count).
 pub fn plugins_text(plugins: &[Plugin], total: Option<u64>) -> String {
-    if plugins.is_empty() {
-        return "no plugins".to_owned();
-    }
-    let mut table = Table::new(&[
-        ("NAME", Align::Left),
-        ("TYPE", Align::Left),
-        ("STATUS", Align::Left),
-        ("TAGS", Align::Left),
-        ("DESCRIPTION", Align::Left),
-    ]);
-    for plugin in plugins {
-        table.row(vec![
+    let list = ListTable {
+        columns: &[
+            ("NAME", Align::Left),
+            ("TYPE", Align::Left),
+            ("STATUS", Align::Left),
+            ("TAGS", Align::Left),
+            ("DESCRIPTION", Align::Left),
+        ],
+        names: ("plugin", "plugins"),
+        empty: Empty::Text("no plugins"),
+    };
+    let page = total.map(|total| PageInfo::counted(1, total.max(1), total, false));
+    list.render(plugins, page.as_ref(), |plugin| {
+        vec![
             cell(plugin.name.as_deref()),
             plugin
                 .plugin_type
@@ -469,10 +462,8 @@ pub fn plugins_text(plugins: &[Plugin], total: Option<u64>) -> String {
                 plugin.tags.join(",")
             },
             cell(plugin.desc.as_deref()),
-        ]);
-    }
-    let page = total.map(|total| PageInfo::counted(1, total.max(1), total, false));
-    table.render_with_footer(&footer(plugins.len(), "plugin", "plugins", page.as_ref()))
+        ]
+    })
 }
 
 #[cfg(test)]
@@ -490,6 +481,18 @@ mod tests {
             text.replace("cards on", "agents on")
                 .replace("12 cards", "12 agents")
         );
+    }
+
+    /// Devices, like cards and agents, say where an empty later page stands; plugins do not.
+    #[test]
+    fn empty_devices_and_plugins_keep_their_wording() {
+        let page = PageInfo::counted(3, 10, 12, true);
+        assert_eq!(
+            devices_text(&[], Some(&page), true),
+            "no devices on page 3 of 2 (12 devices)"
+        );
+        assert_eq!(devices_text(&[], None, false), "no devices");
+        assert_eq!(plugins_text(&[], Some(12)), "no plugins");
     }
 
     #[test]

@@ -8,8 +8,10 @@ use voxkit_laaffic::{
     TaskSummary, TaskType,
 };
 
-use super::pages::{PageInfo, footer};
-use super::{Align, Table, cell, china_json, china_text, key_values, zoned_json, zoned_text};
+use super::pages::PageInfo;
+use super::{
+    Align, Empty, ListTable, cell, china_json, china_text, key_values, zoned_json, zoned_text,
+};
 
 /// `{"balance": "99.990000", "gift": "50.00000", "credit": "0"}`: exact decimal strings, as
 /// sent.
@@ -97,21 +99,22 @@ pub fn summary_json(task: &TaskSummary) -> Value {
 
 /// The task list as a table.
 pub fn tasks_text(page: &Page<TaskSummary>) -> String {
-    if page.items.is_empty() {
-        return "no tasks".to_owned();
-    }
-    let mut table = Table::new(&[
-        ("ID", Align::Right),
-        ("NAME", Align::Left),
-        ("STATUS", Align::Left),
-        ("NUMBERS", Align::Right),
-        ("CALLED", Align::Right),
-        ("SUCCESS", Align::Right),
-        ("FAIL", Align::Right),
-        ("CREATED", Align::Left),
-    ]);
-    for task in &page.items {
-        table.row(vec![
+    let list = ListTable {
+        columns: &[
+            ("ID", Align::Right),
+            ("NAME", Align::Left),
+            ("STATUS", Align::Left),
+            ("NUMBERS", Align::Right),
+            ("CALLED", Align::Right),
+            ("SUCCESS", Align::Right),
+            ("FAIL", Align::Right),
+            ("CREATED", Align::Left),
+        ],
+        names: ("task", "tasks"),
+        empty: Empty::Text("no tasks"),
+    };
+    list.render(&page.items, page_info(page).as_ref(), |task| {
+        vec![
             task.task_id.to_string(),
             cell(task.task_name.as_deref()),
             status_cell(task.status),
@@ -120,13 +123,8 @@ pub fn tasks_text(page: &Page<TaskSummary>) -> String {
             num(task.success),
             num(task.fail),
             task.created_time.map_or_else(|| "-".to_owned(), china_text),
-        ]);
-    }
-    table.render_with_footer(&page_line(page, "task", "tasks"))
-}
-
-fn page_line<T>(page: &Page<T>, one: &str, many: &str) -> String {
-    footer(page.items.len(), one, many, page_info(page).as_ref())
+        ]
+    })
 }
 
 /// Where a page of tasks, records or recall flows stands, from the answer's `current`,
@@ -282,18 +280,19 @@ pub fn record_text(record: &CallRecord) -> String {
 
 /// A page of call records as a table.
 pub fn records_text(page: &Page<CallRecord>) -> String {
-    if page.items.is_empty() {
-        return "no records in this window".to_owned();
-    }
-    let mut table = Table::new(&[
-        ("VOICE ID", Align::Left),
-        ("CALLEE", Align::Left),
-        ("CALL TIME", Align::Left),
-        ("SECS", Align::Right),
-        ("RESULT", Align::Left),
-        ("COST", Align::Right),
-    ]);
-    for record in &page.items {
+    let list = ListTable {
+        columns: &[
+            ("VOICE ID", Align::Left),
+            ("CALLEE", Align::Left),
+            ("CALL TIME", Align::Left),
+            ("SECS", Align::Right),
+            ("RESULT", Align::Left),
+            ("COST", Align::Right),
+        ],
+        names: ("record", "records"),
+        empty: Empty::Text("no records in this window"),
+    };
+    list.render(&page.items, page_info(page).as_ref(), |record| {
         let result = match (&record.termination_code, &record.termination_reason) {
             (Some(code), Some(reason)) => format!("{code} {reason}"),
             (Some(code), None) => code.clone(),
@@ -303,16 +302,15 @@ pub fn records_text(page: &Page<CallRecord>) -> String {
             (Some(cost), Some(currency)) => format!("{cost} {currency}"),
             (cost, _) => cell(cost.as_deref()),
         };
-        table.row(vec![
+        vec![
             record.voice_id.clone(),
             cell(record.callee.as_deref()),
             record.call_time.map_or_else(|| "-".to_owned(), zoned_text),
             num(record.call_duration),
             result,
             cost,
-        ]);
-    }
-    table.render_with_footer(&page_line(page, "record", "records"))
+        ]
+    })
 }
 
 /// A recall flow's state's stable name in JSON and text.
@@ -355,20 +353,21 @@ pub fn flow_json(flow: &RecallFlow) -> Value {
 /// Recall flows as a table, with the list footer (`page`: where this page stands; `None`
 /// for `--all`, whose footer is the count alone).
 pub fn flows_text(flows: &[RecallFlow], page: Option<&PageInfo>) -> String {
-    if flows.is_empty() {
-        return "no recall flows".to_owned();
-    }
-    let mut table = Table::new(&[
-        ("ID", Align::Right),
-        ("TASK", Align::Right),
-        ("NAME", Align::Left),
-        ("STATUS", Align::Left),
-        ("DONE/ROUNDS", Align::Right),
-        ("EVERY", Align::Right),
-        ("CREATED", Align::Left),
-    ]);
-    for flow in flows {
-        table.row(vec![
+    let list = ListTable {
+        columns: &[
+            ("ID", Align::Right),
+            ("TASK", Align::Right),
+            ("NAME", Align::Left),
+            ("STATUS", Align::Left),
+            ("DONE/ROUNDS", Align::Right),
+            ("EVERY", Align::Right),
+            ("CREATED", Align::Left),
+        ],
+        names: ("recall flow", "recall flows"),
+        empty: Empty::Text("no recall flows"),
+    };
+    list.render(flows, page, |flow| {
+        vec![
             flow.key_id.to_string(),
             flow.task_id
                 .map_or_else(|| "-".to_owned(), |t| t.to_string()),
@@ -378,9 +377,8 @@ pub fn flows_text(flows: &[RecallFlow], page: Option<&PageInfo>) -> String {
             flow.recall_interval
                 .map_or_else(|| "-".to_owned(), |n| format!("{n} min")),
             flow.create_time.map_or_else(|| "-".to_owned(), china_text),
-        ]);
-    }
-    table.render_with_footer(&footer(flows.len(), "recall flow", "recall flows", page))
+        ]
+    })
 }
 
 fn count(n: Option<u64>) -> String {
@@ -514,6 +512,14 @@ mod tests {
             !text.contains("answer_time"),
             "absent fields are left out: {text}"
         );
+    }
+
+    /// An empty list of recall flows never names its page.
+    #[test]
+    fn empty_flows_say_so_on_any_page() {
+        let later = PageInfo::known(3, 2, Some(30), true);
+        assert_eq!(flows_text(&[], Some(&later)), "no recall flows");
+        assert_eq!(flows_text(&[], None), "no recall flows");
     }
 
     #[test]

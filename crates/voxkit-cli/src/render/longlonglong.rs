@@ -8,7 +8,9 @@ use voxkit_longlonglong::{
 };
 
 use super::pages::{PageInfo, all_meta, footer};
-use super::{Align, Table, cell, china_json, china_text, json_fields, key_values};
+use super::{
+    Align, Empty, ListTable, Table, cell, china_json, china_text, json_fields, key_values,
+};
 
 /// A provider's message and the fields of its `data`, as aligned lines: what `account`,
 /// `token` and `register` answer.
@@ -18,39 +20,45 @@ pub fn message_text(message: &str, data: &Value) -> String {
 
 /// The recharge history as a table, with a footer that says where the page stands.
 pub fn history_text(records: &[RechargeRecord], ranged: bool, page: Option<&PageInfo>) -> String {
-    if records.is_empty() {
-        let mut text = if ranged {
-            "no records in this range".to_owned()
+    let list = ListTable {
+        columns: RECORD_COLUMNS,
+        names: ("record", "records"),
+        empty: Empty::OnPage(if ranged {
+            "no records in this range"
         } else {
-            "no records in the last 7 days (use --from and --to for another range)".to_owned()
-        };
-        if let Some(page) = page.filter(|p| p.current > 1) {
-            text.push_str(&format!(" on page {}", page.current));
-        }
-        return text;
-    }
-    records_table(records).render_with_footer(&footer(records.len(), "record", "records", page))
+            "no records in the last 7 days (use --from and --to for another range)"
+        }),
+    };
+    list.render(records, page, record_cells)
+}
+
+/// The columns of a recharge records table.
+const RECORD_COLUMNS: &[(&str, Align)] = &[
+    ("ID", Align::Right),
+    ("CREATED", Align::Left),
+    ("TYPE", Align::Left),
+    ("AMOUNT", Align::Right),
+    ("BALANCE", Align::Right),
+    ("REMARK", Align::Left),
+];
+
+/// A recharge record's cells in the columns of [`RECORD_COLUMNS`].
+fn record_cells(record: &RechargeRecord) -> Vec<String> {
+    vec![
+        record.id.to_string(),
+        china_text(record.created_at),
+        record.kind.label().to_owned(),
+        record.amounts.to_string(),
+        record.balance.to_string(),
+        cell(record.remark.as_deref()),
+    ]
 }
 
 /// Recharge records as a table (no footer: the remark search adds its verdict).
 pub fn records_table(records: &[RechargeRecord]) -> Table {
-    let mut table = Table::new(&[
-        ("ID", Align::Right),
-        ("CREATED", Align::Left),
-        ("TYPE", Align::Left),
-        ("AMOUNT", Align::Right),
-        ("BALANCE", Align::Right),
-        ("REMARK", Align::Left),
-    ]);
+    let mut table = Table::new(RECORD_COLUMNS);
     for record in records {
-        table.row(vec![
-            record.id.to_string(),
-            china_text(record.created_at),
-            record.kind.label().to_owned(),
-            record.amounts.to_string(),
-            record.balance.to_string(),
-            cell(record.remark.as_deref()),
-        ]);
+        table.row(record_cells(record));
     }
     table
 }
@@ -163,26 +171,26 @@ pub fn subs_text(page: &SubAccountPage) -> String {
 /// Sub-accounts as a table, with the list footer (`page`: where this page stands; `None`
 /// for `subaccount list --all`, whose footer is the count alone).
 pub fn subs_table(subs: &[SubAccount], page: Option<&PageInfo>) -> String {
-    if subs.is_empty() {
-        return "no sub-accounts".to_owned();
-    }
-    let mut table = Table::new(&[
-        ("ID", Align::Left),
-        ("NAME", Align::Left),
-        ("EMAIL", Align::Left),
-        ("PHONE", Align::Left),
-        ("CREATED", Align::Left),
-    ]);
-    for sub in subs {
-        table.row(vec![
+    let list = ListTable {
+        columns: &[
+            ("ID", Align::Left),
+            ("NAME", Align::Left),
+            ("EMAIL", Align::Left),
+            ("PHONE", Align::Left),
+            ("CREATED", Align::Left),
+        ],
+        names: ("sub-account", "sub-accounts"),
+        empty: Empty::Text("no sub-accounts"),
+    };
+    list.render(subs, page, |sub| {
+        vec![
             sub.id.to_string(),
             cell(sub.name.as_deref()),
             cell(sub.email.as_deref()),
             cell(sub.phone.as_deref()),
             sub.created_at.map_or_else(|| "-".to_owned(), china_text),
-        ]);
-    }
-    table.render_with_footer(&footer(subs.len(), "sub-account", "sub-accounts", page))
+        ]
+    })
 }
 
 /// Where a page of sub-accounts stands, from the list's `meta` paginator (the footer
@@ -225,19 +233,20 @@ pub fn blacklist_entry_json(entry: &BlacklistedCallback) -> Value {
 /// The callback blacklist as a table (`what` names the entries shown, e.g. "blacklisted
 /// callback"), with a count.
 pub fn blacklist_text(entries: &[&BlacklistedCallback], what: (&str, &str)) -> String {
-    if entries.is_empty() {
-        return format!("no {}", what.1);
-    }
-    let mut table = Table::new(&[
-        ("ID", Align::Right),
-        ("STATUS", Align::Left),
-        ("URL", Align::Left),
-        ("USER", Align::Left),
-        ("BLACKOUT", Align::Left),
-        ("RELEASE", Align::Left),
-    ]);
-    for entry in entries {
-        table.row(vec![
+    let list = ListTable {
+        columns: &[
+            ("ID", Align::Right),
+            ("STATUS", Align::Left),
+            ("URL", Align::Left),
+            ("USER", Align::Left),
+            ("BLACKOUT", Align::Left),
+            ("RELEASE", Align::Left),
+        ],
+        names: what,
+        empty: Empty::Where,
+    };
+    list.render(entries, None, |entry| {
+        vec![
             entry.id.to_string(),
             blacklist_status_name(entry.status),
             entry.url.clone(),
@@ -246,9 +255,8 @@ pub fn blacklist_text(entries: &[&BlacklistedCallback], what: (&str, &str)) -> S
             entry
                 .release_time
                 .map_or_else(|| "-".to_owned(), china_text),
-        ]);
-    }
-    table.render_with_footer(&footer(entries.len(), what.0, what.1, None))
+        ]
+    })
 }
 
 // ---- Raw-JSON answers of the outbound-call groups (issue 16, H17's sections): VOS, lines,
@@ -349,34 +357,28 @@ pub fn raw_table(
     what: (&str, &str),
     page: Option<&PageInfo>,
 ) -> String {
-    if records.is_empty() {
-        let mut text = format!("no {}", what.1);
-        if let Some(page) = page.filter(|p| p.current > 1) {
-            text.push_str(&format!(" on page {}", page.current));
-        }
-        return text;
-    }
     let tabular = records.iter().all(Value::is_object)
         && records
             .iter()
             .any(|r| columns.iter().any(|(_, path)| raw_cell(r, path) != "-"));
-    let footer = footer(records.len(), what.0, what.1, page);
-    if !tabular {
+    if !records.is_empty() && !tabular {
         let pretty = serde_json::to_string_pretty(records).unwrap_or_default();
-        return format!("{pretty}\n{footer}");
+        return format!("{pretty}\n{}", footer(records.len(), what.0, what.1, page));
     }
     let header: Vec<(&'static str, Align)> =
         columns.iter().map(|(h, _)| (*h, Align::Left)).collect();
-    let mut table = Table::new(&header);
-    for record in records {
-        table.row(
-            columns
-                .iter()
-                .map(|(_, path)| raw_cell(record, path))
-                .collect(),
-        );
-    }
-    table.render_with_footer(&footer)
+    let no_records = format!("no {}", what.1);
+    let list = ListTable {
+        columns: &header,
+        names: what,
+        empty: Empty::OnPage(&no_records),
+    };
+    list.render(records, page, |record| {
+        columns
+            .iter()
+            .map(|(_, path)| raw_cell(record, path))
+            .collect()
+    })
 }
 
 /// The columns of the line list: `line_allocation.id` (the one field its docs name) and
@@ -398,29 +400,24 @@ pub fn dial_time_groups_text(
     groups: &[voxkit_longlonglong::DialTimeGroup],
     page: Option<&PageInfo>,
 ) -> String {
-    if groups.is_empty() {
-        return "no dial-time groups".to_owned();
-    }
-    let mut table = Table::new(&[
-        ("ID", Align::Right),
-        ("NAME", Align::Left),
-        ("DEFAULT", Align::Left),
-        ("HOURS (week: times)", Align::Left),
-    ]);
-    for group in groups {
-        table.row(vec![
+    let list = ListTable {
+        columns: &[
+            ("ID", Align::Right),
+            ("NAME", Align::Left),
+            ("DEFAULT", Align::Left),
+            ("HOURS (week: times)", Align::Left),
+        ],
+        names: ("dial-time group", "dial-time groups"),
+        empty: Empty::Text("no dial-time groups"),
+    };
+    list.render(groups, page, |group| {
+        vec![
             group.id.to_string(),
             group.name.clone(),
             if group.is_default { "yes" } else { "no" }.to_owned(),
             days_text(&group.content),
-        ]);
-    }
-    table.render_with_footer(&footer(
-        groups.len(),
-        "dial-time group",
-        "dial-time groups",
-        page,
-    ))
+        ]
+    })
 }
 
 /// A group's days as one cell: `0 09:00-12:00,13:00-18:00; 1 ...`.
@@ -461,33 +458,33 @@ pub fn account_text(info: &voxkit_longlonglong::AccountInfo) -> String {
 /// A task's call records as a table (number, status, grade, talk time, hang-up, id). The
 /// records are typed only where the mirror shows fields, so the rest is read by name.
 pub fn call_records_text(records: &[voxkit_longlonglong::CallRecord]) -> String {
-    if records.is_empty() {
-        return "no call records".to_owned();
-    }
     let text = |r: &voxkit_longlonglong::CallRecord, key: &str| match r.get(key) {
         Some(Value::String(s)) => s.clone(),
         Some(Value::Null) | None => "-".to_owned(),
         Some(other) => other.to_string(),
     };
-    let mut table = Table::new(&[
-        ("CALLEE", Align::Left),
-        ("STATUS", Align::Right),
-        ("TAG", Align::Left),
-        ("SECONDS", Align::Right),
-        ("HANGUP", Align::Left),
-        ("ID", Align::Left),
-    ]);
-    for r in records {
-        table.row(vec![
+    let list = ListTable {
+        columns: &[
+            ("CALLEE", Align::Left),
+            ("STATUS", Align::Right),
+            ("TAG", Align::Left),
+            ("SECONDS", Align::Right),
+            ("HANGUP", Align::Left),
+            ("ID", Align::Left),
+        ],
+        names: ("call record", "call records"),
+        empty: Empty::Text("no call records"),
+    };
+    list.render(records, None, |r| {
+        vec![
             text(r, "callee"),
             text(r, "status"),
             text(r, "intention_tag"),
             text(r, "duration"),
             text(r, "hangup_at"),
             text(r, "id"),
-        ]);
-    }
-    table.render_with_footer(&super::plural(records.len(), "call record", "call records"))
+        ]
+    })
 }
 
 /// A call's turns, in order: who said what.
@@ -515,31 +512,31 @@ pub fn turns_text(turns: &[voxkit_longlonglong::Turn]) -> String {
 /// The pool's raw rows as a table of the fields the sandbox and the docs' filters name
 /// (the rows are undocumented: a missing field shows `-`).
 pub fn customers_text(rows: &[Value]) -> String {
-    if rows.is_empty() {
-        return "no customers".to_owned();
-    }
     let text = |r: &Value, key: &str| match &r[key] {
         Value::String(s) => s.clone(),
         Value::Null => "-".to_owned(),
         other => other.to_string(),
     };
-    let mut table = Table::new(&[
-        ("PHONE", Align::Left),
-        ("NAME", Align::Left),
-        ("COMPANY", Align::Left),
-        ("CREATED", Align::Left),
-        ("ID", Align::Left),
-    ]);
-    for r in rows {
-        table.row(vec![
+    let list = ListTable {
+        columns: &[
+            ("PHONE", Align::Left),
+            ("NAME", Align::Left),
+            ("COMPANY", Align::Left),
+            ("CREATED", Align::Left),
+            ("ID", Align::Left),
+        ],
+        names: ("customer", "customers"),
+        empty: Empty::Text("no customers"),
+    };
+    list.render(rows, None, |r| {
+        vec![
             text(r, "phone"),
             text(r, "name"),
             text(r, "company"),
             text(r, "created_at"),
             text(r, "id"),
-        ]);
-    }
-    table.render_with_footer(&super::plural(rows.len(), "customer", "customers"))
+        ]
+    })
 }
 
 // ---- Call tasks and their numbers (issue 16, H18's sections). The task list and detail
@@ -562,20 +559,18 @@ pub fn task_state_name(state: Option<voxkit_longlonglong::TaskState>) -> &'stati
 /// (`page`: where this page stands; `None` for `--all`, whose footer is the count alone).
 /// The list's records carry no `call_status` nor number counts, so neither is shown.
 pub fn tasks_text(tasks: &[voxkit_longlonglong::Task], page: Option<&PageInfo>) -> String {
-    if tasks.is_empty() {
-        return match page.filter(|p| p.current > 1) {
-            Some(page) => format!("no tasks on page {}", page.current),
-            None => "no tasks".to_owned(),
-        };
-    }
-    let mut table = Table::new(&[
-        ("ID", Align::Left),
-        ("NAME", Align::Left),
-        ("ENABLED", Align::Left),
-        ("CREATED", Align::Left),
-    ]);
-    for t in tasks {
-        table.row(vec![
+    let list = ListTable {
+        columns: &[
+            ("ID", Align::Left),
+            ("NAME", Align::Left),
+            ("ENABLED", Align::Left),
+            ("CREATED", Align::Left),
+        ],
+        names: ("task", "tasks"),
+        empty: Empty::OnPage("no tasks"),
+    };
+    list.render(tasks, page, |t| {
+        vec![
             t.uuid.as_str().to_owned(),
             cell(t.name.as_deref()),
             t.enable
@@ -584,9 +579,8 @@ pub fn tasks_text(tasks: &[voxkit_longlonglong::Task], page: Option<&PageInfo>) 
             t.create_datetime.map_or("-".to_owned(), |at| {
                 at.format("%Y-%m-%d %H:%M:%S").to_string()
             }),
-        ]);
-    }
-    table.render_with_footer(&footer(tasks.len(), "task", "tasks", page))
+        ]
+    })
 }
 
 /// One task's configuration and state as aligned lines: name, state, the provider's status
@@ -609,19 +603,17 @@ pub fn task_text(task: &voxkit_longlonglong::TaskDetail) -> String {
 /// A task's raw number rows as a table (phone, name, status with its documented label,
 /// added), with the list footer; a missing field shows `-`.
 pub fn numbers_text(rows: &[Value], page: Option<&PageInfo>) -> String {
-    if rows.is_empty() {
-        return match page.filter(|p| p.current > 1) {
-            Some(page) => format!("no numbers on page {}", page.current),
-            None => "no numbers".to_owned(),
-        };
-    }
-    let mut table = Table::new(&[
-        ("PHONE", Align::Left),
-        ("NAME", Align::Left),
-        ("STATUS", Align::Left),
-        ("ADDED", Align::Left),
-    ]);
-    for r in rows {
+    let list = ListTable {
+        columns: &[
+            ("PHONE", Align::Left),
+            ("NAME", Align::Left),
+            ("STATUS", Align::Left),
+            ("ADDED", Align::Left),
+        ],
+        names: ("number", "numbers"),
+        empty: Empty::OnPage("no numbers"),
+    };
+    list.render(rows, page, |r| {
         let status = match r.get("status").and_then(Value::as_u64) {
             Some(code) => match voxkit_longlonglong::NumberStatus::from_code(code) {
                 Some(s) => format!("{code} {}", s.label()),
@@ -629,12 +621,62 @@ pub fn numbers_text(rows: &[Value], page: Option<&PageInfo>) -> String {
             },
             None => raw_cell(r, "status"),
         };
-        table.row(vec![
+        vec![
             raw_cell(r, "phone"),
             raw_cell(r, "name"),
             status,
             raw_cell(r, "created_at"),
-        ]);
+        ]
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each list's empty page reads as it always has: some name a later page, some never.
+    #[test]
+    fn empty_lists_keep_their_wording() {
+        let later = PageInfo::known(3, 2, Some(30), true);
+        let page = Some(&later);
+        assert_eq!(tasks_text(&[], page), "no tasks on page 3");
+        assert_eq!(numbers_text(&[], page), "no numbers on page 3");
+        assert_eq!(
+            raw_table(&[], LINE_COLUMNS, ("line", "lines"), page),
+            "no lines on page 3"
+        );
+        assert_eq!(
+            history_text(&[], false, page),
+            "no records in the last 7 days (use --from and --to for another range) on page 3"
+        );
+        assert_eq!(history_text(&[], true, None), "no records in this range");
+        assert_eq!(subs_table(&[], page), "no sub-accounts");
+        assert_eq!(dial_time_groups_text(&[], page), "no dial-time groups");
+        assert_eq!(
+            blacklist_text(&[], ("blacklisted callback", "blacklisted callbacks")),
+            "no blacklisted callbacks"
+        );
+        assert_eq!(call_records_text(&[]), "no call records");
+        assert_eq!(customers_text(&[]), "no customers");
     }
-    table.render_with_footer(&footer(rows.len(), "number", "numbers", page))
+
+    /// Raw records that are not objects are shown as JSON with the footer, not as a table.
+    #[test]
+    fn raw_records_without_the_columns_are_pretty_json() {
+        let records = [json!(1), json!(2)];
+        assert_eq!(
+            raw_table(&records, LINE_COLUMNS, ("line", "lines"), None),
+            "[\n  1,\n  2\n]\n2 lines"
+        );
+        let records = [json!({"id": 5, "name": "a"})];
+        assert_eq!(
+            raw_table(
+                &records,
+                SCRIPT_GROUP_COLUMNS,
+                ("script group", "script groups"),
+                None
+            ),
+            "ID  NAME\n5   a\n1 script group"
+        );
+    }
 }

@@ -232,6 +232,60 @@ impl Table {
     }
 }
 
+/// What a list says when the page shown holds no items. The lists word it in three ways,
+/// kept as they are because scripts and tests read these lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Empty<'a> {
+    /// This text, on any page.
+    Text(&'a str),
+    /// This text, with ` on page N` past the first page.
+    OnPage(&'a str),
+    /// `no <items>`, with ` on ` and where the page stands past the first page
+    /// (`no cards on page 3 of 2 (12 cards)`).
+    Where,
+}
+
+/// How a list is shown for people: an aligned table of its items with the list footer
+/// (how many; where the page stands), or a line saying it holds none. Every list of every
+/// provider is shown through it, so that each states only its columns, nouns and cells.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct ListTable<'a> {
+    /// The columns, in order.
+    pub columns: &'a [(&'static str, Align)],
+    /// The items' nouns, singular and plural (`("card", "cards")`), for the footer.
+    pub names: (&'a str, &'a str),
+    /// What an empty page says.
+    pub empty: Empty<'a>,
+}
+
+impl ListTable<'_> {
+    /// `items` as the table, each row the cells `row` gives (one per column), with the
+    /// footer of [`pages::footer`] (`page`: where this page stands; `None` for a whole
+    /// list, whose footer is the count alone); the [`Empty`] line when there are none.
+    pub fn render<T>(
+        &self,
+        items: &[T],
+        page: Option<&pages::PageInfo>,
+        row: impl Fn(&T) -> Vec<String>,
+    ) -> String {
+        let (one, many) = self.names;
+        if items.is_empty() {
+            let later = page.filter(|p| p.current > 1);
+            return match (self.empty, later) {
+                (Empty::Text(text), _) | (Empty::OnPage(text), None) => text.to_owned(),
+                (Empty::OnPage(text), Some(page)) => format!("{text} on page {}", page.current),
+                (Empty::Where, Some(page)) => format!("no {many} on {}", page.describe(one, many)),
+                (Empty::Where, None) => format!("no {many}"),
+            };
+        }
+        let mut table = Table::new(self.columns);
+        for item in items {
+            table.row(row(item));
+        }
+        table.render_with_footer(&pages::footer(items.len(), one, many, page))
+    }
+}
+
 /// Key-value lines with the values aligned: `key  value`.
 pub fn key_values(pairs: &[(&str, String)]) -> String {
     let key_width = pairs.iter().map(|(k, _)| width(k)).max().unwrap_or(0);
@@ -402,6 +456,42 @@ mod tests {
         let mut table = Table::new(&[("A", Align::Left)]);
         table.row(vec!["x\ny".into()]);
         assert_eq!(table.render(), "A\nx y");
+    }
+
+    /// A list shows its rows with the footer, or one line when the page holds none: the
+    /// three wordings of an empty page, and none names the first page.
+    #[test]
+    fn list_tables_show_rows_and_a_footer_or_say_the_page_is_empty() {
+        let list = ListTable {
+            columns: &[("ID", Align::Right), ("NAME", Align::Left)],
+            names: ("task", "tasks"),
+            empty: Empty::Text("no tasks"),
+        };
+        let first = pages::PageInfo::known(1, 2, Some(3), true);
+        let cells = |(id, name): &(u32, &str)| vec![id.to_string(), (*name).to_owned()];
+        assert_eq!(
+            list.render(&[(7, "a\nb"), (12, "c")], Some(&first), cells),
+            "ID  NAME\n 7  a b\n12  c\n2 tasks; page 1 of 2 (3 tasks); more: --page 2 or --all"
+        );
+        assert_eq!(
+            list.render(&[(7, "a")], None, cells),
+            "ID  NAME\n 7  a\n1 task"
+        );
+        let later = pages::PageInfo::known(3, 2, Some(3), true);
+        let empty = |empty, page| ListTable { empty, ..list }.render(&[], page, cells);
+        assert_eq!(empty(Empty::Text("no tasks"), Some(&later)), "no tasks");
+        assert_eq!(
+            empty(Empty::OnPage("none here"), Some(&later)),
+            "none here on page 3"
+        );
+        assert_eq!(
+            empty(Empty::Where, Some(&later)),
+            "no tasks on page 3 of 2 (3 tasks)"
+        );
+        for page in [None, Some(&first)] {
+            assert_eq!(empty(Empty::OnPage("none here"), page), "none here");
+            assert_eq!(empty(Empty::Where, page), "no tasks");
+        }
     }
 
     #[test]

@@ -12,9 +12,11 @@ pub mod tasks;
 pub mod voices;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveDateTime, NaiveTime};
+use futures_util::Stream;
 use serde_json::{Value, json};
 use voxkit_laaffic::Page;
 
+use crate::context::Global;
 use crate::failure::CliError;
 use crate::render::laaffic::page_meta;
 use crate::render::pages::all_meta;
@@ -100,8 +102,9 @@ pub(super) struct WindowList<T> {
     pub(super) to: String,
     /// The page size asked (with `--all`: the size of each page fetched).
     pub(super) size: u32,
-    /// The JSON key of the items (`"tasks"`).
-    pub(super) key: &'static str,
+    /// The items' nouns, singular and plural (`("task", "tasks")`): the plural is the
+    /// JSON key of the items.
+    pub(super) names: (&'static str, &'static str),
     /// One item as JSON.
     pub(super) json: fn(&T) -> Value,
     /// The items as text.
@@ -109,8 +112,29 @@ pub(super) struct WindowList<T> {
 }
 
 impl<T> WindowList<T> {
+    /// The list's report: with `walk` (`--all`) every item it yields, progress on stderr
+    /// and a failure part way saying how many were listed; else page `current`, which
+    /// `page` fetches (called only then).
+    pub(super) async fn run<W, F>(
+        &self,
+        global: &Global,
+        walk: Option<W>,
+        current: u32,
+        page: impl FnOnce() -> F,
+    ) -> Result<Report, CliError>
+    where
+        W: Stream<Item = Result<T, voxkit_core::Error>> + Unpin,
+        F: Future<Output = Result<Page<T>, voxkit_core::Error>>,
+    {
+        if let Some(walk) = walk {
+            let items = global.collect_pages(walk, self.names).await?;
+            return Ok(self.all(items));
+        }
+        Ok(self.page(current, page().await?))
+    }
+
     /// Every item of the `--all` walk, as one report counted by itself.
-    pub(super) fn all(&self, items: Vec<T>) -> Report {
+    fn all(&self, items: Vec<T>) -> Report {
         let total = items.len();
         self.report(
             Page::new(items),
@@ -120,7 +144,7 @@ impl<T> WindowList<T> {
     }
 
     /// One page (number `current`) as a report with where it stands.
-    pub(super) fn page(&self, current: u32, page: Page<T>) -> Report {
+    fn page(&self, current: u32, page: Page<T>) -> Report {
         let meta = page_meta(&page);
         let numbers = (current.into(), page.total.into(), page.last_page.into());
         self.report(page, numbers, meta)
@@ -142,7 +166,7 @@ impl<T> WindowList<T> {
             "pages": pages,
             "meta": meta,
         });
-        json[self.key] = page.items.iter().map(self.json).collect();
+        json[self.names.1] = page.items.iter().map(self.json).collect();
         Report::new(json, (self.text)(&page))
     }
 }

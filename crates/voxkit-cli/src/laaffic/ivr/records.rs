@@ -70,15 +70,11 @@ pub async fn run(args: Records, global: &Global) -> Result<Report, CliError> {
         from: from.to_rfc3339(),
         to: to.to_rfc3339(),
         size,
-        key: "records",
+        names: ("record", "records"),
         json: record_json,
         text: records_text,
     };
-    if args.all {
-        let records = global
-            .collect_pages(client.call_records_all(&query), ("record", "records"))
-            .await?;
-        return Ok(list.all(records));
-    }
-    Ok(list.page(current, client.call_records(&query).await?))
+    let walk = args.all.then(|| client.call_records_all(&query));
+    list.run(global, walk, current, || client.call_records(&query))
+        .await
 }

@@ -229,17 +229,13 @@ pub async fn list(args: TaskList, global: &Global) -> Result<Report, CliError> {
         from: china_json(from),
         to: china_json(to),
         size: args.size,
-        key: "tasks",
+        names: ("task", "tasks"),
         json: summary_json,
         text: tasks_text,
     };
-    if args.all {
-        let tasks = global
-            .collect_pages(client.query_tasks_all(&query), ("task", "tasks"))
-            .await?;
-        return Ok(list.all(tasks));
-    }
-    Ok(list.page(args.page, client.query_tasks(&query).await?))
+    let walk = args.all.then(|| client.query_tasks_all(&query));
+    list.run(global, walk, args.page, || client.query_tasks(&query))
+        .await
 }
 
 #[cfg(test)]
