@@ -102,6 +102,13 @@ struct Spread {
     max: f64,
 }
 
+impl Spread {
+    /// As the JSON report writes every spread.
+    fn to_json(self) -> Value {
+        json!({"median": self.median, "min": self.min, "max": self.max})
+    }
+}
+
 /// A spread of µs differences, signed: `+2.1 [-0.4–+5.0]`.
 fn show_us(s: Spread) -> String {
     format!("{:+.1} [{:+.1}–{:+.1}]", s.median, s.min, s.max)
@@ -177,13 +184,7 @@ impl Report {
         other: Kind,
         f: impl Fn(&Measurement) -> f64,
     ) -> Spread {
-        let mut ratios = Vec::new();
-        for m in group.iter().filter(|m| m.kind == kind) {
-            if let Some(o) = group.iter().find(|o| o.kind == other && o.round == m.round) {
-                ratios.push(f(m) / f(o));
-            }
-        }
-        spread(ratios)
+        Self::per_round(group, kind, other, |m, o| f(m) / f(o))
     }
 
     /// Per-round difference `kind − other` of `f`, then their spread: the brief's goals
@@ -194,13 +195,25 @@ impl Report {
         other: Kind,
         f: impl Fn(&Measurement) -> f64,
     ) -> Spread {
-        let mut differences = Vec::new();
+        Self::per_round(group, kind, other, |m, o| f(m) - f(o))
+    }
+
+    /// `compare` of each round's `kind` measurement with the same round's `other` (rounds
+    /// missing either are left out), then their spread: rounds run side by side, so a
+    /// comparison within a round cancels what the machine was doing then.
+    fn per_round(
+        group: &[&Measurement],
+        kind: Kind,
+        other: Kind,
+        compare: impl Fn(&Measurement, &Measurement) -> f64,
+    ) -> Spread {
+        let mut compared = Vec::new();
         for m in group.iter().filter(|m| m.kind == kind) {
             if let Some(o) = group.iter().find(|o| o.kind == other && o.round == m.round) {
-                differences.push(f(m) - f(o));
+                compared.push(compare(m, o));
             }
         }
-        spread(differences)
+        spread(compared)
     }
 
     /// The human table.
@@ -292,10 +305,7 @@ impl Report {
             let first = group[0];
             let mut clients = serde_json::Map::new();
             for kind in Kind::ALL {
-                let s = |f: &dyn Fn(&Measurement) -> f64| {
-                    let s = Self::of(group, kind, f);
-                    json!({"median": s.median, "min": s.min, "max": s.max})
-                };
+                let s = |f: &dyn Fn(&Measurement) -> f64| Self::of(group, kind, f).to_json();
                 clients.insert(
                     kind.name().into(),
                     json!({
@@ -308,12 +318,10 @@ impl Report {
                 );
             }
             let r = |kind, other, f: fn(&Measurement) -> f64| {
-                let s = Self::ratio(group, kind, other, f);
-                json!({"median": s.median, "min": s.min, "max": s.max})
+                Self::ratio(group, kind, other, f).to_json()
             };
             let d = |kind| {
-                let s = Self::difference(group, kind, Kind::Reqwest, |m| m.cpu_us_per_call);
-                json!({"median": s.median, "min": s.min, "max": s.max})
+                Self::difference(group, kind, Kind::Reqwest, |m| m.cpu_us_per_call).to_json()
             };
             rows.push(json!({
                 "workload": first.workload.name(),

@@ -54,6 +54,31 @@ pub struct Intent {
 }
 
 impl Intent {
+    /// The intent `new` becomes when it is journaled as row `seq` at `created_at`: pending,
+    /// never sent, leased by nobody (what a store writes, without reading it back).
+    // The SQLite store and the operations' unit tests use it; PostgreSQL reads its rows back.
+    #[cfg_attr(not(feature = "sqlite"), allow(dead_code))]
+    pub(crate) fn pending(seq: i64, new: NewIntent, created_at: DateTime<Utc>) -> Self {
+        Intent {
+            seq,
+            key: new.key,
+            provider: new.provider,
+            operation: new.operation,
+            request: new.request,
+            serial: new.serial,
+            marker: new.marker,
+            state: State::Pending,
+            attempts: 0,
+            created_at,
+            sent_at: None,
+            finished_at: None,
+            owner: None,
+            lease_until: None,
+            evidence: None,
+            error: None,
+        }
+    }
+
     /// The intent as a successful [`Journal::record_outcomes`](crate::Journal::record_outcomes)
     /// write of `outcome` at `at` leaves it (the stores' own rules: evidence and error kept
     /// unless replaced, a final state stamped and its lease ended), so that a caller need not

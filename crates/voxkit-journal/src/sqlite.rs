@@ -643,24 +643,7 @@ impl Journal for SqliteJournal {
                     continue;
                 }
                 // The row just written, without reading it back (no `RETURNING`: see `cas`).
-                let intent = Intent {
-                    seq: conn.last_insert_rowid(),
-                    key: new.key,
-                    provider: new.provider,
-                    operation: new.operation,
-                    request: new.request,
-                    serial: new.serial,
-                    marker: new.marker,
-                    state: State::Pending,
-                    attempts: 0,
-                    created_at: from_millis(now),
-                    sent_at: None,
-                    finished_at: None,
-                    owner: None,
-                    lease_until: None,
-                    evidence: None,
-                    error: None,
-                };
+                let intent = Intent::pending(conn.last_insert_rowid(), new, from_millis(now));
                 created.push(Ok(Created {
                     intent,
                     inserted: true,

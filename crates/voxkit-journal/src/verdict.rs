@@ -35,6 +35,20 @@ pub struct Identity {
     pub request: Value,
 }
 
+impl Identity {
+    /// The intent to journal for this operation under the caller's `key`, carrying `marker`.
+    pub(crate) fn journaled(self, key: String, marker: String) -> crate::NewIntent {
+        crate::NewIntent {
+            key,
+            provider: self.provider,
+            operation: self.operation,
+            request: self.request,
+            serial: self.serial,
+            marker,
+        }
+    }
+}
+
 /// A non-repeatable operation that the [`Runner`](crate::Runner) can apply exactly once.
 ///
 /// # The guide for implementing it

@@ -11,10 +11,11 @@
 mod common;
 
 use std::collections::{HashMap, HashSet};
+use std::future::Future;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::Opener;
+use common::{Opener, keys, open_keys};
 use serde_json::json;
 use voxkit_journal::{Error, Journal, ListFilter, NewIntent, Outcome, State};
 
@@ -66,19 +67,38 @@ async fn create_if_absent(open: Opener) {
     assert_eq!(j.counts().await.unwrap().total(), 1);
 }
 
+/// `n` workers (owners `w0`, `w1`, ...), each on a connection of its own, running `work` at
+/// once: what each returned, in order.
+async fn workers<T, Work>(
+    open: &Opener,
+    n: usize,
+    work: impl Fn(Arc<dyn Journal>, String) -> Work,
+) -> Vec<T>
+where
+    Work: Future<Output = T> + Send + 'static,
+    T: Send + 'static,
+{
+    let mut tasks = Vec::new();
+    for w in 0..n {
+        tasks.push(tokio::spawn(work(open().await, format!("w{w}"))));
+    }
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.unwrap());
+    }
+    results
+}
+
 /// Concurrent creates of one key: exactly one inserts, all see the same intent.
 async fn concurrent_create_of_one_key_inserts_once(open: Opener) {
-    let mut tasks = Vec::new();
-    for _ in 0..8 {
-        let j = open().await;
-        tasks.push(tokio::spawn(
-            async move { j.create(intent("same", "s")).await },
-        ));
-    }
+    let created = workers(&open, 8, |j, _| async move {
+        j.create(intent("same", "s")).await
+    })
+    .await;
     let mut inserted = 0;
     let mut seqs = HashSet::new();
-    for task in tasks {
-        let created = task.await.unwrap().unwrap();
+    for created in created {
+        let created = created.unwrap();
         inserted += usize::from(created.inserted);
         seqs.insert(created.intent.seq);
     }
@@ -294,14 +314,7 @@ async fn outcomes_in_a_batch_are_each_checked(open: Opener) {
     assert_eq!(j.get("doubt").await.unwrap().unwrap().state, State::InDoubt);
 
     // Only the open intents are listed as open (the stores' open-intent index).
-    let open: Vec<String> = j
-        .list(&ListFilter::not_final())
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|i| i.key)
-        .collect();
-    assert_eq!(open, ["moved", "doubt"]);
+    assert_eq!(open_keys(&*j).await, ["moved", "doubt"]);
 }
 
 /// Many claimers on separate connections at once: every intent is handed out exactly once.
@@ -315,12 +328,9 @@ async fn concurrent_claims_hand_each_intent_out_once(open: Opener) {
     }
     // All claimers connected first, then released at once, to overlap as much as possible.
     let start = Arc::new(tokio::sync::Barrier::new(8));
-    let mut tasks = Vec::new();
-    for w in 0..8 {
-        let j = open().await;
+    let claimed_by_each = workers(&open, 8, |j, owner| {
         let start = Arc::clone(&start);
-        tasks.push(tokio::spawn(async move {
-            let owner = format!("w{w}");
+        async move {
             let mut got = Vec::new();
             start.wait().await;
             loop {
@@ -333,11 +343,12 @@ async fn concurrent_claims_hand_each_intent_out_once(open: Opener) {
                     got.push(intent.key);
                 }
             }
-        }));
-    }
+        }
+    })
+    .await;
     let mut seen: HashMap<String, usize> = HashMap::new();
-    for task in tasks {
-        for key in task.await.unwrap() {
+    for got in claimed_by_each {
+        for key in got {
             *seen.entry(key).or_default() += 1;
         }
     }
@@ -355,14 +366,8 @@ async fn serial_keys_are_served_one_at_a_time(open: Opener) {
     j.create(intent("a1", "card-a")).await.unwrap();
     j.create(intent("b1", "card-b")).await.unwrap();
     j.create(intent("a2", "card-a")).await.unwrap();
-    let first: Vec<String> = j
-        .claim("w1", HOUR, 10)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|i| i.key)
-        .collect();
-    assert_eq!(first, ["a1", "b1"]);
+    let first = j.claim("w1", HOUR, 10).await.unwrap();
+    assert_eq!(keys(&first), ["a1", "b1"]);
     assert!(j.claim("w2", HOUR, 10).await.unwrap().is_empty());
 
     // Released but not final: a1 is handed out again before a2.
@@ -391,12 +396,9 @@ async fn serial_keys_hold_under_concurrent_workers(open: Opener) {
             .unwrap();
     }
     let in_flight: Arc<Mutex<HashSet<String>>> = Arc::default();
-    let mut tasks = Vec::new();
-    for w in 0..6 {
-        let j = open().await;
+    let done_by_each = workers(&open, 6, |j, owner| {
         let in_flight = Arc::clone(&in_flight);
-        tasks.push(tokio::spawn(async move {
-            let owner = format!("w{w}");
+        async move {
             let deadline = Instant::now() + Duration::from_secs(60);
             let mut done = 0;
             while j.counts().await.unwrap().get(State::Applied) < INTENTS as u64 {
@@ -424,12 +426,10 @@ async fn serial_keys_hold_under_concurrent_workers(open: Opener) {
                 }
             }
             done
-        }));
-    }
-    let mut total = 0;
-    for task in tasks {
-        total += task.await.unwrap();
-    }
+        }
+    })
+    .await;
+    let total: usize = done_by_each.into_iter().sum();
     assert_eq!(total, INTENTS);
     let applied = j
         .list(&ListFilter::all().state(State::Applied))
@@ -543,8 +543,7 @@ async fn list_and_counts(open: Opener) {
     .unwrap();
 
     let all = j.list(&ListFilter::all()).await.unwrap();
-    let keys: Vec<&str> = all.iter().map(|i| i.key.as_str()).collect();
-    assert_eq!(keys, ["k0", "k1", "k2", "k3", "k4"]);
+    assert_eq!(keys(&all), ["k0", "k1", "k2", "k3", "k4"]);
     let pending = j
         .list(&ListFilter::all().state(State::Pending))
         .await
@@ -554,18 +553,12 @@ async fn list_and_counts(open: Opener) {
         .list(&ListFilter::all().state(State::Sent).state(State::Refused))
         .await
         .unwrap();
-    assert_eq!(
-        two.iter().map(|i| i.key.as_str()).collect::<Vec<_>>(),
-        ["k0", "k1"]
-    );
+    assert_eq!(keys(&two), ["k0", "k1"]);
     let page = j
         .list(&ListFilter::all().after(all[1].seq).limit(2))
         .await
         .unwrap();
-    assert_eq!(
-        page.iter().map(|i| i.key.as_str()).collect::<Vec<_>>(),
-        ["k2", "k3"]
-    );
+    assert_eq!(keys(&page), ["k2", "k3"]);
     let counts = j.counts().await.unwrap();
     assert_eq!(
         (

@@ -6,9 +6,12 @@
 //! version-1 statements, on both stores.
 #![cfg(any(feature = "sqlite", feature = "postgres"))]
 
+mod common;
+
 use std::time::Duration;
 
-use voxkit_journal::{Journal, ListFilter, SCHEMA_VERSION, State};
+use common::{keys, open_keys};
+use voxkit_journal::{Journal, SCHEMA_VERSION, State};
 
 /// The version-1 table and indexes, as the version-1 stores created them.
 const TABLE_V1: &str = "
@@ -58,20 +61,16 @@ async fn check_migrated(journal: &dyn Journal) {
     );
     let done = journal.get("done").await.unwrap().unwrap();
     assert_eq!(done.finished_at.map(|t| t.timestamp_millis()), Some(3000));
-    let open: Vec<String> = journal
-        .list(&ListFilter::not_final())
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|i| i.key)
-        .collect();
-    assert_eq!(open, ["open"]);
+    assert_eq!(open_keys(journal).await, ["open"]);
     let claimed = journal
         .claim("w", Duration::from_secs(60), 10)
         .await
         .unwrap();
-    let claimed: Vec<&str> = claimed.iter().map(|i| i.key.as_str()).collect();
-    assert_eq!(claimed, ["open"], "only the open intent is handed out");
+    assert_eq!(
+        keys(&claimed),
+        ["open"],
+        "only the open intent is handed out"
+    );
     assert_eq!(journal.counts().await.unwrap().total(), 3);
 }
 

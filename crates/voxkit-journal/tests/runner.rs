@@ -24,7 +24,7 @@ use tokio::sync::Notify;
 use voxkit_core::{Error as CoreError, Origin, Reconciliation};
 use voxkit_journal::{
     Event, Evidence, ExactlyOnce, Identity, Intent, Job, Journal, Marker, NewIntent, Progress,
-    Resolve, RowOutcome, Runner, Settings, State, Verdict,
+    Resolve, RowOutcome, RowResult, Runner, Settings, State, Verdict,
 };
 
 const ORIGIN: Origin = Origin::new("test", "credit");
@@ -125,6 +125,15 @@ impl Provider {
             .get(row)
             .copied()
             .unwrap_or(0)
+    }
+
+    /// What the provider saw of `row`: (sends, times applied, reconciliations).
+    fn seen(&self, row: &str) -> (usize, usize, u32) {
+        (
+            self.sends(row).len(),
+            self.applied(row),
+            self.reconciles(row),
+        )
     }
 
     /// Waits until `n` sends hang (their requests have arrived or been lost).
@@ -357,14 +366,19 @@ async fn state(j: &dyn Journal, key: &str) -> Intent {
     j.get(key).await.unwrap().expect("journaled")
 }
 
+/// Runs row `r1` (a credit to account `a`, faults as `p` scripts them) as worker `w`.
+async fn run_r1(j: &Arc<dyn Journal>, p: &Arc<Provider>) -> RowResult {
+    runner(j.clone(), "w")
+        .run_one(Credit::job(p, "r1", "a"))
+        .await
+        .unwrap()
+}
+
 /// A plain success: applied once, the provider's evidence in the journal, one send.
 async fn applied_first_time(open: Opener) {
     let j = open().await;
     let p = Provider::with_lag(0);
-    let row = runner(j.clone(), "w")
-        .run_one(Credit::job(&p, "r1", "a"))
-        .await
-        .unwrap();
+    let row = run_r1(&j, &p).await;
     let intent = state(&*j, "r1").await;
     assert_eq!(
         row.outcome,
@@ -436,10 +450,7 @@ async fn refused_is_final_with_the_error(open: Opener) {
     let j = open().await;
     let p = Provider::with_lag(0);
     p.script("r1", &[Fault::Refuse]);
-    let row = runner(j.clone(), "w")
-        .run_one(Credit::job(&p, "r1", "a"))
-        .await
-        .unwrap();
+    let row = run_r1(&j, &p).await;
     let RowOutcome::Refused { error } = &row.outcome else {
         panic!("expected refused, got {row:?}");
     };
@@ -447,10 +458,7 @@ async fn refused_is_final_with_the_error(open: Opener) {
     let intent = state(&*j, "r1").await;
     assert_eq!(intent.state, State::Refused);
     assert!(intent.error.unwrap().contains("insufficient balance"));
-    assert_eq!(
-        (p.sends("r1").len(), p.applied("r1"), p.reconciles("r1")),
-        (1, 0, 0)
-    );
+    assert_eq!(p.seen("r1"), (1, 0, 0));
 }
 
 /// Invalid input, a credential-like field, a duplicate key in the run and a key reused for
@@ -533,10 +541,7 @@ async fn applied_then_lost_ends_applied_once(open: Opener) {
     let j = open().await;
     let p = Provider::with_lag(0);
     p.script("r1", &[Fault::ApplyThenLose]);
-    let row = runner(j.clone(), "w")
-        .run_one(Credit::job(&p, "r1", "a"))
-        .await
-        .unwrap();
+    let row = run_r1(&j, &p).await;
     assert_eq!(
         row.outcome,
         RowOutcome::Applied {
@@ -545,10 +550,7 @@ async fn applied_then_lost_ends_applied_once(open: Opener) {
     );
     let intent = state(&*j, "r1").await;
     assert_eq!((intent.state, intent.attempts), (State::Applied, 1));
-    assert_eq!(
-        (p.sends("r1").len(), p.applied("r1"), p.reconciles("r1")),
-        (1, 1, 1)
-    );
+    assert_eq!(p.seen("r1"), (1, 1, 1));
 }
 
 /// Lost before it arrived: reconciliation proves it not applied, the same request goes
@@ -557,10 +559,7 @@ async fn lost_before_applied_is_resent_once_with_the_same_marker(open: Opener) {
     let j = open().await;
     let p = Provider::with_lag(0);
     p.script("r1", &[Fault::LoseBefore]);
-    let row = runner(j.clone(), "w")
-        .run_one(Credit::job(&p, "r1", "a"))
-        .await
-        .unwrap();
+    let row = run_r1(&j, &p).await;
     assert!(matches!(row.outcome, RowOutcome::Applied { .. }), "{row:?}");
     let intent = state(&*j, "r1").await;
     let sends = p.sends("r1");
@@ -581,14 +580,7 @@ async fn lagging_history_is_waited_for_within_the_bound(open: Opener) {
     let run = Runner::with_settings(j.clone(), "w", s.clone());
     let row = run.run_one(Credit::job(&p, "within", "a")).await.unwrap();
     assert!(matches!(row.outcome, RowOutcome::Applied { .. }), "{row:?}");
-    assert_eq!(
-        (
-            p.sends("within").len(),
-            p.applied("within"),
-            p.reconciles("within")
-        ),
-        (1, 1, 4)
-    );
+    assert_eq!(p.seen("within"), (1, 1, 4));
 
     let p = Provider::with_lag(10);
     p.script("beyond", &[Fault::ApplyThenLose]);
@@ -601,14 +593,7 @@ async fn lagging_history_is_waited_for_within_the_bound(open: Opener) {
         why.contains("has not caught up") && why.contains("after 4"),
         "{why}"
     );
-    assert_eq!(
-        (
-            p.sends("beyond").len(),
-            p.applied("beyond"),
-            p.reconciles("beyond")
-        ),
-        (1, 1, 4)
-    );
+    assert_eq!(p.seen("beyond"), (1, 1, 4));
     let intent = state(&*j, "beyond").await;
     assert_eq!(intent.state, State::Undetermined);
     assert!(intent.error.unwrap().contains("has not caught up"));

@@ -310,7 +310,7 @@ pub fn from_intent(
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Declared, assert_round_trip, intent_of};
+    use super::super::{Declared, assert_request_round_trip, assert_round_trip, intent_of};
     use super::*;
     use voxkit_core::Reconciliation;
 
@@ -396,35 +396,26 @@ mod tests {
         let client = offline_client();
         let ids = vec!["ab6ed07786074f4896d7fbeb9194d08a".to_owned()];
         let identities = [
-            assert_round_trip(
-                &Op::of(
-                    Arc::clone(&client),
-                    AddAgentRequest {
-                        card_id: "772868ead56c48d68fd1924aa5ec3aac".into(),
-                        name: "琳琅".into(),
-                    },
-                ),
-                &[],
+            assert_request_round_trip(
+                &client,
+                AddAgentRequest {
+                    card_id: "772868ead56c48d68fd1924aa5ec3aac".into(),
+                    name: "琳琅".into(),
+                },
             ),
-            assert_round_trip(
-                &Op::of(
-                    Arc::clone(&client),
-                    RemoveRequest {
-                        what: Removal::Agents,
-                        ids: ids.clone(),
-                    },
-                ),
-                &[],
+            assert_request_round_trip(
+                &client,
+                RemoveRequest {
+                    what: Removal::Agents,
+                    ids: ids.clone(),
+                },
             ),
-            assert_round_trip(
-                &Op::of(
-                    Arc::clone(&client),
-                    RemoveRequest {
-                        what: Removal::Devices,
-                        ids,
-                    },
-                ),
-                &[],
+            assert_request_round_trip(
+                &client,
+                RemoveRequest {
+                    what: Removal::Devices,
+                    ids,
+                },
             ),
         ];
         for identity in &identities {

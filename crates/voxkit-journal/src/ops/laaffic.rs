@@ -172,7 +172,7 @@ pub fn from_intent(client: Arc<Client>, intent: &Intent) -> Option<Arc<dyn Exact
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Declared, Op, assert_round_trip, intent_of};
+    use super::super::{Declared, assert_request_round_trip, intent_of};
     use super::*;
 
     fn client() -> Arc<Client> {
@@ -190,42 +190,33 @@ mod tests {
     fn resends_are_keyed_by_their_task_and_rebuilt_from_their_intent() {
         let c = client();
         let identities = [
-            assert_round_trip(
-                &Op::of(
-                    Arc::clone(&c),
-                    ResendTaskRequest {
-                        task: 42,
-                        name: "again".into(),
-                        voice: ResendVoice::File("f.mp3".into()),
-                    },
-                ),
-                &[],
+            assert_request_round_trip(
+                &c,
+                ResendTaskRequest {
+                    task: 42,
+                    name: "again".into(),
+                    voice: ResendVoice::File("f.mp3".into()),
+                },
             ),
-            assert_round_trip(
-                &Op::of(
-                    Arc::clone(&c),
-                    ResendTaskRequest {
-                        task: 42,
-                        name: "again".into(),
-                        voice: ResendVoice::TextToSpeech {
-                            text: "hello".into(),
-                            lan: "EN".into(),
-                        },
+            assert_request_round_trip(
+                &c,
+                ResendTaskRequest {
+                    task: 42,
+                    name: "again".into(),
+                    voice: ResendVoice::TextToSpeech {
+                        text: "hello".into(),
+                        lan: "EN".into(),
                     },
-                ),
-                &[],
+                },
             ),
-            assert_round_trip(
-                &Op::of(
-                    Arc::clone(&c),
-                    ResendAiTaskRequest {
-                        task: 42,
-                        name: "again".into(),
-                        script: 7,
-                        resend_type: AiResendType::Failed,
-                    },
-                ),
-                &[],
+            assert_request_round_trip(
+                &c,
+                ResendAiTaskRequest {
+                    task: 42,
+                    name: "again".into(),
+                    script: 7,
+                    resend_type: AiResendType::Failed,
+                },
             ),
         ];
         for identity in &identities {

@@ -507,24 +507,24 @@ fn text(request: &Value, field: &str) -> Option<String> {
 /// An intent holding `identity`, as the journal would hand it back (unit tests).
 #[cfg(test)]
 pub(crate) fn intent_of(identity: &Identity) -> Intent {
+    let new = identity
+        .clone()
+        .journaled("k".into(), "vk0123456789abcd".into());
     Intent {
-        seq: 1,
-        key: "k".into(),
-        provider: identity.provider.clone(),
-        operation: identity.operation.clone(),
-        request: identity.request.clone(),
-        serial: identity.serial.clone(),
-        marker: "vk0123456789abcd".into(),
         state: crate::State::Sent,
         attempts: 1,
-        created_at: DateTime::<Utc>::from(std::time::SystemTime::now()),
-        sent_at: None,
-        finished_at: None,
-        owner: None,
-        lease_until: None,
-        evidence: None,
-        error: None,
+        ..Intent::pending(1, new, DateTime::<Utc>::from(std::time::SystemTime::now()))
     }
+}
+
+/// [`assert_round_trip`] of `request` with `client`, rebuilt without any secret (unit tests
+/// of the operations that hold none).
+#[cfg(test)]
+pub(crate) fn assert_request_round_trip<D: Declared>(
+    client: &Arc<ClientOf<D>>,
+    request: D,
+) -> Identity {
+    assert_round_trip(&Op::of(Arc::clone(client), request), &[])
 }
 
 /// Checks that `op` is rebuilt from its own journaled intent with the same identity, and that

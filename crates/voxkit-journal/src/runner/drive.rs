@@ -710,17 +710,10 @@ impl Run {
                     self.send(&intent, op.as_ref(), &marker, slot, &mut place)
                         .await
                 }
-                State::Sent => {
-                    let why = "the worker that sent it stopped before recording the answer";
-                    self.emit_with(
-                        Event::InDoubt {
-                            key: key.clone(),
-                            why: why.to_owned(),
-                        },
-                        |tally| tally.in_doubt += 1,
-                    );
-                    Outcome::new(State::Sent, State::InDoubt).error(why)
-                }
+                State::Sent => self.in_doubt(
+                    &key,
+                    "the worker that sent it stopped before recording the answer".to_owned(),
+                ),
                 State::InDoubt => {
                     let reconciled = self.reconcile(&intent, op.as_ref(), &marker).await;
                     self.adjust(|tally| tally.in_doubt = tally.in_doubt.saturating_sub(1));
@@ -768,6 +761,19 @@ impl Run {
         slot
     }
 
+    /// A `Sent` intent whose answer is unknown (`why`): reported in doubt (an event, and
+    /// counted until reconciled), and the outcome to record, `Sent → InDoubt` with `why`.
+    fn in_doubt(&self, key: &str, why: String) -> Outcome {
+        self.emit_with(
+            Event::InDoubt {
+                key: key.to_owned(),
+                why: why.clone(),
+            },
+            |tally| tally.in_doubt += 1,
+        );
+        Outcome::new(State::Sent, State::InDoubt).error(why)
+    }
+
     /// Sends `intent` (durably `Sent`) once, holding `slot`: the outcome to record. The
     /// slot is given back as soon as the answer is in, and the window `place` too when the
     /// answer is final, so that the next rows go out while this outcome is written.
@@ -796,17 +802,7 @@ impl Run {
                 drop(place.take());
                 Outcome::new(State::Sent, State::Applied).evidence(evidence)
             }
-            Err(error) if outcome_in_doubt(&error) => {
-                let why = error.to_string();
-                self.emit_with(
-                    Event::InDoubt {
-                        key: key.clone(),
-                        why: why.clone(),
-                    },
-                    |tally| tally.in_doubt += 1,
-                );
-                Outcome::new(State::Sent, State::InDoubt).error(why)
-            }
+            Err(error) if outcome_in_doubt(&error) => self.in_doubt(key, error.to_string()),
             Err(error) => {
                 drop(place.take());
                 Outcome::new(State::Sent, State::Refused).error(error.to_string())

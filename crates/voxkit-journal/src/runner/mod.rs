@@ -317,20 +317,9 @@ impl Runner {
     /// waited for until they finish or their lease runs out. Needs a
     /// [`resolver`](Self::resolver) to rebuild the operations.
     pub async fn recover(&self) -> Result<Summary, Error> {
-        if self.inner.resolver.is_none() {
-            return Err(Error::Invalid(
-                "recover() needs a resolver to rebuild operations from the journal".to_owned(),
-            ));
-        }
+        self.require_resolver("recover()")?;
         let open = self.inner.journal.list(&ListFilter::not_final()).await?;
-        let run = Run::new(self.inner.clone(), open.len() as u64);
-        run.emit(Event::Started);
-        let rows = run
-            .drive_loop(None, HashSet::new(), Mode::Everything)
-            .await?;
-        let mut tally = run.tally();
-        tally.rows = tally.rows.max(tally.done);
-        Ok(Summary { tally, rows })
+        drive_open(Run::new(self.inner.clone(), open.len() as u64)).await
     }
 
     /// Resolves what is in doubt without sending anything (`voxkit journal reconcile`): every
@@ -341,26 +330,25 @@ impl Runner {
     /// [`RowOutcome::Unfinished`] in that state, for a batch run to send. Needs a
     /// [`resolver`](Self::resolver).
     pub async fn reconcile_in_doubt(&self, only: Option<&[String]>) -> Result<Summary, Error> {
-        if self.inner.resolver.is_none() {
-            return Err(Error::Invalid(
-                "reconcile_in_doubt() needs a resolver to rebuild operations from the journal"
-                    .to_owned(),
-            ));
-        }
+        self.require_resolver("reconcile_in_doubt()")?;
         let only: Option<HashSet<String>> = only.map(|keys| keys.iter().cloned().collect());
         let open = self.inner.journal.list(&ListFilter::not_final()).await?;
         let rows = open
             .iter()
             .filter(|i| only.as_ref().is_none_or(|keys| keys.contains(&i.key)))
             .count();
-        let run = Run::new(self.inner.clone(), rows as u64).look_only(only);
-        run.emit(Event::Started);
-        let rows = run
-            .drive_loop(None, HashSet::new(), Mode::Everything)
-            .await?;
-        let mut tally = run.tally();
-        tally.rows = tally.rows.max(tally.done);
-        Ok(Summary { tally, rows })
+        drive_open(Run::new(self.inner.clone(), rows as u64).look_only(only)).await
+    }
+
+    /// Refuses `call` (`recover()`, `reconcile_in_doubt()`: the calls that drive intents
+    /// found in the journal) when no [`resolver`](Self::resolver) can rebuild their operations.
+    fn require_resolver(&self, call: &str) -> Result<(), Error> {
+        if self.inner.resolver.is_none() {
+            return Err(Error::Invalid(format!(
+                "{call} needs a resolver to rebuild operations from the journal"
+            )));
+        }
+        Ok(())
     }
 
     /// Journals `jobs` in chunks, one [`Journal::create_many`] (one commit) each, and hands
@@ -439,6 +427,19 @@ impl Runner {
     }
 }
 
+/// Drives the open intents of the journal `run` may take ([`Runner::recover`],
+/// [`Runner::reconcile_in_doubt`]) from its `Started` event to its summary; an intent that
+/// opened meanwhile counts as a row too (the tally's rows are at least its done).
+async fn drive_open(run: Arc<Run>) -> Result<Summary, Error> {
+    run.emit(Event::Started);
+    let rows = run
+        .drive_loop(None, HashSet::new(), Mode::Everything)
+        .await?;
+    let mut tally = run.tally();
+    tally.rows = tally.rows.max(tally.done);
+    Ok(Summary { tally, rows })
+}
+
 /// A chunk of a run's rows, journaled: the ones to drive, and the keys settled without
 /// driving (skipped or rejected).
 #[derive(Default)]
@@ -464,15 +465,9 @@ fn prepare(job: &Job) -> Result<NewIntent, String> {
         return Err("a repeatable operation needs no journal: call it directly".to_owned());
     }
     op.check().map_err(|error| error.to_string())?;
-    let identity = op.identity();
-    let new = NewIntent {
-        key: job.key.clone(),
-        provider: identity.provider,
-        operation: identity.operation,
-        request: identity.request,
-        serial: identity.serial,
-        marker: Marker::generate().as_str().to_owned(),
-    };
+    let new = op
+        .identity()
+        .journaled(job.key.clone(), Marker::generate().as_str().to_owned());
     new.validate().map_err(|error| error.to_string())?;
     Ok(new)
 }

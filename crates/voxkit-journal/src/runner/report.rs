@@ -145,32 +145,31 @@ impl Summary {
     /// (including rows skipped as undetermined: something needs a person), 3 when some were
     /// refused or rejected, 0 when everything was applied.
     pub fn exit_code(&self) -> u8 {
-        let undetermined = self.rows.iter().any(|row| {
-            matches!(
-                row.outcome,
-                RowOutcome::Undetermined { .. }
-                    | RowOutcome::Unfinished { .. }
-                    | RowOutcome::Skipped {
-                        state: State::Undetermined
-                    }
-            )
-        });
-        let refused = self.rows.iter().any(|row| {
-            matches!(
-                row.outcome,
-                RowOutcome::Refused { .. }
-                    | RowOutcome::Rejected { .. }
-                    | RowOutcome::Skipped {
-                        state: State::Refused
-                    }
-            )
-        });
-        if undetermined {
-            5
-        } else if refused {
-            3
-        } else {
-            0
+        self.rows
+            .iter()
+            .map(|row| row.outcome.exit_code())
+            .max()
+            .unwrap_or(0)
+    }
+}
+
+impl RowOutcome {
+    /// This row's part of [`Summary::exit_code`] (the worst row's code is the run's): 5 when
+    /// undetermined or unfinished, 3 when refused or rejected, 0 when applied; a skipped
+    /// row as the final state it was in.
+    fn exit_code(&self) -> u8 {
+        match self {
+            RowOutcome::Undetermined { .. }
+            | RowOutcome::Unfinished { .. }
+            | RowOutcome::Skipped {
+                state: State::Undetermined,
+            } => 5,
+            RowOutcome::Refused { .. }
+            | RowOutcome::Rejected { .. }
+            | RowOutcome::Skipped {
+                state: State::Refused,
+            } => 3,
+            _ => 0,
         }
     }
 }
@@ -214,5 +213,53 @@ impl Run {
         }
         self.emit(Event::Row(row.clone()));
         row
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn summary(outcomes: &[RowOutcome]) -> Summary {
+        let rows = outcomes
+            .iter()
+            .map(|outcome| RowResult {
+                key: "k".into(),
+                outcome: outcome.clone(),
+                attempts: 1,
+                driven_here: true,
+            })
+            .collect();
+        Summary {
+            tally: Tally::default(),
+            rows,
+        }
+    }
+
+    /// The run's exit code is its worst row's: undetermined or unfinished over refused or
+    /// rejected over applied, a skipped row counting as the final state it was in.
+    #[test]
+    fn the_exit_code_is_the_worst_rows() {
+        let applied = RowOutcome::Applied { evidence: None };
+        let refused = RowOutcome::Refused { error: "e".into() };
+        let rejected = RowOutcome::Rejected { error: "e".into() };
+        let undetermined = RowOutcome::Undetermined { why: "w".into() };
+        let unfinished = RowOutcome::Unfinished {
+            state: State::NotApplied,
+            why: "w".into(),
+        };
+        let skipped = |state| RowOutcome::Skipped { state };
+        for (outcomes, code) in [
+            (vec![], 0),
+            (vec![applied.clone(), skipped(State::Applied)], 0),
+            (vec![applied.clone(), refused.clone()], 3),
+            (vec![rejected, applied.clone()], 3),
+            (vec![skipped(State::Refused)], 3),
+            (vec![refused.clone(), undetermined], 5),
+            (vec![unfinished, refused], 5),
+            (vec![applied, skipped(State::Undetermined)], 5),
+        ] {
+            assert_eq!(summary(&outcomes).exit_code(), code, "{outcomes:?}");
+        }
     }
 }

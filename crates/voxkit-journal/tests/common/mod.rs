@@ -1,17 +1,33 @@
 //! What the journal's suites share: the [`Opener`] each test is generic over, the fresh
 //! journal per store (a SQLite file, a PostgreSQL schema) and `per_store!`, which
-//! instantiates a suite's tests once per store, so that both stores run the same tests.
+//! instantiates a suite's tests once per store, so that both stores run the same tests; and
+//! the listing checks they share.
+// Each suite is a crate of its own and uses a part of this module (the migration suite
+// only the listing checks).
+#![allow(dead_code, unused_macros)]
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
 
-use voxkit_journal::Journal;
+use voxkit_journal::{Intent, Journal, ListFilter};
 
 /// A fresh journal, opened as many times as a test wants: each handle is a separate
 /// connection (a separate file handle or pool), as another process would have.
 pub type Opener =
     Arc<dyn Fn() -> Pin<Box<dyn Future<Output = Arc<dyn Journal>> + Send>> + Send + Sync>;
+
+/// The keys of `intents`, in their order: what a listing or a claim is checked against.
+pub fn keys(intents: &[Intent]) -> Vec<&str> {
+    intents.iter().map(|i| i.key.as_str()).collect()
+}
+
+/// The keys of the intents not final, oldest first: the listing `recover` starts from,
+/// which the stores serve from their open-intent index.
+pub async fn open_keys(j: &dyn Journal) -> Vec<String> {
+    let open = j.list(&ListFilter::not_final()).await.unwrap();
+    open.into_iter().map(|i| i.key).collect()
+}
 
 /// Nanoseconds since the epoch: with the process id, what keeps two runs' journals apart.
 #[cfg(any(feature = "sqlite", feature = "postgres"))]

@@ -116,7 +116,7 @@ pub fn from_intent(client: Arc<Client>, intent: &Intent) -> Option<Arc<dyn Exact
 
 #[cfg(test)]
 mod tests {
-    use super::super::{Declared, Op, assert_round_trip, intent_of};
+    use super::super::{Declared, Op, assert_request_round_trip, assert_round_trip, intent_of};
     use super::*;
     use crate::Marker;
     use voxkit_longlonglong::Direction;
@@ -147,87 +147,66 @@ mod tests {
                 &[],
             ),
             assert_round_trip(&ZeroBalance::new(Arc::clone(&c), user.clone()), &[]),
-            assert_round_trip(
-                &Op::of(
-                    Arc::clone(&c),
-                    CreateSubAccountRequest {
-                        user: user.clone(),
-                        name: "n".into(),
-                        email: "a@example.com".into(),
-                        phone: "13800000000".into(),
-                        password: Some("hunter2-secret".into()),
-                    },
-                ),
-                &[],
+            assert_request_round_trip(
+                &c,
+                CreateSubAccountRequest {
+                    user: user.clone(),
+                    name: "n".into(),
+                    email: "a@example.com".into(),
+                    phone: "13800000000".into(),
+                    password: Some("hunter2-secret".into()),
+                },
             ),
-            assert_round_trip(
-                &Op::of(
-                    Arc::clone(&c),
-                    DeleteSubAccountRequest {
-                        user: user.clone(),
-                        sub: SubUserId::parse(OTHER).unwrap(),
-                    },
-                ),
-                &[],
+            assert_request_round_trip(
+                &c,
+                DeleteSubAccountRequest {
+                    user: user.clone(),
+                    sub: SubUserId::parse(OTHER).unwrap(),
+                },
             ),
-            assert_round_trip(
-                &Op::of(
-                    Arc::clone(&c),
-                    UnbindLineRequest {
-                        user: user.clone(),
-                        tenant: TenantId::parse(OTHER).unwrap(),
-                        allocation: AllocationId::new(7).unwrap(),
-                    },
-                ),
-                &[],
+            assert_request_round_trip(
+                &c,
+                UnbindLineRequest {
+                    user: user.clone(),
+                    tenant: TenantId::parse(OTHER).unwrap(),
+                    allocation: AllocationId::new(7).unwrap(),
+                },
             ),
-            assert_round_trip(
-                &Op::of(
-                    Arc::clone(&c),
-                    DeleteTaskRequest {
-                        user: user.clone(),
-                        task: task.clone(),
-                    },
-                ),
-                &[],
+            assert_request_round_trip(
+                &c,
+                DeleteTaskRequest {
+                    user: user.clone(),
+                    task: task.clone(),
+                },
             ),
-            assert_round_trip(
-                &Op::of(
-                    Arc::clone(&c),
-                    NumbersRequest {
-                        change: NumberChange::Add,
-                        user: user.clone(),
-                        task: task.clone(),
-                        phones: phones.clone(),
-                    },
-                ),
-                &[],
+            assert_request_round_trip(
+                &c,
+                NumbersRequest {
+                    change: NumberChange::Add,
+                    user: user.clone(),
+                    task: task.clone(),
+                    phones: phones.clone(),
+                },
             ),
-            assert_round_trip(
-                &Op::of(
-                    Arc::clone(&c),
-                    NumbersRequest {
-                        change: NumberChange::Delete,
-                        user: user.clone(),
-                        task,
-                        phones,
-                    },
-                ),
-                &[],
+            assert_request_round_trip(
+                &c,
+                NumbersRequest {
+                    change: NumberChange::Delete,
+                    user: user.clone(),
+                    task,
+                    phones,
+                },
             ),
-            assert_round_trip(
-                &Op::of(
-                    Arc::clone(&c),
-                    SaveDialTimeGroupRequest {
-                        user: user.clone(),
-                        name: "工作日".into(),
-                        content: vec![day.clone()],
-                        is_default: true,
-                        skip_holiday: false,
-                        sub: Some(SubUserId::parse(OTHER).unwrap()),
-                    },
-                ),
-                &[],
+            assert_request_round_trip(
+                &c,
+                SaveDialTimeGroupRequest {
+                    user: user.clone(),
+                    name: "工作日".into(),
+                    content: vec![day.clone()],
+                    is_default: true,
+                    skip_holiday: false,
+                    sub: Some(SubUserId::parse(OTHER).unwrap()),
+                },
             ),
         ];
         for identity in &identities {
