@@ -25,6 +25,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -103,6 +104,24 @@ impl Claimed {
     }
 }
 
+/// Tells a run's intents, when the drive loop is dropped, that no send may start any more.
+///
+/// Dropping the loop drops its task set, which aborts the tasks one after the other; but
+/// the first aborted may be a send holding a slot, and the task it wakes (the next in line
+/// for the slot) can run on another thread before its own abort arrives: it would mark its
+/// intent `Sent` (one more attempt) or even send, for a run that is being torn down. The
+/// flag is set before the task set is dropped, and every intent reads it right after it
+/// gets its slot, so a slot freed by the teardown starts nothing (the
+/// `crashes_while_rows_wait_ahead_use_up_no_resends` test, whose crashes are such aborts,
+/// saw a never-sent row at two attempts in about 1 run of 200 on a busy machine).
+struct StopOnDrop<'a>(&'a AtomicBool);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+}
+
 /// `least` places as a permit count (a window never holds more than `u32::MAX`).
 fn least_permits(least: usize) -> u32 {
     u32::try_from(least).unwrap_or(u32::MAX)
@@ -142,6 +161,9 @@ pub(super) struct Run {
     ahead: Arc<Mutex<HashSet<String>>>,
     /// Writes the outcomes of this run's rows, many per commit.
     recorder: Recorder,
+    /// Set when the drive loop is dropped (its caller cancelled the run, or the process is
+    /// going down): no intent starts a send after that. See [`StopOnDrop`].
+    stopping: AtomicBool,
 }
 
 impl Run {
@@ -162,6 +184,7 @@ impl Run {
             only: None,
             ahead: Arc::default(),
             recorder,
+            stopping: AtomicBool::new(false),
         })
     }
 
@@ -252,6 +275,8 @@ impl Run {
         let mut held: HashSet<String> = HashSet::new();
         let mut tasks: JoinSet<(String, End)> = JoinSet::new();
         let mut claims: JoinSet<Claimed> = JoinSet::new();
+        // Declared after the task sets, so dropped before them: see `StopOnDrop`.
+        let _stop = StopOnDrop(&self.stopping);
         let mut in_flight: HashMap<tokio::task::Id, String> = HashMap::new();
         let mut results = Vec::new();
         let mut failure = None;
@@ -682,6 +707,9 @@ impl Run {
                     let Some(slot) = self.with_lease(&key, self.slot(), true).await else {
                         return End::GivenUp;
                     };
+                    if self.stopping.load(Ordering::SeqCst) {
+                        return End::GivenUp; // the run was dropped: nothing new leaves
+                    }
                     // Just in time: durable before the request leaves.
                     match journal.mark_sent(&key, owner).await {
                         Ok(sent) => intent = sent,
@@ -707,6 +735,9 @@ impl Run {
                         // reconciled (not applied), sent then.
                         return End::GivenUp;
                     };
+                    if self.stopping.load(Ordering::SeqCst) {
+                        return End::GivenUp; // the run was dropped: nothing new leaves
+                    }
                     self.send(&intent, op.as_ref(), &marker, slot, &mut place)
                         .await
                 }
