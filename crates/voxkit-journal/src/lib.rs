@@ -7,6 +7,8 @@
 //! after; a worker that dies leaves the intent where it was, and the next worker that claims
 //! it reconciles it with the provider's history instead of sending it twice.
 //!
+//! # Stores
+//!
 //! One trait, [`Journal`], and two stores behind cargo features:
 //!
 //! | feature            | store                                      | for                                  |
@@ -81,6 +83,12 @@
 //! println!("{} applied, {} undetermined", summary.tally.applied, summary.tally.undetermined);
 //! # Ok(()) }
 //! ```
+// The stores' links resolve only with their feature; without it they point at the feature
+// table (a build of the crate's docs with one store must not warn of a broken link).
+#![cfg_attr(feature = "sqlite", doc = "[`SqliteJournal`]: crate::SqliteJournal")]
+#![cfg_attr(not(feature = "sqlite"), doc = "[`SqliteJournal`]: #stores")]
+#![cfg_attr(feature = "postgres", doc = "[`PgJournal`]: crate::PgJournal")]
+#![cfg_attr(not(feature = "postgres"), doc = "[`PgJournal`]: #stores")]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // Without a store (`--no-default-features`: the trait alone, for a crate that only drives a
 // journal), the stores' shared helpers are unused.
