@@ -52,6 +52,7 @@ const LATENCY: Duration = Duration::from_millis(100);
 /// Usage text of the two subcommands.
 pub const USAGE: &str = "\
        voxkit-bench journal [--quick] [--rows N] [--latency-rows N] [--postgres URL] [--out FILE]
+       voxkit-bench journal --only store|runner [--rows N]   (one run alone, for a profiler)
        voxkit-bench sandbox --users N [--latency-ms MS]";
 
 /// `sandbox`: the voxkit sandbox with `--users` longlonglong users (and, with

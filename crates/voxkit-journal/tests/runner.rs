@@ -1070,6 +1070,56 @@ async fn an_older_intent_of_the_same_account_comes_first(open: Opener) {
     assert_eq!(order, ["old", "new"]);
 }
 
+/// A row refused because its key is journaled with another request (`KeyMismatch`) never
+/// lets this run mark that other intent `Sent`: the run claims it (it is free) but cannot
+/// drive it (no resolver), and gives it back as it found it, never sent, so that its own
+/// run later sends it once. Marked `Sent` here, it would be found in doubt; being an
+/// operation that cannot be reconciled, it would end undetermined without ever having
+/// left.
+async fn a_row_refused_for_its_key_never_marks_the_journaled_intent(open: Opener) {
+    let j = open().await;
+    let p = Provider::with_lag(0);
+    let mut register = Credit::new(&p, "k", "a", 100);
+    register.unreconcilable = true;
+    let identity = register.identity();
+    j.create(NewIntent {
+        key: "k".into(),
+        provider: identity.provider,
+        operation: identity.operation,
+        request: identity.request,
+        serial: identity.serial,
+        marker: Marker::generate().as_str().to_owned(),
+    })
+    .await
+    .unwrap();
+
+    // The same key as a credit (another operation), beside a row that is driven.
+    let summary = runner(j.clone(), "w")
+        .run_all([Credit::job(&p, "k", "a"), Credit::job(&p, "other", "b")])
+        .await
+        .unwrap();
+    let refused = summary.rows.iter().find(|r| r.key == "k").unwrap();
+    assert!(
+        matches!(&refused.outcome, RowOutcome::Rejected { error } if error.contains("operation")),
+        "{refused:?}"
+    );
+    assert_eq!(p.applied("other"), 1);
+    let k = state(&*j, "k").await;
+    assert_eq!((k.state, k.attempts), (State::Pending, 0), "{k:?}");
+    assert!(p.sends("k").is_empty());
+
+    let done = runner(j.clone(), "w")
+        .run_all([Job::new("k", Arc::new(register))])
+        .await
+        .unwrap();
+    assert!(
+        matches!(done.rows[0].outcome, RowOutcome::Applied { .. }),
+        "{:?}",
+        done.rows[0]
+    );
+    assert_eq!((p.sends("k").len(), p.applied("k")), (1, 1));
+}
+
 // Every runner test, once per store.
 per_store!("runner";
     rows_claimed_ahead_are_reconciled_after_a_crash_and_sent_once,
@@ -1088,6 +1138,7 @@ per_store!("runner";
     crash_then_recover_applies_each_row_exactly_once,
     two_runners_with_the_same_rows_apply_each_once,
     an_older_intent_of_the_same_account_comes_first,
+    a_row_refused_for_its_key_never_marks_the_journaled_intent,
 );
 
 /// The error classification the runner relies on: only proofs count as refused.

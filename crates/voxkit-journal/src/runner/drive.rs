@@ -155,10 +155,13 @@ pub(super) struct Run {
     least_claim: usize,
     /// Only these keys are driven (the others claimed are held and released at the end).
     only: Option<HashSet<String>>,
-    /// This run's rows that a claim may mark `Sent` ahead: their operation can be
-    /// reconciled, and they have not been driven by this run yet. Read by the journal's
-    /// claim (on the store's thread), hence a plain mutex held for a lookup.
-    ahead: Arc<Mutex<HashSet<String>>>,
+    /// This run's rows that a claim may mark `Sent` ahead (their operation can be
+    /// reconciled, and they have not been driven by this run yet), each with what proves an
+    /// intent of that key is this run's row: the marker this run journaled it with, until
+    /// its chunk is journaled (`Some`); then nothing more (`None`: the journal checked that
+    /// the key holds this row's request). Read by the journal's claim (on the store's
+    /// thread), hence a plain mutex held for a lookup.
+    ahead: Arc<Mutex<HashMap<String, Option<String>>>>,
     /// Writes the outcomes of this run's rows, many per commit.
     recorder: Recorder,
     /// Set when the drive loop is dropped (its caller cancelled the run, or the process is
@@ -196,25 +199,38 @@ impl Run {
         Arc::new(run)
     }
 
-    /// Says that the rows `jobs`, about to be journaled, may be marked `Sent` ahead when
-    /// their operation can be reconciled. Said before their chunk is journaled, not when it
-    /// reaches the drive loop: a claim in flight meanwhile may find them once they are
-    /// committed, and a row claimed without its mark costs a commit of its own (`mark_sent`
-    /// just before its send; 250 of them in a 10,000-row benchmark run).
-    pub(super) fn expect_ahead<'a>(&self, jobs: impl IntoIterator<Item = &'a super::Job>) {
-        if !self.sends || self.only.is_some() {
-            return;
-        }
+    /// Whether a row of `op` may be marked `Sent` ahead by this run: it sends, drives every
+    /// key, and the operation can be reconciled (a crash would leave a row marked ahead and
+    /// not sent undetermined otherwise).
+    fn marks_ahead(&self, op: &dyn ExactlyOnce) -> bool {
+        self.sends
+            && self.only.is_none()
+            && !matches!(op.reconciliation(), Reconciliation::Impossible { .. })
+    }
+
+    /// Says that the rows `rows` (each with the intent about to be journaled for it) may be
+    /// marked `Sent` ahead. Said before their chunk is journaled, not when it reaches the
+    /// drive loop: a claim in flight meanwhile may find them once they are committed, and a
+    /// row claimed without its mark costs a commit of its own (`mark_sent` just before its
+    /// send; 250 of them in a 10,000-row benchmark run). Until the chunk is journaled, only
+    /// an intent with this run's marker is this run's: a key already journaled with another
+    /// request (refused as `KeyMismatch`) holds another intent, which must not be marked.
+    pub(super) fn expect_ahead<'a>(
+        &self,
+        rows: impl IntoIterator<Item = (&'a super::Job, &'a crate::NewIntent)>,
+    ) {
         let mut ahead = self.ahead.lock().expect("ahead lock");
-        for job in jobs {
-            if !matches!(job.op.reconciliation(), Reconciliation::Impossible { .. }) {
-                ahead.insert(job.key.clone());
+        for (job, new) in rows {
+            if self.marks_ahead(job.op.as_ref()) {
+                ahead.insert(job.key.clone(), Some(new.marker.clone()));
             }
         }
     }
 
-    /// Takes a journaled chunk of this run's rows: they are no longer pending, and the ones
-    /// to drive are now this run's (`ours`) and waited for.
+    /// Takes a journaled chunk of this run's rows: they are no longer pending, the ones to
+    /// drive are now this run's (`ours`) and waited for, and may be marked ahead whatever
+    /// their marker (a resumed row keeps the one it was first journaled with); the settled
+    /// ones may not be marked at all.
     fn take(
         &self,
         chunk: Chunk,
@@ -222,10 +238,15 @@ impl Run {
         ours: &mut HashMap<String, Arc<dyn ExactlyOnce>>,
         waiting: &mut HashSet<String>,
     ) {
+        let mut ahead = self.ahead.lock().expect("ahead lock");
         for key in chunk.settled {
+            ahead.remove(&key);
             pending.remove(&key);
         }
         for (key, op) in chunk.drive {
+            if self.marks_ahead(op.as_ref()) {
+                ahead.insert(key.clone(), None);
+            }
             pending.remove(&key);
             waiting.insert(key.clone());
             ours.insert(key, op);
@@ -246,8 +267,12 @@ impl Run {
         let ahead = Arc::clone(&self.ahead);
         let accepted = Arc::clone(accepted);
         Arc::new(move |intent: &Intent| {
-            let mark =
-                intent.attempts == 0 && ahead.lock().expect("ahead lock").contains(&intent.key);
+            let mark = intent.attempts == 0
+                && match ahead.lock().expect("ahead lock").get(&intent.key) {
+                    Some(Some(marker)) => *marker == intent.marker,
+                    Some(None) => true,
+                    None => false,
+                };
             if mark {
                 accepted
                     .lock()

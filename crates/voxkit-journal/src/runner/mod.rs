@@ -389,7 +389,7 @@ impl Runner {
             let created = if news.is_empty() {
                 Vec::new()
             } else {
-                run.expect_ahead(&ops);
+                run.expect_ahead(ops.iter().zip(&news));
                 self.inner.journal.create_many(news).await?
             };
             for (job, created) in ops.into_iter().zip(created) {
