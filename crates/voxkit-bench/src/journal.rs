@@ -52,7 +52,7 @@ const LATENCY: Duration = Duration::from_millis(100);
 /// Usage text of the two subcommands.
 pub const USAGE: &str = "\
        voxkit-bench journal [--quick] [--rows N] [--latency-rows N] [--postgres URL] [--out FILE]
-       voxkit-bench journal --only store|runner [--rows N]   (one run alone, for a profiler)
+       voxkit-bench journal --only store|runner|schema|none|sqlite [--rows N]   (one run alone, for a profiler)
        voxkit-bench sandbox --users N [--latency-ms MS]";
 
 /// `sandbox`: the voxkit sandbox with `--users` longlonglong users (and, with
@@ -270,6 +270,13 @@ struct Figures {
     /// the journal is not PostgreSQL, or its server runs elsewhere): a PostgreSQL journal's
     /// work is mostly the server's, and on the benchmark's machine it takes the same cores.
     server_cpu: Duration,
+    /// CPU time of the sandbox's process over the run (runs against the sandbox): with the
+    /// client's, what the `none` run costs the machine, and so what is left for a journal.
+    sandbox_cpu: Duration,
+    /// The share of the machine's CPU time (every core) that was busy over the run, from
+    /// `/proc/stat` (`None` where it cannot be read): near 1.0 means the run was bound by
+    /// CPU, not by waiting.
+    busy: Option<f64>,
     /// Time spent journaling the intents before driving (journal modes).
     journaling: Option<Duration>,
     /// Per journal method: calls and mean milliseconds (journal modes).
@@ -290,6 +297,10 @@ impl Figures {
         self.server_cpu.as_secs_f64() * 1e6 / self.rows as f64
     }
 
+    fn sandbox_cpu_us_per_row(&self) -> f64 {
+        self.sandbox_cpu.as_secs_f64() * 1e6 / self.rows as f64
+    }
+
     fn to_json(&self, none: Option<&Figures>) -> Value {
         json!({
             "mode": self.mode,
@@ -299,6 +310,8 @@ impl Figures {
             "cpu_s": self.cpu.as_secs_f64(),
             "cpu_us_per_row": self.cpu_us_per_row(),
             "server_cpu_us_per_row": self.server_cpu_us_per_row(),
+            "sandbox_cpu_us_per_row": self.sandbox_cpu_us_per_row(),
+            "machine_busy": self.busy,
             "journaling_s": self.journaling.map(|d| d.as_secs_f64()),
             "wall_ratio_to_none": none.map(|n| self.wall.as_secs_f64() / n.wall.as_secs_f64()),
             "journal_cpu_us_per_row": none.map(|n| self.cpu_us_per_row() - n.cpu_us_per_row()),
@@ -310,22 +323,34 @@ impl Figures {
 }
 
 /// A run's clocks, started together and stopped together, so that every run (no journal,
-/// a journal, a store alone) is measured the same way: wall time, this process's CPU and the
-/// PostgreSQL server's.
+/// a journal, a store alone) is measured the same way: wall time, this process's CPU, the
+/// PostgreSQL server's, the sandbox's (when the run has one) and how busy the machine was.
 struct Meter {
     started: Instant,
     cpu: Duration,
     server: Duration,
+    /// The sandbox's process id and its CPU time at the start.
+    sandbox: Option<(u32, Duration)>,
+    machine: Option<MachineTicks>,
 }
 
 impl Meter {
     fn start() -> Self {
+        Self::against(None)
+    }
+
+    /// Started for a run against `sandbox` (its CPU is measured too).
+    fn against(sandbox: Option<&SandboxChild>) -> Self {
+        let sandbox = sandbox.map(|s| (s.child.id(), process_cpu(s.child.id())));
+        let machine = MachineTicks::now();
         let (cpu, _) = crate::usage();
         let server = postgres_cpu();
         Self {
             started: Instant::now(),
             cpu,
             server,
+            sandbox,
+            machine,
         }
     }
 
@@ -339,10 +364,65 @@ impl Meter {
             wall,
             cpu: cpu.saturating_sub(self.cpu),
             server_cpu: postgres_cpu().saturating_sub(self.server),
+            sandbox_cpu: self.sandbox.map_or(Duration::ZERO, |(pid, at)| {
+                process_cpu(pid).saturating_sub(at)
+            }),
+            busy: self
+                .machine
+                .zip(MachineTicks::now())
+                .and_then(|(from, to)| to.busy_since(from)),
             journaling: None,
             profile: Vec::new(),
         }
     }
+}
+
+/// The machine's CPU time counters (`/proc/stat`, in clock ticks, every core): all of it and
+/// the idle part.
+#[derive(Debug, Clone, Copy)]
+struct MachineTicks {
+    total: u64,
+    idle: u64,
+}
+
+impl MachineTicks {
+    fn now() -> Option<Self> {
+        let stat = std::fs::read_to_string("/proc/stat").ok()?;
+        let ticks: Vec<u64> = stat
+            .lines()
+            .next()?
+            .strip_prefix("cpu ")?
+            .split_whitespace()
+            .map(|n| n.parse().ok())
+            .collect::<Option<_>>()?;
+        // user nice system idle iowait irq softirq steal (guest time is counted in user).
+        let total = ticks.iter().take(8).sum();
+        let idle = ticks.get(3)? + ticks.get(4)?;
+        Some(Self { total, idle })
+    }
+
+    /// The busy share of the time between `from` and `self`.
+    fn busy_since(self, from: Self) -> Option<f64> {
+        let total = self.total.checked_sub(from.total).filter(|t| *t > 0)?;
+        let idle = self.idle.checked_sub(from.idle)?;
+        Some(1.0 - idle as f64 / total as f64)
+    }
+}
+
+/// CPU time used so far by the process `pid` (every live thread's `schedstat`; a thread
+/// that ended took its time with it, which the sandbox's long-lived threads do not).
+fn process_cpu(pid: u32) -> Duration {
+    let mut ns = 0u64;
+    let tasks = std::fs::read_dir(format!("/proc/{pid}/task"));
+    for entry in tasks.into_iter().flatten().flatten() {
+        if let Some(used) = std::fs::read_to_string(entry.path().join("schedstat"))
+            .ok()
+            .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
+        {
+            ns += used;
+        }
+    }
+    Duration::from_nanos(ns)
 }
 
 /// CPU time used so far by the processes of this machine named `postgres` (a server
@@ -382,7 +462,7 @@ async fn run_none(sandbox: &SandboxChild, rows: usize, tag: &str) -> Result<Figu
     let client = longlonglong(&sandbox.url)?;
     let users = Arc::new(sandbox.users.clone());
     let next = Arc::new(AtomicUsize::new(0));
-    let meter = Meter::start();
+    let meter = Meter::against(Some(sandbox));
     let mut tasks = Vec::new();
     for _ in 0..CONCURRENCY {
         let (client, users, next) = (client.clone(), users.clone(), next.clone());
@@ -432,7 +512,7 @@ async fn run_journal(
             Job::new(format!("{tag}-{i}"), Arc::new(op))
         })
         .collect();
-    run_jobs(mode, journal, jobs).await
+    run_jobs(mode, journal, jobs, Some(sandbox)).await
 }
 
 /// An operation that does nothing: its send answers at once (after one yield, as a reply
@@ -484,15 +564,16 @@ async fn run_runner(mode: &str, journal: Arc<dyn Journal>, rows: usize) -> Resul
             Job::new(format!("noop-{row}"), Arc::new(op))
         })
         .collect();
-    run_jobs(&format!("{mode} runner"), journal, jobs).await
+    run_jobs(&format!("{mode} runner"), journal, jobs, None).await
 }
 
-/// `jobs` through the [`Runner`] over `journal` at the benchmark's concurrency; every row
-/// must end applied.
+/// `jobs` through the [`Runner`] over `journal` at the benchmark's concurrency (against
+/// `sandbox`, when they call it); every row must end applied.
 async fn run_jobs(
     mode: &str,
     journal: Arc<dyn Journal>,
     jobs: Vec<Job>,
+    sandbox: Option<&SandboxChild>,
 ) -> Result<Figures, String> {
     let rows = jobs.len();
     let mut settings = Settings::default();
@@ -501,7 +582,7 @@ async fn run_jobs(
     let timed = Timed::new(journal);
     let runner =
         Runner::with_settings(timed.clone(), format!("bench-{mode}"), settings).progress(sender);
-    let meter = Meter::start();
+    let meter = Meter::against(sandbox);
     let started = meter.started;
     let watcher = tokio::spawn(async move {
         while let Some(progress) = receiver.recv().await {
@@ -538,21 +619,7 @@ async fn run_store(mode: &str, journal: Arc<dyn Journal>, rows: usize) -> Result
     let owner = format!("bench-store-{mode}");
     let err = |e: JournalError| format!("{mode} store: {e}");
     let meter = Meter::start();
-    let new: Vec<NewIntent> = (0..rows)
-        .map(|i| NewIntent {
-            key: format!("store-{i}"),
-            provider: "longlonglong".to_owned(),
-            operation: "recharge".to_owned(),
-            request: json!({
-                "user": format!("00000000-0000-4000-8000-{:012}", i % USERS),
-                "amount": 1,
-                "remark": format!("store {i}"),
-            }),
-            serial: format!("longlonglong:user:{}", i % USERS),
-            marker: format!("vk{i:016x}"),
-        })
-        .collect();
-    let mut new = new.into_iter();
+    let mut new = store_intents(rows).into_iter();
     loop {
         let chunk: Vec<NewIntent> = new.by_ref().take(512).collect();
         if chunk.is_empty() {
@@ -593,6 +660,124 @@ async fn run_store(mode: &str, journal: Arc<dyn Journal>, rows: usize) -> Result
         return Err(format!("{mode} store: {finished} of {rows} rows finished"));
     }
     Ok(meter.stop(format!("{mode} store"), rows))
+}
+
+/// `rows` intents of the same shape as the recharges, for the store-alone runs.
+fn store_intents(rows: usize) -> Vec<NewIntent> {
+    (0..rows)
+        .map(|i| NewIntent {
+            key: format!("store-{i}"),
+            provider: "longlonglong".to_owned(),
+            operation: "recharge".to_owned(),
+            request: json!({
+                "user": format!("00000000-0000-4000-8000-{:012}", i % USERS),
+                "amount": 1,
+                "remark": format!("store {i}"),
+            }),
+            serial: format!("longlonglong:user:{}", i % USERS),
+            marker: format!("vk{i:016x}"),
+        })
+        .collect()
+}
+
+/// SQLite itself, for the journal's table: each intent's three writes (journaled; leased
+/// and `Sent`; its outcome) in the shape of the store's own statements and in commits of
+/// [`run_store`]'s sizes, with none of the store's work around them: no claim's search, no
+/// compare-and-set read-backs, no intents read back, no group commit. What any store that
+/// keeps an intent in one row of this table pays SQLite, whatever its Rust does; the file
+/// and its schema are the store's own (made by [`SqliteJournal::open`]).
+async fn run_sqlite_schema(dir: &std::path::Path, rows: usize) -> Result<Figures, String> {
+    drop(sqlite(dir, "schema").await?);
+    let path = dir.join("schema.db");
+    let new: Vec<(NewIntent, String)> = store_intents(rows)
+        .into_iter()
+        .map(|n| {
+            let request = n.request.to_string();
+            (n, request)
+        })
+        .collect();
+    tokio::task::spawn_blocking(move || {
+        let db = |e: rusqlite::Error| format!("sqlite schema: {e}");
+        let conn = rusqlite::Connection::open(&path).map_err(db)?;
+        conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))
+            .map_err(db)?;
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA temp_store = MEMORY;")
+            .map_err(db)?;
+        let meter = Meter::start();
+        let now = 1_700_000_000_000_i64;
+        let in_commits = |sql: &str,
+                          size: usize,
+                          each: &dyn Fn(
+            &mut rusqlite::CachedStatement<'_>,
+            usize,
+        ) -> rusqlite::Result<usize>| {
+            for start in (0..rows).step_by(size) {
+                conn.execute_batch("BEGIN IMMEDIATE")?;
+                let mut statement = conn.prepare_cached(sql)?;
+                for i in start..(start + size).min(rows) {
+                    each(&mut statement, i)?;
+                }
+                drop(statement);
+                conn.execute_batch("COMMIT")?;
+            }
+            Ok::<_, rusqlite::Error>(())
+        };
+        in_commits(
+            "INSERT INTO intents (key, provider, operation, request, serial, marker, state, \
+             created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'pending', ?7) \
+             ON CONFLICT (key) DO NOTHING",
+            512,
+            &|insert, i| {
+                let (n, request) = &new[i];
+                insert.execute(rusqlite::params![
+                    n.key,
+                    n.provider,
+                    n.operation,
+                    request,
+                    n.serial,
+                    n.marker,
+                    now
+                ])
+            },
+        )
+        .map_err(db)?;
+        in_commits(
+            "UPDATE intents SET owner = ?1, lease_until = ?2, state = 'sent', \
+             attempts = attempts + 1, sent_at = coalesce(sent_at, ?3) WHERE seq = ?4",
+            128,
+            &|lease, i| lease.execute(rusqlite::params!["bench-schema", now + 300_000, now, i + 1]),
+        )
+        .map_err(db)?;
+        in_commits(
+            "UPDATE intents SET state = ?1, evidence = coalesce(?2, evidence), \
+             error = coalesce(?3, error), finished_at = CASE WHEN ?4 THEN ?5 END, \
+             lease_until = CASE WHEN ?4 THEN NULL ELSE lease_until END \
+             WHERE key = ?6 AND owner = ?7 AND state = ?8",
+            128,
+            &|outcome, i| {
+                let evidence = format!("{{\"record_id\":{}}}", i + 1);
+                let key = &new[i].0.key;
+                let params = rusqlite::params![
+                    "applied",
+                    evidence,
+                    None::<String>,
+                    true,
+                    now,
+                    key,
+                    "bench-schema",
+                    "sent"
+                ];
+                match outcome.execute(params)? {
+                    1 => Ok(1),
+                    _ => Err(rusqlite::Error::QueryReturnedNoRows),
+                }
+            },
+        )
+        .map_err(db)?;
+        Ok(meter.stop("sqlite schema", rows))
+    })
+    .await
+    .map_err(|e| e.to_string())?
 }
 
 /// A fresh SQLite journal file under `dir`.
@@ -653,7 +838,20 @@ pub fn drive(args: &[String]) -> Result<(), String> {
             match only {
                 "store" => run_store("sqlite", sqlite(&dir, "store").await?, rows).await,
                 "runner" => run_runner("sqlite", sqlite(&dir, "runner").await?, rows).await,
-                other => Err(format!("--only takes store or runner, not {other}")),
+                "schema" => run_sqlite_schema(&dir, rows).await,
+                "none" | "sqlite" => {
+                    let sandbox = SandboxChild::start(Duration::ZERO)?;
+                    run_none(&sandbox, 500, "warmup").await?;
+                    if only == "none" {
+                        run_none(&sandbox, rows, "none").await
+                    } else {
+                        let journal = sqlite(&dir, "only").await?;
+                        run_journal("sqlite", journal, &sandbox, rows, "sqlite").await
+                    }
+                }
+                other => Err(format!(
+                    "--only takes store, runner, schema, none or sqlite, not {other}"
+                )),
             }
         })?;
         println!(
@@ -696,6 +894,7 @@ pub fn drive(args: &[String]) -> Result<(), String> {
         let mut store = vec![
             run_store("sqlite", sqlite(&dir, "store").await?, rows).await?,
             run_runner("sqlite", sqlite(&dir, "runner").await?, rows).await?,
+            run_sqlite_schema(&dir, rows).await?,
         ];
         if let Some(url) = &postgres_url {
             store.push(run_store("postgres", postgres(url, "store").await?, rows).await?);
@@ -715,7 +914,7 @@ pub fn drive(args: &[String]) -> Result<(), String> {
 
     let none = side_by_side.first().cloned();
     let mut table = format!(
-        "\n{:<14} {:>7} {:>9} {:>7} {:>9} {:>9} {:>9} {:>11} {:>13}\n",
+        "\n{:<14} {:>7} {:>9} {:>7} {:>9} {:>9} {:>9} {:>11} {:>13} {:>8} {:>6}\n",
         "mode",
         "rows",
         "wall s",
@@ -724,12 +923,14 @@ pub fn drive(args: &[String]) -> Result<(), String> {
         "CPU µs/row",
         "of it PG",
         "journal CPU",
-        "journaling s"
+        "journaling s",
+        "sandbox",
+        "busy"
     );
     for f in &side_by_side {
         let n = none.as_ref().filter(|n| n.mode != f.mode);
         table.push_str(&format!(
-            "{:<14} {:>7} {:>9.2} {:>7} {:>9.0} {:>9.0} {:>9.0} {:>11} {:>13}\n",
+            "{:<14} {:>7} {:>9.2} {:>7} {:>9.0} {:>9.0} {:>9.0} {:>11} {:>13} {:>8.0} {:>6}\n",
             f.mode,
             f.rows,
             f.wall.as_secs_f64(),
@@ -746,6 +947,9 @@ pub fn drive(args: &[String]) -> Result<(), String> {
             )),
             f.journaling
                 .map_or("-".to_owned(), |d| format!("{:.2}", d.as_secs_f64())),
+            f.sandbox_cpu_us_per_row(),
+            f.busy
+                .map_or("-".to_owned(), |b| format!("{:.0}%", b * 100.0)),
         ));
     }
     for f in side_by_side.iter().chain([&latency]) {
@@ -805,9 +1009,27 @@ pub fn drive(args: &[String]) -> Result<(), String> {
     for (mode, limit) in [("sqlite", 1.25), ("postgres", 1.40)] {
         if let (Some(n), Some(f)) = (&none, side_by_side.iter().find(|f| f.mode == mode)) {
             let ratio = f.wall.as_secs_f64() / n.wall.as_secs_f64();
+            // What a journal may spend at the target, when the cores are the bound: every
+            // core for `limit` times `none`'s wall time, less what `none` itself used (the
+            // client and the sandbox).
+            let budget = (cores as f64 * limit * n.wall.as_secs_f64()
+                - (n.cpu + n.sandbox_cpu).as_secs_f64())
+                * 1e6
+                / n.rows as f64;
+            table.push_str(&format!(
+                "at {limit}× none a {mode} journal may use ≤ {budget:.1} µs CPU/row here \
+                 ({cores} cores × {limit} × {:.2} s, less none's client {:.1} and sandbox {:.1} \
+                 µs/row; none kept the machine {} busy)\n",
+                n.wall.as_secs_f64(),
+                n.cpu_us_per_row(),
+                n.sandbox_cpu_us_per_row(),
+                n.busy
+                    .map_or("?".to_owned(), |b| format!("{:.0}%", b * 100.0)),
+            ));
             targets.push(
                 json!({"target": format!("{mode} <= {limit}x"), "value": ratio,
-                                "met": ratio <= limit}),
+                                "met": ratio <= limit,
+                                "journal_cpu_budget_us_per_row": budget}),
             );
         }
     }
