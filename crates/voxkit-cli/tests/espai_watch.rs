@@ -48,16 +48,17 @@ async fn watch_refuses_a_missing_or_unknown_key_without_printing_it() {
     assert_eq!(out.code, 2, "{out:#?}");
     assert!(out.stderr.contains("ESPAI_AGENT_API_KEY"), "{out:#?}");
 
-    let out = voxkit(
+    // An unknown key from standard input: the provider's 401, the key printed nowhere.
+    let out = spawn(
         &env,
+        Some("SENTINEL-agent\n"),
         &[
             "espai",
             "device",
             "watch",
             "--count",
             "1",
-            "--api-key",
-            "SENTINEL-agent",
+            "--agent-key-stdin",
             "--output",
             "json",
         ],
@@ -68,4 +69,48 @@ async fn watch_refuses_a_missing_or_unknown_key_without_printing_it() {
     let error = out.error();
     assert!(error.to_string().contains("401"), "{out:#?}");
     assert!(!out.stderr.contains("SENTINEL"), "{out:#?}");
+
+    // The key is never taken as an argument (others see arguments in `ps`): refused as a
+    // usage error before anything is sent, and the would-be key is not echoed.
+    let out = voxkit(
+        &env,
+        &[
+            "espai",
+            "device",
+            "watch",
+            "--count",
+            "1",
+            "--api-key",
+            "SENTINEL-argv",
+        ],
+    )
+    .await;
+    assert_eq!(out.code, 2, "{out:#?}");
+    assert!(!out.stderr.contains("SENTINEL"), "{out:#?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn watch_takes_the_agent_key_from_standard_input() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let env = sandbox_env(&sandbox);
+    let out = spawn(
+        &env,
+        Some(&format!("{ESPAI_AGENT_API_KEY}\n")),
+        &[
+            "espai",
+            "device",
+            "watch",
+            "--count",
+            "1",
+            "--agent-key-stdin",
+            "--output",
+            "json",
+        ],
+    )
+    .await;
+    assert_eq!(out.code, 0, "{out:#?}");
+    let event: Value =
+        serde_json::from_str(out.stdout.trim()).unwrap_or_else(|e| panic!("{e}: {out:#?}"));
+    assert_eq!(event["type"], "device_is_online_res", "{out:#?}");
+    assert!(!out.stdout.contains(ESPAI_AGENT_API_KEY) && !out.stderr.contains(ESPAI_AGENT_API_KEY));
 }

@@ -48,7 +48,7 @@ const AGENT_KEY_VARIABLE: &str = "ESPAI_AGENT_API_KEY";
 
 impl AgentKeyArg {
     /// The key, if one was given.
-    fn resolve(&self) -> Result<Option<SecretString>, CliError> {
+    pub(super) fn resolve(&self) -> Result<Option<SecretString>, CliError> {
         if self.agent_key_stdin {
             let line = stdin_line("--agent-key-stdin", "agent key", MAX_SECRET_BYTES)?;
             let key = line.trim();

@@ -5,23 +5,21 @@
 
 use clap::Args;
 use futures_util::StreamExt;
-use voxkit_espai::{DeviceEvent, SecretString};
+use voxkit_espai::DeviceEvent;
 
 use crate::context::{Format, Global};
 use crate::failure::CliError;
 use crate::render::{cell, out};
 
-/// The environment variable the agent's key is read from without `--api-key` (the
-/// sandbox prints it).
-pub(super) const API_KEY_VARIABLE: &str = "ESPAI_AGENT_API_KEY";
-
 /// The arguments of `device watch`.
 #[derive(Debug, Args)]
 pub struct Watch {
-    /// The agent's api_key (超体 api_key, not the open API key); default: the
-    /// ESPAI_AGENT_API_KEY environment variable, which keeps it out of `ps`.
-    #[arg(long, value_name = "KEY", env = API_KEY_VARIABLE, hide_env_values = true)]
-    api_key: Option<String>,
+    /// The agent's api_key (超体 api_key, not the open API key): ESPAI_AGENT_API_KEY (the
+    /// sandbox prints it) or `--agent-key-stdin`, as every device command takes it. Never an
+    /// argument: other users of the machine see arguments in `ps`, and shells keep them in
+    /// their history.
+    #[command(flatten)]
+    agent_key: super::devices::AgentKeyArg,
     /// Stop after this many events (reconnections included).
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     count: Option<u64>,
@@ -34,15 +32,11 @@ pub struct Watch {
 
 /// Runs `voxkit espai device watch`: prints as it goes, so there is no report.
 pub(super) async fn run(args: Watch, global: &Global) -> Result<(), CliError> {
-    let key = args
-        .api_key
-        .filter(|k| !k.trim().is_empty())
-        .map(SecretString::from)
-        .ok_or_else(|| {
-            CliError::usage(format!(
-                "the agent's api_key is needed: --api-key KEY or {API_KEY_VARIABLE}"
-            ))
-        })?;
+    let key = args.agent_key.resolve()?.ok_or_else(|| {
+        CliError::usage(
+            "the agent's api_key is needed: set ESPAI_AGENT_API_KEY or use --agent-key-stdin",
+        )
+    })?;
     let mut channel = global.espai()?.device_channel(key).await?;
     let mut seen = 0u64;
     while args.count.is_none_or(|n| seen < n) {
