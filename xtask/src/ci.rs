@@ -157,6 +157,7 @@ fn test(ci: &mut Ci<'_>) -> Result<()> {
     let cluster = postgres::Cluster::start()?;
     Cmd::cargo()
         .env(postgres::URL_VAR, cluster.url())
+        .env(postgres::CA_VAR, &cluster.ca_file())
         .args(["test", "--workspace", "--all-features"])
         .run(ci.root)?;
     Cmd::cargo()

@@ -4,6 +4,10 @@
 //! cluster syncs, see [`Cluster::start_durable`]). Stopped, and its directory
 //! removed, when the [`Cluster`] is dropped, so also when the tests fail.
 //!
+//! TLS is on, with the test certificate for 127.0.0.1 and `localhost` from voxkit-core's
+//! fixtures, so that the journal's TLS can be tested against a real server; connections
+//! that do not ask for TLS (the other tests: loopback URLs without `sslmode`) stay plain.
+//!
 //! `initdb` refuses to run as root: as root (CI) the cluster runs as the `postgres` user that
 //! Debian's package creates, through `runuser` or else `su`.
 
@@ -17,6 +21,14 @@ use crate::cmd::{Cmd, Result, err};
 /// The variable through which the journal's tests find the cluster.
 pub const URL_VAR: &str = "VOXKIT_TEST_POSTGRES_URL";
 
+/// The variable naming the PEM file of the CA that issued the cluster's certificate.
+pub const CA_VAR: &str = "VOXKIT_TEST_POSTGRES_CA";
+
+/// voxkit-core's TLS fixtures (for tests only: the key protects nothing).
+const TEST_CA: &str = include_str!("../../crates/voxkit-core/fixtures/tls/ca.pem");
+const TEST_CERT: &str = include_str!("../../crates/voxkit-core/fixtures/tls/localhost.pem");
+const TEST_KEY: &str = include_str!("../../crates/voxkit-core/fixtures/tls/localhost.key");
+
 /// The unprivileged user the cluster runs as when xtask runs as root.
 const SERVICE_USER: &str = "postgres";
 
@@ -29,7 +41,7 @@ const INSTALL_HINT: &str = "PostgreSQL is not installed: `initdb` is neither on 
 
 /// A running throw-away cluster.
 pub struct Cluster {
-    /// The temporary directory: `data/`, the socket and `server.log`.
+    /// The temporary directory: `data/`, the socket, `server.log` and the TLS files.
     dir: PathBuf,
     /// The directory of `initdb` and `pg_ctl`.
     bin: PathBuf,
@@ -77,6 +89,7 @@ impl Cluster {
         if as_service_user {
             hand_to_service_user(&cluster.dir)?;
         }
+        let tls = cluster.write_tls_files()?;
         let data = cluster.dir.join("data");
         cluster.pg(
             "initdb",
@@ -97,7 +110,7 @@ impl Cluster {
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
         };
         let options = format!(
-            "-h 127.0.0.1 -p {port} -k {} {sync}-c max_connections=200",
+            "-h 127.0.0.1 -p {port} -k {} {sync}-c max_connections=200 {tls}",
             path_str(&cluster.dir)?
         );
         cluster.pg(
@@ -127,6 +140,37 @@ impl Cluster {
     /// The cluster's connection URL (trust authentication: no password).
     pub fn url(&self) -> &str {
         &self.url
+    }
+
+    /// The PEM file of the CA that issued the server's certificate (for [`CA_VAR`]).
+    pub fn ca_file(&self) -> String {
+        // The directory is UTF-8: its path went into the server's options.
+        self.dir.join("ca.pem").to_string_lossy().into_owned()
+    }
+
+    /// Writes the server's certificate and key (the key readable by the server's user
+    /// alone, as PostgreSQL demands) and the CA; returns the server options that use them.
+    fn write_tls_files(&self) -> Result<String> {
+        use std::os::unix::fs::PermissionsExt;
+        let write = |name: &str, text: &str, mode: u32| -> Result<PathBuf> {
+            let path = self.dir.join(name);
+            std::fs::write(&path, text)
+                .map_err(|e| err!("cannot write {}: {e}", path.display()))?;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(mode))
+                .map_err(|e| err!("cannot set the mode of {}: {e}", path.display()))?;
+            if self.as_service_user {
+                hand_to_service_user(&path)?;
+            }
+            Ok(path)
+        };
+        write("ca.pem", TEST_CA, 0o644)?;
+        let cert = write("server.crt", TEST_CERT, 0o644)?;
+        let key = write("server.key", TEST_KEY, 0o600)?;
+        Ok(format!(
+            "-c ssl=on -c ssl_cert_file={} -c ssl_key_file={}",
+            path_str(&cert)?,
+            path_str(&key)?
+        ))
     }
 
     /// Runs `program` of the PostgreSQL bin directory, as the service user when root; quiet
@@ -198,6 +242,7 @@ pub fn test(root: &Path) -> Result<()> {
     let cluster = Cluster::start()?;
     Cmd::cargo()
         .env(URL_VAR, cluster.url())
+        .env(CA_VAR, &cluster.ca_file())
         .args(["test", "-p", "voxkit-journal", "--all-features"])
         .run(root)
 }
@@ -251,7 +296,7 @@ fn is_root() -> Result<bool> {
     Ok(uid.trim() == "0")
 }
 
-/// Gives the cluster's directory to the service user, which must exist.
+/// Gives the cluster's directory (or one of its files) to the service user, which must exist.
 fn hand_to_service_user(dir: &Path) -> Result<()> {
     let id = |flag: &str| -> Result<u32> {
         Cmd::new("id")

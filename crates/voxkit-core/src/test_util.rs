@@ -18,6 +18,19 @@ use crate::reconcile::ReconcileWait;
 use crate::retry::RetryPolicy;
 use crate::{Error, TransportKind};
 
+/// TLS fixtures: a test CA, and a certificate it issued for `localhost` and 127.0.0.1
+/// (valid 2000 to 2099) with its key. For tests only: the key protects nothing. One copy
+/// (in `fixtures/tls/`) for the facade's TLS tests and the throw-away PostgreSQL cluster
+/// that `cargo xtask` starts with TLS on for the journal's tests.
+pub mod tls {
+    /// The test CA's certificate (PEM).
+    pub const CA: &str = include_str!("../fixtures/tls/ca.pem");
+    /// The certificate for `localhost` and 127.0.0.1 the CA issued (PEM).
+    pub const LOCALHOST: &str = include_str!("../fixtures/tls/localhost.pem");
+    /// [`LOCALHOST`]'s private key (PKCS #8 PEM).
+    pub const LOCALHOST_KEY: &str = include_str!("../fixtures/tls/localhost.key");
+}
+
 /// The retry policy of tests that run on the real clock: the default three attempts,
 /// backoff from 1 ms to at most 5 ms, `Retry-After` honoured up to 1 s. Change one field
 /// with struct update syntax (`RetryPolicy { max_attempts: 1, ..fast_retries() }`).

@@ -428,17 +428,27 @@ pub fn rustls_client_config() -> Result<rustls::ClientConfig, String> {
     rustls_config()
 }
 
+/// The rustls crypto provider voxkit was built with (`aws-lc-rs` when the
+/// `rustls-aws-lc-rs` feature is on, else `ring`), handed to each configuration explicitly:
+/// for a connection that builds its own configuration (the journal's PostgreSQL
+/// connections, which trust a server's own CA when told to) with the same cryptography as
+/// the HTTP calls, and without a process-wide provider.
+#[cfg(any(feature = "rustls", feature = "rustls-aws-lc-rs"))]
+pub fn rustls_crypto_provider() -> std::sync::Arc<rustls::crypto::CryptoProvider> {
+    #[cfg(feature = "rustls-aws-lc-rs")]
+    let provider = rustls::crypto::aws_lc_rs::default_provider();
+    #[cfg(not(feature = "rustls-aws-lc-rs"))]
+    let provider = rustls::crypto::ring::default_provider();
+    std::sync::Arc::new(provider)
+}
+
 /// voxkit's rustls configuration: the compiled-in provider, the platform's verifier,
 /// HTTP/1.1 by ALPN.
 #[cfg(any(feature = "rustls", feature = "rustls-aws-lc-rs"))]
 fn rustls_config() -> Result<rustls::ClientConfig, String> {
     use std::sync::Arc;
 
-    #[cfg(feature = "rustls-aws-lc-rs")]
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    #[cfg(not(feature = "rustls-aws-lc-rs"))]
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-
+    let provider = rustls_crypto_provider();
     let verifier = rustls_platform_verifier::Verifier::new(provider.clone())
         .map_err(|e| format!("cannot load the platform's certificate verifier: {e}"))?;
     let mut config = rustls::ClientConfig::builder_with_provider(provider)

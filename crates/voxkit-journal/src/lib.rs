@@ -108,6 +108,8 @@ mod state;
 pub mod verdict;
 
 #[cfg(feature = "postgres")]
+mod pgtls;
+#[cfg(feature = "postgres")]
 mod postgres;
 #[cfg(feature = "sqlite")]
 mod sqlite;

@@ -3,11 +3,10 @@
 //! clock (hosts' clocks may disagree; the server's is the one clock they share).
 
 use std::collections::HashMap;
-use std::str::FromStr;
 use std::time::Duration;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
-use tokio_postgres::{NoTls, Row};
+use tokio_postgres::Row;
 
 use crate::intent::{from_millis, lease_millis};
 use crate::{
@@ -99,10 +98,25 @@ impl std::fmt::Debug for PgJournal {
 /// A driver error as text, with the server's message (tokio-postgres' own `Display` says
 /// only "db error").
 fn pg_err(err: tokio_postgres::Error) -> Error {
-    match err.as_db_error() {
-        Some(db) => Error::Database(db.to_string()),
-        None => Error::db(err),
+    if let Some(db) = err.as_db_error() {
+        return Error::Database(db.to_string());
     }
+    // tokio-postgres says only what failed ("error performing TLS handshake"); why is in
+    // its sources (rustls: "invalid peer certificate: UnknownIssuer"). None holds the URL.
+    let mut text = err.to_string();
+    let mut source = std::error::Error::source(&err);
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    if text.contains("certificate") {
+        text.push_str(
+            " (the server's certificate is verified against the platform's roots, or only \
+             against the CA file the URL names with `sslrootcert=FILE`)",
+        );
+    }
+    Error::Database(text)
 }
 
 /// A pool error as text.
@@ -130,9 +144,11 @@ impl PgJournal {
                 config.schema
             )));
         }
-        // The URL is not repeated in the error: it may hold a password.
-        let mut pg = tokio_postgres::Config::from_str(&config.url)
-            .map_err(|e| Error::Invalid(format!("invalid PostgreSQL URL: {e}")))?;
+        // The URL is not repeated in errors: it may hold a password.
+        let crate::pgtls::Connection {
+            config: mut pg,
+            tls,
+        } = crate::pgtls::connection(&config.url)?;
         // No JIT on the journal's connections: the claim's estimated cost (its per-row
         // sub-queries) is above `jit_above_cost`, so every claim paid ~20 ms compiling a
         // plan that runs in ~3 ms. The journal's statements are short look-ups and
@@ -144,7 +160,7 @@ impl PgJournal {
         pg.options(&options);
         let manager = Manager::from_config(
             pg,
-            NoTls,
+            tls,
             ManagerConfig {
                 recycling_method: RecyclingMethod::Fast,
             },

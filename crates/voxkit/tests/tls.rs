@@ -19,34 +19,8 @@ use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use voxkit::core::{Error, RetryPolicy, TransportKind};
 use voxkit::longlonglong;
 
-// A test CA and a certificate it issued for `localhost` and 127.0.0.1, valid 2000-2099.
-// Test fixtures only: the key protects nothing.
-const CA: &str = "-----BEGIN CERTIFICATE-----
-MIIBejCCASGgAwIBAgIUbQwgI2Qup3eGCyBYfIEoI4jlJY0wCgYIKoZIzj0EAwIw
-GTEXMBUGA1UEAwwOdm94a2l0IHRlc3QgQ0EwIBcNMDAwMTAxMDAwMDAwWhgPMjA5
-OTEyMzEwMDAwMDBaMBkxFzAVBgNVBAMMDnZveGtpdCB0ZXN0IENBMFkwEwYHKoZI
-zj0CAQYIKoZIzj0DAQcDQgAEVBh7uH3GvSnk2voQ2Ycff78tWe/6TtmjRj9i1oyY
-lSOY+jn0uaA4ZUL87zuKBLjGWAik4f5HiO82dmYtrlEqv6NFMEMwEgYDVR0TAQH/
-BAgwBgEB/wIBADAOBgNVHQ8BAf8EBAMCAQYwHQYDVR0OBBYEFLBL5HU/wfnwryge
-DW7f+VbsKNMCMAoGCCqGSM49BAMCA0cAMEQCICcLPifBsn2BB8akE3qcOKVxGDG1
-pPIvrW0s3BcMIYgtAiAu7UC3sL7Xcrx+4cF4IsZgKolwYy2fqW5gCnrFId9Pjg==
------END CERTIFICATE-----";
-const LEAF: &str = "-----BEGIN CERTIFICATE-----
-MIIBozCCAUmgAwIBAgIUMDb4UToESu+5miZuNoXQw8GwLoswCgYIKoZIzj0EAwIw
-GTEXMBUGA1UEAwwOdm94a2l0IHRlc3QgQ0EwIBcNMDAwMTAxMDAwMDAwWhgPMjA5
-OTEyMzEwMDAwMDBaMBQxEjAQBgNVBAMMCWxvY2FsaG9zdDBZMBMGByqGSM49AgEG
-CCqGSM49AwEHA0IABMkK2KNZ6VA2hQj4c678SZs0U1gMIIpmQwmyEnZfUAltPS80
-S3pgELNQ4UHN01UHVUgacTCdH2rO6ZyhFCczCrGjcjBwMAwGA1UdEwEB/wQCMAAw
-DgYDVR0PAQH/BAQDAgeAMBMGA1UdJQQMMAoGCCsGAQUFBwMBMBoGA1UdEQQTMBGC
-CWxvY2FsaG9zdIcEfwAAATAfBgNVHSMEGDAWgBSwS+R1P8H58K8oHg1u3/lW7CjT
-AjAKBggqhkjOPQQDAgNIADBFAiA4CZvhw+RUwJc9RxqMqU3saGd2t9nE/OvVDYC3
-j8K81QIhAPBzoHuwbIxnvV9iB0LwJuN6zv9uxUGclQ4TocFlegiy
------END CERTIFICATE-----";
-const LEAF_KEY: &str = "-----BEGIN PRIVATE KEY-----
-MIGHAgEAMBMGByqGSM49AgEGCCqGSM49AwEHBG0wawIBAQQgeQUxgS64bCHtvv/e
-b1dHE4BGYV1GtJuHjFwcXmDJksShRANCAATJCtijWelQNoUI+HOu/EmbNFNYDCCK
-ZkMJshJ2X1AJbT0vNEt6YBCzUOFBzdNVB1VIGnEwnR9qzumcoRQnMwqx
------END PRIVATE KEY-----";
+// The test CA and its certificate for `localhost` and 127.0.0.1 (core's TLS fixtures).
+use voxkit_core::test_util::tls::{CA, LOCALHOST as LEAF, LOCALHOST_KEY as LEAF_KEY};
 
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
     Arc::new(rustls::crypto::ring::default_provider())

@@ -22,7 +22,7 @@ use crate::render::write_stdout;
 #[derive(Debug, clap::Args)]
 pub struct StoreArgs {
     /// The journal: a SQLite file written by `voxkit batch run`, or its `postgres://` URL
-    /// (the password is never printed).
+    /// (the password is never printed; TLS as `voxkit batch run --help` says).
     #[arg(long, value_name = "PATH|URL", value_parser = journal_location())]
     pub journal: JournalLocation,
     /// The PostgreSQL schema of the journal; ignored for a SQLite file.

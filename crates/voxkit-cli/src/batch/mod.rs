@@ -66,7 +66,9 @@ pub struct RunArgs {
     pub file: PathBuf,
     /// The journal: a SQLite file, created if missing, or a `postgres://` (`postgresql://`)
     /// URL shared by a fleet (its password is never printed). Keep it: it is what makes a
-    /// second run resume instead of sending again.
+    /// second run resume instead of sending again. A server on another host is reached over
+    /// TLS, its certificate verified (add `sslrootcert=FILE` for a CA of your own;
+    /// `sslmode=disable` to go plain); one on this machine plainly unless `sslmode` says.
     #[arg(long, value_name = "PATH|URL", value_parser = journal_location())]
     pub journal: JournalLocation,
     /// The PostgreSQL schema of the journal (one database may hold several journals);
