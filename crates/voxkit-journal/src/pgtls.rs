@@ -219,6 +219,19 @@ fn read_key_values(
     Ok(out.join(" "))
 }
 
+/// What to do about a failed connection whose error says `text`, when TLS is why.
+pub(crate) fn hint(text: &str) -> &'static str {
+    if text.contains("does not support TLS") {
+        " (TLS is required to a server on another host unless the URL says `sslmode=disable`; \
+         better, turn TLS on in the server)"
+    } else if text.contains("certificate") {
+        " (the server's certificate is verified against the platform's roots, or only \
+         against the CA file the URL names with `sslrootcert=FILE`)"
+    } else {
+        ""
+    }
+}
+
 /// The rustls configuration of the journal's connections: voxkit's crypto provider, and
 /// either the platform's verifier or only the CAs of `root_cert`; ALPN `postgresql` (what
 /// PostgreSQL 17 asks of a client that offers ALPN at all).
@@ -369,6 +382,19 @@ mod tests {
             mode("postgres://127.0.0.1/app?sslmode=verify-full"),
             SslMode::Require
         );
+    }
+
+    #[test]
+    fn tls_failures_say_what_to_do() {
+        assert!(
+            hint("error performing TLS handshake: server does not support TLS")
+                .contains("sslmode=disable")
+        );
+        assert!(
+            hint("error performing TLS handshake: invalid peer certificate: UnknownIssuer")
+                .contains("sslrootcert")
+        );
+        assert_eq!(hint("error connecting to server: Connection refused"), "");
     }
 
     #[test]

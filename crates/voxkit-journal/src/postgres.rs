@@ -110,12 +110,7 @@ fn pg_err(err: tokio_postgres::Error) -> Error {
         text.push_str(&cause.to_string());
         source = cause.source();
     }
-    if text.contains("certificate") {
-        text.push_str(
-            " (the server's certificate is verified against the platform's roots, or only \
-             against the CA file the URL names with `sslrootcert=FILE`)",
-        );
-    }
+    text.push_str(crate::pgtls::hint(&text));
     Error::Database(text)
 }
 
