@@ -11,7 +11,14 @@
 //!
 //! Then each store alone (`sqlite store`, `postgres store`): the same number of intents
 //! journaled, claimed and finished with no HTTP and no runner, for the journal's own CPU per
-//! row and the floor it sets here (see [`run_store`]).
+//! row and the floor it sets here (see [`run_store`]); the runner alone over each store
+//! ([`run_runner`]); and SQLite alone on the journal's own table (`sqlite schema`, see
+//! [`run_sqlite_schema`]): what any store of this table pays SQLite, whatever its Rust does.
+//!
+//! Every run against the sandbox also measures the sandbox's CPU and how busy the machine
+//! was: the `none` run keeps both cores of the benchmark's machine busy, so a journal run is
+//! bound by CPU there, and the report says how much CPU a row a journal may spend at each
+//! target (every core for the target's time, less what `none` used).
 //!
 //! Then one run with 100 ms of latency injected on the recharge route, SQLite journal on,
 //! against the ceiling of 32 requests in flight ÷ 0.1 s = 320 rows/s.
