@@ -13,6 +13,21 @@ async fn voxkit(env: &Env, args: &[&str]) -> Out {
     spawn(env, None, args).await
 }
 
+/// `device watch` of one event as JSON, the agent's key given on standard input.
+async fn watch_one_with_key_on_stdin(env: &Env, key: &str) -> Out {
+    let args = [
+        "espai",
+        "device",
+        "watch",
+        "--count",
+        "1",
+        "--agent-key-stdin",
+        "--output",
+        "json",
+    ];
+    spawn(env, Some(&format!("{key}\n")), &args).await
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn watch_prints_one_json_object_per_event() {
     let sandbox = Sandbox::start().await.unwrap();
@@ -49,21 +64,7 @@ async fn watch_refuses_a_missing_or_unknown_key_without_printing_it() {
     assert!(out.stderr.contains("ESPAI_AGENT_API_KEY"), "{out:#?}");
 
     // An unknown key from standard input: the provider's 401, the key printed nowhere.
-    let out = spawn(
-        &env,
-        Some("SENTINEL-agent\n"),
-        &[
-            "espai",
-            "device",
-            "watch",
-            "--count",
-            "1",
-            "--agent-key-stdin",
-            "--output",
-            "json",
-        ],
-    )
-    .await;
+    let out = watch_one_with_key_on_stdin(&env, "SENTINEL-agent").await;
     assert_ne!(out.code, 0, "{out:#?}");
     assert!(out.stdout.is_empty(), "{out:#?}");
     let error = out.error();
@@ -93,21 +94,7 @@ async fn watch_refuses_a_missing_or_unknown_key_without_printing_it() {
 async fn watch_takes_the_agent_key_from_standard_input() {
     let sandbox = Sandbox::start().await.unwrap();
     let env = sandbox_env(&sandbox);
-    let out = spawn(
-        &env,
-        Some(&format!("{ESPAI_AGENT_API_KEY}\n")),
-        &[
-            "espai",
-            "device",
-            "watch",
-            "--count",
-            "1",
-            "--agent-key-stdin",
-            "--output",
-            "json",
-        ],
-    )
-    .await;
+    let out = watch_one_with_key_on_stdin(&env, ESPAI_AGENT_API_KEY).await;
     assert_eq!(out.code, 0, "{out:#?}");
     let event: Value =
         serde_json::from_str(out.stdout.trim()).unwrap_or_else(|e| panic!("{e}: {out:#?}"));

@@ -5,6 +5,8 @@
 //! plain connection.
 #![cfg(feature = "postgres")]
 
+mod common;
+
 use serde_json::json;
 use voxkit_journal::{Journal, NewIntent, PgConfig, PgJournal};
 
@@ -32,10 +34,7 @@ fn names(test: &str) -> (String, String) {
     let id = format!(
         "{test}_{}_{}",
         std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .subsec_nanos()
+        common::now_nanos() % 1_000_000_000
     );
     (format!("t_{id}"), format!("voxkit_{id}"))
 }

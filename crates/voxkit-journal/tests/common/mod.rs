@@ -31,7 +31,7 @@ pub async fn open_keys(j: &dyn Journal) -> Vec<String> {
 
 /// Nanoseconds since the epoch: with the process id, what keeps two runs' journals apart.
 #[cfg(any(feature = "sqlite", feature = "postgres"))]
-fn now_nanos() -> u128 {
+pub fn now_nanos() -> u128 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
