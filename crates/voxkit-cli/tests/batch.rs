@@ -550,6 +550,41 @@ async fn journal_reconcile_resolves_what_is_in_doubt_and_sends_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_journal_url_with_settings_voxkit_refuses_is_invalid_input() {
+    let sandbox = Sandbox::start().await.unwrap();
+    let user = sandbox.add_longlonglong_user("pg-tls", 100, None, true);
+    let scratch = Scratch::new("batch-pg-tls");
+    let csv = format!("{HEADER}\na,longlonglong.recharge,{user},5,,,,,\n");
+    let file = scratch.file("rows.csv", csv.as_bytes());
+    // Refused from the URL alone (no server is reached): a client certificate, and a CA
+    // file that does not exist.
+    let missing = scratch.0.join("no-such-ca.pem");
+    for (url, says) in [
+        (
+            "postgres://batch:Pa55w0rd@db.invalid/ops?sslcert=%2Fetc%2Fclient.pem".to_owned(),
+            "sslcert",
+        ),
+        (
+            format!(
+                "postgres://batch:Pa55w0rd@db.invalid/ops?sslmode=verify-full&sslrootcert={}",
+                missing.display()
+            ),
+            "no-such-ca.pem",
+        ),
+    ] {
+        let out = batch(&sandbox, &file, &url, &[]).await;
+        assert_eq!(out.code, 2, "{out:#?}");
+        assert!(out.stderr.contains(says), "{out:#?}");
+        assert!(!out.stderr.contains("Pa55w0rd"), "{out:#?}");
+    }
+    assert_eq!(
+        sandbox.longlonglong_balance(&user),
+        Some(100),
+        "nothing sent"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_postgres_journal_url_never_shows_its_password() {
     let sandbox = Sandbox::start().await.unwrap();
     let user = sandbox.add_longlonglong_user("pg-secret", 100, None, true);

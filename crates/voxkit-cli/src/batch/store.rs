@@ -84,14 +84,17 @@ impl JournalLocation {
                     .schema(schema)
                     .pool_size(pool);
                 let journal = PgJournal::connect(config).await.map_err(|e| {
-                    CliError::local(
-                        "journal",
-                        format!(
-                            "cannot open the journal {} (schema {schema}): {}",
-                            url.redacted(),
-                            url.scrub(&e.to_string())
-                        ),
-                    )
+                    let message = format!(
+                        "cannot open the journal {} (schema {schema}): {}",
+                        url.redacted(),
+                        url.scrub(&e.to_string())
+                    );
+                    match e {
+                        // The URL or the schema name (its TLS settings included), refused
+                        // before anything was connected to: invalid input, exit 2.
+                        voxkit_journal::Error::Invalid(_) => CliError::invalid(message),
+                        _ => CliError::local("journal", message),
+                    }
                 })?;
                 Ok(Arc::new(journal))
             }
