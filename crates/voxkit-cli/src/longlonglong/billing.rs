@@ -4,7 +4,6 @@
 
 use chrono::NaiveDate;
 use clap::Args;
-use futures_util::TryStreamExt as _;
 use serde_json::{Value, json};
 use voxkit_longlonglong::{Client, RechargeHistoryQuery, RechargeRecord, UserId};
 
@@ -194,8 +193,10 @@ pub(super) async fn recharges(args: History, global: &Global) -> Result<Report, 
     });
     if args.all {
         let records: Vec<RechargeRecord> = global
-            .pages(client.recharge_history_all(&user, &query), "records")
-            .try_collect()
+            .collect_pages(
+                client.recharge_history_all(&user, &query),
+                ("record", "records"),
+            )
             .await?;
         let total = records.len() as u64;
         let mut json = dates;

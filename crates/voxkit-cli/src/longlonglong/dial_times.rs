@@ -5,7 +5,6 @@
 
 use chrono::NaiveTime;
 use clap::{Args, Subcommand};
-use futures_util::TryStreamExt as _;
 use serde_json::{Value, json};
 use voxkit_core::{Error, Origin};
 use voxkit_longlonglong::{
@@ -90,11 +89,10 @@ async fn list(args: List, global: &Global) -> Result<Report, CliError> {
     let head = json!({"user": user.as_str(), "sub_user_id": sub.as_ref().map(SubUserId::as_str)});
     if args.all {
         let records: Vec<Value> = global
-            .pages(
+            .collect_pages(
                 client.dial_time_groups_all(&user, sub.as_ref()),
-                "dial-time groups",
+                ("dial-time group", "dial-time groups"),
             )
-            .try_collect()
             .await?;
         let text = match serde_json::from_value::<Vec<DialTimeGroup>>(json!(records)) {
             Ok(groups) => dial_time_groups_text(&groups, None),

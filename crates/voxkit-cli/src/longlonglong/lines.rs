@@ -11,7 +11,6 @@ use std::str::FromStr as _;
 
 use chrono::NaiveDateTime;
 use clap::{Args, Subcommand};
-use futures_util::TryStreamExt as _;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use voxkit_core::{Error, Origin};
@@ -145,8 +144,7 @@ async fn list(args: List, global: &Global) -> Result<Report, CliError> {
     let head = json!({"tenant": tenant.as_str(), "user": user.as_ref().map(UserId::as_str)});
     if args.paging.all {
         let records: Vec<Value> = global
-            .pages(client.lines_all(&query), "lines")
-            .try_collect()
+            .collect_pages(client.lines_all(&query), ("line", "lines"))
             .await?;
         let text = raw_table(&records, LINE_COLUMNS, WHAT, None);
         return Ok(Report::new(raw_all_json(head, records), text));

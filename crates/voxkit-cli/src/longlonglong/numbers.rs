@@ -4,7 +4,6 @@
 //! sent twice, and not reconcilable: check the call records before resetting again).
 
 use clap::Args;
-use futures_util::TryStreamExt;
 use serde_json::{Value, json};
 use voxkit_longlonglong::{NumberDeletion, NumberImport, NumberQuery, NumberReset, NumberRow};
 
@@ -93,11 +92,10 @@ pub(super) async fn run(command: NumberCommand, global: &Global) -> Result<Repor
             let (user, task) = task_ids(&args.user, &args.task)?;
             if args.all {
                 let rows: Vec<Value> = global
-                    .pages(
+                    .collect_pages(
                         client.numbers_all(&user, &task, &NumberQuery::new()),
-                        "numbers",
+                        ("number", "numbers"),
                     )
-                    .try_collect()
                     .await?;
                 return Ok(walked_report(&rows, longlonglong::numbers_text));
             }

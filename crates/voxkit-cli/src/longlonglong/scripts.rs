@@ -4,7 +4,6 @@
 //! `name` where present, the node's scripts are shown as sent.
 
 use clap::{Args, Subcommand};
-use futures_util::TryStreamExt as _;
 use serde_json::{Value, json};
 use voxkit_longlonglong::{TenantId, UserId};
 
@@ -60,11 +59,10 @@ async fn groups(args: Groups, global: &Global) -> Result<Report, CliError> {
     let head = json!({"user": user.as_str()});
     if args.paging.all {
         let records: Vec<Value> = global
-            .pages(
+            .collect_pages(
                 client.script_groups_all(&user, args.paging.per_page),
-                "script groups",
+                ("script group", "script groups"),
             )
-            .try_collect()
             .await?;
         let text = raw_table(&records, SCRIPT_GROUP_COLUMNS, WHAT, None);
         return Ok(Report::new(raw_all_json(head, records), text));

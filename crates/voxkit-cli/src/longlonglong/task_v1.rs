@@ -11,8 +11,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, ValueEnum};
+use futures_util::StreamExt as _;
 use futures_util::stream::BoxStream;
-use futures_util::{StreamExt as _, TryStreamExt as _};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use voxkit_core::page::walk;
@@ -357,8 +357,10 @@ async fn list(args: ListArgs, client: &Client, global: &Global) -> Result<Report
     }
     if args.all {
         let tasks: Vec<Value> = global
-            .pages(all_tasks(client, &user, &query, args.subset), "tasks")
-            .try_collect()
+            .collect_pages(
+                all_tasks(client, &user, &query, args.subset),
+                ("task", "tasks"),
+            )
             .await?;
         let text = raw_table(&tasks, COLUMNS, WHAT, None);
         return Ok(Report::new(

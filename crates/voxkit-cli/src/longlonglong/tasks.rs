@@ -7,7 +7,6 @@
 
 use chrono::{NaiveDateTime, NaiveTime};
 use clap::Args;
-use futures_util::TryStreamExt;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use voxkit_core::Marker;
@@ -409,8 +408,10 @@ pub(super) async fn run(command: TaskCommand, global: &Global) -> Result<Report,
             }
             if args.all {
                 let tasks: Vec<_> = global
-                    .pages(client.tasks_all(&user, &query, args.subset), "tasks")
-                    .try_collect()
+                    .collect_pages(
+                        client.tasks_all(&user, &query, args.subset),
+                        ("task", "tasks"),
+                    )
                     .await?;
                 return Ok(walked_report(&tasks, longlonglong::tasks_text));
             }

@@ -268,6 +268,27 @@ fn to_usize(n: u64) -> usize {
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn a_walk_that_fails_part_way_says_how_much_was_listed() {
+        let origin = voxkit_core::Origin::new("longlonglong", "lines");
+        let items = futures_util::stream::iter(vec![
+            Ok(1),
+            Ok(2),
+            Err(voxkit_core::Error::api(origin, None, "busy")),
+            Ok(3),
+        ]);
+        let error = collect_all(items, "line", "lines").await.unwrap_err();
+        assert_eq!(
+            error.hint.as_deref(),
+            Some("2 lines were listed before the failure (the listing is incomplete)")
+        );
+        let whole = futures_util::stream::iter(vec![Ok::<_, voxkit_core::Error>(1), Ok(2)]);
+        assert_eq!(
+            collect_all(whole, "line", "lines").await.unwrap(),
+            vec![1, 2]
+        );
+    }
+
     #[test]
     fn footers_say_when_more_pages_exist() {
         let first = PageInfo::known(1, 2, Some(21), true);
