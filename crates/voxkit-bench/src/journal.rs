@@ -419,17 +419,20 @@ impl MachineTicks {
 /// CPU time used so far by the process `pid` (every live thread's `schedstat`; a thread
 /// that ended took its time with it, which the sandbox's long-lived threads do not).
 fn process_cpu(pid: u32) -> Duration {
-    let mut ns = 0u64;
     let tasks = std::fs::read_dir(format!("/proc/{pid}/task"));
-    for entry in tasks.into_iter().flatten().flatten() {
-        if let Some(used) = std::fs::read_to_string(entry.path().join("schedstat"))
-            .ok()
-            .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
-        {
-            ns += used;
-        }
-    }
+    let ns = tasks
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|entry| schedstat_ns(&entry.path()))
+        .sum();
     Duration::from_nanos(ns)
+}
+
+/// The CPU time (ns) in the `schedstat` of a `/proc` process or thread directory.
+fn schedstat_ns(dir: &std::path::Path) -> Option<u64> {
+    let stat = std::fs::read_to_string(dir.join("schedstat")).ok()?;
+    stat.split_whitespace().next()?.parse().ok()
 }
 
 /// CPU time used so far by the processes of this machine named `postgres` (a server
@@ -444,12 +447,7 @@ fn postgres_cpu() -> Duration {
         if !is_postgres {
             continue;
         }
-        if let Some(used) = std::fs::read_to_string(dir.join("schedstat"))
-            .ok()
-            .and_then(|s| s.split_whitespace().next()?.parse::<u64>().ok())
-        {
-            ns += used;
-        }
+        ns += schedstat_ns(&dir).unwrap_or(0);
     }
     Duration::from_nanos(ns)
 }

@@ -1,7 +1,6 @@
 //! The core client: configuration, the retry loop, tracing.
 
 use std::fmt;
-use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -267,12 +266,8 @@ fn check_base_url(origin: Origin, raw: &str, allow_http: bool) -> Result<Url, Er
 }
 
 fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
-        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
-    }
+    url.host_str()
+        .is_some_and(crate::transport::is_loopback_host)
 }
 
 struct Inner {

@@ -428,6 +428,20 @@ pub fn rustls_client_config() -> Result<rustls::ClientConfig, String> {
     rustls_config()
 }
 
+/// Whether `host` (a name, an IPv4 address, or an IPv6 address with or without its URL
+/// brackets) is this machine: `localhost` or a loopback address. The one rule for where
+/// voxkit lets traffic go in clear without being told: plain `http://` base URLs, and the
+/// journal's PostgreSQL connections without `sslmode`.
+pub fn is_loopback_host(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(host)
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// The rustls crypto provider voxkit was built with (`aws-lc-rs` when the
 /// `rustls-aws-lc-rs` feature is on, else `ring`), handed to each configuration explicitly:
 /// for a connection that builds its own configuration (the journal's PostgreSQL

@@ -70,19 +70,12 @@ pub(crate) fn connection(url: &str) -> Result<Connection, Error> {
 /// Whether every address the connection may go to is on this machine: the `hostaddr`s
 /// when given (they are what is connected to), else the hosts.
 fn on_this_machine(config: &tokio_postgres::Config) -> bool {
-    let loopback = |host: &str| {
-        host.eq_ignore_ascii_case("localhost")
-            || host
-                .trim_start_matches('[')
-                .trim_end_matches(']')
-                .parse::<IpAddr>()
-                .is_ok_and(|ip| ip.is_loopback())
-    };
+    use voxkit_core::transport::is_loopback_host;
     if !config.get_hostaddrs().is_empty() {
         return config.get_hostaddrs().iter().all(IpAddr::is_loopback);
     }
     config.get_hosts().iter().all(|host| match host {
-        Host::Tcp(name) => loopback(name),
+        Host::Tcp(name) => is_loopback_host(name),
         #[cfg(unix)]
         Host::Unix(_) => true,
     })
